@@ -1,0 +1,305 @@
+//! The commands clients send: one struct per command, and [`Command`], the
+//! enum that the API parses from `{"type": ..., "data": {...}}`.
+//!
+//! Unknown fields are refused (`deny_unknown_fields`) so a misspelt optional
+//! field is a 400, not a silently ignored value.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::ids::{AgreementId, AreaId, BusinessDate, DateRange, ExchangeId, PartyId, ReviewId};
+
+/// Declares a snake_case enum of fixed values.
+macro_rules! value_enum {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        #[cfg_attr(feature = "openapi", schema(rename_all = "snake_case"))]
+        pub enum $name { $($(#[$vdoc])* $variant),+ }
+    };
+}
+
+value_enum!(
+    /// What kind of organisation a party is.
+    PartyKind { IndustrialZoneAuthority, EconomicZoneAuthority, Agency, Enterprise, Other }
+);
+value_enum!(
+    /// What kind of cooperation activity an exchange was.
+    ExchangeKind { Meeting, Visit, Information, Support, Training, Event, Other }
+);
+value_enum!(
+    /// An interim (sơ kết) or final (tổng kết) review.
+    ReviewKind { Interim, Final }
+);
+value_enum!(
+    /// How far objectives were met: an assessment's rating or a review's outcome.
+    Rating { Met, PartiallyMet, NotMet }
+);
+
+/// Responsibilities of each party under an agreement, in free text.
+pub type Responsibilities = BTreeMap<PartyId, String>;
+
+/// Registers a signing organisation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RegisterParty {
+    pub party_id: PartyId,
+    pub name: String,
+    #[serde(default)]
+    pub short_name: Option<String>,
+    pub kind: PartyKind,
+    #[serde(default)]
+    pub province: Option<String>,
+}
+
+/// Signs a cooperation agreement between two or more registered parties.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SignAgreement {
+    /// Generated (UUID v7) when absent.
+    #[serde(default)]
+    pub agreement_id: Option<AgreementId>,
+    pub title: String,
+    pub parties: Vec<PartyId>,
+    pub signed_on: BusinessDate,
+    #[serde(default)]
+    pub place: Option<String>,
+    pub term: DateRange,
+    pub areas: Vec<AreaId>,
+    #[serde(default)]
+    pub responsibilities: Responsibilities,
+    /// The agreement this one succeeds.
+    #[serde(default)]
+    pub supersedes: Option<AgreementId>,
+}
+
+/// Changes an agreement's title, term, areas or responsibilities from a date.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AmendAgreement {
+    pub agreement_id: AgreementId,
+    pub effective_on: BusinessDate,
+    pub reason: String,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub term: Option<DateRange>,
+    #[serde(default)]
+    pub areas: Option<Vec<AreaId>>,
+    #[serde(default)]
+    pub responsibilities: Option<Responsibilities>,
+}
+
+/// Admits a registered party to an agreement from a date.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AdmitParty {
+    pub agreement_id: AgreementId,
+    pub party_id: PartyId,
+    pub effective_on: BusinessDate,
+}
+
+/// Records one cooperation activity carried out under an agreement.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RecordExchange {
+    pub agreement_id: AgreementId,
+    /// Generated (UUID v7) when absent.
+    #[serde(default)]
+    pub exchange_id: Option<ExchangeId>,
+    pub occurred_on: BusinessDate,
+    pub area: AreaId,
+    pub kind: ExchangeKind,
+    pub parties: Vec<PartyId>,
+    pub summary: String,
+    #[serde(default)]
+    pub outcome: Option<String>,
+}
+
+/// Corrects a recorded exchange; only the fields given change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CorrectExchange {
+    pub agreement_id: AgreementId,
+    pub exchange_id: ExchangeId,
+    pub reason: String,
+    #[serde(default)]
+    pub occurred_on: Option<BusinessDate>,
+    #[serde(default)]
+    pub area: Option<AreaId>,
+    #[serde(default)]
+    pub kind: Option<ExchangeKind>,
+    #[serde(default)]
+    pub parties: Option<Vec<PartyId>>,
+    #[serde(default)]
+    pub summary: Option<String>,
+    #[serde(default)]
+    pub outcome: Option<String>,
+}
+
+/// Withdraws a recorded exchange (it stays in the history).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RetractExchange {
+    pub agreement_id: AgreementId,
+    pub exchange_id: ExchangeId,
+    pub reason: String,
+}
+
+/// Opens an interim or final review of an agreement over a period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OpenReviewPeriod {
+    pub agreement_id: AgreementId,
+    /// Generated (UUID v7) when absent.
+    #[serde(default)]
+    pub review_id: Option<ReviewId>,
+    pub title: String,
+    pub kind: ReviewKind,
+    pub period: DateRange,
+    pub opened_on: BusinessDate,
+}
+
+/// Records one party's assessment in an open review.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RecordAssessment {
+    pub agreement_id: AgreementId,
+    pub review_id: ReviewId,
+    pub party_id: PartyId,
+    pub assessed_on: BusinessDate,
+    pub rating: Rating,
+    #[serde(default)]
+    pub notes: Option<String>,
+}
+
+/// Closes an open review with its outcome (a review closes once).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CloseReviewPeriod {
+    pub agreement_id: AgreementId,
+    pub review_id: ReviewId,
+    pub closed_on: BusinessDate,
+    pub outcome: Rating,
+    pub summary: String,
+}
+
+/// Ends an agreement from a date.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TerminateAgreement {
+    pub agreement_id: AgreementId,
+    pub effective_on: BusinessDate,
+    pub reason: String,
+}
+
+/// Every command, as sent: `{"type": "RecordExchange", "data": {...}}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "data")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Command {
+    RegisterParty(RegisterParty),
+    SignAgreement(SignAgreement),
+    AmendAgreement(AmendAgreement),
+    AdmitParty(AdmitParty),
+    RecordExchange(RecordExchange),
+    CorrectExchange(CorrectExchange),
+    RetractExchange(RetractExchange),
+    OpenReviewPeriod(OpenReviewPeriod),
+    RecordAssessment(RecordAssessment),
+    CloseReviewPeriod(CloseReviewPeriod),
+    TerminateAgreement(TerminateAgreement),
+}
+
+/// The stream a command writes to: `party:<id>` or `agreement:<id>`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum StreamId {
+    Party(PartyId),
+    Agreement(AgreementId),
+}
+
+impl std::fmt::Display for StreamId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StreamId::Party(id) => write!(f, "party:{id}"),
+            StreamId::Agreement(id) => write!(f, "agreement:{id}"),
+        }
+    }
+}
+
+impl Command {
+    /// The command's name, as in its `type`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::RegisterParty(_) => "RegisterParty",
+            Command::SignAgreement(_) => "SignAgreement",
+            Command::AmendAgreement(_) => "AmendAgreement",
+            Command::AdmitParty(_) => "AdmitParty",
+            Command::RecordExchange(_) => "RecordExchange",
+            Command::CorrectExchange(_) => "CorrectExchange",
+            Command::RetractExchange(_) => "RetractExchange",
+            Command::OpenReviewPeriod(_) => "OpenReviewPeriod",
+            Command::RecordAssessment(_) => "RecordAssessment",
+            Command::CloseReviewPeriod(_) => "CloseReviewPeriod",
+            Command::TerminateAgreement(_) => "TerminateAgreement",
+        }
+    }
+
+    /// Fills every absent generated id (agreement, exchange, review) with
+    /// `new_id()`. The domain has no randomness: the caller brings it.
+    pub fn assign_ids(&mut self, mut new_id: impl FnMut() -> Uuid) {
+        match self {
+            Command::SignAgreement(c) => {
+                c.agreement_id.get_or_insert_with(|| AgreementId(new_id()));
+            }
+            Command::RecordExchange(c) => {
+                c.exchange_id.get_or_insert_with(|| ExchangeId(new_id()));
+            }
+            Command::OpenReviewPeriod(c) => {
+                c.review_id.get_or_insert_with(|| ReviewId(new_id()));
+            }
+            _ => {}
+        }
+    }
+
+    /// The agreement a command concerns, if any (after [`Command::assign_ids`]).
+    pub fn agreement_id(&self) -> Option<AgreementId> {
+        match self {
+            Command::RegisterParty(_) => None,
+            Command::SignAgreement(c) => c.agreement_id,
+            Command::AmendAgreement(c) => Some(c.agreement_id),
+            Command::AdmitParty(c) => Some(c.agreement_id),
+            Command::RecordExchange(c) => Some(c.agreement_id),
+            Command::CorrectExchange(c) => Some(c.agreement_id),
+            Command::RetractExchange(c) => Some(c.agreement_id),
+            Command::OpenReviewPeriod(c) => Some(c.agreement_id),
+            Command::RecordAssessment(c) => Some(c.agreement_id),
+            Command::CloseReviewPeriod(c) => Some(c.agreement_id),
+            Command::TerminateAgreement(c) => Some(c.agreement_id),
+        }
+    }
+
+    /// The stream the command appends to; `None` only for a `SignAgreement`
+    /// whose id has not been assigned yet.
+    pub fn stream(&self) -> Option<StreamId> {
+        match self {
+            Command::RegisterParty(c) => Some(StreamId::Party(c.party_id.clone())),
+            _ => self.agreement_id().map(StreamId::Agreement),
+        }
+    }
+}

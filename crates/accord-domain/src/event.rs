@@ -1,0 +1,197 @@
+//! The facts the log keeps. Events are never edited or deleted: a mistake is
+//! fixed by a later event (correction, retraction, amendment).
+//!
+//! [`Event`] is adjacently tagged like commands (`{"type", "data"}`); the log
+//! stores `type` and `data` separately with a schema number
+//! ([`Event::SCHEMA`]) so that old payloads can be upcast if a shape changes.
+
+use serde::{Deserialize, Serialize};
+
+use crate::command::{ExchangeKind, PartyKind, Rating, Responsibilities, ReviewKind};
+use crate::ids::{AgreementId, AreaId, BusinessDate, DateRange, ExchangeId, PartyId, ReviewId};
+
+/// A party was registered.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PartyRegistered {
+    pub party_id: PartyId,
+    pub name: String,
+    pub short_name: Option<String>,
+    pub kind: PartyKind,
+    pub province: Option<String>,
+}
+
+/// An agreement was signed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AgreementSigned {
+    pub agreement_id: AgreementId,
+    pub title: String,
+    pub parties: Vec<PartyId>,
+    pub signed_on: BusinessDate,
+    pub place: Option<String>,
+    pub term: DateRange,
+    pub areas: Vec<AreaId>,
+    pub responsibilities: Responsibilities,
+    pub supersedes: Option<AgreementId>,
+}
+
+/// An agreement was amended from `effective_on`; absent fields are unchanged.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AgreementAmended {
+    pub agreement_id: AgreementId,
+    pub effective_on: BusinessDate,
+    pub reason: String,
+    pub title: Option<String>,
+    pub term: Option<DateRange>,
+    pub areas: Option<Vec<AreaId>>,
+    pub responsibilities: Option<Responsibilities>,
+}
+
+/// A party joined an agreement from `effective_on`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PartyAdmitted {
+    pub agreement_id: AgreementId,
+    pub party_id: PartyId,
+    pub effective_on: BusinessDate,
+}
+
+/// A cooperation activity took place under an agreement.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExchangeRecorded {
+    pub agreement_id: AgreementId,
+    pub exchange_id: ExchangeId,
+    pub occurred_on: BusinessDate,
+    pub area: AreaId,
+    pub kind: ExchangeKind,
+    pub parties: Vec<PartyId>,
+    pub summary: String,
+    pub outcome: Option<String>,
+}
+
+/// A recorded exchange was corrected; absent fields are unchanged.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExchangeCorrected {
+    pub agreement_id: AgreementId,
+    pub exchange_id: ExchangeId,
+    pub reason: String,
+    pub occurred_on: Option<BusinessDate>,
+    pub area: Option<AreaId>,
+    pub kind: Option<ExchangeKind>,
+    pub parties: Option<Vec<PartyId>>,
+    pub summary: Option<String>,
+    pub outcome: Option<String>,
+}
+
+/// A recorded exchange was withdrawn.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExchangeRetracted {
+    pub agreement_id: AgreementId,
+    pub exchange_id: ExchangeId,
+    pub reason: String,
+}
+
+/// A review period was opened.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReviewPeriodOpened {
+    pub agreement_id: AgreementId,
+    pub review_id: ReviewId,
+    pub title: String,
+    pub kind: ReviewKind,
+    pub period: DateRange,
+    pub opened_on: BusinessDate,
+}
+
+/// A party assessed the agreement in a review.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AssessmentRecorded {
+    pub agreement_id: AgreementId,
+    pub review_id: ReviewId,
+    pub party_id: PartyId,
+    pub assessed_on: BusinessDate,
+    pub rating: Rating,
+    pub notes: Option<String>,
+}
+
+/// A review period was closed with its outcome.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReviewPeriodClosed {
+    pub agreement_id: AgreementId,
+    pub review_id: ReviewId,
+    pub closed_on: BusinessDate,
+    pub outcome: Rating,
+    pub summary: String,
+}
+
+/// An agreement was terminated from `effective_on`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AgreementTerminated {
+    pub agreement_id: AgreementId,
+    pub effective_on: BusinessDate,
+    pub reason: String,
+}
+
+/// Every fact the log can hold.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "data")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Event {
+    PartyRegistered(PartyRegistered),
+    AgreementSigned(AgreementSigned),
+    AgreementAmended(AgreementAmended),
+    PartyAdmitted(PartyAdmitted),
+    ExchangeRecorded(ExchangeRecorded),
+    ExchangeCorrected(ExchangeCorrected),
+    ExchangeRetracted(ExchangeRetracted),
+    ReviewPeriodOpened(ReviewPeriodOpened),
+    AssessmentRecorded(AssessmentRecorded),
+    ReviewPeriodClosed(ReviewPeriodClosed),
+    AgreementTerminated(AgreementTerminated),
+}
+
+impl Event {
+    /// The schema number every event is written with today. Bump it (and
+    /// teach the decoder to upcast) when a payload's shape changes.
+    pub const SCHEMA: u32 = 1;
+
+    /// Every event type, in the order of DOMAIN.md.
+    pub const TYPES: [&'static str; 11] = [
+        "PartyRegistered",
+        "AgreementSigned",
+        "AgreementAmended",
+        "PartyAdmitted",
+        "ExchangeRecorded",
+        "ExchangeCorrected",
+        "ExchangeRetracted",
+        "ReviewPeriodOpened",
+        "AssessmentRecorded",
+        "ReviewPeriodClosed",
+        "AgreementTerminated",
+    ];
+
+    /// The event's type name, as stored.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Event::PartyRegistered(_) => "PartyRegistered",
+            Event::AgreementSigned(_) => "AgreementSigned",
+            Event::AgreementAmended(_) => "AgreementAmended",
+            Event::PartyAdmitted(_) => "PartyAdmitted",
+            Event::ExchangeRecorded(_) => "ExchangeRecorded",
+            Event::ExchangeCorrected(_) => "ExchangeCorrected",
+            Event::ExchangeRetracted(_) => "ExchangeRetracted",
+            Event::ReviewPeriodOpened(_) => "ReviewPeriodOpened",
+            Event::AssessmentRecorded(_) => "AssessmentRecorded",
+            Event::ReviewPeriodClosed(_) => "ReviewPeriodClosed",
+            Event::AgreementTerminated(_) => "AgreementTerminated",
+        }
+    }
+}

@@ -1,0 +1,242 @@
+//! Identifiers and dates that validate when parsed, so that a value of these
+//! types is always well formed.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use uuid::Uuid;
+
+/// Why an identifier or date could not be parsed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ParseError(pub String);
+
+/// Implements the string-backed serde and `Display` for a validated newtype.
+macro_rules! string_newtype {
+    ($name:ident) => {
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+        impl FromStr for $name {
+            type Err = ParseError;
+            fn from_str(s: &str) -> Result<Self, ParseError> {
+                Self::parse(s)
+            }
+        }
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(&self.0)
+            }
+        }
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let raw = String::deserialize(d)?;
+                Self::parse(&raw).map_err(serde::de::Error::custom)
+            }
+        }
+        impl $name {
+            /// The identifier as text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+    };
+}
+
+/// Whether `s` is a slug: `^[a-z0-9][a-z0-9-]{min_rest,63}$` (areas may use `_`).
+fn is_slug(s: &str, extra: Option<char>, min_rest: usize) -> bool {
+    let mut chars = s.chars();
+    let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit();
+    match chars.next() {
+        Some(c) if allowed(c) => {}
+        _ => return false,
+    }
+    let rest = s.len() - 1;
+    (min_rest..=63).contains(&rest) && chars.all(|c| allowed(c) || c == '-' || Some(c) == extra)
+}
+
+/// A party's identifier: a slug `^[a-z0-9][a-z0-9-]{1,63}$`, e.g. `dong-nai-iza`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^[a-z0-9][a-z0-9-]{1,63}$", example = "dong-nai-iza"))]
+pub struct PartyId(String);
+string_newtype!(PartyId);
+
+impl PartyId {
+    /// Parses a party slug.
+    pub fn parse(s: &str) -> Result<Self, ParseError> {
+        if is_slug(s, None, 1) {
+            Ok(Self(s.to_owned()))
+        } else {
+            Err(ParseError(format!(
+                "`{s}` is not a party id: 2 to 64 characters, a-z, 0-9 and '-', not starting with '-'"
+            )))
+        }
+    }
+}
+
+/// An area of cooperation, unique within an agreement: a slug of a-z, 0-9,
+/// `-` and `_`, e.g. `investment_promotion`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^[a-z0-9][a-z0-9_-]{0,63}$", example = "investment_promotion"))]
+pub struct AreaId(String);
+string_newtype!(AreaId);
+
+impl AreaId {
+    /// Parses an area slug.
+    pub fn parse(s: &str) -> Result<Self, ParseError> {
+        if is_slug(s, Some('_'), 0) {
+            Ok(Self(s.to_owned()))
+        } else {
+            Err(ParseError(format!(
+                "`{s}` is not an area: 1 to 64 characters, a-z, 0-9, '-' and '_'"
+            )))
+        }
+    }
+}
+
+/// Declares a UUID-backed identifier.
+macro_rules! uuid_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        #[cfg_attr(feature = "openapi", schema(value_type = String, format = Uuid))]
+        pub struct $name(pub Uuid);
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+        impl FromStr for $name {
+            type Err = ParseError;
+            fn from_str(s: &str) -> Result<Self, ParseError> {
+                Uuid::parse_str(s)
+                    .map($name)
+                    .map_err(|_| ParseError(format!("`{s}` is not a UUID")))
+            }
+        }
+    };
+}
+
+uuid_id!(
+    /// An agreement's identifier.
+    AgreementId
+);
+uuid_id!(
+    /// An exchange's identifier.
+    ExchangeId
+);
+uuid_id!(
+    /// A review period's identifier.
+    ReviewId
+);
+
+/// A business date (`YYYY-MM-DD`): the day a fact is about (valid time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(value_type = String, format = Date, example = "2013-07-04"))]
+pub struct BusinessDate(pub time::Date);
+
+const DATE_FORMAT: &[time::format_description::FormatItem<'static>] =
+    time::macros::format_description!("[year]-[month]-[day]");
+
+impl BusinessDate {
+    /// Parses `YYYY-MM-DD`.
+    pub fn parse(s: &str) -> Result<Self, ParseError> {
+        time::Date::parse(s, DATE_FORMAT)
+            .map(Self)
+            .map_err(|_| ParseError(format!("`{s}` is not a date (YYYY-MM-DD)")))
+    }
+
+    /// Builds a date from its parts; `None` if there is no such day.
+    pub fn from_ymd(year: i32, month: u8, day: u8) -> Option<Self> {
+        let month = time::Month::try_from(month).ok()?;
+        time::Date::from_calendar_date(year, month, day)
+            .ok()
+            .map(Self)
+    }
+}
+
+impl fmt::Display for BusinessDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = self.0.format(DATE_FORMAT).map_err(|_| fmt::Error)?;
+        f.write_str(&text)
+    }
+}
+
+impl FromStr for BusinessDate {
+    type Err = ParseError;
+    fn from_str(s: &str) -> Result<Self, ParseError> {
+        Self::parse(s)
+    }
+}
+
+impl Serialize for BusinessDate {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for BusinessDate {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(d)?;
+        Self::parse(&raw).map_err(serde::de::Error::custom)
+    }
+}
+
+/// A closed range of business dates: an agreement's term or a review's period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DateRange {
+    /// First day, inclusive.
+    pub start: BusinessDate,
+    /// Last day, inclusive.
+    pub end: BusinessDate,
+}
+
+impl DateRange {
+    /// Whether `day` falls within the range (both ends inclusive).
+    pub fn contains(&self, day: BusinessDate) -> bool {
+        self.start <= day && day <= self.end
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn party_slugs_follow_the_contract() {
+        assert!(PartyId::parse("dong-nai-iza").is_ok());
+        assert!(PartyId::parse("a").is_err(), "too short");
+        assert!(PartyId::parse("-dong").is_err());
+        assert!(PartyId::parse("Đồng-nai").is_err());
+        assert!(PartyId::parse(&"a".repeat(64)).is_ok());
+        assert!(PartyId::parse(&"a".repeat(65)).is_err());
+    }
+
+    #[test]
+    fn areas_accept_underscores() {
+        assert!(AreaId::parse("investment_promotion").is_ok());
+        assert!(AreaId::parse("x").is_ok());
+        assert!(AreaId::parse("Investment").is_err());
+        assert!(AreaId::parse("").is_err());
+    }
+
+    #[test]
+    fn dates_round_trip_as_iso_days() {
+        let d = BusinessDate::parse("2013-07-04").unwrap();
+        assert_eq!(d.to_string(), "2013-07-04");
+        assert_eq!(serde_json::to_string(&d).unwrap(), "\"2013-07-04\"");
+        assert!(BusinessDate::parse("2013-02-30").is_err());
+        assert!(BusinessDate::parse("04/07/2013").is_err());
+    }
+}

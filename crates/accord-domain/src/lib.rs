@@ -1,0 +1,24 @@
+//! Accord's domain: what a cooperation agreement is and every rule it obeys.
+//!
+//! Pure and synchronous: no I/O, no clock, no randomness. Whatever a decision
+//! needs (ids, dates) comes in the command.
+//!
+//! - [`ids`]: validated identifiers and business dates (`PartyId::parse`).
+//! - [`command`]: the commands clients send, one struct each, and [`Command`].
+//! - [`event`]: the facts the log keeps, and [`Event`].
+//! - [`model`]: the write model, [`WriteModel::decide`] (every rule) and
+//!   [`WriteModel::evolve`] (applies a fact, no rules).
+//! - [`refusal`]: [`Refusal`], a broken rule with its stable code.
+
+pub mod command;
+pub mod event;
+pub mod ids;
+pub mod model;
+pub mod refusal;
+mod rules;
+
+pub use command::*;
+pub use event::*;
+pub use ids::*;
+pub use model::{Decision, Fact, WriteModel};
+pub use refusal::Refusal;

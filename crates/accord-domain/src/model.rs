@@ -1,0 +1,200 @@
+//! The write model: the least state needed to decide every command, kept in
+//! memory and updated by [`WriteModel::evolve`]. Deciding looks up hash maps
+//! and never scans history, so an agreement with 100,000 exchanges decides as
+//! fast as one with ten.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::command::Command;
+use crate::event::Event;
+use crate::ids::{AgreementId, AreaId, BusinessDate, DateRange, ExchangeId, PartyId, ReviewId};
+use crate::refusal::Refusal;
+use crate::StreamId;
+
+/// One fact a decision produced, with the business date it is about
+/// (`None` for facts outside business time, such as a party's registration).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fact {
+    pub event: Event,
+    pub effective_on: Option<BusinessDate>,
+}
+
+/// What an accepted command appends: its facts, to one stream.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    pub stream: StreamId,
+    pub facts: Vec<Fact>,
+}
+
+/// What deciding needs to know of an agreement.
+#[derive(Debug, Clone)]
+pub(crate) struct AgreementState {
+    /// Each party with the day it joined (signature or admission).
+    pub parties: HashMap<PartyId, BusinessDate>,
+    pub signed_on: BusinessDate,
+    /// The term as last amended.
+    pub term: DateRange,
+    /// The areas as last amended.
+    pub areas: HashSet<AreaId>,
+    pub terminated_on: Option<BusinessDate>,
+    pub exchanges: HashMap<ExchangeId, ExchangeState>,
+    pub reviews: HashMap<ReviewId, ReviewState>,
+}
+
+/// What deciding needs to know of an exchange.
+#[derive(Debug, Clone)]
+pub(crate) struct ExchangeState {
+    pub occurred_on: BusinessDate,
+    pub area: AreaId,
+    pub parties: Vec<PartyId>,
+    pub retracted: bool,
+}
+
+/// What deciding needs to know of a review.
+#[derive(Debug, Clone)]
+pub(crate) struct ReviewState {
+    pub period: DateRange,
+    pub closed: bool,
+}
+
+/// Every party and agreement, as far as the rules need them.
+#[derive(Debug, Clone, Default)]
+pub struct WriteModel {
+    pub(crate) parties: HashSet<PartyId>,
+    pub(crate) agreements: HashMap<AgreementId, AgreementState>,
+}
+
+impl WriteModel {
+    /// An empty model (an empty log).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Decides a command: the facts to append, or the rule it breaks.
+    /// Generated ids must have been assigned ([`Command::assign_ids`]).
+    pub fn decide(&self, command: &Command) -> Result<Decision, Refusal> {
+        crate::rules::decide(self, command)
+    }
+
+    /// Applies a fact. No rules and no errors: the fact already happened.
+    /// Applying a fact about an unknown agreement does nothing.
+    pub fn evolve(&mut self, event: &Event) {
+        match event {
+            Event::PartyRegistered(e) => {
+                self.parties.insert(e.party_id.clone());
+            }
+            Event::AgreementSigned(e) => {
+                // Signatories are parties for the whole term, even where it starts
+                // before the signature (a program signed mid-way through its term).
+                let since = e.signed_on.min(e.term.start);
+                let parties = e.parties.iter().map(|p| (p.clone(), since)).collect();
+                let state = AgreementState {
+                    parties,
+                    signed_on: e.signed_on,
+                    term: e.term,
+                    areas: e.areas.iter().cloned().collect(),
+                    terminated_on: None,
+                    exchanges: HashMap::new(),
+                    reviews: HashMap::new(),
+                };
+                self.agreements.insert(e.agreement_id, state);
+            }
+            other => self.evolve_agreement(other),
+        }
+    }
+
+    /// Whether a party is registered.
+    pub fn has_party(&self, party: &PartyId) -> bool {
+        self.parties.contains(party)
+    }
+
+    /// Whether an agreement was signed.
+    pub fn has_agreement(&self, id: AgreementId) -> bool {
+        self.agreements.contains_key(&id)
+    }
+
+    /// The parties of an agreement (signatories and admitted), if it exists.
+    pub fn agreement_parties(&self, id: AgreementId) -> Option<impl Iterator<Item = &PartyId>> {
+        self.agreements.get(&id).map(|a| a.parties.keys())
+    }
+
+    fn evolve_agreement(&mut self, event: &Event) {
+        let Some(id) = event_agreement(event) else {
+            return;
+        };
+        let Some(a) = self.agreements.get_mut(&id) else {
+            return;
+        };
+        match event {
+            Event::AgreementAmended(e) => {
+                if let Some(term) = e.term {
+                    a.term = term;
+                }
+                if let Some(areas) = &e.areas {
+                    a.areas = areas.iter().cloned().collect();
+                }
+            }
+            Event::PartyAdmitted(e) => {
+                a.parties
+                    .entry(e.party_id.clone())
+                    .or_insert(e.effective_on);
+            }
+            Event::ExchangeRecorded(e) => {
+                let state = ExchangeState {
+                    occurred_on: e.occurred_on,
+                    area: e.area.clone(),
+                    parties: e.parties.clone(),
+                    retracted: false,
+                };
+                a.exchanges.insert(e.exchange_id, state);
+            }
+            Event::ExchangeCorrected(e) => {
+                if let Some(x) = a.exchanges.get_mut(&e.exchange_id) {
+                    x.occurred_on = e.occurred_on.unwrap_or(x.occurred_on);
+                    x.area = e.area.clone().unwrap_or_else(|| x.area.clone());
+                    x.parties = e.parties.clone().unwrap_or_else(|| x.parties.clone());
+                }
+            }
+            Event::ExchangeRetracted(e) => {
+                if let Some(x) = a.exchanges.get_mut(&e.exchange_id) {
+                    x.retracted = true;
+                }
+            }
+            Event::ReviewPeriodOpened(e) => {
+                let state = ReviewState {
+                    period: e.period,
+                    closed: false,
+                };
+                a.reviews.insert(e.review_id, state);
+            }
+            Event::ReviewPeriodClosed(e) => {
+                if let Some(r) = a.reviews.get_mut(&e.review_id) {
+                    r.closed = true;
+                }
+            }
+            Event::AgreementTerminated(e) => {
+                a.terminated_on.get_or_insert(e.effective_on);
+            }
+            Event::AssessmentRecorded(_)
+            | Event::PartyRegistered(_)
+            | Event::AgreementSigned(_) => {}
+        }
+    }
+}
+
+/// The agreement an event is about, if any.
+pub fn event_agreement(event: &Event) -> Option<AgreementId> {
+    Some(match event {
+        Event::PartyRegistered(_) => return None,
+        Event::AgreementSigned(e) => e.agreement_id,
+        Event::AgreementAmended(e) => e.agreement_id,
+        Event::PartyAdmitted(e) => e.agreement_id,
+        Event::ExchangeRecorded(e) => e.agreement_id,
+        Event::ExchangeCorrected(e) => e.agreement_id,
+        Event::ExchangeRetracted(e) => e.agreement_id,
+        Event::ReviewPeriodOpened(e) => e.agreement_id,
+        Event::AssessmentRecorded(e) => e.agreement_id,
+        Event::ReviewPeriodClosed(e) => e.agreement_id,
+        Event::AgreementTerminated(e) => e.agreement_id,
+    })
+}

@@ -1,0 +1,1762 @@
+//! Every business rule of DOMAIN.md, read as given / when / then.
+//!
+//! `given` replays facts into a [`WriteModel`] with `evolve`, `when` decides a
+//! command (after assigning deterministic ids), and `then_*` checks what was
+//! decided: the rule a refusal names, or the events, stream and business date
+//! (`effective_on`) of what would be appended.
+//!
+//! The data is the seed's story: the industrial-zone authorities of Đồng Nai
+//! and Lâm Đồng ran a bilateral program (2007–2013, dates illustrative),
+//! reviewed it on 4 July 2013, and the same day signed a tripartite program
+//! for 2013–2015 with Bình Phước's economic-zone authority.
+
+use std::collections::HashSet;
+
+use accord_domain::refusal::Rule;
+use accord_domain::*;
+use serde_json::json;
+
+use support::*;
+
+// ---------------------------------------------------------------- parties
+
+#[test]
+fn registering_a_party_appends_party_registered_outside_business_time() {
+    let accepted = given(&[])
+        .when(register(DONG_NAI))
+        .then_events(&["PartyRegistered"])
+        .on_stream("party:dong-nai-iza")
+        .outside_business_time();
+    let Event::PartyRegistered(e) = accepted.event() else {
+        unreachable!()
+    };
+    assert_eq!(e.party_id, party(DONG_NAI));
+    assert_eq!(e.name, "Ban quản lý các Khu công nghiệp tỉnh Đồng Nai");
+    assert_eq!(e.kind, PartyKind::IndustrialZoneAuthority);
+    assert_eq!(e.province.as_deref(), Some("Đồng Nai"));
+}
+
+#[test]
+fn registering_a_party_twice_is_refused() {
+    given(&[registered(DONG_NAI)])
+        .when(register(DONG_NAI))
+        .then_refused(Rule::PartyAlreadyRegistered);
+}
+
+#[test]
+fn registering_a_party_with_a_blank_name_is_refused() {
+    given(&[])
+        .when(RegisterParty {
+            name: " \t ".into(),
+            ..register(BINH_PHUOC)
+        })
+        .then_refused(Rule::TextRequired);
+}
+
+// ---------------------------------------------------------------- signing
+
+#[test]
+fn signing_the_tripartite_program_appends_agreement_signed_on_its_signature_day() {
+    let accepted = given(&bilateral_history_with_binh_phuoc())
+        .when(tripartite_program())
+        .then_events(&["AgreementSigned"])
+        .on_stream(format!("agreement:{TRIPARTITE}"))
+        .effective_on("2013-07-04");
+    let Event::AgreementSigned(e) = accepted.event() else {
+        unreachable!()
+    };
+    assert_eq!(e.agreement_id, TRIPARTITE);
+    assert_eq!(e.parties, parties(&[DONG_NAI, LAM_DONG, BINH_PHUOC]));
+    assert_eq!(e.term, range("2013-07-04", "2015-12-31"));
+    assert_eq!(e.areas, areas(&ALL_AREAS));
+    assert_eq!(e.supersedes, Some(BILATERAL));
+    assert_eq!(e.responsibilities.len(), 3);
+}
+
+#[test]
+fn signing_without_an_agreement_id_gets_a_generated_one() {
+    let accepted = given(&[registered(DONG_NAI), registered(LAM_DONG)])
+        .when(SignAgreement {
+            agreement_id: None,
+            ..bilateral_program()
+        })
+        .then_events(&["AgreementSigned"])
+        .on_stream(format!("agreement:{}", generated(1)));
+    let Event::AgreementSigned(e) = accepted.event() else {
+        unreachable!()
+    };
+    assert_eq!(e.agreement_id, AgreementId(generated(1)));
+}
+
+#[test]
+fn signing_an_agreement_that_already_exists_is_refused() {
+    given(&bilateral_history())
+        .when(bilateral_program())
+        .then_refused(Rule::AgreementAlreadyExists);
+}
+
+#[test]
+fn signing_with_a_blank_title_is_refused() {
+    given(&[registered(DONG_NAI), registered(LAM_DONG)])
+        .when(SignAgreement {
+            title: String::new(),
+            ..bilateral_program()
+        })
+        .then_refused(Rule::TextRequired);
+}
+
+#[test]
+fn signing_alone_is_refused() {
+    given(&[registered(DONG_NAI)])
+        .when(SignAgreement {
+            parties: parties(&[DONG_NAI]),
+            ..bilateral_program()
+        })
+        .then_refused(Rule::TooFewParties);
+}
+
+#[test]
+fn signing_with_the_same_party_twice_is_refused() {
+    given(&[registered(DONG_NAI), registered(LAM_DONG)])
+        .when(SignAgreement {
+            parties: parties(&[DONG_NAI, LAM_DONG, DONG_NAI]),
+            ..bilateral_program()
+        })
+        .then_refused(Rule::DuplicateParty);
+}
+
+#[test]
+fn a_party_listed_twice_does_not_count_as_two_parties() {
+    given(&[registered(DONG_NAI)])
+        .when(SignAgreement {
+            parties: parties(&[DONG_NAI, DONG_NAI]),
+            ..bilateral_program()
+        })
+        .then_refused(Rule::DuplicateParty);
+}
+
+#[test]
+fn signing_with_an_unregistered_party_is_refused() {
+    let refusal = given(&bilateral_history())
+        .when(tripartite_program())
+        .then_refused(Rule::PartyNotRegistered);
+    assert!(refusal.detail.contains(BINH_PHUOC), "{refusal}");
+}
+
+#[test]
+fn signing_with_a_term_that_ends_before_it_starts_is_refused() {
+    given(&[registered(DONG_NAI), registered(LAM_DONG)])
+        .when(SignAgreement {
+            term: range("2013-12-31", "2007-01-01"),
+            ..bilateral_program()
+        })
+        .then_refused(Rule::TermStartAfterEnd);
+}
+
+#[test]
+fn signing_with_a_one_day_term_is_accepted() {
+    given(&[registered(DONG_NAI), registered(LAM_DONG)])
+        .when(SignAgreement {
+            term: range("2013-07-04", "2013-07-04"),
+            ..bilateral_program()
+        })
+        .then_events(&["AgreementSigned"]);
+}
+
+#[test]
+fn signing_without_areas_is_refused() {
+    given(&[registered(DONG_NAI), registered(LAM_DONG)])
+        .when(SignAgreement {
+            areas: vec![],
+            ..bilateral_program()
+        })
+        .then_refused(Rule::NoAreas);
+}
+
+#[test]
+fn signing_with_the_same_area_twice_is_refused() {
+    given(&[registered(DONG_NAI), registered(LAM_DONG)])
+        .when(SignAgreement {
+            areas: areas(&["investment_promotion", "scheme_30", "investment_promotion"]),
+            ..bilateral_program()
+        })
+        .then_refused(Rule::DuplicateArea);
+}
+
+#[test]
+fn responsibilities_naming_a_registered_non_party_are_refused() {
+    let mut program = bilateral_program();
+    program
+        .responsibilities
+        .insert(party(BINH_PHUOC), "Hỗ trợ xúc tiến đầu tư".to_owned());
+    given(&[
+        registered(DONG_NAI),
+        registered(LAM_DONG),
+        registered(BINH_PHUOC),
+    ])
+    .when(program)
+    .then_refused(Rule::ResponsibilityForNonParty);
+}
+
+#[test]
+fn superseding_an_unknown_agreement_is_refused() {
+    given(&[
+        registered(DONG_NAI),
+        registered(LAM_DONG),
+        registered(BINH_PHUOC),
+    ])
+    .when(tripartite_program())
+    .then_refused(Rule::SupersededAgreementNotFound);
+}
+
+// ---------------------------------------------------------------- amending
+
+#[test]
+fn amending_the_term_appends_agreement_amended_on_its_effective_day() {
+    let accepted = given(&bilateral_history())
+        .when(AmendAgreement {
+            term: Some(range("2007-01-01", "2014-06-30")),
+            ..amend(BILATERAL, "2013-01-15")
+        })
+        .then_events(&["AgreementAmended"])
+        .on_stream(format!("agreement:{BILATERAL}"))
+        .effective_on("2013-01-15");
+    let Event::AgreementAmended(e) = accepted.event() else {
+        unreachable!()
+    };
+    assert_eq!(e.term, Some(range("2007-01-01", "2014-06-30")));
+    assert_eq!(e.reason, "Gia hạn để hoàn tất tổng kết chương trình");
+    assert_eq!((e.title.as_ref(), e.areas.as_ref()), (None, None));
+}
+
+#[test]
+fn an_amendment_that_extends_the_term_makes_a_later_exchange_acceptable() {
+    let later = visit_on("2014-03-20");
+    given(&bilateral_history())
+        .when(later.clone())
+        .then_refused(Rule::ExchangeOutsideTerm);
+    given(&[
+        registered(DONG_NAI),
+        registered(LAM_DONG),
+        signed(bilateral_program()),
+        amended_term(BILATERAL, "2013-01-15", range("2007-01-01", "2014-06-30")),
+    ])
+    .when(later)
+    .then_events(&["ExchangeRecorded"])
+    .effective_on("2014-03-20");
+}
+
+#[test]
+fn an_amendment_that_drops_an_area_makes_it_undeclared() {
+    given(&[
+        registered(DONG_NAI),
+        registered(LAM_DONG),
+        signed(bilateral_program()),
+        amended_areas(BILATERAL, "2010-01-01", &["experience_exchange"]),
+    ])
+    .when(RecordExchange {
+        area: area("scheme_30"),
+        ..visit_on("2010-05-12")
+    })
+    .then_refused(Rule::AreaNotDeclared);
+}
+
+#[test]
+fn an_amendment_without_changes_is_refused() {
+    given(&bilateral_history())
+        .when(amend(BILATERAL, "2013-01-15"))
+        .then_refused(Rule::AmendmentWithoutChanges);
+}
+
+#[test]
+fn an_amendment_without_a_reason_is_refused() {
+    given(&bilateral_history())
+        .when(AmendAgreement {
+            reason: "  ".into(),
+            title: Some("Chương trình hợp tác (sửa đổi)".into()),
+            ..amend(BILATERAL, "2013-01-15")
+        })
+        .then_refused(Rule::ReasonRequired);
+}
+
+#[test]
+fn an_amendment_to_a_blank_title_is_refused() {
+    given(&bilateral_history())
+        .when(AmendAgreement {
+            title: Some(String::new()),
+            ..amend(BILATERAL, "2013-01-15")
+        })
+        .then_refused(Rule::TextRequired);
+}
+
+#[test]
+fn an_amendment_to_a_reversed_term_is_refused() {
+    given(&bilateral_history())
+        .when(AmendAgreement {
+            term: Some(range("2014-01-01", "2013-12-31")),
+            ..amend(BILATERAL, "2013-01-15")
+        })
+        .then_refused(Rule::TermStartAfterEnd);
+}
+
+#[test]
+fn an_amendment_that_removes_every_area_is_refused() {
+    given(&bilateral_history())
+        .when(AmendAgreement {
+            areas: Some(vec![]),
+            ..amend(BILATERAL, "2013-01-15")
+        })
+        .then_refused(Rule::NoAreas);
+}
+
+#[test]
+fn an_amendment_listing_an_area_twice_is_refused() {
+    given(&bilateral_history())
+        .when(AmendAgreement {
+            areas: Some(areas(&["scheme_30", "scheme_30"])),
+            ..amend(BILATERAL, "2013-01-15")
+        })
+        .then_refused(Rule::DuplicateArea);
+}
+
+#[test]
+fn amended_responsibilities_may_name_an_admitted_party_but_not_an_outsider() {
+    let history = bilateral_history_with_binh_phuoc();
+    let responsibilities = |who: &str| AmendAgreement {
+        responsibilities: Some([(party(who), "Hỗ trợ tuyển dụng lao động".to_owned())].into()),
+        ..amend(BILATERAL, "2013-01-15")
+    };
+    given(&history)
+        .when(responsibilities(BINH_PHUOC))
+        .then_refused(Rule::ResponsibilityForNonParty);
+    let admitted_too = history
+        .clone()
+        .and([admitted(BILATERAL, BINH_PHUOC, "2013-01-01")]);
+    given(&admitted_too)
+        .when(responsibilities(BINH_PHUOC))
+        .then_events(&["AgreementAmended"]);
+}
+
+#[test]
+fn amending_an_unknown_agreement_is_refused() {
+    given(&[registered(DONG_NAI), registered(LAM_DONG)])
+        .when(AmendAgreement {
+            title: Some("Chương trình hợp tác".into()),
+            ..amend(BILATERAL, "2013-01-15")
+        })
+        .then_refused(Rule::AgreementNotFound);
+}
+
+#[test]
+fn amending_a_terminated_agreement_is_refused() {
+    given(&terminated_bilateral_history("2013-07-04"))
+        .when(AmendAgreement {
+            term: Some(range("2007-01-01", "2014-06-30")),
+            ..amend(BILATERAL, "2013-08-01")
+        })
+        .then_refused(Rule::AgreementTerminated);
+}
+
+// ---------------------------------------------------------------- admitting
+
+#[test]
+fn admitting_a_registered_party_appends_party_admitted_on_its_effective_day() {
+    let history = bilateral_history_with_binh_phuoc();
+    let accepted = given(&history)
+        .when(admit(BILATERAL, BINH_PHUOC, "2013-01-01"))
+        .then_events(&["PartyAdmitted"])
+        .on_stream(format!("agreement:{BILATERAL}"))
+        .effective_on("2013-01-01");
+    let Event::PartyAdmitted(e) = accepted.event() else {
+        unreachable!()
+    };
+    assert_eq!(
+        (e.agreement_id, &e.party_id),
+        (BILATERAL, &party(BINH_PHUOC))
+    );
+}
+
+#[test]
+fn admitting_an_unregistered_party_is_refused() {
+    given(&bilateral_history())
+        .when(admit(BILATERAL, BINH_PHUOC, "2013-01-01"))
+        .then_refused(Rule::PartyNotRegistered);
+}
+
+#[test]
+fn admitting_a_signatory_again_is_refused() {
+    given(&bilateral_history())
+        .when(admit(BILATERAL, LAM_DONG, "2013-01-01"))
+        .then_refused(Rule::PartyAlreadyInAgreement);
+}
+
+#[test]
+fn admitting_a_party_twice_is_refused() {
+    let history = bilateral_history().and([
+        registered(BINH_PHUOC),
+        admitted(BILATERAL, BINH_PHUOC, "2013-01-01"),
+    ]);
+    given(&history)
+        .when(admit(BILATERAL, BINH_PHUOC, "2013-02-01"))
+        .then_refused(Rule::PartyAlreadyInAgreement);
+}
+
+#[test]
+fn admitting_a_party_to_a_terminated_agreement_is_refused() {
+    let history = terminated_bilateral_history("2013-07-04").and([registered(BINH_PHUOC)]);
+    given(&history)
+        .when(admit(BILATERAL, BINH_PHUOC, "2013-01-01"))
+        .then_refused(Rule::AgreementTerminated);
+}
+
+#[test]
+fn a_party_admitted_on_a_date_takes_part_in_exchanges_from_that_date_but_not_before() {
+    let history = bilateral_history().and([
+        registered(BINH_PHUOC),
+        admitted(BILATERAL, BINH_PHUOC, "2013-01-01"),
+    ]);
+    let with_binh_phuoc = |on: &str| RecordExchange {
+        parties: parties(&[DONG_NAI, BINH_PHUOC]),
+        ..visit_on(on)
+    };
+    given(&history)
+        .when(with_binh_phuoc("2013-01-01"))
+        .then_events(&["ExchangeRecorded"]);
+    given(&history)
+        .when(with_binh_phuoc("2012-12-31"))
+        .then_refused(Rule::PartyNotInAgreement);
+}
+
+// ---------------------------------------------------------------- exchanges
+
+#[test]
+fn recording_an_exchange_appends_exchange_recorded_on_the_day_it_occurred() {
+    let accepted = given(&bilateral_history())
+        .when(visit_on("2010-05-12"))
+        .then_events(&["ExchangeRecorded"])
+        .on_stream(format!("agreement:{BILATERAL}"))
+        .effective_on("2010-05-12");
+    let Event::ExchangeRecorded(e) = accepted.event() else {
+        unreachable!()
+    };
+    assert_eq!(e.exchange_id, VISIT);
+    assert_eq!(e.area, area("experience_exchange"));
+    assert_eq!(e.kind, ExchangeKind::Visit);
+    assert_eq!(e.parties, parties(&[LAM_DONG, DONG_NAI]));
+}
+
+#[test]
+fn recording_an_exchange_without_an_id_gets_a_generated_one() {
+    let accepted = given(&bilateral_history())
+        .when(RecordExchange {
+            exchange_id: None,
+            ..visit_on("2010-05-12")
+        })
+        .then_events(&["ExchangeRecorded"]);
+    let Event::ExchangeRecorded(e) = accepted.event() else {
+        unreachable!()
+    };
+    assert_eq!(e.exchange_id, ExchangeId(generated(1)));
+}
+
+#[test]
+fn exchanges_on_the_first_and_last_day_of_the_term_are_accepted() {
+    for on in ["2007-01-01", "2013-12-31"] {
+        given(&bilateral_history())
+            .when(visit_on(on))
+            .then_events(&["ExchangeRecorded"])
+            .effective_on(on);
+    }
+}
+
+#[test]
+fn exchanges_a_day_outside_the_term_are_refused() {
+    for on in ["2006-12-31", "2014-01-01"] {
+        given(&bilateral_history())
+            .when(visit_on(on))
+            .then_refused(Rule::ExchangeOutsideTerm);
+    }
+}
+
+#[test]
+fn an_exchange_on_the_termination_date_is_refused() {
+    given(&terminated_bilateral_history("2013-07-04"))
+        .when(visit_on("2013-07-04"))
+        .then_refused(Rule::ExchangeAfterTermination);
+}
+
+#[test]
+fn an_exchange_the_day_before_termination_is_accepted_even_when_recorded_later() {
+    given(&terminated_bilateral_history("2013-07-04"))
+        .when(visit_on("2013-07-03"))
+        .then_events(&["ExchangeRecorded"])
+        .effective_on("2013-07-03");
+}
+
+#[test]
+fn an_exchange_in_an_undeclared_area_is_refused() {
+    given(&bilateral_history())
+        .when(RecordExchange {
+            area: area("tourism_promotion"),
+            ..visit_on("2010-05-12")
+        })
+        .then_refused(Rule::AreaNotDeclared);
+}
+
+#[test]
+fn an_exchange_involving_a_non_party_is_refused() {
+    let history = bilateral_history_with_binh_phuoc();
+    given(&history)
+        .when(RecordExchange {
+            parties: parties(&[DONG_NAI, BINH_PHUOC]),
+            ..visit_on("2010-05-12")
+        })
+        .then_refused(Rule::PartyNotInAgreement);
+}
+
+#[test]
+fn an_exchange_without_parties_is_refused() {
+    given(&bilateral_history())
+        .when(RecordExchange {
+            parties: vec![],
+            ..visit_on("2010-05-12")
+        })
+        .then_refused(Rule::ExchangeWithoutParties);
+}
+
+#[test]
+fn an_exchange_with_a_blank_summary_is_refused() {
+    given(&bilateral_history())
+        .when(RecordExchange {
+            summary: "\u{a0}\n".into(),
+            ..visit_on("2010-05-12")
+        })
+        .then_refused(Rule::TextRequired);
+}
+
+#[test]
+fn recording_the_same_exchange_twice_is_refused() {
+    given(&visited_history("2010-05-12"))
+        .when(visit_on("2010-05-12"))
+        .then_refused(Rule::ExchangeAlreadyExists);
+}
+
+#[test]
+fn an_exchange_under_an_unknown_agreement_is_refused() {
+    given(&[registered(DONG_NAI), registered(LAM_DONG)])
+        .when(visit_on("2010-05-12"))
+        .then_refused(Rule::AgreementNotFound);
+}
+
+// ---------------------------------------------------------------- corrections
+
+#[test]
+fn correcting_the_date_appends_exchange_corrected_on_the_corrected_day() {
+    let accepted = given(&visited_history("2010-05-12"))
+        .when(CorrectExchange {
+            occurred_on: Some(day("2010-05-14")),
+            ..correct(VISIT)
+        })
+        .then_events(&["ExchangeCorrected"])
+        .on_stream(format!("agreement:{BILATERAL}"))
+        .effective_on("2010-05-14");
+    let Event::ExchangeCorrected(e) = accepted.event() else {
+        unreachable!()
+    };
+    assert_eq!(e.occurred_on, Some(day("2010-05-14")));
+    assert_eq!(e.reason, "Nhập sai ngày");
+    assert_eq!((e.area.as_ref(), e.summary.as_ref()), (None, None));
+}
+
+#[test]
+fn correcting_only_the_summary_keeps_the_exchanges_own_day() {
+    given(&visited_history("2010-05-12"))
+        .when(CorrectExchange {
+            summary: Some("Trao đổi kinh nghiệm triển khai Nghị định 29/2008/NĐ-CP".into()),
+            ..correct(VISIT)
+        })
+        .then_events(&["ExchangeCorrected"])
+        .effective_on("2010-05-12");
+}
+
+#[test]
+fn a_correction_that_moves_an_exchange_outside_the_term_is_refused() {
+    given(&visited_history("2010-05-12"))
+        .when(CorrectExchange {
+            occurred_on: Some(day("2014-01-01")),
+            ..correct(VISIT)
+        })
+        .then_refused(Rule::ExchangeOutsideTerm);
+}
+
+#[test]
+fn a_correction_that_moves_an_exchange_before_a_partys_admission_is_refused() {
+    let history = bilateral_history().and([
+        registered(BINH_PHUOC),
+        admitted(BILATERAL, BINH_PHUOC, "2013-01-01"),
+        recorded(RecordExchange {
+            parties: parties(&[DONG_NAI, BINH_PHUOC]),
+            ..visit_on("2013-03-01")
+        }),
+    ]);
+    given(&history)
+        .when(CorrectExchange {
+            occurred_on: Some(day("2012-12-31")),
+            ..correct(VISIT)
+        })
+        .then_refused(Rule::PartyNotInAgreement);
+}
+
+#[test]
+fn a_correction_that_moves_an_exchange_onto_the_termination_date_is_refused() {
+    let history = visited_history("2013-06-01").and([terminated(BILATERAL, "2013-07-04")]);
+    given(&history)
+        .when(CorrectExchange {
+            occurred_on: Some(day("2013-07-04")),
+            ..correct(VISIT)
+        })
+        .then_refused(Rule::ExchangeAfterTermination);
+}
+
+#[test]
+fn a_correction_to_an_undeclared_area_is_refused() {
+    given(&visited_history("2010-05-12"))
+        .when(CorrectExchange {
+            area: Some(area("tourism_promotion")),
+            ..correct(VISIT)
+        })
+        .then_refused(Rule::AreaNotDeclared);
+}
+
+#[test]
+fn a_correction_that_removes_every_party_is_refused() {
+    given(&visited_history("2010-05-12"))
+        .when(CorrectExchange {
+            parties: Some(vec![]),
+            ..correct(VISIT)
+        })
+        .then_refused(Rule::ExchangeWithoutParties);
+}
+
+#[test]
+fn a_correction_to_a_blank_summary_is_refused() {
+    given(&visited_history("2010-05-12"))
+        .when(CorrectExchange {
+            summary: Some(" ".into()),
+            ..correct(VISIT)
+        })
+        .then_refused(Rule::TextRequired);
+}
+
+#[test]
+fn a_correction_without_changes_is_refused() {
+    given(&visited_history("2010-05-12"))
+        .when(correct(VISIT))
+        .then_refused(Rule::CorrectionWithoutChanges);
+}
+
+#[test]
+fn a_correction_without_a_reason_is_refused() {
+    given(&visited_history("2010-05-12"))
+        .when(CorrectExchange {
+            reason: String::new(),
+            kind: Some(ExchangeKind::Meeting),
+            ..correct(VISIT)
+        })
+        .then_refused(Rule::ReasonRequired);
+}
+
+#[test]
+fn correcting_an_unknown_exchange_is_refused() {
+    given(&bilateral_history())
+        .when(CorrectExchange {
+            kind: Some(ExchangeKind::Meeting),
+            ..correct(VISIT)
+        })
+        .then_refused(Rule::ExchangeNotFound);
+}
+
+#[test]
+fn correcting_a_retracted_exchange_is_refused() {
+    let history = visited_history("2010-05-12").and([retracted(BILATERAL, VISIT)]);
+    given(&history)
+        .when(CorrectExchange {
+            kind: Some(ExchangeKind::Meeting),
+            ..correct(VISIT)
+        })
+        .then_refused(Rule::ExchangeRetracted);
+}
+
+// ---------------------------------------------------------------- retractions
+
+#[test]
+fn retracting_appends_exchange_retracted_on_the_exchanges_day() {
+    let accepted = given(&visited_history("2010-05-12"))
+        .when(retract(VISIT))
+        .then_events(&["ExchangeRetracted"])
+        .on_stream(format!("agreement:{BILATERAL}"))
+        .effective_on("2010-05-12");
+    let Event::ExchangeRetracted(e) = accepted.event() else {
+        unreachable!()
+    };
+    assert_eq!((e.exchange_id, e.reason.as_str()), (VISIT, "Ghi trùng"));
+}
+
+#[test]
+fn retracting_a_corrected_exchange_is_about_its_corrected_day() {
+    let history =
+        visited_history("2010-05-12").and([corrected_date(BILATERAL, VISIT, "2010-05-14")]);
+    given(&history)
+        .when(retract(VISIT))
+        .then_events(&["ExchangeRetracted"])
+        .effective_on("2010-05-14");
+}
+
+#[test]
+fn retracting_twice_is_refused() {
+    let history = visited_history("2010-05-12").and([retracted(BILATERAL, VISIT)]);
+    given(&history)
+        .when(retract(VISIT))
+        .then_refused(Rule::ExchangeRetracted);
+}
+
+#[test]
+fn retracting_an_unknown_exchange_is_refused() {
+    given(&bilateral_history())
+        .when(retract(VISIT))
+        .then_refused(Rule::ExchangeNotFound);
+}
+
+#[test]
+fn retracting_without_a_reason_is_refused() {
+    given(&visited_history("2010-05-12"))
+        .when(RetractExchange {
+            reason: "\t".into(),
+            ..retract(VISIT)
+        })
+        .then_refused(Rule::ReasonRequired);
+}
+
+// ---------------------------------------------------------------- reviews
+
+#[test]
+fn opening_the_five_year_review_appends_review_period_opened_on_its_opening_day() {
+    let accepted = given(&bilateral_history())
+        .when(five_year_review())
+        .then_events(&["ReviewPeriodOpened"])
+        .on_stream(format!("agreement:{BILATERAL}"))
+        .effective_on("2013-07-04");
+    let Event::ReviewPeriodOpened(e) = accepted.event() else {
+        unreachable!()
+    };
+    assert_eq!((e.review_id, e.kind), (FIVE_YEAR_REVIEW, ReviewKind::Final));
+    assert_eq!(e.period, range("2008-07-01", "2013-06-30"));
+}
+
+#[test]
+fn opening_a_review_without_an_id_gets_a_generated_one() {
+    let accepted = given(&bilateral_history())
+        .when(OpenReviewPeriod {
+            review_id: None,
+            ..five_year_review()
+        })
+        .then_events(&["ReviewPeriodOpened"]);
+    let Event::ReviewPeriodOpened(e) = accepted.event() else {
+        unreachable!()
+    };
+    assert_eq!(e.review_id, ReviewId(generated(1)));
+}
+
+#[test]
+fn opening_a_review_whose_period_ends_before_it_starts_is_refused() {
+    given(&bilateral_history())
+        .when(OpenReviewPeriod {
+            period: range("2013-06-30", "2008-07-01"),
+            ..five_year_review()
+        })
+        .then_refused(Rule::PeriodStartAfterEnd);
+}
+
+#[test]
+fn opening_the_same_review_twice_is_refused() {
+    given(&reviewing_history())
+        .when(five_year_review())
+        .then_refused(Rule::ReviewAlreadyExists);
+}
+
+#[test]
+fn opening_a_review_with_a_blank_title_is_refused() {
+    given(&bilateral_history())
+        .when(OpenReviewPeriod {
+            title: String::new(),
+            ..five_year_review()
+        })
+        .then_refused(Rule::TextRequired);
+}
+
+#[test]
+fn a_partys_assessment_appends_assessment_recorded_on_its_day() {
+    let accepted = given(&reviewing_history())
+        .when(assess(LAM_DONG))
+        .then_events(&["AssessmentRecorded"])
+        .on_stream(format!("agreement:{BILATERAL}"))
+        .effective_on("2013-07-04");
+    let Event::AssessmentRecorded(e) = accepted.event() else {
+        unreachable!()
+    };
+    assert_eq!((&e.party_id, e.rating), (&party(LAM_DONG), Rating::Met));
+}
+
+#[test]
+fn an_assessment_by_a_non_party_is_refused() {
+    given(&reviewing_history().and([registered(BINH_PHUOC)]))
+        .when(assess(BINH_PHUOC))
+        .then_refused(Rule::PartyNotInAgreement);
+}
+
+#[test]
+fn an_assessment_in_an_unknown_review_is_refused() {
+    given(&bilateral_history())
+        .when(assess(DONG_NAI))
+        .then_refused(Rule::ReviewNotFound);
+}
+
+#[test]
+fn an_assessment_in_a_closed_review_is_refused() {
+    given(&closed_review_history())
+        .when(assess(DONG_NAI))
+        .then_refused(Rule::ReviewAlreadyClosed);
+}
+
+#[test]
+fn closing_a_review_appends_review_period_closed_on_its_closing_day() {
+    let accepted = given(&reviewing_history())
+        .when(close_review("2013-07-04"))
+        .then_events(&["ReviewPeriodClosed"])
+        .on_stream(format!("agreement:{BILATERAL}"))
+        .effective_on("2013-07-04");
+    let Event::ReviewPeriodClosed(e) = accepted.event() else {
+        unreachable!()
+    };
+    assert_eq!((e.review_id, e.outcome), (FIVE_YEAR_REVIEW, Rating::Met));
+}
+
+#[test]
+fn closing_a_review_on_the_first_day_of_its_period_is_accepted() {
+    given(&reviewing_history())
+        .when(close_review("2008-07-01"))
+        .then_events(&["ReviewPeriodClosed"])
+        .effective_on("2008-07-01");
+}
+
+#[test]
+fn closing_a_review_before_its_period_starts_is_refused() {
+    given(&reviewing_history())
+        .when(close_review("2008-06-30"))
+        .then_refused(Rule::ClosedBeforePeriodStart);
+}
+
+#[test]
+fn closing_a_closed_review_is_refused() {
+    given(&closed_review_history())
+        .when(close_review("2013-07-05"))
+        .then_refused(Rule::ReviewAlreadyClosed);
+}
+
+#[test]
+fn closing_an_unknown_review_is_refused() {
+    given(&bilateral_history())
+        .when(close_review("2013-07-04"))
+        .then_refused(Rule::ReviewNotFound);
+}
+
+#[test]
+fn closing_a_review_with_a_blank_summary_is_refused() {
+    given(&reviewing_history())
+        .when(CloseReviewPeriod {
+            summary: String::new(),
+            ..close_review("2013-07-04")
+        })
+        .then_refused(Rule::TextRequired);
+}
+
+// ---------------------------------------------------------------- termination
+
+#[test]
+fn terminating_appends_agreement_terminated_on_its_effective_day() {
+    let accepted = given(&bilateral_history())
+        .when(terminate(BILATERAL, "2013-07-04"))
+        .then_events(&["AgreementTerminated"])
+        .on_stream(format!("agreement:{BILATERAL}"))
+        .effective_on("2013-07-04");
+    let Event::AgreementTerminated(e) = accepted.event() else {
+        unreachable!()
+    };
+    assert_eq!(
+        e.reason,
+        "Thay thế bằng chương trình hợp tác ba bên 2013–2015"
+    );
+}
+
+#[test]
+fn terminating_on_the_signature_day_is_accepted() {
+    given(&bilateral_history())
+        .when(terminate(BILATERAL, "2007-01-01"))
+        .then_events(&["AgreementTerminated"]);
+}
+
+#[test]
+fn terminating_before_the_signature_is_refused() {
+    given(&bilateral_history())
+        .when(terminate(BILATERAL, "2006-12-31"))
+        .then_refused(Rule::TerminationBeforeSigning);
+}
+
+#[test]
+fn terminating_twice_is_refused() {
+    given(&terminated_bilateral_history("2013-07-04"))
+        .when(terminate(BILATERAL, "2013-08-01"))
+        .then_refused(Rule::AlreadyTerminated);
+}
+
+#[test]
+fn terminating_without_a_reason_is_refused() {
+    given(&bilateral_history())
+        .when(TerminateAgreement {
+            reason: String::new(),
+            ..terminate(BILATERAL, "2013-07-04")
+        })
+        .then_refused(Rule::ReasonRequired);
+}
+
+#[test]
+fn terminating_an_unknown_agreement_is_refused() {
+    given(&[])
+        .when(terminate(BILATERAL, "2013-07-04"))
+        .then_refused(Rule::AgreementNotFound);
+}
+
+// ---------------------------------------------------------------- text
+
+#[test]
+fn vietnamese_text_is_kept_exactly_as_given() {
+    // "Đồng Nai" decomposed (NFD): the domain must not normalise it.
+    let decomposed = "Ban quản lý các Khu công nghiệp tỉnh \u{110}o\u{302}\u{300}ng Nai ";
+    let accepted = given(&[])
+        .when(RegisterParty {
+            name: decomposed.to_owned(),
+            ..register(DONG_NAI)
+        })
+        .then_events(&["PartyRegistered"]);
+    let Event::PartyRegistered(e) = accepted.event() else {
+        unreachable!()
+    };
+    assert_eq!(e.name.as_bytes(), decomposed.as_bytes());
+
+    let program = tripartite_program();
+    let accepted = given(&bilateral_history_with_binh_phuoc())
+        .when(program.clone())
+        .then_events(&["AgreementSigned"]);
+    let Event::AgreementSigned(e) = accepted.event() else {
+        unreachable!()
+    };
+    assert_eq!(e.title, program.title);
+    assert_eq!(e.place, program.place);
+    assert_eq!(e.responsibilities, program.responsibilities);
+    let json = serde_json::to_string(accepted.event()).unwrap();
+    assert!(
+        json.contains("Ban quản lý các Khu công nghiệp tỉnh Lâm Đồng"),
+        "{json}"
+    );
+    let back: Event = serde_json::from_str(&json).unwrap();
+    assert_eq!(&back, accepted.event());
+}
+
+#[test]
+fn an_exchanges_summary_and_outcome_are_kept_exactly_as_given() {
+    let exchange = visit_on("2010-05-12");
+    given(&bilateral_history())
+        .when(exchange.clone())
+        .then_appended(|facts| {
+            let [Fact {
+                event: Event::ExchangeRecorded(e),
+                ..
+            }] = facts
+            else {
+                panic!("{facts:?}")
+            };
+            assert_eq!(e.summary, exchange.summary);
+            assert_eq!(e.outcome, exchange.outcome);
+        });
+}
+
+// ---------------------------------------------------------------- contract
+
+#[test]
+fn every_rule_code_is_unique_and_snake_case() {
+    let mut seen = HashSet::new();
+    for rule in Rule::ALL {
+        let code = rule.code();
+        assert!(seen.insert(code), "`{code}` is used twice");
+        let snake = !code.is_empty()
+            && code.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+            && !code.starts_with('_')
+            && !code.ends_with('_')
+            && !code.contains("__");
+        assert!(snake, "`{code}` ({rule:?}) is not snake_case");
+    }
+}
+
+/// Guards against a rule added to `refusal.rs` without a test here: every
+/// variant of `Rule::ALL` must appear in some `then_refused(Rule::…)` above.
+#[test]
+fn every_rule_has_a_refusal_test() {
+    let source = include_str!("rules.rs");
+    let untested: Vec<_> = Rule::ALL
+        .iter()
+        .filter(|rule| !source.contains(&format!(".then_refused(Rule::{rule:?})")))
+        .collect();
+    assert!(untested.is_empty(), "no refusal test for {untested:?}");
+}
+
+#[test]
+fn a_command_parses_from_the_apis_json_shape() {
+    let body = json!({
+        "type": "RecordExchange",
+        "data": {
+            "agreement_id": TRIPARTITE,
+            "occurred_on": "2014-04-10",
+            "area": "labour_recruitment",
+            "kind": "support",
+            "parties": [BINH_PHUOC, DONG_NAI],
+            "summary": "Hỗ trợ Bình Phước tuyển dụng lao động cho các doanh nghiệp KKT"
+        }
+    });
+    let command: Command = serde_json::from_value(body).unwrap();
+    let Command::RecordExchange(c) = &command else {
+        panic!("parsed as {}", command.name())
+    };
+    assert_eq!(c.exchange_id, None);
+    assert_eq!(c.occurred_on, day("2014-04-10"));
+    assert_eq!(c.kind, ExchangeKind::Support);
+    assert_eq!(c.outcome, None);
+    assert_eq!(
+        c.summary,
+        "Hỗ trợ Bình Phước tuyển dụng lao động cho các doanh nghiệp KKT"
+    );
+    given(&tripartite_history())
+        .when(command)
+        .then_events(&["ExchangeRecorded"])
+        .on_stream(format!("agreement:{TRIPARTITE}"))
+        .effective_on("2014-04-10");
+}
+
+#[test]
+fn unknown_fields_in_a_commands_data_are_refused() {
+    let misspelt = json!({
+        "type": "RecordExchange",
+        "data": {
+            "agreement_id": TRIPARTITE,
+            "occurred_on": "2014-04-10",
+            "area": "labour_recruitment",
+            "kind": "support",
+            "parties": [BINH_PHUOC],
+            "summary": "Hỗ trợ tuyển dụng lao động",
+            "outcomes": "misspelt"
+        }
+    });
+    let error = serde_json::from_value::<Command>(misspelt).unwrap_err();
+    assert!(
+        error.to_string().contains("unknown field `outcomes`"),
+        "{error}"
+    );
+}
+
+#[test]
+fn unknown_fields_in_a_commands_term_are_refused() {
+    let body = json!({
+        "type": "SignAgreement",
+        "data": {
+            "title": "Chương trình hợp tác",
+            "parties": [DONG_NAI, LAM_DONG],
+            "signed_on": "2007-01-01",
+            "term": {"start": "2007-01-01", "end": "2013-12-31", "until": "2015-12-31"},
+            "areas": ["scheme_30"]
+        }
+    });
+    let error = serde_json::from_value::<Command>(body).unwrap_err();
+    assert!(
+        error.to_string().contains("unknown field `until`"),
+        "{error}"
+    );
+}
+
+#[test]
+fn an_ill_formed_party_id_in_a_command_is_refused_when_parsed() {
+    let body = json!({
+        "type": "RegisterParty",
+        "data": {"party_id": "Đồng-Nai", "name": "Đồng Nai", "kind": "industrial_zone_authority"}
+    });
+    assert!(serde_json::from_value::<Command>(body).is_err());
+}
+
+#[test]
+fn commands_name_the_stream_they_append_to() {
+    let register = Command::RegisterParty(register(BINH_PHUOC));
+    assert_eq!(
+        register.stream().unwrap().to_string(),
+        "party:binh-phuoc-eza"
+    );
+    let mut sign = Command::SignAgreement(SignAgreement {
+        agreement_id: None,
+        ..tripartite_program()
+    });
+    assert_eq!(sign.stream(), None, "no stream before the id is assigned");
+    sign.assign_ids(|| generated(7));
+    assert_eq!(
+        sign.stream().unwrap().to_string(),
+        format!("agreement:{}", generated(7))
+    );
+}
+
+#[test]
+fn assigning_ids_keeps_an_id_the_client_gave() {
+    let mut command = Command::RecordExchange(visit_on("2010-05-12"));
+    command.assign_ids(|| generated(1));
+    let Command::RecordExchange(c) = command else {
+        unreachable!()
+    };
+    assert_eq!(c.exchange_id, Some(VISIT));
+}
+
+// ---------------------------------------------------------------- the story
+
+#[test]
+fn the_seed_story_is_accepted_from_start_to_end() {
+    let mut model = WriteModel::new();
+    let story: Vec<Command> = vec![
+        Command::RegisterParty(register(DONG_NAI)),
+        Command::RegisterParty(register(LAM_DONG)),
+        Command::SignAgreement(bilateral_program()),
+        Command::RecordExchange(visit_on("2010-05-12")),
+        Command::OpenReviewPeriod(five_year_review()),
+        Command::RecordAssessment(assess(DONG_NAI)),
+        Command::RecordAssessment(assess(LAM_DONG)),
+        Command::CloseReviewPeriod(close_review("2013-07-04")),
+        Command::RegisterParty(register(BINH_PHUOC)),
+        Command::SignAgreement(tripartite_program()),
+    ];
+    for command in story {
+        let decision = model
+            .decide(&command)
+            .unwrap_or_else(|r| panic!("{} refused: {} ({r})", command.name(), r.rule.code()));
+        for fact in &decision.facts {
+            model.evolve(&fact.event);
+        }
+    }
+    assert!(model.has_agreement(TRIPARTITE));
+    let mut tripartite: Vec<_> = model.agreement_parties(TRIPARTITE).unwrap().collect();
+    tripartite.sort();
+    assert_eq!(
+        tripartite,
+        [&party(BINH_PHUOC), &party(DONG_NAI), &party(LAM_DONG)]
+    );
+}
+
+/// The given / when / then harness and the story's data.
+mod support {
+    use std::fmt::Display;
+
+    use accord_domain::refusal::Rule;
+    use accord_domain::*;
+    use uuid::Uuid;
+
+    pub const DONG_NAI: &str = "dong-nai-iza";
+    pub const LAM_DONG: &str = "lam-dong-iza";
+    pub const BINH_PHUOC: &str = "binh-phuoc-eza";
+
+    /// The Đồng Nai – Lâm Đồng program, 2007–2013.
+    pub const BILATERAL: AgreementId = AgreementId(Uuid::from_u128(0x2007_0101));
+    /// The Đồng Nai – Lâm Đồng – Bình Phước program, 2013–2015.
+    pub const TRIPARTITE: AgreementId = AgreementId(Uuid::from_u128(0x2013_0704));
+    /// The 5-year review (tổng kết) of the bilateral program.
+    pub const FIVE_YEAR_REVIEW: ReviewId = ReviewId(Uuid::from_u128(0x2013_0704_0001));
+    /// A study visit under the bilateral program.
+    pub const VISIT: ExchangeId = ExchangeId(Uuid::from_u128(0x2010_0512));
+
+    pub const ALL_AREAS: [&str; 6] = [
+        "experience_exchange",
+        "state_management_information",
+        "investment_promotion",
+        "labour_recruitment",
+        "decree_29_2008",
+        "scheme_30",
+    ];
+
+    /// The `n`th id `when` generates for a command that left its id out.
+    pub fn generated(n: u128) -> Uuid {
+        Uuid::from_u128(0xA11_0000_0000 + n)
+    }
+
+    // ------------------------------------------------------------ harness
+
+    /// What the log already holds.
+    pub struct Given(WriteModel);
+
+    /// Replays `history` into a fresh write model.
+    pub fn given(history: &[Event]) -> Given {
+        let mut model = WriteModel::new();
+        for event in history {
+            model.evolve(event);
+        }
+        Given(model)
+    }
+
+    /// Anything `when` accepts: a command struct or a [`Command`].
+    pub trait IntoCommand {
+        fn into_command(self) -> Command;
+    }
+
+    macro_rules! into_command {
+        ($($name:ident),+) => {
+            $(impl IntoCommand for $name {
+                fn into_command(self) -> Command {
+                    Command::$name(self)
+                }
+            })+
+        };
+    }
+
+    into_command!(
+        RegisterParty,
+        SignAgreement,
+        AmendAgreement,
+        AdmitParty,
+        RecordExchange,
+        CorrectExchange,
+        RetractExchange,
+        OpenReviewPeriod,
+        RecordAssessment,
+        CloseReviewPeriod,
+        TerminateAgreement
+    );
+
+    impl IntoCommand for Command {
+        fn into_command(self) -> Command {
+            self
+        }
+    }
+
+    impl Given {
+        /// Decides `command`, first filling absent ids with `generated(1)`, `generated(2)`…
+        pub fn when(&self, command: impl IntoCommand) -> Then {
+            let mut command = command.into_command();
+            let mut n = 0;
+            command.assign_ids(|| {
+                n += 1;
+                generated(n)
+            });
+            let outcome = self.0.decide(&command);
+            Then { command, outcome }
+        }
+    }
+
+    /// What deciding a command gave.
+    pub struct Then {
+        command: Command,
+        outcome: Result<Decision, Refusal>,
+    }
+
+    impl Then {
+        /// Asserts the command was refused by `rule`, with an explanation.
+        #[track_caller]
+        pub fn then_refused(self, rule: Rule) -> Refusal {
+            match self.outcome {
+                Ok(decision) => panic!(
+                    "expected {} to be refused by `{}`, but it was accepted: {decision:#?}",
+                    self.command.name(),
+                    rule.code()
+                ),
+                Err(refusal) => {
+                    assert_eq!(refusal.rule, rule, "refused for another rule: {refusal}");
+                    assert!(
+                        !refusal.detail.trim().is_empty(),
+                        "{rule:?} without a detail"
+                    );
+                    refusal
+                }
+            }
+        }
+
+        /// Asserts the command was accepted and appends events of these types, in order.
+        #[track_caller]
+        pub fn then_events(self, types: &[&str]) -> Accepted {
+            let name = self.command.name();
+            let decision = self
+                .outcome
+                .unwrap_or_else(|r| panic!("{name} refused by `{}`: {r}", r.rule.code()));
+            let actual: Vec<_> = decision.facts.iter().map(|f| f.event.type_name()).collect();
+            assert_eq!(actual, types, "events appended by {name}");
+            Accepted(decision)
+        }
+
+        /// Asserts the command was accepted and hands its facts to `check`.
+        #[track_caller]
+        pub fn then_appended(self, check: impl FnOnce(&[Fact])) -> Accepted {
+            let name = self.command.name();
+            let decision = self
+                .outcome
+                .unwrap_or_else(|r| panic!("{name} refused by `{}`: {r}", r.rule.code()));
+            check(&decision.facts);
+            Accepted(decision)
+        }
+    }
+
+    /// An accepted command's decision.
+    pub struct Accepted(pub Decision);
+
+    impl Accepted {
+        /// Asserts the stream written to, e.g. `party:dong-nai-iza`.
+        #[track_caller]
+        pub fn on_stream(self, expected: impl Display) -> Self {
+            assert_eq!(self.0.stream.to_string(), expected.to_string());
+            self
+        }
+
+        /// Asserts every fact is about the business date `on`.
+        #[track_caller]
+        pub fn effective_on(self, on: &str) -> Self {
+            for fact in &self.0.facts {
+                assert_eq!(fact.effective_on, Some(day(on)), "{:?}", fact.event);
+            }
+            self
+        }
+
+        /// Asserts every fact is outside business time (no `effective_on`).
+        #[track_caller]
+        pub fn outside_business_time(self) -> Self {
+            for fact in &self.0.facts {
+                assert_eq!(fact.effective_on, None, "{:?}", fact.event);
+            }
+            self
+        }
+
+        /// The single event appended.
+        #[track_caller]
+        pub fn event(&self) -> &Event {
+            assert_eq!(self.0.facts.len(), 1, "expected a single fact");
+            &self.0.facts[0].event
+        }
+    }
+
+    // ------------------------------------------------------------ values
+
+    pub fn day(s: &str) -> BusinessDate {
+        BusinessDate::parse(s).unwrap()
+    }
+
+    pub fn range(start: &str, end: &str) -> DateRange {
+        DateRange {
+            start: day(start),
+            end: day(end),
+        }
+    }
+
+    pub fn party(s: &str) -> PartyId {
+        PartyId::parse(s).unwrap()
+    }
+
+    pub fn parties(ids: &[&str]) -> Vec<PartyId> {
+        ids.iter().map(|s| party(s)).collect()
+    }
+
+    pub fn area(s: &str) -> AreaId {
+        AreaId::parse(s).unwrap()
+    }
+
+    pub fn areas(ids: &[&str]) -> Vec<AreaId> {
+        ids.iter().map(|s| area(s)).collect()
+    }
+
+    // ------------------------------------------------------------ commands
+
+    /// Registers one of the story's three authorities.
+    pub fn register(id: &str) -> RegisterParty {
+        let (name, short_name, kind, province) = match id {
+            DONG_NAI => (
+                "Ban quản lý các Khu công nghiệp tỉnh Đồng Nai",
+                "BQL các KCN Đồng Nai",
+                PartyKind::IndustrialZoneAuthority,
+                "Đồng Nai",
+            ),
+            LAM_DONG => (
+                "Ban quản lý các Khu công nghiệp tỉnh Lâm Đồng",
+                "BQL các KCN Lâm Đồng",
+                PartyKind::IndustrialZoneAuthority,
+                "Lâm Đồng",
+            ),
+            BINH_PHUOC => (
+                "Ban quản lý Khu kinh tế tỉnh Bình Phước",
+                "BQL KKT Bình Phước",
+                PartyKind::EconomicZoneAuthority,
+                "Bình Phước",
+            ),
+            other => panic!("`{other}` is not in the story"),
+        };
+        RegisterParty {
+            party_id: party(id),
+            name: name.to_owned(),
+            short_name: Some(short_name.to_owned()),
+            kind,
+            province: Some(province.to_owned()),
+        }
+    }
+
+    /// The Đồng Nai – Lâm Đồng program, signed on the first day of its term.
+    pub fn bilateral_program() -> SignAgreement {
+        SignAgreement {
+            agreement_id: Some(BILATERAL),
+            title: "Chương trình hợp tác giữa Ban quản lý các KCN Đồng Nai và Ban quản lý các KCN Lâm Đồng giai đoạn 2007–2013".to_owned(),
+            parties: parties(&[DONG_NAI, LAM_DONG]),
+            signed_on: day("2007-01-01"),
+            place: None,
+            term: range("2007-01-01", "2013-12-31"),
+            areas: areas(&ALL_AREAS),
+            responsibilities: Default::default(),
+            supersedes: None,
+        }
+    }
+
+    /// The tripartite program signed at the Lâm Đồng authority on 4 July 2013.
+    pub fn tripartite_program() -> SignAgreement {
+        let duty = |who: &str, what: &str| (party(who), what.to_owned());
+        SignAgreement {
+            agreement_id: Some(TRIPARTITE),
+            title:
+                "Chương trình hợp tác và hỗ trợ lẫn nhau giữa 03 Ban quản lý giai đoạn 2013–2015"
+                    .to_owned(),
+            parties: parties(&[DONG_NAI, LAM_DONG, BINH_PHUOC]),
+            signed_on: day("2013-07-04"),
+            place: Some("Ban quản lý các Khu công nghiệp tỉnh Lâm Đồng".to_owned()),
+            term: range("2013-07-04", "2015-12-31"),
+            areas: areas(&ALL_AREAS),
+            responsibilities: [
+                duty(
+                    DONG_NAI,
+                    "Chia sẻ kinh nghiệm triển khai Nghị định số 29/2008/NĐ-CP",
+                ),
+                duty(
+                    LAM_DONG,
+                    "Cung cấp thông tin về công tác quản lý nhà nước tại các KCN",
+                ),
+                duty(
+                    BINH_PHUOC,
+                    "Phối hợp xúc tiến đầu tư và liên kết hợp tác vùng",
+                ),
+            ]
+            .into(),
+            supersedes: Some(BILATERAL),
+        }
+    }
+
+    /// An amendment of `agreement` from `on` that changes nothing yet.
+    pub fn amend(agreement: AgreementId, on: &str) -> AmendAgreement {
+        AmendAgreement {
+            agreement_id: agreement,
+            effective_on: day(on),
+            reason: "Gia hạn để hoàn tất tổng kết chương trình".to_owned(),
+            title: None,
+            term: None,
+            areas: None,
+            responsibilities: None,
+        }
+    }
+
+    pub fn admit(agreement: AgreementId, who: &str, on: &str) -> AdmitParty {
+        AdmitParty {
+            agreement_id: agreement,
+            party_id: party(who),
+            effective_on: day(on),
+        }
+    }
+
+    /// Lâm Đồng's study visit to Đồng Nai under the bilateral program.
+    pub fn visit_on(on: &str) -> RecordExchange {
+        RecordExchange {
+            agreement_id: BILATERAL,
+            exchange_id: Some(VISIT),
+            occurred_on: day(on),
+            area: area("experience_exchange"),
+            kind: ExchangeKind::Visit,
+            parties: parties(&[LAM_DONG, DONG_NAI]),
+            summary: "Đoàn công tác Ban quản lý các KCN Lâm Đồng thăm và học tập kinh nghiệm tại các KCN Đồng Nai".to_owned(),
+            outcome: Some("Trao đổi kinh nghiệm thực hiện Đề án 30 về cải cách thủ tục hành chính".to_owned()),
+        }
+    }
+
+    /// A correction of `exchange` under the bilateral program that changes nothing yet.
+    pub fn correct(exchange: ExchangeId) -> CorrectExchange {
+        CorrectExchange {
+            agreement_id: BILATERAL,
+            exchange_id: exchange,
+            reason: "Nhập sai ngày".to_owned(),
+            occurred_on: None,
+            area: None,
+            kind: None,
+            parties: None,
+            summary: None,
+            outcome: None,
+        }
+    }
+
+    pub fn retract(exchange: ExchangeId) -> RetractExchange {
+        RetractExchange {
+            agreement_id: BILATERAL,
+            exchange_id: exchange,
+            reason: "Ghi trùng".to_owned(),
+        }
+    }
+
+    /// The 5-year review (tổng kết) of the bilateral program, opened on 4 July 2013.
+    pub fn five_year_review() -> OpenReviewPeriod {
+        OpenReviewPeriod {
+            agreement_id: BILATERAL,
+            review_id: Some(FIVE_YEAR_REVIEW),
+            title: "Tổng kết 5 năm thực hiện chương trình hợp tác (2007–2013)".to_owned(),
+            kind: ReviewKind::Final,
+            period: range("2008-07-01", "2013-06-30"),
+            opened_on: day("2013-07-04"),
+        }
+    }
+
+    pub fn assess(who: &str) -> RecordAssessment {
+        RecordAssessment {
+            agreement_id: BILATERAL,
+            review_id: FIVE_YEAR_REVIEW,
+            party_id: party(who),
+            assessed_on: day("2013-07-04"),
+            rating: Rating::Met,
+            notes: Some("Đạt được mục tiêu, yêu cầu và nội dung đã ký kết".to_owned()),
+        }
+    }
+
+    pub fn close_review(on: &str) -> CloseReviewPeriod {
+        CloseReviewPeriod {
+            agreement_id: BILATERAL,
+            review_id: FIVE_YEAR_REVIEW,
+            closed_on: day(on),
+            outcome: Rating::Met,
+            summary: "Chương trình hợp tác đã đạt được mục tiêu, yêu cầu và nội dung đề ra"
+                .to_owned(),
+        }
+    }
+
+    pub fn terminate(agreement: AgreementId, on: &str) -> TerminateAgreement {
+        TerminateAgreement {
+            agreement_id: agreement,
+            effective_on: day(on),
+            reason: "Thay thế bằng chương trình hợp tác ba bên 2013–2015".to_owned(),
+        }
+    }
+
+    // ------------------------------------------------------------ facts
+
+    pub fn registered(id: &str) -> Event {
+        let c = register(id);
+        Event::PartyRegistered(PartyRegistered {
+            party_id: c.party_id,
+            name: c.name,
+            short_name: c.short_name,
+            kind: c.kind,
+            province: c.province,
+        })
+    }
+
+    pub fn signed(c: SignAgreement) -> Event {
+        Event::AgreementSigned(AgreementSigned {
+            agreement_id: c.agreement_id.expect("given agreements have ids"),
+            title: c.title,
+            parties: c.parties,
+            signed_on: c.signed_on,
+            place: c.place,
+            term: c.term,
+            areas: c.areas,
+            responsibilities: c.responsibilities,
+            supersedes: c.supersedes,
+        })
+    }
+
+    fn amended(agreement: AgreementId, on: &str) -> AgreementAmended {
+        AgreementAmended {
+            agreement_id: agreement,
+            effective_on: day(on),
+            reason: "Điều chỉnh chương trình".to_owned(),
+            title: None,
+            term: None,
+            areas: None,
+            responsibilities: None,
+        }
+    }
+
+    pub fn amended_term(agreement: AgreementId, on: &str, term: DateRange) -> Event {
+        Event::AgreementAmended(AgreementAmended {
+            term: Some(term),
+            ..amended(agreement, on)
+        })
+    }
+
+    pub fn amended_areas(agreement: AgreementId, on: &str, to: &[&str]) -> Event {
+        Event::AgreementAmended(AgreementAmended {
+            areas: Some(areas(to)),
+            ..amended(agreement, on)
+        })
+    }
+
+    pub fn admitted(agreement: AgreementId, who: &str, on: &str) -> Event {
+        Event::PartyAdmitted(PartyAdmitted {
+            agreement_id: agreement,
+            party_id: party(who),
+            effective_on: day(on),
+        })
+    }
+
+    pub fn recorded(c: RecordExchange) -> Event {
+        Event::ExchangeRecorded(ExchangeRecorded {
+            agreement_id: c.agreement_id,
+            exchange_id: c.exchange_id.expect("given exchanges have ids"),
+            occurred_on: c.occurred_on,
+            area: c.area,
+            kind: c.kind,
+            parties: c.parties,
+            summary: c.summary,
+            outcome: c.outcome,
+        })
+    }
+
+    pub fn corrected_date(agreement: AgreementId, exchange: ExchangeId, on: &str) -> Event {
+        Event::ExchangeCorrected(ExchangeCorrected {
+            agreement_id: agreement,
+            exchange_id: exchange,
+            reason: "Nhập sai ngày".to_owned(),
+            occurred_on: Some(day(on)),
+            area: None,
+            kind: None,
+            parties: None,
+            summary: None,
+            outcome: None,
+        })
+    }
+
+    pub fn retracted(agreement: AgreementId, exchange: ExchangeId) -> Event {
+        Event::ExchangeRetracted(ExchangeRetracted {
+            agreement_id: agreement,
+            exchange_id: exchange,
+            reason: "Ghi trùng".to_owned(),
+        })
+    }
+
+    pub fn terminated(agreement: AgreementId, on: &str) -> Event {
+        let c = terminate(agreement, on);
+        Event::AgreementTerminated(AgreementTerminated {
+            agreement_id: c.agreement_id,
+            effective_on: c.effective_on,
+            reason: c.reason,
+        })
+    }
+
+    // ------------------------------------------------------------ histories
+
+    /// Extends a history: `bilateral_history().and([terminated(..)])`.
+    pub trait And {
+        fn and<const N: usize>(self, later: [Event; N]) -> Vec<Event>;
+    }
+
+    impl And for Vec<Event> {
+        fn and<const N: usize>(mut self, later: [Event; N]) -> Vec<Event> {
+            self.extend(later);
+            self
+        }
+    }
+
+    /// Đồng Nai and Lâm Đồng registered, the bilateral program signed.
+    pub fn bilateral_history() -> Vec<Event> {
+        vec![
+            registered(DONG_NAI),
+            registered(LAM_DONG),
+            signed(bilateral_program()),
+        ]
+    }
+
+    /// The bilateral history, Bình Phước registered too.
+    pub fn bilateral_history_with_binh_phuoc() -> Vec<Event> {
+        bilateral_history().and([registered(BINH_PHUOC)])
+    }
+
+    /// The bilateral history, with the study visit on `on`.
+    pub fn visited_history(on: &str) -> Vec<Event> {
+        bilateral_history().and([recorded(visit_on(on))])
+    }
+
+    /// The bilateral history, terminated from `on`.
+    pub fn terminated_bilateral_history(on: &str) -> Vec<Event> {
+        bilateral_history().and([terminated(BILATERAL, on)])
+    }
+
+    /// The bilateral history with the 5-year review open.
+    pub fn reviewing_history() -> Vec<Event> {
+        let review = five_year_review();
+        let mut history = bilateral_history();
+        history.push(Event::ReviewPeriodOpened(ReviewPeriodOpened {
+            agreement_id: review.agreement_id,
+            review_id: FIVE_YEAR_REVIEW,
+            title: review.title,
+            kind: review.kind,
+            period: review.period,
+            opened_on: review.opened_on,
+        }));
+        history
+    }
+
+    /// The 5-year review, closed on 4 July 2013.
+    pub fn closed_review_history() -> Vec<Event> {
+        let close = close_review("2013-07-04");
+        let mut history = reviewing_history();
+        history.push(Event::ReviewPeriodClosed(ReviewPeriodClosed {
+            agreement_id: close.agreement_id,
+            review_id: close.review_id,
+            closed_on: close.closed_on,
+            outcome: close.outcome,
+            summary: close.summary,
+        }));
+        history
+    }
+
+    /// Both programs signed, the tripartite one superseding the bilateral one.
+    pub fn tripartite_history() -> Vec<Event> {
+        bilateral_history_with_binh_phuoc().and([signed(tripartite_program())])
+    }
+}
+
+mod regressions {
+    //! Behaviour settled after review of the first rule tests.
+    use super::support::*;
+    use accord_domain::refusal::Rule;
+    use accord_domain::*;
+
+    #[test]
+    fn an_exchange_listing_a_party_twice_is_refused() {
+        let mut c = visit_on("2010-05-20");
+        c.parties = parties(&["dong-nai-iza", "dong-nai-iza"]);
+        given(&bilateral_history()).when(c).then_refused(Rule::DuplicateParty);
+    }
+
+    #[test]
+    fn signatories_take_part_from_the_start_of_a_term_that_precedes_the_signature() {
+        let mut program = bilateral_program();
+        program.signed_on = day("2008-03-01");
+        let history = vec![registered("dong-nai-iza"), registered("lam-dong-iza"), signed(program.clone())];
+        let mut c = visit_on("2008-01-15");
+        c.agreement_id = program.agreement_id.unwrap();
+        given(&history).when(c).then_events(&["ExchangeRecorded"]);
+    }
+}
