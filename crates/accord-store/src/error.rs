@@ -1,0 +1,50 @@
+//! The one error type of the store.
+
+use uuid::Uuid;
+
+/// Why a store operation failed.
+///
+/// `Conflict`, `DuplicateCommand` and `Invalid` are refusals of an `append`:
+/// nothing was written. `Corrupt` means stored bytes could not be decoded;
+/// `Io` wraps sled and file-system failures, after which a writer should stop
+/// (the process restarts from what is durable).
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A write's `expected_version` was not the stream's version.
+    #[error("version conflict on stream {stream}: expected {expected}, actual {actual}")]
+    Conflict {
+        /// The stream written to.
+        stream: String,
+        /// The version the write expected.
+        expected: u64,
+        /// The version the stream had (counting earlier writes of the same batch).
+        actual: u64,
+    },
+    /// The command id is already stored, or appears twice in one batch.
+    #[error("command {0} was already appended")]
+    DuplicateCommand(Uuid),
+    /// The write is malformed (no events, an unusable stream name).
+    #[error("invalid write: {0}")]
+    Invalid(String),
+    /// A stored record could not be decoded.
+    #[error("corrupt record: {0}")]
+    Corrupt(String),
+    /// sled or the file system failed.
+    #[error("storage error: {0}")]
+    Io(String),
+}
+
+impl From<sled::Error> for StoreError {
+    fn from(error: sled::Error) -> Self {
+        match error {
+            sled::Error::Corruption { .. } => StoreError::Corrupt(error.to_string()),
+            other => StoreError::Io(other.to_string()),
+        }
+    }
+}
+
+impl From<std::io::Error> for StoreError {
+    fn from(error: std::io::Error) -> Self {
+        StoreError::Io(error.to_string())
+    }
+}

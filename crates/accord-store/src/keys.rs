@@ -1,0 +1,169 @@
+//! The layout of the one sled tree, and the codecs of its values.
+//!
+//! Every record lives in one tree so a batch is one atomic `apply_batch`.
+//! Numbers are big-endian so sled's byte order is numeric order.
+//!
+//! | key                              | value                                      |
+//! |----------------------------------|--------------------------------------------|
+//! | `e` ‖ position                   | hash (32 bytes) ‖ canonical envelope JSON  |
+//! | `s` ‖ stream ‖ 0x00 ‖ version    | position                                   |
+//! | `v` ‖ stream                     | the stream's version                       |
+//! | `c` ‖ command id (16 bytes)      | JSON of the `CommandRecord`                |
+//! | `h`                              | head: position ‖ hash ‖ recorded_at (ns)   |
+//! | `m` ‖ name                       | metadata bytes                             |
+
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::{Head, StoreError};
+
+/// The key of the head record.
+pub(crate) const HEAD: &[u8] = b"h";
+
+/// The key of the event at `position`.
+pub(crate) fn event(position: u64) -> [u8; 9] {
+    let mut key = [b'e'; 9];
+    key[1..].copy_from_slice(&position.to_be_bytes());
+    key
+}
+
+/// The position encoded in an event key.
+pub(crate) fn event_position(key: &[u8]) -> Result<u64, StoreError> {
+    match key {
+        [b'e', rest @ ..] => be_u64(rest),
+        _ => Err(StoreError::Corrupt("not an event key".into())),
+    }
+}
+
+/// The prefix shared by every index entry of `stream`; the NUL keeps
+/// `a` from matching `ab`, which is why stream names may not contain NUL.
+pub(crate) fn stream_prefix(stream: &str) -> Vec<u8> {
+    let mut key = Vec::with_capacity(stream.len() + 10);
+    key.push(b's');
+    key.extend_from_slice(stream.as_bytes());
+    key.push(0);
+    key
+}
+
+/// The key of version `version` of `stream` in the stream index.
+pub(crate) fn stream_entry(stream: &str, version: u64) -> Vec<u8> {
+    let mut key = stream_prefix(stream);
+    key.extend_from_slice(&version.to_be_bytes());
+    key
+}
+
+/// The key of the current version of `stream`.
+pub(crate) fn version(stream: &str) -> Vec<u8> {
+    let mut key = Vec::with_capacity(stream.len() + 1);
+    key.push(b'v');
+    key.extend_from_slice(stream.as_bytes());
+    key
+}
+
+/// The key of a command's idempotency record.
+pub(crate) fn command(id: Uuid) -> [u8; 17] {
+    let mut key = [b'c'; 17];
+    key[1..].copy_from_slice(id.as_bytes());
+    key
+}
+
+/// The key of a metadata entry.
+pub(crate) fn meta(name: &str) -> Vec<u8> {
+    let mut key = Vec::with_capacity(name.len() + 1);
+    key.push(b'm');
+    key.extend_from_slice(name.as_bytes());
+    key
+}
+
+/// Decodes a big-endian u64 value.
+pub(crate) fn be_u64(bytes: &[u8]) -> Result<u64, StoreError> {
+    let array: [u8; 8] = bytes
+        .try_into()
+        .map_err(|_| StoreError::Corrupt(format!("expected 8 bytes, found {}", bytes.len())))?;
+    Ok(u64::from_be_bytes(array))
+}
+
+/// Encodes an event record: the hash first, so verification reads it without parsing.
+pub(crate) fn encode_event(hash: &[u8; 32], canonical: &[u8]) -> Vec<u8> {
+    let mut value = Vec::with_capacity(32 + canonical.len());
+    value.extend_from_slice(hash);
+    value.extend_from_slice(canonical);
+    value
+}
+
+/// Splits an event record into its stored hash and canonical bytes.
+pub(crate) fn decode_event(value: &[u8]) -> Result<([u8; 32], &[u8]), StoreError> {
+    if value.len() < 32 {
+        return Err(StoreError::Corrupt(
+            "event record shorter than its hash".into(),
+        ));
+    }
+    let (hash, canonical) = value.split_at(32);
+    Ok((hash.try_into().expect("split at 32"), canonical))
+}
+
+/// Encodes the head: position ‖ hash ‖ recorded_at as Unix nanoseconds (i128).
+pub(crate) fn encode_head(head: &Head) -> Vec<u8> {
+    let nanos = head.recorded_at.map_or(0, |at| at.unix_timestamp_nanos());
+    let mut value = Vec::with_capacity(56);
+    value.extend_from_slice(&head.position.to_be_bytes());
+    value.extend_from_slice(&head.hash);
+    value.extend_from_slice(&nanos.to_be_bytes());
+    value
+}
+
+/// Decodes the head record written by [`encode_head`].
+pub(crate) fn decode_head(value: &[u8]) -> Result<Head, StoreError> {
+    if value.len() != 56 {
+        return Err(StoreError::Corrupt(
+            "head record has the wrong length".into(),
+        ));
+    }
+    let position = be_u64(&value[..8])?;
+    let hash: [u8; 32] = value[8..40].try_into().expect("32 bytes");
+    let nanos = i128::from_be_bytes(value[40..].try_into().expect("16 bytes"));
+    let recorded_at = match position {
+        0 => None,
+        _ => Some(
+            OffsetDateTime::from_unix_timestamp_nanos(nanos)
+                .map_err(|e| StoreError::Corrupt(format!("head recorded_at: {e}")))?,
+        ),
+    };
+    Ok(Head {
+        position,
+        hash,
+        recorded_at,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_keys_sort_numerically_across_byte_boundaries() {
+        let positions = [1u64, 255, 256, 257, 65_535, 65_536, 1 << 40];
+        for pair in positions.windows(2) {
+            assert!(event(pair[0]) < event(pair[1]));
+        }
+    }
+
+    #[test]
+    fn a_stream_prefix_does_not_match_a_longer_stream() {
+        assert!(!stream_entry("ab", 1).starts_with(&stream_prefix("a")));
+    }
+
+    #[test]
+    fn the_head_round_trips_through_its_encoding() {
+        let head = Head {
+            position: 300,
+            hash: [7; 32],
+            recorded_at: Some(time::macros::datetime!(2026-01-02 03:04:05.123456789 UTC)),
+        };
+        assert_eq!(decode_head(&encode_head(&head)).unwrap(), head);
+        assert_eq!(
+            decode_head(&encode_head(&Head::EMPTY)).unwrap(),
+            Head::EMPTY
+        );
+    }
+}

@@ -1,0 +1,42 @@
+//! The append-only event log of Accord, on sled.
+//!
+//! The store knows nothing of agreements: an event is a type name, a schema
+//! number and opaque JSON data, wrapped by the store in an [`Envelope`] that
+//! gives it a gapless global position, a version in its stream, a
+//! `recorded_at` that never decreases and a link in a SHA-256 hash chain.
+//!
+//! [`EventStore`] is the contract; [`SledStore`] implements it on sled 0.34.7.
+//! One writer appends batches (group commit: one atomic `apply_batch`, one
+//! flush, one fdatasync per batch); readers never see past the durable head.
+//!
+//! Layout:
+//! - `model`: the values in and out (writes, envelopes, records, head, verification).
+//! - `store`: the [`EventStore`] trait.
+//! - `sled_store`: [`SledStore`], its options and the trait implementation.
+//! - `append`: checking a batch and turning it into one sled batch.
+//! - `reads`: decoding, stream versions, paging and the time search.
+//! - `verify`: walking the hash chain.
+//! - `chain`: the hash function; `keys`: the key layout and value codecs.
+//! - `durability`: what is fdatasynced after a flush, and why.
+//! - `tamper`: raw edits for tamper tests (hidden from the docs).
+
+mod append;
+mod chain;
+mod durability;
+mod error;
+mod keys;
+mod model;
+mod reads;
+mod sled_store;
+mod store;
+mod tamper;
+mod verify;
+
+pub use error::StoreError;
+pub use model::{
+    Actor, CommandRecord, Envelope, EventRef, Head, NewEvent, StoredEvent, Verification, Write,
+};
+pub use sled_store::{Clock, SledStore, StoreOptions};
+pub use store::EventStore;
+#[doc(hidden)]
+pub use tamper::Tamper;

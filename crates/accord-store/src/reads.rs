@@ -1,0 +1,131 @@
+//! Reading the tree: decoding events, stream versions and the time search.
+//!
+//! Every function takes the durable head position as a cap, because
+//! `apply_batch` makes a batch visible before its flush and sync.
+
+use serde::Deserialize;
+use time::OffsetDateTime;
+
+use crate::{keys, Envelope, StoreError, StoredEvent};
+
+/// Decodes a stored event record.
+pub(crate) fn decode(value: &[u8]) -> Result<StoredEvent, StoreError> {
+    let (hash, canonical) = keys::decode_event(value)?;
+    let envelope: Envelope = serde_json::from_slice(canonical)
+        .map_err(|e| StoreError::Corrupt(format!("event envelope: {e}")))?;
+    Ok(StoredEvent { envelope, hash })
+}
+
+/// The event at `position`, if it is stored and not past `head`.
+pub(crate) fn event(
+    tree: &sled::Tree,
+    head: u64,
+    position: u64,
+) -> Result<Option<StoredEvent>, StoreError> {
+    if position == 0 || position > head {
+        return Ok(None);
+    }
+    tree.get(keys::event(position))?
+        .map(|value| decode(&value))
+        .transpose()
+}
+
+/// Events `after+1..=up_to`, lazily, in position order.
+pub(crate) fn range(
+    tree: &sled::Tree,
+    after: u64,
+    up_to: u64,
+) -> impl Iterator<Item = Result<StoredEvent, StoreError>> {
+    let first = after.saturating_add(1);
+    // sled cannot scan a range whose start is past its end: scan nothing instead.
+    let scan = (first <= up_to).then(|| tree.range(keys::event(first)..=keys::event(up_to)));
+    scan.into_iter().flatten().map(|item| decode(&item?.1))
+}
+
+/// The version stored under the `v` key, including a batch not yet durable:
+/// what the single writer builds on.
+pub(crate) fn stored_version(tree: &sled::Tree, stream: &str) -> Result<u64, StoreError> {
+    tree.get(keys::version(stream))?
+        .map_or(Ok(0), |value| keys::be_u64(&value))
+}
+
+/// The stream's version as of the durable head: the stored version, stepped back
+/// over events of a batch that is applied but not yet synced (a few at most).
+pub(crate) fn durable_version(
+    tree: &sled::Tree,
+    head: u64,
+    stream: &str,
+) -> Result<u64, StoreError> {
+    let mut version = stored_version(tree, stream)?;
+    while version > 0 {
+        match tree.get(keys::stream_entry(stream, version))? {
+            Some(position) if keys::be_u64(&position)? <= head => break,
+            _ => version -= 1,
+        }
+    }
+    Ok(version)
+}
+
+/// The events of `stream` with version > `after_version`, oldest first, at most `limit`.
+pub(crate) fn stream(
+    tree: &sled::Tree,
+    head: u64,
+    stream: &str,
+    after_version: u64,
+    limit: usize,
+) -> Result<Vec<StoredEvent>, StoreError> {
+    let Some(first) = after_version.checked_add(1) else {
+        return Ok(Vec::new());
+    };
+    let prefix = keys::stream_prefix(stream);
+    let mut events = Vec::new();
+    for item in tree.range(keys::stream_entry(stream, first)..) {
+        let (key, value) = item?;
+        let position = keys::be_u64(&value)?;
+        if events.len() == limit || !key.starts_with(&prefix) || position > head {
+            break;
+        }
+        let event = event(tree, head, position)?.ok_or_else(|| {
+            StoreError::Corrupt(format!(
+                "stream {stream} names position {position}, which is missing"
+            ))
+        })?;
+        events.push(event);
+    }
+    Ok(events)
+}
+
+/// The last position in `1..=head` recorded at or before `instant`, 0 if none.
+pub(crate) fn position_at(
+    tree: &sled::Tree,
+    head: u64,
+    instant: OffsetDateTime,
+) -> Result<u64, StoreError> {
+    // Invariant: positions <= low are recorded at or before `instant`, positions > high after it.
+    let (mut low, mut high) = (0, head);
+    while low < high {
+        let middle = low + (high - low).div_ceil(2);
+        if recorded_at(tree, middle)? <= instant {
+            low = middle;
+        } else {
+            high = middle - 1;
+        }
+    }
+    Ok(low)
+}
+
+/// The `recorded_at` of one event, parsing only that field.
+fn recorded_at(tree: &sled::Tree, position: u64) -> Result<OffsetDateTime, StoreError> {
+    #[derive(Deserialize)]
+    struct Recorded {
+        #[serde(with = "time::serde::rfc3339")]
+        recorded_at: OffsetDateTime,
+    }
+    let value = tree
+        .get(keys::event(position))?
+        .ok_or_else(|| StoreError::Corrupt(format!("event {position} is missing")))?;
+    let (_, canonical) = keys::decode_event(&value)?;
+    let recorded: Recorded = serde_json::from_slice(canonical)
+        .map_err(|e| StoreError::Corrupt(format!("event {position}: {e}")))?;
+    Ok(recorded.recorded_at)
+}

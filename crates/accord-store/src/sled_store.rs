@@ -1,0 +1,234 @@
+//! The sled implementation of [`EventStore`].
+
+use std::path::Path;
+use std::sync::{Mutex, PoisonError, RwLock};
+use std::time::{Duration, Instant};
+
+use time::{OffsetDateTime, UtcOffset};
+use uuid::Uuid;
+
+use crate::durability::Durability;
+use crate::{
+    append, keys, reads, verify, CommandRecord, EventStore, Head, StoreError, StoredEvent, Tamper,
+    Verification, Write,
+};
+
+/// The clock a store stamps `recorded_at` with.
+pub type Clock = Box<dyn Fn() -> OffsetDateTime + Send + Sync>;
+
+/// How to open a [`SledStore`].
+pub struct StoreOptions {
+    /// fdatasync sled's files after every flush. Only benchmarks turn it off:
+    /// without it an acknowledged write can be lost in a power loss.
+    pub sync_data: bool,
+    /// The clock for `recorded_at`; tests inject one to make it deterministic.
+    pub clock: Clock,
+}
+
+impl Default for StoreOptions {
+    /// Synced, with the system clock.
+    fn default() -> Self {
+        StoreOptions {
+            sync_data: true,
+            clock: Box::new(OffsetDateTime::now_utc),
+        }
+    }
+}
+
+/// The event log on sled: one tree, one atomic batch and one sync per `append`.
+///
+/// Send + Sync: one thread appends while others read. Reads are capped at the
+/// in-memory head, which moves only after a batch is synced.
+pub struct SledStore {
+    db: sled::Db,
+    head: RwLock<Head>,
+    /// Serialises appends; true once a write failed half-way, which leaves
+    /// sled ahead of the head: the store then refuses to write until reopened.
+    broken: Mutex<bool>,
+    clock: Clock,
+    durability: Durability,
+}
+
+impl SledStore {
+    /// Opens (creating if needed) the store in `dir`, synced, with the system clock. Loads the head.
+    pub fn open(dir: &Path) -> Result<SledStore, StoreError> {
+        Self::open_with_options(dir, StoreOptions::default())
+    }
+
+    /// Same as [`SledStore::open`] with an injected clock (tests set `recorded_at` with it).
+    pub fn open_with_clock(dir: &Path, clock: Clock) -> Result<SledStore, StoreError> {
+        let options = StoreOptions {
+            clock,
+            ..StoreOptions::default()
+        };
+        Self::open_with_options(dir, options)
+    }
+
+    /// Opens (creating if needed) the store in `dir` with explicit options.
+    pub fn open_with_options(dir: &Path, options: StoreOptions) -> Result<SledStore, StoreError> {
+        let db = open_db(dir)?;
+        let durability = Durability::open(dir, options.sync_data)?;
+        let head = load_head(&db)?;
+        Ok(SledStore {
+            db,
+            head: RwLock::new(head),
+            broken: Mutex::new(false),
+            clock: options.clock,
+            durability,
+        })
+    }
+
+    /// Raw edits of stored records, to simulate tampering by someone with disk access.
+    #[doc(hidden)]
+    pub fn tamper(&self) -> Tamper<'_> {
+        Tamper { tree: &self.db }
+    }
+
+    /// Flushes sled, then syncs its files: the write is durable once this returns.
+    fn make_durable(&self) -> Result<(), StoreError> {
+        self.db.flush()?;
+        self.durability.sync()
+    }
+
+    /// The batch's `recorded_at`: the clock in UTC, never below the head's.
+    fn recorded_at(&self, head: &Head) -> OffsetDateTime {
+        let now = (self.clock)().to_offset(UtcOffset::UTC);
+        head.recorded_at.map_or(now, |last| now.max(last))
+    }
+}
+
+/// Opens sled, waiting a little while another handle in this process lets go.
+///
+/// sled 0.34.7 releases its file lock from a background thread after the last
+/// `Db` is dropped, so an immediate reopen (tests, restarts in-process) can find
+/// the lock still held (sled issues #1234, #1289). The lock error is retried for
+/// up to two seconds; a store really held by another process still fails then.
+fn open_db(dir: &Path) -> Result<sled::Db, StoreError> {
+    // No background flusher: every write flushes and syncs itself before it is visible.
+    let config = sled::Config::new().path(dir).flush_every_ms(None);
+    let deadline = Instant::now() + Duration::from_secs(2);
+    loop {
+        match config.open() {
+            Err(sled::Error::Io(e))
+                if e.to_string().contains("could not acquire lock")
+                    && Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            result => return Ok(result?),
+        }
+    }
+}
+
+/// Reads the head record; a log holding events past it (impossible with
+/// atomic batches) is trusted up to the head only.
+fn load_head(db: &sled::Db) -> Result<Head, StoreError> {
+    let head = match db.get(keys::HEAD)? {
+        Some(value) => keys::decode_head(&value)?,
+        None => Head::EMPTY,
+    };
+    let next = head.position.saturating_add(1);
+    if db.contains_key(keys::event(next))? {
+        tracing::warn!(
+            head = head.position,
+            "the log holds events past its head; ignoring them"
+        );
+    }
+    Ok(head)
+}
+
+impl EventStore for SledStore {
+    fn append(&self, writes: &[Write]) -> Result<Vec<CommandRecord>, StoreError> {
+        if writes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut broken = self.broken.lock().unwrap_or_else(PoisonError::into_inner);
+        if *broken {
+            return Err(StoreError::Io(
+                "an earlier write failed; reopen the store".into(),
+            ));
+        }
+        let head = self.head();
+        let versions = append::check(&self.db, writes)?;
+        let plan = append::build(writes, versions, &head, self.recorded_at(&head))?;
+        *broken = true;
+        self.db.apply_batch(plan.batch)?;
+        self.make_durable()?;
+        *broken = false;
+        *self.head.write().unwrap_or_else(PoisonError::into_inner) = plan.head;
+        Ok(plan.records)
+    }
+
+    fn command(&self, id: Uuid) -> Result<Option<CommandRecord>, StoreError> {
+        let Some(value) = self.db.get(keys::command(id))? else {
+            return Ok(None);
+        };
+        let record: CommandRecord = serde_json::from_slice(&value)
+            .map_err(|e| StoreError::Corrupt(format!("command {id}: {e}")))?;
+        // A record of a batch still being synced is not an answer yet.
+        Ok((record.position <= self.head().position).then_some(record))
+    }
+
+    fn stream_version(&self, stream: &str) -> Result<u64, StoreError> {
+        reads::durable_version(&self.db, self.head().position, stream)
+    }
+
+    fn head(&self) -> Head {
+        self.head
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn read_all(&self, after: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError> {
+        reads::range(&self.db, after, self.head().position)
+            .take(limit)
+            .collect()
+    }
+
+    fn replay(
+        &self,
+        after: u64,
+        up_to: u64,
+        f: &mut dyn FnMut(StoredEvent) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let up_to = up_to.min(self.head().position);
+        reads::range(&self.db, after, up_to).try_for_each(|event| f(event?))
+    }
+
+    fn read_stream(
+        &self,
+        stream: &str,
+        after_version: u64,
+        limit: usize,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        reads::stream(&self.db, self.head().position, stream, after_version, limit)
+    }
+
+    fn event(&self, position: u64) -> Result<Option<StoredEvent>, StoreError> {
+        reads::event(&self.db, self.head().position, position)
+    }
+
+    fn position_at(&self, instant: OffsetDateTime) -> Result<u64, StoreError> {
+        let head = self.head();
+        match head.recorded_at {
+            Some(last) if last <= instant => Ok(head.position),
+            _ => reads::position_at(&self.db, head.position, instant),
+        }
+    }
+
+    fn verify(&self, up_to: Option<u64>) -> Result<Verification, StoreError> {
+        let head = self.head();
+        let up_to = up_to.map_or(head.position, |p| p.min(head.position));
+        verify::verify(&self.db, &head, up_to)
+    }
+
+    fn get_meta(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.db.get(keys::meta(key))?.map(|value| value.to_vec()))
+    }
+
+    fn put_meta(&self, key: &str, value: &[u8]) -> Result<(), StoreError> {
+        self.db.insert(keys::meta(key), value)?;
+        self.make_durable()
+    }
+}

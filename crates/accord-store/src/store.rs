@@ -1,0 +1,73 @@
+//! The event log contract, independent of the backend.
+
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::{CommandRecord, Head, StoreError, StoredEvent, Verification, Write};
+
+/// The event log contract. A trait so other backends (PostgreSQL) can carry the same contract.
+///
+/// One writer calls [`EventStore::append`]; any number of readers call the rest
+/// concurrently. Readers never see an event past the durable head.
+pub trait EventStore: Send + Sync + 'static {
+    /// Appends every write of the batch in one atomic write, then makes it durable
+    /// before returning.
+    ///
+    /// Positions are gapless from head+1 in the order of `writes`; each write's
+    /// events get versions from its stream's version+1; `recorded_at` is one clock
+    /// reading per batch, clamped to never go below the head's `recorded_at`.
+    /// Checks first, writing nothing if any fails, write by write in order:
+    /// empty events or an unusable stream name → `Invalid`; command id already
+    /// stored or repeated within the batch → `DuplicateCommand`; `expected_version`
+    /// (counting earlier writes of the batch to the same stream) → `Conflict`.
+    /// Returns one [`CommandRecord`] per write, in order. An empty batch appends
+    /// nothing and returns no records.
+    fn append(&self, writes: &[Write]) -> Result<Vec<CommandRecord>, StoreError>;
+
+    /// The stored record of a command id, if it was appended (survives restarts).
+    fn command(&self, id: Uuid) -> Result<Option<CommandRecord>, StoreError>;
+
+    /// The current durable version of a stream (0 if it has no events).
+    fn stream_version(&self, stream: &str) -> Result<u64, StoreError>;
+
+    /// The durable head.
+    fn head(&self) -> Head;
+
+    /// Events with position > `after`, in order, at most `limit`, never past the head.
+    fn read_all(&self, after: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError>;
+
+    /// Streams events `after+1..=up_to` in order (`up_to` capped at the head) to `f`,
+    /// without collecting them, for replays of millions of events.
+    /// Stops and returns the error if `f` errs.
+    fn replay(
+        &self,
+        after: u64,
+        up_to: u64,
+        f: &mut dyn FnMut(StoredEvent) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError>;
+
+    /// The events of one stream with version > `after_version`, oldest first, at most `limit`.
+    fn read_stream(
+        &self,
+        stream: &str,
+        after_version: u64,
+        limit: usize,
+    ) -> Result<Vec<StoredEvent>, StoreError>;
+
+    /// One event by position; None for 0 or past the head.
+    fn event(&self, position: u64) -> Result<Option<StoredEvent>, StoreError>;
+
+    /// The last position recorded at or before `instant` (0 if none): a binary
+    /// search over positions, valid because `recorded_at` never decreases.
+    fn position_at(&self, instant: OffsetDateTime) -> Result<u64, StoreError>;
+
+    /// Verifies the chain from position 1 to `up_to` (None: to the head; capped at
+    /// the head), recomputing each hash from the stored bytes (never re-serialising).
+    fn verify(&self, up_to: Option<u64>) -> Result<Verification, StoreError>;
+
+    /// Small durable key/value metadata outside the log (e.g. the admin token's hash).
+    fn get_meta(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError>;
+
+    /// Stores a metadata value; durable (flushed and synced) before returning.
+    fn put_meta(&self, key: &str, value: &[u8]) -> Result<(), StoreError>;
+}

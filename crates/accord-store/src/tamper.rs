@@ -1,0 +1,69 @@
+//! Raw edits of stored records, to simulate someone with disk access.
+//! Only tests and audits use this; it bypasses every check of the store.
+
+use crate::{keys, StoreError};
+
+/// Overwrites, deletes or swaps raw event records. Each edit is flushed.
+///
+/// The in-memory head is left alone, as it would be by someone editing the disk
+/// under a running server; `verify` is what must notice.
+#[doc(hidden)]
+pub struct Tamper<'a> {
+    pub(crate) tree: &'a sled::Tree,
+}
+
+impl Tamper<'_> {
+    /// The canonical bytes stored at `position` (without the hash).
+    pub fn event_bytes(&self, position: u64) -> Result<Option<Vec<u8>>, StoreError> {
+        let Some(value) = self.tree.get(keys::event(position))? else {
+            return Ok(None);
+        };
+        Ok(Some(keys::decode_event(&value)?.1.to_vec()))
+    }
+
+    /// Replaces the canonical bytes at `position`, keeping the stored hash
+    /// (an edit by someone who does not recompute hashes).
+    pub fn overwrite_event_bytes(&self, position: u64, canonical: &[u8]) -> Result<(), StoreError> {
+        let value = self
+            .tree
+            .get(keys::event(position))?
+            .ok_or_else(|| StoreError::Invalid(format!("no event at position {position}")))?;
+        let (hash, _) = keys::decode_event(&value)?;
+        self.overwrite_event(position, &hash, canonical)
+    }
+
+    /// Replaces the whole record at `position` (an edit by someone who recomputes the hash).
+    pub fn overwrite_event(
+        &self,
+        position: u64,
+        hash: &[u8; 32],
+        canonical: &[u8],
+    ) -> Result<(), StoreError> {
+        let key = keys::event(position);
+        self.tree
+            .insert(&key[..], keys::encode_event(hash, canonical))?;
+        self.flush()
+    }
+
+    /// Deletes the record at `position`.
+    pub fn remove_event(&self, position: u64) -> Result<(), StoreError> {
+        self.tree.remove(keys::event(position))?;
+        self.flush()
+    }
+
+    /// Exchanges the records at positions `a` and `b`.
+    pub fn swap_events(&self, a: u64, b: u64) -> Result<(), StoreError> {
+        let missing = |p: u64| StoreError::Invalid(format!("no event at position {p}"));
+        let first = self.tree.get(keys::event(a))?.ok_or_else(|| missing(a))?;
+        let second = self.tree.get(keys::event(b))?.ok_or_else(|| missing(b))?;
+        self.tree.insert(&keys::event(a)[..], second)?;
+        self.tree.insert(&keys::event(b)[..], first)?;
+        self.flush()
+    }
+
+    /// Flushes the edits to disk (each edit already does).
+    pub fn flush(&self) -> Result<(), StoreError> {
+        self.tree.flush()?;
+        Ok(())
+    }
+}

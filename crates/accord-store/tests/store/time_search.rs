@@ -1,0 +1,60 @@
+use accord_store::EventStore;
+use time::macros::datetime;
+use time::Duration;
+
+use crate::{write, ManualClock};
+
+#[test]
+fn position_at_finds_the_last_event_recorded_at_or_before_an_instant() {
+    let dir = tempfile::tempdir().unwrap();
+    let start = datetime!(2026-03-01 00:00 UTC);
+    let clock = ManualClock::at(start);
+    let store = clock.open(dir.path());
+    // 300 batches of two events, one minute apart: batch b holds positions 2b+1 and 2b+2.
+    for b in 0..300 {
+        clock.set(start + Duration::minutes(b));
+        store.append(&[write("a", 2, None)]).unwrap();
+    }
+
+    assert_eq!(store.position_at(start - Duration::seconds(1)).unwrap(), 0);
+    assert_eq!(store.position_at(start).unwrap(), 2);
+    assert_eq!(
+        store.position_at(start + Duration::minutes(150)).unwrap(),
+        302
+    );
+    let between = start + Duration::minutes(200) + Duration::seconds(30);
+    assert_eq!(store.position_at(between).unwrap(), 402);
+    assert_eq!(
+        store.position_at(start + Duration::minutes(299)).unwrap(),
+        600
+    );
+    assert_eq!(store.position_at(start + Duration::days(9)).unwrap(), 600);
+}
+
+#[test]
+fn position_at_of_an_empty_log_is_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = ManualClock::at(datetime!(2026-03-01 00:00 UTC)).open(dir.path());
+
+    assert_eq!(
+        store.position_at(datetime!(2030-01-01 00:00 UTC)).unwrap(),
+        0
+    );
+}
+
+#[test]
+fn position_at_treats_an_instant_in_another_offset_as_the_same_moment() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::at(datetime!(2026-03-01 10:00 UTC));
+    let store = clock.open(dir.path());
+    store.append(&[write("a", 1, None)]).unwrap();
+    clock.set(datetime!(2026-03-01 11:00 UTC));
+    store.append(&[write("a", 1, None)]).unwrap();
+
+    assert_eq!(
+        store
+            .position_at(datetime!(2026-03-01 17:30 +07:00))
+            .unwrap(),
+        1
+    );
+}
