@@ -1,0 +1,247 @@
+//! Folding an agreement's facts at a business date D: only facts effective
+//! on or before D count, except corrections and retractions of exchanges,
+//! which fix the record and so apply at every date.
+
+use std::collections::HashMap;
+
+use accord_domain::{
+    AgreementId, AreaId, BusinessDate, DateRange, ExchangeId, PartyId, Responsibilities,
+};
+
+use crate::read_models::ExchangeQuery;
+use crate::state::{tally, AgreementRecord, ExchangeRecord, ReviewRecord};
+use crate::views::{
+    AgreementStatus, AgreementView, AssessmentView, ExchangeCounts, ExchangeStatus, ExchangeView,
+    ReviewStatus, ReviewView,
+};
+
+/// The amendable terms of an agreement on a date.
+#[derive(Debug, Clone)]
+pub(crate) struct Terms {
+    pub title: String,
+    pub term: DateRange,
+    pub areas: Vec<AreaId>,
+    pub responsibilities: Responsibilities,
+}
+
+impl AgreementRecord {
+    /// Whether the agreement exists at `day`: signed on or before it.
+    pub fn exists_at(&self, day: BusinessDate) -> bool {
+        self.signed.signed_on <= day
+    }
+
+    /// The signature's terms, then every amendment effective by `day`, in
+    /// (effective_on, position) order.
+    pub fn terms_at(&self, day: BusinessDate) -> Terms {
+        let s = &self.signed;
+        let mut terms = Terms {
+            title: s.title.clone(),
+            term: s.term,
+            areas: s.areas.clone(),
+            responsibilities: s.responsibilities.clone(),
+        };
+        for (_, a) in self
+            .amendments
+            .iter()
+            .take_while(|(_, a)| a.effective_on <= day)
+        {
+            terms.title = a.title.clone().unwrap_or(terms.title);
+            terms.term = a.term.unwrap_or(terms.term);
+            terms.areas = a.areas.clone().unwrap_or(terms.areas);
+            terms.responsibilities = a.responsibilities.clone().unwrap_or(terms.responsibilities);
+        }
+        terms
+    }
+
+    /// Signatories, then parties admitted by `day`, in admission order.
+    pub fn parties_at(&self, day: BusinessDate) -> Vec<PartyId> {
+        let mut parties = self.signed.parties.clone();
+        for (party, _) in self.admissions.iter().filter(|(_, on)| *on <= day) {
+            if !parties.contains(party) {
+                parties.push(party.clone());
+            }
+        }
+        parties
+    }
+
+    /// Whether `party` is a party of the agreement at `day`.
+    pub fn has_party_at(&self, party: &PartyId, day: BusinessDate) -> bool {
+        self.signed.parties.contains(party)
+            || self
+                .admissions
+                .iter()
+                .any(|(p, on)| p == party && *on <= day)
+    }
+
+    /// The earliest-signed successor signed by `day` (ties: first recorded).
+    pub fn superseded_by_at(&self, day: BusinessDate) -> Option<AgreementId> {
+        self.successors
+            .iter()
+            .filter(|(signed_on, _, _)| *signed_on <= day)
+            .min_by_key(|(signed_on, position, _)| (*signed_on, *position))
+            .map(|(_, _, id)| *id)
+    }
+
+    /// The termination's effective date, if on or before `day`.
+    pub fn terminated_on_at(&self, day: BusinessDate) -> Option<BusinessDate> {
+        self.terminated_on.filter(|on| *on <= day)
+    }
+
+    /// The status at `day` given the term in force then: terminated wins
+    /// over superseded, which wins over pending / active / expired.
+    pub fn status_at(&self, term: &DateRange, day: BusinessDate) -> AgreementStatus {
+        if self.terminated_on_at(day).is_some() {
+            AgreementStatus::Terminated
+        } else if self.superseded_by_at(day).is_some() {
+            AgreementStatus::Superseded
+        } else if day < term.start {
+            AgreementStatus::Pending
+        } else if day > term.end {
+            AgreementStatus::Expired
+        } else {
+            AgreementStatus::Active
+        }
+    }
+
+    /// Reviews opened by `day`, ordered by (opened_on, position).
+    pub fn reviews_at(&self, day: BusinessDate) -> Vec<ReviewView> {
+        let mut open: Vec<&ReviewRecord> = self
+            .reviews
+            .iter()
+            .filter(|r| r.opened.opened_on <= day)
+            .collect();
+        open.sort_by_key(|r| (r.opened.opened_on, r.position));
+        open.into_iter().map(|r| review_view(r, day)).collect()
+    }
+}
+
+/// A review as it stood on `day`: closed only if closed by then, with the
+/// assessments made by then.
+fn review_view(review: &ReviewRecord, day: BusinessDate) -> ReviewView {
+    let opened = &review.opened;
+    let closed = review.closed.as_ref().filter(|c| c.closed_on <= day);
+    let assessments = review
+        .assessments
+        .iter()
+        .filter(|a| a.assessed_on <= day)
+        .map(|a| AssessmentView {
+            party_id: a.party_id.clone(),
+            rating: a.rating,
+            assessed_on: a.assessed_on,
+            notes: a.notes.clone(),
+        })
+        .collect();
+    ReviewView {
+        review_id: opened.review_id,
+        title: opened.title.clone(),
+        kind: opened.kind,
+        period: opened.period,
+        status: if closed.is_some() {
+            ReviewStatus::Closed
+        } else {
+            ReviewStatus::Open
+        },
+        outcome: closed.map(|c| c.outcome),
+        closed_on: closed.map(|c| c.closed_on),
+        summary: closed.map(|c| c.summary.clone()),
+        opened_on: opened.opened_on,
+        assessments,
+    }
+}
+
+/// The whole agreement view at `day` (the agreement exists at `day`).
+pub(crate) fn agreement_view(
+    record: &AgreementRecord,
+    exchanges: &HashMap<ExchangeId, ExchangeRecord>,
+    day: BusinessDate,
+) -> AgreementView {
+    let terms = record.terms_at(day);
+    let s = &record.signed;
+    AgreementView {
+        agreement_id: s.agreement_id,
+        status: record.status_at(&terms.term, day),
+        title: terms.title,
+        parties: record.parties_at(day),
+        signed_on: s.signed_on,
+        place: s.place.clone(),
+        term: terms.term,
+        areas: terms.areas,
+        responsibilities: terms.responsibilities,
+        supersedes: s.supersedes,
+        superseded_by: record.superseded_by_at(day),
+        terminated_on: record.terminated_on_at(day),
+        version: record.version,
+        exchanges: exchange_counts(record, exchanges, day),
+        reviews: record.reviews_at(day),
+    }
+}
+
+/// Counted exchanges at `day`: the incremental totals when `day` is on or
+/// after every fact of the agreement (they are then equal), else a fold.
+pub(crate) fn exchange_counts(
+    record: &AgreementRecord,
+    exchanges: &HashMap<ExchangeId, ExchangeRecord>,
+    day: BusinessDate,
+) -> ExchangeCounts {
+    if day >= record.latest {
+        return record.totals.clone();
+    }
+    tally(agreement_exchanges(record, exchanges), |x| x.counts_at(day))
+}
+
+/// The agreement's exchanges in recording order.
+pub(crate) fn agreement_exchanges<'a>(
+    record: &'a AgreementRecord,
+    exchanges: &'a HashMap<ExchangeId, ExchangeRecord>,
+) -> impl Iterator<Item = &'a ExchangeRecord> + 'a {
+    record.exchanges.iter().filter_map(|id| exchanges.get(id))
+}
+
+/// The exchange list at `day` (retracted ones included), filtered by
+/// `query` and ordered by (occurred_on, position).
+pub(crate) fn exchange_list(
+    record: &AgreementRecord,
+    exchanges: &HashMap<ExchangeId, ExchangeRecord>,
+    day: BusinessDate,
+    query: &ExchangeQuery,
+) -> Vec<ExchangeView> {
+    let mut listed: Vec<(&ExchangeId, &ExchangeRecord)> = record
+        .exchanges
+        .iter()
+        .filter_map(|id| exchanges.get(id).map(|x| (id, x)))
+        .filter(|(_, x)| x.occurred_on <= day && matches(x, query))
+        .collect();
+    listed.sort_by_key(|(_, x)| (x.occurred_on, x.position));
+    listed
+        .into_iter()
+        .map(|(id, x)| exchange_view(*id, x))
+        .collect()
+}
+
+fn matches(exchange: &ExchangeRecord, query: &ExchangeQuery) -> bool {
+    query.from.is_none_or(|from| exchange.occurred_on >= from)
+        && query.to.is_none_or(|to| exchange.occurred_on <= to)
+        && query
+            .area
+            .as_ref()
+            .is_none_or(|area| &exchange.area == area)
+}
+
+fn exchange_view(id: ExchangeId, x: &ExchangeRecord) -> ExchangeView {
+    let status = match (x.retracted, x.corrected) {
+        (true, _) => ExchangeStatus::Retracted,
+        (false, true) => ExchangeStatus::Corrected,
+        (false, false) => ExchangeStatus::Recorded,
+    };
+    ExchangeView {
+        exchange_id: id,
+        agreement_id: x.agreement_id,
+        occurred_on: x.occurred_on,
+        area: x.area.clone(),
+        kind: x.kind,
+        parties: x.parties.clone(),
+        summary: x.summary.clone(),
+        outcome: x.outcome.clone(),
+        status,
+    }
+}

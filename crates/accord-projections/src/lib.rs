@@ -1,0 +1,96 @@
+//! Accord's read models: parties, agreements with their exchanges and
+//! reviews, and the cooperation report, folded in memory from the events of
+//! the log. Pure computation: no store, no runtime, no I/O.
+//!
+//! # Layout
+//!
+//! - [`codec`]: [`encode`] / [`decode`] of an event's `data` (the log keeps
+//!   `type`, `schema` and `data` apart).
+//! - [`ReadModels`] (`read_models`): applied one event at a time in log
+//!   order ([`ReadModels::apply`], idempotent by position); the queries.
+//!   It is `Serialize`/`Deserialize` (a snapshot: load it, replay the tail)
+//!   and `PartialEq` (a rebuild from position 0 must equal the live models).
+//! - `state`: what is kept per agreement, exchange and review: every fact
+//!   with its effective date, plus incremental exchange totals.
+//! - `fold`: an agreement as it stood on a business date.
+//! - [`report`]: the cooperation report; [`report_csv`] (`csv`) renders it.
+//! - [`views`]: the JSON shapes of API.md, field for field.
+//!
+//! # The two times
+//!
+//! Every query takes D, the business date of the view (`at`, or today,
+//! chosen by the caller), and folds only the facts effective on or before D.
+//! Knowledge time (`as_of`) is not this crate's concern: the caller rebuilds
+//! a [`ReadModels`] by applying only the events up to a position.
+//!
+//! # Rules of the view at D
+//!
+//! - An agreement exists at D iff `signed_on ≤ D`; otherwise it is absent
+//!   (the API answers 404).
+//! - title, term, areas, responsibilities: the signature's, then every
+//!   amendment effective on or before D, in (effective_on, position) order.
+//! - parties: the signatories, then the parties admitted by D, in admission
+//!   order. `place` and `supersedes` are as signed.
+//! - status: `pending` if D < term.start, `active` within the term (both
+//!   ends inclusive), `expired` if D > term.end; `superseded` once an
+//!   agreement naming it in `supersedes` is signed by D; `terminated` once
+//!   its termination is effective by D. Terminated wins over superseded,
+//!   which wins over the term-based states.
+//! - `superseded_by`: the earliest-signed successor signed by D, else null.
+//!   `terminated_on`: the termination's date if on or before D, else null.
+//! - `version`: the agreement stream's version after its latest event,
+//!   whatever D (it is the resource's ETag).
+//! - exchanges `{total, by_area}`: exchanges not retracted whose
+//!   `occurred_on` (as corrected) is on or before D, by area as corrected.
+//!   Corrections and retractions fix the record, so they apply at every D:
+//!   a retraction recorded today removes the exchange from the counts at
+//!   every date. Each agreement keeps incremental totals and the latest
+//!   effective date of any of its facts; at or after that date the totals
+//!   are the answer and no exchange is scanned, before it they are folded.
+//! - the exchange list at D: exchanges whose `occurred_on` (as corrected) is
+//!   on or before D, retracted ones included with status `retracted` (the
+//!   list is what the secretariat sees; counts never include them); status
+//!   `corrected` after at least one correction; filtered by `from`/`to`
+//!   (inclusive) and area; ordered by (occurred_on, recording position).
+//! - reviews: those opened by D, ordered by (opened_on, position); `closed`
+//!   with `closed_on`, `outcome` and `summary` only if closed by D (else
+//!   `open` and those fields null); assessments made by D, in recording
+//!   order.
+//! - a party exists at every D once registered; its `agreements` are those
+//!   signed by D of which it is a party at D, in signing order.
+//!
+//! # The cooperation report
+//!
+//! For the window [from, to] (from: no lower bound if absent; to: D if
+//! absent, and echoed so), seen at D:
+//!
+//! - included agreements: those existing at D, of which `party` (if given)
+//!   is a party at D, whose term at D overlaps the window; in signing order;
+//! - per agreement: `exchanges` counts the exchanges not retracted that
+//!   occurred in the window and by D, `by_area` likewise; `reviews_closed`
+//!   the reviews closed in the window and by D; `outcomes` their outcomes;
+//! - `totals` sum the rows; `active_agreements` counts rows active at D;
+//! - `parties`: one row per party of the included agreements (only `party`
+//!   if given), sorted by id, with the number of included agreements it is a
+//!   party of and of counted exchanges that name it;
+//! - `as_of` is echoed as given, or null.
+//!
+//! [`report_csv`] writes a header and one row per agreement, RFC 4180
+//! quoting, UTF-8 as given, lines ending with `\n`.
+
+pub mod codec;
+mod csv;
+mod fold;
+mod read_models;
+pub mod report;
+mod state;
+pub mod views;
+
+#[cfg(test)]
+mod test_seed;
+
+pub use codec::{decode, encode, DecodeError};
+pub use csv::{report_csv, CSV_HEADER};
+pub use read_models::{AgreementFilter, ExchangeQuery, ReadModels};
+pub use report::{Report, ReportAgreement, ReportParty, ReportQuery, ReportTotals};
+pub use views::*;

@@ -1,0 +1,256 @@
+//! [`ReadModels`]: every read model in memory, fed one event at a time in
+//! log order, and the queries that fold them at a business date.
+
+use std::collections::{BTreeMap, HashMap};
+
+use accord_domain::model::event_agreement;
+use accord_domain::{
+    AgreementId, AgreementSigned, AreaId, BusinessDate, Event, ExchangeCorrected, ExchangeId,
+    ExchangeRecorded, ExchangeRetracted, PartyAdmitted, PartyId, PartyRegistered,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::fold;
+use crate::state::{count, AgreementRecord, ExchangeRecord};
+use crate::views::{AgreementStatus, AgreementView, ExchangeView, PartyDetail, PartyView};
+
+/// Which agreements to list: every given criterion must hold on the date
+/// of the view.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+pub struct AgreementFilter {
+    /// Only agreements this party is a party of.
+    pub party: Option<PartyId>,
+    /// Only agreements with this status.
+    pub status: Option<AgreementStatus>,
+}
+
+/// Which exchanges of an agreement to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+pub struct ExchangeQuery {
+    /// Only exchanges that occurred on or after this day.
+    pub from: Option<BusinessDate>,
+    /// Only exchanges that occurred on or before this day.
+    pub to: Option<BusinessDate>,
+    /// Only exchanges in this area (as last corrected).
+    pub area: Option<AreaId>,
+}
+
+/// All read models, in memory.
+///
+/// Applied in log order by the single writer after each durable batch;
+/// rebuilt by replaying a prefix of the log for `as_of`. Every query takes
+/// the business date of the view (`at`, or today).
+///
+/// `PartialEq` lets a rebuild from position 0 be checked against the live
+/// models; `Serialize`/`Deserialize` make it a snapshot (with the position it
+/// reflects) from which the tail of the log can be replayed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReadModels {
+    /// The last applied position.
+    pub(crate) position: u64,
+    pub(crate) parties: BTreeMap<PartyId, PartyView>,
+    /// Every agreement a party was ever named in, signatory or admitted.
+    pub(crate) party_agreements: HashMap<PartyId, Vec<AgreementId>>,
+    pub(crate) agreements: HashMap<AgreementId, AgreementRecord>,
+    /// Agreement ids in signing (position) order.
+    pub(crate) signing_order: Vec<AgreementId>,
+    pub(crate) exchanges: HashMap<ExchangeId, ExchangeRecord>,
+}
+
+impl ReadModels {
+    /// Empty read models (an empty log).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Applies one event at global `position` (positions start at 1) with
+    /// the `version` of its stream after it.
+    ///
+    /// Idempotent: an event at a position ≤ the last applied one is ignored,
+    /// so a batch seen twice changes nothing. Events about unknown
+    /// agreements or exchanges are ignored too. O(1) per event: no scans.
+    pub fn apply(&mut self, position: u64, version: u64, event: &Event) {
+        if position <= self.position {
+            return;
+        }
+        self.position = position;
+        match event {
+            Event::PartyRegistered(e) => self.register(e),
+            Event::AgreementSigned(e) => self.sign(position, version, e),
+            Event::PartyAdmitted(e) => self.admit(e),
+            Event::ExchangeRecorded(e) => self.record_exchange(position, e),
+            Event::ExchangeCorrected(e) => self.correct_exchange(e),
+            Event::ExchangeRetracted(e) => self.retract_exchange(e),
+            other => self.apply_to_agreement(position, other),
+        }
+        if let Some(record) = event_agreement(event).and_then(|id| self.agreements.get_mut(&id)) {
+            record.version = version;
+        }
+    }
+
+    /// The last applied position (0 if none).
+    pub fn position(&self) -> u64 {
+        self.position
+    }
+
+    /// Every registered party, sorted by `party_id`.
+    pub fn parties(&self) -> Vec<PartyView> {
+        self.parties.values().cloned().collect()
+    }
+
+    /// A registered party with the agreements signed by `at` that it is a
+    /// party of on `at`, in signing order; `None` if unknown. Registration
+    /// has no business date: a registered party exists at every date.
+    pub fn party(&self, id: &PartyId, at: BusinessDate) -> Option<PartyDetail> {
+        let party = self.parties.get(id)?.clone();
+        let mut records: Vec<&AgreementRecord> = self
+            .party_agreements
+            .get(id)
+            .into_iter()
+            .flatten()
+            .filter_map(|a| self.agreements.get(a))
+            .filter(|r| r.exists_at(at) && r.has_party_at(id, at))
+            .collect();
+        records.sort_by_key(|r| r.position);
+        let agreements = records.iter().map(|r| r.signed.agreement_id).collect();
+        Some(PartyDetail { party, agreements })
+    }
+
+    /// Agreements signed by `at` that match `filter` on `at`, in signing order.
+    pub fn agreements(&self, at: BusinessDate, filter: &AgreementFilter) -> Vec<AgreementView> {
+        self.signing_order
+            .iter()
+            .filter_map(|id| self.agreement(*id, at))
+            .filter(|v| filter.party.as_ref().is_none_or(|p| v.parties.contains(p)))
+            .filter(|v| filter.status.is_none_or(|s| v.status == s))
+            .collect()
+    }
+
+    /// One agreement as it stood on `at`; `None` if unknown or not signed
+    /// by then. Scans no exchanges when `at` is on or after its latest fact.
+    pub fn agreement(&self, id: AgreementId, at: BusinessDate) -> Option<AgreementView> {
+        let record = self.agreements.get(&id).filter(|r| r.exists_at(at))?;
+        Some(fold::agreement_view(record, &self.exchanges, at))
+    }
+
+    /// The exchanges of an agreement that occurred by `at` (as corrected),
+    /// retracted ones included with status `retracted`, filtered by `query`
+    /// and ordered by (occurred_on, recording position); `None` if the
+    /// agreement is unknown or not signed by `at`.
+    pub fn exchanges(
+        &self,
+        id: AgreementId,
+        at: BusinessDate,
+        query: &ExchangeQuery,
+    ) -> Option<Vec<ExchangeView>> {
+        let record = self.agreements.get(&id).filter(|r| r.exists_at(at))?;
+        Some(fold::exchange_list(record, &self.exchanges, at, query))
+    }
+
+    fn register(&mut self, e: &PartyRegistered) {
+        let view = PartyView {
+            party_id: e.party_id.clone(),
+            name: e.name.clone(),
+            short_name: e.short_name.clone(),
+            kind: e.kind,
+            province: e.province.clone(),
+        };
+        self.parties.insert(e.party_id.clone(), view);
+    }
+
+    fn sign(&mut self, position: u64, version: u64, e: &AgreementSigned) {
+        if self.agreements.contains_key(&e.agreement_id) {
+            return;
+        }
+        let predecessor = e.supersedes.and_then(|p| self.agreements.get_mut(&p));
+        if let Some(predecessor) = predecessor {
+            predecessor.succeeded_by(e.signed_on, position, e.agreement_id);
+        }
+        for party in &e.parties {
+            self.index_party(party, e.agreement_id);
+        }
+        let record = AgreementRecord::signed(position, version, e);
+        self.agreements.insert(e.agreement_id, record);
+        self.signing_order.push(e.agreement_id);
+    }
+
+    fn admit(&mut self, e: &PartyAdmitted) {
+        let Some(record) = self.agreements.get_mut(&e.agreement_id) else {
+            return;
+        };
+        record.touch(e.effective_on);
+        record.admissions.push((e.party_id.clone(), e.effective_on));
+        self.index_party(&e.party_id, e.agreement_id);
+    }
+
+    fn index_party(&mut self, party: &PartyId, agreement: AgreementId) {
+        let list = self.party_agreements.entry(party.clone()).or_default();
+        if !list.contains(&agreement) {
+            list.push(agreement);
+        }
+    }
+
+    fn record_exchange(&mut self, position: u64, e: &ExchangeRecorded) {
+        let Some(record) = self.agreements.get_mut(&e.agreement_id) else {
+            return;
+        };
+        if self.exchanges.contains_key(&e.exchange_id) {
+            return;
+        }
+        let exchange = ExchangeRecord::recorded(position, e);
+        record.record_exchange(&exchange, e.exchange_id);
+        self.exchanges.insert(e.exchange_id, exchange);
+    }
+
+    /// A correction fixes the record: the totals move with its area.
+    fn correct_exchange(&mut self, e: &ExchangeCorrected) {
+        let Some(exchange) = self.exchanges.get_mut(&e.exchange_id) else {
+            return;
+        };
+        let Some(record) = self.agreements.get_mut(&exchange.agreement_id) else {
+            return;
+        };
+        if !exchange.retracted {
+            count(&mut record.totals, &exchange.area, -1);
+        }
+        exchange.correct(e);
+        if !exchange.retracted {
+            count(&mut record.totals, &exchange.area, 1);
+        }
+        record.touch(exchange.occurred_on);
+    }
+
+    /// A retraction removes the exchange from the counts at every date.
+    fn retract_exchange(&mut self, e: &ExchangeRetracted) {
+        let Some(exchange) = self.exchanges.get_mut(&e.exchange_id) else {
+            return;
+        };
+        let Some(record) = self.agreements.get_mut(&exchange.agreement_id) else {
+            return;
+        };
+        if !exchange.retracted {
+            exchange.retracted = true;
+            count(&mut record.totals, &exchange.area, -1);
+        }
+    }
+
+    fn apply_to_agreement(&mut self, position: u64, event: &Event) {
+        let Some(record) = event_agreement(event).and_then(|id| self.agreements.get_mut(&id))
+        else {
+            return;
+        };
+        match event {
+            Event::AgreementAmended(e) => record.amend(position, e),
+            Event::ReviewPeriodOpened(e) => record.open_review(position, e),
+            Event::AssessmentRecorded(e) => record.assess(e),
+            Event::ReviewPeriodClosed(e) => record.close_review(e),
+            Event::AgreementTerminated(e) => record.terminate(e.effective_on),
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,231 @@
+//! The cooperation report: per agreement and per party, the exchanges that
+//! occurred in a business window and the reviews closed in it, as the world
+//! stood on a date D.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use accord_domain::{AgreementId, AreaId, BusinessDate, PartyId, Rating};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::fold::agreement_exchanges;
+use crate::read_models::ReadModels;
+use crate::state::{AgreementRecord, ExchangeRecord};
+use crate::views::AgreementStatus;
+
+/// What the report covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportQuery {
+    /// First day of the window (inclusive); none: no lower bound.
+    pub from: Option<BusinessDate>,
+    /// Last day of the window (inclusive); none: `at`.
+    pub to: Option<BusinessDate>,
+    /// Only agreements this party is a party of at `at`, and only its row.
+    pub party: Option<PartyId>,
+    /// The business date the world is folded at (D).
+    pub at: BusinessDate,
+    /// The knowledge instant the caller rebuilt the models at, echoed as is.
+    /// The cut itself is the caller's: it applies only events up to it.
+    pub as_of: Option<String>,
+}
+
+/// The cooperation report (API.md).
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Report {
+    /// The window's first day, or null for no lower bound.
+    pub from: Option<BusinessDate>,
+    /// The window's last day (`at` when not given, so never null).
+    pub to: BusinessDate,
+    /// The business date of the view.
+    pub at: BusinessDate,
+    /// The knowledge instant, or null for everything recorded.
+    pub as_of: Option<String>,
+    /// Sums over the agreement rows.
+    pub totals: ReportTotals,
+    /// One row per included agreement, in signing order.
+    pub agreements: Vec<ReportAgreement>,
+    /// One row per party of the included agreements, sorted by `party_id`.
+    pub parties: Vec<ReportParty>,
+}
+
+/// Sums over the included agreements.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ToSchema)]
+pub struct ReportTotals {
+    /// Included agreements.
+    pub agreements: u64,
+    /// Included agreements whose status at `at` is `active`.
+    pub active_agreements: u64,
+    /// Counted exchanges.
+    pub exchanges: u64,
+    /// Reviews closed in the window.
+    pub reviews_closed: u64,
+}
+
+/// One agreement's row.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct ReportAgreement {
+    /// The agreement.
+    pub agreement_id: AgreementId,
+    /// Its title at `at`.
+    pub title: String,
+    /// Its status at `at`.
+    pub status: AgreementStatus,
+    /// Its parties at `at`.
+    pub parties: Vec<PartyId>,
+    /// Exchanges not retracted that occurred in the window and by `at`.
+    pub exchanges: u64,
+    /// The same, by area (as corrected).
+    pub by_area: BTreeMap<AreaId, u64>,
+    /// Reviews closed in the window and by `at`.
+    pub reviews_closed: u64,
+    /// Those reviews' outcomes, counted.
+    pub outcomes: BTreeMap<Rating, u64>,
+}
+
+/// One party's row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct ReportParty {
+    /// The party.
+    pub party_id: PartyId,
+    /// Included agreements it is a party of at `at`.
+    pub agreements: u64,
+    /// Counted exchanges that name it among their parties.
+    pub exchanges: u64,
+}
+
+/// The window [from, to] seen at `at`.
+struct Window {
+    from: Option<BusinessDate>,
+    to: BusinessDate,
+    at: BusinessDate,
+}
+
+impl Window {
+    /// Whether `day` is in the window and not after the date of the view.
+    fn holds(&self, day: BusinessDate) -> bool {
+        self.from.is_none_or(|from| from <= day) && day <= self.to && day <= self.at
+    }
+
+    /// Whether a term overlaps the window.
+    fn overlaps(&self, start: BusinessDate, end: BusinessDate) -> bool {
+        start <= self.to && self.from.is_none_or(|from| from <= end)
+    }
+}
+
+/// An included agreement's row with the exchanges it counted.
+struct Included<'a> {
+    row: ReportAgreement,
+    counted: Vec<&'a ExchangeRecord>,
+}
+
+impl ReadModels {
+    /// The cooperation report for `query` (see the crate docs for every
+    /// rule). Scans the exchanges of the included agreements.
+    pub fn report(&self, query: &ReportQuery) -> Report {
+        let window = Window {
+            from: query.from,
+            to: query.to.unwrap_or(query.at),
+            at: query.at,
+        };
+        let included: Vec<Included<'_>> = self
+            .signing_order
+            .iter()
+            .filter_map(|id| self.agreements.get(id))
+            .filter_map(|record| self.include(record, &window, query.party.as_ref()))
+            .collect();
+        Report {
+            from: window.from,
+            to: window.to,
+            at: window.at,
+            as_of: query.as_of.clone(),
+            totals: totals(&included),
+            parties: party_rows(&included, query.party.as_ref()),
+            agreements: included.into_iter().map(|i| i.row).collect(),
+        }
+    }
+
+    /// The agreement's row, if it exists at D, has `party` (if any) at D
+    /// and its term at D overlaps the window.
+    fn include<'a>(
+        &'a self,
+        record: &'a AgreementRecord,
+        window: &Window,
+        party: Option<&PartyId>,
+    ) -> Option<Included<'a>> {
+        let at = window.at;
+        let terms = record.terms_at(at);
+        let wanted = record.exists_at(at)
+            && party.is_none_or(|p| record.has_party_at(p, at))
+            && window.overlaps(terms.term.start, terms.term.end);
+        if !wanted {
+            return None;
+        }
+        let counted: Vec<&ExchangeRecord> = agreement_exchanges(record, &self.exchanges)
+            .filter(|x| !x.retracted && window.holds(x.occurred_on))
+            .collect();
+        let mut by_area = BTreeMap::new();
+        for x in &counted {
+            *by_area.entry(x.area.clone()).or_insert(0) += 1;
+        }
+        let outcomes = closed_outcomes(record, window);
+        let row = ReportAgreement {
+            agreement_id: record.signed.agreement_id,
+            status: record.status_at(&terms.term, at),
+            title: terms.title,
+            parties: record.parties_at(at),
+            exchanges: counted.len() as u64,
+            by_area,
+            reviews_closed: outcomes.values().sum(),
+            outcomes,
+        };
+        Some(Included { row, counted })
+    }
+}
+
+/// The outcomes of the agreement's reviews closed in the window, counted.
+fn closed_outcomes(record: &AgreementRecord, window: &Window) -> BTreeMap<Rating, u64> {
+    let mut outcomes = BTreeMap::new();
+    let closings = record.reviews.iter().filter_map(|r| r.closed.as_ref());
+    for closing in closings.filter(|c| window.holds(c.closed_on)) {
+        *outcomes.entry(closing.outcome).or_insert(0) += 1;
+    }
+    outcomes
+}
+
+fn totals(included: &[Included<'_>]) -> ReportTotals {
+    let mut totals = ReportTotals::default();
+    for Included { row, .. } in included {
+        totals.agreements += 1;
+        totals.active_agreements += u64::from(row.status == AgreementStatus::Active);
+        totals.exchanges += row.exchanges;
+        totals.reviews_closed += row.reviews_closed;
+    }
+    totals
+}
+
+/// One row per party of the included agreements (only `party` if given).
+fn party_rows(included: &[Included<'_>], party: Option<&PartyId>) -> Vec<ReportParty> {
+    let named: BTreeSet<&PartyId> = included
+        .iter()
+        .flat_map(|i| &i.row.parties)
+        .filter(|p| party.is_none_or(|wanted| wanted == *p))
+        .collect();
+    named
+        .into_iter()
+        .map(|p| ReportParty {
+            party_id: p.clone(),
+            agreements: included
+                .iter()
+                .filter(|i| i.row.parties.contains(p))
+                .count() as u64,
+            exchanges: included
+                .iter()
+                .flat_map(|i| &i.counted)
+                .filter(|x| x.parties.contains(p))
+                .count() as u64,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

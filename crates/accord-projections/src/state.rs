@@ -1,0 +1,236 @@
+//! What the read models keep of each agreement, exchange and review: every
+//! fact with its effective date, so any business date can be folded, plus
+//! incremental exchange totals so the common "today" view needs no scan.
+//!
+//! Everything here is updated in O(1) per event (amendments are inserted
+//! into a short sorted list, the only exception).
+
+use std::collections::{BTreeMap, HashMap};
+
+use accord_domain::{
+    AgreementAmended, AgreementId, AgreementSigned, AreaId, AssessmentRecorded, BusinessDate,
+    ExchangeCorrected, ExchangeId, ExchangeKind, ExchangeRecorded, PartyId, ReviewId,
+    ReviewPeriodClosed, ReviewPeriodOpened,
+};
+
+use serde::{Deserialize, Serialize};
+
+use crate::views::ExchangeCounts;
+
+/// An agreement's facts, each with its effective date.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct AgreementRecord {
+    /// The signature, as signed.
+    pub signed: AgreementSigned,
+    /// The global position of the signature (the listing order).
+    pub position: u64,
+    /// The version of the agreement's stream after its latest event.
+    pub version: u64,
+    /// Amendments ordered by (effective_on, position).
+    pub amendments: Vec<(u64, AgreementAmended)>,
+    /// Admitted parties with their effective dates, in admission order.
+    pub admissions: Vec<(PartyId, BusinessDate)>,
+    /// Successors naming this agreement: (signed_on, position, id).
+    pub successors: Vec<(BusinessDate, u64, AgreementId)>,
+    /// The termination's effective date (an agreement terminates once).
+    pub terminated_on: Option<BusinessDate>,
+    /// Its exchanges, in recording order.
+    pub exchanges: Vec<ExchangeId>,
+    /// Not-retracted exchanges at any date: equals the fold at any date on
+    /// or after `latest`.
+    pub totals: ExchangeCounts,
+    /// Its reviews, in recording order.
+    pub reviews: Vec<ReviewRecord>,
+    /// Where each review sits in `reviews`.
+    pub review_index: HashMap<ReviewId, usize>,
+    /// The latest effective date of any of its facts (including every date
+    /// an exchange was ever recorded or corrected to).
+    pub latest: BusinessDate,
+}
+
+/// An exchange as last corrected.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct ExchangeRecord {
+    pub agreement_id: AgreementId,
+    /// The global position of its recording (the tie-breaker of its order).
+    pub position: u64,
+    pub occurred_on: BusinessDate,
+    pub area: AreaId,
+    pub kind: ExchangeKind,
+    pub parties: Vec<PartyId>,
+    pub summary: String,
+    pub outcome: Option<String>,
+    pub corrected: bool,
+    pub retracted: bool,
+}
+
+/// A review period with its dated facts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct ReviewRecord {
+    pub opened: ReviewPeriodOpened,
+    pub position: u64,
+    /// Assessments in recording order.
+    pub assessments: Vec<AssessmentRecorded>,
+    /// The closing (a review closes once).
+    pub closed: Option<ReviewPeriodClosed>,
+}
+
+impl AgreementRecord {
+    /// A freshly signed agreement.
+    pub fn signed(position: u64, version: u64, signed: &AgreementSigned) -> Self {
+        Self {
+            signed: signed.clone(),
+            position,
+            version,
+            amendments: Vec::new(),
+            admissions: Vec::new(),
+            successors: Vec::new(),
+            terminated_on: None,
+            exchanges: Vec::new(),
+            totals: ExchangeCounts::default(),
+            reviews: Vec::new(),
+            review_index: HashMap::new(),
+            latest: signed.signed_on,
+        }
+    }
+
+    /// Notes a fact effective on `day`.
+    pub fn touch(&mut self, day: BusinessDate) {
+        self.latest = self.latest.max(day);
+    }
+
+    /// Keeps an amendment in (effective_on, position) order. Positions only
+    /// grow, so it goes after every amendment effective on or before its day.
+    pub fn amend(&mut self, position: u64, amendment: &AgreementAmended) {
+        self.touch(amendment.effective_on);
+        let day = amendment.effective_on;
+        let at = self
+            .amendments
+            .partition_point(|(_, a)| a.effective_on <= day);
+        self.amendments.insert(at, (position, amendment.clone()));
+    }
+
+    /// Notes a successor signed on `signed_on` that names this agreement.
+    pub fn succeeded_by(&mut self, signed_on: BusinessDate, position: u64, id: AgreementId) {
+        self.touch(signed_on);
+        self.successors.push((signed_on, position, id));
+    }
+
+    /// Notes a newly recorded exchange.
+    pub fn record_exchange(&mut self, exchange: &ExchangeRecord, id: ExchangeId) {
+        self.touch(exchange.occurred_on);
+        self.exchanges.push(id);
+        count(&mut self.totals, &exchange.area, 1);
+    }
+
+    /// Notes an opened review.
+    pub fn open_review(&mut self, position: u64, opened: &ReviewPeriodOpened) {
+        self.touch(opened.opened_on);
+        self.review_index
+            .insert(opened.review_id, self.reviews.len());
+        self.reviews.push(ReviewRecord {
+            opened: opened.clone(),
+            position,
+            assessments: Vec::new(),
+            closed: None,
+        });
+    }
+
+    /// Adds an assessment to its review (ignored if the review is unknown).
+    pub fn assess(&mut self, assessment: &AssessmentRecorded) {
+        self.touch(assessment.assessed_on);
+        if let Some(review) = self.review_mut(assessment.review_id) {
+            review.assessments.push(assessment.clone());
+        }
+    }
+
+    /// Closes a review (ignored if unknown; the first closing stands).
+    pub fn close_review(&mut self, closing: &ReviewPeriodClosed) {
+        self.touch(closing.closed_on);
+        if let Some(review) = self.review_mut(closing.review_id) {
+            review.closed.get_or_insert_with(|| closing.clone());
+        }
+    }
+
+    /// Notes the termination (the first one stands).
+    pub fn terminate(&mut self, effective_on: BusinessDate) {
+        self.touch(effective_on);
+        self.terminated_on.get_or_insert(effective_on);
+    }
+
+    fn review_mut(&mut self, id: ReviewId) -> Option<&mut ReviewRecord> {
+        let index = *self.review_index.get(&id)?;
+        self.reviews.get_mut(index)
+    }
+}
+
+impl ExchangeRecord {
+    /// An exchange as recorded at `position`.
+    pub fn recorded(position: u64, e: &ExchangeRecorded) -> Self {
+        Self {
+            agreement_id: e.agreement_id,
+            position,
+            occurred_on: e.occurred_on,
+            area: e.area.clone(),
+            kind: e.kind,
+            parties: e.parties.clone(),
+            summary: e.summary.clone(),
+            outcome: e.outcome.clone(),
+            corrected: false,
+            retracted: false,
+        }
+    }
+
+    /// Applies a correction: only the fields it gives change.
+    pub fn correct(&mut self, c: &ExchangeCorrected) {
+        self.corrected = true;
+        if let Some(day) = c.occurred_on {
+            self.occurred_on = day;
+        }
+        if let Some(area) = &c.area {
+            self.area = area.clone();
+        }
+        if let Some(kind) = c.kind {
+            self.kind = kind;
+        }
+        if let Some(parties) = &c.parties {
+            self.parties = parties.clone();
+        }
+        if let Some(summary) = &c.summary {
+            self.summary = summary.clone();
+        }
+        if c.outcome.is_some() {
+            self.outcome = c.outcome.clone();
+        }
+    }
+
+    /// Whether it counts in a view at `day`: not retracted, occurred by then.
+    pub fn counts_at(&self, day: BusinessDate) -> bool {
+        !self.retracted && self.occurred_on <= day
+    }
+}
+
+/// Adds `delta` (±1) to the counts of `area`, dropping areas that reach 0.
+pub(crate) fn count(counts: &mut ExchangeCounts, area: &AreaId, delta: i64) {
+    counts.total = counts.total.saturating_add_signed(delta);
+    let entry = counts.by_area.entry(area.clone()).or_insert(0);
+    *entry = entry.saturating_add_signed(delta);
+    if *entry == 0 {
+        counts.by_area.remove(area);
+    }
+}
+
+/// Counts every exchange that satisfies `keep` by area.
+pub(crate) fn tally<'a>(
+    exchanges: impl Iterator<Item = &'a ExchangeRecord>,
+    mut keep: impl FnMut(&ExchangeRecord) -> bool,
+) -> ExchangeCounts {
+    let mut counts = ExchangeCounts {
+        total: 0,
+        by_area: BTreeMap::new(),
+    };
+    for exchange in exchanges.filter(|x| keep(x)) {
+        count(&mut counts, &exchange.area, 1);
+    }
+    counts
+}

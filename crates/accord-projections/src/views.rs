@@ -1,0 +1,225 @@
+//! The JSON shapes of the reads (API.md, "Reads"). Field names are the
+//! contract: clients rely on them, so never rename or drop one. Absent
+//! values are serialised as `null`, never skipped.
+
+use std::collections::BTreeMap;
+
+use accord_domain::{
+    AgreementId, AreaId, BusinessDate, DateRange, ExchangeId, ExchangeKind, PartyId, PartyKind,
+    Rating, Responsibilities, ReviewId, ReviewKind,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// An agreement's status on a business date (DOMAIN.md): `pending` before
+/// its term, `active` within it, `expired` after it, `superseded` once a
+/// successor naming it is signed, `terminated` from its termination. The
+/// later states win in that order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AgreementStatus {
+    /// Signed, but its term has not started.
+    Pending,
+    /// Within its term (both ends inclusive).
+    Active,
+    /// Its term has ended.
+    Expired,
+    /// A successor that names it in `supersedes` has been signed.
+    Superseded,
+    /// Terminated from the effective date of the termination.
+    Terminated,
+}
+
+impl AgreementStatus {
+    /// The status as in JSON (`pending`, `active`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AgreementStatus::Pending => "pending",
+            AgreementStatus::Active => "active",
+            AgreementStatus::Expired => "expired",
+            AgreementStatus::Superseded => "superseded",
+            AgreementStatus::Terminated => "terminated",
+        }
+    }
+}
+
+/// Where an exchange's record stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ExchangeStatus {
+    /// As recorded, never corrected.
+    Recorded,
+    /// Corrected at least once, not retracted.
+    Corrected,
+    /// Withdrawn: still listed, never counted.
+    Retracted,
+}
+
+/// Whether a review is still open on the date of the view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewStatus {
+    /// Opened, not closed by the date of the view.
+    Open,
+    /// Closed on or before the date of the view.
+    Closed,
+}
+
+/// A party, as registered.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PartyView {
+    /// Its slug, e.g. `dong-nai-iza`.
+    pub party_id: PartyId,
+    /// Its full name, e.g. "Ban quản lý các Khu công nghiệp tỉnh Đồng Nai".
+    pub name: String,
+    /// A short name, if registered with one.
+    pub short_name: Option<String>,
+    /// What kind of organisation it is.
+    pub kind: PartyKind,
+    /// Its province, if given.
+    pub province: Option<String>,
+}
+
+/// A party with the agreements it belongs to on the date of the view.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct PartyDetail {
+    /// The party's own fields, flattened into this object.
+    #[serde(flatten)]
+    pub party: PartyView,
+    /// Agreements signed by the date in which it is a party on that date,
+    /// in signing order.
+    pub agreements: Vec<AgreementId>,
+}
+
+/// How many exchanges count for an agreement: never retracted ones.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ExchangeCounts {
+    /// Exchanges not retracted that occurred by the date of the view.
+    pub total: u64,
+    /// The same, by area (as last corrected); areas with none are absent.
+    pub by_area: BTreeMap<AreaId, u64>,
+}
+
+/// One party's assessment in a review.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct AssessmentView {
+    /// The assessing party.
+    pub party_id: PartyId,
+    /// How far it judged the objectives met.
+    pub rating: Rating,
+    /// The day of the assessment.
+    pub assessed_on: BusinessDate,
+    /// Free-text notes, if any.
+    pub notes: Option<String>,
+}
+
+/// A review period of an agreement, as it stood on the date of the view.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct ReviewView {
+    /// Its identifier.
+    pub review_id: ReviewId,
+    /// Its title, e.g. "Tổng kết 5 năm thực hiện chương trình hợp tác".
+    pub title: String,
+    /// Interim (sơ kết) or final (tổng kết).
+    pub kind: ReviewKind,
+    /// The period under review.
+    pub period: DateRange,
+    /// `closed` only if closed on or before the date of the view.
+    pub status: ReviewStatus,
+    /// The closing outcome; null while open.
+    pub outcome: Option<Rating>,
+    /// The closing day; null while open.
+    pub closed_on: Option<BusinessDate>,
+    /// The closing summary; null while open.
+    pub summary: Option<String>,
+    /// The day it was opened.
+    pub opened_on: BusinessDate,
+    /// Assessments made by the date of the view, in recording order.
+    pub assessments: Vec<AssessmentView>,
+}
+
+/// An agreement as it stood on a business date.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct AgreementView {
+    /// Its identifier.
+    pub agreement_id: AgreementId,
+    /// Its title, as last amended by the date.
+    pub title: String,
+    /// Signatories, then parties admitted by the date, in admission order.
+    pub parties: Vec<PartyId>,
+    /// The day it was signed.
+    pub signed_on: BusinessDate,
+    /// Where it was signed, if recorded.
+    pub place: Option<String>,
+    /// Its term, as last amended by the date.
+    pub term: DateRange,
+    /// Its areas, as last amended by the date.
+    pub areas: Vec<AreaId>,
+    /// Each party's responsibilities, as last amended by the date.
+    // Spelt out: through the alias utoipa would name the schema `BTreeMap`.
+    #[schema(value_type = BTreeMap<PartyId, String>)]
+    pub responsibilities: Responsibilities,
+    /// Its status on the date.
+    pub status: AgreementStatus,
+    /// The agreement it succeeds, as signed.
+    pub supersedes: Option<AgreementId>,
+    /// The earliest-signed successor signed by the date, if any.
+    pub superseded_by: Option<AgreementId>,
+    /// The termination's effective date, if on or before the date.
+    pub terminated_on: Option<BusinessDate>,
+    /// The version of its stream (all events known, whatever the date):
+    /// the `ETag` of the resource.
+    pub version: u64,
+    /// Counted exchanges (corrections and retractions apply at every date).
+    pub exchanges: ExchangeCounts,
+    /// Reviews opened by the date, ordered by opening day then recording.
+    pub reviews: Vec<ReviewView>,
+}
+
+/// An exchange as last corrected.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct ExchangeView {
+    /// Its identifier.
+    pub exchange_id: ExchangeId,
+    /// The agreement it was carried out under.
+    pub agreement_id: AgreementId,
+    /// The day it took place.
+    pub occurred_on: BusinessDate,
+    /// Its area of cooperation.
+    pub area: AreaId,
+    /// What kind of activity it was.
+    pub kind: ExchangeKind,
+    /// The parties involved.
+    pub parties: Vec<PartyId>,
+    /// What happened.
+    pub summary: String,
+    /// What came of it, if recorded.
+    pub outcome: Option<String>,
+    /// Recorded, corrected or retracted.
+    pub status: ExchangeStatus,
+}
+
+#[cfg(test)]
+mod tests {
+    use utoipa::OpenApi;
+
+    use crate::{AgreementView, ExchangeView, PartyDetail, Report};
+
+    #[derive(OpenApi)]
+    #[openapi(components(schemas(AgreementView, ExchangeView, PartyDetail, Report)))]
+    struct Doc;
+
+    #[test]
+    fn the_views_describe_themselves_in_openapi() {
+        let doc = serde_json::to_value(Doc::openapi()).unwrap();
+        let schemas = &doc["components"]["schemas"];
+        let agreement = &schemas["AgreementView"]["properties"];
+        assert!(agreement["superseded_by"].is_object());
+        assert!(agreement["exchanges"].is_object());
+        assert!(schemas["Report"]["properties"]["totals"].is_object());
+        assert!(schemas["PartyDetail"].is_object());
+        let responsibilities = &agreement["responsibilities"];
+        assert_eq!(responsibilities["additionalProperties"]["type"], "string");
+        assert!(schemas.get("BTreeMap").is_none(), "maps are inline");
+    }
+}
