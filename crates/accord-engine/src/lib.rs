@@ -1,0 +1,176 @@
+//! The single writer: the whole write path, read top to bottom in one place.
+//!
+//! ```text
+//! submit ─(job, reply)─▶ queue ─▶ writer thread: drain a batch
+//!                                   │ idempotency and expected_version checks
+//!                                   │ decide each command against the write model
+//!                                   │ one atomic, durable append for the batch
+//!                                   │ apply to the read models, announce the head
+//!                                   └▶ answer every command of the batch
+//! ```
+//!
+//! - [`Engine`]: start (rebuilds the models from the log), submit, read.
+//! - [`writer`]: the writer thread and its batch loop.
+//! - [`replay`]: folding the log into models, for start-up and `as_of` reads.
+
+mod replay;
+mod writer;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
+
+use accord_domain::{Command, Refusal};
+use accord_projections::ReadModels;
+use accord_store::{Actor, CommandRecord, EventStore, StoreError};
+use tokio::sync::{mpsc, oneshot, watch};
+use uuid::Uuid;
+
+pub use replay::{rebuild_read_models, ReplayError};
+
+/// A command as the API hands it to the writer.
+#[derive(Debug, Clone)]
+pub struct Submission {
+    pub command: Command,
+    /// The idempotency key; generated (UUID v7) when absent.
+    pub command_id: Option<Uuid>,
+    pub expected_version: Option<u64>,
+    pub correlation_id: Option<String>,
+    pub actor: Actor,
+    /// SHA-256 of the canonical request: the same id with another body is a conflict.
+    pub request_hash: [u8; 32],
+}
+
+/// How an accepted command was answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Appended now, durably.
+    Created(CommandRecord),
+    /// The same command was already appended: its original result.
+    Replayed(CommandRecord),
+}
+
+/// Why a command was not appended.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    #[error("stream {stream} is at version {actual}, not the expected {expected}")]
+    VersionConflict {
+        stream: String,
+        expected: u64,
+        actual: u64,
+    },
+    #[error("command id {0} was already used with a different request")]
+    CommandIdReused(Uuid),
+    #[error("the writer's queue is full")]
+    Busy,
+    #[error("the writer has stopped")]
+    Stopped,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Tuning of the writer.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// Commands waiting for the writer before `submit` answers `Busy`.
+    pub queue_capacity: usize,
+    /// Most commands decided and appended in one batch (one fsync).
+    pub max_batch: usize,
+    /// How many `as_of` states to keep for reuse.
+    pub as_of_cache: usize,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        Self {
+            queue_capacity: 16_384,
+            max_batch: 1_024,
+            as_of_cache: 8,
+        }
+    }
+}
+
+pub(crate) struct Job {
+    pub submission: Submission,
+    pub reply: oneshot::Sender<Result<Outcome, EngineError>>,
+}
+
+/// What the writer and the readers share.
+pub(crate) struct Shared {
+    pub store: Arc<dyn EventStore>,
+    pub read: RwLock<ReadModels>,
+    pub head: watch::Sender<u64>,
+    pub as_of: Mutex<HashMap<u64, Arc<ReadModels>>>,
+    pub config: EngineConfig,
+}
+
+/// The running write path and the live read models. Cheap to clone.
+#[derive(Clone)]
+pub struct Engine {
+    queue: mpsc::Sender<Job>,
+    shared: Arc<Shared>,
+}
+
+impl Engine {
+    /// Rebuilds the write and read models from the log, then starts the
+    /// writer thread. Must be called outside any async task's hot loop
+    /// (it replays the whole log synchronously).
+    pub fn start(store: Arc<dyn EventStore>, config: EngineConfig) -> Result<Engine, ReplayError> {
+        let (model, read) = replay::rebuild(store.as_ref(), store.head().position)?;
+        let (head, _) = watch::channel(read.position());
+        let (queue, jobs) = mpsc::channel(config.queue_capacity);
+        let shared = Arc::new(Shared {
+            store,
+            read: RwLock::new(read),
+            head,
+            as_of: Mutex::new(HashMap::new()),
+            config,
+        });
+        writer::spawn(shared.clone(), model, jobs);
+        Ok(Engine { queue, shared })
+    }
+
+    /// Queues a command and waits for its durable outcome.
+    #[tracing::instrument(skip_all, fields(command = submission.command.name()))]
+    pub async fn submit(&self, submission: Submission) -> Result<Outcome, EngineError> {
+        let (reply, answer) = oneshot::channel();
+        let job = Job { submission, reply };
+        self.queue.try_send(job).map_err(|e| match e {
+            mpsc::error::TrySendError::Full(_) => EngineError::Busy,
+            mpsc::error::TrySendError::Closed(_) => EngineError::Stopped,
+        })?;
+        answer.await.map_err(|_| EngineError::Stopped)?
+    }
+
+    /// The live read models (everything durable so far). Hold the guard briefly.
+    pub fn read(&self) -> RwLockReadGuard<'_, ReadModels> {
+        self.shared.read.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The read models as they stood after `position` (what was known then).
+    /// Replays the log (blocking): call from a blocking task.
+    pub fn read_as_of(&self, position: u64) -> Result<Arc<ReadModels>, ReplayError> {
+        replay::as_of(&self.shared, position)
+    }
+
+    /// The event log.
+    pub fn store(&self) -> &Arc<dyn EventStore> {
+        &self.shared.store
+    }
+
+    /// The durable head position, announced after every batch.
+    pub fn head(&self) -> watch::Receiver<u64> {
+        self.shared.head.subscribe()
+    }
+
+    /// Whether the writer has stopped (it only stops when the process does).
+    pub fn is_stopped(&self) -> bool {
+        self.queue.is_closed()
+    }
+
+    /// Commands waiting for the writer.
+    pub fn queue_depth(&self) -> usize {
+        self.queue.max_capacity() - self.queue.capacity()
+    }
+}

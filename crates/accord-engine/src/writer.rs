@@ -1,0 +1,208 @@
+//! The writer thread. One thread owns the write model and is the only caller
+//! of `EventStore::append`, which is what makes positions gapless and in
+//! commit order, and optimistic concurrency and idempotency simple.
+//!
+//! Each turn drains up to `max_batch` queued commands, decides them in order
+//! (each sees the effects of those before it), appends all accepted ones in
+//! one atomic write with one flush and one fdatasync, applies them to the
+//! read models, announces the new head and only then answers.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use accord_domain::{Event, WriteModel};
+use accord_projections::encode;
+use accord_store::{CommandRecord, NewEvent, Write};
+use tokio::sync::{mpsc, oneshot};
+use uuid::Uuid;
+
+use crate::{EngineError, Job, Outcome, Shared};
+
+/// Starts the writer on its own OS thread: sled calls block.
+pub(crate) fn spawn(shared: Arc<Shared>, model: WriteModel, jobs: mpsc::Receiver<Job>) {
+    let writer = Writer { shared, model };
+    std::thread::Builder::new()
+        .name("accord-writer".into())
+        .spawn(move || writer.run(jobs))
+        .expect("the writer thread starts");
+}
+
+type Reply = oneshot::Sender<Result<Outcome, EngineError>>;
+
+struct Writer {
+    shared: Arc<Shared>,
+    model: WriteModel,
+}
+
+/// A job that waits for the batch's append to be answered.
+enum Pending {
+    /// Appended as `writes[index]`, with the events to project.
+    Appended { index: usize, events: Vec<Event> },
+    /// A repeat of `writes[index]`'s command id within this batch.
+    RepeatOf { index: usize, same_body: bool },
+}
+
+impl Writer {
+    fn run(mut self, mut jobs: mpsc::Receiver<Job>) {
+        let max = self.shared.config.max_batch;
+        let mut batch = Vec::with_capacity(max);
+        while let Some(first) = jobs.blocking_recv() {
+            batch.push(first);
+            while batch.len() < max {
+                match jobs.try_recv() {
+                    Ok(job) => batch.push(job),
+                    Err(_) => break,
+                }
+            }
+            self.process(batch.drain(..));
+        }
+        tracing::info!("writer stopped: the queue was closed");
+    }
+
+    /// Decides every job in order (refusals and conflicts are answered at
+    /// once), appends the accepted ones durably, then answers them.
+    #[tracing::instrument(skip_all)]
+    fn process(&mut self, batch: impl Iterator<Item = Job>) {
+        let mut writes: Vec<Write> = Vec::new();
+        let mut versions: HashMap<String, u64> = HashMap::new();
+        let mut ids: HashMap<Uuid, usize> = HashMap::new();
+        let mut waiting = Vec::new();
+        for mut job in batch {
+            match self.take(&mut job.submission, &mut writes, &mut versions, &mut ids) {
+                Ok(pending) => waiting.push((job.reply, pending)),
+                Err(answer) => {
+                    let _ = job.reply.send(answer);
+                }
+            }
+        }
+        if writes.is_empty() {
+            return;
+        }
+        let records = match self.shared.store.append(&writes) {
+            Ok(records) => records,
+            Err(error) => fatal(&error),
+        };
+        self.project(&waiting, &records);
+        for (reply, pending) in waiting {
+            let answer = match pending {
+                Pending::Appended { index, .. } => Ok(Outcome::Created(records[index].clone())),
+                Pending::RepeatOf {
+                    index,
+                    same_body: true,
+                } => Ok(Outcome::Replayed(records[index].clone())),
+                Pending::RepeatOf { index, .. } => {
+                    Err(EngineError::CommandIdReused(records[index].command_id))
+                }
+            };
+            let _ = reply.send(answer);
+        }
+    }
+
+    /// Checks and decides one submission: either it waits for the append, or
+    /// it is answered now.
+    fn take(
+        &mut self,
+        s: &mut crate::Submission,
+        writes: &mut Vec<Write>,
+        versions: &mut HashMap<String, u64>,
+        ids: &mut HashMap<Uuid, usize>,
+    ) -> Result<Pending, Result<Outcome, EngineError>> {
+        let command_id = *s.command_id.get_or_insert_with(Uuid::now_v7);
+        if let Some(&index) = ids.get(&command_id) {
+            let same_body = writes[index].request_hash == s.request_hash;
+            return Ok(Pending::RepeatOf { index, same_body });
+        }
+        let (write, events) = self.decide(s, versions)?;
+        ids.insert(command_id, writes.len());
+        writes.push(write);
+        Ok(Pending::Appended {
+            index: writes.len() - 1,
+            events,
+        })
+    }
+
+    /// Idempotency, expected version and the domain's rules, in that order.
+    /// On success the write model already includes the command's events.
+    fn decide(
+        &mut self,
+        s: &mut crate::Submission,
+        versions: &mut HashMap<String, u64>,
+    ) -> Result<(Write, Vec<Event>), Result<Outcome, EngineError>> {
+        let command_id = s.command_id.expect("assigned by take");
+        let store = &self.shared.store;
+        if let Some(record) = store.command(command_id).map_err(|e| Err(e.into()))? {
+            return Err(replayed(record, &s.request_hash));
+        }
+        s.command.assign_ids(Uuid::now_v7);
+        let stream = s.command.stream().expect("ids are assigned").to_string();
+        let current = match versions.get(&stream) {
+            Some(v) => *v,
+            None => store.stream_version(&stream).map_err(|e| Err(e.into()))?,
+        };
+        if let Some(expected) = s.expected_version.filter(|v| *v != current) {
+            return Err(Err(EngineError::VersionConflict {
+                stream,
+                expected,
+                actual: current,
+            }));
+        }
+        let decision = self.model.decide(&s.command).map_err(|r| Err(r.into()))?;
+        let mut events = Vec::with_capacity(decision.facts.len());
+        let mut new_events = Vec::with_capacity(decision.facts.len());
+        for fact in decision.facts {
+            self.model.evolve(&fact.event);
+            new_events.push(NewEvent {
+                id: Uuid::now_v7(),
+                event_type: fact.event.type_name().to_owned(),
+                schema: Event::SCHEMA,
+                effective_on: fact.effective_on.map(|d| d.to_string()),
+                data: encode(&fact.event),
+            });
+            events.push(fact.event);
+        }
+        versions.insert(stream.clone(), current + new_events.len() as u64);
+        let write = Write {
+            command_id,
+            request_hash: s.request_hash,
+            stream,
+            expected_version: Some(current),
+            actor: s.actor.clone(),
+            correlation_id: s.correlation_id.clone(),
+            events: new_events,
+        };
+        Ok((write, events))
+    }
+
+    /// Applies the batch's events to the read models and announces the head.
+    fn project(&self, waiting: &[(Reply, Pending)], records: &[CommandRecord]) {
+        {
+            let mut read = self.shared.read.write().unwrap_or_else(|e| e.into_inner());
+            for (_, state) in waiting {
+                if let Pending::Appended { index, events } = state {
+                    for (event, at) in events.iter().zip(&records[*index].events) {
+                        read.apply(at.position, at.version, event);
+                    }
+                }
+            }
+        }
+        let head = records.last().map(|r| r.position).unwrap_or_default();
+        self.shared.head.send_replace(head);
+    }
+}
+
+/// The answer to a command id seen before: its result, or a conflict if the
+/// request differs.
+fn replayed(record: CommandRecord, request_hash: &[u8; 32]) -> Result<Outcome, EngineError> {
+    if record.request_hash == hex::encode(request_hash) {
+        Ok(Outcome::Replayed(record))
+    } else {
+        Err(EngineError::CommandIdReused(record.command_id))
+    }
+}
+
+/// A failed append leaves the in-memory models ahead of the disk: the only
+/// safe course is to stop, and let a restart rebuild from what is durable.
+fn fatal(error: &accord_store::StoreError) -> ! {
+    tracing::error!(%error, "the log could not be written durably; stopping so a restart rebuilds from disk");
+    std::process::exit(70);
+}
