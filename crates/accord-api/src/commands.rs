@@ -1,0 +1,208 @@
+//! `POST /v1/commands`: parse, hand to the writer, answer once durable.
+
+use accord_domain::Command;
+use accord_engine::{Outcome, Submission};
+use accord_store::{Actor, CommandRecord};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::post;
+use axum::{Extension, Json, Router};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::error::{ApiError, FieldError, Problem};
+use crate::extract::JsonBody;
+use crate::AppState;
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new().route("/v1/commands", post(submit))
+}
+
+/// A command request: its type, data and optional envelope fields.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CommandRequest {
+    /// The command's name, e.g. `RecordExchange`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The idempotency key; generated (UUID v7) when absent.
+    #[serde(default)]
+    pub command_id: Option<Uuid>,
+    /// Optimistic concurrency: the stream's version before this command.
+    #[serde(default)]
+    #[schema(minimum = 0)]
+    pub expected_version: Option<u64>,
+    #[serde(default)]
+    pub correlation_id: Option<String>,
+    /// The command's data; its shape depends on `type` (see `Command`).
+    #[schema(value_type = Object)]
+    pub data: Value,
+}
+
+/// One event a command appended.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AppendedEvent {
+    pub id: Uuid,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub position: u64,
+    pub version: u64,
+}
+
+/// The result of an appended command.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CommandResult {
+    pub command_id: Uuid,
+    /// `party:<party_id>` or `agreement:<agreement_id>`.
+    pub stream: String,
+    /// The stream's version after the command.
+    pub version: u64,
+    /// The position of the command's last event.
+    pub position: u64,
+    pub events: Vec<AppendedEvent>,
+}
+
+impl From<CommandRecord> for CommandResult {
+    fn from(r: CommandRecord) -> Self {
+        Self {
+            command_id: r.command_id,
+            stream: r.stream,
+            version: r.version,
+            position: r.position,
+            events: r
+                .events
+                .into_iter()
+                .map(|e| AppendedEvent {
+                    id: e.id,
+                    kind: e.event_type,
+                    position: e.position,
+                    version: e.version,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Issue a command
+///
+/// Decides the command against every rule and appends its events. The
+/// answer is sent only once the events are durable on disk.
+#[utoipa::path(
+    post, path = "/v1/commands", tag = "commands",
+    request_body(content = CommandRequest, description = "`data` is one of the `Command` variants' data"),
+    responses(
+        (status = 201, description = "Appended durably", body = CommandResult),
+        (status = 200, description = "The same command_id and body again: the original result, nothing appended", body = CommandResult),
+        (status = 400, description = "Malformed or invalid request", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or unknown token", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Version conflict, or command_id reused with another body", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body over 1 MiB", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not application/json", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A domain rule refused the command; `rule` names it", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The writer's queue is full; retry after `Retry-After`", body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[tracing::instrument(skip_all)]
+pub(crate) async fn submit(
+    State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    JsonBody(body): JsonBody,
+) -> Result<(StatusCode, Json<CommandResult>), ApiError> {
+    let request_hash: [u8; 32] =
+        Sha256::digest(serde_json::to_vec(&body).map_err(ApiError::internal)?).into();
+    let request = parse_request(body)?;
+    let command = parse_command(&request)?;
+    let submission = Submission {
+        command,
+        command_id: request.command_id,
+        expected_version: request.expected_version,
+        correlation_id: request.correlation_id,
+        actor,
+        request_hash,
+    };
+    match state.engine.submit(submission).await? {
+        Outcome::Created(record) => Ok((StatusCode::CREATED, Json(record.into()))),
+        Outcome::Replayed(record) => Ok((StatusCode::OK, Json(record.into()))),
+    }
+}
+
+/// SHA-256 of the request in canonical form (object keys sorted, no
+/// whitespace): the same request with its keys in another order or spaced
+/// differently is the same request for idempotency.
+pub fn request_hash(body: &Value) -> Result<[u8; 32], ApiError> {
+    let bytes = serde_json::to_vec(&canonical(body)).map_err(ApiError::internal)?;
+    Ok(Sha256::digest(bytes).into())
+}
+
+fn canonical(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut entries: Vec<_> = map.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            Value::Object(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k.clone(), canonical(v)))
+                    .collect(),
+            )
+        }
+        Value::Array(items) => Value::Array(items.iter().map(canonical).collect()),
+        other => other.clone(),
+    }
+}
+
+/// The envelope fields, with errors naming the field.
+fn parse_request(body: Value) -> Result<CommandRequest, ApiError> {
+    serde_path_to_error::deserialize(body).map_err(|e| invalid(e.path().to_string(), e.inner()))
+}
+
+/// The command from `type` and `data`, with errors naming the field
+/// (`data.term.end`).
+fn parse_command(request: &CommandRequest) -> Result<Command, ApiError> {
+    let tagged = json!({"type": request.kind, "data": request.data});
+    serde_path_to_error::deserialize(&tagged).map_err(|e| {
+        let path = e.path().to_string();
+        let message = e.inner().to_string();
+        let field = if message.starts_with("unknown variant") {
+            "type".to_owned()
+        } else {
+            path
+        };
+        invalid(field, &message)
+    })
+}
+
+fn invalid(field: String, error: &dyn std::fmt::Display) -> ApiError {
+    let field = if field == "." {
+        "body".to_owned()
+    } else {
+        field
+    };
+    let message = error.to_string();
+    ApiError::Invalid {
+        detail: format!("invalid `{field}`: {message}"),
+        errors: vec![FieldError { field, message }],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_order_and_spacing_do_not_change_the_request_hash() {
+        let a: Value =
+            serde_json::from_str(r#"{"type":"X","data":{"b":1,"a":[{"y":2,"x":1}]}}"#).unwrap();
+        let b: Value =
+            serde_json::from_str(r#"{ "data": {"a": [{"x": 1, "y": 2}], "b": 1}, "type": "X" }"#)
+                .unwrap();
+        let c: Value =
+            serde_json::from_str(r#"{"type":"X","data":{"b":2,"a":[{"y":2,"x":1}]}}"#).unwrap();
+        assert_eq!(request_hash(&a).unwrap(), request_hash(&b).unwrap());
+        assert_ne!(request_hash(&a).unwrap(), request_hash(&c).unwrap());
+    }
+}

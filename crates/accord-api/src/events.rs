@@ -1,0 +1,225 @@
+//! The global log: `GET /v1/events` (pages) and `GET /v1/events/stream`
+//! (Server-Sent Events, resumable with `Last-Event-ID`).
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use accord_store::StoredEvent;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::routing::get;
+use axum::{Json, Router};
+use futures::stream::{self, Stream};
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use crate::error::{ApiError, Problem};
+use crate::extract::Params;
+use crate::moment::Moment;
+use crate::AppState;
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/events", get(page))
+        .route("/v1/events/stream", get(stream_events))
+}
+
+/// Which events of the log a read wants.
+#[derive(Clone)]
+struct LogFilter {
+    event_type: Option<String>,
+    /// Business date as `YYYY-MM-DD`: events effective after it are skipped.
+    at: Option<String>,
+    /// Last position known at `as_of`.
+    cut: u64,
+}
+
+impl LogFilter {
+    fn from_params(params: &Params, state: &AppState) -> Result<Self, ApiError> {
+        let moment = Moment::from_params(params)?;
+        let event_type = params.text("type").map(str::to_owned);
+        if let Some(t) = &event_type {
+            if !accord_domain::Event::TYPES.contains(&t.as_str()) {
+                return Err(ApiError::field(
+                    "type",
+                    format!("`{t}` is not an event type"),
+                ));
+            }
+        }
+        Ok(Self {
+            event_type,
+            at: params.date("at")?.map(|d| d.to_string()),
+            cut: moment.cut(&state.engine)?.unwrap_or(u64::MAX),
+        })
+    }
+
+    fn keeps(&self, e: &StoredEvent) -> bool {
+        let env = &e.envelope;
+        self.event_type
+            .as_deref()
+            .is_none_or(|t| t == env.event_type)
+            && match (&self.at, &env.effective_on) {
+                (Some(at), Some(on)) => on <= at,
+                _ => true,
+            }
+    }
+}
+
+/// A page of the global log.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventPage {
+    #[schema(value_type = Vec<crate::openapi::EnvelopeSchema>)]
+    pub items: Vec<Value>,
+    /// The position to pass as `after` for the next page; null when this page
+    /// reached the end of the log (or of the `as_of` cut).
+    pub next_after: Option<u64>,
+}
+
+/// Read the global log
+///
+/// Events in position order after `after`, optionally of one `type`.
+#[utoipa::path(
+    get, path = "/v1/events", tag = "audit",
+    params(
+        ("after" = Option<u64>, Query, description = "Position to start after (default 0)"),
+        ("limit" = Option<usize>, Query, description = "Page size (default 100, at most 1000)"),
+        ("type" = Option<String>, Query, description = "Only events of this type"),
+        crate::openapi::At, crate::openapi::AsOf),
+    responses(
+        (status = 200, body = EventPage),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub(crate) async fn page(
+    State(state): State<AppState>,
+    params: Params,
+) -> Result<Json<EventPage>, ApiError> {
+    let filter = LogFilter::from_params(&params, &state)?;
+    let mut after = params.parse::<u64>("after", "a position")?.unwrap_or(0);
+    let limit = params.limit(100, 1000)?;
+    let store = state.engine.store().clone();
+    tokio::task::spawn_blocking(move || {
+        let end = store.head().position.min(filter.cut);
+        let mut items = Vec::new();
+        while items.len() < limit && after < end {
+            let chunk = store.read_all(after, limit.max(256))?;
+            if chunk.is_empty() {
+                break;
+            }
+            for e in chunk {
+                if e.envelope.position > end || items.len() == limit {
+                    break;
+                }
+                after = e.envelope.position;
+                if filter.keeps(&e) {
+                    items.push(e.to_json());
+                }
+            }
+        }
+        let next_after = (after < end).then_some(after);
+        Ok(Json(EventPage { items, next_after }))
+    })
+    .await
+    .map_err(ApiError::internal)?
+}
+
+/// Follow the log
+///
+/// Server-Sent Events: `id:` the position, `event:` the type, `data:` the
+/// envelope. Starts after `Last-Event-ID` (or `after`), then follows new
+/// events as they become durable. With `as_of`, ends at that instant's cut.
+#[utoipa::path(
+    get, path = "/v1/events/stream", tag = "audit",
+    params(
+        ("after" = Option<u64>, Query, description = "Position to start after, unless Last-Event-ID is sent"),
+        ("Last-Event-ID" = Option<u64>, Header, description = "Resume after this position"),
+        ("type" = Option<String>, Query, description = "Only events of this type"),
+        crate::openapi::At, crate::openapi::AsOf),
+    responses(
+        (status = 200, description = "An endless stream of events", content_type = "text/event-stream", body = String),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub(crate) async fn stream_events(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    params: Params,
+) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, ApiError> {
+    let filter = LogFilter::from_params(&params, &state)?;
+    let resume = headers.get("last-event-id").and_then(|v| v.to_str().ok());
+    let after = match resume {
+        Some(raw) => raw
+            .trim()
+            .parse::<u64>()
+            .map_err(|_| ApiError::field("Last-Event-ID", format!("`{raw}` is not a position")))?,
+        None => params.parse::<u64>("after", "a position")?.unwrap_or(0),
+    };
+    let follower = Follower {
+        state,
+        filter,
+        after,
+        buffer: Vec::new().into_iter(),
+    };
+    let events = stream::unfold(follower, |mut f| async move {
+        f.next().await.map(|e| (Ok(e), f))
+    });
+    Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}
+
+/// The state of one SSE client: where it is in the log.
+struct Follower {
+    state: AppState,
+    filter: LogFilter,
+    after: u64,
+    buffer: std::vec::IntoIter<StoredEvent>,
+}
+
+impl Follower {
+    /// The next event to send, waiting for new ones when caught up; `None`
+    /// ends the stream (the `as_of` cut was reached, or the server stops).
+    async fn next(&mut self) -> Option<SseEvent> {
+        let mut head = self.state.engine.head();
+        loop {
+            for e in self.buffer.by_ref() {
+                self.after = e.envelope.position;
+                if self.filter.keeps(&e) {
+                    return Some(to_sse(&e));
+                }
+            }
+            if self.after >= self.filter.cut {
+                return None;
+            }
+            let store = self.state.engine.store().clone();
+            let after = self.after;
+            let chunk = tokio::task::spawn_blocking(move || store.read_all(after, 256))
+                .await
+                .ok()?
+                .ok()?;
+            let cut = self.filter.cut;
+            let chunk: Vec<_> = chunk
+                .into_iter()
+                .filter(|e| e.envelope.position <= cut)
+                .collect();
+            if chunk.is_empty() {
+                if self.state.engine.store().head().position > self.after {
+                    continue;
+                }
+                head.changed().await.ok()?;
+            }
+            self.buffer = chunk.into_iter();
+        }
+    }
+}
+
+fn to_sse(e: &StoredEvent) -> SseEvent {
+    SseEvent::default()
+        .id(e.envelope.position.to_string())
+        .event(e.envelope.event_type.clone())
+        .data(e.to_json().to_string())
+}

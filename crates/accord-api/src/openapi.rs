@@ -1,0 +1,124 @@
+//! The OpenAPI document, generated from the handlers' annotations and the
+//! very types that parse requests and render answers. Served at
+//! `GET /openapi.json`.
+
+use std::collections::BTreeMap;
+
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Serialize;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
+
+use crate::AppState;
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new().route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
+}
+
+/// `at`: the business date a read looks at.
+#[derive(IntoParams)]
+#[into_params(names("at"), parameter_in = Query)]
+pub(crate) struct At(
+    /// Business date `YYYY-MM-DD`: only facts effective on or before it (default: today).
+    #[param(format = Date)]
+    #[allow(dead_code)]
+    Option<String>,
+);
+
+/// `as_of`: the knowledge instant a read looks at.
+#[derive(IntoParams)]
+#[into_params(names("as_of"), parameter_in = Query)]
+pub(crate) struct AsOf(
+    /// RFC 3339 instant: only events recorded at or before it (default: now).
+    #[param(format = DateTime)]
+    #[allow(dead_code)]
+    Option<String>,
+);
+
+/// The actor of an event: the token that issued its command.
+#[derive(Serialize, ToSchema)]
+pub struct ActorSchema {
+    pub token_id: String,
+    pub role: String,
+    pub party_id: Option<String>,
+}
+
+/// An event envelope, as stored and as served.
+#[derive(Serialize, ToSchema)]
+pub struct EnvelopeSchema {
+    pub position: u64,
+    pub stream: String,
+    pub version: u64,
+    #[schema(format = Uuid)]
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub schema: u32,
+    #[schema(format = DateTime)]
+    pub recorded_at: String,
+    #[schema(format = Date)]
+    pub effective_on: Option<String>,
+    pub actor: ActorSchema,
+    #[schema(format = Uuid)]
+    pub command_id: String,
+    pub correlation_id: Option<String>,
+    /// The event's data; its shape depends on `type` (see `Event`).
+    #[schema(value_type = Object)]
+    pub data: BTreeMap<String, serde_json::Value>,
+    /// Hex SHA-256 of the previous event (64 zeros for position 1).
+    pub prev_hash: String,
+    /// Hex SHA-256 of `prev_hash` ‖ the stored bytes of this event.
+    pub hash: String,
+}
+
+/// The result of checking the hash chain.
+#[derive(Serialize, ToSchema)]
+pub struct VerificationSchema {
+    pub ok: bool,
+    /// Events that verified.
+    pub events: u64,
+    /// Hash of the last event that verified.
+    pub head_hash: String,
+    /// The first position that does not verify (when `ok` is false).
+    pub first_bad_position: Option<u64>,
+    /// Why it does not verify.
+    pub reason: Option<String>,
+}
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+/// The whole API.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Accord", description = "Event-sourced records of cooperation agreements: commands, bitemporal reads, audit."),
+    paths(
+        crate::commands::submit,
+        crate::parties::list, crate::parties::one,
+        crate::agreements::list, crate::agreements::one, crate::agreements::exchanges, crate::agreements::history,
+        crate::events::page, crate::events::stream_events,
+        crate::reports::cooperation,
+        crate::audit::verify,
+        crate::health::healthz, crate::health::readyz,
+    ),
+    components(schemas(accord_domain::Command, accord_domain::Event, crate::error::FieldError)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "commands", description = "Everything that changes the log"),
+        (name = "reads", description = "Read models, at a business date and as of an instant"),
+        (name = "reports", description = "Reports"),
+        (name = "audit", description = "The log itself and its hash chain"),
+        (name = "operations", description = "Health"),
+    )
+)]
+pub struct ApiDoc;

@@ -1,0 +1,72 @@
+//! Parties: `GET /v1/parties`, `GET /v1/parties/{party_id}`.
+
+use accord_domain::PartyId;
+use accord_projections::{PartyDetail, PartyView};
+use axum::extract::{Path, State};
+use axum::routing::get;
+use axum::{Json, Router};
+
+use crate::error::{ApiError, Problem};
+use crate::extract::Params;
+use crate::moment::Moment;
+use crate::{AppState, Items};
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/parties", get(list))
+        .route("/v1/parties/{party_id}", get(one))
+}
+
+/// List parties
+///
+/// Every registered party (parties have no business date: `at` does not
+/// hide any; `as_of` does).
+#[utoipa::path(
+    get, path = "/v1/parties", tag = "reads",
+    params(crate::openapi::At, crate::openapi::AsOf),
+    responses(
+        (status = 200, body = Items<PartyView>),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    params: Params,
+) -> Result<Json<Items<PartyView>>, ApiError> {
+    let moment = Moment::from_params(&params)?;
+    let items = moment
+        .with_models(&state.engine, |m, _| m.parties())
+        .await?;
+    Ok(Json(Items { items }))
+}
+
+/// Get a party
+///
+/// The party and the agreements it is a party of on `at`.
+#[utoipa::path(
+    get, path = "/v1/parties/{party_id}", tag = "reads",
+    params(("party_id" = String, Path, description = "The party's slug"), crate::openapi::At, crate::openapi::AsOf),
+    responses(
+        (status = 200, body = PartyDetail),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub(crate) async fn one(
+    State(state): State<AppState>,
+    Path(party_id): Path<String>,
+    params: Params,
+) -> Result<Json<PartyDetail>, ApiError> {
+    let id = PartyId::parse(&party_id).map_err(|e| ApiError::field("party_id", e.to_string()))?;
+    let moment = Moment::from_params(&params)?;
+    let found = moment
+        .with_models(&state.engine, move |m, at| m.party(&id, at))
+        .await?;
+    found
+        .map(Json)
+        .ok_or_else(|| ApiError::NotFound(format!("party `{party_id}` is not known at that time")))
+}

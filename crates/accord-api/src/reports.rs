@@ -1,0 +1,72 @@
+//! `GET /v1/reports/cooperation`, in JSON or CSV.
+
+use accord_domain::PartyId;
+use accord_projections::{report_csv, Report, ReportQuery};
+use axum::extract::State;
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+
+use crate::error::{ApiError, Problem};
+use crate::extract::Params;
+use crate::moment::Moment;
+use crate::AppState;
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new().route("/v1/reports/cooperation", get(cooperation))
+}
+
+/// The cooperation report
+///
+/// For the business window `from`..`to`: the agreements, the exchanges that
+/// occurred in it and the reviews closed in it, rebuilt at `at` and `as_of`.
+/// `format=csv` answers one row per agreement with a header row.
+#[utoipa::path(
+    get, path = "/v1/reports/cooperation", tag = "reports",
+    params(
+        ("from" = Option<String>, Query, format = Date, description = "Window start (inclusive)"),
+        ("to" = Option<String>, Query, format = Date, description = "Window end (inclusive; default `at`)"),
+        ("party" = Option<String>, Query, description = "Only agreements of this party"),
+        ("format" = Option<String>, Query, description = "`json` (default) or `csv`"),
+        crate::openapi::At, crate::openapi::AsOf),
+    responses(
+        (status = 200, body = Report, description = "The report (JSON), or CSV with `format=csv`"),
+        (status = 400, body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+pub(crate) async fn cooperation(
+    State(state): State<AppState>,
+    params: Params,
+) -> Result<Response, ApiError> {
+    let moment = Moment::from_params(&params)?;
+    let csv = match params.text("format") {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(other) => {
+            return Err(ApiError::field(
+                "format",
+                format!("`{other}` is not `json` or `csv`"),
+            ))
+        }
+    };
+    let query = ReportQuery {
+        from: params.date("from")?,
+        to: params.date("to")?,
+        party: params.parse::<PartyId>("party", "a party id")?,
+        at: moment.at,
+        as_of: moment.as_of_text(),
+    };
+    let report = moment
+        .with_models(&state.engine, move |m, at| {
+            m.report(&ReportQuery { at, ..query })
+        })
+        .await?;
+    if !csv {
+        return Ok(Json(report).into_response());
+    }
+    let content_type = HeaderValue::from_static("text/csv; charset=utf-8");
+    Ok(([(header::CONTENT_TYPE, content_type)], report_csv(&report)).into_response())
+}

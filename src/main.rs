@@ -1,0 +1,38 @@
+//! `accord`: the command line of the Accord service.
+//!
+//! - `accord serve`: open the log, rebuild the models, serve HTTP API v1.
+//! - `accord verify`: check the hash chain offline.
+//!
+//! Wiring only: every capability lives in the crates under `crates/`.
+
+mod cli;
+mod demo;
+mod serve;
+
+use anyhow::Result;
+use clap::Parser;
+
+use crate::cli::{Cli, Commands, LogFormat};
+
+fn main() -> Result<()> {
+    let cli = Cli::parse();
+    init_tracing(cli.log_format);
+    match cli.command {
+        Commands::Serve(args) => serve::run(args),
+        Commands::Verify(args) => serve::verify(args),
+    }
+}
+
+/// Structured logs on stderr: text by default, JSON with `--log-format json`;
+/// the filter comes from `RUST_LOG` (default `info`).
+fn init_tracing(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}

@@ -1,0 +1,114 @@
+//! `accord serve` and `accord verify`: open the data folder, wire the crates
+//! together, run until SIGTERM or SIGINT.
+
+use std::sync::Arc;
+
+use accord_api::{router, AppState, Bootstrap, TokenBook};
+use accord_engine::{Engine, EngineConfig};
+use accord_store::{EventStore, SledStore};
+use anyhow::{bail, Context, Result};
+
+use crate::cli::{DataArgs, ServeArgs};
+use crate::demo;
+
+/// Opens the log in `data`, creating the folder if needed.
+fn open_store(data: &DataArgs) -> Result<Arc<dyn EventStore>> {
+    std::fs::create_dir_all(&data.data)
+        .with_context(|| format!("creating {}", data.data.display()))?;
+    let store = SledStore::open(&data.data)
+        .with_context(|| format!("opening the log in {}", data.data.display()))?;
+    Ok(Arc::new(store))
+}
+
+/// `accord serve`: rebuild, optionally load the demo, serve until a signal.
+pub fn run(args: ServeArgs) -> Result<()> {
+    let store = open_store(&args.data)?;
+    let config = EngineConfig {
+        queue_capacity: args.queue_capacity,
+        max_batch: args.max_batch,
+        ..EngineConfig::default()
+    };
+    let started = std::time::Instant::now();
+    let engine =
+        Engine::start(store.clone(), config).context("rebuilding the models from the log")?;
+    tracing::info!(
+        events = store.head().position,
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "models rebuilt from the log"
+    );
+    let tokens = Arc::new(TokenBook::load(store.clone()).context("loading tokens")?);
+    announce(tokens.bootstrap(std::env::var("ACCORD_ADMIN_TOKEN").ok().as_deref())?);
+    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    runtime.block_on(async {
+        if args.demo {
+            demo::load(&engine).await.context("loading the demo data")?;
+        }
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .with_context(|| format!("listening on {}", args.listen))?;
+        let address = listener.local_addr()?;
+        tracing::info!(%address, "serving HTTP API v1");
+        let app = router(AppState { engine, tokens });
+        axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .context("serving")
+    })?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Tells the operator about the admin token, printing a generated one once.
+fn announce(bootstrap: Bootstrap) {
+    match bootstrap {
+        Bootstrap::Existing => {}
+        Bootstrap::FromEnvironment => {
+            tracing::info!("admin token from ACCORD_ADMIN_TOKEN registered")
+        }
+        Bootstrap::Generated(secret) => {
+            // Printed once on stdout, never logged: only its hash is kept.
+            println!("Generated admin token (shown only once, store it now): {secret}");
+        }
+    }
+}
+
+/// Resolves on SIGTERM or Ctrl-C; in-flight requests then finish.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutdown signal received; finishing in-flight requests");
+}
+
+/// `accord verify`: checks the chain offline; fails naming the first bad position.
+pub fn verify(args: DataArgs) -> Result<()> {
+    if !args.data.exists() {
+        bail!("no data folder at {}", args.data.display());
+    }
+    let store = open_store(&args)?;
+    let report = store.verify(None)?;
+    println!("{}", serde_json::to_string_pretty(&report)?);
+    match report.first_bad_position {
+        None if report.ok => Ok(()),
+        bad => bail!(
+            "the log does not verify: first bad position {} ({})",
+            bad.map_or("unknown".to_owned(), |p| p.to_string()),
+            report.reason.unwrap_or_default()
+        ),
+    }
+}
