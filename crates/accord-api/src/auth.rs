@@ -168,6 +168,16 @@ impl TokenBook {
     }
 }
 
+/// The credentials of a `Bearer` authorization value; the scheme is
+/// case-insensitive (RFC 9110 §11.1).
+fn bearer_credentials(value: &str) -> Option<&str> {
+    let (scheme, credentials) = value.trim().split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| credentials.trim())
+        .filter(|c| !c.is_empty())
+}
+
 /// Middleware for `/v1`: a known bearer token or 401. Puts the token's
 /// [`Actor`] into the request's extensions.
 pub async fn require_token(
@@ -179,8 +189,7 @@ pub async fn require_token(
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
+        .and_then(bearer_credentials);
     let Some(secret) = presented else {
         return Err(ApiError::Unauthorized(
             "an `Authorization: Bearer <token>` header is required".into(),
@@ -203,6 +212,14 @@ mod tests {
         assert!(constant_time_eq("abc", "abc"));
         assert!(!constant_time_eq("abc", "abd"));
         assert!(!constant_time_eq("abc", "abcd"));
+    }
+
+    #[test]
+    fn the_bearer_scheme_is_case_insensitive() {
+        assert_eq!(bearer_credentials("Bearer abc"), Some("abc"));
+        assert_eq!(bearer_credentials("bearer  abc "), Some("abc"));
+        assert_eq!(bearer_credentials("Basic abc"), None);
+        assert_eq!(bearer_credentials("Bearer "), None);
     }
 
     #[test]

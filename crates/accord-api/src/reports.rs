@@ -31,7 +31,7 @@ pub(crate) fn router() -> Router<AppState> {
         ("format" = Option<String>, Query, description = "`json` (default) or `csv`"),
         crate::openapi::At, crate::openapi::AsOf),
     responses(
-        (status = 200, body = Report, description = "The report (JSON), or CSV with `format=csv`"),
+        (status = 200, description = "The report (JSON), or CSV with `format=csv`", content((Report = "application/json"), (String = "text/csv"))),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
     ),

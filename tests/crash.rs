@@ -1,0 +1,248 @@
+//! The kill -9 test: clients hammer the writer with exchanges, the server is
+//! SIGKILLed mid-flight, and the restarted server must still hold every
+//! acknowledged command at the position it answered, in a gapless, verifying
+//! log whose read models equal a rebuild.
+
+#[path = "support/server.rs"]
+mod server;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use reqwest::Client;
+use serde_json::{json, Value};
+use server::{accord_verify, DataDir, Server, TOKEN};
+use uuid::Uuid;
+
+const AGREEMENT: &str = "0190f0a0-2020-7000-8000-000000000001";
+const AREAS: [&str; 3] = ["investment_promotion", "labour_recruitment", "scheme_30"];
+const CLIENTS: usize = 8;
+const HAMMER_FOR: Duration = Duration::from_millis(1500);
+
+/// command_id → (answered position, the exact body sent).
+type Acknowledged = Arc<Mutex<HashMap<String, (u64, Value)>>>;
+
+async fn seed(server: &Server) {
+    for id in ["dong-nai-iza", "lam-dong-iza", "binh-phuoc-eza"] {
+        let data = json!({"party_id": id, "name": format!("Ban quản lý {id}"), "kind": "industrial_zone_authority"});
+        server
+            .accept(&json!({"type": "RegisterParty", "data": data}))
+            .await;
+    }
+    let data = json!({"agreement_id": AGREEMENT, "title": "Chương trình hợp tác ba bên 2020–2030",
+        "parties": ["binh-phuoc-eza", "dong-nai-iza", "lam-dong-iza"], "signed_on": "2020-01-01",
+        "term": {"start": "2020-01-01", "end": "2030-12-31"}, "areas": AREAS});
+    server
+        .accept(&json!({"type": "SignAgreement", "data": data}))
+        .await;
+}
+
+fn exchange(client: usize, n: usize) -> Value {
+    json!({"type": "RecordExchange", "command_id": Uuid::now_v7(), "data": {
+        "agreement_id": AGREEMENT, "occurred_on": format!("2021-{:02}-{:02}", 1 + n % 12, 1 + client),
+        "area": AREAS[n % AREAS.len()], "kind": "information", "parties": ["dong-nai-iza", "lam-dong-iza"],
+        "summary": format!("Trao đổi thông tin số {n} của máy khách {client}")}})
+}
+
+/// Posts exchanges until the server dies or `stop` is set, remembering every
+/// 201; true if it ended on a request the dead server never answered.
+async fn hammer(
+    client: Client,
+    url: String,
+    number: usize,
+    stop: Arc<AtomicBool>,
+    acked: Acknowledged,
+) -> bool {
+    let mut n = 0;
+    while !stop.load(Ordering::SeqCst) {
+        n += 1;
+        let body = exchange(number, n);
+        let Ok(response) = client
+            .post(&url)
+            .bearer_auth(TOKEN)
+            .json(&body)
+            .send()
+            .await
+        else {
+            return true;
+        };
+        if response.status() != 201 {
+            continue;
+        }
+        let Ok(result) = response.json::<Value>().await else {
+            return true;
+        };
+        let position = result["position"]
+            .as_u64()
+            .expect("a 201 names its position");
+        let id = body["command_id"]
+            .as_str()
+            .expect("a command id")
+            .to_owned();
+        acked.lock().unwrap().insert(id, (position, body));
+    }
+    false
+}
+
+/// Starts the clients, lets them run, then SIGKILLs the server under load.
+async fn hammer_then_kill(server: &mut Server) -> HashMap<String, (u64, Value)> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let acked: Acknowledged = Arc::default();
+    let url = server.url("/v1/commands");
+    let clients: Vec<_> = (0..CLIENTS)
+        .map(|n| {
+            tokio::spawn(hammer(
+                server.client.clone(),
+                url.clone(),
+                n,
+                stop.clone(),
+                acked.clone(),
+            ))
+        })
+        .collect();
+    tokio::time::sleep(HAMMER_FOR).await;
+    let before_kill = acked.lock().unwrap().len();
+    server.kill();
+    stop.store(true, Ordering::SeqCst);
+    let mut cut_off = 0;
+    for client in clients {
+        let ended = tokio::time::timeout(Duration::from_secs(30), client).await;
+        cut_off += usize::from(
+            ended
+                .expect("a client ends once the server is dead")
+                .expect("no panic"),
+        );
+    }
+    assert!(
+        before_kill > 0,
+        "no command was acknowledged in {HAMMER_FOR:?}:\n{}",
+        server.stderr()
+    );
+    assert!(
+        cut_off > 0,
+        "the SIGKILL came while no request was in flight"
+    );
+    let acked = std::mem::take(&mut *acked.lock().unwrap());
+    acked
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_acknowledged_command_survives_a_kill_9_in_a_gapless_verifying_log() {
+    let dir = DataDir::new();
+    let mut server = Server::start(&dir).await;
+    seed(&server).await;
+    let acked = hammer_then_kill(&mut server).await;
+    println!("acknowledged commands before the SIGKILL: {}", acked.len());
+
+    let restarted = Server::start(&dir).await;
+    let head = restarted.head().await;
+    println!("events in the log after the restart: {head} (4 seeded)");
+    let events = restarted.events().await;
+    let positions: Vec<u64> = events
+        .iter()
+        .map(|e| e["position"].as_u64().unwrap())
+        .collect();
+    assert_eq!(
+        positions,
+        (1..=head).collect::<Vec<_>>(),
+        "positions are gapless 1..=head"
+    );
+    let by_command: HashMap<&str, u64> = events
+        .iter()
+        .map(|e| {
+            (
+                e["command_id"].as_str().unwrap(),
+                e["position"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    for (id, (position, _)) in &acked {
+        assert_eq!(
+            by_command.get(id.as_str()),
+            Some(position),
+            "acknowledged command {id} lost or moved"
+        );
+    }
+
+    let verify = restarted.json("/v1/audit/verify").await;
+    assert_eq!(verify["ok"], true, "{verify:#}");
+    assert_eq!(verify["events"], head);
+
+    // Re-post a sample of them, the last acknowledged included.
+    let mut sample: Vec<_> = acked.iter().step_by(acked.len() / 16 + 1).collect();
+    sample.push(acked.iter().max_by_key(|(_, (p, _))| *p).expect("some"));
+    for (id, (position, body)) in sample {
+        let repeat = restarted.command(body).await;
+        assert_eq!(repeat.status, 200, "re-posting {id}: {}", repeat.text);
+        assert_eq!(repeat.body["position"], *position);
+        assert_eq!(repeat.body["command_id"], id.as_str());
+    }
+    assert_eq!(restarted.head().await, head, "the repeat appended nothing");
+
+    assert_read_models_match_the_log(&restarted, &events).await;
+    restarted.stop();
+
+    let offline = accord_verify(&dir.data());
+    let stdout = String::from_utf8_lossy(&offline.stdout);
+    assert!(
+        offline.status.success(),
+        "accord verify failed: {stdout}\n{}",
+        String::from_utf8_lossy(&offline.stderr)
+    );
+    let report: Value = serde_json::from_str(&stdout).expect("accord verify prints JSON");
+    assert_eq!(report["ok"], true);
+    assert_eq!(report["events"], head);
+}
+
+/// The restarted server rebuilt its models from the log: its counts must be
+/// the ones the log's events imply.
+async fn assert_read_models_match_the_log(server: &Server, events: &[Value]) {
+    let recorded: Vec<&Value> = events
+        .iter()
+        .filter(|e| {
+            e["type"] == "ExchangeRecorded" && e["stream"] == format!("agreement:{AGREEMENT}")
+        })
+        .collect();
+    let mut by_area: HashMap<&str, u64> = HashMap::new();
+    for event in &recorded {
+        *by_area
+            .entry(event["data"]["area"].as_str().expect("an area"))
+            .or_default() += 1;
+    }
+    let stream_events = events
+        .iter()
+        .filter(|e| e["stream"] == format!("agreement:{AGREEMENT}"))
+        .count();
+
+    let agreement = server.json(&format!("/v1/agreements/{AGREEMENT}")).await;
+    assert_eq!(
+        agreement["exchanges"]["total"],
+        recorded.len() as u64,
+        "{agreement:#}"
+    );
+    assert_eq!(agreement["version"], stream_events as u64);
+    for (area, count) in &by_area {
+        assert_eq!(
+            agreement["exchanges"]["by_area"][area], *count,
+            "area {area}"
+        );
+    }
+    let exchanges = server
+        .json(&format!("/v1/agreements/{AGREEMENT}/exchanges"))
+        .await;
+    assert_eq!(
+        exchanges["items"].as_array().map(Vec::len),
+        Some(recorded.len())
+    );
+
+    let report = server.json("/v1/reports/cooperation").await;
+    assert_eq!(
+        report["totals"]["exchanges"],
+        recorded.len() as u64,
+        "{}",
+        report["totals"]
+    );
+    assert_eq!(report["agreements"][0]["exchanges"], recorded.len() as u64);
+}
