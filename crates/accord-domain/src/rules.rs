@@ -289,7 +289,10 @@ fn check_exchange(
     }
     let mut seen = HashSet::new();
     if let Some(dup) = parties.iter().find(|p| !seen.insert(*p)) {
-        return Err(Refusal::new(Rule::DuplicateParty, format!("party `{dup}` is listed twice")));
+        return Err(Refusal::new(
+            Rule::DuplicateParty,
+            format!("party `{dup}` is listed twice"),
+        ));
     }
     let outsider = parties
         .iter()

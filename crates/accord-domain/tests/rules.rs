@@ -1747,14 +1747,20 @@ mod regressions {
     fn an_exchange_listing_a_party_twice_is_refused() {
         let mut c = visit_on("2010-05-20");
         c.parties = parties(&["dong-nai-iza", "dong-nai-iza"]);
-        given(&bilateral_history()).when(c).then_refused(Rule::DuplicateParty);
+        given(&bilateral_history())
+            .when(c)
+            .then_refused(Rule::DuplicateParty);
     }
 
     #[test]
     fn signatories_take_part_from_the_start_of_a_term_that_precedes_the_signature() {
         let mut program = bilateral_program();
         program.signed_on = day("2008-03-01");
-        let history = vec![registered("dong-nai-iza"), registered("lam-dong-iza"), signed(program.clone())];
+        let history = vec![
+            registered("dong-nai-iza"),
+            registered("lam-dong-iza"),
+            signed(program.clone()),
+        ];
         let mut c = visit_on("2008-01-15");
         c.agreement_id = program.agreement_id.unwrap();
         given(&history).when(c).then_events(&["ExchangeRecorded"]);
