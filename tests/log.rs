@@ -134,13 +134,8 @@ async fn log_pages_follow_next_after_and_filter_by_type_and_time() {
         .iter()
         .map(|e| e["position"].as_u64().unwrap())
         .collect();
-    assert_eq!(
-        *known_positions.last().unwrap(),
-        5.max(known_positions.len() as u64)
-    );
-    assert!(known_positions
-        .iter()
-        .all(|p| *p <= 5 || known.body["items"][(*p - 1) as usize]["recorded_at"] == instant));
+    // Each demo command was its own batch, so no later event shares that instant.
+    assert_eq!(known_positions, vec![1, 2, 3, 4, 5]);
 }
 
 #[tokio::test]

@@ -76,9 +76,11 @@ fn decide_record_exchange(c: &mut Criterion) {
             summary: "Trao đổi kinh nghiệm".into(),
             outcome: None,
         });
-        group.bench_with_input(BenchmarkId::from_parameter(history), &command, |b, command| {
-            b.iter(|| black_box(model.decide(black_box(command)).unwrap()))
-        });
+        group.bench_with_input(
+            BenchmarkId::from_parameter(history),
+            &command,
+            |b, command| b.iter(|| black_box(model.decide(black_box(command)).unwrap())),
+        );
     }
     group.finish();
 }
