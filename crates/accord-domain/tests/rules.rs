@@ -1741,7 +1741,6 @@ mod regressions {
     //! Behaviour settled after review of the first rule tests.
     use super::support::*;
     use accord_domain::refusal::Rule;
-    use accord_domain::*;
 
     #[test]
     fn an_exchange_listing_a_party_twice_is_refused() {
