@@ -48,9 +48,13 @@ pub fn run(args: ServeArgs) -> Result<()> {
             .with_context(|| format!("listening on {}", args.listen))?;
         let address = listener.local_addr()?;
         tracing::info!(%address, "serving HTTP API v1");
-        let app = router(AppState { engine, tokens });
+        let state = AppState::new(engine, tokens);
+        let app = router(state.clone());
         axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown_signal())
+            .with_graceful_shutdown(async move {
+                shutdown_signal().await;
+                state.begin_shutdown();
+            })
             .await
             .context("serving")
     })?;

@@ -178,3 +178,23 @@ async fn an_agreement_history_honours_both_times() {
     );
     assert_eq!(versions, (1..=versions.len() as u64).collect::<Vec<_>>());
 }
+
+#[tokio::test]
+async fn sigterm_ends_open_event_streams_and_stops_the_server() {
+    let dir = DataDir::new();
+    let server = Server::start_demo(&dir).await;
+    let response = server
+        .client
+        .get(server.url("/v1/events/stream"))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
+    let mut open_stream = response.bytes_stream();
+    let first = tokio::time::timeout(Duration::from_secs(20), open_stream.next()).await;
+    assert!(matches!(first, Ok(Some(Ok(_)))), "the stream sends the log");
+    // The stream is still open: the server must end it itself. `stop` panics
+    // unless the process exits within its bound after SIGTERM.
+    server.stop();
+    drop(open_stream);
+}

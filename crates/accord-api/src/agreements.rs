@@ -191,9 +191,14 @@ pub(crate) async fn history(
     let cut = moment.cut(&state.engine)?.unwrap_or(u64::MAX);
     let at = moment.at.to_string();
     let stream = format!("agreement:{id}");
-    let events = state.engine.store().read_stream(&stream, after, limit)?;
-    let full = events.len() == limit;
-    let next_after = events.last().map(|e| e.envelope.version).filter(|_| full);
+    // One more than the page tells whether another page follows.
+    let mut events = state
+        .engine
+        .store()
+        .read_stream(&stream, after, limit + 1)?;
+    let more = events.len() > limit;
+    events.truncate(limit);
+    let next_after = events.last().map(|e| e.envelope.version).filter(|_| more);
     let items = events
         .iter()
         .filter(|e| e.envelope.position <= cut)

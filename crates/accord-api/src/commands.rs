@@ -112,8 +112,7 @@ pub(crate) async fn submit(
     Extension(actor): Extension<Actor>,
     JsonBody(body): JsonBody,
 ) -> Result<(StatusCode, Json<CommandResult>), ApiError> {
-    let request_hash: [u8; 32] =
-        Sha256::digest(serde_json::to_vec(&body).map_err(ApiError::internal)?).into();
+    let request_hash = request_hash(&body)?;
     let request = parse_request(body)?;
     let command = parse_command(&request)?;
     let submission = Submission {

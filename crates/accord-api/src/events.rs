@@ -210,7 +210,10 @@ impl Follower {
                 if self.state.engine.store().head().position > self.after {
                     continue;
                 }
-                head.changed().await.ok()?;
+                tokio::select! {
+                    changed = head.changed() => changed.ok()?,
+                    _ = self.state.shutting_down() => return None,
+                }
             }
             self.buffer = chunk.into_iter();
         }

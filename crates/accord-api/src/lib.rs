@@ -30,6 +30,7 @@ use accord_engine::Engine;
 use axum::http::{header, HeaderValue};
 use axum::{middleware, Router};
 use serde::Serialize;
+use tokio::sync::watch;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::ToSchema;
@@ -44,6 +45,31 @@ pub use openapi::ApiDoc;
 pub struct AppState {
     pub engine: Engine,
     pub tokens: Arc<TokenBook>,
+    /// Set when the server begins to shut down, so endless answers (SSE) end
+    /// and graceful shutdown does not wait for their clients.
+    shutdown: Arc<watch::Sender<bool>>,
+}
+
+impl AppState {
+    /// The state of a server that is running.
+    pub fn new(engine: Engine, tokens: Arc<TokenBook>) -> Self {
+        Self {
+            engine,
+            tokens,
+            shutdown: Arc::new(watch::channel(false).0),
+        }
+    }
+
+    /// Tells endless answers to end: the server is shutting down.
+    pub fn begin_shutdown(&self) {
+        self.shutdown.send_replace(true);
+    }
+
+    /// Resolves once [`AppState::begin_shutdown`] was called.
+    pub async fn shutting_down(&self) {
+        let mut signal = self.shutdown.subscribe();
+        let _ = signal.wait_for(|stopping| *stopping).await;
+    }
 }
 
 /// A list answer: `{"items": [...]}`.

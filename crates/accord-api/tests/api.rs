@@ -29,7 +29,7 @@ fn app() -> App {
     let tokens = Arc::new(TokenBook::load(store.clone()).unwrap());
     tokens.bootstrap(Some(TOKEN)).unwrap();
     App {
-        router: router(AppState { engine, tokens }),
+        router: router(AppState::new(engine, tokens)),
         store,
         _dir: dir,
     }
@@ -270,4 +270,25 @@ async fn every_documented_read_answers_a_documented_status_and_content_type() {
             }
         }
     }
+}
+
+#[tokio::test]
+async fn a_retry_with_its_keys_in_another_order_is_the_same_request() {
+    let app = app();
+    let id = "0190f0a0-aaaa-7000-8000-000000000001";
+    let first = json!({"type": "RegisterParty", "command_id": id,
+        "data": {"party_id": "dong-nai-iza", "name": "Ban quản lý các Khu công nghiệp tỉnh Đồng Nai", "kind": "industrial_zone_authority"}});
+    let created = post(&app, &first).await;
+    assert_eq!(created.status, StatusCode::CREATED);
+    let reordered = r#"{"data": {"kind": "industrial_zone_authority", "name": "Ban quản lý các Khu công nghiệp tỉnh Đồng Nai", "party_id": "dong-nai-iza"},
+        "command_id": "0190f0a0-aaaa-7000-8000-000000000001", "type": "RegisterParty"}"#;
+    let request = Request::post("/v1/commands")
+        .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(reordered))
+        .unwrap();
+    let again = send(&app, request).await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+    assert_eq!(again.body, created.body);
+    assert_eq!(app.store.head().position, 1);
 }
