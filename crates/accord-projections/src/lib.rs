@@ -68,7 +68,8 @@
 //!   is a party at D, whose term at D overlaps the window; in signing order;
 //! - per agreement: `exchanges` counts the exchanges not retracted that
 //!   occurred in the window and by D, `by_area` likewise; `reviews_closed`
-//!   the reviews closed in the window and by D; `outcomes` their outcomes;
+//!   the reviews opened by D and closed in the window and by D; `outcomes`
+//!   their outcomes;
 //! - `totals` sum the rows; `active_agreements` counts rows active at D;
 //! - `parties`: one row per party of the included agreements (only `party`
 //!   if given), sorted by id, with the number of included agreements it is a

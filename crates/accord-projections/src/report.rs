@@ -183,9 +183,16 @@ impl ReadModels {
 }
 
 /// The outcomes of the agreement's reviews closed in the window, counted.
+/// Only reviews opened by D: the rules let a closing be dated before its
+/// opening, and a review not yet opened at D does not exist there (the
+/// agreement view at D does not list it), so it cannot count as closed.
 fn closed_outcomes(record: &AgreementRecord, window: &Window) -> BTreeMap<Rating, u64> {
     let mut outcomes = BTreeMap::new();
-    let closings = record.reviews.iter().filter_map(|r| r.closed.as_ref());
+    let closings = record
+        .reviews
+        .iter()
+        .filter(|r| r.opened.opened_on <= window.at)
+        .filter_map(|r| r.closed.as_ref());
     for closing in closings.filter(|c| window.holds(c.closed_on)) {
         *outcomes.entry(closing.outcome).or_insert(0) += 1;
     }
