@@ -553,8 +553,8 @@ fn an_exchange_serialises_with_every_field() {
     assert_eq!(json["status"], "recorded");
     assert_eq!(
         json["sources"],
-        json!([13]),
-        "its recording, at position 13"
+        json!([14]),
+        "its recording, at position 14"
     );
 }
 
