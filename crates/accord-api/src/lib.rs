@@ -8,13 +8,14 @@
 //! - [`auth`]: bearer tokens and the acting [`accord_store::Actor`].
 //! - [`extract`]: JSON bodies and query parameters with clear errors.
 //! - [`moment`]: `at` and `as_of`, and reading the models as of an instant.
-//! - `commands`, `parties`, `agreements`, `events`, `reports`, `audit`,
-//!   `health`: the routes; [`openapi`]: the generated document.
+//! - `commands`, `parties`, `agreements`, `diff`, `events`, `reports`,
+//!   `audit`, `health`: the routes; [`openapi`]: the generated document.
 
 mod agreements;
 mod audit;
 pub mod auth;
 mod commands;
+mod diff;
 pub mod error;
 mod events;
 pub mod extract;
@@ -85,6 +86,7 @@ pub fn router(state: AppState) -> Router {
         .merge(commands::router())
         .merge(parties::router())
         .merge(agreements::router())
+        .merge(diff::router())
         .merge(events::router())
         .merge(reports::router())
         .merge(audit::router())

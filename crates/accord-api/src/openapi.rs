@@ -106,6 +106,7 @@ impl Modify for BearerAuth {
         crate::commands::submit,
         crate::parties::list, crate::parties::one,
         crate::agreements::list, crate::agreements::one, crate::agreements::exchanges, crate::agreements::history,
+        crate::diff::diff,
         crate::events::page, crate::events::stream_events,
         crate::reports::cooperation,
         crate::audit::verify,

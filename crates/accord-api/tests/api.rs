@@ -228,6 +228,7 @@ async fn every_documented_read_answers_a_documented_status_and_content_type() {
         "/v1/agreements/{id}",
         "/v1/agreements/{id}/exchanges",
         "/v1/agreements/{id}/history",
+        "/v1/agreements/{id}/diff",
         "/v1/events",
         "/v1/events/stream",
         "/v1/reports/cooperation",
@@ -244,12 +245,27 @@ async fn every_documented_read_answers_a_documented_status_and_content_type() {
         if path.ends_with("/stream") {
             continue; // endless; covered by the black-box tests
         }
-        for query in [
-            "",
-            "?at=2010-01-01",
-            "?as_of=2000-01-01T00:00:00Z",
-            "?at=bad",
-        ] {
+        // The diff needs its two points: each kind of point, a malformed
+        // one, a missing one, and a `to` before the signature (404).
+        let queries: &[&str] = if path.ends_with("/diff") {
+            &[
+                "?from=1&to=1",
+                "?from=2007-12-19&to=2010-01-01",
+                "?from=2000-01-01T00:00:00Z&to=2100-01-01T00:00:00Z",
+                "?from=bad&to=1",
+                "?from=1",
+                "?from=1&to=2000-01-01",
+                "?from=1&to=9",
+            ]
+        } else {
+            &[
+                "",
+                "?at=2010-01-01",
+                "?as_of=2000-01-01T00:00:00Z",
+                "?at=bad",
+            ]
+        };
+        for query in queries {
             let uri = format!("{}{query}", concrete(path));
             let answer = get(&app, &uri).await;
             let documented = &operation["responses"][answer.status.as_str()];
@@ -291,4 +307,53 @@ async fn a_retry_with_its_keys_in_another_order_is_the_same_request() {
     assert_eq!(again.status, StatusCode::OK, "{}", again.body);
     assert_eq!(again.body, created.body);
     assert_eq!(app.store.head().position, 1);
+}
+
+#[tokio::test]
+async fn a_diff_names_the_events_behind_each_change_and_refuses_malformed_points() {
+    let app = app();
+    seed(&app).await;
+    let exchange = json!({"type": "RecordExchange", "data": {"agreement_id": AGREEMENT, "occurred_on": "2009-09-10",
+        "area": "investment_promotion", "kind": "support", "parties": ["dong-nai-iza", "lam-dong-iza"],
+        "summary": "Hỗ trợ nhau trong công tác mời gọi đầu tư"}});
+    assert_eq!(post(&app, &exchange).await.status, StatusCode::CREATED);
+    let diff = get(
+        &app,
+        &format!("/v1/agreements/{AGREEMENT}/diff?from=1&to=2"),
+    )
+    .await;
+    assert_eq!(diff.status, StatusCode::OK, "{}", diff.body);
+    assert_eq!(diff.body["from"]["kind"], "version");
+    assert_eq!(diff.body["from"]["position"], 3);
+    assert_eq!(diff.body["to"]["version"], 2);
+    let changes = diff.body["changes"].as_array().expect("changes");
+    assert_eq!(changes.len(), 1, "{changes:#?}");
+    assert_eq!(changes[0]["kind"], "exchange_added");
+    assert_eq!(changes[0]["sources"], json!([4]));
+    assert_eq!(changes[0]["events"][0]["type"], "ExchangeRecorded");
+    assert_eq!(
+        changes[0]["after"]["summary"],
+        "Hỗ trợ nhau trong công tác mời gọi đầu tư"
+    );
+    let by_date = get(
+        &app,
+        &format!("/v1/agreements/{AGREEMENT}/diff?from=2007-12-19&to=2009-09-10"),
+    )
+    .await;
+    assert_eq!(by_date.body["from"]["exists"], false, "{}", by_date.body);
+    let bad = get(
+        &app,
+        &format!("/v1/agreements/{AGREEMENT}/diff?from=yesterday&to=2"),
+    )
+    .await;
+    assert_problem(&bad, StatusCode::BAD_REQUEST);
+    assert_eq!(bad.body["errors"][0]["field"], "from");
+    let missing = get(&app, &format!("/v1/agreements/{AGREEMENT}/diff?from=1")).await;
+    assert_eq!(missing.body["errors"][0]["field"], "to");
+    let unknown = get(
+        &app,
+        &format!("/v1/agreements/{AGREEMENT}/diff?from=1&to=3"),
+    )
+    .await;
+    assert_problem(&unknown, StatusCode::NOT_FOUND);
 }

@@ -56,7 +56,7 @@ impl AgreementRecord {
     /// Signatories, then parties admitted by `day`, in admission order.
     pub fn parties_at(&self, day: BusinessDate) -> Vec<PartyId> {
         let mut parties = self.signed.parties.clone();
-        for (party, _) in self.admissions.iter().filter(|(_, on)| *on <= day) {
+        for (party, _, _) in self.admissions.iter().filter(|(_, on, _)| *on <= day) {
             if !parties.contains(party) {
                 parties.push(party.clone());
             }
@@ -70,7 +70,7 @@ impl AgreementRecord {
             || self
                 .admissions
                 .iter()
-                .any(|(p, on)| p == party && *on <= day)
+                .any(|(p, on, _)| p == party && *on <= day)
     }
 
     /// The earliest-signed successor signed by `day` (ties: first recorded).
@@ -84,7 +84,7 @@ impl AgreementRecord {
 
     /// The termination's effective date, if on or before `day`.
     pub fn terminated_on_at(&self, day: BusinessDate) -> Option<BusinessDate> {
-        self.terminated_on.filter(|on| *on <= day)
+        self.terminated.map(|(on, _)| on).filter(|on| *on <= day)
     }
 
     /// The status at `day` given the term in force then: terminated wins
@@ -117,12 +117,17 @@ impl AgreementRecord {
 
 /// A review as it stood on `day`: closed only if closed by then, with the
 /// assessments made by then.
-fn review_view(review: &ReviewRecord, day: BusinessDate) -> ReviewView {
+pub(crate) fn review_view(review: &ReviewRecord, day: BusinessDate) -> ReviewView {
     let opened = &review.opened;
-    let closed = review.closed.as_ref().filter(|c| c.closed_on <= day);
+    let closed = review
+        .closed
+        .as_ref()
+        .map(|(_, c)| c)
+        .filter(|c| c.closed_on <= day);
     let assessments = review
         .assessments
         .iter()
+        .map(|(_, a)| a)
         .filter(|a| a.assessed_on <= day)
         .map(|a| AssessmentView {
             party_id: a.party_id.clone(),
@@ -146,6 +151,7 @@ fn review_view(review: &ReviewRecord, day: BusinessDate) -> ReviewView {
         summary: closed.map(|c| c.summary.clone()),
         opened_on: opened.opened_on,
         assessments,
+        sources: review.sources_at(day),
     }
 }
 
@@ -173,6 +179,7 @@ pub(crate) fn agreement_view(
         version: record.version,
         exchanges: exchange_counts(record, exchanges, day),
         reviews: record.reviews_at(day),
+        sources: record.sources_at(day),
     }
 }
 
@@ -227,7 +234,7 @@ fn matches(exchange: &ExchangeRecord, query: &ExchangeQuery) -> bool {
             .is_none_or(|area| &exchange.area == area)
 }
 
-fn exchange_view(id: ExchangeId, x: &ExchangeRecord) -> ExchangeView {
+pub(crate) fn exchange_view(id: ExchangeId, x: &ExchangeRecord) -> ExchangeView {
     let status = match (x.retracted, x.corrected) {
         (true, _) => ExchangeStatus::Retracted,
         (false, true) => ExchangeStatus::Corrected,
@@ -243,5 +250,6 @@ fn exchange_view(id: ExchangeId, x: &ExchangeRecord) -> ExchangeView {
         summary: x.summary.clone(),
         outcome: x.outcome.clone(),
         status,
+        sources: x.sources.clone(),
     }
 }

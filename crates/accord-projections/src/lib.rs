@@ -13,6 +13,8 @@
 //! - `state`: what is kept per agreement, exchange and review: every fact
 //!   with its effective date, plus incremental exchange totals.
 //! - `fold`: an agreement as it stood on a business date.
+//! - `lineage`: the positions of the facts behind each view at D.
+//! - [`diff`]: what changed in an agreement between two points.
 //! - [`report`]: the cooperation report; [`report_csv`] (`csv`) renders it.
 //! - [`views`]: the JSON shapes of API.md, field for field.
 //!
@@ -59,6 +61,32 @@
 //! - a party exists at every D once registered; its `agreements` are those
 //!   signed by D of which it is a party at D, in signing order.
 //!
+//! # Lineage (ADR 0014)
+//!
+//! Every agreement, review and exchange view lists `sources`: the global
+//! positions of the facts that make it what it is at D, ascending.
+//!
+//! - exchange: its recording and every correction and retraction of it
+//!   (they apply at every D, like the view);
+//! - review: its opening, the assessments made by D, its closing if by D;
+//! - agreement: its signature, the amendments and admissions effective by
+//!   D, its termination if effective by D, and the signature of the
+//!   successor shown as `superseded_by`; not its exchanges or reviews,
+//!   which list their own.
+//!
+//! A report row lists the agreement's `sources` at D, `exchange_sources`
+//! (the recording of each counted exchange: as many as `exchanges`) and
+//! `review_sources` (the closing of each counted review). The CSV stays
+//! one flat row per agreement without them.
+//!
+//! # Diff
+//!
+//! [`diff()`] folds one agreement on two sides (each its own models and
+//! date), compares the views — fields, status, parties, the whole exchange
+//! list, reviews with their assessments and closing — and attributes each
+//! change to the facts on one side only, or, for a change that comes from
+//! the passing of business time, to the facts behind it at `to`.
+//!
 //! # The cooperation report
 //!
 //! For the window [from, to] (from: no lower bound if absent; to: D if
@@ -81,7 +109,9 @@
 
 pub mod codec;
 mod csv;
+pub mod diff;
 mod fold;
+mod lineage;
 mod read_models;
 pub mod report;
 mod state;
@@ -92,6 +122,7 @@ mod test_seed;
 
 pub use codec::{decode, encode, DecodeError};
 pub use csv::{report_csv, CSV_HEADER};
+pub use diff::{diff, Change, ChangeKind, Diff, DiffDate, DiffPoint, DiffSide};
 pub use read_models::{AgreementFilter, ExchangeQuery, ReadModels};
 pub use report::{Report, ReportAgreement, ReportParty, ReportQuery, ReportTotals};
 pub use views::*;

@@ -79,10 +79,10 @@ impl ReadModels {
         match event {
             Event::PartyRegistered(e) => self.register(e),
             Event::AgreementSigned(e) => self.sign(position, version, e),
-            Event::PartyAdmitted(e) => self.admit(e),
+            Event::PartyAdmitted(e) => self.admit(position, e),
             Event::ExchangeRecorded(e) => self.record_exchange(position, e),
-            Event::ExchangeCorrected(e) => self.correct_exchange(e),
-            Event::ExchangeRetracted(e) => self.retract_exchange(e),
+            Event::ExchangeCorrected(e) => self.correct_exchange(position, e),
+            Event::ExchangeRetracted(e) => self.retract_exchange(position, e),
             other => self.apply_to_agreement(position, other),
         }
         if let Some(record) = event_agreement(event).and_then(|id| self.agreements.get_mut(&id)) {
@@ -176,12 +176,11 @@ impl ReadModels {
         self.signing_order.push(e.agreement_id);
     }
 
-    fn admit(&mut self, e: &PartyAdmitted) {
+    fn admit(&mut self, position: u64, e: &PartyAdmitted) {
         let Some(record) = self.agreements.get_mut(&e.agreement_id) else {
             return;
         };
-        record.touch(e.effective_on);
-        record.admissions.push((e.party_id.clone(), e.effective_on));
+        record.admit(position, &e.party_id, e.effective_on);
         self.index_party(&e.party_id, e.agreement_id);
     }
 
@@ -205,7 +204,7 @@ impl ReadModels {
     }
 
     /// A correction fixes the record: the totals move with its area.
-    fn correct_exchange(&mut self, e: &ExchangeCorrected) {
+    fn correct_exchange(&mut self, position: u64, e: &ExchangeCorrected) {
         let Some(exchange) = self.exchanges.get_mut(&e.exchange_id) else {
             return;
         };
@@ -215,7 +214,7 @@ impl ReadModels {
         if !exchange.retracted {
             count(&mut record.totals, &exchange.area, -1);
         }
-        exchange.correct(e);
+        exchange.correct(position, e);
         if !exchange.retracted {
             count(&mut record.totals, &exchange.area, 1);
         }
@@ -223,10 +222,11 @@ impl ReadModels {
     }
 
     /// A retraction removes the exchange from the counts at every date.
-    fn retract_exchange(&mut self, e: &ExchangeRetracted) {
+    fn retract_exchange(&mut self, position: u64, e: &ExchangeRetracted) {
         let Some(exchange) = self.exchanges.get_mut(&e.exchange_id) else {
             return;
         };
+        exchange.sources.push(position);
         let Some(record) = self.agreements.get_mut(&exchange.agreement_id) else {
             return;
         };
@@ -244,9 +244,9 @@ impl ReadModels {
         match event {
             Event::AgreementAmended(e) => record.amend(position, e),
             Event::ReviewPeriodOpened(e) => record.open_review(position, e),
-            Event::AssessmentRecorded(e) => record.assess(e),
-            Event::ReviewPeriodClosed(e) => record.close_review(e),
-            Event::AgreementTerminated(e) => record.terminate(e.effective_on),
+            Event::AssessmentRecorded(e) => record.assess(position, e),
+            Event::ReviewPeriodClosed(e) => record.close_review(position, e),
+            Event::AgreementTerminated(e) => record.terminate(position, e.effective_on),
             _ => {}
         }
     }

@@ -80,6 +80,15 @@ pub struct ReportAgreement {
     pub reviews_closed: u64,
     /// Those reviews' outcomes, counted.
     pub outcomes: BTreeMap<Rating, u64>,
+    /// The agreement's lineage at `at` (as in the agreement view): the
+    /// facts behind its title, status and parties.
+    pub sources: Vec<u64>,
+    /// One position per counted exchange, ascending: its `ExchangeRecorded`
+    /// (its corrections are in its own `sources`). As many as `exchanges`.
+    pub exchange_sources: Vec<u64>,
+    /// One position per counted review, ascending: its
+    /// `ReviewPeriodClosed`. As many as `reviews_closed`.
+    pub review_sources: Vec<u64>,
 }
 
 /// One party's row.
@@ -167,7 +176,9 @@ impl ReadModels {
         for x in &counted {
             *by_area.entry(x.area.clone()).or_insert(0) += 1;
         }
-        let outcomes = closed_outcomes(record, window);
+        let (outcomes, review_sources) = closed_outcomes(record, window);
+        let mut exchange_sources: Vec<u64> = counted.iter().map(|x| x.position).collect();
+        exchange_sources.sort_unstable();
         let row = ReportAgreement {
             agreement_id: record.signed.agreement_id,
             status: record.status_at(&terms.term, at),
@@ -177,26 +188,33 @@ impl ReadModels {
             by_area,
             reviews_closed: outcomes.values().sum(),
             outcomes,
+            sources: record.sources_at(at),
+            exchange_sources,
+            review_sources,
         };
         Some(Included { row, counted })
     }
 }
 
-/// The outcomes of the agreement's reviews closed in the window, counted.
-/// Only reviews opened by D: the rules let a closing be dated before its
-/// opening, and a review not yet opened at D does not exist there (the
-/// agreement view at D does not list it), so it cannot count as closed.
-fn closed_outcomes(record: &AgreementRecord, window: &Window) -> BTreeMap<Rating, u64> {
+/// The outcomes of the agreement's reviews closed in the window, counted,
+/// and the positions of those closings, ascending. Only reviews opened by
+/// D: the rules let a closing be dated before its opening, and a review not
+/// yet opened at D does not exist there (the agreement view at D does not
+/// list it), so it cannot count as closed.
+fn closed_outcomes(record: &AgreementRecord, window: &Window) -> (BTreeMap<Rating, u64>, Vec<u64>) {
     let mut outcomes = BTreeMap::new();
+    let mut positions = Vec::new();
     let closings = record
         .reviews
         .iter()
         .filter(|r| r.opened.opened_on <= window.at)
         .filter_map(|r| r.closed.as_ref());
-    for closing in closings.filter(|c| window.holds(c.closed_on)) {
+    for (position, closing) in closings.filter(|(_, c)| window.holds(c.closed_on)) {
         *outcomes.entry(closing.outcome).or_insert(0) += 1;
+        positions.push(*position);
     }
-    outcomes
+    positions.sort_unstable();
+    (outcomes, positions)
 }
 
 fn totals(included: &[Included<'_>]) -> ReportTotals {

@@ -28,12 +28,14 @@ pub(crate) struct AgreementRecord {
     pub version: u64,
     /// Amendments ordered by (effective_on, position).
     pub amendments: Vec<(u64, AgreementAmended)>,
-    /// Admitted parties with their effective dates, in admission order.
-    pub admissions: Vec<(PartyId, BusinessDate)>,
+    /// Admitted parties with their effective dates and positions, in
+    /// admission order.
+    pub admissions: Vec<(PartyId, BusinessDate, u64)>,
     /// Successors naming this agreement: (signed_on, position, id).
     pub successors: Vec<(BusinessDate, u64, AgreementId)>,
-    /// The termination's effective date (an agreement terminates once).
-    pub terminated_on: Option<BusinessDate>,
+    /// The termination's effective date and position (an agreement
+    /// terminates once).
+    pub terminated: Option<(BusinessDate, u64)>,
     /// Its exchanges, in recording order.
     pub exchanges: Vec<ExchangeId>,
     /// Not-retracted exchanges at any date: equals the fold at any date on
@@ -62,6 +64,9 @@ pub(crate) struct ExchangeRecord {
     pub outcome: Option<String>,
     pub corrected: bool,
     pub retracted: bool,
+    /// Its lineage: the positions of its recording, then of every
+    /// correction and retraction of it, ascending.
+    pub sources: Vec<u64>,
 }
 
 /// A review period with its dated facts.
@@ -69,10 +74,10 @@ pub(crate) struct ExchangeRecord {
 pub(crate) struct ReviewRecord {
     pub opened: ReviewPeriodOpened,
     pub position: u64,
-    /// Assessments in recording order.
-    pub assessments: Vec<AssessmentRecorded>,
-    /// The closing (a review closes once).
-    pub closed: Option<ReviewPeriodClosed>,
+    /// Assessments with their positions, in recording order.
+    pub assessments: Vec<(u64, AssessmentRecorded)>,
+    /// The closing with its position (a review closes once).
+    pub closed: Option<(u64, ReviewPeriodClosed)>,
 }
 
 impl AgreementRecord {
@@ -85,7 +90,7 @@ impl AgreementRecord {
             amendments: Vec::new(),
             admissions: Vec::new(),
             successors: Vec::new(),
-            terminated_on: None,
+            terminated: None,
             exchanges: Vec::new(),
             totals: ExchangeCounts::default(),
             reviews: Vec::new(),
@@ -137,25 +142,34 @@ impl AgreementRecord {
     }
 
     /// Adds an assessment to its review (ignored if the review is unknown).
-    pub fn assess(&mut self, assessment: &AssessmentRecorded) {
+    pub fn assess(&mut self, position: u64, assessment: &AssessmentRecorded) {
         self.touch(assessment.assessed_on);
         if let Some(review) = self.review_mut(assessment.review_id) {
-            review.assessments.push(assessment.clone());
+            review.assessments.push((position, assessment.clone()));
         }
     }
 
     /// Closes a review (ignored if unknown; the first closing stands).
-    pub fn close_review(&mut self, closing: &ReviewPeriodClosed) {
+    pub fn close_review(&mut self, position: u64, closing: &ReviewPeriodClosed) {
         self.touch(closing.closed_on);
         if let Some(review) = self.review_mut(closing.review_id) {
-            review.closed.get_or_insert_with(|| closing.clone());
+            review
+                .closed
+                .get_or_insert_with(|| (position, closing.clone()));
         }
     }
 
-    /// Notes the termination (the first one stands).
-    pub fn terminate(&mut self, effective_on: BusinessDate) {
+    /// Notes an admission effective on `effective_on`.
+    pub fn admit(&mut self, position: u64, party: &PartyId, effective_on: BusinessDate) {
         self.touch(effective_on);
-        self.terminated_on.get_or_insert(effective_on);
+        self.admissions
+            .push((party.clone(), effective_on, position));
+    }
+
+    /// Notes the termination (the first one stands).
+    pub fn terminate(&mut self, position: u64, effective_on: BusinessDate) {
+        self.touch(effective_on);
+        self.terminated.get_or_insert((effective_on, position));
     }
 
     fn review_mut(&mut self, id: ReviewId) -> Option<&mut ReviewRecord> {
@@ -178,12 +192,14 @@ impl ExchangeRecord {
             outcome: e.outcome.clone(),
             corrected: false,
             retracted: false,
+            sources: vec![position],
         }
     }
 
-    /// Applies a correction: only the fields it gives change.
-    pub fn correct(&mut self, c: &ExchangeCorrected) {
+    /// Applies a correction at `position`: only the fields it gives change.
+    pub fn correct(&mut self, position: u64, c: &ExchangeCorrected) {
         self.corrected = true;
+        self.sources.push(position);
         if let Some(day) = c.occurred_on {
             self.occurred_on = day;
         }

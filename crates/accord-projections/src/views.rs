@@ -136,6 +136,9 @@ pub struct ReviewView {
     pub opened_on: BusinessDate,
     /// Assessments made by the date of the view, in recording order.
     pub assessments: Vec<AssessmentView>,
+    /// Its lineage: the log positions of its opening, of the assessments
+    /// shown and of its closing if shown, ascending.
+    pub sources: Vec<u64>,
 }
 
 /// An agreement as it stood on a business date.
@@ -174,6 +177,12 @@ pub struct AgreementView {
     pub exchanges: ExchangeCounts,
     /// Reviews opened by the date, ordered by opening day then recording.
     pub reviews: Vec<ReviewView>,
+    /// Its lineage: the log positions of the facts that define it on the
+    /// date — its signature, the amendments and admissions effective by
+    /// then, its termination if effective by then, and the successor's
+    /// signature shown as `superseded_by`. Ascending. Exchanges and reviews
+    /// list their own.
+    pub sources: Vec<u64>,
 }
 
 /// An exchange as last corrected.
@@ -197,6 +206,9 @@ pub struct ExchangeView {
     pub outcome: Option<String>,
     /// Recorded, corrected or retracted.
     pub status: ExchangeStatus,
+    /// Its lineage: the log positions of its recording and of every
+    /// correction and retraction of it, ascending (they apply at every date).
+    pub sources: Vec<u64>,
 }
 
 #[cfg(test)]

@@ -544,12 +544,18 @@ fn an_exchange_serialises_with_every_field() {
         "summary",
         "outcome",
         "status",
+        "sources",
     ];
     expected.sort_unstable();
     assert_eq!(keys, expected);
     assert_eq!(json["kind"], "event");
     assert_eq!(json["outcome"], json!(null));
     assert_eq!(json["status"], "recorded");
+    assert_eq!(
+        json["sources"],
+        json!([14]),
+        "its recording, at position 14"
+    );
 }
 
 #[test]
