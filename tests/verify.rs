@@ -1,6 +1,6 @@
-//! `accord verify` and `GET /v1/audit/verify` on a good log, then on a log
-//! whose event 7 was overwritten on disk by someone who did not recompute
-//! the hashes.
+//! `accord verify` and `GET /v1/audit/verify` on a good log, then on logs
+//! tampered with on disk by someone who did not recompute the hashes: event 7
+//! overwritten, event 7 removed, events 5 and 9 swapped.
 
 #[path = "support/server.rs"]
 mod server;
