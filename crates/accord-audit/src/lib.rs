@@ -22,5 +22,6 @@ mod key;
 
 pub use check::{verify_checkpoint, CheckpointCheck};
 pub use checkpoint::{Checkpoint, ALGORITHM};
+pub use ed25519_dalek::VerifyingKey;
 pub use error::AuditError;
 pub use key::{key_path, parse_public_key, PublicKey, Signer};

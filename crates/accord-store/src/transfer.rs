@@ -6,6 +6,7 @@
 //! the importer cuts the same suffix off and gets the exact bytes that were
 //! hashed, so the chain verifies whatever serializer wrote them.
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
 use crate::{chain, keys, reads, CommandRecord, Envelope, EventRef, Head, StoreError};
@@ -204,20 +205,21 @@ impl Import {
     /// stored by an earlier import when the command was split between two.
     fn command(&mut self, tree: &sled::Tree, envelope: &Envelope) -> Result<(), StoreError> {
         let id = envelope.command_id;
-        if !self.commands.contains_key(&id) {
-            let stored = stored_command(tree, id)?;
-            let record = stored.unwrap_or_else(|| CommandRecord {
-                command_id: id,
-                // Unknown: the request body is not in the log (ADR 0013).
-                request_hash: String::new(),
-                stream: envelope.stream.clone(),
-                version: 0,
-                position: envelope.position - 1,
-                events: Vec::new(),
-            });
-            self.commands.insert(id, record);
-        }
-        let record = self.commands.get_mut(&id).expect("inserted above");
+        let record = match self.commands.entry(id) {
+            Entry::Occupied(entry) => entry.into_mut(),
+            Entry::Vacant(entry) => {
+                let stored = stored_command(tree, id)?;
+                entry.insert(stored.unwrap_or_else(|| CommandRecord {
+                    command_id: id,
+                    // Unknown: the request body is not in the log (ADR 0013).
+                    request_hash: String::new(),
+                    stream: envelope.stream.clone(),
+                    version: 0,
+                    position: envelope.position - 1,
+                    events: Vec::new(),
+                }))
+            }
+        };
         if record.position + 1 != envelope.position || record.stream != envelope.stream {
             return Err(StoreError::Invalid(format!(
                 "position {}: command {id} already has events elsewhere",
