@@ -36,6 +36,7 @@ fn signer(state: &AppState) -> Result<Arc<Signer>, ApiError> {
     responses(
         (status = 200, body = crate::openapi::PublicKeySchema),
         (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "The server has no signing key", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -53,7 +54,7 @@ pub(crate) async fn public_key(State(state): State<AppState>) -> Result<Json<Pub
     responses(
         (status = 200, body = crate::openapi::CheckpointSchema),
         (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "The log is empty", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "The log is empty, or the server has no signing key", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -79,6 +80,7 @@ pub(crate) async fn checkpoint(
         (status = 200, body = crate::openapi::CheckpointCheckSchema),
         (status = 400, description = "Not a checkpoint", body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "The server has no signing key", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
