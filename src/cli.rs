@@ -29,7 +29,11 @@ pub enum Commands {
     /// Serve the HTTP API.
     Serve(ServeArgs),
     /// Check the log's hash chain offline; exits non-zero naming the first bad position.
-    Verify(DataArgs),
+    Verify(VerifyArgs),
+    /// Write the log as NDJSON envelopes with their hashes (a backup, a migration).
+    Export(ExportArgs),
+    /// Rebuild a new store from an export, refusing a file whose chain does not verify.
+    Import(ImportArgs),
 }
 
 /// Where the data lives.
@@ -57,4 +61,43 @@ pub struct ServeArgs {
     /// Commands that may wait for the writer before new ones get 503.
     #[arg(long, env = "ACCORD_QUEUE_CAPACITY", default_value_t = 16_384)]
     pub queue_capacity: usize,
+}
+
+/// `accord verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// A checkpoint kept from `GET /v1/audit/checkpoint` (JSON file): the
+    /// stored chain must still pass through it.
+    #[arg(long)]
+    pub checkpoint: Option<PathBuf>,
+    /// The public key to check the checkpoint's signature with: base64, hex,
+    /// or a file holding either or the JSON of `GET /v1/audit/public-key`.
+    /// Default: the key in the data folder.
+    #[arg(long, requires = "checkpoint")]
+    pub public_key: Option<String>,
+}
+
+/// `accord export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Export the events after this position (default 0: the whole log).
+    #[arg(long, default_value_t = 0)]
+    pub from: u64,
+    /// The file to write (default: standard output).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// `accord import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The new data folder: must not exist or be empty.
+    #[arg(long, env = "ACCORD_DATA")]
+    pub data: PathBuf,
+    /// The NDJSON file written by `accord export`.
+    pub file: PathBuf,
 }

@@ -1,12 +1,16 @@
 //! `accord`: the command line of the Accord service.
 //!
 //! - `accord serve`: open the log, rebuild the models, serve HTTP API v1.
-//! - `accord verify`: check the hash chain offline.
+//! - `accord verify`: check the hash chain offline, optionally through a checkpoint.
+//! - `accord export` / `accord import`: the log as NDJSON, and back.
 //!
 //! Wiring only: every capability lives in the crates under `crates/`.
 
+mod audit;
 mod cli;
 mod demo;
+mod export;
+mod import;
 mod serve;
 
 use anyhow::Result;
@@ -19,7 +23,9 @@ fn main() -> Result<()> {
     init_tracing(cli.log_format);
     match cli.command {
         Commands::Serve(args) => serve::run(args),
-        Commands::Verify(args) => serve::verify(args),
+        Commands::Verify(args) => audit::verify(args),
+        Commands::Export(args) => export::run(args),
+        Commands::Import(args) => import::run(args),
     }
 }
 

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use accord_api::{router, AppState, Bootstrap, TokenBook};
+use accord_audit::Signer;
 use accord_engine::{Engine, EngineConfig};
 use accord_store::{EventStore, SledStore};
 use anyhow::{bail, Context, Result};
@@ -12,7 +13,7 @@ use crate::cli::{DataArgs, ServeArgs};
 use crate::demo;
 
 /// Opens the log in `data`, creating the folder if needed.
-fn open_store(data: &DataArgs) -> Result<Arc<dyn EventStore>> {
+pub(crate) fn open_store(data: &DataArgs) -> Result<Arc<dyn EventStore>> {
     std::fs::create_dir_all(&data.data)
         .with_context(|| format!("creating {}", data.data.display()))?;
     let store = SledStore::open(&data.data)
@@ -37,6 +38,8 @@ pub fn run(args: ServeArgs) -> Result<()> {
         "models rebuilt from the log"
     );
     let tokens = Arc::new(TokenBook::load(store.clone()).context("loading tokens")?);
+    // After the store: sled's lock on the folder makes this process the only one creating the key.
+    let signer = Signer::load_or_create(&args.data.data).context("loading the signing key")?;
     announce(tokens.bootstrap(std::env::var("ACCORD_ADMIN_TOKEN").ok().as_deref())?);
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     runtime.block_on(async {
@@ -48,7 +51,7 @@ pub fn run(args: ServeArgs) -> Result<()> {
             .with_context(|| format!("listening on {}", args.listen))?;
         let address = listener.local_addr()?;
         tracing::info!(%address, "serving HTTP API v1");
-        let state = AppState::new(engine, tokens);
+        let state = AppState::new(engine, tokens).with_signer(Arc::new(signer));
         let app = router(state.clone());
         axum::serve(listener, app)
             .with_graceful_shutdown(async move {

@@ -1,6 +1,6 @@
-//! `accord verify` and `GET /v1/audit/verify` on a good log, then on a log
-//! whose event 7 was overwritten on disk by someone who did not recompute
-//! the hashes.
+//! `accord verify` and `GET /v1/audit/verify` on a good log, then on logs
+//! tampered with on disk by someone who did not recompute the hashes: event 7
+//! overwritten, event 7 removed, events 5 and 9 swapped.
 
 #[path = "support/server.rs"]
 mod server;
@@ -105,4 +105,41 @@ async fn the_audit_route_of_a_server_on_a_tampered_log_reports_position_7() {
         before.text
     );
     assert_eq!(before.body["events"], TAMPERED - 1);
+}
+
+/// `accord verify` must fail naming `position`; then a server on the same
+/// folder must report it at `GET /v1/audit/verify`.
+async fn assert_named_by_cli_and_http(dir: &DataDir, position: u64) {
+    let bad = accord_verify(&dir.data());
+    let text = output_text(&bad);
+    assert!(!bad.status.success(), "accord verify passed:\n{text}");
+    assert!(
+        text.contains(&format!("first bad position {position}")),
+        "the output does not name position {position}:\n{text}"
+    );
+    let server = Server::start(dir).await;
+    let verify = server.json("/v1/audit/verify").await;
+    assert_eq!(verify["ok"], false, "{verify:#}");
+    assert_eq!(verify["first_bad_position"], position, "{verify:#}");
+    assert_eq!(verify["events"], position - 1, "{verify:#}");
+}
+
+#[tokio::test]
+async fn a_removed_event_is_named_by_accord_verify_and_by_the_audit_route() {
+    let dir = demo_log().await;
+    {
+        let store = SledStore::open(&dir.data()).expect("the log opens");
+        store.tamper().remove_event(TAMPERED).expect("the removal");
+    }
+    assert_named_by_cli_and_http(&dir, TAMPERED).await;
+}
+
+#[tokio::test]
+async fn two_swapped_events_are_named_by_accord_verify_and_by_the_audit_route() {
+    let dir = demo_log().await;
+    {
+        let store = SledStore::open(&dir.data()).expect("the log opens");
+        store.tamper().swap_events(5, 9).expect("the swap");
+    }
+    assert_named_by_cli_and_http(&dir, 5).await;
 }

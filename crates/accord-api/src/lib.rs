@@ -9,11 +9,13 @@
 //! - [`extract`]: JSON bodies and query parameters with clear errors.
 //! - [`moment`]: `at` and `as_of`, and reading the models as of an instant.
 //! - `commands`, `parties`, `agreements`, `diff`, `events`, `reports`,
-//!   `audit`, `health`: the routes; [`openapi`]: the generated document.
+//!   `audit`, `checkpoints` (signed checkpoints, ADR 0012), `health`: the
+//!   routes; [`openapi`]: the generated document.
 
 mod agreements;
 mod audit;
 pub mod auth;
+mod checkpoints;
 mod commands;
 mod diff;
 pub mod error;
@@ -46,6 +48,9 @@ pub use openapi::ApiDoc;
 pub struct AppState {
     pub engine: Engine,
     pub tokens: Arc<TokenBook>,
+    /// The key checkpoints are signed with; None on servers without one
+    /// (the checkpoint routes then answer 404).
+    pub signer: Option<Arc<accord_audit::Signer>>,
     /// Set when the server begins to shut down, so endless answers (SSE) end
     /// and graceful shutdown does not wait for their clients.
     shutdown: Arc<watch::Sender<bool>>,
@@ -57,8 +62,15 @@ impl AppState {
         Self {
             engine,
             tokens,
+            signer: None,
             shutdown: Arc::new(watch::channel(false).0),
         }
+    }
+
+    /// The same state, signing checkpoints with `signer`.
+    pub fn with_signer(mut self, signer: Arc<accord_audit::Signer>) -> Self {
+        self.signer = Some(signer);
+        self
     }
 
     /// Tells endless answers to end: the server is shutting down.
@@ -90,6 +102,7 @@ pub fn router(state: AppState) -> Router {
         .merge(events::router())
         .merge(reports::router())
         .merge(audit::router())
+        .merge(checkpoints::router())
         .route_layer(middleware::from_fn_with_state(
             state.tokens.clone(),
             auth::require_token,

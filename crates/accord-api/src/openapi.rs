@@ -86,6 +86,45 @@ pub struct VerificationSchema {
     pub reason: Option<String>,
 }
 
+/// The service's Ed25519 public key.
+#[derive(Serialize, ToSchema)]
+pub struct PublicKeySchema {
+    /// Always `Ed25519`.
+    pub algorithm: String,
+    /// Base64 of the 32-byte key.
+    pub public_key: String,
+    /// The same key in lowercase hex.
+    pub public_key_hex: String,
+}
+
+/// A signed checkpoint: the event at `position` has hash `head_hash`.
+#[derive(Serialize, ToSchema)]
+pub struct CheckpointSchema {
+    pub position: u64,
+    /// Lowercase hex chain hash of the event at `position`.
+    pub head_hash: String,
+    /// When that event was recorded.
+    #[schema(format = DateTime)]
+    pub recorded_at: String,
+    /// Base64 Ed25519 signature of
+    /// `accord-checkpoint-v1\n{position}\n{head_hash}\n{recorded_at}`.
+    pub signature: String,
+    /// `Ed25519` (optional on input).
+    pub algorithm: Option<String>,
+    /// Base64 public key of the signer (informative; optional on input).
+    pub public_key: Option<String>,
+}
+
+/// The result of checking a checkpoint against the stored chain.
+#[derive(Serialize, ToSchema)]
+pub struct CheckpointCheckSchema {
+    pub ok: bool,
+    /// The checkpoint's position.
+    pub position: u64,
+    /// Why the check failed (absent when `ok`).
+    pub reason: Option<String>,
+}
+
 struct BearerAuth;
 
 impl Modify for BearerAuth {
@@ -110,6 +149,7 @@ impl Modify for BearerAuth {
         crate::events::page, crate::events::stream_events,
         crate::reports::cooperation,
         crate::audit::verify,
+        crate::checkpoints::public_key, crate::checkpoints::checkpoint, crate::checkpoints::verify,
         crate::health::healthz, crate::health::readyz,
     ),
     components(schemas(accord_domain::Command, accord_domain::Event, crate::error::FieldError)),

@@ -29,7 +29,9 @@ fn app() -> App {
     let tokens = Arc::new(TokenBook::load(store.clone()).unwrap());
     tokens.bootstrap(Some(TOKEN)).unwrap();
     App {
-        router: router(AppState::new(engine, tokens)),
+        router: router(
+            AppState::new(engine, tokens).with_signer(Arc::new(accord_audit::Signer::generate())),
+        ),
         store,
         _dir: dir,
     }
@@ -233,6 +235,9 @@ async fn every_documented_read_answers_a_documented_status_and_content_type() {
         "/v1/events/stream",
         "/v1/reports/cooperation",
         "/v1/audit/verify",
+        "/v1/audit/public-key",
+        "/v1/audit/checkpoint",
+        "/v1/audit/verify-checkpoint",
         "/healthz",
         "/readyz",
     ] {

@@ -17,6 +17,7 @@
 //! - `reads`: decoding, stream versions, paging and the time search.
 //! - `verify`: walking the hash chain.
 //! - `chain`: the hash function; `keys`: the key layout and value codecs.
+//! - `transfer`: export lines ([`RawEvent`]), linking ([`Linker`]) and imports.
 //! - `durability`: what is fdatasynced after a flush, and why.
 //! - `tamper`: raw edits for tamper tests (hidden from the docs).
 
@@ -30,6 +31,7 @@ mod reads;
 mod sled_store;
 mod store;
 mod tamper;
+mod transfer;
 mod verify;
 
 pub use error::StoreError;
@@ -40,3 +42,4 @@ pub use sled_store::{Clock, SledStore, StoreOptions};
 pub use store::EventStore;
 #[doc(hidden)]
 pub use tamper::Tamper;
+pub use transfer::{Linker, RawEvent};

@@ -9,8 +9,8 @@ use uuid::Uuid;
 
 use crate::durability::Durability;
 use crate::{
-    append, keys, reads, verify, CommandRecord, EventStore, Head, StoreError, StoredEvent, Tamper,
-    Verification, Write,
+    append, keys, reads, transfer, verify, CommandRecord, EventStore, Head, RawEvent, StoreError,
+    StoredEvent, Tamper, Verification, Write,
 };
 
 /// The clock a store stamps `recorded_at` with.
@@ -221,6 +221,32 @@ impl EventStore for SledStore {
         let head = self.head();
         let up_to = up_to.map_or(head.position, |p| p.min(head.position));
         verify::verify(&self.db, &head, up_to)
+    }
+
+    fn replay_raw(
+        &self,
+        after: u64,
+        up_to: u64,
+        f: &mut dyn FnMut(RawEvent) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let up_to = up_to.min(self.head().position);
+        transfer::replay_raw(&self.db, after, up_to, f)
+    }
+
+    fn import(&self, events: &[RawEvent]) -> Result<Head, StoreError> {
+        let mut broken = self.broken.lock().unwrap_or_else(PoisonError::into_inner);
+        if *broken {
+            return Err(StoreError::Io(
+                "an earlier write failed; reopen the store".into(),
+            ));
+        }
+        let (batch, head) = transfer::build_import(&self.db, &self.head(), events)?;
+        *broken = true;
+        self.db.apply_batch(batch)?;
+        self.make_durable()?;
+        *broken = false;
+        *self.head.write().unwrap_or_else(PoisonError::into_inner) = head.clone();
+        Ok(head)
     }
 
     fn get_meta(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {

@@ -3,7 +3,7 @@
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::{CommandRecord, Head, StoreError, StoredEvent, Verification, Write};
+use crate::{CommandRecord, Head, RawEvent, StoreError, StoredEvent, Verification, Write};
 
 /// The event log contract. A trait so other backends (PostgreSQL) can carry the same contract.
 ///
@@ -64,6 +64,26 @@ pub trait EventStore: Send + Sync + 'static {
     /// Verifies the chain from position 1 to `up_to` (None: to the head; capped at
     /// the head), recomputing each hash from the stored bytes (never re-serialising).
     fn verify(&self, up_to: Option<u64>) -> Result<Verification, StoreError>;
+
+    /// Streams the events `after+1..=up_to` (`up_to` capped at the head) with
+    /// their exact stored bytes, for exports.
+    fn replay_raw(
+        &self,
+        after: u64,
+        up_to: u64,
+        f: &mut dyn FnMut(RawEvent) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError>;
+
+    /// Appends pre-formed events after the head, keeping their positions,
+    /// versions, `recorded_at` and hashes (imports, ADR 0013), in one atomic,
+    /// durable write; returns the new head.
+    ///
+    /// Checks first, writing nothing if any fails (`Invalid`, naming the
+    /// position): each event must link to the one before (position, `prev_hash`,
+    /// the hash recomputed from its bytes, `recorded_at` not going back) and
+    /// follow its stream's version. Rebuilds the stream index and one command
+    /// record per command id, with an empty (unknown) request hash.
+    fn import(&self, events: &[RawEvent]) -> Result<Head, StoreError>;
 
     /// Small durable key/value metadata outside the log (e.g. the admin token's hash).
     fn get_meta(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError>;

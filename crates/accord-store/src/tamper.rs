@@ -1,7 +1,7 @@
 //! Raw edits of stored records, to simulate someone with disk access.
 //! Only tests and audits use this; it bypasses every check of the store.
 
-use crate::{keys, StoreError};
+use crate::{chain, keys, StoreError};
 
 /// Overwrites, deletes or swaps raw event records. Each edit is flushed.
 ///
@@ -58,6 +58,56 @@ impl Tamper<'_> {
         let second = self.tree.get(keys::event(b))?.ok_or_else(|| missing(b))?;
         self.tree.insert(&keys::event(a)[..], second)?;
         self.tree.insert(&keys::event(b)[..], first)?;
+        self.flush()
+    }
+
+    /// Replaces the canonical bytes at `position` and then, like a forger who
+    /// knows the chain, rewrites every later event's `prev_hash`, every hash
+    /// and the head record so that the whole log verifies again. Only a hash
+    /// kept outside the machine (a signed checkpoint) can tell.
+    pub fn rewrite_chain_from(&self, position: u64, canonical: &[u8]) -> Result<(), StoreError> {
+        let mut prev = match position {
+            1 => chain::GENESIS,
+            p => self.stored_hash(p - 1)?,
+        };
+        let mut bytes = canonical.to_vec();
+        let mut at = position;
+        loop {
+            let old = self.stored_hash(at)?;
+            let hash = chain::link(&prev, &bytes);
+            self.tree
+                .insert(&keys::event(at)[..], keys::encode_event(&hash, &bytes))?;
+            prev = hash;
+            at += 1;
+            let Some(next) = self.event_bytes(at)? else {
+                break;
+            };
+            let (from, to) = (hex::encode(old), hex::encode(hash));
+            bytes = String::from_utf8_lossy(&next)
+                .replace(
+                    &format!("\"prev_hash\":\"{from}\""),
+                    &format!("\"prev_hash\":\"{to}\""),
+                )
+                .into_bytes();
+        }
+        self.rewrite_head_hash(prev)
+    }
+
+    /// The hash stored with the event at `position`.
+    fn stored_hash(&self, position: u64) -> Result<[u8; 32], StoreError> {
+        let value = self
+            .tree
+            .get(keys::event(position))?
+            .ok_or_else(|| StoreError::Invalid(format!("no event at position {position}")))?;
+        Ok(keys::decode_event(&value)?.0)
+    }
+
+    /// Sets the head record's hash, keeping its position and instant.
+    fn rewrite_head_hash(&self, hash: [u8; 32]) -> Result<(), StoreError> {
+        let value = self.tree.get(keys::HEAD)?;
+        let mut head = keys::decode_head(value.as_deref().unwrap_or_default())?;
+        head.hash = hash;
+        self.tree.insert(keys::HEAD, keys::encode_head(&head))?;
         self.flush()
     }
 

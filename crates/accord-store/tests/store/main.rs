@@ -3,6 +3,7 @@
 mod append;
 mod reopen;
 mod time_search;
+mod transfer;
 mod verify;
 
 use std::path::Path;

@@ -1,0 +1,260 @@
+//! Export and import (ADR 0013): events as they travel between stores.
+//!
+//! An export line is the stored canonical bytes with `,"hash":"<hex>"`
+//! spliced in before the final `}`, which is exactly
+//! [`crate::StoredEvent::to_json`] as compact JSON, yet never re-serialised:
+//! the importer cuts the same suffix off and gets the exact bytes that were
+//! hashed, so the chain verifies whatever serializer wrote them.
+
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
+
+use crate::{chain, keys, reads, CommandRecord, Envelope, EventRef, Head, StoreError};
+
+/// The length of `,"hash":"` + 64 hex digits + `"}`.
+const SUFFIX_LEN: usize = 9 + 64 + 2;
+
+/// An event with its exact stored bytes, as exported and imported.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RawEvent {
+    /// SHA-256(previous hash ‖ canonical).
+    pub hash: [u8; 32],
+    /// The envelope JSON exactly as stored and hashed.
+    pub canonical: Vec<u8>,
+}
+
+impl RawEvent {
+    /// The NDJSON line (without its newline): the canonical bytes with
+    /// `,"hash":"<lowercase hex>"` before the closing brace.
+    pub fn to_line(&self) -> Vec<u8> {
+        let body = self.canonical.strip_suffix(b"}").unwrap_or(&self.canonical);
+        let mut line = Vec::with_capacity(body.len() + SUFFIX_LEN);
+        line.extend_from_slice(body);
+        line.extend_from_slice(b",\"hash\":\"");
+        line.extend_from_slice(hex::encode(self.hash).as_bytes());
+        line.extend_from_slice(b"\"}");
+        line
+    }
+
+    /// Parses a line written by [`RawEvent::to_line`] (a trailing `\r` is
+    /// tolerated); `Invalid` unless it ends with a `"hash"` of 64 lowercase hex digits.
+    pub fn from_line(line: &[u8]) -> Result<RawEvent, StoreError> {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let invalid = || StoreError::Invalid("the line does not end with a \"hash\" field".into());
+        let split = line.len().checked_sub(SUFFIX_LEN).ok_or_else(invalid)?;
+        let (body, suffix) = line.split_at(split);
+        let hex_digits = suffix
+            .strip_prefix(b",\"hash\":\"")
+            .and_then(|rest| rest.strip_suffix(b"\"}"))
+            .ok_or_else(invalid)?;
+        let hash: [u8; 32] = hex::decode(hex_digits)
+            .ok()
+            .and_then(|bytes| bytes.try_into().ok())
+            .filter(|bytes: &[u8; 32]| hex::encode(bytes).as_bytes() == hex_digits)
+            .ok_or_else(invalid)?;
+        let mut canonical = body.to_vec();
+        canonical.push(b'}');
+        Ok(RawEvent { hash, canonical })
+    }
+
+    /// The envelope decoded from the canonical bytes.
+    pub fn envelope(&self) -> Result<Envelope, StoreError> {
+        serde_json::from_slice(&self.canonical)
+            .map_err(|e| StoreError::Invalid(format!("not an event envelope: {e}")))
+    }
+}
+
+/// Follows raw events from a head, checking that each one links to the one
+/// before: the next position, `prev_hash`, the hash of its bytes, and a
+/// `recorded_at` that does not go back.
+#[derive(Clone, Debug)]
+pub struct Linker {
+    head: Head,
+}
+
+impl Linker {
+    /// Starts after `head` (use [`Head::EMPTY`] for a whole log).
+    pub fn after(head: &Head) -> Self {
+        Linker { head: head.clone() }
+    }
+
+    /// The head after the last event that linked.
+    pub fn head(&self) -> &Head {
+        &self.head
+    }
+
+    /// Checks `event` and moves past it; `Invalid` says why it does not link.
+    pub fn link(&mut self, event: &RawEvent) -> Result<Envelope, StoreError> {
+        let envelope = event.envelope()?;
+        let expected = self.head.position + 1;
+        let refuse = |why: String| Err(StoreError::Invalid(why));
+        if envelope.position != expected {
+            return refuse(format!(
+                "position {} where {expected} was expected",
+                envelope.position
+            ));
+        }
+        if envelope.prev_hash != hex::encode(self.head.hash) {
+            return refuse(format!(
+                "position {expected}: prev_hash does not link to position {}",
+                expected - 1
+            ));
+        }
+        if chain::link(&self.head.hash, &event.canonical) != event.hash {
+            return refuse(format!(
+                "position {expected}: hash does not match the bytes"
+            ));
+        }
+        if self
+            .head
+            .recorded_at
+            .is_some_and(|last| envelope.recorded_at < last)
+        {
+            return refuse(format!(
+                "position {expected}: recorded_at goes back in time"
+            ));
+        }
+        self.head = Head {
+            position: expected,
+            hash: event.hash,
+            recorded_at: Some(envelope.recorded_at),
+        };
+        Ok(envelope)
+    }
+}
+
+/// Streams the raw events `after+1..=up_to` in order to `f`.
+pub(crate) fn replay_raw(
+    tree: &sled::Tree,
+    after: u64,
+    up_to: u64,
+    f: &mut dyn FnMut(RawEvent) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    let first = after.saturating_add(1);
+    if first > up_to {
+        return Ok(());
+    }
+    for item in tree.range(keys::event(first)..=keys::event(up_to)) {
+        let (hash, canonical) = keys::decode_event(&item?.1).map(|(h, c)| (h, c.to_vec()))?;
+        f(RawEvent { hash, canonical })?;
+    }
+    Ok(())
+}
+
+/// Builds one sled batch importing `events` after `head`: events, stream
+/// index, versions, command records and the new head. Checks everything
+/// first; a refused import writes nothing.
+pub(crate) fn build_import(
+    tree: &sled::Tree,
+    head: &Head,
+    events: &[RawEvent],
+) -> Result<(sled::Batch, Head), StoreError> {
+    let mut linker = Linker::after(head);
+    let mut import = Import::default();
+    for event in events {
+        let envelope = linker.link(event)?;
+        import.stream(tree, &envelope)?;
+        import.command(tree, &envelope)?;
+        let record = keys::encode_event(&event.hash, &event.canonical);
+        import
+            .batch
+            .insert(&keys::event(envelope.position)[..], record);
+    }
+    let head = linker.head().clone();
+    let mut batch = import.finish()?;
+    batch.insert(keys::HEAD, keys::encode_head(&head));
+    Ok((batch, head))
+}
+
+#[derive(Default)]
+struct Import {
+    batch: sled::Batch,
+    versions: HashMap<String, u64>,
+    commands: HashMap<uuid::Uuid, CommandRecord>,
+}
+
+impl Import {
+    /// Indexes the event in its stream; its version must follow the stream's.
+    fn stream(&mut self, tree: &sled::Tree, envelope: &Envelope) -> Result<(), StoreError> {
+        let stream = &envelope.stream;
+        if stream.is_empty() || stream.contains('\0') {
+            return Err(StoreError::Invalid(format!(
+                "stream name {stream:?} is empty or contains NUL"
+            )));
+        }
+        let version = match self.versions.get(stream) {
+            Some(v) => *v,
+            None => reads::stored_version(tree, stream)?,
+        };
+        if envelope.version != version + 1 {
+            return Err(StoreError::Invalid(format!(
+                "position {}: version {} of stream {stream} where {} was expected",
+                envelope.position,
+                envelope.version,
+                version + 1
+            )));
+        }
+        self.versions.insert(stream.clone(), envelope.version);
+        let index = keys::stream_entry(stream, envelope.version);
+        self.batch
+            .insert(index, &envelope.position.to_be_bytes()[..]);
+        Ok(())
+    }
+
+    /// Adds the event to its command's idempotency record, continuing a record
+    /// stored by an earlier import when the command was split between two.
+    fn command(&mut self, tree: &sled::Tree, envelope: &Envelope) -> Result<(), StoreError> {
+        let id = envelope.command_id;
+        let record = match self.commands.entry(id) {
+            Entry::Occupied(entry) => entry.into_mut(),
+            Entry::Vacant(entry) => {
+                let stored = stored_command(tree, id)?;
+                entry.insert(stored.unwrap_or_else(|| CommandRecord {
+                    command_id: id,
+                    // Unknown: the request body is not in the log (ADR 0013).
+                    request_hash: String::new(),
+                    stream: envelope.stream.clone(),
+                    version: 0,
+                    position: envelope.position - 1,
+                    events: Vec::new(),
+                }))
+            }
+        };
+        if record.position + 1 != envelope.position || record.stream != envelope.stream {
+            return Err(StoreError::Invalid(format!(
+                "position {}: command {id} already has events elsewhere",
+                envelope.position
+            )));
+        }
+        record.version = envelope.version;
+        record.position = envelope.position;
+        record.events.push(EventRef {
+            id: envelope.id,
+            event_type: envelope.event_type.clone(),
+            position: envelope.position,
+            version: envelope.version,
+        });
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<sled::Batch, StoreError> {
+        for (stream, version) in &self.versions {
+            self.batch
+                .insert(keys::version(stream), &version.to_be_bytes()[..]);
+        }
+        for (id, record) in &self.commands {
+            let json =
+                serde_json::to_vec(record).map_err(|e| StoreError::Invalid(e.to_string()))?;
+            self.batch.insert(&keys::command(*id)[..], json);
+        }
+        Ok(self.batch)
+    }
+}
+
+/// A command record already stored, if any.
+fn stored_command(tree: &sled::Tree, id: uuid::Uuid) -> Result<Option<CommandRecord>, StoreError> {
+    tree.get(keys::command(id))?
+        .map(|value| serde_json::from_slice::<CommandRecord>(&value))
+        .transpose()
+        .map_err(|e| StoreError::Corrupt(format!("command {id}: {e}")))
+}

@@ -1,0 +1,66 @@
+//! `accord verify [--checkpoint FILE [--public-key KEY]]`: the hash chain
+//! offline and, with a kept checkpoint, proof that it was not rewritten.
+
+use std::path::Path;
+
+use accord_audit::{parse_public_key, verify_checkpoint, Checkpoint, Signer, VerifyingKey};
+use anyhow::{bail, Context, Result};
+use serde_json::json;
+
+use crate::cli::VerifyArgs;
+use crate::serve::{self, open_store};
+
+/// Checks the chain; with a checkpoint, also that the chain passes through it.
+/// Prints one JSON report on stdout and fails naming what does not verify.
+pub fn verify(args: VerifyArgs) -> Result<()> {
+    let Some(file) = &args.checkpoint else {
+        return serve::verify(args.data);
+    };
+    if !args.data.data.exists() {
+        bail!("no data folder at {}", args.data.data.display());
+    }
+    let checkpoint = read_checkpoint(file)?;
+    let key = public_key(args.public_key.as_deref(), &args.data.data)?;
+    let store = open_store(&args.data)?;
+    let chain = store.verify(None)?;
+    let check = verify_checkpoint(&*store, &checkpoint, &key)
+        .with_context(|| format!("checking {}", file.display()))?;
+    let mut report = serde_json::to_value(&chain)?;
+    report["checkpoint"] = json!(check);
+    println!("{}", serde_json::to_string_pretty(&report)?);
+    if !chain.ok {
+        bail!(
+            "the log does not verify: first bad position {} ({})",
+            chain.first_bad_position.unwrap_or_default(),
+            chain.reason.unwrap_or_default()
+        );
+    }
+    if !check.ok {
+        bail!(
+            "the checkpoint at position {} does not verify: {}",
+            check.position,
+            check.reason.unwrap_or_default()
+        );
+    }
+    Ok(())
+}
+
+fn read_checkpoint(file: &Path) -> Result<Checkpoint> {
+    let text = std::fs::read_to_string(file)
+        .with_context(|| format!("reading the checkpoint {}", file.display()))?;
+    serde_json::from_str(&text).with_context(|| format!("{} is not a checkpoint", file.display()))
+}
+
+/// The key the auditor gave (a value or a file holding it), else the data folder's.
+fn public_key(given: Option<&str>, data: &Path) -> Result<VerifyingKey> {
+    let Some(given) = given else {
+        let signer =
+            Signer::load(data).context("no --public-key given, and no key in the data folder")?;
+        return Ok(signer.verifying_key());
+    };
+    let text = match Path::new(given).is_file() {
+        true => std::fs::read_to_string(given).with_context(|| format!("reading {given}"))?,
+        false => given.to_owned(),
+    };
+    Ok(parse_public_key(&text)?)
+}
