@@ -13,6 +13,8 @@
 //! - `state`: what is kept per agreement, exchange and review: every fact
 //!   with its effective date, plus incremental exchange totals.
 //! - `fold`: an agreement as it stood on a business date.
+//! - [`encode_snapshot`] / [`decode_snapshot`] (`snapshot`): the read and
+//!   write models as bytes, with a format number and the position they reflect.
 //! - [`report`]: the cooperation report; [`report_csv`] (`csv`) renders it.
 //! - [`views`]: the JSON shapes of API.md, field for field.
 //!
@@ -83,6 +85,7 @@ mod csv;
 mod fold;
 mod read_models;
 pub mod report;
+mod snapshot;
 mod state;
 pub mod views;
 
@@ -93,4 +96,7 @@ pub use codec::{decode, encode, DecodeError};
 pub use csv::{report_csv, CSV_HEADER};
 pub use read_models::{AgreementFilter, ExchangeQuery, ReadModels};
 pub use report::{Report, ReportAgreement, ReportParty, ReportQuery, ReportTotals};
+pub use snapshot::{
+    decode_snapshot, decode_snapshot_read_models, encode_snapshot, SnapshotError, SNAPSHOT_FORMAT,
+};
 pub use views::*;
