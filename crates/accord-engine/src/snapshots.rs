@@ -79,7 +79,10 @@ fn plan(
 fn prune(store: &dyn EventStore, every: u64, keep_recent: usize) -> Result<(), ReplayError> {
     let stored = store.snapshot_positions()?;
     let keep = retained(&stored, every, keep_recent);
-    for position in stored.into_iter().filter(|p| keep.binary_search(p).is_err()) {
+    for position in stored
+        .into_iter()
+        .filter(|p| keep.binary_search(p).is_err())
+    {
         store.delete_snapshot(position)?;
         tracing::debug!(position, "snapshot pruned");
     }
@@ -102,7 +105,10 @@ pub(crate) fn spawn(
 /// Follows the announced heads, snapshotting at each multiple of `every`.
 fn follow(store: &dyn EventStore, every: u64, keep_recent: usize, heads: Receiver<u64>) {
     let mut models: Option<Models> = None;
-    let mut done = store.snapshot_positions().ok().and_then(|p| p.last().copied());
+    let mut done = store
+        .snapshot_positions()
+        .ok()
+        .and_then(|p| p.last().copied());
     let mut head = store.head().position;
     loop {
         let target = head / every * every;
