@@ -2,11 +2,14 @@
 //!
 //! - `accord serve`: open the log, rebuild the models, serve HTTP API v1.
 //! - `accord verify`: check the hash chain offline.
+//! - `accord rebuild [--check]`: rebuild (or check) the models and snapshots from position 0.
 //!
 //! Wiring only: every capability lives in the crates under `crates/`.
 
 mod cli;
 mod demo;
+mod generate;
+mod rebuild;
 mod serve;
 
 use anyhow::Result;
@@ -20,6 +23,8 @@ fn main() -> Result<()> {
     match cli.command {
         Commands::Serve(args) => serve::run(args),
         Commands::Verify(args) => serve::verify(args),
+        Commands::Rebuild(args) => rebuild::run(args),
+        Commands::Generate(args) => generate::run(args),
     }
 }
 

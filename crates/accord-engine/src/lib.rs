@@ -97,9 +97,9 @@ pub struct EngineConfig {
 
 impl EngineConfig {
     /// The default K, measured in ADR 0011.
-    pub const SNAPSHOT_EVERY: u64 = 10_000;
+    pub const SNAPSHOT_EVERY: u64 = 50_000;
     /// The default number of recent snapshots kept in full.
-    pub const SNAPSHOT_KEEP_RECENT: usize = 8;
+    pub const SNAPSHOT_KEEP_RECENT: usize = 4;
 }
 
 impl Default for EngineConfig {

@@ -130,8 +130,9 @@ fn follow(store: &dyn EventStore, every: u64, keep_recent: usize, heads: Receive
 }
 
 /// Brings the snapshotter's models to `target` (the first time, loading them
-/// at `from`, the latest snapshot, the way start-up does) and writes the
-/// snapshots due.
+/// at `from`, the latest snapshot, the way start-up does), writes the
+/// snapshot at `target` and prunes. Multiples of K passed while it was busy
+/// are skipped: under load the spacing stretches rather than the lag grows.
 fn snapshot_to(
     store: &dyn EventStore,
     models: &mut Option<Models>,
@@ -145,7 +146,8 @@ fn snapshot_to(
         None => Models::load(store, from)?.0,
     };
     let current = models.insert(current);
+    let skipped = target.saturating_sub(every).max(current.position());
+    current.advance(store, skipped)?;
     write_snapshots(store, current, every, keep_recent, target)?;
-    current.advance(store, target)?;
     Ok(())
 }

@@ -118,7 +118,7 @@ async fn a_snapshot_is_written_at_every_multiple_of_k() {
     let store = open(dir.path());
     let engine = Engine::start(store.clone(), config(10, 0)).unwrap();
 
-    let head = fill(&engine, 52).await;
+    let head = fill(&engine, 52, 10).await;
 
     assert_eq!(head, 55);
     wait_for_snapshot(store.as_ref(), 50);
@@ -139,7 +139,7 @@ async fn a_restart_loads_the_latest_snapshot_and_replays_only_the_tail() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(dir.path());
     let first = Engine::start(store.clone(), config(10, 0)).unwrap();
-    let head = fill(&first, 45).await;
+    let head = fill(&first, 45, 10).await;
     wait_for_snapshot(store.as_ref(), 40);
     let live = first.read().clone();
     drop(first);
@@ -161,7 +161,7 @@ async fn an_unusable_snapshot_is_ignored_and_the_whole_log_replayed() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(dir.path());
     let first = Engine::start(store.clone(), config(10, 0)).unwrap();
-    let head = fill(&first, 25).await;
+    let head = fill(&first, 25, 10).await;
     wait_for_snapshot(store.as_ref(), 20);
     drop(first);
     store.put_snapshot(20, b"not a snapshot").unwrap();
@@ -184,7 +184,7 @@ async fn as_of_from_a_snapshot_equals_a_full_replay_of_the_prefix_at_every_posit
     let dir = tempfile::tempdir().unwrap();
     let store = open(dir.path());
     let engine = Engine::start(store.clone(), config(10, 0)).unwrap();
-    let head = fill(&engine, 80).await;
+    let head = fill(&engine, 80, 10).await;
     wait_for_snapshot(store.as_ref(), 80);
 
     for position in 0..head {
@@ -204,7 +204,7 @@ async fn old_snapshots_are_thinned_by_the_retention_policy() {
     let store = open(dir.path());
     let engine = Engine::start(store.clone(), config(5, 4)).unwrap();
 
-    let head = fill(&engine, 150).await;
+    let head = fill(&engine, 150, 5).await;
 
     wait_for_snapshot(store.as_ref(), head / 5 * 5);
     let every: Vec<u64> = (1..=head / 5).map(|m| m * 5).collect();

@@ -13,6 +13,7 @@
 //! caller replays the log instead (snapshots are derived data).
 
 use accord_domain::WriteModel;
+use bincode::Options;
 
 use crate::ReadModels;
 
@@ -51,8 +52,12 @@ pub enum SnapshotError {
 
 /// Encodes the models after `read.position()`. `write` must reflect the same position.
 pub fn encode_snapshot(read: &ReadModels, write: &WriteModel) -> Vec<u8> {
-    let body = bincode::serialize(read).expect("read models always serialize");
-    let tail = bincode::serialize(write).expect("the write model always serializes");
+    let body = codec()
+        .serialize(read)
+        .expect("read models always serialize");
+    let tail = codec()
+        .serialize(write)
+        .expect("the write model always serializes");
     let mut bytes = Vec::with_capacity(HEADER + body.len() + tail.len());
     bytes.extend_from_slice(MAGIC);
     bytes.extend_from_slice(&SNAPSHOT_FORMAT.to_be_bytes());
@@ -67,7 +72,9 @@ pub fn encode_snapshot(read: &ReadModels, write: &WriteModel) -> Vec<u8> {
 pub fn decode_snapshot(bytes: &[u8]) -> Result<(ReadModels, WriteModel), SnapshotError> {
     let (read, rest) = split(bytes)?;
     let read = decode_read(read, header_position(bytes))?;
-    let write = bincode::deserialize(rest).map_err(|e| SnapshotError::Body(e.to_string()))?;
+    let write = codec()
+        .deserialize(rest)
+        .map_err(|e| SnapshotError::Body(e.to_string()))?;
     Ok((read, write))
 }
 
@@ -75,6 +82,12 @@ pub fn decode_snapshot(bytes: &[u8]) -> Result<(ReadModels, WriteModel), Snapsho
 pub fn decode_snapshot_read_models(bytes: &[u8]) -> Result<ReadModels, SnapshotError> {
     let (read, _) = split(bytes)?;
     decode_read(read, header_position(bytes))
+}
+
+/// bincode with variable-length integers (lengths and positions are small):
+/// about a third smaller than fixed-width at the same speed.
+fn codec() -> impl Options {
+    bincode::DefaultOptions::new()
 }
 
 /// Checks the header; returns the read models' bytes and the write model's.
@@ -100,8 +113,9 @@ fn header_position(bytes: &[u8]) -> u64 {
 }
 
 fn decode_read(bytes: &[u8], header: u64) -> Result<ReadModels, SnapshotError> {
-    let read: ReadModels =
-        bincode::deserialize(bytes).map_err(|e| SnapshotError::Body(e.to_string()))?;
+    let read: ReadModels = codec()
+        .deserialize(bytes)
+        .map_err(|e| SnapshotError::Body(e.to_string()))?;
     match read.position() {
         models if models == header => Ok(read),
         models => Err(SnapshotError::Position { header, models }),
