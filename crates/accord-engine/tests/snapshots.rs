@@ -88,13 +88,19 @@ fn seed_commands() -> Vec<Command> {
     ]
 }
 
-/// Appends the seed then `count` mixed commands, one at a time; returns the head.
-async fn fill(engine: &Engine, count: u64) -> u64 {
+/// Appends the seed then `count` mixed commands, one at a time, waiting at
+/// each multiple of `every` for its snapshot (the snapshotter skips the
+/// multiples it was too busy for; here it must not); returns the head.
+async fn fill(engine: &Engine, count: u64, every: u64) -> u64 {
     for c in seed_commands()
         .into_iter()
         .chain((10..10 + count).map(mixed))
     {
         engine.submit(submission(c)).await.expect("accepted");
+        let head = engine.store().head().position;
+        if head % every == 0 {
+            wait_for_snapshot(engine.store().as_ref(), head);
+        }
     }
     engine.store().head().position
 }
