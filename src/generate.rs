@@ -120,7 +120,7 @@ fn submission(command: Command) -> Submission {
 /// Waits (up to two minutes) for the snapshotter to reach the last multiple of K.
 fn wait_for_snapshots(store: &dyn EventStore, every: u64, head: u64) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
-    let due = if every == 0 { 0 } else { head / every * every };
+    let due = head.checked_div(every).map_or(0, |m| m * every);
     while due > 0 && std::time::Instant::now() < deadline {
         if store
             .snapshot_positions()

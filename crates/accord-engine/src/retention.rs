@@ -34,7 +34,7 @@ pub fn retained(positions: &[u64], every: u64, keep_recent: usize) -> Vec<u64> {
                 return true;
             }
             let level = (age / dense).ilog2() + 1;
-            (p / every) % (1u64 << level.min(63)) == 0
+            (p / every).is_multiple_of(1u64 << level.min(63))
         })
         .collect()
 }

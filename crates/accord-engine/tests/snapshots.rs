@@ -98,7 +98,7 @@ async fn fill(engine: &Engine, count: u64, every: u64) -> u64 {
     {
         engine.submit(submission(c)).await.expect("accepted");
         let head = engine.store().head().position;
-        if head % every == 0 {
+        if head.is_multiple_of(every) {
             wait_for_snapshot(engine.store().as_ref(), head);
         }
     }
