@@ -34,6 +34,48 @@ pub enum Commands {
     Export(ExportArgs),
     /// Rebuild a new store from an export, refusing a file whose chain does not verify.
     Import(ImportArgs),
+    /// Rebuild every read model and snapshot from position 0 (offline);
+    /// with `--check`, compare instead and exit non-zero naming the first difference.
+    Rebuild(RebuildArgs),
+    /// Append a synthetic, realistic log of about N events (benchmarks only).
+    #[command(hide = true)]
+    Generate(GenerateArgs),
+}
+
+/// How often snapshots are taken and how many are kept (ADR 0011).
+#[derive(Debug, Args)]
+pub struct SnapshotArgs {
+    /// K: snapshot both models every K events (0: never).
+    #[arg(long, env = "ACCORD_SNAPSHOT_EVERY", default_value_t = accord_engine::EngineConfig::SNAPSHOT_EVERY)]
+    pub snapshot_every: u64,
+    /// Recent snapshots kept in full; older ones are thinned logarithmically (0: keep all).
+    #[arg(long, env = "ACCORD_SNAPSHOT_KEEP_RECENT", default_value_t = accord_engine::EngineConfig::SNAPSHOT_KEEP_RECENT)]
+    pub snapshot_keep_recent: usize,
+}
+
+/// `accord rebuild`.
+#[derive(Debug, Args)]
+pub struct RebuildArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    #[command(flatten)]
+    pub snapshots: SnapshotArgs,
+    /// Write nothing: compare a rebuild from 0 with every stored snapshot and
+    /// with the models as `serve` loads them.
+    #[arg(long)]
+    pub check: bool,
+}
+
+/// `accord generate` (hidden).
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    #[command(flatten)]
+    pub snapshots: SnapshotArgs,
+    /// How many events the log should hold at least.
+    #[arg(long)]
+    pub events: u64,
 }
 
 /// Where the data lives.
@@ -61,6 +103,8 @@ pub struct ServeArgs {
     /// Commands that may wait for the writer before new ones get 503.
     #[arg(long, env = "ACCORD_QUEUE_CAPACITY", default_value_t = 16_384)]
     pub queue_capacity: usize,
+    #[command(flatten)]
+    pub snapshots: SnapshotArgs,
 }
 
 /// `accord verify`.

@@ -3,6 +3,7 @@
 //! - `accord serve`: open the log, rebuild the models, serve HTTP API v1.
 //! - `accord verify`: check the hash chain offline, optionally through a checkpoint.
 //! - `accord export` / `accord import`: the log as NDJSON, and back.
+//! - `accord rebuild [--check]`: rebuild (or check) the models and snapshots from position 0.
 //!
 //! Wiring only: every capability lives in the crates under `crates/`.
 
@@ -10,7 +11,9 @@ mod audit;
 mod cli;
 mod demo;
 mod export;
+mod generate;
 mod import;
+mod rebuild;
 mod serve;
 
 use anyhow::Result;
@@ -26,6 +29,8 @@ fn main() -> Result<()> {
         Commands::Verify(args) => audit::verify(args),
         Commands::Export(args) => export::run(args),
         Commands::Import(args) => import::run(args),
+        Commands::Rebuild(args) => rebuild::run(args),
+        Commands::Generate(args) => generate::run(args),
     }
 }
 

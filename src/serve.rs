@@ -27,15 +27,20 @@ pub fn run(args: ServeArgs) -> Result<()> {
     let config = EngineConfig {
         queue_capacity: args.queue_capacity,
         max_batch: args.max_batch,
+        snapshot_every: args.snapshots.snapshot_every,
+        snapshot_keep_recent: args.snapshots.snapshot_keep_recent,
         ..EngineConfig::default()
     };
     let started = std::time::Instant::now();
     let engine =
         Engine::start(store.clone(), config).context("rebuilding the models from the log")?;
+    let loaded = engine.loaded();
     tracing::info!(
         events = store.head().position,
+        snapshot = loaded.snapshot.unwrap_or(0),
+        replayed = loaded.replayed,
         elapsed_ms = started.elapsed().as_millis() as u64,
-        "models rebuilt from the log"
+        "models loaded: the latest snapshot, then the log's tail"
     );
     let tokens = Arc::new(TokenBook::load(store.clone()).context("loading tokens")?);
     // After the store: sled's lock on the folder makes this process the only one creating the key.

@@ -5,6 +5,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use serde::{Deserialize, Serialize};
+
 use crate::command::Command;
 use crate::event::Event;
 use crate::ids::{AgreementId, AreaId, BusinessDate, DateRange, ExchangeId, PartyId, ReviewId};
@@ -27,7 +29,7 @@ pub struct Decision {
 }
 
 /// What deciding needs to know of an agreement.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct AgreementState {
     /// Each party with the day it joined (signature or admission).
     pub parties: HashMap<PartyId, BusinessDate>,
@@ -42,7 +44,7 @@ pub(crate) struct AgreementState {
 }
 
 /// What deciding needs to know of an exchange.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct ExchangeState {
     pub occurred_on: BusinessDate,
     pub area: AreaId,
@@ -51,14 +53,17 @@ pub(crate) struct ExchangeState {
 }
 
 /// What deciding needs to know of a review.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct ReviewState {
     pub period: DateRange,
     pub closed: bool,
 }
 
 /// Every party and agreement, as far as the rules need them.
-#[derive(Debug, Clone, Default)]
+///
+/// `Serialize`/`Deserialize` so a snapshot can carry it (start-up then
+/// replays only the log's tail); `PartialEq` so a rebuild can be compared.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct WriteModel {
     pub(crate) parties: HashSet<PartyId>,
     pub(crate) agreements: HashMap<AgreementId, AgreementState>,

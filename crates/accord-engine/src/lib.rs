@@ -9,14 +9,20 @@
 //!                                   └▶ answer every command of the batch
 //! ```
 //!
-//! - [`Engine`]: start (rebuilds the models from the log), submit, read.
+//! - [`Engine`]: start (latest snapshot + the log's tail), submit, read.
 //! - [`writer`]: the writer thread and its batch loop.
-//! - [`replay`]: folding the log into models, for start-up and `as_of` reads.
+//! - [`replay`]: folding the log into models, for `as_of` reads (nearest
+//!   snapshot + at most K events) and rebuilds.
+//! - [`Models`] (`models`): both models at one position; load, advance, encode.
+//! - `snapshots`: the snapshotter thread and [`write_snapshots`].
+//! - [`retention`]: which snapshots are kept, and the `as_of` bound it gives.
 
+mod models;
 mod replay;
+pub mod retention;
+mod snapshots;
 mod writer;
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
 
 use accord_domain::{Command, Refusal};
@@ -25,7 +31,9 @@ use accord_store::{Actor, CommandRecord, EventStore, StoreError};
 use tokio::sync::{mpsc, oneshot, watch};
 use uuid::Uuid;
 
-pub use replay::{rebuild_read_models, ReplayError};
+pub use models::{Loaded, Models};
+pub use replay::{rebuild_read_models, AsOfTrace, ReplayError};
+pub use snapshots::write_snapshots;
 
 /// A command as the API hands it to the writer.
 #[derive(Debug, Clone)]
@@ -77,8 +85,21 @@ pub struct EngineConfig {
     pub queue_capacity: usize,
     /// Most commands decided and appended in one batch (one fsync).
     pub max_batch: usize,
-    /// How many `as_of` states to keep for reuse.
+    /// How many `as_of` states to keep for reuse (least recently used evicted).
     pub as_of_cache: usize,
+    /// K: a snapshot of both models every K events (0: none). Start-up and
+    /// `as_of` replay at most about K events after the nearest snapshot.
+    pub snapshot_every: u64,
+    /// How many recent snapshots to keep before older ones are thinned
+    /// ([`retention`]); 0 keeps every snapshot.
+    pub snapshot_keep_recent: usize,
+}
+
+impl EngineConfig {
+    /// The default K, measured in ADR 0011.
+    pub const SNAPSHOT_EVERY: u64 = 50_000;
+    /// The default number of recent snapshots kept in full.
+    pub const SNAPSHOT_KEEP_RECENT: usize = 4;
 }
 
 impl Default for EngineConfig {
@@ -87,6 +108,8 @@ impl Default for EngineConfig {
             queue_capacity: 16_384,
             max_batch: 1_024,
             as_of_cache: 8,
+            snapshot_every: Self::SNAPSHOT_EVERY,
+            snapshot_keep_recent: Self::SNAPSHOT_KEEP_RECENT,
         }
     }
 }
@@ -101,8 +124,11 @@ pub(crate) struct Shared {
     pub store: Arc<dyn EventStore>,
     pub read: RwLock<ReadModels>,
     pub head: watch::Sender<u64>,
-    pub as_of: Mutex<HashMap<u64, Arc<ReadModels>>>,
+    /// Recent `as_of` states, least recently used first.
+    pub as_of: Mutex<Vec<(u64, Arc<ReadModels>)>>,
     pub config: EngineConfig,
+    /// How start-up loaded the models.
+    pub loaded: Loaded,
 }
 
 /// The running write path and the live read models. Cheap to clone.
@@ -113,22 +139,35 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// Rebuilds the write and read models from the log, then starts the
-    /// writer thread. Must be called outside any async task's hot loop
-    /// (it replays the whole log synchronously).
+    /// Loads the models (the latest snapshot, then the log's tail; the whole
+    /// log without a usable snapshot), then starts the writer thread and, if
+    /// `snapshot_every` > 0, the snapshotter. Blocking: call it before serving.
     pub fn start(store: Arc<dyn EventStore>, config: EngineConfig) -> Result<Engine, ReplayError> {
-        let (model, read) = replay::rebuild(store.as_ref(), store.head().position)?;
+        let (models, loaded) = Models::load(store.as_ref(), store.head().position)?;
+        let Models { write, read } = models;
         let (head, _) = watch::channel(read.position());
         let (queue, jobs) = mpsc::channel(config.queue_capacity);
+        let snapshots = (config.snapshot_every > 0).then(|| {
+            let (heads, followed) = std::sync::mpsc::channel();
+            let (every, keep) = (config.snapshot_every, config.snapshot_keep_recent);
+            snapshots::spawn(store.clone(), every, keep, followed);
+            heads
+        });
         let shared = Arc::new(Shared {
             store,
             read: RwLock::new(read),
             head,
-            as_of: Mutex::new(HashMap::new()),
+            as_of: Mutex::new(Vec::new()),
             config,
+            loaded,
         });
-        writer::spawn(shared.clone(), model, jobs);
+        writer::spawn(shared.clone(), write, jobs, snapshots);
         Ok(Engine { queue, shared })
+    }
+
+    /// How start-up loaded the models: from which snapshot, replaying how many events.
+    pub fn loaded(&self) -> Loaded {
+        self.shared.loaded
     }
 
     /// Queues a command and waits for its durable outcome.
@@ -148,9 +187,18 @@ impl Engine {
         self.shared.read.read().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The read models as they stood after `position` (what was known then).
-    /// Replays the log (blocking): call from a blocking task.
+    /// The read models as they stood after `position` (what was known then):
+    /// a cached state, or the nearest snapshot plus the events after it.
+    /// Blocking: call from a blocking task.
     pub fn read_as_of(&self, position: u64) -> Result<Arc<ReadModels>, ReplayError> {
+        Ok(replay::as_of(&self.shared, position)?.0)
+    }
+
+    /// [`Engine::read_as_of`], also telling how the state was obtained.
+    pub fn read_as_of_traced(
+        &self,
+        position: u64,
+    ) -> Result<(Arc<ReadModels>, AsOfTrace), ReplayError> {
         replay::as_of(&self.shared, position)
     }
 

@@ -19,8 +19,17 @@ use uuid::Uuid;
 use crate::{EngineError, Job, Outcome, Shared};
 
 /// Starts the writer on its own OS thread: sled calls block.
-pub(crate) fn spawn(shared: Arc<Shared>, model: WriteModel, jobs: mpsc::Receiver<Job>) {
-    let writer = Writer { shared, model };
+pub(crate) fn spawn(
+    shared: Arc<Shared>,
+    model: WriteModel,
+    jobs: mpsc::Receiver<Job>,
+    snapshots: Option<std::sync::mpsc::Sender<u64>>,
+) {
+    let writer = Writer {
+        shared,
+        model,
+        snapshots,
+    };
     std::thread::Builder::new()
         .name("accord-writer".into())
         .spawn(move || writer.run(jobs))
@@ -32,6 +41,8 @@ type Reply = oneshot::Sender<Result<Outcome, EngineError>>;
 struct Writer {
     shared: Arc<Shared>,
     model: WriteModel,
+    /// Where each new head is announced to the snapshotter (never blocks).
+    snapshots: Option<std::sync::mpsc::Sender<u64>>,
 }
 
 /// A job that waits for the batch's append to be answered.
@@ -187,6 +198,10 @@ impl Writer {
         }
         let head = records.last().map(|r| r.position).unwrap_or_default();
         self.shared.head.send_replace(head);
+        if let Some(snapshots) = &self.snapshots {
+            // A stopped snapshotter only means longer replays later.
+            let _ = snapshots.send(head);
+        }
     }
 }
 

@@ -15,6 +15,8 @@
 //! - `fold`: an agreement as it stood on a business date.
 //! - `lineage`: the positions of the facts behind each view at D.
 //! - [`diff`]: what changed in an agreement between two points.
+//! - [`encode_snapshot`] / [`decode_snapshot`] (`snapshot`): the read and
+//!   write models as bytes, with a format number and the position they reflect.
 //! - [`report`]: the cooperation report; [`report_csv`] (`csv`) renders it.
 //! - [`views`]: the JSON shapes of API.md, field for field.
 //!
@@ -114,6 +116,7 @@ mod fold;
 mod lineage;
 mod read_models;
 pub mod report;
+mod snapshot;
 mod state;
 pub mod views;
 
@@ -125,4 +128,7 @@ pub use csv::{report_csv, CSV_HEADER};
 pub use diff::{diff, Change, ChangeKind, Diff, DiffDate, DiffPoint, DiffSide};
 pub use read_models::{AgreementFilter, ExchangeQuery, ReadModels};
 pub use report::{Report, ReportAgreement, ReportParty, ReportQuery, ReportTotals};
+pub use snapshot::{
+    decode_snapshot, decode_snapshot_read_models, encode_snapshot, SnapshotError, SNAPSHOT_FORMAT,
+};
 pub use views::*;

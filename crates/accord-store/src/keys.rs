@@ -11,11 +11,17 @@
 //! | `c` ‖ command id (16 bytes)      | JSON of the `CommandRecord`                |
 //! | `h`                              | head: position ‖ hash ‖ recorded_at (ns)   |
 //! | `m` ‖ name                       | metadata bytes                             |
+//!
+//! Snapshots (derived data, never in an append's batch) live in their own
+//! tree, [`SNAPSHOTS_TREE`]: big-endian position → snapshot bytes.
 
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::{Head, StoreError};
+
+/// The name of the sled tree holding snapshots, apart from the log.
+pub(crate) const SNAPSHOTS_TREE: &[u8] = b"snapshots";
 
 /// The key of the head record.
 pub(crate) const HEAD: &[u8] = b"h";

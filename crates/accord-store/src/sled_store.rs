@@ -41,6 +41,8 @@ impl Default for StoreOptions {
 /// in-memory head, which moves only after a batch is synced.
 pub struct SledStore {
     db: sled::Db,
+    /// The `snapshots` tree: big-endian position → snapshot bytes (derived data).
+    snapshots: sled::Tree,
     head: RwLock<Head>,
     /// Serialises appends; true once a write failed half-way, which leaves
     /// sled ahead of the head: the store then refuses to write until reopened.
@@ -69,8 +71,10 @@ impl SledStore {
         let db = open_db(dir)?;
         let durability = Durability::open(dir, options.sync_data)?;
         let head = load_head(&db)?;
+        let snapshots = db.open_tree(keys::SNAPSHOTS_TREE)?;
         Ok(SledStore {
             db,
+            snapshots,
             head: RwLock::new(head),
             broken: Mutex::new(false),
             clock: options.clock,
@@ -256,5 +260,41 @@ impl EventStore for SledStore {
     fn put_meta(&self, key: &str, value: &[u8]) -> Result<(), StoreError> {
         self.db.insert(keys::meta(key), value)?;
         self.make_durable()
+    }
+
+    fn put_snapshot(&self, position: u64, bytes: &[u8]) -> Result<(), StoreError> {
+        let head = self.head().position;
+        if position > head {
+            return Err(StoreError::Invalid(format!(
+                "a snapshot at {position} is past the head {head}"
+            )));
+        }
+        self.snapshots.insert(position.to_be_bytes(), bytes)?;
+        self.make_durable()
+    }
+
+    fn snapshot_at_or_before(&self, position: u64) -> Result<Option<(u64, Vec<u8>)>, StoreError> {
+        let Some((key, value)) = self
+            .snapshots
+            .range(..=position.to_be_bytes())
+            .next_back()
+            .transpose()?
+        else {
+            return Ok(None);
+        };
+        Ok(Some((keys::be_u64(&key)?, value.to_vec())))
+    }
+
+    fn snapshot_positions(&self) -> Result<Vec<u64>, StoreError> {
+        self.snapshots
+            .iter()
+            .keys()
+            .map(|key| keys::be_u64(&key?))
+            .collect()
+    }
+
+    fn delete_snapshot(&self, position: u64) -> Result<(), StoreError> {
+        self.snapshots.remove(position.to_be_bytes())?;
+        Ok(())
     }
 }

@@ -90,4 +90,22 @@ pub trait EventStore: Send + Sync + 'static {
 
     /// Stores a metadata value; durable (flushed and synced) before returning.
     fn put_meta(&self, key: &str, value: &[u8]) -> Result<(), StoreError>;
+
+    /// Stores the snapshot of the models after event `position` (opaque bytes),
+    /// replacing any stored at that position; durable before returning.
+    ///
+    /// Snapshots are derived data kept apart from the log and outside
+    /// [`EventStore::append`]'s atomic batch: losing one costs a longer replay,
+    /// never a fact. A snapshot past the head is refused (`Invalid`).
+    fn put_snapshot(&self, position: u64, bytes: &[u8]) -> Result<(), StoreError>;
+
+    /// The stored snapshot with the greatest position ≤ `position`, if any.
+    fn snapshot_at_or_before(&self, position: u64) -> Result<Option<(u64, Vec<u8>)>, StoreError>;
+
+    /// The positions of every stored snapshot, ascending.
+    fn snapshot_positions(&self) -> Result<Vec<u64>, StoreError>;
+
+    /// Deletes the snapshot at `position` (nothing if there is none). Not
+    /// synced: a deletion lost in a crash leaves one more snapshot, no harm.
+    fn delete_snapshot(&self, position: u64) -> Result<(), StoreError>;
 }

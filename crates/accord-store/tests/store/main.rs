@@ -2,6 +2,7 @@
 
 mod append;
 mod reopen;
+mod snapshots;
 mod time_search;
 mod transfer;
 mod verify;

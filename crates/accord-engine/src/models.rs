@@ -1,0 +1,104 @@
+//! [`Models`]: the write model and the read models together, at one log
+//! position: what a snapshot holds, what start-up loads and what
+//! `accord rebuild` folds from position 0.
+
+use accord_domain::WriteModel;
+use accord_projections::{decode_snapshot, encode_snapshot, ReadModels, SnapshotError};
+use accord_store::EventStore;
+
+use crate::replay::fold;
+use crate::ReplayError;
+
+/// Both models after the same position.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Models {
+    /// What deciding needs (owned by the writer once the engine runs).
+    pub write: WriteModel,
+    /// What reads fold.
+    pub read: ReadModels,
+}
+
+/// How the models were loaded at start-up: the observable proof that only
+/// the log's tail was replayed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Loaded {
+    /// The position of the snapshot loaded, if one was usable.
+    pub snapshot: Option<u64>,
+    /// How many events were replayed on top of it (the whole log without one).
+    pub replayed: u64,
+}
+
+impl Models {
+    /// Empty models (position 0).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The last position applied.
+    pub fn position(&self) -> u64 {
+        self.read.position()
+    }
+
+    /// Applies events `position()+1..=up_to` of the log; returns how many.
+    pub fn advance(&mut self, store: &dyn EventStore, up_to: u64) -> Result<u64, ReplayError> {
+        let mut count = 0;
+        let (write, read) = (&mut self.write, &mut self.read);
+        fold(store, read.position(), up_to, &mut |stored, event| {
+            write.evolve(event);
+            read.apply(stored.envelope.position, stored.envelope.version, event);
+            count += 1;
+        })?;
+        Ok(count)
+    }
+
+    /// The snapshot bytes of both models.
+    pub fn encode(&self) -> Vec<u8> {
+        encode_snapshot(&self.read, &self.write)
+    }
+
+    /// Both models from snapshot bytes.
+    pub fn decode(bytes: &[u8]) -> Result<Self, SnapshotError> {
+        let (read, write) = decode_snapshot(bytes)?;
+        Ok(Self { write, read })
+    }
+
+    /// The models at `up_to` the way `serve` loads them: the latest stored
+    /// snapshot at or before `up_to`, then the events after it. A missing,
+    /// undecodable or misplaced snapshot is logged and the whole log replayed.
+    pub fn load(store: &dyn EventStore, up_to: u64) -> Result<(Self, Loaded), ReplayError> {
+        let mut models = match latest_snapshot(store, up_to) {
+            Some(models) => models,
+            None => Models::new(),
+        };
+        let snapshot = Some(models.position()).filter(|p| *p > 0);
+        let replayed = models.advance(store, up_to)?;
+        Ok((models, Loaded { snapshot, replayed }))
+    }
+}
+
+/// The latest usable snapshot at or before `up_to`, if any.
+fn latest_snapshot(store: &dyn EventStore, up_to: u64) -> Option<Models> {
+    let (position, bytes) = match store.snapshot_at_or_before(up_to) {
+        Ok(found) => found?,
+        Err(error) => {
+            tracing::warn!(%error, "snapshots cannot be read; replaying the whole log");
+            return None;
+        }
+    };
+    match Models::decode(&bytes) {
+        Ok(models) if models.position() == position => Some(models),
+        Ok(models) => {
+            let found = models.position();
+            tracing::warn!(
+                position,
+                found,
+                "snapshot holds another position; replaying the whole log"
+            );
+            None
+        }
+        Err(error) => {
+            tracing::warn!(position, %error, "snapshot unusable; replaying the whole log");
+            None
+        }
+    }
+}

@@ -1,0 +1,153 @@
+//! Writing snapshots without stalling the write path.
+//!
+//! A snapshotter thread keeps its own copy of both models and follows the log
+//! from the store: the writer only sends it each new head on a channel (never
+//! blocks). When the head crosses a multiple of K, the snapshotter replays up
+//! to that multiple, encodes, stores and prunes ([`crate::retention`]).
+//! Encoding a million-event state takes a good fraction of a second: done by
+//! the writer (even under a read lock), it would stall every command behind
+//! it; here it costs the second core and a second copy of the models in
+//! memory (measured in ADR 0011).
+//!
+//! Failures are logged, never fatal: a snapshot is derived data; without it
+//! start-up and `as_of` replay more.
+
+use std::sync::mpsc::Receiver;
+use std::sync::Arc;
+use std::time::Instant;
+
+use accord_store::EventStore;
+
+use crate::retention::retained;
+use crate::{Models, ReplayError};
+
+/// Writes the snapshots at multiples of `every` in `(models.position(), up_to]`
+/// that the retention policy keeps given those already stored, advancing
+/// `models` to the last of them, then prunes. Returns the positions written.
+pub fn write_snapshots(
+    store: &dyn EventStore,
+    models: &mut Models,
+    every: u64,
+    keep_recent: usize,
+    up_to: u64,
+) -> Result<Vec<u64>, ReplayError> {
+    let planned = plan(store, models.position(), every, keep_recent, up_to)?;
+    for &position in &planned {
+        models.advance(store, position)?;
+        let started = Instant::now();
+        let bytes = models.encode();
+        let encoded = started.elapsed();
+        store.put_snapshot(position, &bytes)?;
+        tracing::info!(
+            position,
+            bytes = bytes.len(),
+            encode_ms = encoded.as_millis() as u64,
+            write_ms = (started.elapsed() - encoded).as_millis() as u64,
+            "snapshot written"
+        );
+    }
+    prune(store, every, keep_recent)?;
+    Ok(planned)
+}
+
+/// The multiples of `every` in `(after, up_to]` worth writing: those the
+/// policy would keep among the stored snapshots plus all the candidates.
+fn plan(
+    store: &dyn EventStore,
+    after: u64,
+    every: u64,
+    keep_recent: usize,
+    up_to: u64,
+) -> Result<Vec<u64>, ReplayError> {
+    if every == 0 {
+        return Ok(Vec::new());
+    }
+    let candidates: Vec<u64> = (after / every + 1..=up_to / every)
+        .map(|m| m * every)
+        .collect();
+    let mut all = store.snapshot_positions()?;
+    all.retain(|p| *p < candidates.first().copied().unwrap_or(u64::MAX));
+    all.extend(&candidates);
+    let keep = retained(&all, every, keep_recent);
+    Ok(candidates
+        .into_iter()
+        .filter(|c| keep.binary_search(c).is_ok())
+        .collect())
+}
+
+/// Deletes the stored snapshots the policy no longer keeps.
+fn prune(store: &dyn EventStore, every: u64, keep_recent: usize) -> Result<(), ReplayError> {
+    let stored = store.snapshot_positions()?;
+    let keep = retained(&stored, every, keep_recent);
+    for position in stored
+        .into_iter()
+        .filter(|p| keep.binary_search(p).is_err())
+    {
+        store.delete_snapshot(position)?;
+        tracing::debug!(position, "snapshot pruned");
+    }
+    Ok(())
+}
+
+/// Starts the snapshotter thread; it stops when the writer drops its sender.
+pub(crate) fn spawn(
+    store: Arc<dyn EventStore>,
+    every: u64,
+    keep_recent: usize,
+    heads: Receiver<u64>,
+) {
+    std::thread::Builder::new()
+        .name("accord-snapshots".into())
+        .spawn(move || follow(store.as_ref(), every, keep_recent, heads))
+        .expect("the snapshotter thread starts");
+}
+
+/// Follows the announced heads, snapshotting at each multiple of `every`.
+fn follow(store: &dyn EventStore, every: u64, keep_recent: usize, heads: Receiver<u64>) {
+    let mut models: Option<Models> = None;
+    let mut done = store
+        .snapshot_positions()
+        .ok()
+        .and_then(|p| p.last().copied());
+    let mut head = store.head().position;
+    loop {
+        let target = head / every * every;
+        if target > done.unwrap_or(0) {
+            let from = done.unwrap_or(0);
+            match snapshot_to(store, &mut models, every, keep_recent, from, target) {
+                Ok(()) => done = Some(target),
+                Err(error) => {
+                    tracing::warn!(%error, target, "snapshot failed; the next one will retry");
+                    models = None;
+                }
+            }
+        }
+        head = match heads.recv() {
+            Ok(next) => heads.try_iter().last().unwrap_or(next),
+            Err(_) => return,
+        };
+    }
+}
+
+/// Brings the snapshotter's models to `target` (the first time, loading them
+/// at `from`, the latest snapshot, the way start-up does), writes the
+/// snapshot at `target` and prunes. Multiples of K passed while it was busy
+/// are skipped: under load the spacing stretches rather than the lag grows.
+fn snapshot_to(
+    store: &dyn EventStore,
+    models: &mut Option<Models>,
+    every: u64,
+    keep_recent: usize,
+    from: u64,
+    target: u64,
+) -> Result<(), ReplayError> {
+    let current = match models.take() {
+        Some(current) => current,
+        None => Models::load(store, from)?.0,
+    };
+    let current = models.insert(current);
+    let skipped = target.saturating_sub(every).max(current.position());
+    current.advance(store, skipped)?;
+    write_snapshots(store, current, every, keep_recent, target)?;
+    Ok(())
+}

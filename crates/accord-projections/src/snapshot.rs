@@ -1,0 +1,178 @@
+//! Snapshots: the read models and the write model after a position, as bytes.
+//!
+//! ```text
+//! magic "ACCSNAP\0" (8) ‖ format u32 BE ‖ position u64 BE ‖ read length u64 BE
+//! ‖ bincode(ReadModels) ‖ bincode(WriteModel)
+//! ```
+//!
+//! bincode, not JSON: at a million events it encodes and decodes several
+//! times faster and is about half the size (measured in ADR 0011). The read
+//! models come first with their length, so an `as_of` read decodes them
+//! without the write model. The format number is checked before anything is
+//! decoded: a snapshot of another format is refused, never misread, and the
+//! caller replays the log instead (snapshots are derived data).
+
+use accord_domain::WriteModel;
+use bincode::Options;
+
+use crate::ReadModels;
+
+/// The format written by [`encode_snapshot`]. Bump it whenever `ReadModels`,
+/// `WriteModel` or anything they hold changes shape: older snapshots are then
+/// refused and rebuilt from the log.
+pub const SNAPSHOT_FORMAT: u32 = 1;
+
+const MAGIC: &[u8; 8] = b"ACCSNAP\0";
+const HEADER: usize = 8 + 4 + 8 + 8;
+
+/// Why bytes are not a usable snapshot.
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    /// Too short, or not a snapshot at all.
+    #[error("not a snapshot (bad header)")]
+    NotASnapshot,
+    /// Written in another format: ignore it and replay the log.
+    #[error("snapshot format {found}, this version reads {SNAPSHOT_FORMAT}")]
+    Format {
+        /// The format number stored in the snapshot.
+        found: u32,
+    },
+    /// The header's position is not the decoded models' position.
+    #[error("the header says position {header} but the models are at {models}")]
+    Position {
+        /// The position in the header.
+        header: u64,
+        /// The position of the decoded read models.
+        models: u64,
+    },
+    /// The body could not be decoded.
+    #[error("snapshot body cannot be decoded: {0}")]
+    Body(String),
+}
+
+/// Encodes the models after `read.position()`. `write` must reflect the same position.
+pub fn encode_snapshot(read: &ReadModels, write: &WriteModel) -> Vec<u8> {
+    let body = codec()
+        .serialize(read)
+        .expect("read models always serialize");
+    let tail = codec()
+        .serialize(write)
+        .expect("the write model always serializes");
+    let mut bytes = Vec::with_capacity(HEADER + body.len() + tail.len());
+    bytes.extend_from_slice(MAGIC);
+    bytes.extend_from_slice(&SNAPSHOT_FORMAT.to_be_bytes());
+    bytes.extend_from_slice(&read.position().to_be_bytes());
+    bytes.extend_from_slice(&(body.len() as u64).to_be_bytes());
+    bytes.extend_from_slice(&body);
+    bytes.extend_from_slice(&tail);
+    bytes
+}
+
+/// Decodes both models of a snapshot.
+pub fn decode_snapshot(bytes: &[u8]) -> Result<(ReadModels, WriteModel), SnapshotError> {
+    let (read, rest) = split(bytes)?;
+    let read = decode_read(read, header_position(bytes))?;
+    let write = codec()
+        .deserialize(rest)
+        .map_err(|e| SnapshotError::Body(e.to_string()))?;
+    Ok((read, write))
+}
+
+/// Decodes only the read models of a snapshot (what an `as_of` read needs).
+pub fn decode_snapshot_read_models(bytes: &[u8]) -> Result<ReadModels, SnapshotError> {
+    let (read, _) = split(bytes)?;
+    decode_read(read, header_position(bytes))
+}
+
+/// bincode with variable-length integers (lengths and positions are small):
+/// about a third smaller than fixed-width at the same speed.
+fn codec() -> impl Options {
+    bincode::DefaultOptions::new()
+}
+
+/// Checks the header; returns the read models' bytes and the write model's.
+fn split(bytes: &[u8]) -> Result<(&[u8], &[u8]), SnapshotError> {
+    if bytes.len() < HEADER || &bytes[..8] != MAGIC {
+        return Err(SnapshotError::NotASnapshot);
+    }
+    let found = u32::from_be_bytes(bytes[8..12].try_into().expect("4 bytes"));
+    if found != SNAPSHOT_FORMAT {
+        return Err(SnapshotError::Format { found });
+    }
+    let length = u64::from_be_bytes(bytes[20..28].try_into().expect("8 bytes"));
+    let body = &bytes[HEADER..];
+    match usize::try_from(length) {
+        Ok(length) if length <= body.len() => Ok(body.split_at(length)),
+        _ => Err(SnapshotError::NotASnapshot),
+    }
+}
+
+/// The position in a header [`split`] has checked.
+fn header_position(bytes: &[u8]) -> u64 {
+    u64::from_be_bytes(bytes[12..20].try_into().expect("8 bytes"))
+}
+
+fn decode_read(bytes: &[u8], header: u64) -> Result<ReadModels, SnapshotError> {
+    let read: ReadModels = codec()
+        .deserialize(bytes)
+        .map_err(|e| SnapshotError::Body(e.to_string()))?;
+    match read.position() {
+        models if models == header => Ok(read),
+        models => Err(SnapshotError::Position { header, models }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_seed;
+
+    #[test]
+    fn a_snapshot_round_trips_both_models() {
+        let (read, write) = seeded();
+
+        let (read2, write2) = decode_snapshot(&encode_snapshot(&read, &write)).unwrap();
+
+        assert_eq!(read2, read);
+        assert_eq!(write2, write);
+        assert_eq!(
+            decode_snapshot_read_models(&encode_snapshot(&read, &write)).unwrap(),
+            read
+        );
+    }
+
+    #[test]
+    fn a_snapshot_of_another_format_is_refused_not_misread() {
+        let (read, write) = seeded();
+        let mut bytes = encode_snapshot(&read, &write);
+        bytes[8..12].copy_from_slice(&(SNAPSHOT_FORMAT + 1).to_be_bytes());
+
+        let result = decode_snapshot(&bytes);
+
+        assert!(
+            matches!(result, Err(SnapshotError::Format { found }) if found == SNAPSHOT_FORMAT + 1)
+        );
+    }
+
+    #[test]
+    fn truncated_or_foreign_bytes_are_not_a_snapshot() {
+        let (read, write) = seeded();
+        let bytes = encode_snapshot(&read, &write);
+
+        assert!(decode_snapshot(&bytes[..bytes.len() / 2]).is_err());
+        assert!(matches!(
+            decode_snapshot(b"{\"position\":3}"),
+            Err(SnapshotError::NotASnapshot)
+        ));
+    }
+
+    fn seeded() -> (ReadModels, WriteModel) {
+        let mut read = ReadModels::new();
+        let mut write = WriteModel::new();
+        for (position, event) in test_seed::every_event_type().into_iter().enumerate() {
+            write.evolve(&event);
+            read.apply(position as u64 + 1, 1, &event);
+        }
+        (read, write)
+    }
+}
