@@ -2,7 +2,7 @@
 //! occurred in a business window and the reviews closed in it, as the world
 //! stood on a date D.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use accord_domain::{AgreementId, AreaId, BusinessDate, PartyId, Rating};
 use serde::Serialize;
@@ -172,10 +172,14 @@ impl ReadModels {
         let counted: Vec<&ExchangeRecord> = agreement_exchanges(record, &self.exchanges)
             .filter(|x| !x.retracted && window.holds(x.occurred_on))
             .collect();
-        let mut by_area = BTreeMap::new();
+        let mut by_area: BTreeMap<&AreaId, u64> = BTreeMap::new();
         for x in &counted {
-            *by_area.entry(x.area.clone()).or_insert(0) += 1;
+            *by_area.entry(&x.area).or_insert(0) += 1;
         }
+        let by_area = by_area
+            .into_iter()
+            .map(|(area, n)| (area.clone(), n))
+            .collect();
         let (outcomes, review_sources) = closed_outcomes(record, window);
         let mut exchange_sources: Vec<u64> = counted.iter().map(|x| x.position).collect();
         exchange_sources.sort_unstable();
@@ -230,26 +234,28 @@ fn totals(included: &[Included<'_>]) -> ReportTotals {
 
 /// One row per party of the included agreements (only `party` if given).
 fn party_rows(included: &[Included<'_>], party: Option<&PartyId>) -> Vec<ReportParty> {
-    let named: BTreeSet<&PartyId> = included
-        .iter()
-        .flat_map(|i| &i.row.parties)
-        .filter(|p| party.is_none_or(|wanted| wanted == *p))
-        .collect();
-    named
-        .into_iter()
-        .map(|p| ReportParty {
-            party_id: p.clone(),
-            agreements: included
-                .iter()
-                .filter(|i| i.row.parties.contains(p))
-                .count() as u64,
-            exchanges: included
-                .iter()
-                .flat_map(|i| &i.counted)
-                .filter(|x| x.parties.contains(p))
-                .count() as u64,
-        })
-        .collect()
+    // One pass over the agreements and one over the counted exchanges: the
+    // report must not cost parties × exchanges.
+    let wanted = |p: &PartyId| party.is_none_or(|w| w == p);
+    let mut rows: BTreeMap<&PartyId, ReportParty> = BTreeMap::new();
+    for i in included {
+        for p in i.row.parties.iter().filter(|p| wanted(p)) {
+            let row = rows.entry(p).or_insert_with(|| ReportParty {
+                party_id: p.clone(),
+                agreements: 0,
+                exchanges: 0,
+            });
+            row.agreements += 1;
+        }
+    }
+    for x in included.iter().flat_map(|i| &i.counted) {
+        for p in &x.parties {
+            if let Some(row) = rows.get_mut(p) {
+                row.exchanges += 1;
+            }
+        }
+    }
+    rows.into_values().collect()
 }
 
 #[cfg(test)]
