@@ -39,6 +39,8 @@ pub use model::{
 };
 pub use schedule::RetrySchedule;
 pub use signer::Secret;
+/// `time::Duration`, for [`WebhookConfig::disable_after`].
+pub use time::Duration as TimeDuration;
 
 use crate::dispatcher::Dispatcher;
 use crate::model::Progress;

@@ -86,8 +86,8 @@ pub fn retry_after(value: &str, now: OffsetDateTime) -> Option<Duration> {
     Some(asked.min(RETRY_AFTER_CAP))
 }
 
-/// `250ms`, `5s`, `5m`, `2h`.
-fn parse_duration(text: &str) -> Result<Duration, String> {
+/// Parses `250ms`, `5s`, `5m`, `2h` or `5d`.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let split = text
         .find(|c: char| !c.is_ascii_digit())
         .unwrap_or(text.len());
@@ -100,7 +100,8 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
         "s" => Ok(Duration::from_secs(n)),
         "m" => Ok(Duration::from_secs(n * 60)),
         "h" => Ok(Duration::from_secs(n * 3600)),
-        _ => Err(format!("`{text}` has no unit among ms, s, m, h")),
+        "d" => Ok(Duration::from_secs(n * 86400)),
+        _ => Err(format!("`{text}` has no unit among ms, s, m, h, d")),
     }
 }
 
