@@ -51,7 +51,10 @@ impl TestReceiver {
     }
 
     /// Listens on `address`, appending to `received` (to restart one that was stopped).
-    pub async fn start_on(address: SocketAddr, received: Arc<Mutex<Vec<Received>>>) -> TestReceiver {
+    pub async fn start_on(
+        address: SocketAddr,
+        received: Arc<Mutex<Vec<Received>>>,
+    ) -> TestReceiver {
         let listener = loop {
             match tokio::net::TcpListener::bind(address).await {
                 Ok(listener) => break listener,
@@ -72,7 +75,11 @@ impl TestReceiver {
                         .collect();
                     let body = String::from_utf8_lossy(&body).into_owned();
                     let json = serde_json::from_str(&body).unwrap_or(Value::Null);
-                    log.lock().unwrap().push(Received { headers, body, json });
+                    log.lock().unwrap().push(Received {
+                        headers,
+                        body,
+                        json,
+                    });
                     StatusCode::from_u16(answer.load(Ordering::SeqCst)).unwrap()
                 }
             }),
@@ -109,7 +116,11 @@ impl TestReceiver {
     }
 
     /// Waits until `done` holds for the received requests; panics after `within`.
-    pub async fn wait_for(&self, within: Duration, done: impl Fn(&[Received]) -> bool) -> Vec<Received> {
+    pub async fn wait_for(
+        &self,
+        within: Duration,
+        done: impl Fn(&[Received]) -> bool,
+    ) -> Vec<Received> {
         let deadline = Instant::now() + within;
         loop {
             let received = self.received();
@@ -140,8 +151,12 @@ impl Drop for TestReceiver {
 /// (`tests/webhooks/verify_delivery.py`, the `standardwebhooks` PyPI
 /// package); panics with a clear message if Python or the package is missing.
 pub fn verify_with_python(secret: &str, received: &Received) -> Result<(), String> {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/webhooks/verify_delivery.py");
-    let input = serde_json::json!({"secret": secret, "headers": received.headers, "body": received.body});
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/webhooks/verify_delivery.py"
+    );
+    let input =
+        serde_json::json!({"secret": secret, "headers": received.headers, "body": received.body});
     let mut child = std::process::Command::new("python3")
         .arg(script)
         .stdin(std::process::Stdio::piped())
@@ -150,7 +165,12 @@ pub fn verify_with_python(secret: &str, received: &Received) -> Result<(), Strin
         .spawn()
         .unwrap_or_else(|e| panic!("python3 is needed to verify webhooks with the reference verifier ({e}); scripts/test.sh installs the rest"));
     use std::io::Write;
-    child.stdin.take().unwrap().write_all(input.to_string().as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.to_string().as_bytes())
+        .unwrap();
     let output = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     match output.status.code() {
