@@ -45,4 +45,4 @@ pub use store::EventStore;
 #[doc(hidden)]
 pub use tamper::Tamper;
 pub use transfer::{Linker, RawEvent};
-pub use webhook_store::{WebhookChange, WebhookStore};
+pub use webhook_store::{WebhookChange, WebhookEntry, WebhookStore};

@@ -313,7 +313,7 @@ impl crate::WebhookStore for SledStore {
         prefix: &[u8],
         after: Option<&[u8]>,
         limit: usize,
-    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
+    ) -> Result<Vec<crate::WebhookEntry>, StoreError> {
         use std::ops::Bound;
         let start = match after {
             Some(after) if after >= prefix => Bound::Excluded(after.to_vec()),

@@ -11,6 +11,9 @@ use crate::StoreError;
 /// One change of a [`WebhookStore::webhook_write`]: set a key, or remove it (`None`).
 pub type WebhookChange = (Vec<u8>, Option<Vec<u8>>);
 
+/// One stored entry: key and value.
+pub type WebhookEntry = (Vec<u8>, Vec<u8>);
+
 /// Durable key/value storage for webhook state, apart from the log.
 pub trait WebhookStore: Send + Sync + 'static {
     /// The value stored at `key`.
@@ -23,7 +26,7 @@ pub trait WebhookStore: Send + Sync + 'static {
         prefix: &[u8],
         after: Option<&[u8]>,
         limit: usize,
-    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError>;
+    ) -> Result<Vec<WebhookEntry>, StoreError>;
 
     /// Applies every change in one atomic batch, durable (flushed and
     /// synced) before returning: a delivery's outcome and its cursor move together.

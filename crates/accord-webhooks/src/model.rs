@@ -50,8 +50,8 @@ impl Subscription {
     /// Whether the filter lets `event` through.
     pub fn matches(&self, event: &StoredEvent) -> bool {
         let envelope = &event.envelope;
-        let type_ok = self.event_types.is_empty()
-            || self.event_types.iter().any(|t| *t == envelope.event_type);
+        let type_ok =
+            self.event_types.is_empty() || self.event_types.contains(&envelope.event_type);
         let agreement_ok = self.agreement_id.as_deref().is_none_or(|id| {
             envelope.data.get("agreement_id").and_then(|v| v.as_str()) == Some(id)
         });
