@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
 # Runs every test of the project: unit, store, API (oneshot) and the
-# black-box tests that start the real binary. Installs nothing today: the
-# Rust toolchain is all the tests need.
+# black-box tests that start the real binary. Installs what the tests need
+# besides the Rust toolchain: the Standard Webhooks reference verifier
+# (`standardwebhooks` from PyPI), which tests/webhooks.rs runs through
+# tests/webhooks/verify_delivery.py.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+command -v python3 >/dev/null || { echo "python3 is required by tests/webhooks.rs (the reference verifier)" >&2; exit 1; }
+python3 -c 'import standardwebhooks' 2>/dev/null \
+  || python3 -m pip install --quiet --disable-pip-version-check standardwebhooks \
+  || { echo "could not install the standardwebhooks Python package (pip)" >&2; exit 1; }
 cargo test --workspace --all-targets "$@"

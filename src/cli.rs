@@ -105,6 +105,44 @@ pub struct ServeArgs {
     pub queue_capacity: usize,
     #[command(flatten)]
     pub snapshots: SnapshotArgs,
+    #[command(flatten)]
+    pub webhooks: WebhookArgs,
+}
+
+/// How webhooks are delivered (ADR 0015).
+#[derive(Debug, Args)]
+pub struct WebhookArgs {
+    /// Delays before each retry, after an immediate first attempt
+    /// (default Svix's: 5s,5m,30m,2h,5h,10h,10h), each moved by ±20 % jitter.
+    #[arg(long, env = "ACCORD_WEBHOOK_RETRY_SCHEDULE", default_value = "5s,5m,30m,2h,5h,10h,10h", value_parser = accord_webhooks::RetrySchedule::parse)]
+    pub webhook_retry_schedule: accord_webhooks::RetrySchedule,
+    /// Each delivery attempt's timeout.
+    #[arg(long, env = "ACCORD_WEBHOOK_TIMEOUT", default_value = "15s", value_parser = accord_webhooks::schedule::parse_duration)]
+    pub webhook_timeout: std::time::Duration,
+    /// Disable a subscription whose every attempt failed for this long.
+    #[arg(long, env = "ACCORD_WEBHOOK_DISABLE_AFTER", default_value = "5d", value_parser = accord_webhooks::schedule::parse_duration)]
+    pub webhook_disable_after: std::time::Duration,
+    /// Allow webhook URLs on loopback, private and link-local addresses
+    /// (local integrations and tests): lifts the SSRF guard.
+    #[arg(long, env = "ACCORD_WEBHOOK_ALLOW_PRIVATE")]
+    pub webhook_allow_private: bool,
+}
+
+impl WebhookArgs {
+    /// The delivery configuration these flags describe.
+    pub fn config(&self) -> accord_webhooks::WebhookConfig {
+        accord_webhooks::WebhookConfig {
+            schedule: self.webhook_retry_schedule.clone(),
+            timeout: self.webhook_timeout,
+            allow_private: self.webhook_allow_private,
+            disable_after: time_duration(self.webhook_disable_after),
+            ..accord_webhooks::WebhookConfig::default()
+        }
+    }
+}
+
+fn time_duration(duration: std::time::Duration) -> accord_webhooks::TimeDuration {
+    accord_webhooks::TimeDuration::try_from(duration).unwrap_or(accord_webhooks::TimeDuration::MAX)
 }
 
 /// `accord verify`.

@@ -7,6 +7,7 @@ use accord_api::{router, AppState, Bootstrap, TokenBook};
 use accord_audit::Signer;
 use accord_engine::{Engine, EngineConfig};
 use accord_store::{EventStore, SledStore};
+use accord_webhooks::Webhooks;
 use anyhow::{bail, Context, Result};
 
 use crate::cli::{DataArgs, ServeArgs};
@@ -14,6 +15,11 @@ use crate::demo;
 
 /// Opens the log in `data`, creating the folder if needed.
 pub(crate) fn open_store(data: &DataArgs) -> Result<Arc<dyn EventStore>> {
+    Ok(open_sled(data)?)
+}
+
+/// [`open_store`], keeping the concrete store (its webhook tree too).
+fn open_sled(data: &DataArgs) -> Result<Arc<SledStore>> {
     std::fs::create_dir_all(&data.data)
         .with_context(|| format!("creating {}", data.data.display()))?;
     let store = SledStore::open(&data.data)
@@ -23,7 +29,8 @@ pub(crate) fn open_store(data: &DataArgs) -> Result<Arc<dyn EventStore>> {
 
 /// `accord serve`: rebuild, optionally load the demo, serve until a signal.
 pub fn run(args: ServeArgs) -> Result<()> {
-    let store = open_store(&args.data)?;
+    let sled = open_sled(&args.data)?;
+    let store: Arc<dyn EventStore> = sled.clone();
     let config = EngineConfig {
         queue_capacity: args.queue_capacity,
         max_batch: args.max_batch,
@@ -56,7 +63,12 @@ pub fn run(args: ServeArgs) -> Result<()> {
             .with_context(|| format!("listening on {}", args.listen))?;
         let address = listener.local_addr()?;
         tracing::info!(%address, "serving HTTP API v1");
-        let state = AppState::new(engine, tokens).with_signer(Arc::new(signer));
+        // After the demo: webhooks follow the log from each subscription's cursor.
+        let webhooks = Webhooks::start(store.clone(), sled, engine.head(), args.webhooks.config())
+            .context("starting the webhook dispatchers")?;
+        let state = AppState::new(engine, tokens)
+            .with_signer(Arc::new(signer))
+            .with_webhooks(webhooks);
         let app = router(state.clone());
         axum::serve(listener, app)
             .with_graceful_shutdown(async move {

@@ -99,15 +99,20 @@ fn free_port() -> u16 {
 impl Server {
     /// `accord serve` on an empty or existing data folder.
     pub async fn start(dir: &DataDir) -> Server {
-        Self::launch(dir, false).await
+        Self::launch(dir, false, &[]).await
     }
 
     /// `accord serve --demo`.
     pub async fn start_demo(dir: &DataDir) -> Server {
-        Self::launch(dir, true).await
+        Self::launch(dir, true, &[]).await
     }
 
-    async fn launch(dir: &DataDir, demo: bool) -> Server {
+    /// `accord serve` with extra flags (e.g. `--webhook-allow-private`).
+    pub async fn start_with(dir: &DataDir, flags: &[&str]) -> Server {
+        Self::launch(dir, false, flags).await
+    }
+
+    async fn launch(dir: &DataDir, demo: bool, flags: &[&str]) -> Server {
         let n = STARTS.fetch_add(1, Ordering::SeqCst);
         let stderr = dir.log(&format!("server-{n}.stderr.log"));
         let stdout = dir.log(&format!("server-{n}.stdout.log"));
@@ -129,6 +134,7 @@ impl Server {
         if demo {
             command.arg("--demo");
         }
+        command.args(flags);
         let child = command.spawn().expect("the accord binary starts");
         let client = Client::builder()
             .timeout(Duration::from_secs(30))
@@ -237,6 +243,17 @@ impl Server {
             reply.text
         );
         reply.body
+    }
+
+    /// `POST path` with a JSON body and the admin token.
+    pub async fn post(&self, path: &str, body: &Value) -> Reply {
+        self.send(
+            self.client
+                .post(self.url(path))
+                .bearer_auth(TOKEN)
+                .json(body),
+        )
+        .await
     }
 
     /// `GET path` (query included) with the admin token.

@@ -9,7 +9,8 @@
 //! - [`extract`]: JSON bodies and query parameters with clear errors.
 //! - [`moment`]: `at` and `as_of`, and reading the models as of an instant.
 //! - `commands`, `parties`, `agreements`, `diff`, `events`, `reports`,
-//!   `audit`, `checkpoints` (signed checkpoints, ADR 0012), `health`: the
+//!   `audit`, `checkpoints` (signed checkpoints, ADR 0012), `webhooks`
+//!   (subscriptions and their delivery log, ADR 0015), `health`: the
 //!   routes; [`openapi`]: the generated document.
 
 mod agreements;
@@ -26,6 +27,7 @@ pub mod moment;
 pub mod openapi;
 mod parties;
 mod reports;
+mod webhooks;
 
 use std::sync::Arc;
 
@@ -51,6 +53,8 @@ pub struct AppState {
     /// The key checkpoints are signed with; None on servers without one
     /// (the checkpoint routes then answer 404).
     pub signer: Option<Arc<accord_audit::Signer>>,
+    /// The webhook service; None on servers without one (its routes then answer 404).
+    pub webhooks: Option<Arc<accord_webhooks::Webhooks>>,
     /// Set when the server begins to shut down, so endless answers (SSE) end
     /// and graceful shutdown does not wait for their clients.
     shutdown: Arc<watch::Sender<bool>>,
@@ -63,6 +67,7 @@ impl AppState {
             engine,
             tokens,
             signer: None,
+            webhooks: None,
             shutdown: Arc::new(watch::channel(false).0),
         }
     }
@@ -70,6 +75,12 @@ impl AppState {
     /// The same state, signing checkpoints with `signer`.
     pub fn with_signer(mut self, signer: Arc<accord_audit::Signer>) -> Self {
         self.signer = Some(signer);
+        self
+    }
+
+    /// The same state, with webhooks.
+    pub fn with_webhooks(mut self, webhooks: Arc<accord_webhooks::Webhooks>) -> Self {
+        self.webhooks = Some(webhooks);
         self
     }
 
@@ -103,6 +114,7 @@ pub fn router(state: AppState) -> Router {
         .merge(reports::router())
         .merge(audit::router())
         .merge(checkpoints::router())
+        .merge(webhooks::router())
         .route_layer(middleware::from_fn_with_state(
             state.tokens.clone(),
             auth::require_token,

@@ -125,6 +125,98 @@ pub struct CheckpointCheckSchema {
     pub reason: Option<String>,
 }
 
+/// `POST /v1/webhooks`.
+#[derive(Serialize, ToSchema)]
+pub struct NewWebhookSchema {
+    /// http(s) URL receiving the deliveries.
+    pub url: String,
+    /// Only these event types (absent or empty: every type).
+    pub event_types: Option<Vec<String>>,
+    /// Only the events of this agreement.
+    #[schema(format = Uuid)]
+    pub agreement_id: Option<String>,
+    pub description: Option<String>,
+}
+
+/// A webhook subscription (never with its secret).
+#[derive(Serialize, ToSchema)]
+pub struct WebhookSchema {
+    #[schema(format = Uuid)]
+    pub id: String,
+    pub url: String,
+    pub event_types: Vec<String>,
+    pub agreement_id: Option<String>,
+    pub description: Option<String>,
+    /// `enabled` or `disabled`.
+    pub status: String,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+}
+
+/// A created subscription: the subscription and its secret, shown once.
+#[derive(Serialize, ToSchema)]
+pub struct CreatedWebhookSchema {
+    #[serde(flatten)]
+    pub subscription: WebhookSchema,
+    /// `whsec_` + base64 of 24 random bytes.
+    pub secret: String,
+}
+
+/// Subscriptions.
+#[derive(Serialize, ToSchema)]
+pub struct WebhookListSchema {
+    pub items: Vec<WebhookSchema>,
+}
+
+/// A new secret, shown once.
+#[derive(Serialize, ToSchema)]
+pub struct SecretSchema {
+    pub secret: String,
+}
+
+/// `POST /v1/webhooks/{id}/replay`.
+#[derive(Serialize, ToSchema)]
+pub struct ReplaySchema {
+    /// Deliver again every matching event from this position on.
+    pub from_position: u64,
+}
+
+/// One HTTP attempt of a delivery.
+#[derive(Serialize, ToSchema)]
+pub struct AttemptSchema {
+    #[schema(format = DateTime)]
+    pub at: String,
+    /// The receiver's status, if it answered.
+    pub status_code: Option<u16>,
+    /// Why there was no answer (timeout, connection refused, SSRF guard).
+    pub error: Option<String>,
+    pub duration_ms: u64,
+    /// The first 1 KiB of the answer.
+    pub response_body: Option<String>,
+}
+
+/// One event's delivery to one subscription.
+#[derive(Serialize, ToSchema)]
+pub struct DeliverySchema {
+    /// The event id: the `webhook-id` of every attempt.
+    #[schema(format = Uuid)]
+    pub event_id: String,
+    pub position: u64,
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// `pending`, `succeeded` or `failed`.
+    pub state: String,
+    pub attempts: Vec<AttemptSchema>,
+}
+
+/// A page of the delivery log.
+#[derive(Serialize, ToSchema)]
+pub struct DeliveryPageSchema {
+    pub items: Vec<DeliverySchema>,
+    /// Pass as `after` for the next page; absent on the last page.
+    pub next_after: Option<u64>,
+}
+
 struct BearerAuth;
 
 impl Modify for BearerAuth {
@@ -150,6 +242,9 @@ impl Modify for BearerAuth {
         crate::reports::cooperation,
         crate::audit::verify,
         crate::checkpoints::public_key, crate::checkpoints::checkpoint, crate::checkpoints::verify,
+        crate::webhooks::create, crate::webhooks::list, crate::webhooks::one, crate::webhooks::delete,
+        crate::webhooks::rotate_secret, crate::webhooks::enable, crate::webhooks::deliveries,
+        crate::webhooks::replay, crate::webhooks::resend,
         crate::health::healthz, crate::health::readyz,
     ),
     components(schemas(accord_domain::Command, accord_domain::Event, crate::error::FieldError)),
@@ -159,6 +254,7 @@ impl Modify for BearerAuth {
         (name = "reads", description = "Read models, at a business date and as of an instant"),
         (name = "reports", description = "Reports"),
         (name = "audit", description = "The log itself and its hash chain"),
+        (name = "webhooks", description = "Signed, ordered, durable deliveries of the log (admin only)"),
         (name = "operations", description = "Health"),
     )
 )]

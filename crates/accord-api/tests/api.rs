@@ -6,6 +6,7 @@ use std::sync::Arc;
 use accord_api::{router, AppState, TokenBook};
 use accord_engine::{Engine, EngineConfig};
 use accord_store::{EventStore, SledStore};
+use accord_webhooks::{WebhookConfig, Webhooks};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
@@ -24,13 +25,18 @@ struct App {
 
 fn app() -> App {
     let dir = tempfile::tempdir().unwrap();
-    let store: Arc<dyn EventStore> = Arc::new(SledStore::open(dir.path()).unwrap());
+    let sled = Arc::new(SledStore::open(dir.path()).unwrap());
+    let store: Arc<dyn EventStore> = sled.clone();
     let engine = Engine::start(store.clone(), EngineConfig::default()).unwrap();
     let tokens = Arc::new(TokenBook::load(store.clone()).unwrap());
     tokens.bootstrap(Some(TOKEN)).unwrap();
+    let webhooks =
+        Webhooks::start(store.clone(), sled, engine.head(), WebhookConfig::default()).unwrap();
     App {
         router: router(
-            AppState::new(engine, tokens).with_signer(Arc::new(accord_audit::Signer::generate())),
+            AppState::new(engine, tokens)
+                .with_signer(Arc::new(accord_audit::Signer::generate()))
+                .with_webhooks(webhooks),
         ),
         store,
         _dir: dir,
@@ -238,6 +244,11 @@ async fn every_documented_read_answers_a_documented_status_and_content_type() {
         "/v1/audit/public-key",
         "/v1/audit/checkpoint",
         "/v1/audit/verify-checkpoint",
+        "/v1/webhooks",
+        "/v1/webhooks/{id}",
+        "/v1/webhooks/{id}/deliveries",
+        "/v1/webhooks/{id}/replay",
+        "/v1/webhooks/{id}/rotate-secret",
         "/healthz",
         "/readyz",
     ] {
@@ -361,4 +372,83 @@ async fn a_diff_names_the_events_behind_each_change_and_refuses_malformed_points
     )
     .await;
     assert_problem(&unknown, StatusCode::NOT_FOUND);
+}
+
+async fn post_json(app: &App, uri: &str, body: &Value) -> Answer {
+    let request = Request::post(uri)
+        .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    send(app, request).await
+}
+
+#[tokio::test]
+async fn a_webhook_to_a_private_or_metadata_address_is_refused_with_a_rule() {
+    let app = app();
+    for (url, rule) in [
+        (
+            "http://169.254.169.254/latest/meta-data/",
+            "webhook_url_private_address",
+        ),
+        ("http://127.0.0.1:9/hook", "webhook_url_private_address"),
+        ("http://[fd00::1]/hook", "webhook_url_private_address"),
+        ("file:///etc/passwd", "webhook_url_scheme"),
+    ] {
+        let answer = post_json(&app, "/v1/webhooks", &json!({"url": url})).await;
+        assert_eq!(
+            answer.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{url}: {}",
+            answer.body
+        );
+        assert_eq!(answer.content_type, "application/problem+json");
+        assert_eq!(answer.body["rule"], rule, "{url}");
+    }
+    let listed = get(&app, "/v1/webhooks").await;
+    assert_eq!(listed.body["items"], json!([]));
+}
+
+#[tokio::test]
+async fn a_created_webhook_shows_its_secret_once_and_can_be_deleted() {
+    let app = app();
+    let created = post_json(
+        &app,
+        "/v1/webhooks",
+        &json!({"url": "https://203.0.114.10/hooks/accord", "event_types": ["ExchangeRecorded"],
+                "agreement_id": AGREEMENT, "description": "ERP"}),
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let secret = created.body["secret"].as_str().unwrap();
+    assert!(secret.starts_with("whsec_"), "{secret}");
+    assert_eq!(created.body["status"], "enabled");
+    let id = created.body["id"].as_str().unwrap();
+    let one = get(&app, &format!("/v1/webhooks/{id}")).await;
+    assert_eq!(one.status, StatusCode::OK);
+    assert!(one.body.get("secret").is_none(), "{}", one.body);
+    assert_eq!(one.body["event_types"], json!(["ExchangeRecorded"]));
+    let rotated = post_json(
+        &app,
+        &format!("/v1/webhooks/{id}/rotate-secret"),
+        &json!({}),
+    )
+    .await;
+    assert_ne!(rotated.body["secret"].as_str().unwrap(), secret);
+    let deleted = app
+        .router
+        .clone()
+        .oneshot(
+            Request::delete(format!("/v1/webhooks/{id}"))
+                .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        get(&app, &format!("/v1/webhooks/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
 }

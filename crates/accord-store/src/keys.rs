@@ -12,6 +12,8 @@
 //! | `h`                              | head: position ‖ hash ‖ recorded_at (ns)   |
 //! | `m` ‖ name                       | metadata bytes                             |
 //!
+//! Webhook state lives in the `webhooks` tree ([`WEBHOOKS_TREE`]), written by
+//! `accord-webhooks` through [`crate::WebhookStore`].
 //! Snapshots (derived data, never in an append's batch) live in their own
 //! tree, [`SNAPSHOTS_TREE`]: big-endian position → snapshot bytes.
 
@@ -22,6 +24,9 @@ use crate::{Head, StoreError};
 
 /// The name of the sled tree holding snapshots, apart from the log.
 pub(crate) const SNAPSHOTS_TREE: &[u8] = b"snapshots";
+
+/// The name of the sled tree holding webhook state, apart from the log.
+pub(crate) const WEBHOOKS_TREE: &[u8] = b"webhooks";
 
 /// The key of the head record.
 pub(crate) const HEAD: &[u8] = b"h";

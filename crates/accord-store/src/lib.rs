@@ -20,6 +20,7 @@
 //! - `transfer`: export lines ([`RawEvent`]), linking ([`Linker`]) and imports.
 //! - `durability`: what is fdatasynced after a flush, and why.
 //! - `tamper`: raw edits for tamper tests (hidden from the docs).
+//! - `webhook_store`: [`WebhookStore`], webhook state in its own tree.
 
 mod append;
 mod chain;
@@ -33,6 +34,7 @@ mod store;
 mod tamper;
 mod transfer;
 mod verify;
+mod webhook_store;
 
 pub use error::StoreError;
 pub use model::{
@@ -43,3 +45,4 @@ pub use store::EventStore;
 #[doc(hidden)]
 pub use tamper::Tamper;
 pub use transfer::{Linker, RawEvent};
+pub use webhook_store::{WebhookChange, WebhookEntry, WebhookStore};

@@ -43,6 +43,8 @@ pub struct SledStore {
     db: sled::Db,
     /// The `snapshots` tree: big-endian position → snapshot bytes (derived data).
     snapshots: sled::Tree,
+    /// The `webhooks` tree: subscriptions, cursors, deliveries ([`crate::WebhookStore`]).
+    webhooks: sled::Tree,
     head: RwLock<Head>,
     /// Serialises appends; true once a write failed half-way, which leaves
     /// sled ahead of the head: the store then refuses to write until reopened.
@@ -72,9 +74,11 @@ impl SledStore {
         let durability = Durability::open(dir, options.sync_data)?;
         let head = load_head(&db)?;
         let snapshots = db.open_tree(keys::SNAPSHOTS_TREE)?;
+        let webhooks = db.open_tree(keys::WEBHOOKS_TREE)?;
         Ok(SledStore {
             db,
             snapshots,
+            webhooks,
             head: RwLock::new(head),
             broken: Mutex::new(false),
             clock: options.clock,
@@ -296,5 +300,45 @@ impl EventStore for SledStore {
     fn delete_snapshot(&self, position: u64) -> Result<(), StoreError> {
         self.snapshots.remove(position.to_be_bytes())?;
         Ok(())
+    }
+}
+
+impl crate::WebhookStore for SledStore {
+    fn webhook_get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.webhooks.get(key)?.map(|value| value.to_vec()))
+    }
+
+    fn webhook_scan(
+        &self,
+        prefix: &[u8],
+        after: Option<&[u8]>,
+        limit: usize,
+    ) -> Result<Vec<crate::WebhookEntry>, StoreError> {
+        use std::ops::Bound;
+        let start = match after {
+            Some(after) if after >= prefix => Bound::Excluded(after.to_vec()),
+            _ => Bound::Included(prefix.to_vec()),
+        };
+        self.webhooks
+            .range::<Vec<u8>, _>((start, Bound::Unbounded))
+            .take_while(|entry| entry.as_ref().map_or(true, |(k, _)| k.starts_with(prefix)))
+            .take(limit)
+            .map(|entry| {
+                let (key, value) = entry?;
+                Ok((key.to_vec(), value.to_vec()))
+            })
+            .collect()
+    }
+
+    fn webhook_write(&self, changes: Vec<crate::WebhookChange>) -> Result<(), StoreError> {
+        let mut batch = sled::Batch::default();
+        for (key, value) in changes {
+            match value {
+                Some(value) => batch.insert(key, value),
+                None => batch.remove(key),
+            }
+        }
+        self.webhooks.apply_batch(batch)?;
+        self.make_durable()
     }
 }

@@ -1,0 +1,397 @@
+//! Webhooks: subscriptions to the log, delivered durably, in order, signed
+//! as the Standard Webhooks specification says (ADR 0015).
+//!
+//! The log is the outbox: nothing is written on the write path. Each
+//! subscription has a dispatcher task that reads the log after its cursor,
+//! delivers, and stores the outcome with the cursor in the store's
+//! `webhooks` tree before moving on: after a crash, at worst the event in
+//! flight is delivered again, with the same `webhook-id`.
+//!
+//! - [`Webhooks`] (here): the service the API calls; starts the dispatchers.
+//! - [`signer`]: secrets and signatures; [`schedule`]: the retry schedule (pure).
+//! - [`guard`]: the SSRF guard, at creation and at connect time.
+//! - [`model`]: the records; `storage`: their keys in the `webhooks` tree.
+//! - `dispatcher`: one task per subscription; [`client`]: one HTTP attempt.
+
+pub mod client;
+mod dispatcher;
+mod error;
+pub mod guard;
+pub mod model;
+pub mod schedule;
+pub mod signer;
+mod storage;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use accord_store::{EventStore, StoreError, WebhookStore};
+use rand::Rng;
+use time::OffsetDateTime;
+use tokio::sync::{watch, Notify};
+use tokio::task::JoinHandle;
+use uuid::Uuid;
+
+pub use error::WebhookError;
+pub use model::{
+    Attempt, Delivery, DeliveryState, Status, StoredSecret, Subscription, SubscriptionView,
+};
+pub use schedule::RetrySchedule;
+pub use signer::Secret;
+/// `time::Duration`, for [`WebhookConfig::disable_after`].
+pub use time::Duration as TimeDuration;
+
+use crate::dispatcher::Dispatcher;
+use crate::model::Progress;
+use crate::storage::Records;
+
+/// How webhooks are delivered.
+#[derive(Clone)]
+pub struct WebhookConfig {
+    /// Delays before retries (default: Svix's).
+    pub schedule: RetrySchedule,
+    /// Each attempt's timeout (default 15 s).
+    pub timeout: Duration,
+    /// Deliver to loopback, private and link-local addresses (local integrations, tests).
+    pub allow_private: bool,
+    /// A subscription failing every attempt for this long is disabled (default 5 days).
+    pub disable_after: time::Duration,
+    /// The jitter draw in [-1, 1]; tests inject a constant.
+    pub jitter: Arc<dyn Fn() -> f64 + Send + Sync>,
+}
+
+impl Default for WebhookConfig {
+    fn default() -> Self {
+        WebhookConfig {
+            schedule: RetrySchedule::default(),
+            timeout: Duration::from_secs(15),
+            allow_private: false,
+            disable_after: time::Duration::days(5),
+            jitter: Arc::new(|| rand::thread_rng().gen_range(-1.0..=1.0)),
+        }
+    }
+}
+
+impl std::fmt::Debug for WebhookConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookConfig")
+            .field("schedule", &self.schedule)
+            .field("timeout", &self.timeout)
+            .field("allow_private", &self.allow_private)
+            .field("disable_after", &self.disable_after)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A subscription to create: `POST /v1/webhooks`.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewSubscription {
+    pub url: String,
+    #[serde(default)]
+    pub event_types: Vec<String>,
+    pub agreement_id: Option<String>,
+    pub description: Option<String>,
+}
+
+/// What the dispatchers share.
+pub(crate) struct Shared {
+    pub events: Arc<dyn EventStore>,
+    pub records: Records,
+    pub client: reqwest::Client,
+    pub config: WebhookConfig,
+    pub head: watch::Receiver<u64>,
+}
+
+struct Running {
+    stop: watch::Sender<bool>,
+    wake: Arc<Notify>,
+    task: JoinHandle<()>,
+}
+
+/// The webhook service: subscriptions, their dispatchers, the delivery log.
+pub struct Webhooks {
+    shared: Arc<Shared>,
+    running: Mutex<HashMap<Uuid, Running>>,
+}
+
+impl Webhooks {
+    /// Starts a dispatcher for every enabled subscription. `head` is the
+    /// engine's head announcement. Call inside a tokio runtime.
+    pub fn start(
+        events: Arc<dyn EventStore>,
+        store: Arc<dyn WebhookStore>,
+        head: watch::Receiver<u64>,
+        config: WebhookConfig,
+    ) -> Result<Arc<Webhooks>, WebhookError> {
+        let client = client::build(config.timeout, config.allow_private)
+            .map_err(|e| StoreError::Io(format!("building the webhook client: {e}")))?;
+        let records = Records::new(store);
+        let subscriptions = records.subscriptions()?;
+        let shared = Arc::new(Shared {
+            events,
+            records,
+            client,
+            config,
+            head,
+        });
+        let webhooks = Arc::new(Webhooks {
+            shared,
+            running: Mutex::default(),
+        });
+        for subscription in subscriptions {
+            if subscription.status == Status::Enabled {
+                webhooks.spawn(subscription.id);
+            }
+        }
+        Ok(webhooks)
+    }
+
+    /// The delivery configuration.
+    pub fn config(&self) -> &WebhookConfig {
+        &self.shared.config
+    }
+
+    fn spawn(&self, id: Uuid) {
+        let (stop, stopped) = watch::channel(false);
+        let wake = Arc::new(Notify::new());
+        let dispatcher = Dispatcher {
+            shared: self.shared.clone(),
+            id,
+            stop: stopped,
+            wake: wake.clone(),
+        };
+        let task = tokio::spawn(dispatcher.run());
+        let running = Running { stop, wake, task };
+        let mut map = self.running.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(old) = map.insert(id, running) {
+            old.stop.send_replace(true);
+        }
+    }
+
+    /// Wakes the dispatcher of `id`, starting it if it is not running.
+    fn wake(&self, id: Uuid) {
+        let map = self.running.lock().unwrap_or_else(PoisonError::into_inner);
+        match map.get(&id) {
+            Some(running) if !running.task.is_finished() => running.wake.notify_one(),
+            _ => {
+                drop(map);
+                self.spawn(id);
+            }
+        }
+    }
+
+    /// Creates a subscription after the SSRF guard; it receives the events
+    /// appended after now. Returns it and its secret (shown once).
+    pub async fn create(
+        &self,
+        new: NewSubscription,
+    ) -> Result<(SubscriptionView, String), WebhookError> {
+        let url = guard::check_url(&new.url, self.shared.config.allow_private).await?;
+        check_event_types(&new.event_types)?;
+        let secret = Secret::generate();
+        let subscription = Subscription {
+            id: Uuid::now_v7(),
+            url: url.to_string(),
+            event_types: new.event_types,
+            agreement_id: new.agreement_id,
+            description: new.description,
+            status: Status::Enabled,
+            created_at: OffsetDateTime::now_utc(),
+            secrets: Vec::new(),
+        };
+        let mut subscription = subscription;
+        subscription.rotate(&secret, subscription.created_at);
+        let progress = Progress {
+            cursor: self.shared.events.head().position,
+            failing_since: None,
+        };
+        let changes = vec![
+            Records::subscription_change(&subscription),
+            Records::progress_change(subscription.id, &progress),
+        ];
+        self.blocking(move |r| r.write(changes)).await?;
+        self.spawn(subscription.id);
+        Ok((subscription.view(), secret.expose()))
+    }
+
+    /// Every subscription, oldest first.
+    pub async fn list(&self) -> Result<Vec<SubscriptionView>, WebhookError> {
+        let all = self.blocking(|r| r.subscriptions()).await?;
+        Ok(all.iter().map(Subscription::view).collect())
+    }
+
+    /// One subscription.
+    pub async fn get(&self, id: Uuid) -> Result<SubscriptionView, WebhookError> {
+        Ok(self.subscription(id).await?.view())
+    }
+
+    async fn subscription(&self, id: Uuid) -> Result<Subscription, WebhookError> {
+        self.blocking(move |r| r.subscription(id))
+            .await?
+            .ok_or(WebhookError::NotFound(id))
+    }
+
+    /// Stops the dispatcher and removes the subscription and its delivery log.
+    pub async fn delete(&self, id: Uuid) -> Result<(), WebhookError> {
+        self.subscription(id).await?;
+        let running = self
+            .running
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&id);
+        if let Some(running) = running {
+            running.stop.send_replace(true);
+            running.task.abort();
+        }
+        self.blocking(move |r| {
+            r.delete_subscription(id)?;
+            r.delete_deliveries(id)
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// A new secret; the previous one keeps signing for 24 hours.
+    pub async fn rotate_secret(&self, id: Uuid) -> Result<String, WebhookError> {
+        let mut subscription = self.subscription(id).await?;
+        let secret = Secret::generate();
+        subscription.rotate(&secret, OffsetDateTime::now_utc());
+        self.blocking(move |r| r.put_subscription(&subscription))
+            .await?;
+        Ok(secret.expose())
+    }
+
+    /// Enables a disabled subscription: its dispatcher resumes at its cursor.
+    pub async fn enable(&self, id: Uuid) -> Result<SubscriptionView, WebhookError> {
+        let mut subscription = self.subscription(id).await?;
+        subscription.status = Status::Enabled;
+        let view = subscription.view();
+        self.blocking(move |r| {
+            let mut progress = r.progress(id)?;
+            progress.failing_since = None;
+            r.write(vec![
+                Records::subscription_change(&subscription),
+                Records::progress_change(id, &progress),
+            ])
+        })
+        .await?;
+        self.wake(id);
+        Ok(view)
+    }
+
+    /// Delivers again every matching event from `from_position` on, in order.
+    pub async fn replay(&self, id: Uuid, from_position: u64) -> Result<(), WebhookError> {
+        self.subscription(id).await?;
+        self.blocking(move |r| r.request_replay(id, from_position.max(1)))
+            .await?;
+        self.wake(id);
+        Ok(())
+    }
+
+    /// Deliveries after position `after`, in log order, at most `limit`,
+    /// only those in `state` if given.
+    pub async fn deliveries(
+        &self,
+        id: Uuid,
+        after: u64,
+        limit: usize,
+        state: Option<DeliveryState>,
+    ) -> Result<Vec<Delivery>, WebhookError> {
+        self.subscription(id).await?;
+        let page = self
+            .blocking(move |r| {
+                let mut found = Vec::new();
+                let mut after = after;
+                loop {
+                    let chunk = r.deliveries(id, after, 512)?;
+                    let Some(last) = chunk.last() else { break };
+                    after = last.position;
+                    let wanted = chunk
+                        .into_iter()
+                        .filter(|d| state.is_none_or(|s| d.state == s));
+                    found.extend(wanted);
+                    if found.len() >= limit {
+                        break;
+                    }
+                }
+                found.truncate(limit);
+                Ok(found)
+            })
+            .await?;
+        Ok(page)
+    }
+
+    /// Sends one delivery again now, once, outside the dispatcher's order;
+    /// the attempt is added to its log.
+    pub async fn resend(&self, id: Uuid, position: u64) -> Result<Delivery, WebhookError> {
+        let subscription = self.subscription(id).await?;
+        let mut delivery = self
+            .blocking(move |r| r.delivery(id, position))
+            .await?
+            .ok_or(WebhookError::NoDelivery(id, position))?;
+        let events = self.shared.events.clone();
+        let event = tokio::task::spawn_blocking(move || events.event(position))
+            .await
+            .map_err(|e| StoreError::Io(e.to_string()))??
+            .ok_or(WebhookError::NoDelivery(id, position))?;
+        let url = reqwest::Url::parse(&subscription.url)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let secrets = subscription.signing_secrets(OffsetDateTime::now_utc());
+        let body = client::payload(&event);
+        let answer = client::attempt(
+            &self.shared.client,
+            &url,
+            self.shared.config.allow_private,
+            &secrets,
+            &event.envelope.id.to_string(),
+            &body,
+        )
+        .await;
+        if answer.attempt.succeeded() {
+            delivery.state = DeliveryState::Succeeded;
+        }
+        delivery.attempts.push(answer.attempt);
+        let change = Records::delivery_change(id, &delivery);
+        self.blocking(move |r| r.write(vec![change])).await?;
+        Ok(delivery)
+    }
+
+    async fn blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Records) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let records = self.shared.records.clone();
+        tokio::task::spawn_blocking(move || f(&records))
+            .await
+            .map_err(|e| StoreError::Io(format!("a webhook store task failed: {e}")))?
+    }
+}
+
+impl Drop for Webhooks {
+    fn drop(&mut self) {
+        let map = self
+            .running
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner);
+        for running in map.values() {
+            running.stop.send_replace(true);
+            running.task.abort();
+        }
+    }
+}
+
+/// Event type names: non-empty, without spaces.
+fn check_event_types(types: &[String]) -> Result<(), WebhookError> {
+    match types
+        .iter()
+        .find(|t| t.is_empty() || t.contains(char::is_whitespace))
+    {
+        None => Ok(()),
+        Some(bad) => Err(WebhookError::Invalid {
+            field: "event_types".into(),
+            message: format!("`{bad}` is not an event type name"),
+        }),
+    }
+}

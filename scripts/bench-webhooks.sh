@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Webhook delivery benchmark (issue #4): deliveries/s to a local receiver that
+# answers at once, with 1 and with 10 subscriptions; the delay from a
+# command's durable commit to its delivery (p50/p99); and durable command
+# throughput with 10 subscriptions active against none.
+#
+# Starts a release build with the demo and `--webhook-allow-private`, the
+# example receiver (crates/accord-webhooks/examples/bench_receiver.rs) and
+# drives commands with wrk (bench/record_exchange.lua), as scripts/bench.sh.
+#
+# Usage: scripts/bench-webhooks.sh [SECONDS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-10}
+port=${ACCORD_BENCH_PORT:-18090}
+rport=$((port + 1))
+export ACCORD_ADMIN_TOKEN=bench-token
+base="http://127.0.0.1:$port"
+auth="Authorization: Bearer $ACCORD_ADMIN_TOKEN"
+
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+cargo build --release -p accord -p accord-webhooks --example bench_receiver --quiet
+data=$(mktemp -d)
+cleanup() {
+  kill "$server" "$receiver" 2>/dev/null || true
+  wait "$server" "$receiver" 2>/dev/null || true
+  rm -rf "$data"
+}
+trap cleanup EXIT
+./target/release/accord serve --data "$data" --listen "127.0.0.1:$port" --demo --webhook-allow-private 2>"$data.log" &
+server=$!
+./target/release/examples/bench_receiver "127.0.0.1:$rport" &
+receiver=$!
+for _ in $(seq 100); do curl -sf "$base/readyz" >/dev/null && break; sleep 0.1; done
+
+head() { curl -s "$base/readyz" | sed 's/.*"position":\([0-9]*\).*/\1/'; }
+stats() { curl -s "http://127.0.0.1:$rport/stats${1:-}"; }
+subscribe() {
+  curl -s -H "$auth" -H 'Content-Type: application/json' \
+    -d "{\"url\":\"http://127.0.0.1:$rport/hook\"}" "$base/v1/webhooks" | sed 's/.*"id":"\([^"]*\)".*/\1/'
+}
+durable() { # $1: label
+  echo "== durable RecordExchange, $1: wrk -t2 -c64 -d${seconds}s"
+  wrk -t2 -c64 -d"${seconds}s" -s bench/record_exchange.lua "$base" | grep -E 'Requests/sec|p50_ms'
+}
+# Waits until the receiver has `$1` deliveries (bounded), then prints its stats.
+drain() {
+  for _ in $(seq 600); do
+    count=$(stats | sed 's/.*"count":\([0-9]*\).*/\1/')
+    [ "$count" -ge "$1" ] && break
+    sleep 0.1
+  done
+  stats '?reset'; echo
+}
+
+echo "== machine: $(nproc) cores, $(uname -r), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+durable "no subscription"
+backlog=$(head)
+replay_from=$((backlog - 20000 + 1))
+
+echo "== deliveries/s, 1 subscription: replay of 20,000 events"
+ids=$(subscribe)
+curl -s -o /dev/null -H "$auth" -H 'Content-Type: application/json' -d "{\"from_position\":$replay_from}" "$base/v1/webhooks/$ids/replay"
+drain 20000
+
+echo "== delay commit → delivery, 1 subscription, one client (wrk -t1 -c1 -d${seconds}s)"
+wrk -t1 -c1 -d"${seconds}s" -s bench/record_exchange.lua "$base" | grep -E 'Requests/sec'
+sleep 1; stats '?reset'; echo
+
+echo "== deliveries/s, 10 subscriptions: replay of 20,000 events each (200,000 deliveries)"
+for _ in $(seq 9); do ids="$ids $(subscribe)"; done
+for id in $ids; do
+  curl -s -o /dev/null -H "$auth" -H 'Content-Type: application/json' -d "{\"from_position\":$replay_from}" "$base/v1/webhooks/$id/replay"
+done
+drain 200000
+
+echo "== delay commit → delivery, 10 subscriptions, one client (wrk -t1 -c1 -d${seconds}s)"
+wrk -t1 -c1 -d"${seconds}s" -s bench/record_exchange.lua "$base" | grep -E 'Requests/sec'
+sleep 1; stats '?reset'; echo
+
+durable "10 subscriptions delivering every event"
+sleep 2; stats '?reset'; echo
+echo "== server RSS: $(ps -o rss= -p $server) KiB"
