@@ -37,6 +37,9 @@ pub enum Commands {
     /// Rebuild every read model and snapshot from position 0 (offline);
     /// with `--check`, compare instead and exit non-zero naming the first difference.
     Rebuild(RebuildArgs),
+    /// Manage API tokens offline (the server must not be running).
+    #[command(subcommand)]
+    Token(TokenCommands),
     /// Append a synthetic, realistic log of about N events (benchmarks only).
     #[command(hide = true)]
     Generate(GenerateArgs),
@@ -105,6 +108,34 @@ pub struct ServeArgs {
     pub queue_capacity: usize,
     #[command(flatten)]
     pub snapshots: SnapshotArgs,
+    /// Seconds a request may take until its answer starts (then 503).
+    #[arg(long, env = "ACCORD_REQUEST_TIMEOUT", default_value_t = 30)]
+    pub request_timeout: u64,
+}
+
+/// `accord token …`.
+#[derive(Debug, Subcommand)]
+pub enum TokenCommands {
+    /// Create a token and print it once: the recovery path when every admin
+    /// token is lost. Works on the data folder directly, so the server must
+    /// be stopped (sled locks the folder).
+    Create(TokenCreateArgs),
+}
+
+/// `accord token create`.
+#[derive(Debug, Args)]
+pub struct TokenCreateArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// `admin`, `writer` or `auditor`.
+    #[arg(long, value_parser = ["admin", "writer", "auditor"])]
+    pub role: String,
+    /// The party a writer acts for (writers only, required for them).
+    #[arg(long)]
+    pub party: Option<String>,
+    /// A note for people: who holds it, what for.
+    #[arg(long)]
+    pub label: Option<String>,
 }
 
 /// `accord verify`.

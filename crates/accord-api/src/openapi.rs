@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use axum::http::header;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
@@ -13,7 +14,12 @@ use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
 use crate::AppState;
 
 pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
+    // The document changes only with the binary: caches may keep it briefly.
+    let cache = [(header::CACHE_CONTROL, "public, max-age=300")];
+    Router::new().route(
+        "/openapi.json",
+        get(|| async move { (cache, Json(ApiDoc::openapi())) }),
+    )
 }
 
 /// `at`: the business date a read looks at.
@@ -150,6 +156,7 @@ impl Modify for BearerAuth {
         crate::reports::cooperation,
         crate::audit::verify,
         crate::checkpoints::public_key, crate::checkpoints::checkpoint, crate::checkpoints::verify,
+        crate::tokens::create, crate::tokens::list, crate::tokens::revoke,
         crate::health::healthz, crate::health::readyz,
     ),
     components(schemas(accord_domain::Command, accord_domain::Event, crate::error::FieldError)),
@@ -159,6 +166,7 @@ impl Modify for BearerAuth {
         (name = "reads", description = "Read models, at a business date and as of an instant"),
         (name = "reports", description = "Reports"),
         (name = "audit", description = "The log itself and its hash chain"),
+        (name = "tokens", description = "Bearer tokens and their roles (admin only)"),
         (name = "operations", description = "Health"),
     )
 )]
