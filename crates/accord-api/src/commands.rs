@@ -114,8 +114,7 @@ pub(crate) async fn submit(
     JsonBody(body): JsonBody,
 ) -> Result<(StatusCode, Json<CommandResult>), ApiError> {
     let request_hash = request_hash(&body)?;
-    let request = parse_request(body)?;
-    let command = parse_command(&request)?;
+    let (request, command) = decode(body)?;
     let submission = Submission {
         command,
         command_id: request.command_id,
@@ -173,6 +172,15 @@ fn canonical(value: &Value) -> Value {
         Value::Array(items) => Value::Array(items.iter().map(canonical).collect()),
         other => other.clone(),
     }
+}
+
+/// A command request's envelope and its typed command, or a 400 naming the
+/// field: the whole decoder of `POST /v1/commands` after [`crate::extract::parse_json`]
+/// (the fuzz tests drive exactly this).
+pub fn decode(body: Value) -> Result<(CommandRequest, Command), ApiError> {
+    let request = parse_request(body)?;
+    let command = parse_command(&request)?;
+    Ok((request, command))
 }
 
 /// The envelope fields, with errors naming the field.

@@ -48,11 +48,17 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
         let bytes: Bytes = axum::body::to_bytes(request.into_body(), BODY_LIMIT)
             .await
             .map_err(|_| ApiError::TooLarge(BODY_LIMIT))?;
-        let value = serde_json::from_slice(&bytes)
-            .map_err(|e| ApiError::field("body", format!("not valid JSON: {e}")))?;
-        check_shape(&value, 0, &mut String::new())?;
-        Ok(JsonBody(value))
+        parse_json(&bytes).map(JsonBody)
     }
+}
+
+/// A body's bytes as JSON within [`MAX_DEPTH`] and [`MAX_STRING`]: what
+/// [`JsonBody`] does once the content type and size are checked.
+pub fn parse_json(bytes: &[u8]) -> Result<Value, ApiError> {
+    let value = serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::field("body", format!("not valid JSON: {e}")))?;
+    check_shape(&value, 0, &mut String::new())?;
+    Ok(value)
 }
 
 /// Refuses a value nested deeper than [`MAX_DEPTH`] or holding a string

@@ -48,7 +48,7 @@ use utoipa::ToSchema;
 
 pub use access::{AccessCounters, AccessSnapshot};
 pub use auth::{Bootstrap, TokenBook};
-pub use commands::{request_hash, CommandRequest, CommandResult};
+pub use commands::{decode, request_hash, CommandRequest, CommandResult};
 pub use error::{ApiError, Problem};
 pub use openapi::ApiDoc;
 
