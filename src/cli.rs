@@ -37,6 +37,9 @@ pub enum Commands {
     /// Rebuild every read model and snapshot from position 0 (offline);
     /// with `--check`, compare instead and exit non-zero naming the first difference.
     Rebuild(RebuildArgs),
+    /// Manage API tokens offline (the server must not be running).
+    #[command(subcommand)]
+    Token(TokenCommands),
     /// Append a synthetic, realistic log of about N events (benchmarks only).
     #[command(hide = true)]
     Generate(GenerateArgs),
@@ -107,6 +110,9 @@ pub struct ServeArgs {
     pub snapshots: SnapshotArgs,
     #[command(flatten)]
     pub webhooks: WebhookArgs,
+    /// Seconds a request may take until its answer starts (then 503).
+    #[arg(long, env = "ACCORD_REQUEST_TIMEOUT", default_value_t = 30)]
+    pub request_timeout: u64,
 }
 
 /// How webhooks are delivered (ADR 0015).
@@ -126,6 +132,10 @@ pub struct WebhookArgs {
     /// (local integrations and tests): lifts the SSRF guard.
     #[arg(long, env = "ACCORD_WEBHOOK_ALLOW_PRIVATE")]
     pub webhook_allow_private: bool,
+    /// Keep subscriptions but deliver nothing until restarted without it
+    /// (maintenance; the API fuzzer runs with it so it never reaches a host).
+    #[arg(long, env = "ACCORD_WEBHOOK_PAUSED")]
+    pub webhook_paused: bool,
 }
 
 impl WebhookArgs {
@@ -136,6 +146,7 @@ impl WebhookArgs {
             timeout: self.webhook_timeout,
             allow_private: self.webhook_allow_private,
             disable_after: time_duration(self.webhook_disable_after),
+            paused: self.webhook_paused,
             ..accord_webhooks::WebhookConfig::default()
         }
     }
@@ -143,6 +154,31 @@ impl WebhookArgs {
 
 fn time_duration(duration: std::time::Duration) -> accord_webhooks::TimeDuration {
     accord_webhooks::TimeDuration::try_from(duration).unwrap_or(accord_webhooks::TimeDuration::MAX)
+}
+
+/// `accord token …`.
+#[derive(Debug, Subcommand)]
+pub enum TokenCommands {
+    /// Create a token and print it once: the recovery path when every admin
+    /// token is lost. Works on the data folder directly, so the server must
+    /// be stopped (sled locks the folder).
+    Create(TokenCreateArgs),
+}
+
+/// `accord token create`.
+#[derive(Debug, Args)]
+pub struct TokenCreateArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// `admin`, `writer` or `auditor`.
+    #[arg(long, value_parser = ["admin", "writer", "auditor"])]
+    pub role: String,
+    /// The party a writer acts for (writers only, required for them).
+    #[arg(long)]
+    pub party: Option<String>,
+    /// A note for people: who holds it, what for.
+    #[arg(long)]
+    pub label: Option<String>,
 }
 
 /// `accord verify`.

@@ -4,6 +4,7 @@
 //! - `accord verify`: check the hash chain offline, optionally through a checkpoint.
 //! - `accord export` / `accord import`: the log as NDJSON, and back.
 //! - `accord rebuild [--check]`: rebuild (or check) the models and snapshots from position 0.
+//! - `accord token create`: create a token offline (recovery when every admin token is lost).
 //!
 //! Wiring only: every capability lives in the crates under `crates/`.
 
@@ -15,6 +16,7 @@ mod generate;
 mod import;
 mod rebuild;
 mod serve;
+mod token;
 
 use anyhow::Result;
 use clap::Parser;
@@ -30,6 +32,7 @@ fn main() -> Result<()> {
         Commands::Export(args) => export::run(args),
         Commands::Import(args) => import::run(args),
         Commands::Rebuild(args) => rebuild::run(args),
+        Commands::Token(cli::TokenCommands::Create(args)) => token::create(args),
         Commands::Generate(args) => generate::run(args),
     }
 }

@@ -68,7 +68,8 @@ pub fn run(args: ServeArgs) -> Result<()> {
             .context("starting the webhook dispatchers")?;
         let state = AppState::new(engine, tokens)
             .with_signer(Arc::new(signer))
-            .with_webhooks(webhooks);
+            .with_webhooks(webhooks)
+            .with_request_timeout(std::time::Duration::from_secs(args.request_timeout.max(1)));
         let app = router(state.clone());
         axum::serve(listener, app)
             .with_graceful_shutdown(async move {
@@ -89,6 +90,9 @@ fn announce(bootstrap: Bootstrap) {
         Bootstrap::FromEnvironment => {
             tracing::info!("admin token from ACCORD_ADMIN_TOKEN registered")
         }
+        Bootstrap::EnvironmentRevoked => tracing::warn!(
+            "ACCORD_ADMIN_TOKEN names a revoked token: it stays revoked and authenticates nothing"
+        ),
         Bootstrap::Generated(secret) => {
             // Printed once on stdout, never logged: only its hash is kept.
             println!("Generated admin token (shown only once, store it now): {secret}");

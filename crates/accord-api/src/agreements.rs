@@ -4,7 +4,7 @@ use accord_domain::{AgreementId, AreaId, PartyId};
 use accord_projections::{
     AgreementFilter, AgreementStatus, AgreementView, ExchangeQuery, ExchangeView,
 };
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -14,7 +14,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::error::{ApiError, Problem};
-use crate::extract::Params;
+use crate::extract::{Params, PathParam};
 use crate::moment::Moment;
 use crate::{AppState, Items};
 
@@ -90,7 +90,7 @@ pub(crate) async fn list(
 )]
 pub(crate) async fn one(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PathParam(id): PathParam,
     params: Params,
 ) -> Result<Response, ApiError> {
     let id = agreement_id(&id)?;
@@ -126,7 +126,7 @@ pub(crate) async fn one(
 )]
 pub(crate) async fn exchanges(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PathParam(id): PathParam,
     params: Params,
 ) -> Result<Json<Items<ExchangeView>>, ApiError> {
     let id = agreement_id(&id)?;
@@ -175,7 +175,7 @@ pub struct HistoryPage {
 )]
 pub(crate) async fn history(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PathParam(id): PathParam,
     params: Params,
 ) -> Result<Json<HistoryPage>, ApiError> {
     let id = agreement_id(&id)?;

@@ -1,13 +1,15 @@
 //! Bearer tokens: the book of known tokens (stored only as SHA-256 hashes in
 //! the store's metadata), the bootstrap of the first admin token, and the
 //! middleware that turns `Authorization: Bearer …` into the [`Actor`] written
-//! into every event.
+//! into every event, then applies the route policy of the token's role
+//! ([`route_policy`]; the command policy is the engine's, ADR 0016).
 
 use std::sync::{Arc, RwLock};
 
+use accord_engine::Role;
 use accord_store::{Actor, EventStore, StoreError};
 use axum::extract::{Request, State};
-use axum::http::header;
+use axum::http::{header, Method};
 use axum::middleware::Next;
 use axum::response::Response;
 use rand::RngCore;
@@ -29,6 +31,10 @@ pub struct TokenRecord {
     /// SHA-256 of the secret, hex.
     pub hash: String,
     pub created_at: String,
+    /// When the token was revoked; a revoked token authenticates nothing.
+    /// Kept so that the events it signed still name a known token.
+    #[serde(default)]
+    pub revoked_at: Option<String>,
 }
 
 impl std::fmt::Debug for TokenRecord {
@@ -38,6 +44,7 @@ impl std::fmt::Debug for TokenRecord {
             .field("id", &self.id)
             .field("role", &self.role)
             .field("party_id", &self.party_id)
+            .field("revoked_at", &self.revoked_at)
             .finish_non_exhaustive()
     }
 }
@@ -62,6 +69,8 @@ pub enum Bootstrap {
     FromEnvironment,
     /// A token was generated: print it once, it is never shown again.
     Generated(String),
+    /// `ACCORD_ADMIN_TOKEN` names a token that was revoked: it stays revoked.
+    EnvironmentRevoked,
 }
 
 /// Every known token, loaded from and saved to the store's metadata.
@@ -82,6 +91,21 @@ fn constant_time_eq(a: &str, b: &str) -> bool {
             .zip(b.bytes())
             .fold(0u8, |acc, (x, y)| acc | (x ^ y))
             == 0
+}
+
+fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// Why a token could not be revoked.
+#[derive(Debug, thiserror::Error)]
+pub enum RevokeError {
+    #[error("the last active admin token cannot be revoked: create another admin token first")]
+    LastAdmin,
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 /// A new secret: `acc_` and 32 random bytes in hex.
@@ -110,8 +134,12 @@ impl TokenBook {
     /// is generated.
     pub fn bootstrap(&self, from_env: Option<&str>) -> Result<Bootstrap, StoreError> {
         if let Some(secret) = from_env.filter(|s| !s.is_empty()) {
-            if self.find(secret).is_some() {
-                return Ok(Bootstrap::Existing);
+            match self.lookup(secret) {
+                Some(record) if record.revoked_at.is_some() => {
+                    return Ok(Bootstrap::EnvironmentRevoked)
+                }
+                Some(_) => return Ok(Bootstrap::Existing),
+                None => {}
             }
             self.add("admin", None, Some("ACCORD_ADMIN_TOKEN"), secret)?;
             return Ok(Bootstrap::FromEnvironment);
@@ -124,6 +152,49 @@ impl TokenBook {
         Ok(Bootstrap::Generated(secret))
     }
 
+    /// Creates a token with a new secret, durably; returns the record and the
+    /// secret, which is never available again.
+    pub fn create(
+        &self,
+        role: Role,
+        party_id: Option<String>,
+        label: Option<&str>,
+    ) -> Result<(TokenRecord, String), StoreError> {
+        let secret = new_secret();
+        let record = self.add(role.as_str(), party_id, label, &secret)?;
+        Ok((record, secret))
+    }
+
+    /// Every token ever created (revoked ones too), oldest first.
+    pub fn list(&self) -> Vec<TokenRecord> {
+        self.read().clone()
+    }
+
+    /// Revokes a token durably: from the moment this returns it authenticates
+    /// nothing, and a restart keeps it revoked. `Ok(None)` if the id is unknown;
+    /// revoking a revoked token changes nothing.
+    pub fn revoke(&self, id: &str) -> Result<Option<TokenRecord>, RevokeError> {
+        let mut tokens = self.tokens.write().unwrap_or_else(|e| e.into_inner());
+        let Some(index) = tokens.iter().position(|t| t.id == id) else {
+            return Ok(None);
+        };
+        if tokens[index].revoked_at.is_some() {
+            return Ok(Some(tokens[index].clone()));
+        }
+        let active_admins = tokens
+            .iter()
+            .filter(|t| t.role == "admin" && t.revoked_at.is_none())
+            .count();
+        if tokens[index].role == "admin" && active_admins == 1 {
+            return Err(RevokeError::LastAdmin);
+        }
+        let mut updated = tokens.clone();
+        updated[index].revoked_at = Some(now_rfc3339());
+        self.save(&updated)?;
+        *tokens = updated;
+        Ok(Some(tokens[index].clone()))
+    }
+
     /// Registers a token durably and returns its record.
     pub fn add(
         &self,
@@ -132,27 +203,37 @@ impl TokenBook {
         label: Option<&str>,
         secret: &str,
     ) -> Result<TokenRecord, StoreError> {
-        let now = time::OffsetDateTime::now_utc();
         let record = TokenRecord {
             id: Uuid::now_v7().to_string(),
             role: role.to_owned(),
             party_id,
             label: label.map(str::to_owned),
             hash: hash_secret(secret),
-            created_at: now
-                .format(&time::format_description::well_known::Rfc3339)
-                .unwrap_or_default(),
+            created_at: now_rfc3339(),
+            revoked_at: None,
         };
         let mut tokens = self.tokens.write().unwrap_or_else(|e| e.into_inner());
-        tokens.push(record.clone());
-        let bytes = serde_json::to_vec(&*tokens).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        self.store.put_meta(TOKENS_KEY, &bytes)?;
+        let mut updated = tokens.clone();
+        updated.push(record.clone());
+        // Durable first, visible after: a failed write leaves the book as it was.
+        self.save(&updated)?;
+        *tokens = updated;
         Ok(record)
     }
 
-    /// The record of a presented secret, if it is known. Every record is
-    /// compared, in constant time, so timing says nothing about the secrets.
+    fn save(&self, tokens: &[TokenRecord]) -> Result<(), StoreError> {
+        let bytes = serde_json::to_vec(tokens).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        self.store.put_meta(TOKENS_KEY, &bytes)
+    }
+
+    /// The record of a presented secret if it is known and not revoked.
     pub fn find(&self, secret: &str) -> Option<TokenRecord> {
+        self.lookup(secret).filter(|r| r.revoked_at.is_none())
+    }
+
+    /// The record of a presented secret, revoked or not. Every record is
+    /// compared, in constant time, so timing says nothing about the secrets.
+    fn lookup(&self, secret: &str) -> Option<TokenRecord> {
         let hash = hash_secret(secret);
         let mut found = None;
         for record in self.read().iter() {
@@ -178,27 +259,87 @@ fn bearer_credentials(value: &str) -> Option<&str> {
         .filter(|c| !c.is_empty())
 }
 
-/// Middleware for `/v1`: a known bearer token or 401. Puts the token's
-/// [`Actor`] into the request's extensions.
+/// Route prefixes only an admin may use, whatever the method. Routes added
+/// under them later (e.g. `/v1/webhooks`) are protected without more code.
+pub const ADMIN_ONLY: &[&str] = &["/v1/tokens", "/v1/webhooks"];
+
+/// `POST` routes that only read (an auditor may use them).
+pub const READ_ONLY_POSTS: &[&str] = &["/v1/audit/verify-checkpoint"];
+
+/// Whether a role may call `method path` at all; the reason when it may not.
+/// Commands are further checked per agreement by the engine (ADR 0016).
+pub fn route_policy(role: &str, method: &Method, path: &str) -> Result<(), String> {
+    let under = |prefix: &&str| {
+        path == *prefix
+            || path
+                .strip_prefix(*prefix)
+                .is_some_and(|rest| rest.starts_with('/'))
+    };
+    let role = Role::parse(role).filter(|r| *r != Role::System);
+    match role {
+        None => Err("the token's role is not known".into()),
+        Some(Role::Admin) => Ok(()),
+        Some(_) if ADMIN_ONLY.iter().any(under) => {
+            Err(format!("only an admin token may use {path}"))
+        }
+        Some(Role::Auditor) => {
+            let reads = matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
+            if reads || READ_ONLY_POSTS.contains(&path) {
+                Ok(())
+            } else {
+                Err("an auditor token reads and never writes".into())
+            }
+        }
+        Some(_) => Ok(()),
+    }
+}
+
+/// A short fingerprint of a presented but unknown secret, so that repeated
+/// attempts can be matched in the logs without logging the secret.
+fn fingerprint(secret: &str) -> String {
+    hash_secret(secret)[..12].to_owned()
+}
+
+/// Middleware for `/v1`: a known, unrevoked bearer token or 401; then the
+/// route policy of its role or 403. Puts the token's [`Actor`] into the
+/// request's extensions. Every refusal is logged (token id, never the
+/// secret) and counted in [`crate::AccessCounters`].
 pub async fn require_token(
-    State(book): State<Arc<TokenBook>>,
+    State(state): State<crate::AppState>,
     mut request: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
+    let path = request.uri().path().to_owned();
     let presented = request
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(bearer_credentials);
     let Some(secret) = presented else {
+        state.access.auth_failure();
+        tracing::warn!(target: "accord::access", %path, reason = "no bearer token", "authentication failed");
         return Err(ApiError::Unauthorized(
             "an `Authorization: Bearer <token>` header is required".into(),
         ));
     };
-    let Some(record) = book.find(secret) else {
-        tracing::warn!(path = %request.uri().path(), "authentication failed: unknown token");
-        return Err(ApiError::Unauthorized("the token is not known".into()));
+    let record = match state.tokens.lookup(secret) {
+        Some(record) if record.revoked_at.is_none() => record,
+        Some(record) => {
+            state.access.auth_failure();
+            tracing::warn!(target: "accord::access", %path, token_id = %record.id, reason = "revoked token", "authentication failed");
+            return Err(ApiError::Unauthorized("the token was revoked".into()));
+        }
+        None => {
+            state.access.auth_failure();
+            tracing::warn!(target: "accord::access", %path, fingerprint = %fingerprint(secret), reason = "unknown token", "authentication failed");
+            return Err(ApiError::Unauthorized("the token is not known".into()));
+        }
     };
+    if let Err(reason) = route_policy(&record.role, request.method(), &path) {
+        state.access.forbidden();
+        tracing::warn!(target: "accord::access", %path, token_id = %record.id, role = %record.role, %reason, "request forbidden");
+        return Err(ApiError::Forbidden(reason));
+    }
     request.extensions_mut().insert(record.actor());
     Ok(next.run(request).await)
 }
@@ -220,6 +361,21 @@ mod tests {
         assert_eq!(bearer_credentials("bearer  abc "), Some("abc"));
         assert_eq!(bearer_credentials("Basic abc"), None);
         assert_eq!(bearer_credentials("Bearer "), None);
+    }
+
+    #[test]
+    fn the_route_policy_keeps_admin_prefixes_and_writes_apart() {
+        let get = Method::GET;
+        let post = Method::POST;
+        assert!(route_policy("admin", &post, "/v1/tokens").is_ok());
+        assert!(route_policy("writer", &get, "/v1/tokens").is_err());
+        assert!(route_policy("auditor", &get, "/v1/webhooks/abc").is_err());
+        assert!(route_policy("writer", &get, "/v1/tokensmith").is_ok());
+        assert!(route_policy("writer", &post, "/v1/commands").is_ok());
+        assert!(route_policy("auditor", &post, "/v1/commands").is_err());
+        assert!(route_policy("auditor", &post, "/v1/audit/verify-checkpoint").is_ok());
+        assert!(route_policy("system", &get, "/v1/parties").is_err());
+        assert!(route_policy("root", &get, "/v1/parties").is_err());
     }
 
     #[test]

@@ -81,6 +81,8 @@ pub(crate) async fn checkpoint(
         (status = 400, description = "Not a checkpoint", body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "The server has no signing key", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body over 1 MiB", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not application/json", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]

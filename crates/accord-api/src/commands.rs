@@ -1,7 +1,7 @@
 //! `POST /v1/commands`: parse, hand to the writer, answer once durable.
 
 use accord_domain::Command;
-use accord_engine::{Outcome, Submission};
+use accord_engine::{EngineError, Outcome, Submission};
 use accord_store::{Actor, CommandRecord};
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -98,11 +98,12 @@ impl From<CommandRecord> for CommandResult {
         (status = 200, description = "The same command_id and body again: the original result, nothing appended", body = CommandResult),
         (status = 400, description = "Malformed or invalid request", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing or unknown token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The token's role or party may not issue this command", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Version conflict, or command_id reused with another body", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body over 1 MiB", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not application/json", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A domain rule refused the command; `rule` names it", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The writer's queue is full; retry after `Retry-After`", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The writer's queue is full, or the request timed out; retry after `Retry-After`", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -113,20 +114,39 @@ pub(crate) async fn submit(
     JsonBody(body): JsonBody,
 ) -> Result<(StatusCode, Json<CommandResult>), ApiError> {
     let request_hash = request_hash(&body)?;
-    let request = parse_request(body)?;
-    let command = parse_command(&request)?;
+    let (request, command) = decode(body)?;
     let submission = Submission {
         command,
         command_id: request.command_id,
         expected_version: request.expected_version,
         correlation_id: request.correlation_id,
-        actor,
+        actor: actor.clone(),
         request_hash,
     };
-    match state.engine.submit(submission).await? {
+    let outcome = state.engine.submit(submission).await;
+    match outcome.map_err(|e| audit_refusal(&state, &actor, e))? {
         Outcome::Created(record) => Ok((StatusCode::CREATED, Json(record.into()))),
         Outcome::Replayed(record) => Ok((StatusCode::OK, Json(record.into()))),
     }
+}
+
+/// Logs and counts a command refused by the actor's rights (403) or by a
+/// domain rule (422), naming the token, never its secret.
+fn audit_refusal(state: &AppState, actor: &Actor, error: EngineError) -> ApiError {
+    match &error {
+        EngineError::Forbidden(reason) => {
+            state.access.forbidden();
+            tracing::warn!(target: "accord::access", token_id = %actor.token_id, role = %actor.role,
+                party_id = ?actor.party_id, %reason, "command forbidden");
+        }
+        EngineError::Refused(refusal) => {
+            state.access.refused(refusal.rule.code());
+            tracing::info!(target: "accord::access", token_id = %actor.token_id, role = %actor.role,
+                rule = refusal.rule.code(), "command refused");
+        }
+        _ => {}
+    }
+    error.into()
 }
 
 /// SHA-256 of the request in canonical form (object keys sorted, no
@@ -152,6 +172,15 @@ fn canonical(value: &Value) -> Value {
         Value::Array(items) => Value::Array(items.iter().map(canonical).collect()),
         other => other.clone(),
     }
+}
+
+/// A command request's envelope and its typed command, or a 400 naming the
+/// field: the whole decoder of `POST /v1/commands` after [`crate::extract::parse_json`]
+/// (the fuzz tests drive exactly this).
+pub fn decode(body: Value) -> Result<(CommandRequest, Command), ApiError> {
+    let request = parse_request(body)?;
+    let command = parse_command(&request)?;
+    Ok((request, command))
 }
 
 /// The envelope fields, with errors naming the field.

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use accord_domain::{AgreementId, BusinessDate};
 use accord_engine::Engine;
 use accord_projections::{Change, DiffDate, DiffPoint, DiffSide, ReadModels};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
@@ -19,7 +19,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::error::{ApiError, Problem};
-use crate::extract::Params;
+use crate::extract::{Params, PathParam};
 use crate::moment::today;
 use crate::AppState;
 
@@ -191,7 +191,7 @@ pub struct AgreementDiff {
 #[tracing::instrument(skip_all, fields(agreement_id = %id))]
 pub(crate) async fn diff(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PathParam(id): PathParam,
     params: Params,
 ) -> Result<Json<AgreementDiff>, ApiError> {
     let id: AgreementId = id

@@ -42,6 +42,9 @@ pub enum ApiError {
     },
     #[error("{0}")]
     Unauthorized(String),
+    /// The token's role or party does not allow this; the text says why.
+    #[error("{0}")]
+    Forbidden(String),
     #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
@@ -54,6 +57,10 @@ pub enum ApiError {
     Refused { rule: &'static str, detail: String },
     #[error("{0}")]
     Unavailable(String),
+    #[error("the request took longer than {0} seconds")]
+    Timeout(u64),
+    #[error("{0} is not allowed on this route")]
+    MethodNotAllowed(String),
     #[error("internal error")]
     Internal(String),
 }
@@ -88,7 +95,13 @@ impl ApiError {
                 "unauthorized",
                 "Missing or unknown token",
             ),
+            ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", "Forbidden"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not-found", "Not found"),
+            ApiError::MethodNotAllowed(_) => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method-not-allowed",
+                "Method not allowed",
+            ),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict", "Conflict"),
             ApiError::TooLarge(_) => (
                 StatusCode::PAYLOAD_TOO_LARGE,
@@ -109,6 +122,11 @@ impl ApiError {
                 StatusCode::SERVICE_UNAVAILABLE,
                 "unavailable",
                 "Service busy",
+            ),
+            ApiError::Timeout(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "timeout",
+                "Request timed out",
             ),
             ApiError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -156,7 +174,7 @@ impl IntoResponse for ApiError {
             ApiError::Unauthorized(_) => {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             }
-            ApiError::Unavailable(_) => {
+            ApiError::Unavailable(_) | ApiError::Timeout(_) => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
             }
             _ => {}
@@ -176,6 +194,7 @@ impl From<accord_engine::EngineError> for ApiError {
             e @ (E::VersionConflict { .. } | E::CommandIdReused(_)) => {
                 ApiError::Conflict(e.to_string())
             }
+            E::Forbidden(reason) => ApiError::Forbidden(reason),
             E::Busy => ApiError::Unavailable("too many commands are waiting; retry shortly".into()),
             E::Stopped => ApiError::Unavailable("the writer has stopped".into()),
             E::Store(e) => ApiError::internal(e),

@@ -1,13 +1,13 @@
 //! Request extraction with problem+json errors: JSON bodies (content type,
-//! size limit, syntax) and query parameters (parsed one by one so each error
-//! names its parameter).
+//! size limit, syntax, nesting depth, string length), path segments, and
+//! query parameters (parsed one by one so each error names its parameter).
 
 use std::collections::HashMap;
 use std::str::FromStr;
 
 use accord_domain::BusinessDate;
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::header;
 use axum::http::request::Parts;
 use serde_json::Value;
@@ -19,7 +19,15 @@ use crate::error::ApiError;
 /// Largest accepted request body: 1 MiB.
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
-/// A JSON request body, parsed into a `Value`.
+/// Deepest accepted nesting of arrays and objects in a JSON body. Real
+/// commands nest 3 levels; serde_json's own limit (128) only protects its stack.
+pub const MAX_DEPTH: usize = 32;
+
+/// Longest accepted string (or object key) in a JSON body, in bytes.
+pub const MAX_STRING: usize = 64 * 1024;
+
+/// A JSON request body, parsed into a `Value`, at most [`BODY_LIMIT`] bytes,
+/// [`MAX_DEPTH`] levels deep, with no string over [`MAX_STRING`] bytes.
 pub struct JsonBody(pub Value);
 
 impl<S: Send + Sync> FromRequest<S> for JsonBody {
@@ -40,9 +48,78 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
         let bytes: Bytes = axum::body::to_bytes(request.into_body(), BODY_LIMIT)
             .await
             .map_err(|_| ApiError::TooLarge(BODY_LIMIT))?;
-        let value = serde_json::from_slice(&bytes)
-            .map_err(|e| ApiError::field("body", format!("not valid JSON: {e}")))?;
-        Ok(JsonBody(value))
+        parse_json(&bytes).map(JsonBody)
+    }
+}
+
+/// A body's bytes as JSON within [`MAX_DEPTH`] and [`MAX_STRING`]: what
+/// [`JsonBody`] does once the content type and size are checked.
+pub fn parse_json(bytes: &[u8]) -> Result<Value, ApiError> {
+    let value = serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::field("body", format!("not valid JSON: {e}")))?;
+    check_shape(&value, 0, &mut String::new())?;
+    Ok(value)
+}
+
+/// Refuses a value nested deeper than [`MAX_DEPTH`] or holding a string
+/// longer than [`MAX_STRING`], naming where (`data.parties[2]`).
+pub fn check_shape(value: &Value, depth: usize, path: &mut String) -> Result<(), ApiError> {
+    let here = |path: &String| {
+        if path.is_empty() {
+            "body".to_owned()
+        } else {
+            path.clone()
+        }
+    };
+    let too_long = |s: &str| s.len() > MAX_STRING;
+    match value {
+        Value::String(s) if too_long(s) => Err(ApiError::field(
+            here(path),
+            format!("a string may hold at most {MAX_STRING} bytes"),
+        )),
+        Value::Array(_) | Value::Object(_) if depth >= MAX_DEPTH => Err(ApiError::field(
+            here(path),
+            format!("JSON may nest at most {MAX_DEPTH} levels"),
+        )),
+        Value::Array(items) => items.iter().enumerate().try_for_each(|(i, item)| {
+            let len = path.len();
+            path.push_str(&format!("[{i}]"));
+            let checked = check_shape(item, depth + 1, path);
+            path.truncate(len);
+            checked
+        }),
+        Value::Object(map) => map.iter().try_for_each(|(key, item)| {
+            if too_long(key) {
+                return Err(ApiError::field(
+                    here(path),
+                    format!("a key may hold at most {MAX_STRING} bytes"),
+                ));
+            }
+            let len = path.len();
+            if !path.is_empty() {
+                path.push('.');
+            }
+            path.push_str(key);
+            let checked = check_shape(item, depth + 1, path);
+            path.truncate(len);
+            checked
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// One path segment (`{id}`, `{party_id}`) as text; a segment that is not
+/// valid UTF-8 is a problem+json 400, not axum's plain-text rejection.
+pub struct PathParam(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for PathParam {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Path(value) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::field("path", "a path segment is not valid UTF-8"))?;
+        Ok(PathParam(value))
     }
 }
 

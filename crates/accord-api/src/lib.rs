@@ -5,7 +5,9 @@
 //! and map the answer. No handler touches sled.
 //!
 //! - [`error`]: `ApiError` → `application/problem+json`.
-//! - [`auth`]: bearer tokens and the acting [`accord_store::Actor`].
+//! - [`auth`]: bearer tokens, the acting [`accord_store::Actor`] and the
+//!   route policy of each role (ADR 0016); `tokens`: their routes.
+//! - [`access`]: counters of refused access (401, 403, 422 by rule).
 //! - [`extract`]: JSON bodies and query parameters with clear errors.
 //! - [`moment`]: `at` and `as_of`, and reading the models as of an instant.
 //! - `commands`, `parties`, `agreements`, `diff`, `events`, `reports`,
@@ -13,6 +15,7 @@
 //!   (subscriptions and their delivery log, ADR 0015), `health`: the
 //!   routes; [`openapi`]: the generated document.
 
+pub mod access;
 mod agreements;
 mod audit;
 pub mod auth;
@@ -27,12 +30,17 @@ pub mod moment;
 pub mod openapi;
 mod parties;
 mod reports;
+mod tokens;
 mod webhooks;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use accord_engine::Engine;
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue};
+use axum::middleware::Next;
+use axum::response::Response;
 use axum::{middleware, Router};
 use serde::Serialize;
 use tokio::sync::watch;
@@ -40,8 +48,9 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::ToSchema;
 
+pub use access::{AccessCounters, AccessSnapshot};
 pub use auth::{Bootstrap, TokenBook};
-pub use commands::{request_hash, CommandRequest, CommandResult};
+pub use commands::{decode, request_hash, CommandRequest, CommandResult};
 pub use error::{ApiError, Problem};
 pub use openapi::ApiDoc;
 
@@ -55,12 +64,19 @@ pub struct AppState {
     pub signer: Option<Arc<accord_audit::Signer>>,
     /// The webhook service; None on servers without one (its routes then answer 404).
     pub webhooks: Option<Arc<accord_webhooks::Webhooks>>,
+    /// Refused access so far (401, 403, 422 by rule), for metrics.
+    pub access: Arc<AccessCounters>,
+    /// How long a request may take until its answer starts (503 after).
+    pub request_timeout: Duration,
     /// Set when the server begins to shut down, so endless answers (SSE) end
     /// and graceful shutdown does not wait for their clients.
     shutdown: Arc<watch::Sender<bool>>,
 }
 
 impl AppState {
+    /// The default bound on a request's time until its answer starts.
+    pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
     /// The state of a server that is running.
     pub fn new(engine: Engine, tokens: Arc<TokenBook>) -> Self {
         Self {
@@ -68,6 +84,8 @@ impl AppState {
             tokens,
             signer: None,
             webhooks: None,
+            access: Arc::new(AccessCounters::default()),
+            request_timeout: Self::REQUEST_TIMEOUT,
             shutdown: Arc::new(watch::channel(false).0),
         }
     }
@@ -81,6 +99,12 @@ impl AppState {
     /// The same state, with webhooks.
     pub fn with_webhooks(mut self, webhooks: Arc<accord_webhooks::Webhooks>) -> Self {
         self.webhooks = Some(webhooks);
+        self
+    }
+
+    /// The same state, bounding requests to `timeout`.
+    pub fn with_request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
         self
     }
 
@@ -102,8 +126,14 @@ pub struct Items<T> {
     pub items: Vec<T>,
 }
 
-/// The whole application: `/v1` behind the bearer token, health and the
-/// OpenAPI document open.
+/// The whole application: `/v1` behind the bearer token and the route
+/// policy of its role, health and the OpenAPI document open. Every answer
+/// carries `X-Content-Type-Options: nosniff` and a `Cache-Control` (`no-store`
+/// unless the route sets its own), and is bounded in time.
+///
+/// A resource added under `/v1` must be merged into `v1` below, so that
+/// [`auth::require_token`] covers it; routes under an [`auth::ADMIN_ONLY`]
+/// prefix (`/v1/tokens`, `/v1/webhooks`) are then admin-only by themselves.
 pub fn router(state: AppState) -> Router {
     let v1 = Router::new()
         .merge(commands::router())
@@ -115,23 +145,42 @@ pub fn router(state: AppState) -> Router {
         .merge(audit::router())
         .merge(checkpoints::router())
         .merge(webhooks::router())
+        .merge(tokens::router())
         .route_layer(middleware::from_fn_with_state(
-            state.tokens.clone(),
+            state.clone(),
             auth::require_token,
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-store"),
         ));
     Router::new()
         .merge(v1)
         .merge(health::router())
         .merge(openapi::router())
         .fallback(|| async { ApiError::NotFound("no such route".into()) })
+        .method_not_allowed_fallback(|request: Request| async move {
+            ApiError::MethodNotAllowed(request.method().to_string())
+        })
+        .layer(middleware::from_fn_with_state(state.clone(), time_bound))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
         ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Bounds the time until an answer starts (reading the body included); a
+/// streamed body (SSE) is not bounded once it has started. A command that
+/// times out may still be appended: its `command_id` makes the retry safe.
+async fn time_bound(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let limit = state.request_timeout;
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!(timeout_s = limit.as_secs(), "request timed out");
+            axum::response::IntoResponse::into_response(ApiError::Timeout(limit.as_secs()))
+        }
+    }
 }

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use axum::http::header;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Serialize;
@@ -13,7 +14,12 @@ use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
 use crate::AppState;
 
 pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/openapi.json", get(|| async { Json(ApiDoc::openapi()) }))
+    // The document changes only with the binary: caches may keep it briefly.
+    let cache = [(header::CACHE_CONTROL, "public, max-age=300")];
+    Router::new().route(
+        "/openapi.json",
+        get(|| async move { (cache, Json(ApiDoc::openapi())) }),
+    )
 }
 
 /// `at`: the business date a read looks at.
@@ -245,6 +251,7 @@ impl Modify for BearerAuth {
         crate::webhooks::create, crate::webhooks::list, crate::webhooks::one, crate::webhooks::delete,
         crate::webhooks::rotate_secret, crate::webhooks::enable, crate::webhooks::deliveries,
         crate::webhooks::replay, crate::webhooks::resend,
+        crate::tokens::create, crate::tokens::list, crate::tokens::revoke,
         crate::health::healthz, crate::health::readyz,
     ),
     components(schemas(accord_domain::Command, accord_domain::Event, crate::error::FieldError)),
@@ -255,6 +262,7 @@ impl Modify for BearerAuth {
         (name = "reports", description = "Reports"),
         (name = "audit", description = "The log itself and its hash chain"),
         (name = "webhooks", description = "Signed, ordered, durable deliveries of the log (admin only)"),
+        (name = "tokens", description = "Bearer tokens and their roles (admin only)"),
         (name = "operations", description = "Health"),
     )
 )]

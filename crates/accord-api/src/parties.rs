@@ -2,12 +2,12 @@
 
 use accord_domain::PartyId;
 use accord_projections::{PartyDetail, PartyView};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 
 use crate::error::{ApiError, Problem};
-use crate::extract::Params;
+use crate::extract::{Params, PathParam};
 use crate::moment::Moment;
 use crate::{AppState, Items};
 
@@ -58,7 +58,7 @@ pub(crate) async fn list(
 )]
 pub(crate) async fn one(
     State(state): State<AppState>,
-    Path(party_id): Path<String>,
+    PathParam(party_id): PathParam,
     params: Params,
 ) -> Result<Json<PartyDetail>, ApiError> {
     let id = PartyId::parse(&party_id).map_err(|e| ApiError::field("party_id", e.to_string()))?;

@@ -83,6 +83,9 @@ pub(crate) struct Created {
         (status = 201, body = crate::openapi::CreatedWebhookSchema),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin token", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body over 1 MiB", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not application/json", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Refused by the SSRF guard", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -110,6 +113,7 @@ pub(crate) async fn create(
     responses(
         (status = 200, body = crate::openapi::WebhookListSchema),
         (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "The server has no webhooks", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -128,6 +132,7 @@ pub(crate) async fn list(
     responses(
         (status = 200, body = crate::openapi::WebhookSchema),
         (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin token", body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -146,6 +151,7 @@ pub(crate) async fn one(
     responses(
         (status = 204, description = "Deleted"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin token", body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -176,6 +182,7 @@ pub(crate) struct NewSecret {
     responses(
         (status = 200, body = crate::openapi::SecretSchema),
         (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin token", body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -200,6 +207,7 @@ pub(crate) async fn rotate_secret(
     responses(
         (status = 200, body = crate::openapi::WebhookSchema),
         (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin token", body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -237,6 +245,7 @@ pub(crate) struct DeliveryPage {
         (status = 200, body = crate::openapi::DeliveryPageSchema),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin token", body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -272,6 +281,9 @@ pub(crate) async fn deliveries(
         (status = 202, description = "The replay is queued"),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin token", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body over 1 MiB", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not application/json", body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -300,6 +312,7 @@ pub(crate) async fn replay(
     responses(
         (status = 200, body = crate::openapi::DeliverySchema),
         (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin token", body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))

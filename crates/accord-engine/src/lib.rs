@@ -17,6 +17,7 @@
 //! - `snapshots`: the snapshotter thread and [`write_snapshots`].
 //! - [`retention`]: which snapshots are kept, and the `as_of` bound it gives.
 
+pub mod access;
 mod models;
 mod replay;
 pub mod retention;
@@ -31,6 +32,7 @@ use accord_store::{Actor, CommandRecord, EventStore, StoreError};
 use tokio::sync::{mpsc, oneshot, watch};
 use uuid::Uuid;
 
+pub use access::{authorize, Role};
 pub use models::{Loaded, Models};
 pub use replay::{rebuild_read_models, AsOfTrace, ReplayError};
 pub use snapshots::write_snapshots;
@@ -43,6 +45,8 @@ pub struct Submission {
     pub command_id: Option<Uuid>,
     pub expected_version: Option<u64>,
     pub correlation_id: Option<String>,
+    /// Who issues the command; the writer checks its role and party
+    /// ([`access::authorize`]) before deciding.
     pub actor: Actor,
     /// SHA-256 of the canonical request: the same id with another body is a conflict.
     pub request_hash: [u8; 32],
@@ -62,6 +66,9 @@ pub enum Outcome {
 pub enum EngineError {
     #[error(transparent)]
     Refused(#[from] Refusal),
+    /// The actor's role or party does not allow this command ([`access`]).
+    #[error("{0}")]
+    Forbidden(String),
     #[error("stream {stream} is at version {actual}, not the expected {expected}")]
     VersionConflict {
         stream: String,

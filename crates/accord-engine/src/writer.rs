@@ -132,7 +132,8 @@ impl Writer {
         })
     }
 
-    /// Idempotency, expected version and the domain's rules, in that order.
+    /// Idempotency, expected version, the actor's rights and the domain's
+    /// rules, in that order.
     /// On success the write model already includes the command's events.
     fn decide(
         &mut self,
@@ -157,6 +158,8 @@ impl Writer {
                 actual: current,
             }));
         }
+        crate::access::authorize(&s.actor, &s.command, &self.model)
+            .map_err(|reason| Err(EngineError::Forbidden(reason)))?;
         let decision = self.model.decide(&s.command).map_err(|r| Err(r.into()))?;
         let mut events = Vec::with_capacity(decision.facts.len());
         let mut new_events = Vec::with_capacity(decision.facts.len());

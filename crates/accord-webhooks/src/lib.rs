@@ -59,6 +59,9 @@ pub struct WebhookConfig {
     pub disable_after: time::Duration,
     /// The jitter draw in [-1, 1]; tests inject a constant.
     pub jitter: Arc<dyn Fn() -> f64 + Send + Sync>,
+    /// Keep subscriptions and cursors but deliver nothing (maintenance, and
+    /// the API fuzzer, which must never reach a real host).
+    pub paused: bool,
 }
 
 impl Default for WebhookConfig {
@@ -69,6 +72,7 @@ impl Default for WebhookConfig {
             allow_private: false,
             disable_after: time::Duration::days(5),
             jitter: Arc::new(|| rand::thread_rng().gen_range(-1.0..=1.0)),
+            paused: false,
         }
     }
 }
@@ -154,6 +158,10 @@ impl Webhooks {
     }
 
     fn spawn(&self, id: Uuid) {
+        if self.shared.config.paused {
+            // Cursors stay where they are; deliveries resume when unpaused.
+            return;
+        }
         let (stop, stopped) = watch::channel(false);
         let wake = Arc::new(Notify::new());
         let dispatcher = Dispatcher {

@@ -1,0 +1,111 @@
+//! Who may issue which command (ADR 0016): checked by the writer, against the
+//! committed write model, just before `decide`, so that a writer's right to
+//! act on an agreement is judged on the same state the command is decided on
+//! — including commands earlier in the same batch (an admission, say).
+//!
+//! - `admin`: every command.
+//! - `writer` bound to party P: never `RegisterParty`; `SignAgreement` only
+//!   if P is among `parties` (and, when it supersedes one, among that
+//!   agreement's parties too); any other command only on an agreement P
+//!   belongs to; `RecordAssessment` only with `party_id` = P.
+//! - `auditor` (and any role not known): no command.
+//! - `system` (the service itself: the demo loader): every command.
+//!
+//! A command on an agreement that does not exist is left to `decide`, which
+//! refuses it with its own rule (422): the agreement has no parties to judge by.
+
+use accord_domain::{AgreementId, Command, WriteModel};
+use accord_store::Actor;
+
+/// A role a token can have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Everything: commands, tokens, webhooks, reads.
+    Admin,
+    /// Commands for its own party only; reads.
+    Writer,
+    /// Reads only.
+    Auditor,
+    /// The service itself (the demo loader, `generate`): never a token's role.
+    System,
+}
+
+impl Role {
+    /// Every role a token can have, as spelt in tokens and events.
+    pub const ALL: [&'static str; 3] = ["admin", "writer", "auditor"];
+
+    /// The role named `name`, if it is one.
+    pub fn parse(name: &str) -> Option<Role> {
+        match name {
+            "admin" => Some(Role::Admin),
+            "writer" => Some(Role::Writer),
+            "auditor" => Some(Role::Auditor),
+            "system" => Some(Role::System),
+            _ => None,
+        }
+    }
+
+    /// The role's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Writer => "writer",
+            Role::Auditor => "auditor",
+            Role::System => "system",
+        }
+    }
+}
+
+/// Whether `actor` may issue `command` given the committed `model`; the
+/// reason, naming the party and agreement, when it may not.
+pub fn authorize(actor: &Actor, command: &Command, model: &WriteModel) -> Result<(), String> {
+    match Role::parse(&actor.role) {
+        Some(Role::Admin | Role::System) => Ok(()),
+        Some(Role::Auditor) => Err("an auditor token reads and never writes".into()),
+        None => Err(format!("role `{}` may not issue commands", actor.role)),
+        Some(Role::Writer) => match actor.party_id.as_deref() {
+            Some(party) => writer_may(party, command, model),
+            None => Err("this writer token is bound to no party".into()),
+        },
+    }
+}
+
+fn writer_may(party: &str, command: &Command, model: &WriteModel) -> Result<(), String> {
+    match command {
+        Command::RegisterParty(_) => Err("only an admin registers parties".into()),
+        Command::SignAgreement(c) => {
+            if !c.parties.iter().any(|p| p.as_str() == party) {
+                return Err(format!(
+                    "a writer for `{party}` may only sign agreements `{party}` is a party to"
+                ));
+            }
+            match c.supersedes {
+                Some(old) => member(party, old, model),
+                None => Ok(()),
+            }
+        }
+        Command::RecordAssessment(c) if c.party_id.as_str() != party => Err(format!(
+            "a writer for `{party}` records assessments only for `{party}`, not `{}`",
+            c.party_id
+        )),
+        other => match other.agreement_id() {
+            Some(id) => member(party, id, model),
+            None => Err("this command names no agreement".into()),
+        },
+    }
+}
+
+/// `party` is among the agreement's parties, or the agreement does not exist
+/// (left to `decide`).
+fn member(party: &str, id: AgreementId, model: &WriteModel) -> Result<(), String> {
+    let Some(mut parties) = model.agreement_parties(id) else {
+        return Ok(());
+    };
+    if parties.any(|p| p.as_str() == party) {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{party}` is not a party to agreement {id}; a writer acts only on its own party's agreements"
+        ))
+    }
+}

@@ -1,0 +1,215 @@
+//! Token lifecycle against the real binary: tokens created over HTTP work at
+//! once, revocation takes effect at once and survives a restart (also for the
+//! token in `ACCORD_ADMIN_TOKEN`), and `accord token create` recovers access
+//! offline, refusing to run while the server holds the folder.
+
+#[path = "support/server.rs"]
+mod server;
+
+use std::process::Command;
+
+use serde_json::{json, Value};
+use server::{DataDir, Reply, Server, TOKEN};
+
+async fn as_token(
+    server: &Server,
+    token: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> Reply {
+    let mut request = server
+        .client
+        .request(method, server.url(path))
+        .bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    server.send(request).await
+}
+
+async fn create(server: &Server, token: &str, body: Value) -> Value {
+    let reply = as_token(
+        server,
+        token,
+        reqwest::Method::POST,
+        "/v1/tokens",
+        Some(body),
+    )
+    .await;
+    assert_eq!(reply.status, 201, "{}", reply.text);
+    reply.body
+}
+
+fn offline_create(dir: &DataDir, role: &str) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_accord"))
+        .args([
+            "token", "create", "--role", role, "--label", "recovery", "--data",
+        ])
+        .arg(dir.data())
+        .env_remove("ACCORD_DATA")
+        .output()
+        .expect("accord token create runs")
+}
+
+#[tokio::test]
+async fn a_revoked_token_stays_revoked_across_a_restart() {
+    let dir = DataDir::new();
+    let server = Server::start(&dir).await;
+    server
+        .accept(&json!({"type": "RegisterParty", "data": {"party_id": "dong-nai-iza", "name": "Đồng Nai", "kind": "industrial_zone_authority"}}))
+        .await;
+    let writer = create(
+        &server,
+        TOKEN,
+        json!({"role": "writer", "party_id": "dong-nai-iza"}),
+    )
+    .await;
+    let auditor = create(
+        &server,
+        TOKEN,
+        json!({"role": "auditor", "label": "inspectorate"}),
+    )
+    .await;
+    let (writer_secret, auditor_secret) = (
+        writer["token"].as_str().unwrap(),
+        auditor["token"].as_str().unwrap(),
+    );
+    assert!(writer_secret.starts_with("acc_") && writer_secret.len() == 68);
+    let get = reqwest::Method::GET;
+    assert_eq!(
+        as_token(&server, auditor_secret, get.clone(), "/v1/events", None)
+            .await
+            .status,
+        200
+    );
+    let revoke = format!("/v1/tokens/{}", auditor["id"].as_str().unwrap());
+    assert_eq!(
+        as_token(&server, TOKEN, reqwest::Method::DELETE, &revoke, None)
+            .await
+            .status,
+        204
+    );
+    assert_eq!(
+        as_token(&server, auditor_secret, get.clone(), "/v1/events", None)
+            .await
+            .status,
+        401
+    );
+
+    let stderr = server.stderr();
+    assert!(
+        stderr.contains(auditor["id"].as_str().unwrap()),
+        "the failed authentication names the token id"
+    );
+    assert!(
+        !stderr.contains(auditor_secret) && !stderr.contains(writer_secret),
+        "no secret is ever logged"
+    );
+    server.stop();
+
+    let server = Server::start(&dir).await;
+    assert_eq!(
+        as_token(&server, auditor_secret, get.clone(), "/v1/events", None)
+            .await
+            .status,
+        401
+    );
+    assert_eq!(
+        as_token(&server, writer_secret, get.clone(), "/v1/events", None)
+            .await
+            .status,
+        200
+    );
+    let listed = as_token(&server, TOKEN, get, "/v1/tokens", None).await.body;
+    let revoked: Vec<_> = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| !t["revoked_at"].is_null())
+        .collect();
+    assert_eq!(revoked.len(), 1);
+    assert!(!listed.to_string().contains(writer_secret));
+}
+
+#[tokio::test]
+async fn the_environment_admin_token_once_revoked_is_not_registered_again() {
+    let dir = DataDir::new();
+    let server = Server::start(&dir).await;
+    let second = create(
+        &server,
+        TOKEN,
+        json!({"role": "admin", "label": "second admin"}),
+    )
+    .await;
+    let second_secret = second["token"].as_str().unwrap().to_owned();
+    let tokens = as_token(
+        &server,
+        &second_secret,
+        reqwest::Method::GET,
+        "/v1/tokens",
+        None,
+    )
+    .await
+    .body;
+    let env_id = tokens["items"][0]["id"].as_str().unwrap().to_owned();
+    let revoke = format!("/v1/tokens/{env_id}");
+    assert_eq!(
+        as_token(
+            &server,
+            &second_secret,
+            reqwest::Method::DELETE,
+            &revoke,
+            None
+        )
+        .await
+        .status,
+        204
+    );
+    server.stop();
+
+    let server = Server::start(&dir).await; // ACCORD_ADMIN_TOKEN is still set
+    assert_eq!(
+        as_token(&server, TOKEN, reqwest::Method::GET, "/v1/parties", None)
+            .await
+            .status,
+        401
+    );
+    assert_eq!(
+        as_token(
+            &server,
+            &second_secret,
+            reqwest::Method::GET,
+            "/v1/parties",
+            None
+        )
+        .await
+        .status,
+        200
+    );
+    assert!(server.stderr().contains("revoked"));
+}
+
+#[tokio::test]
+async fn an_admin_token_can_be_recovered_offline_but_not_while_serving() {
+    let dir = DataDir::new();
+    let server = Server::start(&dir).await;
+    let busy = offline_create(&dir, "admin");
+    assert!(!busy.status.success());
+    let message = String::from_utf8_lossy(&busy.stderr);
+    assert!(message.contains("running"), "{message}");
+    server.stop();
+
+    let made = offline_create(&dir, "admin");
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let secret = String::from_utf8(made.stdout).unwrap().trim().to_owned();
+    assert!(secret.starts_with("acc_"), "{secret}");
+    let server = Server::start(&dir).await;
+    let answer = as_token(&server, &secret, reqwest::Method::GET, "/v1/tokens", None).await;
+    assert_eq!(answer.status, 200);
+    assert!(answer.text.contains("recovery"));
+}
