@@ -9,8 +9,9 @@
 //! - [`extract`]: JSON bodies and query parameters with clear errors.
 //! - [`moment`]: `at` and `as_of`, and reading the models as of an instant.
 //! - `commands`, `parties`, `agreements`, `diff`, `events`, `reports`,
-//!   `audit`, `checkpoints` (signed checkpoints, ADR 0012), `health`: the
-//!   routes; [`openapi`]: the generated document.
+//!   `audit`, `checkpoints` (signed checkpoints, ADR 0012), `health`,
+//!   `metrics` (Prometheus, ADR 0017): the routes; [`openapi`]: the
+//!   generated document.
 
 mod agreements;
 mod audit;
@@ -22,6 +23,7 @@ pub mod error;
 mod events;
 pub mod extract;
 mod health;
+mod metrics;
 pub mod moment;
 pub mod openapi;
 mod parties;
@@ -114,6 +116,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(v1)
         .merge(health::router())
+        .merge(metrics::router())
         .merge(openapi::router())
         .fallback(|| async { ApiError::NotFound("no such route".into()) })
         .layer(SetResponseHeaderLayer::overriding(

@@ -150,7 +150,7 @@ impl Modify for BearerAuth {
         crate::reports::cooperation,
         crate::audit::verify,
         crate::checkpoints::public_key, crate::checkpoints::checkpoint, crate::checkpoints::verify,
-        crate::health::healthz, crate::health::readyz,
+        crate::health::healthz, crate::health::readyz, crate::metrics::metrics,
     ),
     components(schemas(accord_domain::Command, accord_domain::Event, crate::error::FieldError)),
     modifiers(&BearerAuth),
@@ -159,7 +159,7 @@ impl Modify for BearerAuth {
         (name = "reads", description = "Read models, at a business date and as of an instant"),
         (name = "reports", description = "Reports"),
         (name = "audit", description = "The log itself and its hash chain"),
-        (name = "operations", description = "Health"),
+        (name = "operations", description = "Health and metrics"),
     )
 )]
 pub struct ApiDoc;

@@ -240,6 +240,7 @@ async fn every_documented_read_answers_a_documented_status_and_content_type() {
         "/v1/audit/verify-checkpoint",
         "/healthz",
         "/readyz",
+        "/metrics",
     ] {
         assert!(paths.contains_key(route), "{route} is documented");
     }
