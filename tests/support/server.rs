@@ -107,7 +107,16 @@ impl Server {
         Self::launch(dir, true).await
     }
 
+    /// `accord serve` with extra environment variables (`ACCORD_*` settings).
+    pub async fn start_with_env(dir: &DataDir, env: &[(&str, String)]) -> Server {
+        Self::launch_with(dir, false, env).await
+    }
+
     async fn launch(dir: &DataDir, demo: bool) -> Server {
+        Self::launch_with(dir, demo, &[]).await
+    }
+
+    async fn launch_with(dir: &DataDir, demo: bool, env: &[(&str, String)]) -> Server {
         let n = STARTS.fetch_add(1, Ordering::SeqCst);
         let stderr = dir.log(&format!("server-{n}.stderr.log"));
         let stdout = dir.log(&format!("server-{n}.stdout.log"));
@@ -128,6 +137,9 @@ impl Server {
             .stderr(File::create(&stderr).expect("the stderr log"));
         if demo {
             command.arg("--demo");
+        }
+        for (key, value) in env {
+            command.env(key, value);
         }
         let child = command.spawn().expect("the accord binary starts");
         let client = Client::builder()
@@ -303,6 +315,17 @@ impl Drop for Server {
     fn drop(&mut self) {
         self.kill();
     }
+}
+
+/// `accord rebuild --data DIR --check` (no server may hold the folder):
+/// compares a fold from 0 with the stored snapshots and the served models.
+pub fn accord_rebuild_check(data: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_accord"))
+        .args(["rebuild", "--check", "--data"])
+        .arg(data)
+        .env_remove("ACCORD_DATA")
+        .output()
+        .expect("accord rebuild runs")
 }
 
 /// `accord verify --data DIR` (no server may hold the folder).
