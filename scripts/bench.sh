@@ -51,7 +51,7 @@ echo "== GET /healthz: wrk -t1 -c64 -d10s"
 wrk -t1 -c64 -d10s "http://127.0.0.1:$port/healthz" | tee "$data.health" | grep -E 'Requests/sec|Latency'
 echo "== GET /v1/agreements/{id} (an agreement with $((head_after - head_before)) exchanges): wrk -t1 -c64 -d10s"
 wrk -t1 -c64 -d10s -H "Authorization: Bearer $ACCORD_ADMIN_TOKEN" "http://127.0.0.1:$port/v1/agreements/$agreement" | tee "$data.read" | grep -E 'Requests/sec|Latency'
-awk '/Requests\/sec/ {r = $2} END {printf "== read path: %.0f %% of /healthz\n", 100 * r / h}' h="$(awk '/Requests\/sec/ {print $2}' "$data.health")" "$data.read"
+awk -v h="$(awk '/Requests\/sec/ {print $2}' "$data.health")" '/Requests\/sec/ {r = $2} END {printf "== read path: %.0f %% of /healthz\n", 100 * r / h}' "$data.read"
 echo "== server RSS: $(ps -o rss= -p $server) KiB after $head_after events (sled cache: ${ACCORD_CACHE_MB:-1024} MiB)"
 kill $server; wait $server 2>/dev/null || true
 
@@ -69,4 +69,4 @@ pgbench -n -M prepared -c "$connections" -j 2 -T "$seconds" -D version=0 -f benc
 psql "$pg" -Atc "select 'rows ' || count(*) || ', streams ' || count(distinct stream) || ', table ' || pg_size_pretty(pg_total_relation_size('accord_bench_events')) from accord_bench_events"
 psql "$pg" -q -c 'DROP TABLE accord_bench_events'
 pg_rate=$(awk '/^tps/ {print $3}' "$data.pg")
-awk 'BEGIN {printf "== Accord %.0f durable commands/s vs PostgreSQL %.0f inserts/s: %.2fx\n", a, p, a / p}' a="$accord_rate" p="$pg_rate"
+awk -v a="$accord_rate" -v p="$pg_rate" 'BEGIN {printf "== Accord %.0f durable commands/s vs PostgreSQL %.0f inserts/s: %.2fx\n", a, p, a / p}'
