@@ -1,36 +1,72 @@
 #!/usr/bin/env bash
-# Durable RecordExchange throughput over HTTP with 64 connections, and the
-# read path against /healthz. Starts a release build on a fresh data folder
-# with the demo, drives it with wrk, then checks that the log holds exactly
-# the acknowledged commands and that the chain verifies.
+# One run, one machine: durable RecordExchange throughput over HTTP with 64
+# connections (and its p50/p99), the read path against /healthz, the
+# server's memory, and the PostgreSQL baseline — the same event rows
+# appended to a conventional events table by 64 pgbench clients with
+# synchronous commit — then Accord's rate as a multiple of PostgreSQL's.
+#
+# Starts a release build on a fresh data folder with the demo, drives it
+# with wrk, checks that the chain verifies, then runs pgbench on a fresh
+# table (created and dropped here) in the `test` database of the local
+# PostgreSQL, starting PostgreSQL if it is installed but down.
 #
 # Usage: scripts/bench.sh [SECONDS] [CONNECTIONS]
+# Environment: ACCORD_BENCH_PORT (18090), ACCORD_CACHE_MB (sled's cache),
+# ACCORD_BENCH_PG ("postgresql://postgres@127.0.0.1:5432/test"; "off" skips it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-20}
 connections=${2:-64}
 port=${ACCORD_BENCH_PORT:-18090}
+pg=${ACCORD_BENCH_PG:-postgresql://postgres@127.0.0.1:5432/test}
 export ACCORD_ADMIN_TOKEN=bench-token
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 cargo build --release -p accord --quiet
 data=$(mktemp -d)
-trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$data"' EXIT
+trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$data" "$data".*' EXIT
 ./target/release/accord serve --data "$data" --listen "127.0.0.1:$port" --demo 2>"$data.log" &
 server=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
 
-echo "== machine: $(nproc) cores, $(uname -r), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo "== machine: $(nproc) cores, $(uname -r), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 head_before=$(curl -s "http://127.0.0.1:$port/readyz" | sed 's/.*"position":\([0-9]*\).*/\1/')
 echo "== durable RecordExchange: wrk -t2 -c$connections -d${seconds}s (script bench/record_exchange.lua)"
 wrk -t2 -c"$connections" -d"${seconds}s" --latency -s bench/record_exchange.lua "http://127.0.0.1:$port" | tee "$data.wrk"
+accord_rate=$(awk '/Requests\/sec/ {print $2}' "$data.wrk")
 head_after=$(curl -s "http://127.0.0.1:$port/readyz" | sed 's/.*"position":\([0-9]*\).*/\1/')
 echo "== events appended: $((head_after - head_before))"
 curl -s -H "Authorization: Bearer $ACCORD_ADMIN_TOKEN" "http://127.0.0.1:$port/v1/audit/verify"; echo
+echo "== /metrics: group commit and append (flush + fdatasync) latency"
+curl -s "http://127.0.0.1:$port/metrics" | awk '
+  /^accord_batch_commands_(sum|count)/ { b[$1] = $2 }
+  /^accord_append_duration_seconds_(sum|count)/ { a[$1] = $2 }
+  END {
+    printf "batches %d, mean %.1f commands per batch, mean append %.2f ms\n",
+      b["accord_batch_commands_count"], b["accord_batch_commands_sum"] / b["accord_batch_commands_count"],
+      1000 * a["accord_append_duration_seconds_sum"] / a["accord_append_duration_seconds_count"] }'
 
 agreement=0190f0a0-2013-7000-8000-000000002013
 echo "== GET /healthz: wrk -t1 -c64 -d10s"
-wrk -t1 -c64 -d10s "http://127.0.0.1:$port/healthz" | grep -E 'Requests/sec|Latency'
+wrk -t1 -c64 -d10s "http://127.0.0.1:$port/healthz" | tee "$data.health" | grep -E 'Requests/sec|Latency'
 echo "== GET /v1/agreements/{id} (an agreement with $((head_after - head_before)) exchanges): wrk -t1 -c64 -d10s"
-wrk -t1 -c64 -d10s -H "Authorization: Bearer $ACCORD_ADMIN_TOKEN" "http://127.0.0.1:$port/v1/agreements/$agreement" | grep -E 'Requests/sec|Latency'
-echo "== server RSS: $(ps -o rss= -p $server) KiB"
+wrk -t1 -c64 -d10s -H "Authorization: Bearer $ACCORD_ADMIN_TOKEN" "http://127.0.0.1:$port/v1/agreements/$agreement" | tee "$data.read" | grep -E 'Requests/sec|Latency'
+awk -v h="$(awk '/Requests\/sec/ {print $2}' "$data.health")" '/Requests\/sec/ {r = $2} END {printf "== read path: %.0f %% of /healthz\n", 100 * r / h}' "$data.read"
+echo "== server RSS: $(ps -o rss= -p $server) KiB after $head_after events (sled cache: ${ACCORD_CACHE_MB:-1024} MiB)"
+kill $server; wait $server 2>/dev/null || true
+
+if [ "$pg" = off ]; then echo "== PostgreSQL baseline: skipped (ACCORD_BENCH_PG=off)"; exit 0; fi
+if ! command -v pgbench >/dev/null; then echo "== PostgreSQL baseline: skipped (pgbench is not installed)"; exit 0; fi
+if ! pg_isready -q -d "$pg" && [ -d /etc/postgresql ]; then
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start
+  for _ in $(seq 50); do pg_isready -q -d "$pg" && break; sleep 0.2; done
+fi
+echo "== PostgreSQL baseline: $(psql "$pg" -Atc 'select version()' | cut -d, -f1), synchronous_commit=$(psql "$pg" -Atc 'show synchronous_commit'), fsync=$(psql "$pg" -Atc 'show fsync')"
+psql "$pg" -q -f bench/pg_schema.sql 2>/dev/null
+echo "pgbench -n -M prepared -c $connections -j 2 -T $seconds -D version=0 -f bench/pg_append.sql"
+pgbench -n -M prepared -c "$connections" -j 2 -T "$seconds" -D version=0 -f bench/pg_append.sql "$pg" 2>&1 \
+  | grep -E 'processed|failed|latency|tps' | tee "$data.pg"
+psql "$pg" -Atc "select 'rows ' || count(*) || ', streams ' || count(distinct stream) || ', table ' || pg_size_pretty(pg_total_relation_size('accord_bench_events')) from accord_bench_events"
+psql "$pg" -q -c 'DROP TABLE accord_bench_events'
+pg_rate=$(awk '/^tps/ {print $3}' "$data.pg")
+awk -v a="$accord_rate" -v p="$pg_rate" 'BEGIN {printf "== Accord %.0f durable commands/s vs PostgreSQL %.0f inserts/s: %.2fx\n", a, p, a / p}'

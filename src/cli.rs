@@ -87,6 +87,10 @@ pub struct DataArgs {
     /// The data folder (the sled log and its metadata).
     #[arg(long, env = "ACCORD_DATA", default_value = "./accord-data")]
     pub data: PathBuf,
+    /// MiB of sled's page cache: the main term of the process's memory on a
+    /// large log (sled's default, 1024, lets RSS grow to about 1 GiB).
+    #[arg(long, env = "ACCORD_CACHE_MB", default_value_t = 1024)]
+    pub cache_mb: u64,
 }
 
 /// `accord serve`.

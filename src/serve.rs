@@ -6,7 +6,7 @@ use std::sync::Arc;
 use accord_api::{router, AppState, Bootstrap, TokenBook};
 use accord_audit::Signer;
 use accord_engine::{Engine, EngineConfig};
-use accord_store::{EventStore, SledStore};
+use accord_store::{EventStore, SledStore, StoreOptions};
 use accord_webhooks::Webhooks;
 use anyhow::{bail, Context, Result};
 
@@ -22,7 +22,11 @@ pub(crate) fn open_store(data: &DataArgs) -> Result<Arc<dyn EventStore>> {
 fn open_sled(data: &DataArgs) -> Result<Arc<SledStore>> {
     std::fs::create_dir_all(&data.data)
         .with_context(|| format!("creating {}", data.data.display()))?;
-    let store = SledStore::open(&data.data)
+    let options = StoreOptions {
+        cache_bytes: data.cache_mb * 1024 * 1024,
+        ..StoreOptions::default()
+    };
+    let store = SledStore::open_with_options(&data.data, options)
         .with_context(|| format!("opening the log in {}", data.data.display()))?;
     Ok(Arc::new(store))
 }

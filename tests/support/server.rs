@@ -109,10 +109,24 @@ impl Server {
 
     /// `accord serve` with extra flags (e.g. `--webhook-allow-private`).
     pub async fn start_with(dir: &DataDir, flags: &[&str]) -> Server {
-        Self::launch(dir, false, flags).await
+        Self::launch_with(dir, false, flags, &[]).await
+    }
+
+    /// `accord serve` with extra environment variables (`ACCORD_*` settings).
+    pub async fn start_with_env(dir: &DataDir, env: &[(&str, String)]) -> Server {
+        Self::launch_with(dir, false, &[], env).await
     }
 
     async fn launch(dir: &DataDir, demo: bool, flags: &[&str]) -> Server {
+        Self::launch_with(dir, demo, flags, &[]).await
+    }
+
+    async fn launch_with(
+        dir: &DataDir,
+        demo: bool,
+        flags: &[&str],
+        env: &[(&str, String)],
+    ) -> Server {
         let n = STARTS.fetch_add(1, Ordering::SeqCst);
         let stderr = dir.log(&format!("server-{n}.stderr.log"));
         let stdout = dir.log(&format!("server-{n}.stdout.log"));
@@ -135,6 +149,9 @@ impl Server {
             command.arg("--demo");
         }
         command.args(flags);
+        for (key, value) in env {
+            command.env(key, value);
+        }
         let child = command.spawn().expect("the accord binary starts");
         let client = Client::builder()
             .timeout(Duration::from_secs(30))
@@ -320,6 +337,17 @@ impl Drop for Server {
     fn drop(&mut self) {
         self.kill();
     }
+}
+
+/// `accord rebuild --data DIR --check` (no server may hold the folder):
+/// compares a fold from 0 with the stored snapshots and the served models.
+pub fn accord_rebuild_check(data: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_accord"))
+        .args(["rebuild", "--check", "--data"])
+        .arg(data)
+        .env_remove("ACCORD_DATA")
+        .output()
+        .expect("accord rebuild runs")
 }
 
 /// `accord verify --data DIR` (no server may hold the folder).

@@ -12,8 +12,8 @@
 //! - [`moment`]: `at` and `as_of`, and reading the models as of an instant.
 //! - `commands`, `parties`, `agreements`, `diff`, `events`, `reports`,
 //!   `audit`, `checkpoints` (signed checkpoints, ADR 0012), `webhooks`
-//!   (subscriptions and their delivery log, ADR 0015), `health`: the
-//!   routes; [`openapi`]: the generated document.
+//!   (subscriptions and their delivery log, ADR 0015), `health`, `metrics`
+//!   (Prometheus, ADR 0017): the routes; [`openapi`]: the generated document.
 
 pub mod access;
 mod agreements;
@@ -26,6 +26,7 @@ pub mod error;
 mod events;
 pub mod extract;
 mod health;
+mod metrics;
 pub mod moment;
 pub mod openapi;
 mod parties;
@@ -153,6 +154,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(v1)
         .merge(health::router())
+        .merge(metrics::router())
         .merge(openapi::router())
         .fallback(|| async { ApiError::NotFound("no such route".into()) })
         .method_not_allowed_fallback(|request: Request| async move {

@@ -252,7 +252,7 @@ impl Modify for BearerAuth {
         crate::webhooks::rotate_secret, crate::webhooks::enable, crate::webhooks::deliveries,
         crate::webhooks::replay, crate::webhooks::resend,
         crate::tokens::create, crate::tokens::list, crate::tokens::revoke,
-        crate::health::healthz, crate::health::readyz,
+        crate::health::healthz, crate::health::readyz, crate::metrics::metrics,
     ),
     components(schemas(accord_domain::Command, accord_domain::Event, crate::error::FieldError)),
     modifiers(&BearerAuth),
@@ -263,7 +263,7 @@ impl Modify for BearerAuth {
         (name = "audit", description = "The log itself and its hash chain"),
         (name = "webhooks", description = "Signed, ordered, durable deliveries of the log (admin only)"),
         (name = "tokens", description = "Bearer tokens and their roles (admin only)"),
-        (name = "operations", description = "Health"),
+        (name = "operations", description = "Health and metrics"),
     )
 )]
 pub struct ApiDoc;

@@ -251,6 +251,7 @@ async fn every_documented_read_answers_a_documented_status_and_content_type() {
         "/v1/webhooks/{id}/rotate-secret",
         "/healthz",
         "/readyz",
+        "/metrics",
     ] {
         assert!(paths.contains_key(route), "{route} is documented");
     }
@@ -451,4 +452,56 @@ async fn a_created_webhook_shows_its_secret_once_and_can_be_deleted() {
         get(&app, &format!("/v1/webhooks/{id}")).await.status,
         StatusCode::NOT_FOUND
     );
+}
+
+#[tokio::test]
+async fn metrics_count_commands_by_outcome_and_refused_access() {
+    let app = app();
+    seed(&app).await;
+    let late = json!({"type": "RecordExchange", "data": {"agreement_id": AGREEMENT, "occurred_on": "2014-01-01",
+        "area": "investment_promotion", "kind": "meeting", "parties": ["dong-nai-iza"], "summary": "Xúc tiến đầu tư"}});
+    assert_eq!(
+        post(&app, &late).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let anonymous = send(
+        &app,
+        Request::get("/v1/parties").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+    let response = app
+        .router
+        .clone()
+        .oneshot(Request::get("/metrics").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.headers()[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("text/plain"));
+    let text = String::from_utf8(
+        response
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec(),
+    )
+    .unwrap();
+    for line in [
+        "accord_commands_total{type=\"RegisterParty\",outcome=\"created\"} 2",
+        "accord_commands_total{type=\"SignAgreement\",outcome=\"created\"} 1",
+        "accord_commands_total{type=\"RecordExchange\",outcome=\"refused\"} 1",
+        "accord_events_total 3",
+        "accord_auth_failures_total 1",
+        "accord_refusals_total{rule=\"exchange_outside_term\"} 1",
+    ] {
+        assert!(
+            text.lines().any(|l| l == line),
+            "missing `{line}` in:\n{text}"
+        );
+    }
 }

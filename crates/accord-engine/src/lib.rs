@@ -16,8 +16,11 @@
 //! - [`Models`] (`models`): both models at one position; load, advance, encode.
 //! - `snapshots`: the snapshotter thread and [`write_snapshots`].
 //! - [`retention`]: which snapshots are kept, and the `as_of` bound it gives.
+//! - `metrics`: counters and histograms of the write path, rendered for
+//!   Prometheus by [`Engine::render_metrics`] (ADR 0017).
 
 pub mod access;
+mod metrics;
 mod models;
 mod replay;
 pub mod retention;
@@ -136,6 +139,7 @@ pub(crate) struct Shared {
     pub config: EngineConfig,
     /// How start-up loaded the models.
     pub loaded: Loaded,
+    pub metrics: metrics::Metrics,
 }
 
 /// The running write path and the live read models. Cheap to clone.
@@ -167,6 +171,7 @@ impl Engine {
             as_of: Mutex::new(Vec::new()),
             config,
             loaded,
+            metrics: metrics::Metrics::default(),
         });
         writer::spawn(shared.clone(), write, jobs, snapshots);
         Ok(Engine { queue, shared })
@@ -180,6 +185,13 @@ impl Engine {
     /// Queues a command and waits for its durable outcome.
     #[tracing::instrument(skip_all, fields(command = submission.command.name()))]
     pub async fn submit(&self, submission: Submission) -> Result<Outcome, EngineError> {
+        let command = submission.command.name();
+        let answer = self.submit_uncounted(submission).await;
+        self.shared.metrics.command(command, &answer);
+        answer
+    }
+
+    async fn submit_uncounted(&self, submission: Submission) -> Result<Outcome, EngineError> {
         let (reply, answer) = oneshot::channel();
         let job = Job { submission, reply };
         self.queue.try_send(job).map_err(|e| match e {
@@ -227,5 +239,25 @@ impl Engine {
     /// Commands waiting for the writer.
     pub fn queue_depth(&self) -> usize {
         self.queue.max_capacity() - self.queue.capacity()
+    }
+
+    /// Every metric in the Prometheus text format (counters and histograms
+    /// kept since start; queue depth, head and lags read now).
+    pub fn render_metrics(&self) -> String {
+        let store = &self.shared.store;
+        let latest_snapshot = match store.snapshot_positions() {
+            Ok(positions) => positions.last().copied().unwrap_or(0),
+            Err(error) => {
+                tracing::warn!(%error, "metrics: the snapshot positions could not be read");
+                0
+            }
+        };
+        let gauges = metrics::Gauges {
+            queue_depth: self.queue_depth(),
+            head: store.head().position,
+            read_model_position: self.read().position(),
+            latest_snapshot,
+        };
+        self.shared.metrics.render(&gauges)
     }
 }

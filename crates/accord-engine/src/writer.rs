@@ -89,10 +89,12 @@ impl Writer {
         if writes.is_empty() {
             return;
         }
+        let started = std::time::Instant::now();
         let records = match self.shared.store.append(&writes) {
             Ok(records) => records,
             Err(error) => fatal(&error),
         };
+        self.shared.metrics.batch(writes.len(), started.elapsed());
         self.project(&waiting, &records);
         for (reply, pending) in waiting {
             let answer = match pending {

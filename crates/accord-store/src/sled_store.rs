@@ -23,6 +23,15 @@ pub struct StoreOptions {
     pub sync_data: bool,
     /// The clock for `recorded_at`; tests inject one to make it deterministic.
     pub clock: Clock,
+    /// Bytes of sled's page cache (sled's `Config::cache_capacity`). sled's
+    /// default, 1 GiB, dominates the process's memory on large logs; a smaller
+    /// cache bounds RSS at the cost of more reads from disk (docs/PERFORMANCE.md).
+    pub cache_bytes: u64,
+}
+
+impl StoreOptions {
+    /// sled's own default cache: 1 GiB.
+    pub const DEFAULT_CACHE_BYTES: u64 = 1024 * 1024 * 1024;
 }
 
 impl Default for StoreOptions {
@@ -31,6 +40,7 @@ impl Default for StoreOptions {
         StoreOptions {
             sync_data: true,
             clock: Box::new(OffsetDateTime::now_utc),
+            cache_bytes: Self::DEFAULT_CACHE_BYTES,
         }
     }
 }
@@ -70,7 +80,7 @@ impl SledStore {
 
     /// Opens (creating if needed) the store in `dir` with explicit options.
     pub fn open_with_options(dir: &Path, options: StoreOptions) -> Result<SledStore, StoreError> {
-        let db = open_db(dir)?;
+        let db = open_db(dir, options.cache_bytes)?;
         let durability = Durability::open(dir, options.sync_data)?;
         let head = load_head(&db)?;
         let snapshots = db.open_tree(keys::SNAPSHOTS_TREE)?;
@@ -111,9 +121,12 @@ impl SledStore {
 /// `Db` is dropped, so an immediate reopen (tests, restarts in-process) can find
 /// the lock still held (sled issues #1234, #1289). The lock error is retried for
 /// up to two seconds; a store really held by another process still fails then.
-fn open_db(dir: &Path) -> Result<sled::Db, StoreError> {
+fn open_db(dir: &Path, cache_bytes: u64) -> Result<sled::Db, StoreError> {
     // No background flusher: every write flushes and syncs itself before it is visible.
-    let config = sled::Config::new().path(dir).flush_every_ms(None);
+    let config = sled::Config::new()
+        .path(dir)
+        .cache_capacity(cache_bytes)
+        .flush_every_ms(None);
     let deadline = Instant::now() + Duration::from_secs(2);
     loop {
         match config.open() {
