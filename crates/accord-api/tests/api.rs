@@ -212,6 +212,40 @@ async fn an_agreement_carries_its_version_as_etag_and_is_404_before_its_signatur
 }
 
 /// Fills a templated path with ids that exist after `seed`.
+#[tokio::test]
+async fn metrics_need_no_token_and_count_commands_by_type_and_outcome() {
+    let app = app();
+    seed(&app).await;
+    let late = json!({"type": "RecordExchange", "data": {"agreement_id": AGREEMENT, "occurred_on": "2014-01-01",
+        "area": "investment_promotion", "kind": "meeting", "parties": ["dong-nai-iza"], "summary": "Xúc tiến đầu tư"}});
+    post(&app, &late).await;
+    let request = Request::get("/metrics").body(Body::empty()).unwrap();
+    let response = app.router.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let content_type = response.headers()[header::CONTENT_TYPE].to_str().unwrap();
+    assert!(
+        content_type.starts_with("text/plain; version=0.0.4"),
+        "{content_type}"
+    );
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let text = String::from_utf8(bytes.to_vec()).unwrap();
+    for line in [
+        "accord_commands_total{type=\"RegisterParty\",outcome=\"created\"} 2",
+        "accord_commands_total{type=\"SignAgreement\",outcome=\"created\"} 1",
+        "accord_commands_total{type=\"RecordExchange\",outcome=\"refused\"} 1",
+        "accord_events_total 3",
+        "accord_queue_depth 0",
+        "accord_projection_lag_events 0",
+        "accord_batch_commands_count 3",
+        "accord_append_duration_seconds_count 3",
+    ] {
+        assert!(
+            text.lines().any(|l| l == line),
+            "{line} missing from:\n{text}"
+        );
+    }
+}
+
 fn concrete(path: &str) -> String {
     path.replace("{id}", AGREEMENT)
         .replace("{party_id}", "dong-nai-iza")
