@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-10}
-port=${ACCORD_BENCH_PORT:-18090}
+port=${ACCORD_BENCH_PORT:-18290}
 rport=$((port + 1))
 export ACCORD_ADMIN_TOKEN=bench-token
 base="http://127.0.0.1:$port"
@@ -32,6 +32,7 @@ server=$!
 ./target/release/examples/bench_receiver "127.0.0.1:$rport" &
 receiver=$!
 for _ in $(seq 100); do curl -sf "$base/readyz" >/dev/null && break; sleep 0.1; done
+sleep 0.5; kill -0 "$receiver" || { echo "the receiver could not start on port $rport" >&2; exit 1; }
 
 head() { curl -s "$base/readyz" | sed 's/.*"position":\([0-9]*\).*/\1/'; }
 stats() { curl -s "http://127.0.0.1:$rport/stats${1:-}"; }
@@ -45,7 +46,7 @@ durable() { # $1: label
 }
 # Waits until the receiver has `$1` deliveries (bounded), then prints its stats.
 drain() {
-  for _ in $(seq 600); do
+  for _ in $(seq 1200); do
     count=$(stats | sed 's/.*"count":\([0-9]*\).*/\1/')
     [ "$count" -ge "$1" ] && break
     sleep 0.1
@@ -56,23 +57,23 @@ drain() {
 echo "== machine: $(nproc) cores, $(uname -r), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 durable "no subscription"
 backlog=$(head)
-replay_from=$((backlog - 20000 + 1))
+replay_from=$((backlog - 5000 + 1))
 
-echo "== deliveries/s, 1 subscription: replay of 20,000 events"
+echo "== deliveries/s, 1 subscription: replay of 5,000 events"
 ids=$(subscribe)
 curl -s -o /dev/null -H "$auth" -H 'Content-Type: application/json' -d "{\"from_position\":$replay_from}" "$base/v1/webhooks/$ids/replay"
-drain 20000
+drain 5000
 
 echo "== delay commit → delivery, 1 subscription, one client (wrk -t1 -c1 -d${seconds}s)"
 wrk -t1 -c1 -d"${seconds}s" -s bench/record_exchange.lua "$base" | grep -E 'Requests/sec'
 sleep 1; stats '?reset'; echo
 
-echo "== deliveries/s, 10 subscriptions: replay of 20,000 events each (200,000 deliveries)"
+echo "== deliveries/s, 10 subscriptions: replay of 5,000 events each (50,000 deliveries)"
 for _ in $(seq 9); do ids="$ids $(subscribe)"; done
 for id in $ids; do
   curl -s -o /dev/null -H "$auth" -H 'Content-Type: application/json' -d "{\"from_position\":$replay_from}" "$base/v1/webhooks/$id/replay"
 done
-drain 200000
+drain 50000
 
 echo "== delay commit → delivery, 10 subscriptions, one client (wrk -t1 -c1 -d${seconds}s)"
 wrk -t1 -c1 -d"${seconds}s" -s bench/record_exchange.lua "$base" | grep -E 'Requests/sec'
