@@ -13,20 +13,12 @@ use proptest::prelude::*;
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
-const TYPES: [&str; 12] = [
-    "RegisterParty",
-    "SignAgreement",
-    "AmendAgreement",
-    "AdmitParty",
-    "RecordExchange",
-    "CorrectExchange",
-    "RetractExchange",
-    "OpenReviewPeriod",
-    "RecordAssessment",
-    "CloseReviewPeriod",
-    "TerminateAgreement",
-    "NoSuchCommand",
-];
+/// Every command's name and one that is none.
+fn types() -> Vec<&'static str> {
+    let mut types = accord_domain::Command::NAMES.to_vec();
+    types.push("NoSuchCommand");
+    types
+}
 const FIELDS: [&str; 30] = [
     "party_id",
     "name",
@@ -127,7 +119,7 @@ fn any_json() -> impl Strategy<Value = Value> {
 /// A command request: a known (or unknown) type, fuzzed data and envelope.
 fn any_request() -> impl Strategy<Value = Value> {
     (
-        prop::sample::select(&TYPES[..]),
+        prop::sample::select(types()),
         any_json(),
         prop::option::of(any_json()),
         prop::option::of(any_json()),

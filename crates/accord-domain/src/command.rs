@@ -243,6 +243,21 @@ impl std::fmt::Display for StreamId {
 }
 
 impl Command {
+    /// Every command's name, in the order of DOMAIN.md.
+    pub const NAMES: [&'static str; 11] = [
+        "RegisterParty",
+        "SignAgreement",
+        "AmendAgreement",
+        "AdmitParty",
+        "RecordExchange",
+        "CorrectExchange",
+        "RetractExchange",
+        "OpenReviewPeriod",
+        "RecordAssessment",
+        "CloseReviewPeriod",
+        "TerminateAgreement",
+    ];
+
     /// The command's name, as in its `type`.
     pub fn name(&self) -> &'static str {
         match self {

@@ -1765,3 +1765,15 @@ mod regressions {
         given(&history).when(c).then_events(&["ExchangeRecorded"]);
     }
 }
+
+#[test]
+fn every_command_name_parses_as_a_command_type() {
+    for name in accord_domain::Command::NAMES {
+        let error = serde_json::from_value::<accord_domain::Command>(
+            serde_json::json!({"type": name, "data": {}}),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(!error.contains("unknown variant"), "{name}: {error}");
+    }
+}

@@ -13,19 +13,7 @@ use std::time::Duration;
 use crate::{EngineError, Outcome};
 
 /// Every command type, in the order of the `type` label.
-const COMMANDS: [&str; 11] = [
-    "RegisterParty",
-    "SignAgreement",
-    "AmendAgreement",
-    "AdmitParty",
-    "RecordExchange",
-    "CorrectExchange",
-    "RetractExchange",
-    "OpenReviewPeriod",
-    "RecordAssessment",
-    "CloseReviewPeriod",
-    "TerminateAgreement",
-];
+const COMMANDS: [&str; 11] = accord_domain::Command::NAMES;
 
 /// Every outcome of a submitted command, in the order of the `outcome` label.
 const OUTCOMES: [&str; 8] = [
