@@ -8,7 +8,7 @@ use accord_audit::Signer;
 use accord_engine::{Engine, EngineConfig};
 use accord_store::{EventStore, SledStore, StoreOptions};
 use accord_webhooks::Webhooks;
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 
 use crate::cli::{DataArgs, ServeArgs};
 use crate::demo;
@@ -125,22 +125,4 @@ async fn shutdown_signal() {
         _ = terminate => {},
     }
     tracing::info!("shutdown signal received; finishing in-flight requests");
-}
-
-/// `accord verify`: checks the chain offline; fails naming the first bad position.
-pub fn verify(args: DataArgs) -> Result<()> {
-    if !args.data.exists() {
-        bail!("no data folder at {}", args.data.display());
-    }
-    let store = open_store(&args)?;
-    let report = store.verify(None)?;
-    println!("{}", serde_json::to_string_pretty(&report)?);
-    match report.first_bad_position {
-        None if report.ok => Ok(()),
-        bad => bail!(
-            "the log does not verify: first bad position {} ({})",
-            bad.map_or("unknown".to_owned(), |p| p.to_string()),
-            report.reason.unwrap_or_default()
-        ),
-    }
 }
