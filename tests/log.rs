@@ -47,18 +47,23 @@ async fn read_events(response: reqwest::Response, count: usize) -> Vec<(u64, Str
     events
 }
 
+/// Opens `GET /v1/events/stream`, resuming after `last_event_id` if given.
+async fn subscribe(server: &Server, last_event_id: Option<&str>) -> reqwest::Response {
+    let mut request = server
+        .client
+        .get(server.url("/v1/events/stream"))
+        .bearer_auth(TOKEN);
+    if let Some(id) = last_event_id {
+        request = request.header("Last-Event-ID", id);
+    }
+    request.send().await.unwrap()
+}
+
 #[tokio::test]
 async fn the_stream_resumes_after_last_event_id_and_follows_new_events() {
     let dir = DataDir::new();
     let server = Server::start_demo(&dir).await;
-    let response = server
-        .client
-        .get(server.url("/v1/events/stream"))
-        .bearer_auth(TOKEN)
-        .header("Last-Event-ID", "12")
-        .send()
-        .await
-        .unwrap();
+    let response = subscribe(&server, Some("12")).await;
     assert_eq!(response.status(), 200);
     assert!(response.headers()["content-type"]
         .to_str()
@@ -183,13 +188,7 @@ async fn an_agreement_history_honours_both_times() {
 async fn sigterm_ends_open_event_streams_and_stops_the_server() {
     let dir = DataDir::new();
     let server = Server::start_demo(&dir).await;
-    let response = server
-        .client
-        .get(server.url("/v1/events/stream"))
-        .bearer_auth(TOKEN)
-        .send()
-        .await
-        .unwrap();
+    let response = subscribe(&server, None).await;
     let mut open_stream = response.bytes_stream();
     let first = tokio::time::timeout(Duration::from_secs(20), open_stream.next()).await;
     assert!(matches!(first, Ok(Some(Ok(_)))), "the stream sends the log");
