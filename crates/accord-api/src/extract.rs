@@ -108,15 +108,15 @@ pub fn check_shape(value: &Value, depth: usize, path: &mut String) -> Result<(),
     }
 }
 
-/// One path segment (`{id}`, `{party_id}`) as text; a segment that is not
+/// Path segments (`{id}`, `{party_id}`; a tuple for several) as text; one that is not
 /// valid UTF-8 is a problem+json 400, not axum's plain-text rejection.
-pub struct PathParam(pub String);
+pub struct PathParam<T = String>(pub T);
 
-impl<S: Send + Sync> FromRequestParts<S> for PathParam {
+impl<S: Send + Sync, T: serde::de::DeserializeOwned + Send> FromRequestParts<S> for PathParam<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        let Path(value) = Path::<String>::from_request_parts(parts, state)
+        let Path(value) = Path::<T>::from_request_parts(parts, state)
             .await
             .map_err(|_| ApiError::field("path", "a path segment is not valid UTF-8"))?;
         Ok(PathParam(value))

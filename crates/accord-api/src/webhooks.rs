@@ -7,7 +7,7 @@ use std::sync::Arc;
 use accord_webhooks::{
     Delivery, DeliveryState, NewSubscription, SubscriptionView, WebhookError, Webhooks,
 };
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -15,7 +15,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::error::{ApiError, Problem};
-use crate::extract::{JsonBody, Params};
+use crate::extract::{JsonBody, Params, PathParam};
 use crate::{AppState, Items};
 
 pub(crate) fn router() -> Router<AppState> {
@@ -139,7 +139,7 @@ pub(crate) async fn list(
 )]
 pub(crate) async fn one(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PathParam(id): PathParam,
 ) -> Result<Json<SubscriptionView>, ApiError> {
     Ok(Json(service(&state)?.get(webhook_id(&id)?).await?))
 }
@@ -159,7 +159,7 @@ pub(crate) async fn one(
 #[tracing::instrument(skip_all, fields(webhook_id = %id))]
 pub(crate) async fn delete(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PathParam(id): PathParam,
 ) -> Result<StatusCode, ApiError> {
     service(&state)?.delete(webhook_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -190,7 +190,7 @@ pub(crate) struct NewSecret {
 #[tracing::instrument(skip_all, fields(webhook_id = %id))]
 pub(crate) async fn rotate_secret(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PathParam(id): PathParam,
 ) -> Result<Json<NewSecret>, ApiError> {
     let secret = service(&state)?.rotate_secret(webhook_id(&id)?).await?;
     Ok(Json(NewSecret { secret }))
@@ -215,7 +215,7 @@ pub(crate) async fn rotate_secret(
 #[tracing::instrument(skip_all, fields(webhook_id = %id))]
 pub(crate) async fn enable(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PathParam(id): PathParam,
 ) -> Result<Json<SubscriptionView>, ApiError> {
     Ok(Json(service(&state)?.enable(webhook_id(&id)?).await?))
 }
@@ -252,7 +252,7 @@ pub(crate) struct DeliveryPage {
 )]
 pub(crate) async fn deliveries(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PathParam(id): PathParam,
     params: Params,
 ) -> Result<Json<DeliveryPage>, ApiError> {
     let wanted = params.parse::<DeliveryState>("state", "pending, succeeded or failed")?;
@@ -291,7 +291,7 @@ pub(crate) async fn deliveries(
 #[tracing::instrument(skip_all, fields(webhook_id = %id))]
 pub(crate) async fn replay(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PathParam(id): PathParam,
     JsonBody(body): JsonBody,
 ) -> Result<StatusCode, ApiError> {
     let from = body
@@ -320,7 +320,7 @@ pub(crate) async fn replay(
 #[tracing::instrument(skip_all, fields(webhook_id = %id))]
 pub(crate) async fn resend(
     State(state): State<AppState>,
-    Path((id, position)): Path<(String, String)>,
+    PathParam((id, position)): PathParam<(String, String)>,
 ) -> Result<Json<Delivery>, ApiError> {
     let position: u64 = position
         .parse()

@@ -222,6 +222,12 @@ async fn no_answer_reveals_paths_backtraces_or_sled() {
     let probes = [
         request(Method::GET, "/v1/parties/%FF%FE", Body::empty()),
         request(Method::GET, "/v1/agreements/%C0", Body::empty()),
+        request(Method::GET, "/v1/webhooks/%FF/deliveries", Body::empty()),
+        request(
+            Method::POST,
+            "/v1/webhooks/%FF/deliveries/%FE/resend",
+            Body::empty(),
+        ),
         request(Method::GET, "/v1/events?at=%FF", Body::empty()),
         request(
             Method::GET,
