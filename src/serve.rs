@@ -67,6 +67,8 @@ pub fn run(args: ServeArgs) -> Result<()> {
             .with_context(|| format!("listening on {}", args.listen))?;
         let address = listener.local_addr()?;
         tracing::info!(%address, "serving HTTP API v1");
+        // On stdout too, for whoever started us with port 0 (the test harness, scripts).
+        println!("Listening on http://{address}");
         // After the demo: webhooks follow the log from each subscription's cursor.
         let webhooks = Webhooks::start(store.clone(), sled, engine.head(), args.webhooks.config())
             .context("starting the webhook dispatchers")?;

@@ -8,7 +8,6 @@
 #![allow(dead_code)] // every test file uses a different subset of the helpers
 
 use std::fs::File;
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -91,11 +90,6 @@ pub struct Server {
 }
 
 /// A port that was free a moment ago.
-fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-    listener.local_addr().expect("a local address").port()
-}
-
 impl Server {
     /// `accord serve` on an empty or existing data folder.
     pub async fn start(dir: &DataDir) -> Server {
@@ -130,14 +124,15 @@ impl Server {
         let n = STARTS.fetch_add(1, Ordering::SeqCst);
         let stderr = dir.log(&format!("server-{n}.stderr.log"));
         let stdout = dir.log(&format!("server-{n}.stdout.log"));
-        let base = format!("http://127.0.0.1:{}", free_port());
         let mut command = Command::new(env!("CARGO_BIN_EXE_accord"));
         command
             .arg("serve")
             .arg("--data")
             .arg(dir.data())
+            // Port 0: the server binds a free port itself and prints it, so no
+            // other test's server can take it between choosing and binding.
             .arg("--listen")
-            .arg(base.trim_start_matches("http://"))
+            .arg("127.0.0.1:0")
             .env("ACCORD_ADMIN_TOKEN", TOKEN)
             .env("RUST_LOG", "info")
             .env_remove("ACCORD_DATA")
@@ -159,12 +154,42 @@ impl Server {
             .expect("a client");
         let mut server = Server {
             child,
-            base,
+            base: String::new(),
             client,
             stderr,
         };
+        server.base = server.announced_address(&stdout).await;
         server.wait_ready().await;
         server
+    }
+
+    /// Waits for the "Listening on http://…" line `accord serve` prints once
+    /// it has bound its port; panics with the server's stderr if it exits first.
+    async fn announced_address(&mut self, stdout: &Path) -> String {
+        let deadline = Instant::now() + READY_WITHIN;
+        loop {
+            let printed = std::fs::read_to_string(stdout).unwrap_or_default();
+            let announced = printed
+                .split_inclusive('\n')
+                .filter(|line| line.ends_with('\n')) // whole lines only
+                .find_map(|line| line.strip_prefix("Listening on "));
+            if let Some(base) = announced {
+                return base.trim().to_string();
+            }
+            if let Some(status) = self.child.try_wait().expect("the child's status") {
+                panic!(
+                    "accord serve exited with {status} before it listened:\n{}",
+                    self.stderr()
+                );
+            }
+            if Instant::now() > deadline {
+                panic!(
+                    "accord serve did not listen within {READY_WITHIN:?}:\n{}",
+                    self.stderr()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     /// Polls `/readyz` until it answers 200; panics with the server's stderr
