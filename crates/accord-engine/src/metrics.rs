@@ -84,6 +84,7 @@ pub(crate) struct Metrics {
     commands: [[AtomicU64; OUTCOMES.len()]; COMMANDS.len()],
     batch_size: Histogram<11>,
     append_seconds: Histogram<12>,
+    sync_seconds: Histogram<12>,
 }
 
 impl Default for Metrics {
@@ -92,6 +93,7 @@ impl Default for Metrics {
             commands: Default::default(),
             batch_size: Histogram::new(BATCH_BOUNDS),
             append_seconds: Histogram::new(APPEND_BOUNDS),
+            sync_seconds: Histogram::new(APPEND_BOUNDS),
         }
     }
 }
@@ -122,11 +124,14 @@ impl Metrics {
         }
     }
 
-    /// Records one durable append: its commands and how long it took
-    /// (one atomic write, sled's flush and the fdatasync).
-    pub(crate) fn batch(&self, commands: usize, took: Duration) {
+    /// Records one durable append: its commands, how long it took from the
+    /// start of its atomic write to the end of its sync (waiting for the
+    /// batch before it included), and how long the sync itself took (sled's
+    /// flush and the fdatasync).
+    pub(crate) fn batch(&self, commands: usize, took: Duration, sync: Duration) {
         self.batch_size.observe(commands as f64);
         self.append_seconds.observe(took.as_secs_f64());
+        self.sync_seconds.observe(sync.as_secs_f64());
     }
 
     /// The Prometheus text exposition of every metric.
@@ -151,7 +156,12 @@ impl Metrics {
         self.append_seconds.render(
             &mut out,
             "accord_append_duration_seconds",
-            "Duration of one durable append: atomic write, flush and fdatasync.",
+            "Duration of one durable append: atomic write, wait for the batch before, flush and fdatasync.",
+        );
+        self.sync_seconds.render(
+            &mut out,
+            "accord_sync_duration_seconds",
+            "Duration of one batch's sync: sled's flush and the fdatasync of its file.",
         );
         let head = gauges.head;
         let lines = [
@@ -198,9 +208,9 @@ mod tests {
     #[test]
     fn histograms_render_cumulative_buckets_with_sum_and_count() {
         let metrics = Metrics::default();
-        metrics.batch(1, Duration::from_micros(300));
-        metrics.batch(100, Duration::from_millis(3));
-        metrics.batch(5000, Duration::from_secs(2));
+        metrics.batch(1, Duration::from_micros(300), Duration::from_micros(200));
+        metrics.batch(100, Duration::from_millis(3), Duration::from_millis(1));
+        metrics.batch(5000, Duration::from_secs(2), Duration::from_millis(1500));
         let text = metrics.render(&Gauges {
             queue_depth: 3,
             head: 10,
@@ -216,6 +226,9 @@ mod tests {
         assert!(text.contains("accord_batch_commands_count 3\n"));
         assert!(text.contains("accord_append_duration_seconds_bucket{le=\"0.0005\"} 1\n"));
         assert!(text.contains("accord_append_duration_seconds_bucket{le=\"0.004\"} 2\n"));
+        assert!(text.contains("accord_sync_duration_seconds_bucket{le=\"0.001\"} 2\n"));
+        assert!(text.contains("accord_sync_duration_seconds_bucket{le=\"1.024\"} 2\n"));
+        assert!(text.contains("accord_sync_duration_seconds_count 3\n"));
         assert!(text.contains("accord_queue_depth 3\n"));
         assert!(text.contains("accord_projection_lag_events 1\n"));
         assert!(text.contains("accord_snapshot_lag_events 10\n"));

@@ -3,32 +3,48 @@
 //! commit order, and optimistic concurrency and idempotency simple.
 //!
 //! Each turn drains up to `max_batch` queued commands, decides them in order
-//! (each sees the effects of those before it), appends all accepted ones in
-//! one atomic write with one flush and one fdatasync, applies them to the
-//! read models, announces the new head and only then answers.
+//! (each sees the effects of those before it) and stages all accepted ones in
+//! one atomic write. The syncer thread then makes the batch durable (one
+//! flush, one fdatasync), applies it to the read models, announces the new
+//! head and only then answers. The two form a pipeline: while batch N waits
+//! for the disk, the writer decides and stages batch N+1, so the commands
+//! that arrive during a sync are not left waiting for it to end before they
+//! are even looked at (ADR 0018). Batches are committed and answered in the
+//! order staged.
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Instant;
 
 use accord_domain::{Event, WriteModel};
 use accord_projections::encode;
-use accord_store::{CommandRecord, NewEvent, Write};
+use accord_store::{CommandRecord, NewEvent, Staged, Write};
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
 use crate::{EngineError, Job, Outcome, Shared};
 
-/// Starts the writer on its own OS thread: sled calls block.
+/// Starts the writer and the syncer, each on its own OS thread: sled calls block.
 pub(crate) fn spawn(
     shared: Arc<Shared>,
     model: WriteModel,
     jobs: mpsc::Receiver<Job>,
     snapshots: Option<std::sync::mpsc::Sender<u64>>,
 ) {
+    // A rendezvous: the writer stages at most one batch ahead of the sync.
+    let (turns, staged) = std::sync::mpsc::sync_channel(0);
+    let syncer = Syncer {
+        shared: shared.clone(),
+        snapshots,
+    };
+    std::thread::Builder::new()
+        .name("accord-syncer".into())
+        .spawn(move || syncer.run(staged))
+        .expect("the syncer thread starts");
     let writer = Writer {
         shared,
         model,
-        snapshots,
+        turns,
     };
     std::thread::Builder::new()
         .name("accord-writer".into())
@@ -41,16 +57,27 @@ type Reply = oneshot::Sender<Result<Outcome, EngineError>>;
 struct Writer {
     shared: Arc<Shared>,
     model: WriteModel,
-    /// Where each new head is announced to the snapshotter (never blocks).
-    snapshots: Option<std::sync::mpsc::Sender<u64>>,
+    /// Where staged batches go to be synced.
+    turns: std::sync::mpsc::SyncSender<Turn>,
 }
 
-/// A job that waits for the batch's append to be answered.
+/// A staged batch and the jobs that wait for it.
+struct Turn {
+    staged: Staged,
+    waiting: Vec<(Reply, Pending)>,
+    started: Instant,
+}
+
+/// A job that waits for the batch's sync to be answered.
 enum Pending {
     /// Appended as `writes[index]`, with the events to project.
     Appended { index: usize, events: Vec<Event> },
     /// A repeat of `writes[index]`'s command id within this batch.
     RepeatOf { index: usize, same_body: bool },
+    /// A repeat of a command staged in an earlier batch that was not durable
+    /// yet when this one was decided: answered after it (batches are synced
+    /// in order).
+    Earlier(Result<Outcome, EngineError>),
 }
 
 impl Writer {
@@ -71,7 +98,7 @@ impl Writer {
     }
 
     /// Decides every job in order (refusals and conflicts are answered at
-    /// once), appends the accepted ones durably, then answers them.
+    /// once), stages the accepted ones and hands them to the syncer.
     #[tracing::instrument(skip_all)]
     fn process(&mut self, batch: impl Iterator<Item = Job>) {
         let mut writes: Vec<Write> = Vec::new();
@@ -86,33 +113,26 @@ impl Writer {
                 }
             }
         }
-        if writes.is_empty() {
+        if waiting.is_empty() {
             return;
         }
-        let started = std::time::Instant::now();
-        let records = match self.shared.store.append(&writes) {
-            Ok(records) => records,
+        let started = Instant::now();
+        let staged = match self.shared.store.stage(&writes) {
+            Ok(staged) => staged,
             Err(error) => fatal(&error),
         };
-        self.shared.metrics.batch(writes.len(), started.elapsed());
-        self.project(&waiting, &records);
-        for (reply, pending) in waiting {
-            let answer = match pending {
-                Pending::Appended { index, .. } => Ok(Outcome::Created(records[index].clone())),
-                Pending::RepeatOf {
-                    index,
-                    same_body: true,
-                } => Ok(Outcome::Replayed(records[index].clone())),
-                Pending::RepeatOf { index, .. } => {
-                    Err(EngineError::CommandIdReused(records[index].command_id))
-                }
-            };
-            let _ = reply.send(answer);
+        let turn = Turn {
+            staged,
+            waiting,
+            started,
+        };
+        if self.turns.send(turn).is_err() {
+            fatal(&accord_store::StoreError::Io("the syncer stopped".into()));
         }
     }
 
-    /// Checks and decides one submission: either it waits for the append, or
-    /// it is answered now.
+    /// Checks and decides one submission: either it waits for a sync, or it
+    /// is answered now.
     fn take(
         &mut self,
         s: &mut crate::Submission,
@@ -125,6 +145,19 @@ impl Writer {
             let same_body = writes[index].request_hash == s.request_hash;
             return Ok(Pending::RepeatOf { index, same_body });
         }
+        let store = &self.shared.store;
+        if let Some(record) = store
+            .staged_command(command_id)
+            .map_err(|e| Err(e.into()))?
+        {
+            let durable = record.position <= store.head().position;
+            let answer = replayed(record, &s.request_hash);
+            return if durable {
+                Err(answer)
+            } else {
+                Ok(Pending::Earlier(answer))
+            };
+        }
         let (write, events) = self.decide(s, versions)?;
         ids.insert(command_id, writes.len());
         writes.push(write);
@@ -134,8 +167,8 @@ impl Writer {
         })
     }
 
-    /// Idempotency, expected version, the actor's rights and the domain's
-    /// rules, in that order.
+    /// Expected version, the actor's rights and the domain's rules, in that
+    /// order, for a command id never seen before.
     /// On success the write model already includes the command's events.
     fn decide(
         &mut self,
@@ -144,14 +177,13 @@ impl Writer {
     ) -> Result<(Write, Vec<Event>), Result<Outcome, EngineError>> {
         let command_id = s.command_id.expect("assigned by take");
         let store = &self.shared.store;
-        if let Some(record) = store.command(command_id).map_err(|e| Err(e.into()))? {
-            return Err(replayed(record, &s.request_hash));
-        }
         s.command.assign_ids(Uuid::now_v7);
         let stream = s.command.stream().expect("ids are assigned").to_string();
         let current = match versions.get(&stream) {
             Some(v) => *v,
-            None => store.stream_version(&stream).map_err(|e| Err(e.into()))?,
+            None => store
+                .staged_stream_version(&stream)
+                .map_err(|e| Err(e.into()))?,
         };
         if let Some(expected) = s.expected_version.filter(|v| *v != current) {
             return Err(Err(EngineError::VersionConflict {
@@ -187,6 +219,52 @@ impl Writer {
             events: new_events,
         };
         Ok((write, events))
+    }
+}
+
+/// The second stage of the pipeline: syncs each staged batch, projects it and
+/// answers its commands, in the order the writer staged them.
+struct Syncer {
+    shared: Arc<Shared>,
+    /// Where each new head is announced to the snapshotter (never blocks).
+    snapshots: Option<std::sync::mpsc::Sender<u64>>,
+}
+
+impl Syncer {
+    fn run(self, turns: std::sync::mpsc::Receiver<Turn>) {
+        for turn in turns {
+            self.finish(turn);
+        }
+        tracing::info!("syncer stopped: the writer stopped");
+    }
+
+    #[tracing::instrument(skip_all)]
+    fn finish(&self, turn: Turn) {
+        let syncing = Instant::now();
+        let records = match self.shared.store.commit(turn.staged) {
+            Ok(records) => records,
+            Err(error) => fatal(&error),
+        };
+        if !records.is_empty() {
+            let synced = syncing.elapsed();
+            let metrics = &self.shared.metrics;
+            metrics.batch(records.len(), turn.started.elapsed(), synced);
+            self.project(&turn.waiting, &records);
+        }
+        for (reply, pending) in turn.waiting {
+            let answer = match pending {
+                Pending::Appended { index, .. } => Ok(Outcome::Created(records[index].clone())),
+                Pending::RepeatOf {
+                    index,
+                    same_body: true,
+                } => Ok(Outcome::Replayed(records[index].clone())),
+                Pending::RepeatOf { index, .. } => {
+                    Err(EngineError::CommandIdReused(records[index].command_id))
+                }
+                Pending::Earlier(answer) => answer,
+            };
+            let _ = reply.send(answer);
+        }
     }
 
     /// Applies the batch's events to the read models and announces the head.

@@ -76,8 +76,8 @@ fn validate(write: &Write) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Builds the sled batch for checked writes: events, stream index, versions,
-/// command records and the new head.
+/// Builds the sled batch for checked writes: events, stream index (which also
+/// gives each stream's version), command records and the new head.
 pub(crate) fn build(
     writes: &[Write],
     versions: HashMap<&str, u64>,
@@ -169,10 +169,6 @@ impl Builder<'_> {
     }
 
     fn finish(mut self, records: Vec<CommandRecord>) -> Plan {
-        for (stream, version) in &self.versions {
-            self.batch
-                .insert(keys::version(stream), &version.to_be_bytes()[..]);
-        }
         let head = Head {
             position: self.position,
             hash: self.prev,

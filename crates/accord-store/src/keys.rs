@@ -63,12 +63,12 @@ pub(crate) fn stream_entry(stream: &str, version: u64) -> Vec<u8> {
     key
 }
 
-/// The key of the current version of `stream`.
-pub(crate) fn version(stream: &str) -> Vec<u8> {
-    let mut key = Vec::with_capacity(stream.len() + 1);
-    key.push(b'v');
-    key.extend_from_slice(stream.as_bytes());
-    key
+/// The version in a stream index key (its last eight bytes).
+pub(crate) fn stream_entry_version(key: &[u8]) -> Result<u64, StoreError> {
+    match key {
+        [b's', .., _, _, _, _, _, _, _, _] => be_u64(&key[key.len() - 8..]),
+        _ => Err(StoreError::Corrupt("not a stream index key".into())),
+    }
 }
 
 /// The key of a command's idempotency record.

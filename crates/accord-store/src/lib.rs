@@ -38,7 +38,8 @@ mod webhook_store;
 
 pub use error::StoreError;
 pub use model::{
-    Actor, CommandRecord, Envelope, EventRef, Head, NewEvent, StoredEvent, Verification, Write,
+    Actor, CommandRecord, Envelope, EventRef, Head, NewEvent, Staged, StoredEvent, Verification,
+    Write,
 };
 pub use sled_store::{Clock, SledStore, StoreOptions};
 pub use store::EventStore;

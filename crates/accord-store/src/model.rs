@@ -137,6 +137,23 @@ pub struct CommandRecord {
     pub events: Vec<EventRef>,
 }
 
+/// A batch written by [`crate::EventStore::stage`], waiting for
+/// [`crate::EventStore::commit`] to make it durable.
+#[derive(Debug, Default)]
+#[must_use = "a staged batch is not durable until it is committed"]
+pub struct Staged {
+    pub(crate) records: Vec<CommandRecord>,
+    /// The head once it is durable; None for an empty batch.
+    pub(crate) head: Option<Head>,
+}
+
+impl Staged {
+    /// One record per write, in order.
+    pub fn records(&self) -> &[CommandRecord] {
+        &self.records
+    }
+}
+
 /// The head of the log: the last durable event.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Head {

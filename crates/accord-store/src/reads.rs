@@ -42,28 +42,31 @@ pub(crate) fn range(
     scan.into_iter().flatten().map(|item| decode(&item?.1))
 }
 
-/// The version stored under the `v` key, including a batch not yet durable:
-/// what the single writer builds on.
+/// The stream's last version in the index, including batches not yet durable:
+/// what the single writer builds on. (Logs written before 2026-11-27 also hold
+/// a `v` key per stream with the same number; it is no longer written or read.)
 pub(crate) fn stored_version(tree: &sled::Tree, stream: &str) -> Result<u64, StoreError> {
-    tree.get(keys::version(stream))?
-        .map_or(Ok(0), |value| keys::be_u64(&value))
+    match tree.scan_prefix(keys::stream_prefix(stream)).next_back() {
+        Some(entry) => keys::stream_entry_version(&entry?.0),
+        None => Ok(0),
+    }
 }
 
-/// The stream's version as of the durable head: the stored version, stepped back
-/// over events of a batch that is applied but not yet synced (a few at most).
+/// The stream's version as of the durable head: the last index entry whose
+/// event is at or before the head (entries of a batch applied but not yet
+/// synced are passed over; there are a few at most).
 pub(crate) fn durable_version(
     tree: &sled::Tree,
     head: u64,
     stream: &str,
 ) -> Result<u64, StoreError> {
-    let mut version = stored_version(tree, stream)?;
-    while version > 0 {
-        match tree.get(keys::stream_entry(stream, version))? {
-            Some(position) if keys::be_u64(&position)? <= head => break,
-            _ => version -= 1,
+    for entry in tree.scan_prefix(keys::stream_prefix(stream)).rev() {
+        let (key, position) = entry?;
+        if keys::be_u64(&position)? <= head {
+            return keys::stream_entry_version(&key);
         }
     }
-    Ok(version)
+    Ok(0)
 }
 
 /// The events of `stream` with version > `after_version`, oldest first, at most `limit`.

@@ -9,8 +9,8 @@ use uuid::Uuid;
 
 use crate::durability::Durability;
 use crate::{
-    append, keys, reads, transfer, verify, CommandRecord, EventStore, Head, RawEvent, StoreError,
-    StoredEvent, Tamper, Verification, Write,
+    append, keys, reads, transfer, verify, CommandRecord, EventStore, Head, RawEvent, Staged,
+    StoreError, StoredEvent, Tamper, Verification, Write,
 };
 
 /// The clock a store stamps `recorded_at` with.
@@ -45,20 +45,21 @@ impl Default for StoreOptions {
     }
 }
 
-/// The event log on sled: one tree, one atomic batch and one sync per `append`.
+/// The event log on sled: one tree, one atomic batch per staged write, one
+/// flush and fdatasync per commit.
 ///
-/// Send + Sync: one thread appends while others read. Reads are capped at the
-/// in-memory head, which moves only after a batch is synced.
+/// Send + Sync: one thread stages while another commits and others read.
+/// Reads are capped at the durable head, which moves only after a batch is synced.
 pub struct SledStore {
     db: sled::Db,
     /// The `snapshots` tree: big-endian position → snapshot bytes (derived data).
     snapshots: sled::Tree,
     /// The `webhooks` tree: subscriptions, cursors, deliveries ([`crate::WebhookStore`]).
     webhooks: sled::Tree,
+    /// The durable head: what readers see.
     head: RwLock<Head>,
-    /// Serialises appends; true once a write failed half-way, which leaves
-    /// sled ahead of the head: the store then refuses to write until reopened.
-    broken: Mutex<bool>,
+    /// The writer's side, serialising stages and imports.
+    staging: Mutex<Staging>,
     clock: Clock,
     durability: Durability,
 }
@@ -89,8 +90,11 @@ impl SledStore {
             db,
             snapshots,
             webhooks,
-            head: RwLock::new(head),
-            broken: Mutex::new(false),
+            head: RwLock::new(head.clone()),
+            staging: Mutex::new(Staging {
+                head,
+                broken: false,
+            }),
             clock: options.clock,
             durability,
         })
@@ -112,6 +116,37 @@ impl SledStore {
     fn recorded_at(&self, head: &Head) -> OffsetDateTime {
         let now = (self.clock)().to_offset(UtcOffset::UTC);
         head.recorded_at.map_or(now, |last| now.max(last))
+    }
+}
+
+/// What the writer builds on: the head of everything staged, synced or not.
+struct Staging {
+    /// The last staged event: the durable head, or ahead of it while a staged
+    /// batch waits for its sync.
+    head: Head,
+    /// True once a write failed half-way, which leaves sled ahead of what is
+    /// known: the store then refuses to write until reopened.
+    broken: bool,
+}
+
+impl SledStore {
+    /// The writer's side, unless an earlier write failed.
+    fn staging(&self) -> Result<std::sync::MutexGuard<'_, Staging>, StoreError> {
+        let staging = self.staging.lock().unwrap_or_else(PoisonError::into_inner);
+        match staging.broken {
+            true => Err(StoreError::Io(
+                "an earlier write failed; reopen the store".into(),
+            )),
+            false => Ok(staging),
+        }
+    }
+
+    /// Moves the durable head forward (never back) once a sync covered it.
+    fn advance(&self, head: Head) {
+        let mut durable = self.head.write().unwrap_or_else(PoisonError::into_inner);
+        if head.position > durable.position {
+            *durable = head;
+        }
     }
 }
 
@@ -159,35 +194,56 @@ fn load_head(db: &sled::Db) -> Result<Head, StoreError> {
 }
 
 impl EventStore for SledStore {
-    fn append(&self, writes: &[Write]) -> Result<Vec<CommandRecord>, StoreError> {
+    fn stage(&self, writes: &[Write]) -> Result<Staged, StoreError> {
         if writes.is_empty() {
-            return Ok(Vec::new());
+            return Ok(Staged::default());
         }
-        let mut broken = self.broken.lock().unwrap_or_else(PoisonError::into_inner);
-        if *broken {
-            return Err(StoreError::Io(
-                "an earlier write failed; reopen the store".into(),
-            ));
-        }
-        let head = self.head();
+        let mut staging = self.staging()?;
         let versions = append::check(&self.db, writes)?;
-        let plan = append::build(writes, versions, &head, self.recorded_at(&head))?;
-        *broken = true;
+        let recorded_at = self.recorded_at(&staging.head);
+        let plan = append::build(writes, versions, &staging.head, recorded_at)?;
+        staging.broken = true;
         self.db.apply_batch(plan.batch)?;
-        self.make_durable()?;
-        *broken = false;
-        *self.head.write().unwrap_or_else(PoisonError::into_inner) = plan.head;
-        Ok(plan.records)
+        staging.broken = false;
+        staging.head = plan.head.clone();
+        Ok(Staged {
+            records: plan.records,
+            head: Some(plan.head),
+        })
     }
 
-    fn command(&self, id: Uuid) -> Result<Option<CommandRecord>, StoreError> {
+    fn commit(&self, staged: Staged) -> Result<Vec<CommandRecord>, StoreError> {
+        let Some(head) = staged.head else {
+            return Ok(staged.records);
+        };
+        if let Err(error) = self.make_durable() {
+            self.staging
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .broken = true;
+            return Err(error);
+        }
+        self.advance(head);
+        Ok(staged.records)
+    }
+
+    fn staged_command(&self, id: Uuid) -> Result<Option<CommandRecord>, StoreError> {
         let Some(value) = self.db.get(keys::command(id))? else {
             return Ok(None);
         };
-        let record: CommandRecord = serde_json::from_slice(&value)
-            .map_err(|e| StoreError::Corrupt(format!("command {id}: {e}")))?;
+        serde_json::from_slice(&value)
+            .map(Some)
+            .map_err(|e| StoreError::Corrupt(format!("command {id}: {e}")))
+    }
+
+    fn staged_stream_version(&self, stream: &str) -> Result<u64, StoreError> {
+        reads::stored_version(&self.db, stream)
+    }
+
+    fn command(&self, id: Uuid) -> Result<Option<CommandRecord>, StoreError> {
+        let record = self.staged_command(id)?;
         // A record of a batch still being synced is not an answer yet.
-        Ok((record.position <= self.head().position).then_some(record))
+        Ok(record.filter(|record| record.position <= self.head().position))
     }
 
     fn stream_version(&self, stream: &str) -> Result<u64, StoreError> {
@@ -255,18 +311,14 @@ impl EventStore for SledStore {
     }
 
     fn import(&self, events: &[RawEvent]) -> Result<Head, StoreError> {
-        let mut broken = self.broken.lock().unwrap_or_else(PoisonError::into_inner);
-        if *broken {
-            return Err(StoreError::Io(
-                "an earlier write failed; reopen the store".into(),
-            ));
-        }
-        let (batch, head) = transfer::build_import(&self.db, &self.head(), events)?;
-        *broken = true;
+        let mut staging = self.staging()?;
+        let (batch, head) = transfer::build_import(&self.db, &staging.head, events)?;
+        staging.broken = true;
         self.db.apply_batch(batch)?;
         self.make_durable()?;
-        *broken = false;
-        *self.head.write().unwrap_or_else(PoisonError::into_inner) = head.clone();
+        staging.broken = false;
+        staging.head = head.clone();
+        self.advance(head.clone());
         Ok(head)
     }
 

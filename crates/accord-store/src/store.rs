@@ -3,7 +3,7 @@
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::{CommandRecord, Head, RawEvent, StoreError, StoredEvent, Verification, Write};
+use crate::{CommandRecord, Head, RawEvent, Staged, StoreError, StoredEvent, Verification, Write};
 
 /// The event log contract. A trait so other backends (PostgreSQL) can carry the same contract.
 ///
@@ -11,7 +11,7 @@ use crate::{CommandRecord, Head, RawEvent, StoreError, StoredEvent, Verification
 /// concurrently. Readers never see an event past the durable head.
 pub trait EventStore: Send + Sync + 'static {
     /// Appends every write of the batch in one atomic write, then makes it durable
-    /// before returning.
+    /// before returning: [`EventStore::stage`] then [`EventStore::commit`].
     ///
     /// Positions are gapless from head+1 in the order of `writes`; each write's
     /// events get versions from its stream's version+1; `recorded_at` is one clock
@@ -22,9 +22,32 @@ pub trait EventStore: Send + Sync + 'static {
     /// (counting earlier writes of the batch to the same stream) → `Conflict`.
     /// Returns one [`CommandRecord`] per write, in order. An empty batch appends
     /// nothing and returns no records.
-    fn append(&self, writes: &[Write]) -> Result<Vec<CommandRecord>, StoreError>;
+    fn append(&self, writes: &[Write]) -> Result<Vec<CommandRecord>, StoreError> {
+        let staged = self.stage(writes)?;
+        self.commit(staged)
+    }
 
-    /// The stored record of a command id, if it was appended (survives restarts).
+    /// The first half of [`EventStore::append`]: checks the batch against
+    /// everything staged so far (synced or not) and writes it in one atomic
+    /// write, without making it durable. Readers do not see it until it is
+    /// committed. One thread stages; batches are committed in the order staged.
+    fn stage(&self, writes: &[Write]) -> Result<Staged, StoreError>;
+
+    /// The second half of [`EventStore::append`]: makes everything staged so
+    /// far durable (flush and fdatasync), then moves the durable head to the
+    /// batch's. May run on another thread while the next batch is staged: the
+    /// writer decides batch N+1 while batch N waits for the disk. An error
+    /// leaves the store refusing every later write until it is reopened.
+    fn commit(&self, staged: Staged) -> Result<Vec<CommandRecord>, StoreError>;
+
+    /// The stored record of a command id, staged or durable: what the writer
+    /// checks idempotency against. Readers use [`EventStore::command`].
+    fn staged_command(&self, id: Uuid) -> Result<Option<CommandRecord>, StoreError>;
+
+    /// A stream's version counting staged batches: what the writer builds on.
+    fn staged_stream_version(&self, stream: &str) -> Result<u64, StoreError>;
+
+    /// The stored record of a command id, if it was appended and is durable (survives restarts).
     fn command(&self, id: Uuid) -> Result<Option<CommandRecord>, StoreError>;
 
     /// The current durable version of a stream (0 if it has no events).

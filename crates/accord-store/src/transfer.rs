@@ -238,10 +238,6 @@ impl Import {
     }
 
     fn finish(mut self) -> Result<sled::Batch, StoreError> {
-        for (stream, version) in &self.versions {
-            self.batch
-                .insert(keys::version(stream), &version.to_be_bytes()[..]);
-        }
         for (id, record) in &self.commands {
             let json =
                 serde_json::to_vec(record).map_err(|e| StoreError::Invalid(e.to_string()))?;

@@ -3,6 +3,7 @@
 mod append;
 mod reopen;
 mod snapshots;
+mod staging;
 mod time_search;
 mod transfer;
 mod verify;
