@@ -15,7 +15,10 @@
 //!    gapless and each command's events contiguous; the chain verifies
 //!    online; every lost-answer command re-posted answers 200 with the
 //!    original result if it was appended, or is appended exactly once now;
-//!    acknowledged commands re-posted answer 200 and append nothing;
+//!    acknowledged commands re-posted answer 200 and append nothing; a
+//!    webhook subscription made before the round has delivered every
+//!    position up to the head to a real receiver, in order, with at most the
+//!    event in flight at the kill delivered twice;
 //! 4. stop, then `accord verify` and `accord rebuild --check` offline, and a
 //!    third start must serve exactly the read models the second one built
 //!    incrementally.
@@ -24,6 +27,8 @@
 //! minute in a debug build); over five rounds, every command type must have
 //! been acknowledged at least once.
 
+#[path = "support/receiver.rs"]
+mod receiver;
 #[path = "support/server.rs"]
 mod server;
 
@@ -31,6 +36,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
+use receiver::{Received, TestReceiver};
 use serde_json::{json, Value};
 use server::{accord_rebuild_check, accord_verify, DataDir, Server, TOKEN};
 use uuid::Uuid;
@@ -481,15 +487,59 @@ async fn views(server: &Server, agreements: &[String]) -> BTreeMap<String, Value
     views
 }
 
-/// Webhook cursors lose nothing across the crash.
-///
-/// TODO(webhooks, issue #6): webhooks do not exist on this branch. Once
-/// they do, register a subscription with a local receiver before the
-/// hammer, and check here that after the restart every event past the
-/// subscription's cursor is delivered, and that the receiver saw every
-/// position up to the head at least once (duplicates allowed, same
-/// `webhook-id`).
-async fn check_webhook_cursors(_server: &Server, _problems: &mut Vec<String>) {}
+/// Subscribes `receiver` to every event, before the round writes any.
+async fn subscribe(server: &Server, receiver: &TestReceiver) {
+    let body = json!({"url": receiver.url(), "description": "crash harness"});
+    let response = server
+        .client
+        .post(server.url("/v1/webhooks"))
+        .bearer_auth(TOKEN)
+        .json(&body)
+        .send()
+        .await
+        .expect("POST /v1/webhooks");
+    assert_eq!(response.status(), 201, "{:?}", response.text().await);
+}
+
+/// Webhook cursors lose nothing across the crash: once the restarted server
+/// has delivered up to its head, the receiver has seen every position from 1
+/// in log order, and at most the one event in flight at the kill twice (the
+/// same `webhook-id` both times).
+async fn check_webhook_cursors(
+    server: &Server,
+    receiver: &TestReceiver,
+    problems: &mut Vec<String>,
+) {
+    let head = server.head().await;
+    let delivered = |received: &[Received]| received.iter().any(|r| r.position() == head);
+    let received = receiver.wait_for(Duration::from_secs(120), delivered).await;
+    let mut expected = 1;
+    let mut repeats = 0;
+    for (i, delivery) in received.iter().enumerate() {
+        let position = delivery.position();
+        if position == expected {
+            expected += 1;
+        } else if i > 0 && position + 1 == expected {
+            repeats += 1;
+            if delivery.header("webhook-id") != received[i - 1].header("webhook-id") {
+                problems.push(format!(
+                    "position {position} was re-delivered with another webhook-id"
+                ));
+            }
+        } else {
+            problems.push(format!(
+                "webhook delivery {i} is position {position}, expected {expected} (log order, nothing skipped)"
+            ));
+            return;
+        }
+    }
+    if expected != head + 1 || repeats > 1 {
+        problems.push(format!(
+            "webhooks: delivered up to {} of head {head}, {repeats} re-deliveries (at most one after one kill)",
+            expected - 1
+        ));
+    }
+}
 
 fn offline(name: &str, output: std::process::Output, problems: &mut Vec<String>) {
     if !output.status.success() {
@@ -506,10 +556,15 @@ async fn round(seed: u64) -> BTreeMap<String, usize> {
     let mut rng = Rng(seed);
     let snapshot_every = [0, 64, 500][rng.below(3) as usize];
     let kill_after = Duration::from_millis(200 + rng.below(1300));
-    let env = [("ACCORD_SNAPSHOT_EVERY", snapshot_every.to_string())];
+    let env = [
+        ("ACCORD_SNAPSHOT_EVERY", snapshot_every.to_string()),
+        ("ACCORD_WEBHOOK_ALLOW_PRIVATE", "true".to_owned()),
+    ];
     println!("round seed={seed} (replay: ACCORD_CRASH_SEED={seed}) snapshot_every={snapshot_every} kill_after={kill_after:?}");
     let dir = DataDir::new();
     let mut server = Server::start_with_env(&dir, &env).await;
+    let receiver = TestReceiver::start().await;
+    subscribe(&server, &receiver).await;
     let mut ledger = Ledger::default();
     let agreements = seed_log(&server, &mut rng, &mut ledger).await;
     let ledger = Arc::new(Mutex::new(ledger));
@@ -540,7 +595,7 @@ async fn round(seed: u64) -> BTreeMap<String, usize> {
     check_answers(&ledger, &log, &mut problems);
     let (were_appended, appended_now) =
         check_retries(&restarted, &ledger, &log, &mut problems).await;
-    check_webhook_cursors(&restarted, &mut problems).await;
+    check_webhook_cursors(&restarted, &receiver, &mut problems).await;
     let head = restarted.head().await;
     let live = views(&restarted, &agreements).await;
     restarted.stop();
