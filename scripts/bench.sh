@@ -12,7 +12,9 @@
 #
 # Usage: scripts/bench.sh [SECONDS] [CONNECTIONS]
 # Environment: ACCORD_BENCH_PORT (18090), ACCORD_CACHE_MB (sled's cache),
-# ACCORD_BENCH_PG ("postgresql://postgres@127.0.0.1:5432/test"; "off" skips it).
+# ACCORD_BENCH_PG ("postgresql://postgres@127.0.0.1:5432/test"; "off" skips it),
+# ACCORD_BIN (a binary to measure instead of this checkout's release build,
+# e.g. an older build for a before/after comparison).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-20}
@@ -22,10 +24,11 @@ pg=${ACCORD_BENCH_PG:-postgresql://postgres@127.0.0.1:5432/test}
 export ACCORD_ADMIN_TOKEN=bench-token
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
-cargo build --release -p accord --quiet
+bin=${ACCORD_BIN:-}
+if [ -z "$bin" ]; then cargo build --release -p accord --quiet; bin=./target/release/accord; fi
 data=$(mktemp -d)
 trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$data" "$data".*' EXIT
-./target/release/accord serve --data "$data" --listen "127.0.0.1:$port" --demo 2>"$data.log" &
+"$bin" serve --data "$data" --listen "127.0.0.1:$port" --demo >/dev/null 2>"$data.log" &
 server=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
 
@@ -37,14 +40,16 @@ accord_rate=$(awk '/Requests\/sec/ {print $2}' "$data.wrk")
 head_after=$(curl -s "http://127.0.0.1:$port/readyz" | sed 's/.*"position":\([0-9]*\).*/\1/')
 echo "== events appended: $((head_after - head_before))"
 curl -s -H "Authorization: Bearer $ACCORD_ADMIN_TOKEN" "http://127.0.0.1:$port/v1/audit/verify"; echo
-echo "== /metrics: group commit and append (flush + fdatasync) latency"
+echo "== /metrics: group commit, append (write to durable) and sync (flush + fdatasync) latency"
 curl -s "http://127.0.0.1:$port/metrics" | awk '
   /^accord_batch_commands_(sum|count)/ { b[$1] = $2 }
   /^accord_append_duration_seconds_(sum|count)/ { a[$1] = $2 }
+  /^accord_sync_duration_seconds_(sum|count)/ { s[$1] = $2 }
   END {
-    printf "batches %d, mean %.1f commands per batch, mean append %.2f ms\n",
+    printf "batches %d, mean %.1f commands per batch, mean append %.2f ms, mean sync %.2f ms\n",
       b["accord_batch_commands_count"], b["accord_batch_commands_sum"] / b["accord_batch_commands_count"],
-      1000 * a["accord_append_duration_seconds_sum"] / a["accord_append_duration_seconds_count"] }'
+      1000 * a["accord_append_duration_seconds_sum"] / a["accord_append_duration_seconds_count"],
+      1000 * s["accord_sync_duration_seconds_sum"] / s["accord_sync_duration_seconds_count"] }'
 
 agreement=0190f0a0-2013-7000-8000-000000002013
 echo "== GET /healthz: wrk -t1 -c64 -d10s"
