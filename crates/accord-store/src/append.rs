@@ -5,10 +5,12 @@
 
 use std::collections::{HashMap, HashSet};
 
+use serde::Serialize;
 use time::OffsetDateTime;
+use uuid::Uuid;
 
 use crate::{
-    chain, keys, reads, CommandRecord, Envelope, EventRef, Head, NewEvent, StoreError, Write,
+    chain, keys, reads, Actor, CommandRecord, EventRef, Head, NewEvent, StoreError, Write,
 };
 
 /// A checked batch, ready for one `apply_batch`.
@@ -98,6 +100,27 @@ pub(crate) fn build(
     Ok(builder.finish(records))
 }
 
+/// [`Envelope`] by reference: the same fields, names and order, so the same
+/// bytes, serialised without copying the event's `data` (a test compares them).
+#[derive(Serialize)]
+struct EnvelopeRef<'a> {
+    position: u64,
+    stream: &'a str,
+    version: u64,
+    id: Uuid,
+    #[serde(rename = "type")]
+    event_type: &'a str,
+    schema: u32,
+    #[serde(with = "time::serde::rfc3339")]
+    recorded_at: OffsetDateTime,
+    effective_on: Option<&'a str>,
+    actor: &'a Actor,
+    command_id: Uuid,
+    correlation_id: Option<&'a str>,
+    data: &'a serde_json::Value,
+    prev_hash: &'a str,
+}
+
 struct Builder<'w> {
     batch: sled::Batch,
     position: u64,
@@ -135,20 +158,21 @@ impl Builder<'_> {
             .expect("checked stream");
         *version += 1;
         self.position += 1;
-        let envelope = Envelope {
+        let prev_hash = hex::encode(self.prev);
+        let envelope = EnvelopeRef {
             position: self.position,
-            stream: write.stream.clone(),
+            stream: &write.stream,
             version: *version,
             id: event.id,
-            event_type: event.event_type.clone(),
+            event_type: &event.event_type,
             schema: event.schema,
             recorded_at: self.recorded_at,
-            effective_on: event.effective_on.clone(),
-            actor: write.actor.clone(),
+            effective_on: event.effective_on.as_deref(),
+            actor: &write.actor,
             command_id: write.command_id,
-            correlation_id: write.correlation_id.clone(),
-            data: event.data.clone(),
-            prev_hash: hex::encode(self.prev),
+            correlation_id: write.correlation_id.as_deref(),
+            data: &event.data,
+            prev_hash: &prev_hash,
         };
         // These bytes are the canonical form: hashed and stored as they are, never rebuilt.
         let canonical =
@@ -179,6 +203,75 @@ impl Builder<'_> {
             batch: self.batch,
             records,
             head,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+    use time::macros::datetime;
+
+    use super::*;
+    use crate::Envelope;
+
+    fn both(effective_on: Option<&str>, correlation_id: Option<&str>) -> (Vec<u8>, Vec<u8>) {
+        let actor = Actor {
+            token_id: "tok_1".into(),
+            role: "writer".into(),
+            party_id: Some("dong-nai-iza".into()),
+        };
+        let data = json!({"summary": "Hội nghị xúc tiến đầu tư", "parties": ["a", "b"], "n": 1});
+        let (id, command_id) = (Uuid::now_v7(), Uuid::now_v7());
+        let recorded_at = datetime!(2013-07-04 08:30:00.123456 UTC);
+        let owned = Envelope {
+            position: 7,
+            stream: "agreement:x".into(),
+            version: 3,
+            id,
+            event_type: "ExchangeRecorded".into(),
+            schema: 1,
+            recorded_at,
+            effective_on: effective_on.map(str::to_owned),
+            actor: actor.clone(),
+            command_id,
+            correlation_id: correlation_id.map(str::to_owned),
+            data: data.clone(),
+            prev_hash: "ab".repeat(32),
+        };
+        let borrowed = EnvelopeRef {
+            position: 7,
+            stream: "agreement:x",
+            version: 3,
+            id,
+            event_type: "ExchangeRecorded",
+            schema: 1,
+            recorded_at,
+            effective_on,
+            actor: &actor,
+            command_id,
+            correlation_id,
+            data: &data,
+            prev_hash: &"ab".repeat(32),
+        };
+        (
+            serde_json::to_vec(&owned).unwrap(),
+            serde_json::to_vec(&borrowed).unwrap(),
+        )
+    }
+
+    #[test]
+    fn the_borrowed_envelope_serialises_to_the_same_bytes_as_the_envelope() {
+        for (effective_on, correlation_id) in [
+            (Some("2013-07-04"), Some("corr-1")),
+            (None, None),
+            (Some("2013-07-04"), None),
+        ] {
+            let (owned, borrowed) = both(effective_on, correlation_id);
+            assert_eq!(
+                String::from_utf8(borrowed).unwrap(),
+                String::from_utf8(owned).unwrap()
+            );
         }
     }
 }
