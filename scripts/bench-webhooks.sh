@@ -19,7 +19,9 @@ base="http://127.0.0.1:$port"
 auth="Authorization: Bearer $ACCORD_ADMIN_TOKEN"
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
-cargo build --release -p accord -p accord-webhooks --example bench_receiver --quiet
+# Two builds: `--example` alone would leave the `accord` binary unbuilt.
+cargo build --release -p accord --quiet
+cargo build --release -p accord-webhooks --example bench_receiver --quiet
 data=$(mktemp -d)
 cleanup() {
   kill "$server" "$receiver" 2>/dev/null || true
