@@ -6,6 +6,7 @@ mod snapshots;
 mod time_search;
 mod transfer;
 mod verify;
+mod webhooks;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
