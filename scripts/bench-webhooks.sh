@@ -2,11 +2,15 @@
 # Webhook delivery benchmark (issue #4): deliveries/s to a local receiver that
 # answers at once, with 1 and with 10 subscriptions; the delay from a
 # command's durable commit to its delivery (p50/p99); and durable command
-# throughput with 10 subscriptions active against none.
+# throughput with 10 subscriptions active against none, and how long the
+# deliveries of that saturating load take to catch up once it stops.
 #
 # Starts a release build with the demo and `--webhook-allow-private`, the
 # example receiver (crates/accord-webhooks/examples/bench_receiver.rs) and
 # drives commands with wrk (bench/record_exchange.lua), as scripts/bench.sh.
+#
+# The server's environment applies: `ACCORD_WEBHOOK_NICE=0` runs the
+# deliveries at the server's priority (ADR 0018), for a comparison.
 #
 # Usage: scripts/bench-webhooks.sh [SECONDS]
 set -euo pipefail
@@ -46,41 +50,52 @@ durable() { # $1: label
   echo "== durable RecordExchange, $1: wrk -t2 -c64 -d${seconds}s"
   wrk -t2 -c64 -d"${seconds}s" -s bench/record_exchange.lua "$base" | grep -E 'Requests/sec|p50_ms'
 }
-# Waits until the receiver has `$1` deliveries (bounded), then prints its stats.
+# Waits until the receiver has `$1` deliveries (at most `$2` tenths of a
+# second, default 1200), then prints its stats and starts a new measure.
 drain() {
-  for _ in $(seq 1200); do
+  for _ in $(seq "${2:-1200}"); do
     count=$(stats | sed 's/.*"count":\([0-9]*\).*/\1/')
     [ "$count" -ge "$1" ] && break
     sleep 0.1
   done
   stats '?reset'; echo
 }
+# One client writing while `$1` subscriptions deliver; the delay of every
+# delivery of those commands, once all have arrived.
+delay() {
+  echo "== delay commit → delivery, $1 subscription(s), one client (wrk -t1 -c1 -d${seconds}s)"
+  local from; from=$(head)
+  wrk -t1 -c1 -d"${seconds}s" -s bench/record_exchange.lua "$base" | grep -E 'Requests/sec'
+  drain $(( ($(head) - from) * $1 ))
+}
 
 echo "== machine: $(nproc) cores, $(uname -r), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo "== load: $(uptime)"
 durable "no subscription"
-backlog=$(head)
-replay_from=$((backlog - 5000 + 1))
 
 echo "== deliveries/s, 1 subscription: replay of 5,000 events"
 ids=$(subscribe)
-curl -s -o /dev/null -H "$auth" -H 'Content-Type: application/json' -d "{\"from_position\":$replay_from}" "$base/v1/webhooks/$ids/replay"
+curl -s -o /dev/null -H "$auth" -H 'Content-Type: application/json' -d "{\"from_position\":$(( $(head) - 5000 + 1 ))}" "$base/v1/webhooks/$ids/replay"
 drain 5000
 
-echo "== delay commit → delivery, 1 subscription, one client (wrk -t1 -c1 -d${seconds}s)"
-wrk -t1 -c1 -d"${seconds}s" -s bench/record_exchange.lua "$base" | grep -E 'Requests/sec'
-sleep 1; stats '?reset'; echo
+delay 1
 
 echo "== deliveries/s, 10 subscriptions: replay of 5,000 events each (50,000 deliveries)"
 for _ in $(seq 9); do ids="$ids $(subscribe)"; done
+replay_from=$(( $(head) - 5000 + 1 ))
 for id in $ids; do
   curl -s -o /dev/null -H "$auth" -H 'Content-Type: application/json' -d "{\"from_position\":$replay_from}" "$base/v1/webhooks/$id/replay"
 done
 drain 50000
 
-echo "== delay commit → delivery, 10 subscriptions, one client (wrk -t1 -c1 -d${seconds}s)"
-wrk -t1 -c1 -d"${seconds}s" -s bench/record_exchange.lua "$base" | grep -E 'Requests/sec'
-sleep 1; stats '?reset'; echo
+delay 10
 
+from=$(head)
 durable "10 subscriptions delivering every event"
-sleep 2; stats '?reset'; echo
+backlog=$(( ($(head) - from) * 10 ))
+stopped=$(date +%s.%N)
+echo "== catch-up: the $backlog deliveries of those commands (at most 10 minutes)"
+drain "$backlog" 6000
+echo "   all delivered $(awk -v a="$stopped" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s after the load stopped"
 echo "== server RSS: $(ps -o rss= -p $server) KiB"
+echo "== load: $(uptime)"
