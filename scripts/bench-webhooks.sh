@@ -46,9 +46,16 @@ subscribe() {
   curl -s -H "$auth" -H 'Content-Type: application/json' \
     -d "{\"url\":\"http://127.0.0.1:$rport/hook\"}" "$base/v1/webhooks" | sed 's/.*"id":"\([^"]*\)".*/\1/'
 }
+# Durable RecordExchange commands flat out; prints wrk's figures, sets $rps.
 durable() { # $1: label
-  echo "== durable RecordExchange, $1: wrk -t2 -c64 -d${seconds}s"
-  wrk -t2 -c64 -d"${seconds}s" -s bench/record_exchange.lua "$base" | grep -E 'Requests/sec|p50_ms'
+  echo "== durable RecordExchange, $1: wrk -t2 -c64 -d${seconds}s ($(cut -d' ' -f1-3 /proc/loadavg))"
+  local out; out=$(wrk -t2 -c64 -d"${seconds}s" -s bench/record_exchange.lua "$base")
+  grep -E 'Requests/sec|p50_ms' <<<"$out"
+  rps=$(awk '/Requests\/sec/ { print $2 }' <<<"$out")
+}
+unsubscribe() {
+  for id in $ids; do curl -s -o /dev/null -X DELETE -H "$auth" "$base/v1/webhooks/$id"; done
+  ids=""
 }
 # Waits until the receiver has `$1` deliveries (at most `$2` tenths of a
 # second, default 1200), then prints its stats and starts a new measure.
@@ -71,7 +78,6 @@ delay() {
 
 echo "== machine: $(nproc) cores, $(uname -r), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "== load: $(uptime)"
-durable "no subscription"
 
 echo "== deliveries/s, 1 subscription: replay of 5,000 events"
 ids=$(subscribe)
@@ -90,11 +96,27 @@ drain 50000
 
 delay 10
 
-from=$(head)
-durable "10 subscriptions delivering every event"
+# The write path with 10 subscriptions against none, in alternating rounds
+# so that a change of the machine's load hits both sides alike.
+rounds=${ACCORD_BENCH_ROUNDS:-3}
+unsubscribe
+ratios=""
+for round in $(seq "$rounds"); do
+  durable "no subscription (round $round/$rounds)"
+  none=$rps
+  for _ in $(seq 10); do ids="$ids $(subscribe)"; done
+  stats '?reset' >/dev/null
+  from=$(head)
+  durable "10 subscriptions delivering every event (round $round/$rounds)"
+  ratios="$ratios $(awk -v a="$rps" -v b="$none" 'BEGIN { printf "%.3f", a / b }')"
+  echo "   $(stats | sed 's/.*"count":\([0-9]*\).*/\1/') deliveries during the load; with / without: ${ratios##* }"
+  if [ "$round" -lt "$rounds" ]; then unsubscribe; fi
+done
+echo "== with 10 subscriptions / without, by round:$ratios (median $(tr ' ' '\n' <<<"$ratios" | grep . | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'))"
+
 backlog=$(( ($(head) - from) * 10 ))
 stopped=$(date +%s.%N)
-echo "== catch-up: the $backlog deliveries of those commands (at most 10 minutes)"
+echo "== catch-up: the $backlog deliveries of the last round's commands (at most 10 minutes)"
 drain "$backlog" 6000
 echo "   all delivered $(awk -v a="$stopped" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s after the load stopped"
 echo "== server RSS: $(ps -o rss= -p $server) KiB"

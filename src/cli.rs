@@ -145,6 +145,10 @@ pub struct WebhookArgs {
     /// afterwards; 0 runs them at the server's priority.
     #[arg(long, env = "ACCORD_WEBHOOK_NICE", default_value_t = 10, value_parser = clap::value_parser!(i32).range(0..=19))]
     pub webhook_nice: i32,
+    /// While commands wait for the writer, start at most one delivery per
+    /// this many milliseconds across all subscriptions; 0: never give way.
+    #[arg(long, env = "ACCORD_WEBHOOK_GIVE_WAY_MS", default_value_t = 10)]
+    pub webhook_give_way_ms: u64,
 }
 
 impl WebhookArgs {
@@ -157,6 +161,7 @@ impl WebhookArgs {
             disable_after: time_duration(self.webhook_disable_after),
             paused: self.webhook_paused,
             nice: self.webhook_nice,
+            give_way: std::time::Duration::from_millis(self.webhook_give_way_ms),
             ..accord_webhooks::WebhookConfig::default()
         }
     }

@@ -7,7 +7,7 @@ use accord_api::{router, AppState, Bootstrap, TokenBook};
 use accord_audit::Signer;
 use accord_engine::{Engine, EngineConfig};
 use accord_store::{EventStore, SledStore, StoreOptions};
-use accord_webhooks::Webhooks;
+use accord_webhooks::{WebhookConfig, Webhooks};
 use anyhow::{Context, Result};
 
 use crate::cli::{DataArgs, ServeArgs};
@@ -68,7 +68,11 @@ pub fn run(args: ServeArgs) -> Result<()> {
         let address = listener.local_addr()?;
         tracing::info!(%address, "serving HTTP API v1");
         // After the demo: webhooks follow the log from each subscription's cursor.
-        let webhooks = Webhooks::start(store.clone(), sled, engine.head(), args.webhooks.config())
+        let webhook_config = WebhookConfig {
+            write_busy: Arc::new(engine.busy_probe()),
+            ..args.webhooks.config()
+        };
+        let webhooks = Webhooks::start(store.clone(), sled, engine.head(), webhook_config)
             .context("starting the webhook dispatchers")?;
         let state = AppState::new(engine, tokens)
             .with_signer(Arc::new(signer))

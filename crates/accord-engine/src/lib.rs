@@ -241,6 +241,20 @@ impl Engine {
         self.queue.max_capacity() - self.queue.capacity()
     }
 
+    /// A probe answering whether commands are waiting for the writer now:
+    /// under a saturating load they nearly always are, under a light one
+    /// nearly never. For work that gives way to commands (webhook
+    /// deliveries, ADR 0018). It holds no sender, so it never keeps the
+    /// writer running; once the engine is gone it answers false.
+    pub fn busy_probe(&self) -> impl Fn() -> bool + Send + Sync + 'static {
+        let queue = self.queue.downgrade();
+        move || {
+            queue
+                .upgrade()
+                .is_some_and(|queue| queue.capacity() < queue.max_capacity())
+        }
+    }
+
     /// Every metric in the Prometheus text format (counters and histograms
     /// kept since start; queue depth, head and lags read now).
     pub fn render_metrics(&self) -> String {

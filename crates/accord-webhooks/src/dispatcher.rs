@@ -169,6 +169,7 @@ impl Dispatcher {
             if self.pause(delay).await {
                 return Ok(Flow::Stop);
             }
+            shared.give_way.wait().await;
             let secrets = subscription.signing_secrets(OffsetDateTime::now_utc());
             let answer = client::attempt(
                 &self.shared.client,

@@ -14,11 +14,13 @@
 //! - [`guard`]: the SSRF guard, at creation and at connect time.
 //! - [`model`]: the records; `storage`: their keys in the `webhooks` tree.
 //! - `dispatcher`: one task per subscription; [`client`]: one HTTP attempt.
-//! - [`runtime`]: the deliveries' runtime, its threads niced.
+//! - [`runtime`]: the deliveries' runtime, its threads niced; `give_way`:
+//!   the slow lane deliveries take while commands wait for the writer.
 
 pub mod client;
 mod dispatcher;
 mod error;
+mod give_way;
 pub mod guard;
 pub mod model;
 pub mod runtime;
@@ -39,6 +41,7 @@ use tokio::task::JoinHandle;
 use uuid::Uuid;
 
 pub use error::WebhookError;
+pub use give_way::Busy;
 pub use model::{
     Attempt, Delivery, DeliveryState, Status, StoredSecret, Subscription, SubscriptionView,
 };
@@ -48,6 +51,7 @@ pub use signer::Secret;
 pub use time::Duration as TimeDuration;
 
 use crate::dispatcher::Dispatcher;
+use crate::give_way::GiveWay;
 use crate::model::Progress;
 use crate::storage::Records;
 
@@ -71,6 +75,12 @@ pub struct WebhookConfig {
     /// (0 to [`runtime::MAX_NICE`]; default 10; 0 keeps them at the process's
     /// priority). Linux only.
     pub nice: i32,
+    /// Whether commands are waiting for the writer now (the binary asks the
+    /// engine; by default never).
+    pub write_busy: Busy,
+    /// While `write_busy`, at most one delivery starts per `give_way` across
+    /// all subscriptions (default 10 ms; zero: deliveries never give way).
+    pub give_way: Duration,
 }
 
 impl Default for WebhookConfig {
@@ -83,6 +93,8 @@ impl Default for WebhookConfig {
             jitter: Arc::new(|| rand::thread_rng().gen_range(-1.0..=1.0)),
             paused: false,
             nice: 10,
+            write_busy: Arc::new(|| false),
+            give_way: Duration::from_millis(10),
         }
     }
 }
@@ -96,6 +108,7 @@ impl std::fmt::Debug for WebhookConfig {
             .field("disable_after", &self.disable_after)
             .field("paused", &self.paused)
             .field("nice", &self.nice)
+            .field("give_way", &self.give_way)
             .finish_non_exhaustive()
     }
 }
@@ -118,6 +131,7 @@ pub(crate) struct Shared {
     pub client: reqwest::Client,
     pub config: WebhookConfig,
     pub head: watch::Receiver<u64>,
+    pub give_way: GiveWay,
 }
 
 struct Running {
@@ -150,12 +164,14 @@ impl Webhooks {
             .map_err(|e| StoreError::Io(format!("starting the webhook runtime: {e}")))?;
         let records = Records::new(store);
         let subscriptions = records.subscriptions()?;
+        let give_way = GiveWay::new(config.write_busy.clone(), config.give_way);
         let shared = Arc::new(Shared {
             events,
             records,
             client,
             config,
             head,
+            give_way,
         });
         let webhooks = Arc::new(Webhooks {
             shared,
