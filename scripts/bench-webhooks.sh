@@ -78,6 +78,8 @@ delay() {
 
 echo "== machine: $(nproc) cores, $(uname -r), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "== load: $(uptime)"
+# Also the backlog the replays below deliver.
+durable "no subscription"
 
 echo "== deliveries/s, 1 subscription: replay of 5,000 events"
 ids=$(subscribe)

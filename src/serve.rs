@@ -69,7 +69,7 @@ pub fn run(args: ServeArgs) -> Result<()> {
         tracing::info!(%address, "serving HTTP API v1");
         // After the demo: webhooks follow the log from each subscription's cursor.
         let webhook_config = WebhookConfig {
-            write_busy: Arc::new(engine.busy_probe()),
+            write_queue: Arc::new(engine.queue_probe()),
             ..args.webhooks.config()
         };
         let webhooks = Webhooks::start(store.clone(), sled, engine.head(), webhook_config)

@@ -241,17 +241,15 @@ impl Engine {
         self.queue.max_capacity() - self.queue.capacity()
     }
 
-    /// A probe answering whether commands are waiting for the writer now:
-    /// under a saturating load they nearly always are, under a light one
-    /// nearly never. For work that gives way to commands (webhook
-    /// deliveries, ADR 0018). It holds no sender, so it never keeps the
-    /// writer running; once the engine is gone it answers false.
-    pub fn busy_probe(&self) -> impl Fn() -> bool + Send + Sync + 'static {
+    /// [`Engine::queue_depth`] as a probe for work that gives way to
+    /// commands (webhook deliveries, ADR 0018). It holds no sender, so it
+    /// never keeps the writer running; once the engine is gone it answers 0.
+    pub fn queue_probe(&self) -> impl Fn() -> usize + Send + Sync + 'static {
         let queue = self.queue.downgrade();
         move || {
             queue
                 .upgrade()
-                .is_some_and(|queue| queue.capacity() < queue.max_capacity())
+                .map_or(0, |queue| queue.max_capacity() - queue.capacity())
         }
     }
 

@@ -41,7 +41,7 @@ use tokio::task::JoinHandle;
 use uuid::Uuid;
 
 pub use error::WebhookError;
-pub use give_way::Busy;
+pub use give_way::WriteQueue;
 pub use model::{
     Attempt, Delivery, DeliveryState, Status, StoredSecret, Subscription, SubscriptionView,
 };
@@ -75,11 +75,12 @@ pub struct WebhookConfig {
     /// (0 to [`runtime::MAX_NICE`]; default 10; 0 keeps them at the process's
     /// priority). Linux only.
     pub nice: i32,
-    /// Whether commands are waiting for the writer now (the binary asks the
-    /// engine; by default never).
-    pub write_busy: Busy,
-    /// While `write_busy`, at most one delivery starts per `give_way` across
-    /// all subscriptions (default 10 ms; zero: deliveries never give way).
+    /// How many commands wait for the writer now (the binary asks the
+    /// engine; by default none).
+    pub write_queue: WriteQueue,
+    /// While commands queue for the writer (the write path is saturated), at
+    /// most one delivery starts per `give_way` across all subscriptions
+    /// (default 10 ms; zero: deliveries never give way).
     pub give_way: Duration,
 }
 
@@ -93,7 +94,7 @@ impl Default for WebhookConfig {
             jitter: Arc::new(|| rand::thread_rng().gen_range(-1.0..=1.0)),
             paused: false,
             nice: 10,
-            write_busy: Arc::new(|| false),
+            write_queue: Arc::new(|| 0),
             give_way: Duration::from_millis(10),
         }
     }
@@ -164,7 +165,7 @@ impl Webhooks {
             .map_err(|e| StoreError::Io(format!("starting the webhook runtime: {e}")))?;
         let records = Records::new(store);
         let subscriptions = records.subscriptions()?;
-        let give_way = GiveWay::new(config.write_busy.clone(), config.give_way);
+        let give_way = GiveWay::new(config.write_queue.clone(), config.give_way);
         let shared = Arc::new(Shared {
             events,
             records,

@@ -178,7 +178,7 @@ async fn deliveries_go_on_in_order_while_the_write_path_stays_saturated() {
     let store = Arc::new(SledStore::open(dir.path()).unwrap());
     let (head, heads) = tokio::sync::watch::channel(0);
     let saturated = WebhookConfig {
-        write_busy: Arc::new(|| true),
+        write_queue: Arc::new(|| 64),
         ..config("")
     };
     let webhooks = Webhooks::start(store.clone(), store.clone(), heads, saturated).unwrap();
