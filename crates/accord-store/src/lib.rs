@@ -47,4 +47,4 @@ pub use store::EventStore;
 #[doc(hidden)]
 pub use tamper::Tamper;
 pub use transfer::{Linker, RawEvent};
-pub use webhook_store::{WebhookChange, WebhookEntry, WebhookStore};
+pub use webhook_store::{WebhookChange, WebhookDone, WebhookEntry, WebhookStore};

@@ -342,4 +342,8 @@ impl crate::WebhookStore for SledStore {
     fn webhook_write(&self, changes: Vec<crate::WebhookChange>) -> Result<(), StoreError> {
         self.webhooks.write(changes)
     }
+
+    fn webhook_write_then(&self, changes: Vec<crate::WebhookChange>, done: crate::WebhookDone) {
+        self.webhooks.write_then(changes, done);
+    }
 }

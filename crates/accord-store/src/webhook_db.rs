@@ -17,7 +17,7 @@ use std::thread::JoinHandle;
 
 use crate::durability::Durability;
 use crate::sled_store::open_db;
-use crate::{keys, StoreError, WebhookChange, WebhookEntry};
+use crate::{keys, StoreError, WebhookChange, WebhookDone, WebhookEntry};
 
 /// sled's page cache for webhook state: the dispatchers read little more
 /// than subscriptions and cursors, so a small cache keeps RSS bounded.
@@ -26,10 +26,10 @@ const CACHE_BYTES: u64 = 64 * 1024 * 1024;
 /// Entries copied per batch when migrating the legacy tree.
 const MIGRATION_CHUNK: usize = 10_000;
 
-/// A batch waiting for the committer, and where to send its outcome.
+/// A batch waiting for the committer, and what to call with its outcome.
 struct Commit {
     batch: sled::Batch,
-    done: Sender<Result<(), StoreError>>,
+    done: WebhookDone,
 }
 
 /// The webhook database and its committer thread.
@@ -131,6 +131,21 @@ impl WebhookDb {
 
     /// Applies `changes` atomically; returns once they are flushed (not synced).
     pub(crate) fn write(&self, changes: Vec<WebhookChange>) -> Result<(), StoreError> {
+        let (done, outcome) = mpsc::channel();
+        self.write_then(
+            changes,
+            Box::new(move |result| {
+                let _ = done.send(result);
+            }),
+        );
+        outcome
+            .recv()
+            .unwrap_or_else(|_| Err(StoreError::Io("the webhook committer has stopped".into())))
+    }
+
+    /// Hands `changes` to the committer, which calls `done` once they are
+    /// applied atomically and flushed.
+    pub(crate) fn write_then(&self, changes: Vec<WebhookChange>, done: WebhookDone) {
         let mut batch = sled::Batch::default();
         for (key, value) in changes {
             match value {
@@ -138,17 +153,14 @@ impl WebhookDb {
                 None => batch.remove(key),
             }
         }
-        let (done, outcome) = mpsc::channel();
-        let sent = self
-            .commits
-            .as_ref()
-            .is_some_and(|commits| commits.send(Commit { batch, done }).is_ok());
-        if !sent {
-            return Err(StoreError::Io("the webhook committer has stopped".into()));
+        let Some(commits) = &self.commits else {
+            return done(Err(StoreError::Io("the webhook store is closing".into())));
+        };
+        if let Err(mpsc::SendError(commit)) = commits.send(Commit { batch, done }) {
+            (commit.done)(Err(StoreError::Io(
+                "the webhook committer has stopped".into(),
+            )));
         }
-        outcome
-            .recv()
-            .map_err(|_| StoreError::Io("the webhook committer has stopped".into()))?
     }
 }
 
@@ -178,7 +190,7 @@ fn commit_loop(db: &sled::Db, queue: &Receiver<Commit>) {
                 (Ok(()), Err(e)) => Err(StoreError::Io(e.clone())),
                 (Ok(()), Ok(_)) => Ok(()),
             };
-            let _ = done.send(outcome);
+            done(outcome);
         }
     }
 }

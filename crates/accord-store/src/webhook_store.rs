@@ -15,6 +15,9 @@ pub type WebhookChange = (Vec<u8>, Option<Vec<u8>>);
 /// One stored entry: key and value.
 pub type WebhookEntry = (Vec<u8>, Vec<u8>);
 
+/// Called with the outcome of a [`WebhookStore::webhook_write_then`].
+pub type WebhookDone = Box<dyn FnOnce(Result<(), StoreError>) + Send>;
+
 /// Key/value storage for webhook state, apart from the log.
 pub trait WebhookStore: Send + Sync + 'static {
     /// The value stored at `key`.
@@ -34,4 +37,12 @@ pub trait WebhookStore: Send + Sync + 'static {
     /// `kill -9` of the process; not synced, so a power loss may lose the last
     /// writes (re-delivering events, never losing one: the log is synced).
     fn webhook_write(&self, changes: Vec<WebhookChange>) -> Result<(), StoreError>;
+
+    /// [`WebhookStore::webhook_write`] without blocking the caller: `done`
+    /// gets the outcome, possibly on another thread, once the changes are
+    /// flushed. So an async caller waits without holding a thread. The
+    /// default blocks in the call.
+    fn webhook_write_then(&self, changes: Vec<WebhookChange>, done: WebhookDone) {
+        done(self.webhook_write(changes));
+    }
 }

@@ -165,3 +165,28 @@ fn writes_from_many_threads_are_all_applied_atomically_and_kept() {
     store.webhook_write(vec![(vec![b'p', 0], None)]).unwrap();
     assert_eq!(store.webhook_get(&[b'p', 0]).unwrap(), None);
 }
+
+#[test]
+fn a_write_handed_off_calls_back_once_applied_and_is_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = SledStore::open(dir.path()).unwrap();
+        let (done, outcome) = std::sync::mpsc::channel();
+        let change = (b"p1".to_vec(), Some(b"cursor 7".to_vec()));
+        store.webhook_write_then(
+            vec![change],
+            Box::new(move |result| done.send(result).unwrap()),
+        );
+        outcome.recv().unwrap().unwrap();
+        assert_eq!(
+            store.webhook_get(b"p1").unwrap(),
+            Some(b"cursor 7".to_vec())
+        );
+    }
+
+    let store = SledStore::open(dir.path()).unwrap();
+    assert_eq!(
+        store.webhook_get(b"p1").unwrap(),
+        Some(b"cursor 7".to_vec())
+    );
+}
