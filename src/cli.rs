@@ -119,7 +119,7 @@ pub struct ServeArgs {
     pub request_timeout: u64,
 }
 
-/// How webhooks are delivered (ADR 0015).
+/// How webhooks are delivered (ADRs 0015, 0018).
 #[derive(Debug, Args)]
 pub struct WebhookArgs {
     /// Delays before each retry, after an immediate first attempt
@@ -140,6 +140,15 @@ pub struct WebhookArgs {
     /// (maintenance; the API fuzzer runs with it so it never reaches a host).
     #[arg(long, env = "ACCORD_WEBHOOK_PAUSED")]
     pub webhook_paused: bool,
+    /// How many nice steps below the server the delivery threads run (Linux),
+    /// so that under CPU saturation commands win and deliveries catch up
+    /// afterwards; 0 runs them at the server's priority.
+    #[arg(long, env = "ACCORD_WEBHOOK_NICE", default_value_t = 10, value_parser = clap::value_parser!(i32).range(0..=19))]
+    pub webhook_nice: i32,
+    /// While commands wait for the writer, start at most one delivery per
+    /// this many milliseconds across all subscriptions; 0: never give way.
+    #[arg(long, env = "ACCORD_WEBHOOK_GIVE_WAY_MS", default_value_t = 10)]
+    pub webhook_give_way_ms: u64,
 }
 
 impl WebhookArgs {
@@ -151,6 +160,8 @@ impl WebhookArgs {
             allow_private: self.webhook_allow_private,
             disable_after: time_duration(self.webhook_disable_after),
             paused: self.webhook_paused,
+            nice: self.webhook_nice,
+            give_way: std::time::Duration::from_millis(self.webhook_give_way_ms),
             ..accord_webhooks::WebhookConfig::default()
         }
     }

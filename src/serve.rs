@@ -7,7 +7,7 @@ use accord_api::{router, AppState, Bootstrap, TokenBook};
 use accord_audit::Signer;
 use accord_engine::{Engine, EngineConfig};
 use accord_store::{EventStore, SledStore, StoreOptions};
-use accord_webhooks::Webhooks;
+use accord_webhooks::{WebhookConfig, Webhooks};
 use anyhow::{Context, Result};
 
 use crate::cli::{DataArgs, ServeArgs};
@@ -70,7 +70,11 @@ pub fn run(args: ServeArgs) -> Result<()> {
         // On stdout too, for whoever started us with port 0 (the test harness, scripts).
         println!("Listening on http://{address}");
         // After the demo: webhooks follow the log from each subscription's cursor.
-        let webhooks = Webhooks::start(store.clone(), sled, engine.head(), args.webhooks.config())
+        let webhook_config = WebhookConfig {
+            write_queue: Arc::new(engine.queue_probe()),
+            ..args.webhooks.config()
+        };
+        let webhooks = Webhooks::start(store.clone(), sled, engine.head(), webhook_config)
             .context("starting the webhook dispatchers")?;
         let state = AppState::new(engine, tokens)
             .with_signer(Arc::new(signer))

@@ -241,6 +241,18 @@ impl Engine {
         self.queue.max_capacity() - self.queue.capacity()
     }
 
+    /// [`Engine::queue_depth`] as a probe for work that gives way to
+    /// commands (webhook deliveries, ADR 0018). It holds no sender, so it
+    /// never keeps the writer running; once the engine is gone it answers 0.
+    pub fn queue_probe(&self) -> impl Fn() -> usize + Send + Sync + 'static {
+        let queue = self.queue.downgrade();
+        move || {
+            queue
+                .upgrade()
+                .map_or(0, |queue| queue.max_capacity() - queue.capacity())
+        }
+    }
+
     /// Every metric in the Prometheus text format (counters and histograms
     /// kept since start; queue depth, head and lags read now).
     pub fn render_metrics(&self) -> String {

@@ -12,8 +12,8 @@
 //! | `h`                              | head: position ‖ hash ‖ recorded_at (ns)   |
 //! | `m` ‖ name                       | metadata bytes                             |
 //!
-//! Webhook state lives in the `webhooks` tree ([`WEBHOOKS_TREE`]), written by
-//! `accord-webhooks` through [`crate::WebhookStore`].
+//! Webhook state lives in its own database (`webhook_db`); older versions
+//! kept it in the `webhooks` tree ([`WEBHOOKS_TREE`]), moved out at open.
 //! Snapshots (derived data, never in an append's batch) live in their own
 //! tree, [`SNAPSHOTS_TREE`]: big-endian position → snapshot bytes.
 
@@ -25,7 +25,7 @@ use crate::{Head, StoreError};
 /// The name of the sled tree holding snapshots, apart from the log.
 pub(crate) const SNAPSHOTS_TREE: &[u8] = b"snapshots";
 
-/// The name of the sled tree holding webhook state, apart from the log.
+/// The name of the sled tree where older versions kept webhook state.
 pub(crate) const WEBHOOKS_TREE: &[u8] = b"webhooks";
 
 /// The key of the head record.

@@ -20,7 +20,8 @@
 //! - `transfer`: export lines ([`RawEvent`]), linking ([`Linker`]) and imports.
 //! - `durability`: what is fdatasynced after a flush, and why.
 //! - `tamper`: raw edits for tamper tests (hidden from the docs).
-//! - `webhook_store`: [`WebhookStore`], webhook state in its own tree.
+//! - `webhook_store`: [`WebhookStore`], webhook state apart from the log;
+//!   `webhook_db`: its sled database, committer and migration (ADR 0018).
 
 mod append;
 mod chain;
@@ -34,6 +35,7 @@ mod store;
 mod tamper;
 mod transfer;
 mod verify;
+mod webhook_db;
 mod webhook_store;
 
 pub use error::StoreError;
@@ -46,4 +48,4 @@ pub use store::EventStore;
 #[doc(hidden)]
 pub use tamper::Tamper;
 pub use transfer::{Linker, RawEvent};
-pub use webhook_store::{WebhookChange, WebhookEntry, WebhookStore};
+pub use webhook_store::{WebhookChange, WebhookDone, WebhookEntry, WebhookStore};

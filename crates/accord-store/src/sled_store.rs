@@ -8,6 +8,7 @@ use time::{OffsetDateTime, UtcOffset};
 use uuid::Uuid;
 
 use crate::durability::Durability;
+use crate::webhook_db::WebhookDb;
 use crate::{
     append, keys, reads, transfer, verify, CommandRecord, EventStore, Head, RawEvent, Staged,
     StoreError, StoredEvent, Tamper, Verification, Write,
@@ -54,8 +55,8 @@ pub struct SledStore {
     db: sled::Db,
     /// The `snapshots` tree: big-endian position → snapshot bytes (derived data).
     snapshots: sled::Tree,
-    /// The `webhooks` tree: subscriptions, cursors, deliveries ([`crate::WebhookStore`]).
-    webhooks: sled::Tree,
+    /// Webhook state in its own database, `<dir>/webhooks/` ([`crate::WebhookStore`], ADR 0018).
+    webhooks: WebhookDb,
     /// The durable head: what readers see.
     head: RwLock<Head>,
     /// The writer's side, serialising stages and imports.
@@ -85,7 +86,12 @@ impl SledStore {
         let durability = Durability::open(dir, options.sync_data)?;
         let head = load_head(&db)?;
         let snapshots = db.open_tree(keys::SNAPSHOTS_TREE)?;
-        let webhooks = db.open_tree(keys::WEBHOOKS_TREE)?;
+        let webhooks_dir = dir.join(WEBHOOKS_DIR);
+        let webhooks = WebhookDb::open(&webhooks_dir, options.sync_data)?;
+        if webhooks.migrate_from(&db, &webhooks_dir, options.sync_data)? {
+            db.flush()?;
+            durability.sync()?;
+        }
         Ok(SledStore {
             db,
             snapshots,
@@ -150,13 +156,16 @@ impl SledStore {
     }
 }
 
+/// The folder, inside the store's, of the webhook database.
+pub(crate) const WEBHOOKS_DIR: &str = "webhooks";
+
 /// Opens sled, waiting a little while another handle in this process lets go.
 ///
 /// sled 0.34.7 releases its file lock from a background thread after the last
 /// `Db` is dropped, so an immediate reopen (tests, restarts in-process) can find
 /// the lock still held (sled issues #1234, #1289). The lock error is retried for
 /// up to two seconds; a store really held by another process still fails then.
-fn open_db(dir: &Path, cache_bytes: u64) -> Result<sled::Db, StoreError> {
+pub(crate) fn open_db(dir: &Path, cache_bytes: u64) -> Result<sled::Db, StoreError> {
     // No background flusher: every write flushes and syncs itself before it is visible.
     let config = sled::Config::new()
         .path(dir)
@@ -370,7 +379,7 @@ impl EventStore for SledStore {
 
 impl crate::WebhookStore for SledStore {
     fn webhook_get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self.webhooks.get(key)?.map(|value| value.to_vec()))
+        self.webhooks.get(key)
     }
 
     fn webhook_scan(
@@ -379,31 +388,14 @@ impl crate::WebhookStore for SledStore {
         after: Option<&[u8]>,
         limit: usize,
     ) -> Result<Vec<crate::WebhookEntry>, StoreError> {
-        use std::ops::Bound;
-        let start = match after {
-            Some(after) if after >= prefix => Bound::Excluded(after.to_vec()),
-            _ => Bound::Included(prefix.to_vec()),
-        };
-        self.webhooks
-            .range::<Vec<u8>, _>((start, Bound::Unbounded))
-            .take_while(|entry| entry.as_ref().map_or(true, |(k, _)| k.starts_with(prefix)))
-            .take(limit)
-            .map(|entry| {
-                let (key, value) = entry?;
-                Ok((key.to_vec(), value.to_vec()))
-            })
-            .collect()
+        self.webhooks.scan(prefix, after, limit)
     }
 
     fn webhook_write(&self, changes: Vec<crate::WebhookChange>) -> Result<(), StoreError> {
-        let mut batch = sled::Batch::default();
-        for (key, value) in changes {
-            match value {
-                Some(value) => batch.insert(key, value),
-                None => batch.remove(key),
-            }
-        }
-        self.webhooks.apply_batch(batch)?;
-        self.make_durable()
+        self.webhooks.write(changes)
+    }
+
+    fn webhook_write_then(&self, changes: Vec<crate::WebhookChange>, done: crate::WebhookDone) {
+        self.webhooks.write_then(changes, done);
     }
 }

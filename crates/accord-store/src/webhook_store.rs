@@ -1,8 +1,9 @@
-//! Webhook state (subscriptions, cursors, deliveries) in its own sled tree.
+//! Webhook state (subscriptions, cursors, deliveries), apart from the log.
 //!
 //! Webhooks are side effects of the log, never part of it: their state lives
-//! in the `webhooks` tree, written outside [`crate::EventStore::append`]'s
-//! batch, so delivering can never make a command fail. The store knows
+//! in its own sled database (`<data>/webhooks/`, ADR 0018), written outside
+//! [`crate::EventStore::append`]'s batch and never synced with it, so
+//! delivering can neither make a command fail nor queue behind its sync. The store knows
 //! nothing of subscriptions: keys and values are opaque bytes chosen by the
 //! `accord-webhooks` crate.
 
@@ -14,7 +15,10 @@ pub type WebhookChange = (Vec<u8>, Option<Vec<u8>>);
 /// One stored entry: key and value.
 pub type WebhookEntry = (Vec<u8>, Vec<u8>);
 
-/// Durable key/value storage for webhook state, apart from the log.
+/// Called with the outcome of a [`WebhookStore::webhook_write_then`].
+pub type WebhookDone = Box<dyn FnOnce(Result<(), StoreError>) + Send>;
+
+/// Key/value storage for webhook state, apart from the log.
 pub trait WebhookStore: Send + Sync + 'static {
     /// The value stored at `key`.
     fn webhook_get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError>;
@@ -28,7 +32,17 @@ pub trait WebhookStore: Send + Sync + 'static {
         limit: usize,
     ) -> Result<Vec<WebhookEntry>, StoreError>;
 
-    /// Applies every change in one atomic batch, durable (flushed and
-    /// synced) before returning: a delivery's outcome and its cursor move together.
+    /// Applies every change in one atomic batch: a delivery's outcome and
+    /// its cursor move together. Flushed before returning, so it survives a
+    /// `kill -9` of the process; not synced, so a power loss may lose the last
+    /// writes (re-delivering events, never losing one: the log is synced).
     fn webhook_write(&self, changes: Vec<WebhookChange>) -> Result<(), StoreError>;
+
+    /// [`WebhookStore::webhook_write`] without blocking the caller: `done`
+    /// gets the outcome, possibly on another thread, once the changes are
+    /// flushed. So an async caller waits without holding a thread. The
+    /// default blocks in the call.
+    fn webhook_write_then(&self, changes: Vec<WebhookChange>, done: WebhookDone) {
+        done(self.webhook_write(changes));
+    }
 }

@@ -3,6 +3,7 @@
 //! retry schedule, store the outcome with the cursor, move on. Woken by the
 //! engine's head announcements; the log is the outbox (ADR 0015).
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -106,6 +107,10 @@ impl Dispatcher {
         batch: Vec<StoredEvent>,
         progress: &mut Progress,
     ) -> Result<Flow, StoreError> {
+        let url = Url::parse(&subscription.url).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let mut earlier = self
+            .earlier_deliveries(progress.cursor, batch.len())
+            .await?;
         let mut skipped = false;
         for event in batch {
             if !subscription.matches(&event) {
@@ -114,15 +119,33 @@ impl Dispatcher {
                 continue;
             }
             skipped = false;
-            if let Flow::Stop = self.deliver(subscription, &event, progress).await? {
+            let earlier = earlier.remove(&event.envelope.position);
+            let target = (subscription, &url);
+            if let Flow::Stop = self.deliver(target, &event, earlier, progress).await? {
                 return Ok(Flow::Stop);
             }
         }
         if skipped {
             let change = Records::progress_change(self.id, progress);
-            blocking(&self.shared.records, move |r| r.write(vec![change])).await?;
+            self.shared.records.write_async(vec![change]).await?;
         }
         Ok(Flow::Next)
+    }
+
+    /// The deliveries already logged for the `count` positions after
+    /// `cursor` (a replay, or the event in flight at a crash): one read per
+    /// round rather than one per event.
+    async fn earlier_deliveries(
+        &self,
+        cursor: u64,
+        count: usize,
+    ) -> Result<HashMap<u64, Delivery>, StoreError> {
+        let id = self.id;
+        let found = blocking(&self.shared.records, move |r| {
+            r.deliveries(id, cursor, count)
+        })
+        .await?;
+        Ok(found.into_iter().map(|d| (d.position, d)).collect())
     }
 
     /// Moves the cursor back if a replay was asked for.
@@ -140,26 +163,25 @@ impl Dispatcher {
         blocking(&self.shared.records, move |r| r.write(changes)).await
     }
 
-    /// Delivers one event through the retry schedule, storing every attempt;
-    /// the cursor moves with the final outcome.
+    /// Delivers one event through the retry schedule, storing every attempt
+    /// (after those of an `earlier` delivery); the cursor moves with the
+    /// final outcome.
     async fn deliver(
         &mut self,
-        subscription: &Subscription,
+        (subscription, url): (&Subscription, &Url),
         event: &StoredEvent,
+        earlier: Option<Delivery>,
         progress: &mut Progress,
     ) -> Result<Flow, StoreError> {
         let (id, position) = (self.id, event.envelope.position);
-        let mut delivery = blocking(&self.shared.records, move |r| r.delivery(id, position))
-            .await?
-            .unwrap_or_else(|| Delivery {
-                event_id: event.envelope.id,
-                position,
-                event_type: event.envelope.event_type.clone(),
-                state: DeliveryState::Pending,
-                attempts: Vec::new(),
-            });
+        let mut delivery = earlier.unwrap_or_else(|| Delivery {
+            event_id: event.envelope.id,
+            position,
+            event_type: event.envelope.event_type.clone(),
+            state: DeliveryState::Pending,
+            attempts: Vec::new(),
+        });
         delivery.state = DeliveryState::Pending;
-        let url = Url::parse(&subscription.url).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let body = client::payload(event);
         let webhook_id = event.envelope.id.to_string();
         let shared = self.shared.clone();
@@ -169,10 +191,11 @@ impl Dispatcher {
             if self.pause(delay).await {
                 return Ok(Flow::Stop);
             }
+            shared.give_way.wait().await;
             let secrets = subscription.signing_secrets(OffsetDateTime::now_utc());
             let answer = client::attempt(
                 &self.shared.client,
-                &url,
+                url,
                 config.allow_private,
                 &secrets,
                 &webhook_id,
@@ -204,7 +227,7 @@ impl Dispatcher {
             if disable {
                 changes.push(disabled(subscription));
             }
-            blocking(&self.shared.records, move |r| r.write(changes)).await?;
+            self.shared.records.write_async(changes).await?;
             if disable {
                 tracing::warn!(subscription = %id, "webhook disabled: every attempt failed for the configured period");
                 return Ok(Flow::Stop);

@@ -3,21 +3,27 @@
 //!
 //! The log is the outbox: nothing is written on the write path. Each
 //! subscription has a dispatcher task that reads the log after its cursor,
-//! delivers, and stores the outcome with the cursor in the store's
-//! `webhooks` tree before moving on: after a crash, at worst the event in
-//! flight is delivered again, with the same `webhook-id`.
+//! delivers, and stores the outcome with the cursor in the webhook store
+//! (flushed, apart from the log) before moving on: after a crash, at worst
+//! the event in flight is delivered again, with the same `webhook-id`. The
+//! dispatchers run on their own runtime at a lower CPU priority, so they
+//! never slow the write path (ADR 0018).
 //!
 //! - [`Webhooks`] (here): the service the API calls; starts the dispatchers.
 //! - [`signer`]: secrets and signatures; [`schedule`]: the retry schedule (pure).
 //! - [`guard`]: the SSRF guard, at creation and at connect time.
 //! - [`model`]: the records; `storage`: their keys in the `webhooks` tree.
 //! - `dispatcher`: one task per subscription; [`client`]: one HTTP attempt.
+//! - [`runtime`]: the deliveries' runtime, its threads niced; `give_way`:
+//!   the slow lane deliveries take while commands wait for the writer.
 
 pub mod client;
 mod dispatcher;
 mod error;
+mod give_way;
 pub mod guard;
 pub mod model;
+pub mod runtime;
 pub mod schedule;
 pub mod signer;
 mod storage;
@@ -29,11 +35,13 @@ use std::time::Duration;
 use accord_store::{EventStore, StoreError, WebhookStore};
 use rand::Rng;
 use time::OffsetDateTime;
+use tokio::runtime::{Handle, Runtime};
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
 use uuid::Uuid;
 
 pub use error::WebhookError;
+pub use give_way::WriteQueue;
 pub use model::{
     Attempt, Delivery, DeliveryState, Status, StoredSecret, Subscription, SubscriptionView,
 };
@@ -43,6 +51,7 @@ pub use signer::Secret;
 pub use time::Duration as TimeDuration;
 
 use crate::dispatcher::Dispatcher;
+use crate::give_way::GiveWay;
 use crate::model::Progress;
 use crate::storage::Records;
 
@@ -62,6 +71,17 @@ pub struct WebhookConfig {
     /// Keep subscriptions and cursors but deliver nothing (maintenance, and
     /// the API fuzzer, which must never reach a real host).
     pub paused: bool,
+    /// How many nice steps below the process the delivery threads run
+    /// (0 to [`runtime::MAX_NICE`]; default 10; 0 keeps them at the process's
+    /// priority). Linux only.
+    pub nice: i32,
+    /// How many commands wait for the writer now (the binary asks the
+    /// engine; by default none).
+    pub write_queue: WriteQueue,
+    /// While commands queue for the writer (the write path is saturated), at
+    /// most one delivery starts per `give_way` across all subscriptions
+    /// (default 10 ms; zero: deliveries never give way).
+    pub give_way: Duration,
 }
 
 impl Default for WebhookConfig {
@@ -73,6 +93,9 @@ impl Default for WebhookConfig {
             disable_after: time::Duration::days(5),
             jitter: Arc::new(|| rand::thread_rng().gen_range(-1.0..=1.0)),
             paused: false,
+            nice: 10,
+            write_queue: Arc::new(|| 0),
+            give_way: Duration::from_millis(10),
         }
     }
 }
@@ -84,6 +107,9 @@ impl std::fmt::Debug for WebhookConfig {
             .field("timeout", &self.timeout)
             .field("allow_private", &self.allow_private)
             .field("disable_after", &self.disable_after)
+            .field("paused", &self.paused)
+            .field("nice", &self.nice)
+            .field("give_way", &self.give_way)
             .finish_non_exhaustive()
     }
 }
@@ -106,6 +132,7 @@ pub(crate) struct Shared {
     pub client: reqwest::Client,
     pub config: WebhookConfig,
     pub head: watch::Receiver<u64>,
+    pub give_way: GiveWay,
 }
 
 struct Running {
@@ -118,11 +145,14 @@ struct Running {
 pub struct Webhooks {
     shared: Arc<Shared>,
     running: Mutex<HashMap<Uuid, Running>>,
+    /// Where deliveries run, niced ([`runtime`]); `None` only while dropping.
+    runtime: Option<Runtime>,
 }
 
 impl Webhooks {
-    /// Starts a dispatcher for every enabled subscription. `head` is the
-    /// engine's head announcement. Call inside a tokio runtime.
+    /// Starts a dispatcher for every enabled subscription, on a runtime of
+    /// its own whose threads run `config.nice` steps below the caller's
+    /// priority. `head` is the engine's head announcement.
     pub fn start(
         events: Arc<dyn EventStore>,
         store: Arc<dyn WebhookStore>,
@@ -131,18 +161,23 @@ impl Webhooks {
     ) -> Result<Arc<Webhooks>, WebhookError> {
         let client = client::build(config.timeout, config.allow_private)
             .map_err(|e| StoreError::Io(format!("building the webhook client: {e}")))?;
+        let runtime = runtime::build(config.nice)
+            .map_err(|e| StoreError::Io(format!("starting the webhook runtime: {e}")))?;
         let records = Records::new(store);
         let subscriptions = records.subscriptions()?;
+        let give_way = GiveWay::new(config.write_queue.clone(), config.give_way);
         let shared = Arc::new(Shared {
             events,
             records,
             client,
             config,
             head,
+            give_way,
         });
         let webhooks = Arc::new(Webhooks {
             shared,
             running: Mutex::default(),
+            runtime: Some(runtime),
         });
         for subscription in subscriptions {
             if subscription.status == Status::Enabled {
@@ -155,6 +190,14 @@ impl Webhooks {
     /// The delivery configuration.
     pub fn config(&self) -> &WebhookConfig {
         &self.shared.config
+    }
+
+    /// The deliveries' runtime.
+    fn delivery_runtime(&self) -> &Handle {
+        self.runtime
+            .as_ref()
+            .expect("the runtime lives as long as the service")
+            .handle()
     }
 
     fn spawn(&self, id: Uuid) {
@@ -170,7 +213,7 @@ impl Webhooks {
             stop: stopped,
             wake: wake.clone(),
         };
-        let task = tokio::spawn(dispatcher.run());
+        let task = self.delivery_runtime().spawn(dispatcher.run());
         let running = Running { stop, wake, task };
         let mut map = self.running.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(old) = map.insert(id, running) {
@@ -348,15 +391,17 @@ impl Webhooks {
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let secrets = subscription.signing_secrets(OffsetDateTime::now_utc());
         let body = client::payload(&event);
-        let answer = client::attempt(
-            &self.shared.client,
-            &url,
-            self.shared.config.allow_private,
-            &secrets,
-            &event.envelope.id.to_string(),
-            &body,
-        )
-        .await;
+        let (http, allow_private) = (self.shared.client.clone(), self.shared.config.allow_private);
+        // On the deliveries' runtime, like every other attempt.
+        let attempt = async move {
+            let webhook_id = event.envelope.id.to_string();
+            client::attempt(&http, &url, allow_private, &secrets, &webhook_id, &body).await
+        };
+        let answer = self
+            .delivery_runtime()
+            .spawn(attempt)
+            .await
+            .map_err(|e| StoreError::Io(format!("a webhook attempt failed: {e}")))?;
         if answer.attempt.succeeded() {
             delivery.state = DeliveryState::Succeeded;
         }
@@ -386,6 +431,10 @@ impl Drop for Webhooks {
         for running in map.values() {
             running.stop.send_replace(true);
             running.task.abort();
+        }
+        // Without waiting: the service may be dropped inside another runtime.
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
         }
     }
 }

@@ -108,9 +108,22 @@ impl Records {
         (delivery_key(id, delivery.position), Some(encode(delivery)))
     }
 
-    /// Applies changes atomically and durably.
+    /// Applies changes atomically; flushed when it returns.
     pub fn write(&self, changes: Vec<WebhookChange>) -> Result<(), StoreError> {
         self.store.webhook_write(changes)
+    }
+
+    /// [`Records::write`] for async callers, without holding a thread while
+    /// the store's committer flushes.
+    pub async fn write_async(&self, changes: Vec<WebhookChange>) -> Result<(), StoreError> {
+        let (done, outcome) = tokio::sync::oneshot::channel();
+        let done = Box::new(move |result| {
+            let _ = done.send(result);
+        });
+        self.store.webhook_write_then(changes, done);
+        outcome
+            .await
+            .unwrap_or_else(|_| Err(StoreError::Io("a webhook write was dropped".into())))
     }
 
     pub fn delivery(&self, id: Uuid, position: u64) -> Result<Option<Delivery>, StoreError> {

@@ -171,3 +171,38 @@ async fn a_subscription_filtered_by_type_and_agreement_skips_other_events() {
         .is_empty());
     assert!(times.lock().unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn deliveries_go_on_in_order_while_the_write_path_stays_saturated() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(SledStore::open(dir.path()).unwrap());
+    let (head, heads) = tokio::sync::watch::channel(0);
+    let saturated = WebhookConfig {
+        write_queue: Arc::new(|| 64),
+        ..config("")
+    };
+    let webhooks = Webhooks::start(store.clone(), store.clone(), heads, saturated).unwrap();
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        let (url, _) = receiver(vec![]).await;
+        let new = NewSubscription {
+            url,
+            ..Default::default()
+        };
+        ids.push(webhooks.create(new).await.unwrap().0.id);
+    }
+    append(&store, 5);
+    head.send_replace(5);
+    for id in ids {
+        let deliveries = settle(&webhooks, id, |d| {
+            d.len() == 5 && d.iter().all(|d| d.state == DeliveryState::Succeeded)
+        })
+        .await;
+        let positions: Vec<u64> = deliveries.iter().map(|d| d.position).collect();
+        assert_eq!(
+            positions,
+            [1, 2, 3, 4, 5],
+            "slowed, never stopped, in order"
+        );
+    }
+}

@@ -7,6 +7,7 @@ mod staging;
 mod time_search;
 mod transfer;
 mod verify;
+mod webhooks;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
