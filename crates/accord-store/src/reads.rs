@@ -42,6 +42,26 @@ pub(crate) fn range(
     scan.into_iter().flatten().map(|item| decode(&item?.1))
 }
 
+/// Feeds the canonical bytes of events `after+1..=up_to` to `f`, in position
+/// order, without decoding or copying them.
+pub(crate) fn canonical_range(
+    tree: &sled::Tree,
+    after: u64,
+    up_to: u64,
+    f: &mut dyn FnMut(&[u8]) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    let first = after.saturating_add(1);
+    if first > up_to {
+        return Ok(());
+    }
+    for item in tree.range(keys::event(first)..=keys::event(up_to)) {
+        let (_, value) = item?;
+        let (_, canonical) = keys::decode_event(&value)?;
+        f(canonical)?;
+    }
+    Ok(())
+}
+
 /// The version stored under the `v` key, including a batch not yet durable:
 /// what the single writer builds on.
 pub(crate) fn stored_version(tree: &sled::Tree, stream: &str) -> Result<u64, StoreError> {

@@ -217,6 +217,16 @@ impl EventStore for SledStore {
         reads::range(&self.db, after, up_to).try_for_each(|event| f(event?))
     }
 
+    fn replay_canonical(
+        &self,
+        after: u64,
+        up_to: u64,
+        f: &mut dyn FnMut(&[u8]) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let up_to = up_to.min(self.head().position);
+        reads::canonical_range(&self.db, after, up_to, f)
+    }
+
     fn read_stream(
         &self,
         stream: &str,
