@@ -19,8 +19,8 @@ use crate::ReadModels;
 
 /// The format written by [`encode_snapshot`]. Bump it whenever `ReadModels`,
 /// `WriteModel` or anything they hold changes shape: older snapshots are then
-/// refused and rebuilt from the log.
-pub const SNAPSHOT_FORMAT: u32 = 1;
+/// refused and rebuilt from the log. Format 2: dates as Julian day numbers.
+pub const SNAPSHOT_FORMAT: u32 = 2;
 
 const MAGIC: &[u8; 8] = b"ACCSNAP\0";
 const HEADER: usize = 8 + 4 + 8 + 8;
