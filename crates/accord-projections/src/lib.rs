@@ -5,7 +5,8 @@
 //! # Layout
 //!
 //! - [`codec`]: [`encode`] / [`decode`] of an event's `data` (the log keeps
-//!   `type`, `schema` and `data` apart).
+//!   `type`, `schema` and `data` apart), and [`decode_logged`], a stored
+//!   envelope read in one pass into what the models fold.
 //! - [`ReadModels`] (`read_models`): applied one event at a time in log
 //!   order ([`ReadModels::apply`], idempotent by position); the queries.
 //!   It is `Serialize`/`Deserialize` (a snapshot: load it, replay the tail)
@@ -123,7 +124,7 @@ pub mod views;
 #[cfg(test)]
 mod test_seed;
 
-pub use codec::{decode, encode, DecodeError};
+pub use codec::{decode, decode_logged, encode, DecodeError, Logged};
 pub use csv::{report_csv, CSV_HEADER};
 pub use diff::{diff, Change, ChangeKind, Diff, DiffDate, DiffPoint, DiffSide};
 pub use read_models::{AgreementFilter, ExchangeQuery, ReadModels};
