@@ -5,7 +5,9 @@
 
 use std::sync::Arc;
 
-use accord_projections::{decode_logged, decode_snapshot_read_models, DecodeError, Logged, ReadModels};
+use accord_projections::{
+    decode_logged, decode_snapshot_read_models, DecodeError, Logged, ReadModels,
+};
 use accord_store::{EventStore, StoreError};
 
 use crate::Shared;

@@ -16,8 +16,10 @@
 //! - `fold`: an agreement as it stood on a business date.
 //! - `lineage`: the positions of the facts behind each view at D.
 //! - [`diff`]: what changed in an agreement between two points.
-//! - [`encode_snapshot`] / [`decode_snapshot`] (`snapshot`): the read and
-//!   write models as bytes, with a format number and the position they reflect.
+//! - [`encode_snapshot`] / [`decode_snapshot`] (`snapshot`): the models as
+//!   bytes, with a format number and the position they reflect; the write
+//!   model is not stored but derived from the read models (`restore`,
+//!   [`ReadModels::write_model`]).
 //! - [`report`]: the cooperation report; [`report_csv`] (`csv`) renders it.
 //! - [`views`]: the JSON shapes of API.md, field for field.
 //!
@@ -117,6 +119,7 @@ mod fold;
 mod lineage;
 mod read_models;
 pub mod report;
+mod restore;
 mod snapshot;
 mod state;
 pub mod views;

@@ -291,12 +291,17 @@ mod tests {
         let no_version = br#"{"position":1,"type":"PartyRegistered","schema":1,"data":{"party_id":"dong-nai-iza","name":"Dong Nai","kind":"industrial_zone_authority"}}"#;
         let twice = br#"{"position":1,"position":2,"version":1,"type":"PartyRegistered","schema":1,"data":{}}"#;
 
-        assert!(matches!(decode_logged(bad_data), Err(DecodeError::Invalid { event_type, .. }) if event_type == "PartyRegistered"));
+        assert!(
+            matches!(decode_logged(bad_data), Err(DecodeError::Invalid { event_type, .. }) if event_type == "PartyRegistered")
+        );
         assert!(matches!(
             decode_logged(no_version),
             Err(DecodeError::Envelope(_))
         ));
-        assert!(matches!(decode_logged(twice), Err(DecodeError::Envelope(_))));
+        assert!(matches!(
+            decode_logged(twice),
+            Err(DecodeError::Envelope(_))
+        ));
         assert!(matches!(
             decode_logged(b"[1, 2]"),
             Err(DecodeError::Envelope(_))

@@ -89,7 +89,9 @@ fn replay_canonical_hands_out_the_bytes_that_replay_decodes_capped_at_the_head()
     });
     assert!(matches!(stopped, Err(StoreError::Invalid(_))));
     assert_eq!(calls, 1);
-    store.replay_canonical(300, 299, &mut |_| panic!("an empty range")).unwrap();
+    store
+        .replay_canonical(300, 299, &mut |_| panic!("an empty range"))
+        .unwrap();
 }
 
 #[test]
