@@ -8,6 +8,7 @@ use time::{OffsetDateTime, UtcOffset};
 use uuid::Uuid;
 
 use crate::durability::Durability;
+use crate::snapshot_files::SnapshotFiles;
 use crate::{
     append, keys, reads, transfer, verify, CommandRecord, EventStore, Head, RawEvent, StoreError,
     StoredEvent, Tamper, Verification, Write,
@@ -51,8 +52,8 @@ impl Default for StoreOptions {
 /// in-memory head, which moves only after a batch is synced.
 pub struct SledStore {
     db: sled::Db,
-    /// The `snapshots` tree: big-endian position → snapshot bytes (derived data).
-    snapshots: sled::Tree,
+    /// The snapshot files (derived data), outside sled ([`SnapshotFiles`]).
+    snapshots: SnapshotFiles,
     /// The `webhooks` tree: subscriptions, cursors, deliveries ([`crate::WebhookStore`]).
     webhooks: sled::Tree,
     head: RwLock<Head>,
@@ -83,7 +84,12 @@ impl SledStore {
         let db = open_db(dir, options.cache_bytes)?;
         let durability = Durability::open(dir, options.sync_data)?;
         let head = load_head(&db)?;
-        let snapshots = db.open_tree(keys::SNAPSHOTS_TREE)?;
+        // Snapshots were kept in this tree by earlier versions, in a format
+        // this one refuses anyway (ADR 0019): reclaim the space once.
+        if db.drop_tree(keys::SNAPSHOTS_TREE)? {
+            tracing::info!("snapshots of an older version dropped; the next ones are files");
+        }
+        let snapshots = SnapshotFiles::open(dir, options.sync_data)?;
         let webhooks = db.open_tree(keys::WEBHOOKS_TREE)?;
         Ok(SledStore {
             db,
@@ -296,33 +302,19 @@ impl EventStore for SledStore {
                 "a snapshot at {position} is past the head {head}"
             )));
         }
-        self.snapshots.insert(position.to_be_bytes(), bytes)?;
-        self.make_durable()
+        self.snapshots.put(position, bytes)
     }
 
     fn snapshot_at_or_before(&self, position: u64) -> Result<Option<(u64, Vec<u8>)>, StoreError> {
-        let Some((key, value)) = self
-            .snapshots
-            .range(..=position.to_be_bytes())
-            .next_back()
-            .transpose()?
-        else {
-            return Ok(None);
-        };
-        Ok(Some((keys::be_u64(&key)?, value.to_vec())))
+        self.snapshots.at_or_before(position)
     }
 
     fn snapshot_positions(&self) -> Result<Vec<u64>, StoreError> {
-        self.snapshots
-            .iter()
-            .keys()
-            .map(|key| keys::be_u64(&key?))
-            .collect()
+        self.snapshots.positions()
     }
 
     fn delete_snapshot(&self, position: u64) -> Result<(), StoreError> {
-        self.snapshots.remove(position.to_be_bytes())?;
-        Ok(())
+        self.snapshots.delete(position)
     }
 }
 
