@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use serde::de::Visitor;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -14,6 +15,10 @@ use uuid::Uuid;
 pub struct ParseError(pub String);
 
 /// Implements the string-backed serde and `Display` for a validated newtype.
+///
+/// The text is an `Arc<str>`: ids are copied into every exchange, count and
+/// index of both models, and a copy is then a reference count, not an
+/// allocation (ADR 0019).
 macro_rules! string_newtype {
     ($name:ident) => {
         impl fmt::Display for $name {
@@ -75,14 +80,14 @@ fn is_slug(s: &str, extra: Option<char>, min_rest: usize) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^[a-z0-9][a-z0-9-]{1,63}$", example = "dong-nai-iza"))]
-pub struct PartyId(String);
+pub struct PartyId(Arc<str>);
 string_newtype!(PartyId);
 
 impl PartyId {
     /// Parses a party slug.
     pub fn parse(s: &str) -> Result<Self, ParseError> {
         if is_slug(s, None, 1) {
-            Ok(Self(s.to_owned()))
+            Ok(Self(Arc::from(s)))
         } else {
             Err(ParseError(format!(
                 "`{s}` is not a party id: 2 to 64 characters, a-z, 0-9 and '-', not starting with '-'"
@@ -96,14 +101,14 @@ impl PartyId {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = "^[a-z0-9][a-z0-9_-]{0,63}$", example = "investment_promotion"))]
-pub struct AreaId(String);
+pub struct AreaId(Arc<str>);
 string_newtype!(AreaId);
 
 impl AreaId {
     /// Parses an area slug.
     pub fn parse(s: &str) -> Result<Self, ParseError> {
         if is_slug(s, Some('_'), 0) {
-            Ok(Self(s.to_owned()))
+            Ok(Self(Arc::from(s)))
         } else {
             Err(ParseError(format!(
                 "`{s}` is not an area: 1 to 64 characters, a-z, 0-9, '-' and '_'"

@@ -228,10 +228,19 @@ impl ExchangeRecord {
 /// Adds `delta` (±1) to the counts of `area`, dropping areas that reach 0.
 pub(crate) fn count(counts: &mut ExchangeCounts, area: &AreaId, delta: i64) {
     counts.total = counts.total.saturating_add_signed(delta);
-    let entry = counts.by_area.entry(area.clone()).or_insert(0);
-    *entry = entry.saturating_add_signed(delta);
-    if *entry == 0 {
-        counts.by_area.remove(area);
+    // Looked up before inserting: most counts exist, and `entry` would
+    // clone the area's text on every call.
+    match counts.by_area.get_mut(area) {
+        Some(entry) => {
+            *entry = entry.saturating_add_signed(delta);
+            if *entry == 0 {
+                counts.by_area.remove(area);
+            }
+        }
+        None if delta > 0 => {
+            counts.by_area.insert(area.clone(), delta.unsigned_abs());
+        }
+        None => {}
     }
 }
 
