@@ -58,20 +58,19 @@ impl ReadModels {
         };
         let term = last(|a| a.term.is_some()).and_then(|a| a.term);
         let areas = last(|a| a.areas.is_some()).and_then(|a| a.areas.as_ref());
-        let exchanges = record
-            .exchanges
-            .iter()
-            .filter_map(|id| Some((*id, self.exchanges.get(id)?)))
-            .map(|(id, x)| {
-                let state = ExchangeState {
-                    occurred_on: x.occurred_on,
-                    area: x.area.clone(),
-                    parties: x.parties.clone(),
-                    retracted: x.retracted,
-                };
-                (id, state)
-            })
-            .collect();
+        // Sized up front: a table grown by doubling moves its entries again
+        // at every step, for every agreement of the snapshot.
+        let mut exchanges = HashMap::with_capacity(record.exchanges.len());
+        exchanges.extend(record.exchanges.iter().filter_map(|id| {
+            let x = self.exchanges.get(id)?;
+            let state = ExchangeState {
+                occurred_on: x.occurred_on,
+                area: x.area.clone(),
+                parties: x.parties.clone(),
+                retracted: x.retracted,
+            };
+            Some((*id, state))
+        }));
         let reviews = record
             .review_index
             .iter()
