@@ -56,7 +56,42 @@ pub struct ReadModels {
     pub(crate) agreements: HashMap<AgreementId, AgreementRecord>,
     /// Agreement ids in signing (position) order.
     pub(crate) signing_order: Vec<AgreementId>,
+    #[serde(deserialize_with = "presized")]
     pub(crate) exchanges: HashMap<ExchangeId, ExchangeRecord>,
+}
+
+/// Deserializes a map with room for its stated length up front (up to two
+/// million entries). serde's own maps reserve at most 1 MiB against hostile
+/// lengths, so a snapshot's million exchanges grew the table by doubling,
+/// moving every entry about eight times.
+fn presized<'de, D, K, V>(d: D) -> Result<HashMap<K, V>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    K: Deserialize<'de> + Eq + std::hash::Hash,
+    V: Deserialize<'de>,
+{
+    struct Presized<K, V>(std::marker::PhantomData<(K, V)>);
+    impl<'de, K, V> serde::de::Visitor<'de> for Presized<K, V>
+    where
+        K: Deserialize<'de> + Eq + std::hash::Hash,
+        V: Deserialize<'de>,
+    {
+        type Value = HashMap<K, V>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a map")
+        }
+        fn visit_map<M: serde::de::MapAccess<'de>>(
+            self,
+            mut map: M,
+        ) -> Result<Self::Value, M::Error> {
+            let mut out = HashMap::with_capacity(map.size_hint().unwrap_or(0).min(1 << 21));
+            while let Some((key, value)) = map.next_entry()? {
+                out.insert(key, value);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_map(Presized(std::marker::PhantomData))
 }
 
 impl ReadModels {
