@@ -14,6 +14,7 @@ export ACCORD_ADMIN_TOKEN=bench-token
 auth="Authorization: Bearer $ACCORD_ADMIN_TOKEN"
 bin=./target/release/accord
 cargo build --release -p accord --quiet
+cargo build --release -p accord-store --example replay_bench --quiet
 work=$(mktemp -d)
 server=
 trap '[ -n "$server" ] && kill $server 2>/dev/null; rm -rf "$work"' EXIT
@@ -35,17 +36,20 @@ mean_ms() {
 }
 
 echo "== machine: $(nproc) cores, $(uname -r), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo "== load: $(uptime)"
 for n in "${sizes[@]}"; do
   dir="$work/log-$n"
-  echo "== $n events: accord generate --events $n"
+  echo "== $n events: accord generate --events $n ($(uptime | sed 's/.*load/load/'))"
   $bin generate --data "$dir" --events "$n" 2>/dev/null
+  echo "-- the floor: sled replay decoding each envelope (EventStore::replay), then the bytes alone"
+  ./target/release/examples/replay_bench "$dir"
   echo "-- rebuild without snapshots (--snapshot-every 0: the fold alone; deletes every snapshot)"
   $bin rebuild --data "$dir" --snapshot-every 0 2>/dev/null | grep -E '"events"|events_per_second|elapsed_ms'
   start "$dir" --snapshot-every 0; echo "-- start-up without snapshots: $ready s"; stop
   echo "-- rebuild with the default snapshots (K=50000, keep 4 recent)"
   $bin rebuild --data "$dir" 2>/dev/null | grep -E 'events_per_second|elapsed_ms'
   echo "-- snapshots on disk: $($bin rebuild --data "$dir" --check 2>/dev/null | tr -d ' \n' | sed 's/.*snapshots_checked":\(\[[^]]*\]\).*/\1/'), data folder $(du -sh "$dir" | cut -f1)"
-  start "$dir"; echo "-- start-up with snapshots: $ready s"
+  start "$dir"; echo "-- start-up with snapshots: $ready s ($(uptime | sed 's/.*load/load/'))"
   grep 'models loaded' "$work/serve.log" | tail -1 | sed 's/\x1b\[[0-9;]*m//g' | sed 's/.*INFO//'
   base="http://127.0.0.1:$port/v1/reports/cooperation"
   mid=$(curl -s -H "$auth" "http://127.0.0.1:$port/v1/events?after=$((n / 2))&limit=1" \

@@ -20,5 +20,7 @@ mod rules;
 pub use command::*;
 pub use event::*;
 pub use ids::*;
-pub use model::{Decision, Fact, WriteModel};
+pub use model::{
+    AgreementState, Decision, ExchangeState, Fact, ReviewState, WriteModel, WritePatch,
+};
 pub use refusal::Refusal;

@@ -29,33 +29,47 @@ pub struct Decision {
 }
 
 /// What deciding needs to know of an agreement.
+///
+/// Public so that a model can be restored from other state without being
+/// stored ([`WriteModel::from_parts`]: snapshots derive it from the read
+/// models, ADR 0019).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub(crate) struct AgreementState {
+pub struct AgreementState {
     /// Each party with the day it joined (signature or admission).
     pub parties: HashMap<PartyId, BusinessDate>,
+    /// The day of the signature.
     pub signed_on: BusinessDate,
     /// The term as last amended.
     pub term: DateRange,
     /// The areas as last amended.
     pub areas: HashSet<AreaId>,
+    /// The effective day of the termination (the first one stands).
     pub terminated_on: Option<BusinessDate>,
+    /// Its exchanges, retracted ones included.
     pub exchanges: HashMap<ExchangeId, ExchangeState>,
+    /// Its reviews.
     pub reviews: HashMap<ReviewId, ReviewState>,
 }
 
-/// What deciding needs to know of an exchange.
+/// What deciding needs to know of an exchange (as last corrected).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub(crate) struct ExchangeState {
+pub struct ExchangeState {
+    /// The day it took place.
     pub occurred_on: BusinessDate,
+    /// Its area of cooperation.
     pub area: AreaId,
+    /// The parties it involved.
     pub parties: Vec<PartyId>,
+    /// Whether it was withdrawn.
     pub retracted: bool,
 }
 
 /// What deciding needs to know of a review.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub(crate) struct ReviewState {
+pub struct ReviewState {
+    /// The period under review.
     pub period: DateRange,
+    /// Whether it was closed.
     pub closed: bool,
 }
 
@@ -73,6 +87,59 @@ impl WriteModel {
     /// An empty model (an empty log).
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A model holding exactly these parties and agreements: how a snapshot
+    /// restores the model from the read models instead of storing it
+    /// (ADR 0019). [`WriteModel::patch_from`] covers any difference from the
+    /// model folded from the log.
+    pub fn from_parts(
+        parties: HashSet<PartyId>,
+        agreements: HashMap<AgreementId, AgreementState>,
+    ) -> Self {
+        Self {
+            parties,
+            agreements,
+        }
+    }
+
+    /// What turns `derived` into `self`: the party set if it differs, and
+    /// every agreement that `derived` lacks, holds differently or holds in
+    /// excess. Empty when they are equal. O(state): compares every agreement.
+    pub fn patch_from(&self, derived: &WriteModel) -> WritePatch {
+        let parties = (self.parties != derived.parties).then(|| self.parties.clone());
+        let mut agreements: Vec<(AgreementId, Option<AgreementState>)> = self
+            .agreements
+            .iter()
+            .filter(|(id, state)| derived.agreements.get(id) != Some(state))
+            .map(|(id, state)| (*id, Some(state.clone())))
+            .collect();
+        agreements.extend(
+            derived
+                .agreements
+                .keys()
+                .filter(|id| !self.agreements.contains_key(id))
+                .map(|id| (*id, None)),
+        );
+        agreements.sort_by_key(|(id, _)| *id);
+        WritePatch {
+            parties,
+            agreements,
+        }
+    }
+
+    /// Applies a patch made by [`WriteModel::patch_from`] against a model
+    /// equal to this one: the result equals the model it was made from.
+    pub fn patch(&mut self, patch: WritePatch) {
+        if let Some(parties) = patch.parties {
+            self.parties = parties;
+        }
+        for (id, state) in patch.agreements {
+            match state {
+                Some(state) => self.agreements.insert(id, state),
+                None => self.agreements.remove(&id),
+            };
+        }
     }
 
     /// Decides a command: the facts to append, or the rule it breaks.
@@ -184,6 +251,31 @@ impl WriteModel {
             | Event::PartyRegistered(_)
             | Event::AgreementSigned(_) => {}
         }
+    }
+}
+
+/// What a write model derived from other state lacks, or holds differently,
+/// compared with the model folded from the log: the party set if it differs
+/// and whole agreements (`None`: one to remove). Empty for the logs the
+/// rules write (a property test in `accord-engine` checks it); it is there so
+/// that a snapshot restores the folded model exactly whatever the log holds,
+/// for instance an exchange id reused under two agreements (the rules check
+/// exchange ids per agreement, the read models key them globally).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct WritePatch {
+    parties: Option<HashSet<PartyId>>,
+    agreements: Vec<(AgreementId, Option<AgreementState>)>,
+}
+
+impl WritePatch {
+    /// Whether the derived model needed no change.
+    pub fn is_empty(&self) -> bool {
+        self.parties.is_none() && self.agreements.is_empty()
+    }
+
+    /// How many agreements it replaces or removes.
+    pub fn agreements(&self) -> usize {
+        self.agreements.len()
     }
 }
 

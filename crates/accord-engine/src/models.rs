@@ -43,9 +43,9 @@ impl Models {
     pub fn advance(&mut self, store: &dyn EventStore, up_to: u64) -> Result<u64, ReplayError> {
         let mut count = 0;
         let (write, read) = (&mut self.write, &mut self.read);
-        fold(store, read.position(), up_to, &mut |stored, event| {
-            write.evolve(event);
-            read.apply(stored.envelope.position, stored.envelope.version, event);
+        fold(store, read.position(), up_to, &mut |logged| {
+            write.evolve(&logged.event);
+            read.apply_owned(logged.position, logged.version, logged.event);
             count += 1;
         })?;
         Ok(count)

@@ -5,9 +5,10 @@
 
 use std::sync::Arc;
 
-use accord_domain::Event;
-use accord_projections::{decode, decode_snapshot_read_models, DecodeError, ReadModels};
-use accord_store::{EventStore, StoreError, StoredEvent};
+use accord_projections::{
+    decode_logged, decode_snapshot_read_models, DecodeError, Logged, ReadModels,
+};
+use accord_store::{EventStore, StoreError};
 
 use crate::Shared;
 
@@ -31,31 +32,29 @@ pub struct AsOfTrace {
     pub replayed: u64,
 }
 
-/// Decodes a stored event into a domain event.
-pub(crate) fn decode_stored(stored: &StoredEvent) -> Result<Event, ReplayError> {
-    let e = &stored.envelope;
-    decode(&e.event_type, e.schema, &e.data).map_err(|source| ReplayError::Decode {
-        position: e.position,
-        source,
-    })
-}
-
-/// Feeds events after+1..=up_to to `f`, decoded.
+/// Feeds events after+1..=up_to to `f`, each decoded once from its stored
+/// bytes into what the models fold (ADR 0019): no envelope struct, no JSON
+/// tree, no copy of the bytes.
 pub(crate) fn fold(
     store: &dyn EventStore,
     after: u64,
     up_to: u64,
-    f: &mut dyn FnMut(&StoredEvent, &Event),
+    f: &mut dyn FnMut(Logged),
 ) -> Result<(), ReplayError> {
     let mut failure = None;
-    let result = store.replay(after, up_to, &mut |stored| match decode_stored(&stored) {
-        Ok(event) => {
-            f(&stored, &event);
+    let mut next = after + 1;
+    let result = store.replay_canonical(after, up_to, &mut |bytes| match decode_logged(bytes) {
+        Ok(logged) => {
+            next = logged.position + 1;
+            f(logged);
             Ok(())
         }
-        Err(e) => {
+        Err(source) => {
             // Stop at the first undecodable event; the error is reported below.
-            failure = Some(e);
+            failure = Some(ReplayError::Decode {
+                position: next,
+                source,
+            });
             Err(StoreError::Invalid("undecodable event".into()))
         }
     });
@@ -73,8 +72,8 @@ fn advance_read(
     up_to: u64,
 ) -> Result<u64, ReplayError> {
     let mut count = 0;
-    fold(store, read.position(), up_to, &mut |stored, event| {
-        read.apply(stored.envelope.position, stored.envelope.version, event);
+    fold(store, read.position(), up_to, &mut |logged| {
+        read.apply_owned(logged.position, logged.version, logged.event);
         count += 1;
     })?;
     Ok(count)

@@ -7,7 +7,10 @@
 //! 2. the models as of position p (`read_as_of`, `rebuild_read_models`)
 //!    equal an independent replay of the first p stored events;
 //! 3. the views at a business date D equal the same views of models fed
-//!    only the facts effective by D (ADR 0004, `accord-projections` docs).
+//!    only the facts effective by D (ADR 0004, `accord-projections` docs);
+//! 4. at every position checked for 2, the write model derived from the read
+//!    models equals the one folded from the events (ADR 0019: snapshots
+//!    store the read models only).
 //!
 //! Sequences are generated as a [`Plan`] of abstract [`Step`]s whose
 //! references are indices into the entities accepted so far ([`Shadow`]), so
@@ -19,7 +22,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use accord_domain::*;
-use accord_engine::{rebuild_read_models, Engine, EngineConfig, EngineError, Outcome, Submission};
+use accord_engine::{
+    rebuild_read_models, Engine, EngineConfig, EngineError, Models, Outcome, Submission,
+};
 use accord_projections::{
     decode, AgreementFilter, AgreementView, ExchangeQuery, ReadModels, ReportQuery,
 };
@@ -816,10 +821,13 @@ fn as_of_equals_a_replay_of_the_prefix(
     positions.extend(cuts.iter().map(|c| u64::from(*c) % (head + 1)));
     for p in positions.into_iter().filter(|p| *p <= head) {
         let mut replayed = ReadModels::new();
+        let mut folded = WriteModel::new();
         for (stored, event) in &log[..p as usize] {
             replayed.apply(stored.envelope.position, stored.envelope.version, event);
+            folded.evolve(event);
         }
         prop_assert_eq!(replayed.position(), p);
+        write_model_derived_from_the_read_models_equals_the_folded_one(&replayed, folded)?;
         let as_of = h.engine.read_as_of(p).map_err(fail)?;
         prop_assert_eq!(
             &*as_of,
@@ -835,6 +843,29 @@ fn as_of_equals_a_replay_of_the_prefix(
             p
         );
     }
+    Ok(())
+}
+
+/// Property 4 (ADR 0019): the write model derived from the read models
+/// equals the one folded from the same events, so snapshots need not store
+/// it (their patch is empty), and a snapshot restores both models.
+fn write_model_derived_from_the_read_models_equals_the_folded_one(
+    read: &ReadModels,
+    folded: WriteModel,
+) -> Checked {
+    let derived = read.write_model();
+    prop_assert!(
+        folded.patch_from(&derived).is_empty(),
+        "at position {} the derived write model differs from the folded one",
+        read.position()
+    );
+    prop_assert_eq!(&derived, &folded);
+    let models = Models {
+        write: folded,
+        read: read.clone(),
+    };
+    let restored = Models::decode(&models.encode()).map_err(fail)?;
+    prop_assert_eq!(restored, models, "a snapshot restores both models");
     Ok(())
 }
 

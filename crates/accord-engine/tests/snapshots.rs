@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use accord_domain::Command;
 use accord_engine::retention::retained;
 use accord_engine::{rebuild_read_models, Engine, EngineConfig, Loaded, Models, Submission};
+use accord_projections::SNAPSHOT_FORMAT;
 use accord_store::{Actor, EventStore, SledStore};
 use serde_json::json;
 
@@ -183,6 +184,36 @@ async fn an_unusable_snapshot_is_ignored_and_the_whole_log_replayed() {
         *engine.read(),
         rebuild_read_models(store.as_ref(), head).unwrap()
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_snapshot_of_an_older_format_is_ignored_at_start_up_and_by_as_of() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let first = Engine::start(store.clone(), config(10, 0)).unwrap();
+    let head = fill(&first, 25, 10).await;
+    wait_for_snapshot(store.as_ref(), 20);
+    drop(first);
+    // The same bytes under the previous format number (2: both models in
+    // full): read as the current format they could decode to wrong models.
+    let (_, mut bytes) = store.snapshot_at_or_before(20).unwrap().unwrap();
+    assert_eq!(&bytes[8..12], &SNAPSHOT_FORMAT.to_be_bytes());
+    bytes[8..12].copy_from_slice(&(SNAPSHOT_FORMAT - 1).to_be_bytes());
+    store.put_snapshot(20, &bytes).unwrap();
+    store.delete_snapshot(10).unwrap();
+
+    let engine = Engine::start(store.clone(), config(0, 0)).unwrap();
+
+    let expected = Loaded {
+        snapshot: None,
+        replayed: head,
+    };
+    assert_eq!(engine.loaded(), expected);
+    let rebuilt = rebuild_read_models(store.as_ref(), head).unwrap();
+    assert_eq!(*engine.read(), rebuilt);
+    let (at_20, trace) = engine.read_as_of_traced(21).unwrap();
+    assert_eq!(trace.snapshot, None, "{trace:?}");
+    assert_eq!(*at_20, rebuild_read_models(store.as_ref(), 21).unwrap());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

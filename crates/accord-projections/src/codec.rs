@@ -7,8 +7,12 @@ use accord_domain::{
     ExchangeCorrected, ExchangeRecorded, ExchangeRetracted, PartyAdmitted, PartyRegistered,
     ReviewPeriodClosed, ReviewPeriodOpened,
 };
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
 use serde_json::Value;
+
+mod logged;
+
+pub use logged::{decode_logged, Logged};
 
 /// Why a stored payload could not be turned back into an [`Event`].
 #[derive(Debug, thiserror::Error)]
@@ -25,6 +29,10 @@ pub enum DecodeError {
         /// The stored schema number.
         schema: u32,
     },
+    /// The stored envelope is not JSON of the envelope's shape (a field the
+    /// models need is missing or of the wrong type).
+    #[error("invalid envelope: {0}")]
+    Envelope(serde_json::Error),
     /// The `data` object does not have the shape of its type.
     #[error("invalid `{event_type}` data: {source}")]
     Invalid {
@@ -66,8 +74,10 @@ pub fn decode(event_type: &str, schema: u32, data: &Value) -> Result<Event, Deco
     })
 }
 
-/// Decodes schema 1 of a known type (`event_type` is one of [`Event::TYPES`]).
-fn decode_v1(event_type: &str, data: &Value) -> Result<Event, serde_json::Error> {
+/// Decodes schema 1 of a known type (`event_type` is one of [`Event::TYPES`])
+/// from any deserializer: a stored `data` value, or the `data` field of an
+/// envelope being read ([`decode_logged`]).
+fn decode_v1<'de, D: Deserializer<'de>>(event_type: &str, data: D) -> Result<Event, D::Error> {
     /// Tries each variant whose name matches, deserialising without a copy.
     macro_rules! variants {
         ($($name:ident),+) => {

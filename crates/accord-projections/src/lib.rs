@@ -5,7 +5,8 @@
 //! # Layout
 //!
 //! - [`codec`]: [`encode`] / [`decode`] of an event's `data` (the log keeps
-//!   `type`, `schema` and `data` apart).
+//!   `type`, `schema` and `data` apart), and [`decode_logged`], a stored
+//!   envelope read in one pass into what the models fold.
 //! - [`ReadModels`] (`read_models`): applied one event at a time in log
 //!   order ([`ReadModels::apply`], idempotent by position); the queries.
 //!   It is `Serialize`/`Deserialize` (a snapshot: load it, replay the tail)
@@ -15,8 +16,10 @@
 //! - `fold`: an agreement as it stood on a business date.
 //! - `lineage`: the positions of the facts behind each view at D.
 //! - [`diff`]: what changed in an agreement between two points.
-//! - [`encode_snapshot`] / [`decode_snapshot`] (`snapshot`): the read and
-//!   write models as bytes, with a format number and the position they reflect.
+//! - [`encode_snapshot`] / [`decode_snapshot`] (`snapshot`): the models as
+//!   bytes, with a format number and the position they reflect; the write
+//!   model is not stored but derived from the read models (`restore`,
+//!   [`ReadModels::write_model`]).
 //! - [`report`]: the cooperation report; [`report_csv`] (`csv`) renders it.
 //! - [`views`]: the JSON shapes of API.md, field for field.
 //!
@@ -116,6 +119,7 @@ mod fold;
 mod lineage;
 mod read_models;
 pub mod report;
+mod restore;
 mod snapshot;
 mod state;
 pub mod views;
@@ -123,7 +127,7 @@ pub mod views;
 #[cfg(test)]
 mod test_seed;
 
-pub use codec::{decode, encode, DecodeError};
+pub use codec::{decode, decode_logged, encode, DecodeError, Logged};
 pub use csv::{report_csv, CSV_HEADER};
 pub use diff::{diff, Change, ChangeKind, Diff, DiffDate, DiffPoint, DiffSide};
 pub use read_models::{AgreementFilter, ExchangeQuery, ReadModels};

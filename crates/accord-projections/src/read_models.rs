@@ -56,7 +56,42 @@ pub struct ReadModels {
     pub(crate) agreements: HashMap<AgreementId, AgreementRecord>,
     /// Agreement ids in signing (position) order.
     pub(crate) signing_order: Vec<AgreementId>,
+    #[serde(deserialize_with = "presized")]
     pub(crate) exchanges: HashMap<ExchangeId, ExchangeRecord>,
+}
+
+/// Deserializes a map with room for its stated length up front (up to two
+/// million entries). serde's own maps reserve at most 1 MiB against hostile
+/// lengths, so a snapshot's million exchanges grew the table by doubling,
+/// moving every entry about eight times.
+fn presized<'de, D, K, V>(d: D) -> Result<HashMap<K, V>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    K: Deserialize<'de> + Eq + std::hash::Hash,
+    V: Deserialize<'de>,
+{
+    struct Presized<K, V>(std::marker::PhantomData<(K, V)>);
+    impl<'de, K, V> serde::de::Visitor<'de> for Presized<K, V>
+    where
+        K: Deserialize<'de> + Eq + std::hash::Hash,
+        V: Deserialize<'de>,
+    {
+        type Value = HashMap<K, V>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a map")
+        }
+        fn visit_map<M: serde::de::MapAccess<'de>>(
+            self,
+            mut map: M,
+        ) -> Result<Self::Value, M::Error> {
+            let mut out = HashMap::with_capacity(map.size_hint().unwrap_or(0).min(1 << 21));
+            while let Some((key, value)) = map.next_entry()? {
+                out.insert(key, value);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_map(Presized(std::marker::PhantomData))
 }
 
 impl ReadModels {
@@ -72,20 +107,30 @@ impl ReadModels {
     /// so a batch seen twice changes nothing. Events about unknown
     /// agreements or exchanges are ignored too. O(1) per event: no scans.
     pub fn apply(&mut self, position: u64, version: u64, event: &Event) {
+        if position > self.position {
+            self.apply_owned(position, version, event.clone());
+        }
+    }
+
+    /// [`ReadModels::apply`] taking the event by value: what the models keep
+    /// of it is moved, not copied (replays decode an event, apply it and
+    /// drop it).
+    pub fn apply_owned(&mut self, position: u64, version: u64, event: Event) {
         if position <= self.position {
             return;
         }
         self.position = position;
+        let agreement = event_agreement(&event);
         match event {
             Event::PartyRegistered(e) => self.register(e),
             Event::AgreementSigned(e) => self.sign(position, version, e),
-            Event::PartyAdmitted(e) => self.admit(position, e),
+            Event::PartyAdmitted(e) => self.admit(position, &e),
             Event::ExchangeRecorded(e) => self.record_exchange(position, e),
-            Event::ExchangeCorrected(e) => self.correct_exchange(position, e),
-            Event::ExchangeRetracted(e) => self.retract_exchange(position, e),
+            Event::ExchangeCorrected(e) => self.correct_exchange(position, &e),
+            Event::ExchangeRetracted(e) => self.retract_exchange(position, &e),
             other => self.apply_to_agreement(position, other),
         }
-        if let Some(record) = event_agreement(event).and_then(|id| self.agreements.get_mut(&id)) {
+        if let Some(record) = agreement.and_then(|id| self.agreements.get_mut(&id)) {
             record.version = version;
         }
     }
@@ -149,18 +194,18 @@ impl ReadModels {
         Some(fold::exchange_list(record, &self.exchanges, at, query))
     }
 
-    fn register(&mut self, e: &PartyRegistered) {
+    fn register(&mut self, e: PartyRegistered) {
         let view = PartyView {
             party_id: e.party_id.clone(),
-            name: e.name.clone(),
-            short_name: e.short_name.clone(),
+            name: e.name,
+            short_name: e.short_name,
             kind: e.kind,
-            province: e.province.clone(),
+            province: e.province,
         };
-        self.parties.insert(e.party_id.clone(), view);
+        self.parties.insert(e.party_id, view);
     }
 
-    fn sign(&mut self, position: u64, version: u64, e: &AgreementSigned) {
+    fn sign(&mut self, position: u64, version: u64, e: AgreementSigned) {
         if self.agreements.contains_key(&e.agreement_id) {
             return;
         }
@@ -171,9 +216,10 @@ impl ReadModels {
         for party in &e.parties {
             self.index_party(party, e.agreement_id);
         }
-        let record = AgreementRecord::signed(position, version, e);
-        self.agreements.insert(e.agreement_id, record);
-        self.signing_order.push(e.agreement_id);
+        let id = e.agreement_id;
+        self.agreements
+            .insert(id, AgreementRecord::signed(position, version, e));
+        self.signing_order.push(id);
     }
 
     fn admit(&mut self, position: u64, e: &PartyAdmitted) {
@@ -191,16 +237,17 @@ impl ReadModels {
         }
     }
 
-    fn record_exchange(&mut self, position: u64, e: &ExchangeRecorded) {
+    fn record_exchange(&mut self, position: u64, e: ExchangeRecorded) {
         let Some(record) = self.agreements.get_mut(&e.agreement_id) else {
             return;
         };
         if self.exchanges.contains_key(&e.exchange_id) {
             return;
         }
+        let id = e.exchange_id;
         let exchange = ExchangeRecord::recorded(position, e);
-        record.record_exchange(&exchange, e.exchange_id);
-        self.exchanges.insert(e.exchange_id, exchange);
+        record.record_exchange(&exchange, id);
+        self.exchanges.insert(id, exchange);
     }
 
     /// A correction fixes the record: the totals move with its area.
@@ -236,8 +283,8 @@ impl ReadModels {
         }
     }
 
-    fn apply_to_agreement(&mut self, position: u64, event: &Event) {
-        let Some(record) = event_agreement(event).and_then(|id| self.agreements.get_mut(&id))
+    fn apply_to_agreement(&mut self, position: u64, event: Event) {
+        let Some(record) = event_agreement(&event).and_then(|id| self.agreements.get_mut(&id))
         else {
             return;
         };

@@ -1,26 +1,33 @@
-//! Snapshots: the read models and the write model after a position, as bytes.
+//! Snapshots: the models after a position, as bytes.
 //!
 //! ```text
 //! magic "ACCSNAP\0" (8) ‖ format u32 BE ‖ position u64 BE ‖ read length u64 BE
-//! ‖ bincode(ReadModels) ‖ bincode(WriteModel)
+//! ‖ bincode(ReadModels) ‖ bincode(WritePatch)
 //! ```
+//!
+//! Format 3 (ADR 0019) stores the read models only: the write model is
+//! derived from them when the snapshot is decoded ([`ReadModels::write_model`]),
+//! and the [`WritePatch`] that follows them, empty for the logs the rules
+//! write, carries whatever the derivation would miss. Formats 1 and 2 stored
+//! both models in full (2 with dates as day numbers, as 3 does).
 //!
 //! bincode, not JSON: at a million events it encodes and decodes several
 //! times faster and is about half the size (measured in ADR 0011). The read
 //! models come first with their length, so an `as_of` read decodes them
-//! without the write model. The format number is checked before anything is
-//! decoded: a snapshot of another format is refused, never misread, and the
-//! caller replays the log instead (snapshots are derived data).
+//! alone. The format number is checked before anything is decoded: a
+//! snapshot of another format is refused, never misread, and the caller
+//! replays the log instead (snapshots are derived data).
 
-use accord_domain::WriteModel;
+use accord_domain::{WriteModel, WritePatch};
 use bincode::Options;
 
 use crate::ReadModels;
 
 /// The format written by [`encode_snapshot`]. Bump it whenever `ReadModels`,
-/// `WriteModel` or anything they hold changes shape: older snapshots are then
-/// refused and rebuilt from the log.
-pub const SNAPSHOT_FORMAT: u32 = 1;
+/// `WritePatch` or anything they hold changes shape, or their encoding does
+/// (2: dates as day numbers; 3: the write model derived, not stored): older
+/// snapshots are then refused and rebuilt from the log.
+pub const SNAPSHOT_FORMAT: u32 = 3;
 
 const MAGIC: &[u8; 8] = b"ACCSNAP\0";
 const HEADER: usize = 8 + 4 + 8 + 8;
@@ -50,31 +57,37 @@ pub enum SnapshotError {
     Body(String),
 }
 
-/// Encodes the models after `read.position()`. `write` must reflect the same position.
+/// Encodes the models after `read.position()`. `write` must reflect the
+/// same position: only what [`ReadModels::write_model`] would not restore
+/// of it is stored (nothing, for the logs the rules write).
 pub fn encode_snapshot(read: &ReadModels, write: &WriteModel) -> Vec<u8> {
-    let body = codec()
-        .serialize(read)
-        .expect("read models always serialize");
-    let tail = codec()
-        .serialize(write)
-        .expect("the write model always serializes");
-    let mut bytes = Vec::with_capacity(HEADER + body.len() + tail.len());
+    let patch = write.patch_from(&read.write_model());
+    let mut bytes = Vec::with_capacity(HEADER + 64 * 1024);
     bytes.extend_from_slice(MAGIC);
     bytes.extend_from_slice(&SNAPSHOT_FORMAT.to_be_bytes());
     bytes.extend_from_slice(&read.position().to_be_bytes());
-    bytes.extend_from_slice(&(body.len() as u64).to_be_bytes());
-    bytes.extend_from_slice(&body);
-    bytes.extend_from_slice(&tail);
+    bytes.extend_from_slice(&0u64.to_be_bytes());
+    codec()
+        .serialize_into(&mut bytes, read)
+        .expect("read models always serialize");
+    let body = (bytes.len() - HEADER) as u64;
+    bytes[20..HEADER].copy_from_slice(&body.to_be_bytes());
+    codec()
+        .serialize_into(&mut bytes, &patch)
+        .expect("a write patch always serializes");
     bytes
 }
 
-/// Decodes both models of a snapshot.
+/// Decodes both models of a snapshot: the read models, and the write model
+/// derived from them with the stored patch applied.
 pub fn decode_snapshot(bytes: &[u8]) -> Result<(ReadModels, WriteModel), SnapshotError> {
     let (read, rest) = split(bytes)?;
     let read = decode_read(read, header_position(bytes))?;
-    let write = codec()
+    let patch: WritePatch = codec()
         .deserialize(rest)
         .map_err(|e| SnapshotError::Body(e.to_string()))?;
+    let mut write = read.write_model();
+    write.patch(patch);
     Ok((read, write))
 }
 
@@ -90,7 +103,7 @@ fn codec() -> impl Options {
     bincode::DefaultOptions::new()
 }
 
-/// Checks the header; returns the read models' bytes and the write model's.
+/// Checks the header; returns the read models' bytes and the patch's.
 fn split(bytes: &[u8]) -> Result<(&[u8], &[u8]), SnapshotError> {
     if bytes.len() < HEADER || &bytes[..8] != MAGIC {
         return Err(SnapshotError::NotASnapshot);
@@ -124,6 +137,8 @@ fn decode_read(bytes: &[u8], header: u64) -> Result<ReadModels, SnapshotError> {
 
 #[cfg(test)]
 mod tests {
+    use accord_domain::{Event, ExchangeRecorded};
+
     use super::*;
     use crate::test_seed;
 
@@ -152,6 +167,66 @@ mod tests {
         assert!(
             matches!(result, Err(SnapshotError::Format { found }) if found == SNAPSHOT_FORMAT + 1)
         );
+    }
+
+    #[test]
+    fn a_format_2_snapshot_with_both_models_in_full_is_refused_not_misread() {
+        let (read, write) = seeded();
+        // Format 2's layout: header, then bincode of both models in full.
+        let body = codec().serialize(&read).unwrap();
+        let mut bytes = Vec::new();
+        bytes.extend_from_slice(MAGIC);
+        bytes.extend_from_slice(&2u32.to_be_bytes());
+        bytes.extend_from_slice(&read.position().to_be_bytes());
+        bytes.extend_from_slice(&(body.len() as u64).to_be_bytes());
+        bytes.extend_from_slice(&body);
+        bytes.extend_from_slice(&codec().serialize(&write).unwrap());
+
+        assert!(matches!(
+            decode_snapshot(&bytes),
+            Err(SnapshotError::Format { found: 2 })
+        ));
+        assert!(matches!(
+            decode_snapshot_read_models(&bytes),
+            Err(SnapshotError::Format { found: 2 })
+        ));
+    }
+
+    #[test]
+    fn the_write_model_is_not_stored_when_the_read_models_give_it() {
+        let (read, write) = seeded();
+        let read_only = codec().serialize(&read).unwrap();
+
+        let bytes = encode_snapshot(&read, &write);
+
+        let empty_patch = codec().serialize(&WritePatch::default()).unwrap();
+        assert_eq!(bytes.len(), HEADER + read_only.len() + empty_patch.len());
+    }
+
+    #[test]
+    fn a_write_model_the_read_models_do_not_give_is_restored_exactly() {
+        let (read, mut write) = seeded();
+        // An exchange id reused under another agreement: the rules allow it
+        // (they check ids per agreement), the read models ignore it (they
+        // key exchanges globally), so only the patch can restore it.
+        let reused = test_seed::every_event_type()
+            .into_iter()
+            .find_map(|e| match e {
+                Event::ExchangeRecorded(x) => Some(x),
+                _ => None,
+            })
+            .unwrap();
+        let other = ExchangeRecorded {
+            agreement_id: test_seed::TRIPARTITE,
+            ..reused
+        };
+        write.evolve(&Event::ExchangeRecorded(other));
+        assert_ne!(read.write_model(), write);
+
+        let (read2, write2) = decode_snapshot(&encode_snapshot(&read, &write)).unwrap();
+
+        assert_eq!(read2, read);
+        assert_eq!(write2, write);
     }
 
     #[test]

@@ -82,9 +82,10 @@ pub(crate) struct ReviewRecord {
 
 impl AgreementRecord {
     /// A freshly signed agreement.
-    pub fn signed(position: u64, version: u64, signed: &AgreementSigned) -> Self {
+    pub fn signed(position: u64, version: u64, signed: AgreementSigned) -> Self {
+        let latest = signed.signed_on;
         Self {
-            signed: signed.clone(),
+            signed,
             position,
             version,
             amendments: Vec::new(),
@@ -95,7 +96,7 @@ impl AgreementRecord {
             totals: ExchangeCounts::default(),
             reviews: Vec::new(),
             review_index: HashMap::new(),
-            latest: signed.signed_on,
+            latest,
         }
     }
 
@@ -106,13 +107,13 @@ impl AgreementRecord {
 
     /// Keeps an amendment in (effective_on, position) order. Positions only
     /// grow, so it goes after every amendment effective on or before its day.
-    pub fn amend(&mut self, position: u64, amendment: &AgreementAmended) {
+    pub fn amend(&mut self, position: u64, amendment: AgreementAmended) {
         self.touch(amendment.effective_on);
         let day = amendment.effective_on;
         let at = self
             .amendments
             .partition_point(|(_, a)| a.effective_on <= day);
-        self.amendments.insert(at, (position, amendment.clone()));
+        self.amendments.insert(at, (position, amendment));
     }
 
     /// Notes a successor signed on `signed_on` that names this agreement.
@@ -129,12 +130,12 @@ impl AgreementRecord {
     }
 
     /// Notes an opened review.
-    pub fn open_review(&mut self, position: u64, opened: &ReviewPeriodOpened) {
+    pub fn open_review(&mut self, position: u64, opened: ReviewPeriodOpened) {
         self.touch(opened.opened_on);
         self.review_index
             .insert(opened.review_id, self.reviews.len());
         self.reviews.push(ReviewRecord {
-            opened: opened.clone(),
+            opened,
             position,
             assessments: Vec::new(),
             closed: None,
@@ -142,20 +143,18 @@ impl AgreementRecord {
     }
 
     /// Adds an assessment to its review (ignored if the review is unknown).
-    pub fn assess(&mut self, position: u64, assessment: &AssessmentRecorded) {
+    pub fn assess(&mut self, position: u64, assessment: AssessmentRecorded) {
         self.touch(assessment.assessed_on);
         if let Some(review) = self.review_mut(assessment.review_id) {
-            review.assessments.push((position, assessment.clone()));
+            review.assessments.push((position, assessment));
         }
     }
 
     /// Closes a review (ignored if unknown; the first closing stands).
-    pub fn close_review(&mut self, position: u64, closing: &ReviewPeriodClosed) {
+    pub fn close_review(&mut self, position: u64, closing: ReviewPeriodClosed) {
         self.touch(closing.closed_on);
         if let Some(review) = self.review_mut(closing.review_id) {
-            review
-                .closed
-                .get_or_insert_with(|| (position, closing.clone()));
+            review.closed.get_or_insert((position, closing));
         }
     }
 
@@ -180,16 +179,16 @@ impl AgreementRecord {
 
 impl ExchangeRecord {
     /// An exchange as recorded at `position`.
-    pub fn recorded(position: u64, e: &ExchangeRecorded) -> Self {
+    pub fn recorded(position: u64, e: ExchangeRecorded) -> Self {
         Self {
             agreement_id: e.agreement_id,
             position,
             occurred_on: e.occurred_on,
-            area: e.area.clone(),
+            area: e.area,
             kind: e.kind,
-            parties: e.parties.clone(),
-            summary: e.summary.clone(),
-            outcome: e.outcome.clone(),
+            parties: e.parties,
+            summary: e.summary,
+            outcome: e.outcome,
             corrected: false,
             retracted: false,
             sources: vec![position],
@@ -229,10 +228,19 @@ impl ExchangeRecord {
 /// Adds `delta` (±1) to the counts of `area`, dropping areas that reach 0.
 pub(crate) fn count(counts: &mut ExchangeCounts, area: &AreaId, delta: i64) {
     counts.total = counts.total.saturating_add_signed(delta);
-    let entry = counts.by_area.entry(area.clone()).or_insert(0);
-    *entry = entry.saturating_add_signed(delta);
-    if *entry == 0 {
-        counts.by_area.remove(area);
+    // Looked up before inserting: most counts exist, and `entry` would
+    // clone the area's text on every call.
+    match counts.by_area.get_mut(area) {
+        Some(entry) => {
+            *entry = entry.saturating_add_signed(delta);
+            if *entry == 0 {
+                counts.by_area.remove(area);
+            }
+        }
+        None if delta > 0 => {
+            counts.by_area.insert(area.clone(), delta.unsigned_abs());
+        }
+        None => {}
     }
 }
 

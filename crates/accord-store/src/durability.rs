@@ -90,7 +90,7 @@ fn sync_blob(path: &Path) -> Result<bool, StoreError> {
 }
 
 /// Syncs a directory so the entries created in it survive a power loss.
-fn sync_dir(dir: &Path) -> Result<(), StoreError> {
+pub(crate) fn sync_dir(dir: &Path) -> Result<(), StoreError> {
     File::open(dir)?.sync_all()?;
     Ok(())
 }

@@ -14,15 +14,16 @@
 //!
 //! Webhook state lives in its own database (`webhook_db`); older versions
 //! kept it in the `webhooks` tree ([`WEBHOOKS_TREE`]), moved out at open.
-//! Snapshots (derived data, never in an append's batch) live in their own
-//! tree, [`SNAPSHOTS_TREE`]: big-endian position → snapshot bytes.
+//! Snapshots (derived data, never in an append's batch) are files beside
+//! sled's (`snapshot_files`); the tree [`SNAPSHOTS_TREE`] that held them in
+//! earlier versions is dropped at open.
 
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::{Head, StoreError};
 
-/// The name of the sled tree holding snapshots, apart from the log.
+/// The sled tree that held snapshots before they became files (dropped at open).
 pub(crate) const SNAPSHOTS_TREE: &[u8] = b"snapshots";
 
 /// The name of the sled tree where older versions kept webhook state.

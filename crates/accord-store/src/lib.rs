@@ -19,6 +19,7 @@
 //! - `chain`: the hash function; `keys`: the key layout and value codecs.
 //! - `transfer`: export lines ([`RawEvent`]), linking ([`Linker`]) and imports.
 //! - `durability`: what is fdatasynced after a flush, and why.
+//! - `snapshot_files`: snapshots (derived data) as files beside sled's.
 //! - `tamper`: raw edits for tamper tests (hidden from the docs).
 //! - `webhook_store`: [`WebhookStore`], webhook state apart from the log;
 //!   `webhook_db`: its sled database, committer and migration (ADR 0018).
@@ -31,6 +32,7 @@ mod keys;
 mod model;
 mod reads;
 mod sled_store;
+mod snapshot_files;
 mod store;
 mod tamper;
 mod transfer;

@@ -42,6 +42,26 @@ pub(crate) fn range(
     scan.into_iter().flatten().map(|item| decode(&item?.1))
 }
 
+/// Feeds the canonical bytes of events `after+1..=up_to` to `f`, in position
+/// order, without decoding or copying them.
+pub(crate) fn canonical_range(
+    tree: &sled::Tree,
+    after: u64,
+    up_to: u64,
+    f: &mut dyn FnMut(&[u8]) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    let first = after.saturating_add(1);
+    if first > up_to {
+        return Ok(());
+    }
+    for item in tree.range(keys::event(first)..=keys::event(up_to)) {
+        let (_, value) = item?;
+        let (_, canonical) = keys::decode_event(&value)?;
+        f(canonical)?;
+    }
+    Ok(())
+}
+
 /// The stream's last version in the index, including batches not yet durable:
 /// what the single writer builds on. (Logs written before 2026-11-27 also hold
 /// a `v` key per stream with the same number; it is no longer written or read.)

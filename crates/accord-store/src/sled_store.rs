@@ -8,6 +8,7 @@ use time::{OffsetDateTime, UtcOffset};
 use uuid::Uuid;
 
 use crate::durability::Durability;
+use crate::snapshot_files::SnapshotFiles;
 use crate::webhook_db::WebhookDb;
 use crate::{
     append, keys, reads, transfer, verify, CommandRecord, EventStore, Head, RawEvent, Staged,
@@ -53,8 +54,8 @@ impl Default for StoreOptions {
 /// Reads are capped at the durable head, which moves only after a batch is synced.
 pub struct SledStore {
     db: sled::Db,
-    /// The `snapshots` tree: big-endian position → snapshot bytes (derived data).
-    snapshots: sled::Tree,
+    /// The snapshot files (derived data), outside sled ([`SnapshotFiles`]).
+    snapshots: SnapshotFiles,
     /// Webhook state in its own database, `<dir>/webhooks/` ([`crate::WebhookStore`], ADR 0018).
     webhooks: WebhookDb,
     /// The durable head: what readers see.
@@ -85,7 +86,12 @@ impl SledStore {
         let db = open_db(dir, options.cache_bytes)?;
         let durability = Durability::open(dir, options.sync_data)?;
         let head = load_head(&db)?;
-        let snapshots = db.open_tree(keys::SNAPSHOTS_TREE)?;
+        // Snapshots were kept in this tree by earlier versions, in a format
+        // this one refuses anyway (ADR 0019): reclaim the space once.
+        if db.drop_tree(keys::SNAPSHOTS_TREE)? {
+            tracing::info!("snapshots of an older version dropped; the next ones are files");
+        }
+        let snapshots = SnapshotFiles::open(dir, options.sync_data)?;
         let webhooks_dir = dir.join(WEBHOOKS_DIR);
         let webhooks = WebhookDb::open(&webhooks_dir, options.sync_data)?;
         if webhooks.migrate_from(&db, &webhooks_dir, options.sync_data)? {
@@ -282,6 +288,16 @@ impl EventStore for SledStore {
         reads::range(&self.db, after, up_to).try_for_each(|event| f(event?))
     }
 
+    fn replay_canonical(
+        &self,
+        after: u64,
+        up_to: u64,
+        f: &mut dyn FnMut(&[u8]) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let up_to = up_to.min(self.head().position);
+        reads::canonical_range(&self.db, after, up_to, f)
+    }
+
     fn read_stream(
         &self,
         stream: &str,
@@ -347,33 +363,19 @@ impl EventStore for SledStore {
                 "a snapshot at {position} is past the head {head}"
             )));
         }
-        self.snapshots.insert(position.to_be_bytes(), bytes)?;
-        self.make_durable()
+        self.snapshots.put(position, bytes)
     }
 
     fn snapshot_at_or_before(&self, position: u64) -> Result<Option<(u64, Vec<u8>)>, StoreError> {
-        let Some((key, value)) = self
-            .snapshots
-            .range(..=position.to_be_bytes())
-            .next_back()
-            .transpose()?
-        else {
-            return Ok(None);
-        };
-        Ok(Some((keys::be_u64(&key)?, value.to_vec())))
+        self.snapshots.at_or_before(position)
     }
 
     fn snapshot_positions(&self) -> Result<Vec<u64>, StoreError> {
-        self.snapshots
-            .iter()
-            .keys()
-            .map(|key| keys::be_u64(&key?))
-            .collect()
+        self.snapshots.positions()
     }
 
     fn delete_snapshot(&self, position: u64) -> Result<(), StoreError> {
-        self.snapshots.remove(position.to_be_bytes())?;
-        Ok(())
+        self.snapshots.delete(position)
     }
 }
 

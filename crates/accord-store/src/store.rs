@@ -69,6 +69,18 @@ pub trait EventStore: Send + Sync + 'static {
         f: &mut dyn FnMut(StoredEvent) -> Result<(), StoreError>,
     ) -> Result<(), StoreError>;
 
+    /// Streams the canonical bytes (the stored envelope JSON) of events
+    /// `after+1..=up_to` in order (`up_to` capped at the head) to `f`,
+    /// borrowed from the store and valid only during the call: for folds
+    /// that decode only what they need of each envelope, in one pass and
+    /// without a copy ([`EventStore::replay`] decodes every field).
+    fn replay_canonical(
+        &self,
+        after: u64,
+        up_to: u64,
+        f: &mut dyn FnMut(&[u8]) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError>;
+
     /// The events of one stream with version > `after_version`, oldest first, at most `limit`.
     fn read_stream(
         &self,

@@ -61,6 +61,40 @@ fn replay_covers_exactly_the_requested_range_and_stops_on_error() {
 }
 
 #[test]
+fn replay_canonical_hands_out_the_bytes_that_replay_decodes_capped_at_the_head() {
+    let (_dir, store) = fresh();
+    fill(&store, 3, 100, 1);
+
+    let mut decoded = Vec::new();
+    store
+        .replay(250, u64::MAX, &mut |e| {
+            decoded.push(e.envelope);
+            Ok(())
+        })
+        .unwrap();
+    let mut raw = Vec::new();
+    store
+        .replay_canonical(250, u64::MAX, &mut |bytes| {
+            raw.push(serde_json::from_slice::<accord_store::Envelope>(bytes).unwrap());
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(raw.len(), 50, "positions 251..=300, none past the head");
+    assert_eq!(raw, decoded);
+
+    let mut calls = 0;
+    let stopped = store.replay_canonical(0, 300, &mut |_| {
+        calls += 1;
+        Err(StoreError::Invalid("stop".into()))
+    });
+    assert!(matches!(stopped, Err(StoreError::Invalid(_))));
+    assert_eq!(calls, 1);
+    store
+        .replay_canonical(300, 299, &mut |_| panic!("an empty range"))
+        .unwrap();
+}
+
+#[test]
 fn stream_versions_count_from_one_within_each_stream() {
     let (_dir, store) = fresh();
     fill(&store, 6, 50, 3);

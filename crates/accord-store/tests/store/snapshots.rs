@@ -1,4 +1,4 @@
-//! Snapshots: derived bytes kept by position in their own tree.
+//! Snapshots: derived bytes kept by position, as files beside the log.
 
 use accord_store::{EventStore, SledStore, StoreError};
 
@@ -67,4 +67,33 @@ fn snapshots_survive_a_reopen_and_stay_out_of_the_log() {
     assert_eq!((at, bytes.len()), (10, 300_000));
     assert_eq!(store.head().position, 10);
     assert!(store.verify(None).unwrap().ok);
+}
+
+#[test]
+fn snapshots_are_files_each_read_alone_and_a_crashed_write_leaves_none() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = SledStore::open(dir.path()).unwrap();
+        fill(&store, 1, 30, 1);
+        store.put_snapshot(10, &vec![1u8; 200_000]).unwrap();
+        store.put_snapshot(20, &vec![2u8; 200_000]).unwrap();
+    }
+    // A write cut short by a crash: only its temporary file exists.
+    let folder = dir.path().join("snapshots");
+    std::fs::write(folder.join(format!("{:020}.snap.tmp", 30)), b"torn").unwrap();
+
+    let store = SledStore::open(dir.path()).unwrap();
+
+    assert_eq!(store.snapshot_positions().unwrap(), vec![10, 20]);
+    let (at, bytes) = store.snapshot_at_or_before(25).unwrap().unwrap();
+    assert_eq!((at, bytes[0], bytes.len()), (20, 2, 200_000));
+    let mut names: Vec<String> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [format!("{:020}.snap", 10), format!("{:020}.snap", 20)]
+    );
 }

@@ -1,0 +1,122 @@
+//! The write model restored from the read models, so that a snapshot need
+//! not store it (ADR 0019).
+//!
+//! The read models keep every fact the write model folds, so the write
+//! model is a function of them, computed the way `WriteModel::evolve` folds:
+//!
+//! - parties: every registered party;
+//! - per agreement: each signatory since `min(signed_on, term.start)` of the
+//!   signature, then each admitted party since its first admission;
+//!   `signed_on`; term and areas as last amended *in log order* (the
+//!   amendment with the greatest position that gives them), else as signed;
+//!   the first termination's date;
+//! - its exchanges as last corrected (date, area, parties) and whether
+//!   retracted; its reviews' periods and whether closed.
+//!
+//! Where the two folds could part (the read models key exchanges globally,
+//! the rules check exchange ids per agreement), the snapshot carries a
+//! [`accord_domain::WritePatch`]; for the logs the rules write it is empty
+//! (property-tested in `accord-engine`).
+
+use std::collections::{HashMap, HashSet};
+
+use accord_domain::{AgreementAmended, AgreementState, ExchangeState, ReviewState, WriteModel};
+
+use crate::state::AgreementRecord;
+use crate::ReadModels;
+
+impl ReadModels {
+    /// The write model of the same log position, derived from these read
+    /// models without replaying (see the module's rules).
+    pub fn write_model(&self) -> WriteModel {
+        let parties: HashSet<_> = self.parties.keys().cloned().collect();
+        let mut agreements: HashMap<_, _> = self
+            .agreements
+            .iter()
+            .map(|(id, record)| (*id, agreement_state(record)))
+            .collect();
+        // One pass over the exchange table in its own order, not a lookup
+        // per id in each agreement's list: at a million events the table
+        // is over 100 MB and random lookups into it cost a cache miss each.
+        for (id, x) in &self.exchanges {
+            let Some(agreement) = agreements.get_mut(&x.agreement_id) else {
+                continue;
+            };
+            let state = ExchangeState {
+                occurred_on: x.occurred_on,
+                area: x.area.clone(),
+                parties: x.parties.clone(),
+                retracted: x.retracted,
+            };
+            agreement.exchanges.insert(*id, state);
+        }
+        WriteModel::from_parts(parties, agreements)
+    }
+}
+
+/// An agreement's state without its exchanges (added by the caller), its
+/// exchange table sized for them.
+fn agreement_state(record: &AgreementRecord) -> AgreementState {
+    let signed = &record.signed;
+    let since = signed.signed_on.min(signed.term.start);
+    let mut parties: HashMap<_, _> = signed.parties.iter().map(|p| (p.clone(), since)).collect();
+    for (party, on, _) in &record.admissions {
+        parties.entry(party.clone()).or_insert(*on);
+    }
+    // Amendments are kept in (effective_on, position) order; the write
+    // model keeps the last one applied, the greatest position.
+    let last = |has: fn(&AgreementAmended) -> bool| {
+        record
+            .amendments
+            .iter()
+            .filter(|(_, a)| has(a))
+            .max_by_key(|(position, _)| *position)
+            .map(|(_, a)| a)
+    };
+    let term = last(|a| a.term.is_some()).and_then(|a| a.term);
+    let areas = last(|a| a.areas.is_some()).and_then(|a| a.areas.as_ref());
+    let reviews = record
+        .review_index
+        .iter()
+        .map(|(id, index)| {
+            let review = &record.reviews[*index];
+            let state = ReviewState {
+                period: review.opened.period,
+                closed: review.closed.is_some(),
+            };
+            (*id, state)
+        })
+        .collect();
+    AgreementState {
+        parties,
+        signed_on: signed.signed_on,
+        term: term.unwrap_or(signed.term),
+        areas: areas.unwrap_or(&signed.areas).iter().cloned().collect(),
+        terminated_on: record.terminated.map(|(on, _)| on),
+        exchanges: HashMap::with_capacity(record.exchanges.len()),
+        reviews,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use accord_domain::Event;
+
+    use crate::test_seed::every_event_type;
+    use crate::ReadModels;
+
+    #[test]
+    fn the_derived_write_model_equals_the_folded_one_after_every_event() {
+        let mut read = ReadModels::new();
+        let mut write = accord_domain::WriteModel::new();
+        for (i, event) in every_event_type().iter().enumerate() {
+            write.evolve(event);
+            read.apply(i as u64 + 1, 1, event);
+
+            assert_eq!(read.write_model(), write, "after {}", event.type_name());
+        }
+        assert!(every_event_type()
+            .iter()
+            .any(|e| matches!(e, Event::AgreementAmended(_))));
+    }
+}
