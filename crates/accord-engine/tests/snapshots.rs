@@ -115,6 +115,17 @@ fn wait_for_snapshot(store: &dyn EventStore, position: u64) {
     }
 }
 
+/// A store with 25 commands and snapshots at 10 and 20, its engine stopped;
+/// returns the store and its head.
+async fn stopped_with_snapshots(dir: &std::path::Path) -> (Arc<dyn EventStore>, u64) {
+    let store = open(dir);
+    let first = Engine::start(store.clone(), config(10, 0)).unwrap();
+    let head = fill(&first, 25, 10).await;
+    wait_for_snapshot(store.as_ref(), 20);
+    drop(first);
+    (store, head)
+}
+
 fn open(dir: &std::path::Path) -> Arc<dyn EventStore> {
     Arc::new(SledStore::open(dir).expect("store opens"))
 }
@@ -166,11 +177,7 @@ async fn a_restart_loads_the_latest_snapshot_and_replays_only_the_tail() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unusable_snapshot_is_ignored_and_the_whole_log_replayed() {
     let dir = tempfile::tempdir().unwrap();
-    let store = open(dir.path());
-    let first = Engine::start(store.clone(), config(10, 0)).unwrap();
-    let head = fill(&first, 25, 10).await;
-    wait_for_snapshot(store.as_ref(), 20);
-    drop(first);
+    let (store, head) = stopped_with_snapshots(dir.path()).await;
     store.put_snapshot(20, b"not a snapshot").unwrap();
 
     let engine = Engine::start(store.clone(), config(0, 0)).unwrap();
@@ -189,11 +196,7 @@ async fn an_unusable_snapshot_is_ignored_and_the_whole_log_replayed() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_snapshot_of_an_older_format_is_ignored_at_start_up_and_by_as_of() {
     let dir = tempfile::tempdir().unwrap();
-    let store = open(dir.path());
-    let first = Engine::start(store.clone(), config(10, 0)).unwrap();
-    let head = fill(&first, 25, 10).await;
-    wait_for_snapshot(store.as_ref(), 20);
-    drop(first);
+    let (store, head) = stopped_with_snapshots(dir.path()).await;
     // The same bytes under the previous format number (2: both models in
     // full): read as the current format they could decode to wrong models.
     let (_, mut bytes) = store.snapshot_at_or_before(20).unwrap().unwrap();
