@@ -9,8 +9,12 @@
 # example receiver (crates/accord-webhooks/examples/bench_receiver.rs) and
 # drives commands with wrk (bench/record_exchange.lua), as scripts/bench.sh.
 #
-# The server's environment applies: `ACCORD_WEBHOOK_NICE=0` runs the
-# deliveries at the server's priority (ADR 0018), for a comparison.
+# The server's environment applies, for comparisons (ADR 0018):
+# `ACCORD_WEBHOOK_NICE=0` runs the deliveries at the server's priority,
+# `ACCORD_WEBHOOK_GIVE_WAY_MS=0` never makes them give way to commands.
+#
+# ACCORD_BENCH_ROUNDS (default 3) sets how many times the write path is
+# measured without and with subscriptions, alternately.
 #
 # Usage: scripts/bench-webhooks.sh [SECONDS]
 set -euo pipefail
@@ -100,23 +104,25 @@ delay 10
 
 # The write path with 10 subscriptions against none, in alternating rounds
 # so that a change of the machine's load hits both sides alike.
+# ACCORD_BENCH_ROUND_SUBSCRIPTIONS=0 compares none with none: the noise.
 rounds=${ACCORD_BENCH_ROUNDS:-3}
+subs=${ACCORD_BENCH_ROUND_SUBSCRIPTIONS:-10}
 unsubscribe
 ratios=""
 for round in $(seq "$rounds"); do
   durable "no subscription (round $round/$rounds)"
   none=$rps
-  for _ in $(seq 10); do ids="$ids $(subscribe)"; done
+  for _ in $(seq "$subs"); do ids="$ids $(subscribe)"; done
   stats '?reset' >/dev/null
   from=$(head)
-  durable "10 subscriptions delivering every event (round $round/$rounds)"
+  durable "$subs subscriptions delivering every event (round $round/$rounds)"
   ratios="$ratios $(awk -v a="$rps" -v b="$none" 'BEGIN { printf "%.3f", a / b }')"
   echo "   $(stats | sed 's/.*"count":\([0-9]*\).*/\1/') deliveries during the load; with / without: ${ratios##* }"
   if [ "$round" -lt "$rounds" ]; then unsubscribe; fi
 done
-echo "== with 10 subscriptions / without, by round:$ratios (median $(tr ' ' '\n' <<<"$ratios" | grep . | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'))"
+echo "== with $subs subscriptions / without, by round:$ratios (median $(tr ' ' '\n' <<<"$ratios" | grep . | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'))"
 
-backlog=$(( ($(head) - from) * 10 ))
+backlog=$(( ($(head) - from) * subs ))
 stopped=$(date +%s.%N)
 echo "== catch-up: the $backlog deliveries of the last round's commands (at most 10 minutes)"
 drain "$backlog" 6000

@@ -147,7 +147,7 @@ pub struct WebhookArgs {
     pub webhook_nice: i32,
     /// While commands wait for the writer, start at most one delivery per
     /// this many milliseconds across all subscriptions; 0: never give way.
-    #[arg(long, env = "ACCORD_WEBHOOK_GIVE_WAY_MS", default_value_t = 10)]
+    #[arg(long, env = "ACCORD_WEBHOOK_GIVE_WAY_MS", default_value_t = 20)]
     pub webhook_give_way_ms: u64,
 }
 

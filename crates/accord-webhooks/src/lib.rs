@@ -80,7 +80,7 @@ pub struct WebhookConfig {
     pub write_queue: WriteQueue,
     /// While commands queue for the writer (the write path is saturated), at
     /// most one delivery starts per `give_way` across all subscriptions
-    /// (default 10 ms; zero: deliveries never give way).
+    /// (default 20 ms; zero: deliveries never give way).
     pub give_way: Duration,
 }
 
@@ -95,7 +95,7 @@ impl Default for WebhookConfig {
             paused: false,
             nice: 10,
             write_queue: Arc::new(|| 0),
-            give_way: Duration::from_millis(10),
+            give_way: Duration::from_millis(20),
         }
     }
 }
