@@ -2,13 +2,11 @@
 //! on or before D count, except corrections and retractions of exchanges,
 //! which fix the record and so apply at every date.
 
-use std::collections::HashMap;
-
 use accord_domain::{
     AgreementId, AreaId, BusinessDate, DateRange, ExchangeId, PartyId, Responsibilities,
 };
 
-use crate::read_models::ExchangeQuery;
+use crate::read_models::{ExchangeQuery, Exchanges};
 use crate::state::{tally, AgreementRecord, ExchangeRecord, ReviewRecord};
 use crate::views::{
     AgreementStatus, AgreementView, AssessmentView, ExchangeCounts, ExchangeStatus, ExchangeView,
@@ -158,7 +156,7 @@ pub(crate) fn review_view(review: &ReviewRecord, day: BusinessDate) -> ReviewVie
 /// The whole agreement view at `day` (the agreement exists at `day`).
 pub(crate) fn agreement_view(
     record: &AgreementRecord,
-    exchanges: &HashMap<ExchangeId, ExchangeRecord>,
+    exchanges: &Exchanges,
     day: BusinessDate,
 ) -> AgreementView {
     let terms = record.terms_at(day);
@@ -187,7 +185,7 @@ pub(crate) fn agreement_view(
 /// after every fact of the agreement (they are then equal), else a fold.
 pub(crate) fn exchange_counts(
     record: &AgreementRecord,
-    exchanges: &HashMap<ExchangeId, ExchangeRecord>,
+    exchanges: &Exchanges,
     day: BusinessDate,
 ) -> ExchangeCounts {
     if day >= record.latest {
@@ -199,23 +197,26 @@ pub(crate) fn exchange_counts(
 /// The agreement's exchanges in recording order.
 pub(crate) fn agreement_exchanges<'a>(
     record: &'a AgreementRecord,
-    exchanges: &'a HashMap<ExchangeId, ExchangeRecord>,
+    exchanges: &'a Exchanges,
 ) -> impl Iterator<Item = &'a ExchangeRecord> + 'a {
-    record.exchanges.iter().filter_map(|id| exchanges.get(id))
+    record
+        .exchanges
+        .iter()
+        .filter_map(|id| exchanges.get(id).map(|x| &**x))
 }
 
 /// The exchange list at `day` (retracted ones included), filtered by
 /// `query` and ordered by (occurred_on, position).
 pub(crate) fn exchange_list(
     record: &AgreementRecord,
-    exchanges: &HashMap<ExchangeId, ExchangeRecord>,
+    exchanges: &Exchanges,
     day: BusinessDate,
     query: &ExchangeQuery,
 ) -> Vec<ExchangeView> {
     let mut listed: Vec<(&ExchangeId, &ExchangeRecord)> = record
         .exchanges
         .iter()
-        .filter_map(|id| exchanges.get(id).map(|x| (id, x)))
+        .filter_map(|id| exchanges.get(id).map(|x| (id, &**x)))
         .filter(|(_, x)| x.occurred_on <= day && matches(x, query))
         .collect();
     listed.sort_by_key(|(_, x)| (x.occurred_on, x.position));
