@@ -24,7 +24,7 @@ pub fn run(args: ImportArgs) -> Result<()> {
     let head = check_file(&args.file)?;
     let data = DataArgs {
         data: args.data.clone(),
-        cache_mb: 1024,
+        cache_mb: None,
     };
     let imported = import_file(&data, &args.file).inspect_err(|_| {
         // The folder was new: leave nothing half-imported behind.

@@ -13,17 +13,19 @@ use anyhow::{Context, Result};
 use crate::cli::{DataArgs, ServeArgs};
 use crate::demo;
 
-/// Opens the log in `data`, creating the folder if needed.
+/// Opens the log in `data` for one pass over it (the CLI's offline
+/// commands), creating the folder if needed.
 pub(crate) fn open_store(data: &DataArgs) -> Result<Arc<dyn EventStore>> {
-    Ok(open_sled(data)?)
+    Ok(open_sled(data, DataArgs::ONE_PASS_CACHE_MB)?)
 }
 
-/// [`open_store`], keeping the concrete store (its webhook tree too).
-fn open_sled(data: &DataArgs) -> Result<Arc<SledStore>> {
+/// Opens the log in `data` with a page cache of `default_mb` unless
+/// `--cache-mb` says otherwise, keeping the concrete store (its webhook tree too).
+fn open_sled(data: &DataArgs, default_mb: u64) -> Result<Arc<SledStore>> {
     std::fs::create_dir_all(&data.data)
         .with_context(|| format!("creating {}", data.data.display()))?;
     let options = StoreOptions {
-        cache_bytes: data.cache_mb * 1024 * 1024,
+        cache_bytes: data.cache_mb.unwrap_or(default_mb) * 1024 * 1024,
         ..StoreOptions::default()
     };
     let store = SledStore::open_with_options(&data.data, options)
@@ -33,7 +35,7 @@ fn open_sled(data: &DataArgs) -> Result<Arc<SledStore>> {
 
 /// `accord serve`: rebuild, optionally load the demo, serve until a signal.
 pub fn run(args: ServeArgs) -> Result<()> {
-    let sled = open_sled(&args.data)?;
+    let sled = open_sled(&args.data, DataArgs::SERVE_CACHE_MB)?;
     let store: Arc<dyn EventStore> = sled.clone();
     let config = EngineConfig {
         queue_capacity: args.queue_capacity,
