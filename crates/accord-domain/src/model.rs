@@ -81,6 +81,10 @@ pub struct ReviewState {
 pub struct WriteModel {
     pub(crate) parties: HashSet<PartyId>,
     pub(crate) agreements: HashMap<AgreementId, AgreementState>,
+    /// Every exchange id recorded, under any agreement: exchange ids are
+    /// unique across the log, as the read models key them. Always the union
+    /// of the agreements' exchange ids.
+    pub(crate) exchange_ids: HashSet<ExchangeId>,
 }
 
 impl WriteModel {
@@ -97,10 +101,17 @@ impl WriteModel {
         parties: HashSet<PartyId>,
         agreements: HashMap<AgreementId, AgreementState>,
     ) -> Self {
+        let exchange_ids = exchange_ids(&agreements);
         Self {
             parties,
             agreements,
+            exchange_ids,
         }
+    }
+
+    /// Whether an exchange with this id was recorded under any agreement.
+    pub fn exchange_id_taken(&self, id: &ExchangeId) -> bool {
+        self.exchange_ids.contains(id)
     }
 
     /// What turns `derived` into `self`: the party set if it differs, and
@@ -134,12 +145,16 @@ impl WriteModel {
         if let Some(parties) = patch.parties {
             self.parties = parties;
         }
+        if patch.agreements.is_empty() {
+            return;
+        }
         for (id, state) in patch.agreements {
             match state {
                 Some(state) => self.agreements.insert(id, state),
                 None => self.agreements.remove(&id),
             };
         }
+        self.exchange_ids = exchange_ids(&self.agreements);
     }
 
     /// Decides a command: the facts to append, or the rule it breaks.
@@ -219,6 +234,7 @@ impl WriteModel {
                     retracted: false,
                 };
                 a.exchanges.insert(e.exchange_id, state);
+                self.exchange_ids.insert(e.exchange_id);
             }
             Event::ExchangeCorrected(e) => {
                 if let Some(x) = a.exchanges.get_mut(&e.exchange_id) {
@@ -294,4 +310,12 @@ pub fn event_agreement(event: &Event) -> Option<AgreementId> {
         Event::ReviewPeriodClosed(e) => e.agreement_id,
         Event::AgreementTerminated(e) => e.agreement_id,
     })
+}
+
+/// The union of the agreements' exchange ids.
+fn exchange_ids(agreements: &HashMap<AgreementId, AgreementState>) -> HashSet<ExchangeId> {
+    agreements
+        .values()
+        .flat_map(|a| a.exchanges.keys().copied())
+        .collect()
 }

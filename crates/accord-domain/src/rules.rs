@@ -318,6 +318,14 @@ fn record_exchange(model: &WriteModel, c: &RecordExchange) -> Decided {
             format!("exchange {id} already exists"),
         ));
     }
+    // Exchange ids are unique across agreements: corrections, retractions,
+    // lineage and `GET /v1/exchanges/{id}` find an exchange by its id.
+    if model.exchange_id_taken(&id) {
+        return Err(Refusal::new(
+            Rule::ExchangeAlreadyExists,
+            format!("exchange id {id} is already used under another agreement; exchange ids are unique across agreements"),
+        ));
+    }
     check_exchange(a, c.occurred_on, &c.area, &c.parties)?;
     let event = Event::ExchangeRecorded(ExchangeRecorded {
         agreement_id: c.agreement_id,

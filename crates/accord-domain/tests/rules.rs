@@ -542,6 +542,28 @@ fn recording_the_same_exchange_twice_is_refused() {
 }
 
 #[test]
+fn an_exchange_id_used_under_another_agreement_is_refused() {
+    // The study visit under the bilateral program; its id again under the tripartite one.
+    given(&tripartite_history().and([recorded(visit_on("2010-05-12"))]))
+        .when(RecordExchange {
+            agreement_id: TRIPARTITE,
+            ..visit_on("2014-03-10")
+        })
+        .then_refused(Rule::ExchangeAlreadyExists);
+}
+
+#[test]
+fn another_exchange_id_under_another_agreement_is_accepted() {
+    given(&tripartite_history().and([recorded(visit_on("2010-05-12"))]))
+        .when(RecordExchange {
+            agreement_id: TRIPARTITE,
+            exchange_id: Some(ExchangeId(uuid::Uuid::from_u128(0x2014_0310))),
+            ..visit_on("2014-03-10")
+        })
+        .then_events(&["ExchangeRecorded"]);
+}
+
+#[test]
 fn an_exchange_under_an_unknown_agreement_is_refused() {
     given(&[registered(DONG_NAI), registered(LAM_DONG)])
         .when(visit_on("2010-05-12"))

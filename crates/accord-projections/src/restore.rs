@@ -13,8 +13,9 @@
 //! - its exchanges as last corrected (date, area, parties) and whether
 //!   retracted; its reviews' periods and whether closed.
 //!
-//! Where the two folds could part (the read models key exchanges globally,
-//! the rules check exchange ids per agreement), the snapshot carries a
+//! Where the two folds could part (the read models key exchanges globally;
+//! before exchange ids were unique across agreements, a log could reuse one
+//! under a second agreement), the snapshot carries a
 //! [`accord_domain::WritePatch`]; for the logs the rules write it is empty
 //! (property-tested in `accord-engine`).
 
