@@ -318,8 +318,8 @@ fn record_exchange(model: &WriteModel, c: &RecordExchange) -> Decided {
             format!("exchange {id} already exists"),
         ));
     }
-    // Exchange ids are unique across agreements: corrections, retractions,
-    // lineage and `GET /v1/exchanges/{id}` find an exchange by its id.
+    // Exchange ids are unique across agreements (ADR 0022): the read models,
+    // lineage and reports find an exchange by its id alone.
     if model.exchange_id_taken(&id) {
         return Err(Refusal::new(
             Rule::ExchangeAlreadyExists,
