@@ -137,12 +137,12 @@ fn audit_refusal(state: &AppState, actor: &Actor, error: EngineError) -> ApiErro
         EngineError::Forbidden(reason) => {
             state.access.forbidden();
             tracing::warn!(target: "accord::access", token_id = %actor.token_id, role = %actor.role,
-                party_id = ?actor.party_id, %reason, "command forbidden");
+                party_id = actor.party_id.as_deref(), %reason, "command forbidden");
         }
         EngineError::Refused(refusal) => {
             state.access.refused(refusal.rule.code());
             tracing::info!(target: "accord::access", token_id = %actor.token_id, role = %actor.role,
-                rule = refusal.rule.code(), "command refused");
+                party_id = actor.party_id.as_deref(), rule = refusal.rule.code(), "command refused");
         }
         _ => {}
     }

@@ -140,7 +140,7 @@ pub(crate) async fn create(
         .tokens
         .create(new.role.into(), party_id, new.label.as_deref())
         .map_err(ApiError::from)?;
-    tracing::info!(target: "accord::access", by = %actor.token_id, token_id = %record.id, role = %record.role, party_id = ?record.party_id, "token created");
+    tracing::info!(target: "accord::access", by = %actor.token_id, token_id = %record.id, role = %record.role, party_id = record.party_id.as_deref(), "token created");
     let created = CreatedToken {
         id: record.id,
         token,
@@ -237,8 +237,9 @@ pub(crate) async fn revoke(
     uuid::Uuid::parse_str(&id)
         .map_err(|_| ApiError::field("id", format!("`{id}` is not a UUID")))?;
     match state.tokens.revoke(&id) {
-        Ok(Some(_)) => {
-            tracing::info!(target: "accord::access", by = %actor.token_id, token_id = %id, "token revoked");
+        Ok(Some(record)) => {
+            tracing::info!(target: "accord::access", by = %actor.token_id, token_id = %id,
+                role = %record.role, party_id = record.party_id.as_deref(), "token revoked");
             Ok(StatusCode::NO_CONTENT)
         }
         Ok(None) => Err(ApiError::NotFound(format!("token {id} is not known"))),

@@ -2,13 +2,18 @@
 //! row names the command and what an admin, a writer for `dong-nai-iza` and
 //! an auditor get. Agreement A is Đồng Nai's (with Lâm Đồng), agreement B is
 //! not (Lâm Đồng with Bình Phước). Each row runs on a fresh app, so the rows
-//! cannot influence each other.
+//! cannot influence each other. The webhook routes have a table of their
+//! own: each row on a fresh app with one subscription that has delivered one
+//! event to a receiver on 127.0.0.1.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use accord_api::{router, AppState, TokenBook};
 use accord_engine::{Engine, EngineConfig};
-use accord_store::{EventStore, SledStore};
+use accord_store::{EventStore, SledStore, WebhookEntry, WebhookStore};
+use accord_webhooks::{WebhookConfig, Webhooks};
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
@@ -30,6 +35,8 @@ const FORBIDDEN: u16 = 403;
 struct App {
     router: Router,
     store: Arc<dyn EventStore>,
+    /// The webhook tree, read raw to prove that a refused call changed nothing.
+    hooks: Arc<SledStore>,
     state: AppState,
     writer: String,
     auditor: String,
@@ -107,15 +114,24 @@ fn review(agreement: &str, id: &str) -> Value {
 
 async fn app() -> App {
     let dir = tempfile::tempdir().unwrap();
-    let store: Arc<dyn EventStore> = Arc::new(SledStore::open(dir.path()).unwrap());
+    let sled = Arc::new(SledStore::open(dir.path()).unwrap());
+    let store: Arc<dyn EventStore> = sled.clone();
     let engine = Engine::start(store.clone(), EngineConfig::default()).unwrap();
     let tokens = Arc::new(TokenBook::load(store.clone()).unwrap());
     tokens.bootstrap(Some(ADMIN)).unwrap();
-    let state =
-        AppState::new(engine, tokens).with_signer(Arc::new(accord_audit::Signer::generate()));
+    // Private addresses allowed: the webhook rows deliver to a receiver on 127.0.0.1.
+    let config = WebhookConfig {
+        allow_private: true,
+        ..WebhookConfig::default()
+    };
+    let webhooks = Webhooks::start(store.clone(), sled.clone(), engine.head(), config).unwrap();
+    let state = AppState::new(engine, tokens)
+        .with_signer(Arc::new(accord_audit::Signer::generate()))
+        .with_webhooks(webhooks);
     let mut app = App {
         router: router(state.clone()),
         store,
+        hooks: sled,
         state,
         writer: String::new(),
         auditor: String::new(),
@@ -409,6 +425,222 @@ async fn only_admins_manage_tokens_and_everyone_reads() {
         "an auditor may check a checkpoint (this one is malformed)"
     );
     assert_eq!(app.state.access.snapshot().forbidden, 6);
+}
+
+/// A webhook receiver on 127.0.0.1 answering 204 to everything, so that
+/// deliveries succeed at once and the dispatcher goes idle; its URL.
+async fn receiver() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let app = Router::new().fallback(|| async { StatusCode::NO_CONTENT });
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{address}/hooks/accord")
+}
+
+/// What the webhook routes are called on: a subscription to a receiver, and
+/// the position of the one event it has delivered.
+struct Hook {
+    id: String,
+    position: u64,
+    url: String,
+}
+
+/// Subscribes the admin to a fresh receiver, appends one event and waits
+/// until it is delivered: from then on the dispatcher writes nothing unless
+/// a route makes it.
+async fn hook(app: &App) -> Hook {
+    let url = receiver().await;
+    let body = json!({"url": url, "description": "ERP"});
+    let (status, created) = call(app, ADMIN, Method::POST, "/v1/webhooks", Some(&body)).await;
+    assert_eq!(status, CREATED, "{created}");
+    let id = created["id"].as_str().unwrap().to_owned();
+    admin(app, json!({"type": "RegisterParty", "data": {"party_id": "vi-du-iza", "name": "Ví Dụ", "kind": "agency"}})).await;
+    let position = app.store.head().position;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let deliveries = format!("/v1/webhooks/{id}/deliveries");
+    loop {
+        let (_, page) = call(app, ADMIN, Method::GET, &deliveries, None).await;
+        if page["items"][0]["state"] == "succeeded" {
+            assert_eq!(page["items"][0]["position"], position, "{page}");
+            return Hook { id, position, url };
+        }
+        assert!(Instant::now() < deadline, "nothing was delivered: {page}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Every key and value of the webhook tree: subscriptions with their
+/// secrets, cursors, replay requests and the delivery log.
+fn webhook_tree(app: &App) -> Vec<WebhookEntry> {
+    app.hooks.webhook_scan(b"", None, usize::MAX).unwrap()
+}
+
+/// (what, method, documented path, body, what an admin gets, whether the
+/// admin's call changes the webhook tree). In paths and bodies `{id}` is the
+/// subscription, `{position}` its delivered event and `{url}` its receiver.
+type WebhookRow = (&'static str, Method, &'static str, Option<Value>, u16, bool);
+
+fn webhook_routes() -> Vec<WebhookRow> {
+    let (get, post, delete) = (Method::GET, Method::POST, Method::DELETE);
+    vec![
+        (
+            "create a subscription",
+            post.clone(),
+            "/v1/webhooks",
+            Some(json!({"url": "{url}"})),
+            CREATED,
+            true,
+        ),
+        (
+            "list subscriptions",
+            get.clone(),
+            "/v1/webhooks",
+            None,
+            200,
+            false,
+        ),
+        (
+            "read a subscription",
+            get.clone(),
+            "/v1/webhooks/{id}",
+            None,
+            200,
+            false,
+        ),
+        (
+            "delete a subscription",
+            delete,
+            "/v1/webhooks/{id}",
+            None,
+            204,
+            true,
+        ),
+        (
+            "read the delivery log",
+            get,
+            "/v1/webhooks/{id}/deliveries",
+            None,
+            200,
+            false,
+        ),
+        (
+            "replay",
+            post.clone(),
+            "/v1/webhooks/{id}/replay",
+            Some(json!({"from_position": "{position}"})),
+            202,
+            true,
+        ),
+        (
+            "rotate the secret",
+            post.clone(),
+            "/v1/webhooks/{id}/rotate-secret",
+            None,
+            200,
+            true,
+        ),
+        (
+            "enable",
+            post.clone(),
+            "/v1/webhooks/{id}/enable",
+            None,
+            200,
+            false,
+        ),
+        (
+            "resend a delivery",
+            post,
+            "/v1/webhooks/{id}/deliveries/{position}/resend",
+            None,
+            200,
+            true,
+        ),
+    ]
+}
+
+/// A row's path and body for `hook`.
+fn fill(path: &str, body: Option<&Value>, hook: &Hook) -> (String, Option<Value>) {
+    let position = hook.position.to_string();
+    let uri = path
+        .replace("{id}", &hook.id)
+        .replace("{position}", &position);
+    let body = body.map(|body| {
+        let mut body = body.clone();
+        for value in body.as_object_mut().unwrap().values_mut() {
+            match value.as_str() {
+                Some("{url}") => *value = json!(hook.url),
+                Some("{position}") => *value = json!(hook.position),
+                _ => {}
+            }
+        }
+        body
+    });
+    (uri, body)
+}
+
+#[tokio::test]
+async fn the_webhook_table_names_every_documented_webhook_route() {
+    let app = app().await;
+    let request = Request::get("/openapi.json").body(Body::empty()).unwrap();
+    let response = app.router.clone().oneshot(request).await.unwrap();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let document: Value = serde_json::from_slice(&bytes).unwrap();
+    let documented: BTreeSet<(String, String)> = document["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(path, _)| path.starts_with("/v1/webhooks"))
+        .flat_map(|(path, item)| {
+            let methods = item.as_object().unwrap().keys();
+            methods.map(move |m| (m.to_uppercase(), path.clone()))
+        })
+        .collect();
+    let tabled: BTreeSet<(String, String)> = webhook_routes()
+        .iter()
+        .map(|(_, method, path, ..)| (method.to_string(), (*path).to_owned()))
+        .collect();
+    assert_eq!(documented, tabled);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_admins_use_the_webhook_routes_and_a_refusal_changes_nothing() {
+    for (what, method, path, body, for_admin, changes) in webhook_routes() {
+        for role in ["admin", "writer", "auditor"] {
+            let app = app().await;
+            let hook = hook(&app).await;
+            let token = match role {
+                "admin" => ADMIN.to_owned(),
+                "writer" => app.writer.clone(),
+                _ => app.auditor.clone(),
+            };
+            let (uri, body) = fill(path, body.as_ref(), &hook);
+            let before = webhook_tree(&app);
+            let (status, answer) = call(&app, &token, method.clone(), &uri, body.as_ref()).await;
+            if role == "admin" {
+                assert_eq!(status, for_admin, "{role}: {what}: {answer}");
+                if changes {
+                    assert_ne!(webhook_tree(&app), before, "{role}: {what}: it acted");
+                }
+                continue;
+            }
+            assert_eq!(status, FORBIDDEN, "{role}: {what}: {answer}");
+            let detail = answer["detail"].as_str().unwrap();
+            assert!(detail.contains("only an admin"), "{role}: {what}: {detail}");
+            assert_eq!(
+                webhook_tree(&app),
+                before,
+                "{role}: {what}: nothing changed"
+            );
+            let (_, listed) = call(&app, ADMIN, Method::GET, "/v1/webhooks", None).await;
+            assert_eq!(
+                listed["items"].as_array().unwrap().len(),
+                1,
+                "{role}: {what}"
+            );
+            assert_eq!(listed["items"][0]["id"], hook.id.as_str(), "{role}: {what}");
+            assert_eq!(app.state.access.snapshot().forbidden, 1, "{role}: {what}");
+        }
+    }
 }
 
 #[tokio::test]
