@@ -42,6 +42,24 @@ pub struct CommandRequest {
     pub data: Value,
 }
 
+// Documentation only: requests are parsed by `CommandRequest`, then `data`
+// by `Command`, so that each error names its field; this gives schemathesis
+// and clients every command's exact fields.
+/// A command request: one of the commands (`type` and its `data`) with the
+/// optional envelope fields.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct CommandRequestSchema {
+    #[serde(flatten)]
+    command: Command,
+    /// The idempotency key; generated (UUID v7) when absent.
+    command_id: Option<Uuid>,
+    /// Optimistic concurrency: the stream's version before this command.
+    #[schema(minimum = 0)]
+    expected_version: Option<u64>,
+    correlation_id: Option<String>,
+}
+
 /// One event a command appended.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AppendedEvent {
@@ -92,7 +110,7 @@ impl From<CommandRecord> for CommandResult {
 /// answer is sent only once the events are durable on disk.
 #[utoipa::path(
     post, path = "/v1/commands", tag = "commands",
-    request_body(content = CommandRequest, description = "`data` is one of the `Command` variants' data"),
+    request_body(content = CommandRequestSchema, description = "One of the commands (`type` and its `data`), with the optional envelope fields"),
     responses(
         (status = 201, description = "Appended durably", body = CommandResult),
         (status = 200, description = "The same command_id and body again: the original result, nothing appended", body = CommandResult),
