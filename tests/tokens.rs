@@ -1,7 +1,8 @@
 //! Token lifecycle against the real binary: tokens created over HTTP work at
 //! once, revocation takes effect at once and survives a restart (also for the
 //! token in `ACCORD_ADMIN_TOKEN`), and `accord token create` recovers access
-//! offline, refusing to run while the server holds the folder.
+//! offline, refusing to run while the server holds the folder; without
+//! `ACCORD_ADMIN_TOKEN` an admin token is generated and printed once.
 
 #[path = "support/server.rs"]
 mod server;
@@ -212,4 +213,82 @@ async fn an_admin_token_can_be_recovered_offline_but_not_while_serving() {
     let answer = as_token(&server, &secret, reqwest::Method::GET, "/v1/tokens", None).await;
     assert_eq!(answer.status, 200);
     assert!(answer.text.contains("recovery"));
+}
+
+/// `accord serve` configured only by `ACCORD_DATA` and `ACCORD_LISTEN`, with
+/// no `ACCORD_ADMIN_TOKEN`: returns the child, its address and its stdout.
+async fn serve_from_environment(dir: &DataDir, run: &str) -> (std::process::Child, String, String) {
+    let stdout_path = dir.data().with_extension(format!("{run}.stdout"));
+    let child = Command::new(env!("CARGO_BIN_EXE_accord"))
+        .arg("serve")
+        .env("ACCORD_DATA", dir.data())
+        .env("ACCORD_LISTEN", "127.0.0.1:0")
+        .env_remove("ACCORD_ADMIN_TOKEN")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::fs::File::create(&stdout_path).unwrap())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the accord binary starts");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let printed = std::fs::read_to_string(&stdout_path).unwrap_or_default();
+        let address = printed
+            .lines()
+            .find_map(|line| line.strip_prefix("Listening on "))
+            .map(str::to_owned);
+        if let Some(address) = address.filter(|_| printed.ends_with('\n')) {
+            return (child, address, printed);
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no address: {printed}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+async fn parties_status(address: &str, token: &str) -> u16 {
+    reqwest::Client::new()
+        .get(format!("{address}/v1/parties"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("an answer")
+        .status()
+        .as_u16()
+}
+
+fn stop(mut child: std::process::Child) {
+    let pid = child.id().to_string();
+    Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(child.wait().unwrap().success());
+}
+
+#[tokio::test]
+async fn without_an_admin_token_one_is_generated_printed_once_and_kept_across_restarts() {
+    let dir = DataDir::new();
+    let (first, address, printed) = serve_from_environment(&dir, "first").await;
+    // No --data was given: the folder exists only if ACCORD_DATA was read.
+    assert!(dir.data().is_dir(), "ACCORD_DATA names the data folder");
+    let secret = printed
+        .lines()
+        .find_map(|line| line.split("store it now): ").nth(1))
+        .unwrap_or_else(|| panic!("no generated token in: {printed}"))
+        .trim()
+        .to_owned();
+    assert!(secret.starts_with("acc_") && secret.len() > 30, "{secret}");
+    assert_eq!(parties_status(&address, &secret).await, 200);
+    assert_eq!(
+        parties_status(&address, "acc_not-the-generated-one").await,
+        401
+    );
+    stop(first);
+
+    let (second, address, printed) = serve_from_environment(&dir, "second").await;
+    assert!(
+        !printed.contains("store it now"),
+        "printed again: {printed}"
+    );
+    assert_eq!(parties_status(&address, &secret).await, 200);
+    stop(second);
 }
