@@ -603,7 +603,10 @@ async fn exchanges_are_listed_by_the_day_they_occurred_as_corrected_and_retracte
     // On 2014-04-01 the corrected exchange had not occurred yet; before the
     // correction was recorded it had (on 2014-03-10).
     let april = [("at", "2014-04-01")];
-    assert_eq!(exchanges(&server, PROGRAM, &april).await, [sept.clone()]);
+    assert_eq!(
+        exchanges(&server, PROGRAM, &april).await,
+        std::slice::from_ref(&sept)
+    );
     let both = [("at", "2014-04-01"), ("as_of", before_admission.as_str())];
     assert_eq!(
         exchanges(&server, PROGRAM, &both).await,
@@ -636,7 +639,7 @@ async fn exchanges_are_listed_by_the_day_they_occurred_as_corrected_and_retracte
     let june_2010 = [("at", "2010-06-01")];
     assert_eq!(
         exchanges(&server, BILATERAL, &june_2010).await,
-        [may.clone()]
+        std::slice::from_ref(&may)
     );
     let known = [("at", "2010-06-01"), ("as_of", before_retraction.as_str())];
     assert_eq!(exchanges(&server, BILATERAL, &known).await, [may]);

@@ -10,34 +10,12 @@ mod server;
 use std::process::Command;
 
 use serde_json::{json, Value};
-use server::{DataDir, Reply, Server, TOKEN};
-
-async fn as_token(
-    server: &Server,
-    token: &str,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<Value>,
-) -> Reply {
-    let mut request = server
-        .client
-        .request(method, server.url(path))
-        .bearer_auth(token);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    server.send(request).await
-}
+use server::{DataDir, Server, TOKEN};
 
 async fn create(server: &Server, token: &str, body: Value) -> Value {
-    let reply = as_token(
-        server,
-        token,
-        reqwest::Method::POST,
-        "/v1/tokens",
-        Some(body),
-    )
-    .await;
+    let reply = server
+        .as_token(token, reqwest::Method::POST, "/v1/tokens", Some(body))
+        .await;
     assert_eq!(reply.status, 201, "{}", reply.text);
     reply.body
 }
@@ -79,20 +57,23 @@ async fn a_revoked_token_stays_revoked_across_a_restart() {
     assert!(writer_secret.starts_with("acc_") && writer_secret.len() == 68);
     let get = reqwest::Method::GET;
     assert_eq!(
-        as_token(&server, auditor_secret, get.clone(), "/v1/events", None)
+        server
+            .as_token(auditor_secret, get.clone(), "/v1/events", None)
             .await
             .status,
         200
     );
     let revoke = format!("/v1/tokens/{}", auditor["id"].as_str().unwrap());
     assert_eq!(
-        as_token(&server, TOKEN, reqwest::Method::DELETE, &revoke, None)
+        server
+            .as_token(TOKEN, reqwest::Method::DELETE, &revoke, None)
             .await
             .status,
         204
     );
     assert_eq!(
-        as_token(&server, auditor_secret, get.clone(), "/v1/events", None)
+        server
+            .as_token(auditor_secret, get.clone(), "/v1/events", None)
             .await
             .status,
         401
@@ -111,18 +92,20 @@ async fn a_revoked_token_stays_revoked_across_a_restart() {
 
     let server = Server::start(&dir).await;
     assert_eq!(
-        as_token(&server, auditor_secret, get.clone(), "/v1/events", None)
+        server
+            .as_token(auditor_secret, get.clone(), "/v1/events", None)
             .await
             .status,
         401
     );
     assert_eq!(
-        as_token(&server, writer_secret, get.clone(), "/v1/events", None)
+        server
+            .as_token(writer_secret, get.clone(), "/v1/events", None)
             .await
             .status,
         200
     );
-    let listed = as_token(&server, TOKEN, get, "/v1/tokens", None).await.body;
+    let listed = server.as_token(TOKEN, get, "/v1/tokens", None).await.body;
     let revoked: Vec<_> = listed["items"]
         .as_array()
         .unwrap()
@@ -144,48 +127,34 @@ async fn the_environment_admin_token_once_revoked_is_not_registered_again() {
     )
     .await;
     let second_secret = second["token"].as_str().unwrap().to_owned();
-    let tokens = as_token(
-        &server,
-        &second_secret,
-        reqwest::Method::GET,
-        "/v1/tokens",
-        None,
-    )
-    .await
-    .body;
+    let tokens = server
+        .as_token(&second_secret, reqwest::Method::GET, "/v1/tokens", None)
+        .await
+        .body;
     let env_id = tokens["items"][0]["id"].as_str().unwrap().to_owned();
     let revoke = format!("/v1/tokens/{env_id}");
     assert_eq!(
-        as_token(
-            &server,
-            &second_secret,
-            reqwest::Method::DELETE,
-            &revoke,
-            None
-        )
-        .await
-        .status,
+        server
+            .as_token(&second_secret, reqwest::Method::DELETE, &revoke, None)
+            .await
+            .status,
         204
     );
     server.stop();
 
     let server = Server::start(&dir).await; // ACCORD_ADMIN_TOKEN is still set
     assert_eq!(
-        as_token(&server, TOKEN, reqwest::Method::GET, "/v1/parties", None)
+        server
+            .as_token(TOKEN, reqwest::Method::GET, "/v1/parties", None)
             .await
             .status,
         401
     );
     assert_eq!(
-        as_token(
-            &server,
-            &second_secret,
-            reqwest::Method::GET,
-            "/v1/parties",
-            None
-        )
-        .await
-        .status,
+        server
+            .as_token(&second_secret, reqwest::Method::GET, "/v1/parties", None)
+            .await
+            .status,
         200
     );
     assert!(server.stderr().contains("revoked"));
@@ -210,25 +179,52 @@ async fn an_admin_token_can_be_recovered_offline_but_not_while_serving() {
     let secret = String::from_utf8(made.stdout).unwrap().trim().to_owned();
     assert!(secret.starts_with("acc_"), "{secret}");
     let server = Server::start(&dir).await;
-    let answer = as_token(&server, &secret, reqwest::Method::GET, "/v1/tokens", None).await;
+    let answer = server
+        .as_token(&secret, reqwest::Method::GET, "/v1/tokens", None)
+        .await;
     assert_eq!(answer.status, 200);
     assert!(answer.text.contains("recovery"));
 }
 
+/// A server started outside the harness; killed if a test panics first.
+struct Serving {
+    child: std::process::Child,
+}
+
+impl Serving {
+    /// SIGTERM; the server must exit cleanly.
+    fn stop(mut self) {
+        let pid = self.child.id().to_string();
+        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        assert!(self.child.wait().unwrap().success());
+    }
+}
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 /// `accord serve` configured only by `ACCORD_DATA` and `ACCORD_LISTEN`, with
-/// no `ACCORD_ADMIN_TOKEN`: returns the child, its address and its stdout.
-async fn serve_from_environment(dir: &DataDir, run: &str) -> (std::process::Child, String, String) {
+/// no `ACCORD_ADMIN_TOKEN`: returns the server, its address and its stdout.
+async fn serve_from_environment(dir: &DataDir, run: &str) -> (Serving, String, String) {
     let stdout_path = dir.data().with_extension(format!("{run}.stdout"));
-    let child = Command::new(env!("CARGO_BIN_EXE_accord"))
-        .arg("serve")
-        .env("ACCORD_DATA", dir.data())
-        .env("ACCORD_LISTEN", "127.0.0.1:0")
-        .env_remove("ACCORD_ADMIN_TOKEN")
-        .stdin(std::process::Stdio::null())
-        .stdout(std::fs::File::create(&stdout_path).unwrap())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("the accord binary starts");
+    let serving = Serving {
+        child: Command::new(env!("CARGO_BIN_EXE_accord"))
+            .arg("serve")
+            .env("ACCORD_DATA", dir.data())
+            .env("ACCORD_LISTEN", "127.0.0.1:0")
+            .env_remove("ACCORD_ADMIN_TOKEN")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::fs::File::create(&stdout_path).unwrap())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("the accord binary starts"),
+    };
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     loop {
         let printed = std::fs::read_to_string(&stdout_path).unwrap_or_default();
@@ -237,11 +233,11 @@ async fn serve_from_environment(dir: &DataDir, run: &str) -> (std::process::Chil
             .find_map(|line| line.strip_prefix("Listening on "))
             .map(str::to_owned);
         if let Some(address) = address.filter(|_| printed.ends_with('\n')) {
-            return (child, address, printed);
+            return (serving, address, printed);
         }
         assert!(
             std::time::Instant::now() < deadline,
-            "no address: {printed}"
+            "accord serve printed no address: {printed}"
         );
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
@@ -256,12 +252,6 @@ async fn parties_status(address: &str, token: &str) -> u16 {
         .expect("an answer")
         .status()
         .as_u16()
-}
-
-fn stop(mut child: std::process::Child) {
-    let pid = child.id().to_string();
-    Command::new("kill").args(["-TERM", &pid]).status().unwrap();
-    assert!(child.wait().unwrap().success());
 }
 
 #[tokio::test]
@@ -282,7 +272,7 @@ async fn without_an_admin_token_one_is_generated_printed_once_and_kept_across_re
         parties_status(&address, "acc_not-the-generated-one").await,
         401
     );
-    stop(first);
+    first.stop();
 
     let (second, address, printed) = serve_from_environment(&dir, "second").await;
     assert!(
@@ -290,5 +280,5 @@ async fn without_an_admin_token_one_is_generated_printed_once_and_kept_across_re
         "printed again: {printed}"
     );
     assert_eq!(parties_status(&address, &secret).await, 200);
-    stop(second);
+    second.stop();
 }

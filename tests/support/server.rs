@@ -265,6 +265,25 @@ impl Server {
         Reply::read(response).await
     }
 
+    /// A request with another bearer token than the admin's, and an
+    /// optional JSON body.
+    pub async fn as_token(
+        &self,
+        token: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Reply {
+        let mut request = self
+            .client
+            .request(method, self.url(path))
+            .bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        self.send(request).await
+    }
+
     /// `POST /v1/commands` with the admin token.
     pub async fn command(&self, body: &Value) -> Reply {
         self.send(
