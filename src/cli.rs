@@ -125,6 +125,11 @@ pub struct ServeArgs {
     pub queue_capacity: usize,
     #[command(flatten)]
     pub snapshots: SnapshotArgs,
+    /// After each snapshot, the snapshotter rests this many times as long as
+    /// the snapshot took (0: never), so that it takes at most about
+    /// 1/(1 + N) of a core from the commands.
+    #[arg(long, env = "ACCORD_SNAPSHOT_REST", default_value_t = accord_engine::EngineConfig::SNAPSHOT_REST)]
+    pub snapshot_rest: u32,
     #[command(flatten)]
     pub webhooks: WebhookArgs,
     /// Seconds a request may take until its answer starts (then 503).

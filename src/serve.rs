@@ -42,6 +42,7 @@ pub fn run(args: ServeArgs) -> Result<()> {
         max_batch: args.max_batch,
         snapshot_every: args.snapshots.snapshot_every,
         snapshot_keep_recent: args.snapshots.snapshot_keep_recent,
+        snapshot_rest: args.snapshot_rest,
         ..EngineConfig::default()
     };
     let started = std::time::Instant::now();

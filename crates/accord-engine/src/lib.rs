@@ -103,6 +103,11 @@ pub struct EngineConfig {
     /// How many recent snapshots to keep before older ones are thinned
     /// ([`retention`]); 0 keeps every snapshot.
     pub snapshot_keep_recent: usize,
+    /// After each snapshot the snapshotter rests this many times as long as
+    /// the snapshot took (0: never), so that it uses at most about
+    /// 1/(1 + rest) of a core: under a sustained write load on a large state
+    /// snapshots are spaced further apart instead of slowing the commands.
+    pub snapshot_rest: u32,
 }
 
 impl EngineConfig {
@@ -110,6 +115,8 @@ impl EngineConfig {
     pub const SNAPSHOT_EVERY: u64 = 50_000;
     /// The default number of recent snapshots kept in full.
     pub const SNAPSHOT_KEEP_RECENT: usize = 4;
+    /// The default rest after a snapshot, in multiples of its duration.
+    pub const SNAPSHOT_REST: u32 = 4;
 }
 
 impl Default for EngineConfig {
@@ -120,6 +127,7 @@ impl Default for EngineConfig {
             as_of_cache: 8,
             snapshot_every: Self::SNAPSHOT_EVERY,
             snapshot_keep_recent: Self::SNAPSHOT_KEEP_RECENT,
+            snapshot_rest: Self::SNAPSHOT_REST,
         }
     }
 }
@@ -160,8 +168,12 @@ impl Engine {
         let (queue, jobs) = mpsc::channel(config.queue_capacity);
         let snapshots = (config.snapshot_every > 0).then(|| {
             let (heads, followed) = std::sync::mpsc::channel();
-            let (every, keep) = (config.snapshot_every, config.snapshot_keep_recent);
-            snapshots::spawn(store.clone(), every, keep, followed);
+            let follow = snapshots::Follow {
+                every: config.snapshot_every,
+                keep_recent: config.snapshot_keep_recent,
+                rest: config.snapshot_rest,
+            };
+            snapshots::spawn(store.clone(), follow, followed);
             heads
         });
         let shared = Arc::new(Shared {

@@ -153,6 +153,36 @@ async fn a_snapshot_is_written_at_every_multiple_of_k() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_snapshot_the_snapshotter_rests_before_the_next_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    // A rest of 100,000 times the first snapshot's duration: minutes.
+    let resting = EngineConfig {
+        snapshot_rest: 100_000,
+        ..config(10, 0)
+    };
+    let engine = Engine::start(store.clone(), resting).unwrap();
+    let head = fill(&engine, 6, 10).await;
+    assert_eq!(head, 9);
+    for c in (16..30).map(mixed) {
+        engine.submit(submission(c)).await.expect("accepted");
+    }
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !store.snapshot_positions().unwrap().contains(&10) {
+        assert!(Instant::now() < deadline, "no snapshot at 10");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+
+    // Two more multiples of K are passed while it rests: none is written.
+    for c in (30..50).map(mixed) {
+        engine.submit(submission(c)).await.expect("accepted");
+    }
+    assert!(engine.store().head().position >= 40);
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(store.snapshot_positions().unwrap(), vec![10]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_restart_loads_the_latest_snapshot_and_replays_only_the_tail() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(dir.path());
