@@ -150,17 +150,11 @@ fn decode_chunks(
     for chunk in raw {
         let mut decoded = Vec::with_capacity(chunk.ends.len());
         for bytes in chunk.events() {
-            match decode_logged(bytes) {
-                Ok(logged) => {
-                    next = logged.position + 1;
-                    decoded.push(logged);
-                }
-                Err(source) => {
+            match decode_next(bytes, &mut next) {
+                Ok(logged) => decoded.push(logged),
+                Err(error) => {
                     let _ = out.send(decoded);
-                    return Err(ReplayError::Decode {
-                        position: next,
-                        source,
-                    });
+                    return Err(error);
                 }
             }
         }
@@ -169,6 +163,17 @@ fn decode_chunks(
         }
     }
     Ok(())
+}
+
+/// Decodes the event expected at position `next`, moving `next` past it; an
+/// undecodable one is reported at `next` (its own position is unreadable).
+fn decode_next(bytes: &[u8], next: &mut u64) -> Result<Logged, ReplayError> {
+    let logged = decode_logged(bytes).map_err(|source| ReplayError::Decode {
+        position: *next,
+        source,
+    })?;
+    *next = logged.position + 1;
+    Ok(logged)
 }
 
 /// Reads and decodes events after+1..=up_to on the calling thread, handing
@@ -181,18 +186,16 @@ fn decode_each(
 ) -> Result<(), ReplayError> {
     let mut failure = None;
     let mut next = after + 1;
-    let result = store.replay_canonical(after, up_to, &mut |bytes| match decode_logged(bytes) {
+    let result = store.replay_canonical(after, up_to, &mut |bytes| match decode_next(
+        bytes, &mut next,
+    ) {
         Ok(logged) => {
-            next = logged.position + 1;
             f(logged);
             Ok(())
         }
-        Err(source) => {
+        Err(error) => {
             // Stop at the first undecodable event; the error is reported below.
-            failure = Some(ReplayError::Decode {
-                position: next,
-                source,
-            });
+            failure = Some(error);
             Err(StoreError::Invalid("undecodable event".into()))
         }
     });
