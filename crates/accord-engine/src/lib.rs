@@ -150,6 +150,11 @@ pub(crate) struct Shared {
     pub metrics: metrics::Metrics,
 }
 
+/// Commands waiting in the writer's queue.
+fn depth(queue: &mpsc::Sender<Job>) -> usize {
+    queue.max_capacity() - queue.capacity()
+}
+
 /// The running write path and the live read models. Cheap to clone.
 #[derive(Clone)]
 pub struct Engine {
@@ -250,7 +255,7 @@ impl Engine {
 
     /// Commands waiting for the writer.
     pub fn queue_depth(&self) -> usize {
-        self.queue.max_capacity() - self.queue.capacity()
+        depth(&self.queue)
     }
 
     /// [`Engine::queue_depth`] as a probe for work that gives way to
@@ -258,11 +263,7 @@ impl Engine {
     /// never keeps the writer running; once the engine is gone it answers 0.
     pub fn queue_probe(&self) -> impl Fn() -> usize + Send + Sync + 'static {
         let queue = self.queue.downgrade();
-        move || {
-            queue
-                .upgrade()
-                .map_or(0, |queue| queue.max_capacity() - queue.capacity())
-        }
+        move || queue.upgrade().map_or(0, |queue| depth(&queue))
     }
 
     /// Every metric in the Prometheus text format (counters and histograms

@@ -239,7 +239,7 @@ impl Syncer {
     }
 
     #[tracing::instrument(skip_all)]
-    fn finish(&self, turn: Turn) {
+    fn finish(&self, mut turn: Turn) {
         let syncing = Instant::now();
         let records = match self.shared.store.commit(turn.staged) {
             Ok(records) => records,
@@ -249,7 +249,7 @@ impl Syncer {
             let synced = syncing.elapsed();
             let metrics = &self.shared.metrics;
             metrics.batch(records.len(), turn.started.elapsed(), synced);
-            self.project(&turn.waiting, &records);
+            self.project(&mut turn.waiting, &records);
         }
         for (reply, pending) in turn.waiting {
             let answer = match pending {
@@ -267,14 +267,15 @@ impl Syncer {
         }
     }
 
-    /// Applies the batch's events to the read models and announces the head.
-    fn project(&self, waiting: &[(Reply, Pending)], records: &[CommandRecord]) {
+    /// Moves the batch's events into the read models and announces the head.
+    fn project(&self, waiting: &mut [(Reply, Pending)], records: &[CommandRecord]) {
         {
             let mut read = self.shared.read.write().unwrap_or_else(|e| e.into_inner());
             for (_, state) in waiting {
                 if let Pending::Appended { index, events } = state {
-                    for (event, at) in events.iter().zip(&records[*index].events) {
-                        read.apply(at.position, at.version, event);
+                    let events = std::mem::take(events);
+                    for (event, at) in events.into_iter().zip(&records[*index].events) {
+                        read.apply_owned(at.position, at.version, event);
                     }
                 }
             }
