@@ -20,7 +20,7 @@ pub(crate) fn open_store(data: &DataArgs) -> Result<Arc<dyn EventStore>> {
 }
 
 /// Opens the log in `data` with a page cache of `default_mb` unless
-/// `--cache-mb` says otherwise, keeping the concrete store (its webhook tree too).
+/// `--cache-mb` says otherwise, keeping the concrete store (its webhook database too).
 fn open_sled(data: &DataArgs, default_mb: u64) -> Result<Arc<SledStore>> {
     std::fs::create_dir_all(&data.data)
         .with_context(|| format!("creating {}", data.data.display()))?;

@@ -275,8 +275,9 @@ impl WriteModel {
 /// and whole agreements (`None`: one to remove). Empty for the logs the
 /// rules write (a property test in `accord-engine` checks it); it is there so
 /// that a snapshot restores the folded model exactly whatever the log holds,
-/// for instance an exchange id reused under two agreements (the rules check
-/// exchange ids per agreement, the read models key them globally).
+/// for instance an exchange id reused under two agreements in a log written
+/// before ADR 0022 (the rules then checked exchange ids per agreement; the
+/// read models key them globally).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct WritePatch {
     parties: Option<HashSet<PartyId>>,

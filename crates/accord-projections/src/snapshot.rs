@@ -31,6 +31,8 @@ pub const SNAPSHOT_FORMAT: u32 = 3;
 
 const MAGIC: &[u8; 8] = b"ACCSNAP\0";
 const HEADER: usize = 8 + 4 + 8 + 8;
+/// Where the read models' length sits in the header (after magic, format, position).
+const LENGTH_AT: usize = 8 + 4 + 8;
 
 /// Why bytes are not a usable snapshot.
 #[derive(Debug, thiserror::Error)]
@@ -71,7 +73,7 @@ pub fn encode_snapshot(read: &ReadModels, write: &WriteModel) -> Vec<u8> {
         .serialize_into(&mut bytes, read)
         .expect("read models always serialize");
     let body = (bytes.len() - HEADER) as u64;
-    bytes[20..HEADER].copy_from_slice(&body.to_be_bytes());
+    bytes[LENGTH_AT..HEADER].copy_from_slice(&body.to_be_bytes());
     codec()
         .serialize_into(&mut bytes, &patch)
         .expect("a write patch always serializes");
@@ -112,7 +114,7 @@ fn split(bytes: &[u8]) -> Result<(&[u8], &[u8]), SnapshotError> {
     if found != SNAPSHOT_FORMAT {
         return Err(SnapshotError::Format { found });
     }
-    let length = u64::from_be_bytes(bytes[20..28].try_into().expect("8 bytes"));
+    let length = u64::from_be_bytes(bytes[LENGTH_AT..HEADER].try_into().expect("8 bytes"));
     let body = &bytes[HEADER..];
     match usize::try_from(length) {
         Ok(length) if length <= body.len() => Ok(body.split_at(length)),
