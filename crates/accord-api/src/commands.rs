@@ -169,26 +169,62 @@ fn audit_refusal(state: &AppState, actor: &Actor, error: EngineError) -> ApiErro
 
 /// SHA-256 of the request in canonical form (object keys sorted, no
 /// whitespace): the same request with its keys in another order or spaced
-/// differently is the same request for idempotency.
+/// differently is the same request for idempotency. The bytes hashed are
+/// those of `serde_json::to_vec` of the value with its keys sorted (stored
+/// hashes depend on it; a test holds the two equal), written straight into
+/// the hasher instead of through a sorted copy of the value.
 pub fn request_hash(body: &Value) -> Result<[u8; 32], ApiError> {
-    let bytes = serde_json::to_vec(&canonical(body)).map_err(ApiError::internal)?;
-    Ok(Sha256::digest(bytes).into())
+    let mut hasher = HashWriter(Sha256::new());
+    write_canonical(body, &mut hasher).map_err(ApiError::internal)?;
+    Ok(hasher.0.finalize().into())
 }
 
-fn canonical(value: &Value) -> Value {
+/// Writes `value` as compact JSON with every object's keys in order.
+fn write_canonical(value: &Value, out: &mut HashWriter) -> serde_json::Result<()> {
+    use std::io::Write as _;
+    let punctuation = |out: &mut HashWriter, byte: u8| {
+        out.write_all(&[byte]).map_err(serde_json::Error::io)
+    };
     match value {
         Value::Object(map) => {
             let mut entries: Vec<_> = map.iter().collect();
-            entries.sort_by(|a, b| a.0.cmp(b.0));
-            Value::Object(
-                entries
-                    .into_iter()
-                    .map(|(k, v)| (k.clone(), canonical(v)))
-                    .collect(),
-            )
+            entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            punctuation(out, b'{')?;
+            for (i, (key, item)) in entries.into_iter().enumerate() {
+                if i > 0 {
+                    punctuation(out, b',')?;
+                }
+                serde_json::to_writer(&mut *out, key)?;
+                punctuation(out, b':')?;
+                write_canonical(item, out)?;
+            }
+            punctuation(out, b'}')
         }
-        Value::Array(items) => Value::Array(items.iter().map(canonical).collect()),
-        other => other.clone(),
+        Value::Array(items) => {
+            punctuation(out, b'[')?;
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    punctuation(out, b',')?;
+                }
+                write_canonical(item, out)?;
+            }
+            punctuation(out, b']')
+        }
+        scalar => serde_json::to_writer(out, scalar),
+    }
+}
+
+/// Feeds what is written to it to SHA-256.
+struct HashWriter(Sha256);
+
+impl std::io::Write for HashWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.update(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
@@ -196,29 +232,36 @@ fn canonical(value: &Value) -> Value {
 /// field: the whole decoder of `POST /v1/commands` after [`crate::extract::parse_json`]
 /// (the fuzz tests drive exactly this).
 pub fn decode(body: Value) -> Result<(CommandRequest, Command), ApiError> {
-    let request = parse_request(body)?;
-    let command = parse_command(&request)?;
+    let mut request = parse_request(body)?;
+    let command = parse_command(&request.kind, std::mem::take(&mut request.data))?;
     Ok((request, command))
 }
 
-/// The envelope fields, with errors naming the field.
+/// The envelope fields, with errors naming the field. Decoded without
+/// tracking the path first (the common case: a valid request); only a
+/// request that fails is decoded again to name where.
 fn parse_request(body: Value) -> Result<CommandRequest, ApiError> {
-    serde_path_to_error::deserialize(body).map_err(|e| invalid(e.path().to_string(), e.inner()))
+    CommandRequest::deserialize(&body).or_else(|_| {
+        serde_path_to_error::deserialize(body).map_err(|e| invalid(e.path().to_string(), e.inner()))
+    })
 }
 
 /// The command from `type` and `data`, with errors naming the field
-/// (`data.term.end`).
-fn parse_command(request: &CommandRequest) -> Result<Command, ApiError> {
-    let tagged = json!({"type": request.kind, "data": request.data});
-    serde_path_to_error::deserialize(&tagged).map_err(|e| {
-        let path = e.path().to_string();
-        let message = e.inner().to_string();
-        let field = if message.starts_with("unknown variant") {
-            "type".to_owned()
-        } else {
-            path
-        };
-        invalid(field, &message)
+/// (`data.term.end`); like [`parse_request`], the path is tracked only for a
+/// command that fails.
+fn parse_command(kind: &str, data: Value) -> Result<Command, ApiError> {
+    let tagged = json!({"type": kind, "data": data});
+    Command::deserialize(&tagged).or_else(|_| {
+        serde_path_to_error::deserialize(&tagged).map_err(|e| {
+            let path = e.path().to_string();
+            let message = e.inner().to_string();
+            let field = if message.starts_with("unknown variant") {
+                "type".to_owned()
+            } else {
+                path
+            };
+            invalid(field, &message)
+        })
     })
 }
 
@@ -250,5 +293,35 @@ mod tests {
             serde_json::from_str(r#"{"type":"X","data":{"b":2,"a":[{"y":2,"x":1}]}}"#).unwrap();
         assert_eq!(request_hash(&a).unwrap(), request_hash(&b).unwrap());
         assert_ne!(request_hash(&a).unwrap(), request_hash(&c).unwrap());
+    }
+
+    /// What `request_hash` hashed before it wrote the canonical form straight
+    /// into the hasher: the bytes of a sorted copy of the value.
+    fn sorted_copy(value: &Value) -> Value {
+        match value {
+            Value::Object(map) => {
+                let mut entries: Vec<_> = map.iter().collect();
+                entries.sort_by(|a, b| a.0.cmp(b.0));
+                Value::Object(entries.into_iter().map(|(k, v)| (k.clone(), sorted_copy(v))).collect())
+            }
+            Value::Array(items) => Value::Array(items.iter().map(sorted_copy).collect()),
+            other => other.clone(),
+        }
+    }
+
+    #[test]
+    fn the_request_hash_is_that_of_the_sorted_value_s_bytes_as_stored_hashes_were() {
+        let bodies = [
+            r#"{"type":"RecordExchange","data":{"summary":"Trao đổi \"kinh nghiệm\"\n\u0001","parties":["đồng-nai","b"],"n":-1.5e300,"z":null,"t":true,"e":{},"a":[]},"expected_version":3}"#,
+            r#"{"b":[{"y":[1,2,{"k":"v","a":0}],"x":1}],"a":"\u00e9\ud83d\ude00 ❤","":""}"#,
+            r#"[1,"two",{"3":4}]"#,
+            r#""solo""#,
+        ];
+        for body in bodies {
+            let value: Value = serde_json::from_str(body).unwrap();
+            let expected: [u8; 32] =
+                Sha256::digest(serde_json::to_vec(&sorted_copy(&value)).unwrap()).into();
+            assert_eq!(request_hash(&value).unwrap(), expected, "{body}");
+        }
     }
 }
