@@ -10,7 +10,8 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::{
-    chain, keys, reads, Actor, CommandRecord, EventRef, Head, NewEvent, StoreError, Write,
+    chain, command_record, keys, reads, Actor, CommandRecord, EventRef, Head, NewEvent, StoreError,
+    Write,
 };
 
 /// A checked batch, ready for one `apply_batch`.
@@ -145,9 +146,10 @@ impl Builder<'_> {
             position: last.position,
             events,
         };
-        let json = serde_json::to_vec(&record).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        self.batch
-            .insert(&keys::command(write.command_id)[..], json);
+        self.batch.insert(
+            &keys::command(write.command_id)[..],
+            command_record::encode(&record)?,
+        );
         Ok(record)
     }
 

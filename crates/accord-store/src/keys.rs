@@ -8,7 +8,7 @@
 //! | `e` ‖ position                   | hash (32 bytes) ‖ canonical envelope JSON  |
 //! | `s` ‖ stream ‖ 0x00 ‖ version    | position                                   |
 //! | `v` ‖ stream                     | the stream's version                       |
-//! | `c` ‖ command id (16 bytes)      | JSON of the `CommandRecord`                |
+//! | `c` ‖ command id (16 bytes)      | the command's record (`command_record`)    |
 //! | `h`                              | head: position ‖ hash ‖ recorded_at (ns)   |
 //! | `m` ‖ name                       | metadata bytes                             |
 //!

@@ -26,6 +26,7 @@
 
 mod append;
 mod chain;
+mod command_record;
 mod durability;
 mod error;
 mod keys;

@@ -11,8 +11,8 @@ use crate::durability::Durability;
 use crate::snapshot_files::SnapshotFiles;
 use crate::webhook_db::WebhookDb;
 use crate::{
-    append, keys, reads, transfer, verify, CommandRecord, EventStore, Head, RawEvent, Staged,
-    StoreError, StoredEvent, Tamper, Verification, Write,
+    append, command_record, keys, reads, transfer, verify, CommandRecord, EventStore, Head,
+    RawEvent, Staged, StoreError, StoredEvent, Tamper, Verification, Write,
 };
 
 /// The clock a store stamps `recorded_at` with.
@@ -246,9 +246,7 @@ impl EventStore for SledStore {
         let Some(value) = self.db.get(keys::command(id))? else {
             return Ok(None);
         };
-        serde_json::from_slice(&value)
-            .map(Some)
-            .map_err(|e| StoreError::Corrupt(format!("command {id}: {e}")))
+        command_record::decode(&self.db, id, &value).map(Some)
     }
 
     fn staged_stream_version(&self, stream: &str) -> Result<u64, StoreError> {

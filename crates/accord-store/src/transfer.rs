@@ -9,7 +9,9 @@
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
-use crate::{chain, keys, reads, CommandRecord, Envelope, EventRef, Head, StoreError};
+use crate::{
+    chain, command_record, keys, reads, CommandRecord, Envelope, EventRef, Head, StoreError,
+};
 
 /// The length of `,"hash":"` + 64 hex digits + `"}`.
 const SUFFIX_LEN: usize = 9 + 64 + 2;
@@ -239,9 +241,8 @@ impl Import {
 
     fn finish(mut self) -> Result<sled::Batch, StoreError> {
         for (id, record) in &self.commands {
-            let json =
-                serde_json::to_vec(record).map_err(|e| StoreError::Invalid(e.to_string()))?;
-            self.batch.insert(&keys::command(*id)[..], json);
+            self.batch
+                .insert(&keys::command(*id)[..], command_record::encode(record)?);
         }
         Ok(self.batch)
     }
@@ -250,7 +251,6 @@ impl Import {
 /// A command record already stored, if any.
 fn stored_command(tree: &sled::Tree, id: uuid::Uuid) -> Result<Option<CommandRecord>, StoreError> {
     tree.get(keys::command(id))?
-        .map(|value| serde_json::from_slice::<CommandRecord>(&value))
+        .map(|value| command_record::decode(tree, id, &value))
         .transpose()
-        .map_err(|e| StoreError::Corrupt(format!("command {id}: {e}")))
 }
