@@ -44,7 +44,7 @@ fn rebuild(store: &dyn EventStore, args: &RebuildArgs) -> Result<Value> {
         args.snapshots.snapshot_every,
         args.snapshots.snapshot_keep_recent,
     );
-    let written = write_snapshots(store, &mut models, every, keep, head)
+    let written = write_snapshots(store, &mut models, every, keep, head, &mut Vec::new())
         .context("rebuilding the snapshots")?;
     models
         .advance(store, head)

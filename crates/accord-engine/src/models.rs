@@ -3,7 +3,7 @@
 //! `accord rebuild` folds from position 0.
 
 use accord_domain::WriteModel;
-use accord_projections::{decode_snapshot, encode_snapshot, ReadModels, SnapshotError};
+use accord_projections::{decode_snapshot, encode_snapshot, encode_snapshot_into, ReadModels, SnapshotError};
 use accord_store::EventStore;
 
 use crate::replay::fold;
@@ -54,6 +54,11 @@ impl Models {
     /// The snapshot bytes of both models.
     pub fn encode(&self) -> Vec<u8> {
         encode_snapshot(&self.read, &self.write)
+    }
+
+    /// [`Models::encode`] into `bytes` (replacing what it held), reusing its pages.
+    pub fn encode_into(&self, bytes: &mut Vec<u8>) {
+        encode_snapshot_into(bytes, &self.read, &self.write)
     }
 
     /// Both models from snapshot bytes.

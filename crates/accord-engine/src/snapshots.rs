@@ -24,20 +24,23 @@ use crate::{Models, ReplayError};
 /// Writes the snapshots at multiples of `every` in `(models.position(), up_to]`
 /// that the retention policy keeps given those already stored, advancing
 /// `models` to the last of them, then prunes. Returns the positions written.
+/// Each is encoded into `buffer`, which a caller that snapshots again keeps.
 pub fn write_snapshots(
     store: &dyn EventStore,
     models: &mut Models,
     every: u64,
     keep_recent: usize,
     up_to: u64,
+    buffer: &mut Vec<u8>,
 ) -> Result<Vec<u64>, ReplayError> {
     let planned = plan(store, models.position(), every, keep_recent, up_to)?;
     for &position in &planned {
         models.advance(store, position)?;
         let started = Instant::now();
-        let bytes = models.encode();
+        models.encode_into(buffer);
+        let bytes = &buffer[..];
         let encoded = started.elapsed();
-        store.put_snapshot(position, &bytes)?;
+        store.put_snapshot(position, bytes)?;
         tracing::info!(
             position,
             bytes = bytes.len(),
@@ -123,6 +126,9 @@ fn follow(store: &dyn EventStore, config: Follow, heads: Receiver<u64>) {
         rest,
     } = config;
     let mut models: Option<Models> = None;
+    // Kept between snapshots: the next one writes into the same pages. It
+    // holds the size of the last snapshot for as long as the server runs.
+    let mut buffer = Vec::new();
     let mut done = store
         .snapshot_positions()
         .ok()
@@ -135,7 +141,7 @@ fn follow(store: &dyn EventStore, config: Follow, heads: Receiver<u64>) {
         if due && Instant::now() >= rested_at {
             let started = Instant::now();
             let from = done.unwrap_or(0);
-            match snapshot_to(store, &mut models, every, keep_recent, from, target) {
+            match snapshot_to(store, &mut models, every, keep_recent, from, target, &mut buffer) {
                 Ok(()) => done = Some(target),
                 Err(error) => {
                     tracing::warn!(%error, target, "snapshot failed; the next one will retry");
@@ -173,6 +179,7 @@ fn snapshot_to(
     keep_recent: usize,
     from: u64,
     target: u64,
+    buffer: &mut Vec<u8>,
 ) -> Result<(), ReplayError> {
     let current = match models.take() {
         Some(current) => current,
@@ -181,6 +188,6 @@ fn snapshot_to(
     let current = models.insert(current);
     let skipped = target.saturating_sub(every).max(current.position());
     current.advance(store, skipped)?;
-    write_snapshots(store, current, every, keep_recent, target)?;
+    write_snapshots(store, current, every, keep_recent, target, buffer)?;
     Ok(())
 }

@@ -63,21 +63,30 @@ pub enum SnapshotError {
 /// same position: only what [`ReadModels::write_model`] would not restore
 /// of it is stored (nothing, for the logs the rules write).
 pub fn encode_snapshot(read: &ReadModels, write: &WriteModel) -> Vec<u8> {
-    let patch = write.patch_from(&read.write_model());
     let mut bytes = Vec::with_capacity(HEADER + 64 * 1024);
+    encode_snapshot_into(&mut bytes, read, write);
+    bytes
+}
+
+/// [`encode_snapshot`] into `bytes`, replacing what it held. A snapshotter
+/// passes the same buffer each time: its pages are then written, not
+/// allocated, grown and zeroed again for every snapshot (page faults and
+/// copies were half of the encoding's cost on a growing log).
+pub fn encode_snapshot_into(bytes: &mut Vec<u8>, read: &ReadModels, write: &WriteModel) {
+    let patch = write.patch_from(&read.write_model());
+    bytes.clear();
     bytes.extend_from_slice(MAGIC);
     bytes.extend_from_slice(&SNAPSHOT_FORMAT.to_be_bytes());
     bytes.extend_from_slice(&read.position().to_be_bytes());
     bytes.extend_from_slice(&0u64.to_be_bytes());
     codec()
-        .serialize_into(&mut bytes, read)
+        .serialize_into(&mut *bytes, read)
         .expect("read models always serialize");
     let body = (bytes.len() - HEADER) as u64;
     bytes[LENGTH_AT..HEADER].copy_from_slice(&body.to_be_bytes());
     codec()
-        .serialize_into(&mut bytes, &patch)
+        .serialize_into(&mut *bytes, &patch)
         .expect("a write patch always serializes");
-    bytes
 }
 
 /// Decodes both models of a snapshot: the read models, and the write model
