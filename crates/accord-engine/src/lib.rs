@@ -200,7 +200,7 @@ impl Engine {
     }
 
     /// Queues a command and waits for its durable outcome.
-    #[tracing::instrument(skip_all, fields(command = submission.command.name()))]
+    #[tracing::instrument(level = "debug", skip_all, fields(command = submission.command.name()))]
     pub async fn submit(&self, submission: Submission) -> Result<Outcome, EngineError> {
         let command = submission.command.name();
         let answer = self.submit_uncounted(submission).await;

@@ -99,7 +99,7 @@ impl Writer {
 
     /// Decides every job in order (refusals and conflicts are answered at
     /// once), stages the accepted ones and hands them to the syncer.
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     fn process(&mut self, batch: impl Iterator<Item = Job>) {
         let mut writes: Vec<Write> = Vec::new();
         let mut versions: HashMap<String, u64> = HashMap::new();
@@ -238,7 +238,7 @@ impl Syncer {
         tracing::info!("syncer stopped: the writer stopped");
     }
 
-    #[tracing::instrument(skip_all)]
+    #[tracing::instrument(level = "debug", skip_all)]
     fn finish(&self, mut turn: Turn) {
         let syncing = Instant::now();
         let records = match self.shared.store.commit(turn.staged) {
