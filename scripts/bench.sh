@@ -33,12 +33,29 @@ server=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
 
 echo "== machine: $(nproc) cores, $(uname -r), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+# CPU ticks of the server's threads, grouped by name (sled-io-3 -> sled-io).
+thread_ticks() {
+  for task in /proc/"$server"/task/*; do
+    echo "$(sed 's/-[0-9]*$//' "$task/comm" | tr ' ' _) $(cut -d')' -f2 "$task/stat" | awk '{print $12 + $13}')"
+  done
+}
+thread_ticks >"$data.ticks0"
+head -1 /proc/stat >"$data.cpu0"
 head_before=$(curl -s "http://127.0.0.1:$port/readyz" | sed 's/.*"position":\([0-9]*\).*/\1/')
 echo "== durable RecordExchange: wrk -t2 -c$connections -d${seconds}s (script bench/record_exchange.lua)"
 wrk -t2 -c"$connections" -d"${seconds}s" --latency -s bench/record_exchange.lua "http://127.0.0.1:$port" | tee "$data.wrk"
 accord_rate=$(awk '/Requests\/sec/ {print $2}' "$data.wrk")
 head_after=$(curl -s "http://127.0.0.1:$port/readyz" | sed 's/.*"position":\([0-9]*\).*/\1/')
 echo "== events appended: $((head_after - head_before))"
+thread_ticks >"$data.ticks1"
+head -1 /proc/stat >"$data.cpu1"
+echo "== server CPU per command, by thread (from /proc; $(getconf CLK_TCK) ticks/s)"
+awk -v n=$((head_after - head_before)) -v hz="$(getconf CLK_TCK)" '
+  NR == FNR { t[$1] -= $2; next } { t[$1] += $2 }
+  END { for (k in t) { if (t[k] > 0) { printf "  %-16s %6.1f us\n", k, 1e6 * t[k] / hz / n; all += t[k] } }
+        printf "  %-16s %6.1f us\n", "all", 1e6 * all / hz / n }' "$data.ticks0" "$data.ticks1" | sort -k2 -n -r
+cat "$data.cpu0" "$data.cpu1" | awk '{ idle = $5 + $6; total = 0; for (i = 2; i <= NF; i++) total += $i }
+  NR == 1 { i0 = idle; t0 = total } NR == 2 { printf "== the machine'"'"'s cores were busy %.0f %% of the run (wrk included)\n", 100 * (1 - (idle - i0) / (total - t0)) }'
 curl -s -H "Authorization: Bearer $ACCORD_ADMIN_TOKEN" "http://127.0.0.1:$port/v1/audit/verify"; echo
 echo "== /metrics: group commit, append (write to durable) and sync (flush + fdatasync) latency"
 curl -s "http://127.0.0.1:$port/metrics" | awk '
