@@ -185,9 +185,8 @@ pub fn request_hash(body: &Value) -> Result<[u8; 32], ApiError> {
 /// Writes `value` as compact JSON with every object's keys in order.
 fn write_canonical(value: &Value, out: &mut HashWriter) -> serde_json::Result<()> {
     use std::io::Write as _;
-    let punctuation = |out: &mut HashWriter, byte: u8| {
-        out.write_all(&[byte]).map_err(serde_json::Error::io)
-    };
+    let punctuation =
+        |out: &mut HashWriter, byte: u8| out.write_all(&[byte]).map_err(serde_json::Error::io);
     match value {
         Value::Object(map) => {
             let mut entries: Vec<_> = map.iter().collect();
@@ -305,7 +304,12 @@ mod tests {
             Value::Object(map) => {
                 let mut entries: Vec<_> = map.iter().collect();
                 entries.sort_by(|a, b| a.0.cmp(b.0));
-                Value::Object(entries.into_iter().map(|(k, v)| (k.clone(), sorted_copy(v))).collect())
+                Value::Object(
+                    entries
+                        .into_iter()
+                        .map(|(k, v)| (k.clone(), sorted_copy(v)))
+                        .collect(),
+                )
             }
             Value::Array(items) => Value::Array(items.iter().map(sorted_copy).collect()),
             other => other.clone(),

@@ -3,7 +3,9 @@
 //! `accord rebuild` folds from position 0.
 
 use accord_domain::WriteModel;
-use accord_projections::{decode_snapshot, encode_snapshot, encode_snapshot_into, ReadModels, SnapshotError};
+use accord_projections::{
+    decode_snapshot, encode_snapshot, encode_snapshot_into, ReadModels, SnapshotError,
+};
 use accord_store::EventStore;
 
 use crate::replay::fold;

@@ -141,7 +141,15 @@ fn follow(store: &dyn EventStore, config: Follow, heads: Receiver<u64>) {
         if due && Instant::now() >= rested_at {
             let started = Instant::now();
             let from = done.unwrap_or(0);
-            match snapshot_to(store, &mut models, every, keep_recent, from, target, &mut buffer) {
+            match snapshot_to(
+                store,
+                &mut models,
+                every,
+                keep_recent,
+                from,
+                target,
+                &mut buffer,
+            ) {
                 Ok(()) => done = Some(target),
                 Err(error) => {
                     tracing::warn!(%error, target, "snapshot failed; the next one will retry");

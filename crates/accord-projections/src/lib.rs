@@ -133,6 +133,7 @@ pub use diff::{diff, Change, ChangeKind, Diff, DiffDate, DiffPoint, DiffSide};
 pub use read_models::{AgreementFilter, ExchangeQuery, ReadModels};
 pub use report::{Report, ReportAgreement, ReportParty, ReportQuery, ReportTotals};
 pub use snapshot::{
-    decode_snapshot, decode_snapshot_read_models, encode_snapshot, encode_snapshot_into, SnapshotError, SNAPSHOT_FORMAT,
+    decode_snapshot, decode_snapshot_read_models, encode_snapshot, encode_snapshot_into,
+    SnapshotError, SNAPSHOT_FORMAT,
 };
 pub use views::*;
