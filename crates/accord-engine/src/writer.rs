@@ -251,15 +251,24 @@ impl Syncer {
             metrics.batch(records.len(), turn.started.elapsed(), synced);
             self.project(&mut turn.waiting, &records);
         }
-        for (reply, pending) in turn.waiting {
+        // Repeats of a command within this batch (rare) are answered first,
+        // with a copy of its record; then each command takes its own.
+        let (repeats, others): (Vec<_>, Vec<_>) = turn
+            .waiting
+            .into_iter()
+            .partition(|(_, pending)| matches!(pending, Pending::RepeatOf { .. }));
+        let mut records: Vec<Option<CommandRecord>> = records.into_iter().map(Some).collect();
+        for (reply, pending) in repeats.into_iter().chain(others) {
             let answer = match pending {
-                Pending::Appended { index, .. } => Ok(Outcome::Created(records[index].clone())),
-                Pending::RepeatOf {
-                    index,
-                    same_body: true,
-                } => Ok(Outcome::Replayed(records[index].clone())),
-                Pending::RepeatOf { index, .. } => {
-                    Err(EngineError::CommandIdReused(records[index].command_id))
+                Pending::Appended { index, .. } => Ok(Outcome::Created(
+                    records[index].take().expect("one command per record"),
+                )),
+                Pending::RepeatOf { index, same_body } => {
+                    let record = records[index].as_ref().expect("repeats answered first");
+                    match same_body {
+                        true => Ok(Outcome::Replayed(record.clone())),
+                        false => Err(EngineError::CommandIdReused(record.command_id)),
+                    }
                 }
                 Pending::Earlier(answer) => answer,
             };
