@@ -24,7 +24,7 @@ use crate::{Models, ReplayError};
 /// Writes the snapshots at multiples of `every` in `(models.position(), up_to]`
 /// that the retention policy keeps given those already stored, advancing
 /// `models` to the last of them, then prunes. Returns the positions written.
-/// Each is encoded into `buffer`, which a caller that snapshots again keeps.
+/// Each is encoded into `buffer` (sized by the caller, see [`follow`]).
 pub fn write_snapshots(
     store: &dyn EventStore,
     models: &mut Models,
@@ -126,9 +126,11 @@ fn follow(store: &dyn EventStore, config: Follow, heads: Receiver<u64>) {
         rest,
     } = config;
     let mut models: Option<Models> = None;
-    // Kept between snapshots: the next one writes into the same pages. It
-    // holds the size of the last snapshot for as long as the server runs.
-    let mut buffer = Vec::new();
+    // The size of the last snapshot: the next one is encoded into a buffer
+    // allocated once at about that size, not grown by doubling (each growth
+    // copies and faults in fresh pages). The buffer is freed after each
+    // snapshot, so the server does not hold a snapshot's size while resting.
+    let mut last_size = 0;
     let mut done = store
         .snapshot_positions()
         .ok()
@@ -141,6 +143,7 @@ fn follow(store: &dyn EventStore, config: Follow, heads: Receiver<u64>) {
         if due && Instant::now() >= rested_at {
             let started = Instant::now();
             let from = done.unwrap_or(0);
+            let mut buffer = Vec::with_capacity(last_size + last_size / 8);
             match snapshot_to(
                 store,
                 &mut models,
@@ -150,7 +153,10 @@ fn follow(store: &dyn EventStore, config: Follow, heads: Receiver<u64>) {
                 target,
                 &mut buffer,
             ) {
-                Ok(()) => done = Some(target),
+                Ok(()) => {
+                    done = Some(target);
+                    last_size = last_size.max(buffer.len());
+                }
                 Err(error) => {
                     tracing::warn!(%error, target, "snapshot failed; the next one will retry");
                     models = None;
