@@ -51,6 +51,28 @@ pub struct AgreementState {
     pub reviews: HashMap<ReviewId, ReviewState>,
 }
 
+impl AgreementState {
+    /// Whether the two are equal in everything but their exchanges.
+    pub fn eq_except_exchanges(&self, other: &AgreementState) -> bool {
+        // Destructured without `..`: a field added later must be compared here.
+        let AgreementState {
+            parties,
+            signed_on,
+            term,
+            areas,
+            terminated_on,
+            exchanges: _,
+            reviews,
+        } = self;
+        *parties == other.parties
+            && *signed_on == other.signed_on
+            && *term == other.term
+            && *areas == other.areas
+            && *terminated_on == other.terminated_on
+            && *reviews == other.reviews
+    }
+}
+
 /// What deciding needs to know of an exchange (as last corrected).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExchangeState {
@@ -106,6 +128,40 @@ impl WriteModel {
             parties,
             agreements,
             exchange_ids,
+        }
+    }
+
+    /// Every registered party.
+    pub fn parties(&self) -> &HashSet<PartyId> {
+        &self.parties
+    }
+
+    /// Every agreement's state.
+    pub fn agreements(&self) -> &HashMap<AgreementId, AgreementState> {
+        &self.agreements
+    }
+
+    /// [`WriteModel::patch_from`] for a caller that found the differences
+    /// itself without building the derived model: whether the derived party
+    /// set differs, the agreements this model holds that the derived one
+    /// lacks or holds differently (`differing`), and those only the derived
+    /// one holds (`missing`).
+    pub fn patch_for(
+        &self,
+        parties_differ: bool,
+        differing: impl IntoIterator<Item = AgreementId>,
+        missing: impl IntoIterator<Item = AgreementId>,
+    ) -> WritePatch {
+        let parties = parties_differ.then(|| self.parties.clone());
+        let mut agreements: Vec<(AgreementId, Option<AgreementState>)> = differing
+            .into_iter()
+            .map(|id| (id, Some(self.agreements[&id].clone())))
+            .chain(missing.into_iter().map(|id| (id, None)))
+            .collect();
+        agreements.sort_by_key(|(id, _)| *id);
+        WritePatch {
+            parties,
+            agreements,
         }
     }
 

@@ -860,6 +860,11 @@ fn write_model_derived_from_the_read_models_equals_the_folded_one(
         read.position()
     );
     prop_assert_eq!(&derived, &folded);
+    prop_assert!(
+        read.write_patch(&folded).is_empty(),
+        "at position {} the patch found in place is not empty",
+        read.position()
+    );
     let models = Models {
         write: folded,
         read: read.clone(),
