@@ -24,7 +24,7 @@ use crate::{Models, ReplayError};
 /// Writes the snapshots at multiples of `every` in `(models.position(), up_to]`
 /// that the retention policy keeps given those already stored, advancing
 /// `models` to the last of them, then prunes. Returns the positions written.
-/// Each is encoded into `buffer` (sized by the caller, see [`follow`]).
+/// Each is encoded into `buffer` (the snapshotter sizes it from its previous snapshot).
 pub fn write_snapshots(
     store: &dyn EventStore,
     models: &mut Models,
