@@ -17,12 +17,14 @@ if [ -z "${ACCORD_BIN:-}" ]; then
   export ACCORD_BIN=./target/release/accord
 fi
 results=$(mktemp)
-trap 'rm -f "$results"' EXIT
+out=$(mktemp)
+trap 'rm -f "$results" "$out"' EXIT
 for round in $(seq "$rounds"); do
   echo "######## round $round of $rounds"
-  scripts/bench.sh "$seconds" "$connections" | tee /dev/stderr \
-    | awk '/^== Accord [0-9]+ durable commands\/s vs PostgreSQL/ { print $3, $8, $10 }' >>"$results"
-done 2>&1
+  scripts/bench.sh "$seconds" "$connections" >"$out" 2>&1 || { cat "$out"; exit 1; }
+  cat "$out"
+  awk '/^== Accord [0-9]+ durable commands\/s vs PostgreSQL/ { print $3, $8, $10 }' "$out" >>"$results"
+done
 echo "######## $rounds rounds: Accord commands/s, PostgreSQL inserts/s, ratio"
 cat "$results"
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
