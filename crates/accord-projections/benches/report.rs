@@ -11,7 +11,10 @@ use std::time::Duration;
 
 use accord_domain::*;
 use accord_projections::{ReadModels, ReportQuery};
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use criterion::measurement::WallTime;
+use criterion::{
+    criterion_group, criterion_main, BenchmarkGroup, BenchmarkId, Criterion, Throughput,
+};
 use uuid::Uuid;
 
 const AREAS: [&str; 3] = ["investment_promotion", "labour_recruitment", "scheme_30"];
@@ -108,12 +111,20 @@ fn stream_of(event: &Event) -> String {
     }
 }
 
-fn report(c: &mut Criterion) {
-    let mut group = c.benchmark_group("report");
+/// The two sizes measured, each group with 10 samples over 5 s.
+const SIZES: [u64; 2] = [10_000, 100_000];
+
+fn group<'c>(c: &'c mut Criterion, name: &str) -> BenchmarkGroup<'c, WallTime> {
+    let mut group = c.benchmark_group(name);
     group
         .sample_size(10)
         .measurement_time(Duration::from_secs(5));
-    for exchanges in [10_000u64, 100_000] {
+    group
+}
+
+fn report(c: &mut Criterion) {
+    let mut group = group(c, "report");
+    for exchanges in SIZES {
         let models = models_with(exchanges);
         let query = ReportQuery {
             from: Some(date("2015-01-01")),
@@ -133,11 +144,8 @@ fn report(c: &mut Criterion) {
 }
 
 fn write_patch(c: &mut Criterion) {
-    let mut group = c.benchmark_group("write_patch");
-    group
-        .sample_size(10)
-        .measurement_time(Duration::from_secs(5));
-    for exchanges in [10_000u64, 100_000] {
+    let mut group = group(c, "write_patch");
+    for exchanges in SIZES {
         let models = models_with(exchanges);
         let write = models.write_model();
         group.throughput(Throughput::Elements(exchanges));
