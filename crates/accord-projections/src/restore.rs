@@ -160,22 +160,12 @@ fn agreement_state(record: &AgreementRecord, exchanges: usize) -> AgreementState
 mod tests {
     use std::collections::{HashMap, HashSet};
 
-    use accord_domain::{
-        AgreementId, AgreementState, Event, ExchangeId, ExchangeRecorded, PartyId, WriteModel,
+    use accord_domain::{AgreementId, AgreementState, Event, ExchangeId, PartyId, WriteModel};
+
+    use crate::test_seed::{
+        every_event_type, every_event_type_models, exchange_id_reused_under_tripartite,
     };
-
-    use crate::test_seed::every_event_type;
     use crate::ReadModels;
-
-    fn seeded() -> (ReadModels, WriteModel) {
-        let mut read = ReadModels::new();
-        let mut write = WriteModel::new();
-        for (i, event) in every_event_type().iter().enumerate() {
-            write.evolve(event);
-            read.apply(i as u64 + 1, 1, event);
-        }
-        (read, write)
-    }
 
     /// The derived model with `change` made to its parts.
     fn changed(
@@ -191,7 +181,7 @@ mod tests {
 
     #[test]
     fn the_patch_found_in_place_is_the_patch_from_the_derived_model_whatever_differs() {
-        let (read, folded) = seeded();
+        let (read, folded) = every_event_type_models();
         let first = |agreements: &HashMap<AgreementId, AgreementState>| {
             *agreements.keys().min().expect("the seed signs agreements")
         };
@@ -202,18 +192,8 @@ mod tests {
                 .expect("the seed records exchanges")
                 .0
         };
-        let reused = every_event_type()
-            .into_iter()
-            .find_map(|e| match e {
-                Event::ExchangeRecorded(x) => Some(x),
-                _ => None,
-            })
-            .unwrap();
         let mut reusing = folded.clone();
-        reusing.evolve(&Event::ExchangeRecorded(ExchangeRecorded {
-            agreement_id: crate::test_seed::TRIPARTITE,
-            ..reused
-        }));
+        reusing.evolve(&exchange_id_reused_under_tripartite());
         let variants: Vec<(&str, WriteModel)> = vec![
             ("an exchange id reused under a second agreement", reusing),
             (

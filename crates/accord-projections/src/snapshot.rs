@@ -148,14 +148,12 @@ fn decode_read(bytes: &[u8], header: u64) -> Result<ReadModels, SnapshotError> {
 
 #[cfg(test)]
 mod tests {
-    use accord_domain::{Event, ExchangeRecorded};
-
     use super::*;
     use crate::test_seed;
 
     #[test]
     fn a_snapshot_round_trips_both_models() {
-        let (read, write) = seeded();
+        let (read, write) = test_seed::every_event_type_models();
 
         let (read2, write2) = decode_snapshot(&encode_snapshot(&read, &write)).unwrap();
 
@@ -169,7 +167,7 @@ mod tests {
 
     #[test]
     fn a_snapshot_of_another_format_is_refused_not_misread() {
-        let (read, write) = seeded();
+        let (read, write) = test_seed::every_event_type_models();
         let mut bytes = encode_snapshot(&read, &write);
         bytes[8..12].copy_from_slice(&(SNAPSHOT_FORMAT + 1).to_be_bytes());
 
@@ -182,7 +180,7 @@ mod tests {
 
     #[test]
     fn a_format_2_snapshot_with_both_models_in_full_is_refused_not_misread() {
-        let (read, write) = seeded();
+        let (read, write) = test_seed::every_event_type_models();
         // Format 2's layout: header, then bincode of both models in full.
         let body = codec().serialize(&read).unwrap();
         let mut bytes = Vec::new();
@@ -205,7 +203,7 @@ mod tests {
 
     #[test]
     fn the_write_model_is_not_stored_when_the_read_models_give_it() {
-        let (read, write) = seeded();
+        let (read, write) = test_seed::every_event_type_models();
         let read_only = codec().serialize(&read).unwrap();
 
         let bytes = encode_snapshot(&read, &write);
@@ -216,23 +214,10 @@ mod tests {
 
     #[test]
     fn a_write_model_the_read_models_do_not_give_is_restored_exactly() {
-        let (read, mut write) = seeded();
-        // An exchange id reused under another agreement: logs written before
-        // ADR 0022 may hold one (the rules checked ids per agreement), the
-        // read models ignore it (they key exchanges globally), so only the
-        // patch can restore it.
-        let reused = test_seed::every_event_type()
-            .into_iter()
-            .find_map(|e| match e {
-                Event::ExchangeRecorded(x) => Some(x),
-                _ => None,
-            })
-            .unwrap();
-        let other = ExchangeRecorded {
-            agreement_id: test_seed::TRIPARTITE,
-            ..reused
-        };
-        write.evolve(&Event::ExchangeRecorded(other));
+        let (read, mut write) = test_seed::every_event_type_models();
+        // The read models do not show a reused exchange id (they key
+        // exchanges globally), so only the patch can restore it.
+        write.evolve(&test_seed::exchange_id_reused_under_tripartite());
         assert_ne!(read.write_model(), write);
 
         let (read2, write2) = decode_snapshot(&encode_snapshot(&read, &write)).unwrap();
@@ -243,7 +228,7 @@ mod tests {
 
     #[test]
     fn truncated_or_foreign_bytes_are_not_a_snapshot() {
-        let (read, write) = seeded();
+        let (read, write) = test_seed::every_event_type_models();
         let bytes = encode_snapshot(&read, &write);
 
         assert!(decode_snapshot(&bytes[..bytes.len() / 2]).is_err());
@@ -251,15 +236,5 @@ mod tests {
             decode_snapshot(b"{\"position\":3}"),
             Err(SnapshotError::NotASnapshot)
         ));
-    }
-
-    fn seeded() -> (ReadModels, WriteModel) {
-        let mut read = ReadModels::new();
-        let mut write = WriteModel::new();
-        for (position, event) in test_seed::every_event_type().into_iter().enumerate() {
-            write.evolve(&event);
-            read.apply(position as u64 + 1, 1, &event);
-        }
-        (read, write)
     }
 }

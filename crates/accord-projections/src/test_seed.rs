@@ -293,6 +293,37 @@ pub fn every_event_type() -> Vec<Event> {
     events
 }
 
+/// Both models after [`every_event_type`], the read models applied at
+/// positions from 1 (each event at version 1: the tests that use it do not
+/// read versions).
+pub fn every_event_type_models() -> (ReadModels, WriteModel) {
+    let mut read = ReadModels::new();
+    let mut write = WriteModel::new();
+    for (i, event) in every_event_type().iter().enumerate() {
+        write.evolve(event);
+        read.apply(i as u64 + 1, 1, event);
+    }
+    (read, write)
+}
+
+/// The seed's first recorded exchange again, under the tripartite program:
+/// an exchange id reused under a second agreement, which logs written
+/// before ADR 0022 may hold (the rules then checked ids per agreement) and
+/// which the read models, keying exchanges globally, do not show.
+pub fn exchange_id_reused_under_tripartite() -> Event {
+    let first = every_event_type()
+        .into_iter()
+        .find_map(|e| match e {
+            Event::ExchangeRecorded(x) => Some(x),
+            _ => None,
+        })
+        .expect("the seed records exchanges");
+    Event::ExchangeRecorded(ExchangeRecorded {
+        agreement_id: TRIPARTITE,
+        ..first
+    })
+}
+
 /// Applies `events` from position 1, each with its stream's next version.
 pub fn replay(events: &[Event]) -> ReadModels {
     let mut models = ReadModels::new();
