@@ -241,47 +241,19 @@ pub fn decode(body: Value) -> Result<(CommandRequest, Command), ApiError> {
 
 /// The envelope fields, with errors naming the field. The common case, a
 /// valid request, is decoded without tracking the path and without copying
-/// `data`: it is moved out of the body and the rest decoded by reference.
-/// A request that fails is decoded again, whole and by path, to name where.
+/// `data`: it is set aside (a null in its place) while the rest is decoded
+/// by reference. A request that fails is decoded again, whole and by path,
+/// to name where.
 fn parse_request(mut body: Value) -> Result<CommandRequest, ApiError> {
-    if let Some(map) = body.as_object_mut() {
-        if let Some(data) = map.remove("data") {
-            if let Ok(envelope) = Envelope::deserialize(&body) {
-                return Ok(envelope.with(data));
-            }
-            body.as_object_mut()
-                .expect("an object")
-                .insert("data".into(), data);
+    if let Some(slot) = body.get_mut("data") {
+        let data = std::mem::take(slot);
+        if let Ok(mut request) = CommandRequest::deserialize(&body) {
+            request.data = data;
+            return Ok(request);
         }
+        body["data"] = data;
     }
     serde_path_to_error::deserialize(body).map_err(|e| invalid(e.path().to_string(), e.inner()))
-}
-
-/// [`CommandRequest`] without `data`: what [`parse_request`] decodes by
-/// reference once `data` is moved out.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Envelope {
-    #[serde(rename = "type")]
-    kind: String,
-    #[serde(default)]
-    command_id: Option<Uuid>,
-    #[serde(default)]
-    expected_version: Option<u64>,
-    #[serde(default)]
-    correlation_id: Option<String>,
-}
-
-impl Envelope {
-    fn with(self, data: Value) -> CommandRequest {
-        CommandRequest {
-            kind: self.kind,
-            command_id: self.command_id,
-            expected_version: self.expected_version,
-            correlation_id: self.correlation_id,
-            data,
-        }
-    }
 }
 
 /// The command from `type` and `data`, with errors naming the field
