@@ -7,7 +7,7 @@
 //! |----------------------------------|--------------------------------------------|
 //! | `e` ‖ position                   | hash (32 bytes) ‖ canonical envelope JSON  |
 //! | `s` ‖ stream ‖ 0x00 ‖ version    | position                                   |
-//! | `v` ‖ stream                     | the stream's version                       |
+//! | `v` ‖ stream                     | (folders before ADR 0020; no longer read)  |
 //! | `c` ‖ command id (16 bytes)      | the command's record (`command_record`)    |
 //! | `h`                              | head: position ‖ hash ‖ recorded_at (ns)   |
 //! | `m` ‖ name                       | metadata bytes                             |
