@@ -9,6 +9,8 @@
 # Usage: scripts/bench-snapshot-cost.sh EVENTS SECONDS SETTING...
 #   a SETTING is a space-separated list of environment assignments, e.g.
 #   scripts/bench-snapshot-cost.sh 1000000 40 ACCORD_SNAPSHOT_REST=0 ACCORD_SNAPSHOT_REST=4 ACCORD_SNAPSHOT_EVERY=0
+# ACCORD_BIN: a binary to measure instead of this checkout's release build
+# (an older build, for a before/after comparison).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 events=${1:?EVENTS}
@@ -18,8 +20,8 @@ shift 2
 port=${ACCORD_BENCH_PORT:-18095}
 export ACCORD_ADMIN_TOKEN=bench-token
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
-cargo build --release -p accord --quiet
-bin=./target/release/accord
+bin=${ACCORD_BIN:-}
+if [ -z "$bin" ]; then cargo build --release -p accord --quiet; bin=./target/release/accord; fi
 work=$(mktemp -d)
 server=
 trap '[ -n "$server" ] && kill $server 2>/dev/null; rm -rf "$work"' EXIT

@@ -43,7 +43,9 @@ thread_ticks >"$data.ticks0"
 head -1 /proc/stat >"$data.cpu0"
 head_before=$(curl -s "http://127.0.0.1:$port/readyz" | sed 's/.*"position":\([0-9]*\).*/\1/')
 echo "== durable RecordExchange: wrk -t2 -c$connections -d${seconds}s (script bench/record_exchange.lua)"
-wrk -t2 -c"$connections" -d"${seconds}s" --latency -s bench/record_exchange.lua "http://127.0.0.1:$port" | tee "$data.wrk"
+# `times` in the subshell: the CPU of its one child, wrk (the load's own cost).
+( wrk -t2 -c"$connections" -d"${seconds}s" --latency -s bench/record_exchange.lua "http://127.0.0.1:$port"
+  times >"$data.times" ) | tee "$data.wrk"
 accord_rate=$(awk '/Requests\/sec/ {print $2}' "$data.wrk")
 head_after=$(curl -s "http://127.0.0.1:$port/readyz" | sed 's/.*"position":\([0-9]*\).*/\1/')
 echo "== events appended: $((head_after - head_before))"
@@ -54,6 +56,9 @@ awk -v n=$((head_after - head_before)) -v hz="$(getconf CLK_TCK)" '
   NR == FNR { t[$1] -= $2; next } { t[$1] += $2 }
   END { for (k in t) { if (t[k] > 0) { printf "  %-16s %6.1f us\n", k, 1e6 * t[k] / hz / n; all += t[k] } }
         printf "  %-16s %6.1f us\n", "all", 1e6 * all / hz / n }' "$data.ticks0" "$data.ticks1" | sort -k2 -n -r
+awk -v n="$(awk '/requests in/ {print $1}' "$data.wrk")" 'NR == 2 {
+    split($1, u, /[ms]/); split($2, k, /[ms]/)
+    printf "  %-16s %6.1f us per request (wrk itself, not the server)\n", "wrk", 1e6 * (60 * u[1] + u[2] + 60 * k[1] + k[2]) / n }' "$data.times"
 cat "$data.cpu0" "$data.cpu1" | awk '{ idle = $5 + $6; total = 0; for (i = 2; i <= NF; i++) total += $i }
   NR == 1 { i0 = idle; t0 = total } NR == 2 { printf "== the machine'"'"'s cores were busy %.0f %% of the run (wrk included)\n", 100 * (1 - (idle - i0) / (total - t0)) }'
 curl -s -H "Authorization: Bearer $ACCORD_ADMIN_TOKEN" "http://127.0.0.1:$port/v1/audit/verify"; echo

@@ -69,9 +69,10 @@ pub fn encode_snapshot(read: &ReadModels, write: &WriteModel) -> Vec<u8> {
 }
 
 /// [`encode_snapshot`] into `bytes`, replacing what it held. A snapshotter
-/// passes a buffer allocated at about the size of its previous snapshot:
-/// growing one from 64 KiB by doubling (copies, fresh pages faulted in each
-/// time) was a fifth to a half of the encoding's time on a growing log.
+/// passes a buffer allocated at about the size of its previous snapshot
+/// instead of growing one from 64 KiB by doubling (copies, fresh pages
+/// faulted in each time): about a tenth of the encoding's time at 200,000
+/// events (docs/PERFORMANCE.md).
 pub fn encode_snapshot_into(bytes: &mut Vec<u8>, read: &ReadModels, write: &WriteModel) {
     let patch = read.write_patch(write);
     bytes.clear();
