@@ -40,6 +40,7 @@ thread_ticks() {
   done
 }
 thread_ticks >"$data.ticks0"
+written0=$(awk '/^write_bytes/ {print $2}' /proc/"$server"/io)
 head -1 /proc/stat >"$data.cpu0"
 head_before=$(curl -s "http://127.0.0.1:$port/readyz" | sed 's/.*"position":\([0-9]*\).*/\1/')
 echo "== durable RecordExchange: wrk -t2 -c$connections -d${seconds}s (script bench/record_exchange.lua)"
@@ -50,6 +51,7 @@ accord_rate=$(awk '/Requests\/sec/ {print $2}' "$data.wrk")
 head_after=$(curl -s "http://127.0.0.1:$port/readyz" | sed 's/.*"position":\([0-9]*\).*/\1/')
 echo "== events appended: $((head_after - head_before))"
 thread_ticks >"$data.ticks1"
+written1=$(awk '/^write_bytes/ {print $2}' /proc/"$server"/io)
 head -1 /proc/stat >"$data.cpu1"
 echo "== server CPU per command, by thread (from /proc; $(getconf CLK_TCK) ticks/s)"
 awk -v n=$((head_after - head_before)) -v hz="$(getconf CLK_TCK)" '
@@ -59,6 +61,7 @@ awk -v n=$((head_after - head_before)) -v hz="$(getconf CLK_TCK)" '
 awk -v n="$(awk '/requests in/ {print $1}' "$data.wrk")" 'NR == 2 {
     split($1, u, /[ms]/); split($2, k, /[ms]/)
     printf "  %-16s %6.1f us per request (wrk itself, not the server)\n", "wrk", 1e6 * (60 * u[1] + u[2] + 60 * k[1] + k[2]) / n }' "$data.times"
+echo "== bytes the server wrote to disk per command (sled, snapshots): $(( (written1 - written0) / (head_after - head_before) ))"
 cat "$data.cpu0" "$data.cpu1" | awk '{ idle = $5 + $6; total = 0; for (i = 2; i <= NF; i++) total += $i }
   NR == 1 { i0 = idle; t0 = total } NR == 2 { printf "== the machine'"'"'s cores were busy %.0f %% of the run (wrk included)\n", 100 * (1 - (idle - i0) / (total - t0)) }'
 curl -s -H "Authorization: Bearer $ACCORD_ADMIN_TOKEN" "http://127.0.0.1:$port/v1/audit/verify"; echo
