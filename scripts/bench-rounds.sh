@@ -23,14 +23,12 @@ for round in $(seq "$rounds"); do
   echo "######## round $round of $rounds"
   scripts/bench.sh "$seconds" "$connections" >"$out" 2>&1 || { cat "$out"; exit 1; }
   cat "$out"
-  awk '/^== Accord [0-9]+ durable commands\/s vs PostgreSQL/ { print $3, $8, $10 }' "$out" >>"$results"
+  awk '/^== Accord [0-9]+ durable commands\/s vs PostgreSQL/ { sub(/x$/, "", $10); print $3, $8, $10 }' "$out" >>"$results"
 done
 echo "######## $rounds rounds: Accord commands/s, PostgreSQL inserts/s, ratio"
 cat "$results"
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-sed 's/x$//' "$results" >"$results.clean"
 printf '== median: Accord %s commands/s, PostgreSQL %s inserts/s, ratio %sx\n' \
-  "$(cut -d' ' -f1 "$results.clean" | median)" \
-  "$(cut -d' ' -f2 "$results.clean" | median)" \
-  "$(cut -d' ' -f3 "$results.clean" | tr -d ':' | median)"
-rm -f "$results.clean"
+  "$(cut -d' ' -f1 "$results" | median)" \
+  "$(cut -d' ' -f2 "$results" | median)" \
+  "$(cut -d' ' -f3 "$results" | median)"
