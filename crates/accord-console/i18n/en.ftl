@@ -180,7 +180,7 @@ diff-to = To
 diff-hint = Each point is a version number (3), a business date (2013-07-04) or an instant (2026-05-01T08:30:00Z).
 diff-compare = Compare
 diff-count = { $count } changes
-diff-point = version { $version }
+diff-point = version { $version }, log position { $position }
 diff-not-yet = not signed yet
 diff-none = Nothing changed between these points.
 diff-not-found = The agreement does not exist at the second point.
@@ -200,6 +200,32 @@ change-review_opened = Review opened
 change-review_removed = Review no longer listed
 change-review_assessed = Review assessed
 change-review_closed = Review closed
+
+# Fields of a view, as a change names them
+field-title = Title
+field-signed_on = Signed on
+field-place = Place
+field-term = Term
+field-areas = Areas
+field-responsibilities = Responsibilities
+field-supersedes = Supersedes
+field-superseded_by = Superseded by
+field-terminated_on = Terminated on
+field-status = Status
+field-parties = Parties
+field-kind = Kind
+field-period = Period
+field-outcome = Outcome
+field-closed_on = Closed on
+field-summary = Summary
+field-opened_on = Opened on
+field-assessments = Assessments
+field-party_id = Party
+field-rating = Rating
+field-assessed_on = Assessed on
+field-notes = Notes
+field-occurred_on = Date
+field-area = Area
 
 # Parties
 parties-title = Parties

@@ -180,7 +180,7 @@ diff-to = Đến
 diff-hint = Mỗi mốc là một số phiên bản (3), một ngày hiệu lực (2013-07-04) hoặc một thời điểm (2026-05-01T08:30:00Z).
 diff-compare = So sánh
 diff-count = { $count } thay đổi
-diff-point = phiên bản { $version }
+diff-point = phiên bản { $version }, vị trí { $position } trong nhật ký
 diff-not-yet = chưa ký
 diff-none = Không có thay đổi nào giữa hai mốc này.
 diff-not-found = Thỏa thuận chưa tồn tại tại mốc thứ hai.
@@ -200,6 +200,32 @@ change-review_opened = Mở đợt đánh giá
 change-review_removed = Đợt đánh giá không còn trong danh sách
 change-review_assessed = Có ý kiến đánh giá
 change-review_closed = Kết thúc đợt đánh giá
+
+# Các trường thông tin, khi một thay đổi nêu tên
+field-title = Tên
+field-signed_on = Ngày ký
+field-place = Nơi ký
+field-term = Thời hạn
+field-areas = Lĩnh vực
+field-responsibilities = Trách nhiệm
+field-supersedes = Thay thế cho
+field-superseded_by = Được thay thế bởi
+field-terminated_on = Ngày chấm dứt
+field-status = Tình trạng
+field-parties = Các bên
+field-kind = Loại
+field-period = Giai đoạn
+field-outcome = Kết quả
+field-closed_on = Ngày kết thúc
+field-summary = Tóm tắt
+field-opened_on = Ngày mở
+field-assessments = Ý kiến đánh giá
+field-party_id = Bên
+field-rating = Mức độ
+field-assessed_on = Ngày đánh giá
+field-notes = Ghi chú
+field-occurred_on = Ngày
+field-area = Lĩnh vực
 
 # Các bên
 parties-title = Các bên tham gia

@@ -11,7 +11,6 @@
 //! The session cookie is `SameSite=Strict` besides, so a browser sends it
 //! on no cross-site request at all.
 
-use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::{header, HeaderMap, Method};
 use axum::middleware::Next;
@@ -104,7 +103,7 @@ impl<T: DeserializeOwned> FromRequest<Console> for CsrfForm<T> {
             tracing::warn!(target: "accord::access", path = %parts.uri.path(), "form without a valid csrf token refused");
             return Err(PageError::CrossSite);
         }
-        let request = Request::from_parts(parts, axum::body::Body::from(Bytes::from(bytes)));
+        let request = Request::from_parts(parts, axum::body::Body::from(bytes));
         let Form(form) = Form::<T>::from_request(request, console)
             .await
             .map_err(|_| PageError::Invalid("form".into()))?;

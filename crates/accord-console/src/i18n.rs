@@ -107,7 +107,7 @@ impl Lang {
 
     /// The message `key`; the key itself if the catalogue lacks it (the
     /// tests make sure none is lacking).
-    pub fn t<'a>(self, key: &'a str) -> &'a str {
+    pub fn t(self, key: &str) -> &str {
         match self.catalogue().get(key) {
             Some(text) => text,
             None => {
@@ -119,6 +119,12 @@ impl Lang {
                 key
             }
         }
+    }
+
+    /// Whether the catalogue has `key` (for names made at run time that
+    /// may have none, like a value a newer version introduced).
+    pub fn has(self, key: &str) -> bool {
+        self.catalogue().contains_key(key)
     }
 
     /// The message `key` with `{ $name }` replaced by `value` for each pair.
@@ -187,7 +193,7 @@ mod tests {
     /// The first argument of every `.t("…")` and `.t_with("…"` call.
     fn called_keys(text: &str) -> Vec<String> {
         let mut keys = Vec::new();
-        for call in [".t(\"", ".t_with(\""] {
+        for call in [".t(\"", ".t_with(\"", ".t_with2(\""] {
             for (i, _) in text.match_indices(call) {
                 let rest = &text[i + call.len()..];
                 if let Some(end) = rest.find('"') {

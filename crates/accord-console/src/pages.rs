@@ -35,31 +35,52 @@ pub(crate) fn router() -> Router<Console> {
         .merge(parties::router())
 }
 
-/// Party names by id, for the many places that show a party by its id.
-pub(crate) struct Names(HashMap<String, PartyView>);
+/// Names by id: of parties, for the many places that show a party by its
+/// id, or of agreements (their titles).
+pub(crate) struct Names(HashMap<String, Name>);
+
+struct Name {
+    full: String,
+    short: Option<String>,
+}
 
 impl Names {
     /// The names of `parties`.
     pub(crate) fn new(parties: Vec<PartyView>) -> Self {
-        Self(
-            parties
-                .into_iter()
-                .map(|p| (p.party_id.to_string(), p))
-                .collect(),
-        )
+        let names = parties.into_iter().map(|p| {
+            let name = Name {
+                full: p.name,
+                short: p.short_name,
+            };
+            (p.party_id.to_string(), name)
+        });
+        Self(names.collect())
     }
 
-    /// The short name if registered with one, else the name, else the id.
+    /// Titles of agreements, by agreement id.
+    pub(crate) fn titles(titles: Vec<(String, String)>) -> Self {
+        let names = titles
+            .into_iter()
+            .map(|(id, full)| (id, Name { full, short: None }));
+        Self(names.collect())
+    }
+
+    /// Whether `id` has a name here.
+    pub(crate) fn knows(&self, id: &str) -> bool {
+        self.0.contains_key(id)
+    }
+
+    /// The short name if there is one, else the name, else the id.
     pub(crate) fn short<'a>(&'a self, id: &'a str) -> &'a str {
         self.0
             .get(id)
-            .map_or(id, |p| p.short_name.as_deref().unwrap_or(&p.name))
+            .map_or(id, |n| n.short.as_deref().unwrap_or(&n.full))
     }
 
-    /// The full name as registered, else the id.
+    /// The full name, else the id.
     pub(crate) fn full(&self, id: impl std::fmt::Display) -> String {
         let id = id.to_string();
-        self.0.get(&id).map_or(id, |p| p.name.clone())
+        self.0.get(&id).map_or(id, |n| n.full.clone())
     }
 }
 

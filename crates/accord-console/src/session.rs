@@ -242,7 +242,9 @@ impl Sessions {
             Some(Ended::Expired)
         } else {
             let token = tokens.get(&session.viewer.token_id);
-            (!token.is_some_and(|t| t.revoked_at.is_none())).then_some(Ended::Revoked)
+            token
+                .is_none_or(|t| t.revoked_at.is_some())
+                .then_some(Ended::Revoked)
         };
         if let Some(ended) = ended {
             live.remove(&key);

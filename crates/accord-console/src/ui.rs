@@ -115,9 +115,13 @@ pub struct LangLink {
     pub current: bool,
 }
 
+/// An entry of the navbar: its path, the key of its label, and who sees it.
+type NavEntry = (&'static str, &'static str, fn(&Viewer) -> bool);
+
 /// Who sees which entry of the navbar. A later page adds one line here and
-/// its route; the route enforces the same rule (`Viewer::may_*`).
-const NAV: &[(&str, &str, fn(&Viewer) -> bool)] = &[
+/// its route; the route enforces the same rule (`Viewer::may_*` through
+/// `Viewer::require`).
+const NAV: &[NavEntry] = &[
     ("/", "nav-home", |_| true),
     ("/agreements", "nav-agreements", |_| true),
     ("/parties", "nav-parties", |_| true),
@@ -161,6 +165,30 @@ impl Ui {
     /// An instant as the page's language writes it.
     pub fn instant(&self, instant: impl AsInstant) -> String {
         self.lang.instant(instant.as_instant())
+    }
+
+    /// The name of a field of a view (`signed_on`), or the field as
+    /// spelt in the API when the catalogue has no name for it.
+    pub fn field_name(&self, field: &str) -> String {
+        let key = format!("field-{field}");
+        if self.lang.has(&key) {
+            self.lang.t(&key).to_owned()
+        } else {
+            field.to_owned()
+        }
+    }
+
+    /// The message `key` with two placeholders filled in.
+    pub fn t_with2(
+        &self,
+        key: &str,
+        first: &str,
+        first_value: impl ToString,
+        second: &str,
+        second_value: impl ToString,
+    ) -> String {
+        let (a, b) = (first_value.to_string(), second_value.to_string());
+        self.lang.t_with(key, &[(first, &a), (second, &b)])
     }
 
     /// The name of an event type (`ExchangeRecorded`).

@@ -67,6 +67,8 @@ struct AgreementPage {
     tt: TimeTravel,
     when: When,
     view: Option<AgreementView>,
+    /// The titles of the agreements it supersedes and is superseded by.
+    related: Names,
     names: Names,
     members: Vec<Member>,
     exchanges: Vec<ExchangeRow>,
@@ -90,15 +92,19 @@ async fn one(
     if history.is_empty() {
         return Err(PageError::NotFound);
     }
-    let (view, exchanges, parties) = when
+    let (view, exchanges, parties, related) = when
         .moment()
         .with_models(engine, move |m, at| {
+            let view = m.agreement(id, at);
             let exchanges = m.exchanges(id, at, &ExchangeQuery::default());
-            (
-                m.agreement(id, at),
-                exchanges.unwrap_or_default(),
-                m.parties(),
-            )
+            let linked = view
+                .iter()
+                .flat_map(|v| v.supersedes.into_iter().chain(v.superseded_by));
+            let related: Vec<(String, String)> = linked
+                .filter_map(|other| m.agreement(other, at))
+                .map(|v| (v.agreement_id.to_string(), v.title))
+                .collect();
+            (view, exchanges.unwrap_or_default(), m.parties(), related)
         })
         .await?;
     let exchange_pager = Pager::new(&ui, "xpage", exchanges.len(), EXCHANGES_PER_PAGE, 1);
@@ -120,6 +126,7 @@ async fn one(
             .unwrap_or_default(),
         diff_href: diff_href(view.as_ref(), &when),
         names: Names::new(parties),
+        related: Names::titles(related),
         exchanges,
         exchange_pager,
         timeline,

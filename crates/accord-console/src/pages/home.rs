@@ -2,6 +2,8 @@
 //! for an admin or auditor — with their status at the date, and the latest
 //! events of the log.
 
+use std::collections::HashMap;
+
 use accord_projections::AgreementFilter;
 use askama::Template;
 use axum::extract::State;
@@ -37,7 +39,14 @@ struct HomePage {
     names: Names,
     more: bool,
     all_href: String,
-    recent: Vec<LogEntry>,
+    recent: Vec<RecentRow>,
+}
+
+/// A recent event and what it is about, in words.
+struct RecentRow {
+    entry: LogEntry,
+    /// The agreement's title or the party's name.
+    subject: String,
 }
 
 #[tracing::instrument(skip_all)]
@@ -53,15 +62,30 @@ async fn home(
         party,
         status: None,
     };
-    let (views, parties) = when
+    let (views, titles, parties) = when
         .moment()
         .with_models(engine, move |m, at| {
-            (m.agreements(at, &filter), m.parties())
+            let titles: HashMap<String, String> = m
+                .agreements(at, &AgreementFilter::default())
+                .into_iter()
+                .map(|v| (v.agreement_id.to_string(), v.title))
+                .collect();
+            (m.agreements(at, &filter), titles, m.parties())
         })
         .await?;
     let names = Names::new(parties);
     let cut = log::cut(engine, when.as_of)?;
-    let recent = log::recent(engine, RECENT, cut).await?;
+    let recent = log::recent(engine, RECENT, cut)
+        .await?
+        .into_iter()
+        .map(|entry| RecentRow {
+            subject: titles
+                .get(entry.subject())
+                .cloned()
+                .unwrap_or_else(|| names.full(entry.subject())),
+            entry,
+        })
+        .collect();
     let choices = log::recent(engine, CHOICES, None).await?;
     let (heading, agreements_key, all_href) = match &viewer.party_id {
         Some(party) => (
