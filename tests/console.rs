@@ -38,6 +38,11 @@ async fn start() -> (DataDir, Server, Browser) {
 
 /// Signs in on the sign-in page with `token`, as a person types it.
 async fn sign_in(browser: &Browser, server: &Server, token: &str) {
+    submit_token(browser, server, token, ".identity").await;
+}
+
+/// Types `token` into the sign-in form and submits it; waits for `then`.
+async fn submit_token(browser: &Browser, server: &Server, token: &str, then: &str) {
     browser.open(&server.url("/sign-in")).await;
     browser
         .find("#token")
@@ -46,7 +51,7 @@ async fn sign_in(browser: &Browser, server: &Server, token: &str) {
         .await
         .expect("typing the token");
     browser
-        .click_to("form.stack button[type=submit]", ".identity")
+        .click_to("form.stack button[type=submit]", then)
         .await;
 }
 
@@ -251,16 +256,7 @@ async fn a_revoked_tokens_session_is_refused() {
 }
 
 async fn sign_in_refused(browser: &Browser, server: &Server, token: &str) {
-    browser.open(&server.url("/sign-in")).await;
-    browser
-        .find("#token")
-        .await
-        .send_keys(token)
-        .await
-        .expect("typing");
-    browser
-        .click_to("form.stack button[type=submit]", "#token-error")
-        .await;
+    submit_token(browser, server, token, "#token-error").await;
     assert_eq!(
         browser.text("#token-error").await,
         "This token is not known or has been revoked."
