@@ -39,7 +39,6 @@ const FLAGS: &[&str] = &[
     "--disable-sync",
     "--disable-dev-shm-usage",
     "--window-size=1280,900",
-    "--lang=en-US",
 ];
 
 /// A headless Chromium and its chromedriver.
@@ -56,9 +55,15 @@ fn free_port() -> u16 {
 }
 
 impl Browser {
-    /// Starts chromedriver and a browser session. Fails, naming the fix,
-    /// when Chromium or chromedriver is not installed.
+    /// Starts chromedriver and a browser session in American English.
+    /// Fails, naming the fix, when Chromium or chromedriver is not installed.
     pub async fn start() -> Browser {
+        Self::start_in("en-US").await
+    }
+
+    /// The same, the browser set to `locale` (`vi`): its `Accept-Language`
+    /// and its own controls' language.
+    pub async fn start_in(locale: &str) -> Browser {
         for tool in [CHROMIUM, CHROMEDRIVER] {
             assert!(
                 Path::new(tool).exists(),
@@ -82,7 +87,7 @@ impl Browser {
             .spawn()
             .expect("chromedriver starts");
         let url = format!("http://127.0.0.1:{port}");
-        let client = Self::connect(&url, profile.path()).await;
+        let client = Self::connect(&url, profile.path(), locale).await;
         Browser {
             client,
             driver,
@@ -92,15 +97,20 @@ impl Browser {
     }
 
     /// Opens a session once chromedriver answers; retries until [`PATIENCE`].
-    async fn connect(url: &str, profile: &Path) -> Client {
+    async fn connect(url: &str, profile: &Path, locale: &str) -> Client {
         let mut args: Vec<String> = FLAGS.iter().map(|f| f.to_string()).collect();
+        args.push(format!("--lang={locale}"));
         args.push(format!(
             "--user-data-dir={}",
             profile.join("chromium").display()
         ));
         let capabilities = json!({
             "browserName": "chrome",
-            "goog:chromeOptions": {"binary": CHROMIUM, "args": args},
+            "goog:chromeOptions": {
+                "binary": CHROMIUM,
+                "args": args,
+                "prefs": {"intl": {"accept_languages": locale}},
+            },
         });
         let Value::Object(capabilities) = capabilities else {
             unreachable!("an object")

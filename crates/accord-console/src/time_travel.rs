@@ -19,6 +19,9 @@ use crate::error::PageError;
 use crate::log::LogEntry;
 use crate::ui::Ui;
 
+/// Instants the select offers at most: those nearest the one shown.
+const MAX_CHOICES: usize = 100;
+
 /// Parameters dropped when the time changes: page numbers of lists whose
 /// length depends on it.
 const PAGING: &[&str] = &["page", "xpage", "tpage"];
@@ -139,6 +142,14 @@ impl TimeTravel {
             .collect();
         choices.sort_by(|a, b| b.value.cmp(&a.value));
         choices.dedup_by(|a, b| a.value == b.value);
+        if choices.len() > MAX_CHOICES {
+            let shown = choices.iter().position(|c| c.selected).unwrap_or(0);
+            let start = shown
+                .saturating_sub(MAX_CHOICES / 2)
+                .min(choices.len() - MAX_CHOICES);
+            choices = choices.split_off(start);
+            choices.truncate(MAX_CHOICES);
+        }
         if let Some(as_of) = when
             .as_of
             .filter(|t| !events.iter().any(|e| e.recorded_at == *t))
@@ -189,5 +200,58 @@ impl TimeTravel {
             count: history.len(),
         });
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use accord_store::Actor;
+    use axum::http::Uri;
+    use time::Duration;
+
+    use super::*;
+    use crate::i18n::Lang;
+
+    fn history(n: u64) -> Vec<LogEntry> {
+        let start = time::macros::datetime!(2026-05-01 08:30:00 UTC);
+        (1..=n)
+            .map(|i| LogEntry {
+                position: i,
+                stream: "agreement:x".into(),
+                version: i,
+                event_type: "ExchangeRecorded".into(),
+                recorded_at: start + Duration::seconds(i as i64),
+                effective_on: None,
+                actor: Actor {
+                    token_id: "t".into(),
+                    role: "admin".into(),
+                    party_id: None,
+                },
+                command_id: String::new(),
+                hash: String::new(),
+                prev_hash: String::new(),
+                data: serde_json::Value::Null,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_long_history_offers_the_instants_nearest_the_one_shown() {
+        let events = history(300);
+        let as_of = events[149].instant();
+        let uri: Uri = format!("/agreements/x?as_of={as_of}&tpage=2&party=a")
+            .parse()
+            .unwrap();
+        let ui = Ui::new(Lang::En, None, &uri);
+        let when = When::from_ui(&ui).unwrap();
+        let tt = TimeTravel::new(&ui, &when, &events).steps(&ui, &when, &events);
+        assert_eq!(tt.choices.len(), MAX_CHOICES);
+        assert!(tt.choices.iter().any(|c| c.selected && c.value == as_of));
+        assert_eq!(tt.keep, [("party".to_owned(), "a".to_owned())]);
+        let steps = tt.steps.expect("steps");
+        assert_eq!((steps.index, steps.count), (150, 300));
+        let prev = steps.prev.expect("a previous event");
+        assert!(prev.contains("as_of=2026-05-01T08%3A32%3A29Z"), "{prev}");
+        assert!(!prev.contains("tpage"), "{prev}");
     }
 }
