@@ -349,6 +349,7 @@ fn pages() -> Vec<(&'static str, String)> {
         ("parties", "/parties".into()),
         ("party", "/parties/dong-nai-iza?at=2013-07-04".into()),
         ("not-found", "/agreements/not-an-id".into()),
+        ("docs", "/docs".into()),
     ]
 }
 

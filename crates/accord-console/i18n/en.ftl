@@ -10,6 +10,7 @@ nav-label = Main
 nav-home = Home
 nav-agreements = Agreements
 nav-parties = Parties
+nav-docs = API
 nav-my-party = My party
 identity-label = Signed in as
 sign-out = Sign out
@@ -242,6 +243,20 @@ party-kind-economic_zone_authority = Economic zone authority
 party-kind-agency = Agency
 party-kind-enterprise = Enterprise
 party-kind-other = Other
+
+# The API reference
+docs-title = API reference
+docs-intro = The HTTP API, version 1, as the service describes itself. Every route below except health and the document itself needs a bearer token; the texts are the API's own, in English.
+docs-download = Download the OpenAPI document (JSON).
+docs-contents = Contents
+docs-parameters = Parameters
+docs-param-name = Name
+docs-param-in = In
+docs-param-required = Required
+docs-param-description = Description
+docs-required-yes = yes
+docs-responses = Responses
+docs-status = Status
 
 # Errors
 error-status = Error { $status }

@@ -10,6 +10,7 @@ nav-label = Điều hướng chính
 nav-home = Trang chủ
 nav-agreements = Thỏa thuận
 nav-parties = Các bên
+nav-docs = API
 nav-my-party = Đơn vị của tôi
 identity-label = Đang đăng nhập với vai trò
 sign-out = Đăng xuất
@@ -242,6 +243,20 @@ party-kind-economic_zone_authority = Ban quản lý khu kinh tế
 party-kind-agency = Cơ quan
 party-kind-enterprise = Doanh nghiệp
 party-kind-other = Khác
+
+# Tài liệu API
+docs-title = Tài liệu API
+docs-intro = API HTTP phiên bản 1, theo mô tả của chính hệ thống. Mọi đường dẫn dưới đây, trừ kiểm tra tình trạng và chính tài liệu này, đều cần mã truy cập (bearer token); nội dung mô tả là của API, bằng tiếng Anh.
+docs-download = Tải tài liệu OpenAPI (JSON).
+docs-contents = Mục lục
+docs-parameters = Tham số
+docs-param-name = Tên
+docs-param-in = Vị trí
+docs-param-required = Bắt buộc
+docs-param-description = Mô tả
+docs-required-yes = có
+docs-responses = Kết quả trả về
+docs-status = Mã trạng thái
 
 # Lỗi
 error-status = Lỗi { $status }

@@ -25,7 +25,7 @@
 //!   recent events); everything else reads the read models.
 //! - [`assets`]: the style sheet and icon, embedded with `include_bytes!`.
 //! - `pages`: one module per page area (`home`, `sign_in`, `agreements`,
-//!   `agreement`, `diff`, `parties`), each with its `router()`.
+//!   `agreement`, `diff`, `parties`, `docs`), each with its `router()`.
 //!
 //! Templates live in `templates/` and are compiled in by askama: a page is a
 //! struct deriving `Template` with a `ui: Ui` field, extending `base.html`.

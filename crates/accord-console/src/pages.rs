@@ -12,6 +12,7 @@
 mod agreement;
 mod agreements;
 mod diff;
+mod docs;
 mod home;
 mod parties;
 mod sign_in;
@@ -32,6 +33,7 @@ pub(crate) fn router() -> Router<Console> {
         .merge(agreements::router())
         .merge(agreement::router())
         .merge(diff::router())
+        .merge(docs::router())
         .merge(parties::router())
 }
 

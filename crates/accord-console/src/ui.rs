@@ -125,6 +125,7 @@ const NAV: &[NavEntry] = &[
     ("/", "nav-home", |_| true),
     ("/agreements", "nav-agreements", |_| true),
     ("/parties", "nav-parties", |_| true),
+    ("/docs", "nav-docs", |_| true),
 ];
 
 impl Ui {

@@ -152,6 +152,16 @@ async fn the_api_behind_the_console_answers_as_before() {
 }
 
 #[tokio::test]
+async fn the_api_reference_is_open_to_everyone() {
+    let app = app(ConsoleConfig::default());
+    let answer = send(&app, get("/docs?lang=en", None)).await;
+    assert_eq!(answer.status(), StatusCode::OK);
+    let html = body(answer).await;
+    assert!(html.contains("<code>POST /v1/commands</code>"), "{html}");
+    assert!(html.contains("API reference"), "{html}");
+}
+
+#[tokio::test]
 async fn a_session_opens_with_a_token_and_reads_pages() {
     let app = app(ConsoleConfig::default());
     let session = sign_in(&app, ADMIN).await;
