@@ -22,11 +22,14 @@
 //! - `snapshot_files`: snapshots (derived data) as files beside sled's.
 //! - `tamper`: raw edits for tamper tests (hidden from the docs).
 //! - `webhook_store`: [`WebhookStore`], webhook state apart from the log;
-//!   `webhook_db`: its sled database, committer and migration (ADR 0018).
+//!   `webhook_db`: its sled database and committer (ADR 0018).
+//! - `data_format`: the data folder's format version ([`DATA_FORMAT`]),
+//!   checked before anything else is opened.
 
 mod append;
 mod chain;
 mod command_record;
+mod data_format;
 mod durability;
 mod error;
 mod keys;
@@ -41,6 +44,7 @@ mod verify;
 mod webhook_db;
 mod webhook_store;
 
+pub use data_format::{DATA_FORMAT, FORMAT_FILE};
 pub use error::StoreError;
 pub use model::{
     Actor, CommandRecord, Envelope, EventRef, Head, NewEvent, Staged, StoredEvent, Verification,

@@ -63,8 +63,8 @@ pub(crate) fn canonical_range(
 }
 
 /// The stream's last version in the index, including batches not yet durable:
-/// what the single writer builds on. (Logs written before 2026-11-27 also hold
-/// a `v` key per stream with the same number; it is no longer written or read.)
+/// what the single writer builds on: the index is the only record of a
+/// stream's version.
 pub(crate) fn stored_version(tree: &sled::Tree, stream: &str) -> Result<u64, StoreError> {
     match tree.scan_prefix(keys::stream_prefix(stream)).next_back() {
         Some(entry) => keys::stream_entry_version(&entry?.0),

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use time::{OffsetDateTime, UtcOffset};
 use uuid::Uuid;
 
+use crate::data_format;
 use crate::durability::Durability;
 use crate::snapshot_files::SnapshotFiles;
 use crate::webhook_db::WebhookDb;
@@ -82,22 +83,15 @@ impl SledStore {
     }
 
     /// Opens (creating if needed) the store in `dir` with explicit options.
+    /// A folder of another data format is refused before anything in it is
+    /// opened ([`StoreError::Format`]).
     pub fn open_with_options(dir: &Path, options: StoreOptions) -> Result<SledStore, StoreError> {
+        data_format::check_or_create(dir, options.sync_data)?;
         let db = open_db(dir, options.cache_bytes)?;
         let durability = Durability::open(dir, options.sync_data)?;
         let head = load_head(&db)?;
-        // Snapshots were kept in this tree by earlier versions, in a format
-        // this one refuses anyway (ADR 0019): reclaim the space once.
-        if db.drop_tree(keys::SNAPSHOTS_TREE)? {
-            tracing::info!("snapshots of an older version dropped; the next ones are files");
-        }
         let snapshots = SnapshotFiles::open(dir, options.sync_data)?;
-        let webhooks_dir = dir.join(WEBHOOKS_DIR);
-        let webhooks = WebhookDb::open(&webhooks_dir, options.sync_data)?;
-        if webhooks.migrate_from(&db, &webhooks_dir, options.sync_data)? {
-            db.flush()?;
-            durability.sync()?;
-        }
+        let webhooks = WebhookDb::open(&dir.join(WEBHOOKS_DIR), options.sync_data)?;
         Ok(SledStore {
             db,
             snapshots,

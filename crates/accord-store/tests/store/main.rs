@@ -1,6 +1,7 @@
 //! Tests of `SledStore` against a real sled database in a temporary folder.
 
 mod append;
+mod data_format;
 mod reopen;
 mod snapshots;
 mod staging;
