@@ -53,14 +53,15 @@ impl Models {
         Ok(count)
     }
 
-    /// The snapshot bytes of both models.
+    /// The snapshot bytes of both models: the read models, from which
+    /// decoding derives the write model.
     pub fn encode(&self) -> Vec<u8> {
-        encode_snapshot(&self.read, &self.write)
+        encode_snapshot(&self.read)
     }
 
     /// [`Models::encode`] into `bytes` (replacing what it held), reusing its pages.
     pub fn encode_into(&self, bytes: &mut Vec<u8>) {
-        encode_snapshot_into(bytes, &self.read, &self.write)
+        encode_snapshot_into(bytes, &self.read)
     }
 
     /// Both models from snapshot bytes.

@@ -224,11 +224,11 @@ async fn an_unusable_snapshot_is_ignored_and_the_whole_log_replayed() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_snapshot_of_an_older_format_is_ignored_at_start_up_and_by_as_of() {
+async fn a_snapshot_of_another_format_is_ignored_at_start_up_and_by_as_of() {
     let dir = tempfile::tempdir().unwrap();
     let (store, head) = stopped_with_snapshots(dir.path()).await;
-    // The same bytes under the previous format number (2: both models in
-    // full): read as the current format they could decode to wrong models.
+    // The same bytes under another format number: read as the current
+    // format, bytes of another layout could decode to wrong models.
     let (_, mut bytes) = store.snapshot_at_or_before(20).unwrap().unwrap();
     assert_eq!(&bytes[8..12], &SNAPSHOT_FORMAT.to_be_bytes());
     bytes[8..12].copy_from_slice(&(SNAPSHOT_FORMAT - 1).to_be_bytes());
