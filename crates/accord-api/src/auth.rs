@@ -7,7 +7,7 @@
 use std::sync::{Arc, RwLock};
 
 use accord_engine::Role;
-use accord_store::{Actor, EventStore, StoreError};
+use accord_store::{Actor, MetaStore, StoreError};
 use axum::extract::{Request, State};
 use axum::http::{header, Method};
 use axum::middleware::Next;
@@ -75,7 +75,7 @@ pub enum Bootstrap {
 
 /// Every known token, loaded from and saved to the store's metadata.
 pub struct TokenBook {
-    store: Arc<dyn EventStore>,
+    store: Arc<dyn MetaStore>,
     tokens: RwLock<Vec<TokenRecord>>,
 }
 
@@ -117,7 +117,7 @@ pub fn new_secret() -> String {
 
 impl TokenBook {
     /// Loads the book from the store.
-    pub fn load(store: Arc<dyn EventStore>) -> Result<Self, StoreError> {
+    pub fn load(store: Arc<dyn MetaStore>) -> Result<Self, StoreError> {
         let tokens = match store.get_meta(TOKENS_KEY)? {
             Some(bytes) => serde_json::from_slice(&bytes)
                 .map_err(|e| StoreError::Corrupt(format!("tokens: {e}")))?,

@@ -1,5 +1,5 @@
 //! The writer thread. One thread owns the write model and is the only caller
-//! of `EventStore::append`, which is what makes positions gapless and in
+//! of `EventLog::append`, which is what makes positions gapless and in
 //! commit order, and optimistic concurrency and idempotency simple.
 //!
 //! Each turn drains up to `max_batch` queued commands, decides them in order
@@ -117,7 +117,7 @@ impl Writer {
             return;
         }
         let started = Instant::now();
-        let staged = match self.shared.store.stage(&writes) {
+        let staged = match self.shared.log.stage(&writes) {
             Ok(staged) => staged,
             Err(error) => fatal(&error),
         };
@@ -145,7 +145,7 @@ impl Writer {
             let same_body = writes[index].request_hash == s.request_hash;
             return Ok(Pending::RepeatOf { index, same_body });
         }
-        let store = &self.shared.store;
+        let store = &self.shared.log;
         if let Some(record) = store
             .staged_command(command_id)
             .map_err(|e| Err(e.into()))?
@@ -176,7 +176,7 @@ impl Writer {
         versions: &mut HashMap<String, u64>,
     ) -> Result<(Write, Vec<Event>), Result<Outcome, EngineError>> {
         let command_id = s.command_id.expect("assigned by take");
-        let store = &self.shared.store;
+        let store = &self.shared.log;
         s.command.assign_ids(Uuid::now_v7);
         let stream = s.command.stream().expect("ids are assigned").to_string();
         let current = match versions.get(&stream) {
@@ -241,7 +241,7 @@ impl Syncer {
     #[tracing::instrument(level = "debug", skip_all)]
     fn finish(&self, mut turn: Turn) {
         let syncing = Instant::now();
-        let records = match self.shared.store.commit(turn.staged) {
+        let records = match self.shared.log.commit(turn.staged) {
             Ok(records) => records,
             Err(error) => fatal(&error),
         };

@@ -28,7 +28,7 @@ use accord_engine::{
 use accord_projections::{
     decode, AgreementFilter, AgreementView, ExchangeQuery, ReadModels, ReportQuery,
 };
-use accord_store::{Actor, EventStore, SledStore, StoredEvent};
+use accord_store::{Actor, EventLog, SledStore, StoredEvent};
 use proptest::collection::vec;
 use proptest::option;
 use proptest::prelude::*;
@@ -676,7 +676,7 @@ struct Tally {
 /// A real engine on a real sled store in a fresh directory.
 struct Harness {
     runtime: tokio::runtime::Runtime,
-    store: Arc<dyn EventStore>,
+    store: Arc<dyn EventLog>,
     engine: Engine,
     /// The accepted commands, to print a failing case in full.
     accepted: Vec<Command>,
@@ -686,9 +686,10 @@ struct Harness {
 impl Harness {
     fn new() -> Self {
         let dir = tempfile::tempdir().expect("a temp dir");
-        let store: Arc<dyn EventStore> =
-            Arc::new(SledStore::open(dir.path()).expect("store opens"));
-        let engine = Engine::start(store.clone(), EngineConfig::default()).expect("engine starts");
+        let sled = Arc::new(SledStore::open(dir.path()).expect("store opens"));
+        let store: Arc<dyn EventLog> = sled.clone();
+        let engine =
+            Engine::start(store.clone(), sled, EngineConfig::default()).expect("engine starts");
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()

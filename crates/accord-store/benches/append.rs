@@ -10,7 +10,7 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use accord_store::{Actor, EventStore, NewEvent, SledStore, StoreOptions, Write};
+use accord_store::{Actor, EventLog, NewEvent, SledStore, StoreOptions, Write};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use uuid::Uuid;
 

@@ -6,7 +6,7 @@
 
 use std::time::Instant;
 
-use accord_store::{Actor, EventStore, NewEvent, SledStore, StoreOptions, Write};
+use accord_store::{Actor, EventLog, NewEvent, SledStore, StoreOptions, Write};
 use uuid::Uuid;
 
 fn main() {

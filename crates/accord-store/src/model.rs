@@ -4,6 +4,8 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::StoreError;
+
 /// Who issued a command; written into every event.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Actor {
@@ -92,6 +94,14 @@ pub struct StoredEvent {
 }
 
 impl StoredEvent {
+    /// The event stored as `canonical` with `hash`; `Corrupt` if the bytes
+    /// are not an envelope.
+    pub(crate) fn decode(hash: [u8; 32], canonical: &[u8]) -> Result<StoredEvent, StoreError> {
+        let envelope: Envelope = serde_json::from_slice(canonical)
+            .map_err(|e| StoreError::Corrupt(format!("event envelope: {e}")))?;
+        Ok(StoredEvent { envelope, hash })
+    }
+
     /// The envelope as API JSON: every Envelope field plus "hash" (lowercase hex),
     /// in Envelope's key order with "hash" last.
     ///
@@ -137,8 +147,8 @@ pub struct CommandRecord {
     pub events: Vec<EventRef>,
 }
 
-/// A batch written by [`crate::EventStore::stage`], waiting for
-/// [`crate::EventStore::commit`] to make it durable.
+/// A batch written by [`crate::EventLog::stage`], waiting for
+/// [`crate::EventLog::commit`] to make it durable.
 #[derive(Debug, Default)]
 #[must_use = "a staged batch is not durable until it is committed"]
 pub struct Staged {

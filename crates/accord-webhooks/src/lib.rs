@@ -32,7 +32,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use accord_store::{EventStore, StoreError, WebhookStore};
+use accord_store::{LogReader, StoreError, WebhookStore};
 use rand::Rng;
 use time::OffsetDateTime;
 use tokio::runtime::{Handle, Runtime};
@@ -127,7 +127,7 @@ pub struct NewSubscription {
 
 /// What the dispatchers share.
 pub(crate) struct Shared {
-    pub events: Arc<dyn EventStore>,
+    pub events: LogReader,
     pub records: Records,
     pub client: reqwest::Client,
     pub config: WebhookConfig,
@@ -154,7 +154,7 @@ impl Webhooks {
     /// its own whose threads run `config.nice` steps below the caller's
     /// priority. `head` is the engine's head announcement.
     pub fn start(
-        events: Arc<dyn EventStore>,
+        events: LogReader,
         store: Arc<dyn WebhookStore>,
         head: watch::Receiver<u64>,
         config: WebhookConfig,

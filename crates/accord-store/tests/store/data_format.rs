@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use accord_store::{EventStore, SledStore, StoreError, DATA_FORMAT, FORMAT_FILE};
+use accord_store::{EventLog, SledStore, StoreError, DATA_FORMAT, FORMAT_FILE};
 
 use crate::fill;
 

@@ -13,7 +13,7 @@ mod webhooks;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use accord_store::{Actor, EventStore, NewEvent, SledStore, Write};
+use accord_store::{Actor, EventLog, NewEvent, SledStore, Write};
 use serde_json::json;
 use time::OffsetDateTime;
 use uuid::Uuid;
