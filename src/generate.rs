@@ -9,7 +9,7 @@
 
 use accord_domain::Command;
 use accord_engine::{Engine, EngineConfig, Submission};
-use accord_store::{Actor, SnapshotStore};
+use accord_store::{Actor, Role, SnapshotStore};
 use anyhow::{Context, Result};
 use serde_json::{json, Value};
 
@@ -115,7 +115,7 @@ fn submission(command: Command) -> Submission {
         correlation_id: None,
         actor: Actor {
             token_id: "generator".into(),
-            role: "system".into(),
+            role: Role::System,
             party_id: None,
         },
         request_hash: [0; 32],

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use accord_audit::{key_path, parse_public_key, verify_checkpoint, Checkpoint, Signer};
-use accord_store::{Actor, EventLog, LogReader, NewEvent, SledStore, Write};
+use accord_store::{Actor, EventLog, LogReader, NewEvent, Role, SledStore, Write};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -16,7 +16,7 @@ fn write(n: usize) -> Write {
         expected_version: None,
         actor: Actor {
             token_id: "tok".into(),
-            role: "admin".into(),
+            role: Role::Admin,
             party_id: None,
         },
         correlation_id: None,

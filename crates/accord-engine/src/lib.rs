@@ -35,7 +35,8 @@ use accord_store::{Actor, CommandRecord, EventLog, LogReader, SnapshotStore, Sto
 use tokio::sync::{mpsc, oneshot, watch};
 use uuid::Uuid;
 
-pub use access::{authorize, Role};
+pub use access::authorize;
+pub use accord_store::Role;
 pub use models::{Loaded, Models};
 pub use replay::{rebuild_read_models, AsOfTrace, ReplayError};
 pub use snapshots::{write_snapshots, SnapshotPolicy};

@@ -302,7 +302,7 @@ fn remember(shared: &Shared, position: u64, models: Arc<ReadModels>) {
 
 #[cfg(test)]
 mod tests {
-    use accord_store::{Actor, NewEvent, SledStore, Write};
+    use accord_store::{Actor, NewEvent, Role, SledStore, Write};
     use uuid::Uuid;
 
     use super::*;
@@ -313,7 +313,7 @@ mod tests {
         let store = SledStore::open(dir).unwrap();
         let actor = Actor {
             token_id: "test".into(),
-            role: "admin".into(),
+            role: Role::Admin,
             party_id: None,
         };
         let writes: Vec<Write> = (0..count)

@@ -28,7 +28,7 @@ use accord_engine::{
 use accord_projections::{
     decode, AgreementFilter, AgreementView, ExchangeQuery, ReadModels, ReportQuery,
 };
-use accord_store::{Actor, EventLog, SledStore, StoredEvent};
+use accord_store::{Actor, EventLog, Role, SledStore, StoredEvent};
 use proptest::collection::vec;
 use proptest::option;
 use proptest::prelude::*;
@@ -714,7 +714,7 @@ impl Harness {
             correlation_id: None,
             actor: Actor {
                 token_id: "props".into(),
-                role: "admin".into(),
+                role: Role::Admin,
                 party_id: None,
             },
             request_hash: [0; 32],

@@ -9,7 +9,7 @@ use accord_domain::Command;
 use accord_engine::retention::retained;
 use accord_engine::{rebuild_read_models, Engine, EngineConfig, Loaded, Models, Submission};
 use accord_projections::SNAPSHOT_FORMAT;
-use accord_store::{Actor, SledStore, SnapshotStore};
+use accord_store::{Actor, Role, SledStore, SnapshotStore};
 use serde_json::json;
 
 const AGREEMENT: &str = "0190f0a0-2007-7000-8000-000000002007";
@@ -35,7 +35,7 @@ fn submission(command: Command) -> Submission {
         correlation_id: None,
         actor: Actor {
             token_id: "test".into(),
-            role: "admin".into(),
+            role: Role::Admin,
             party_id: None,
         },
         request_hash: [0; 32],

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use accord_domain::*;
 use accord_engine::{rebuild_read_models, Engine, EngineConfig, EngineError, Outcome, Submission};
-use accord_store::{Actor, EventLog, SledStore};
+use accord_store::{Actor, EventLog, Role, SledStore};
 use uuid::Uuid;
 
 const AGREEMENT: &str = "0190f0a0-2007-7000-8000-000000002007";
@@ -12,7 +12,7 @@ const AGREEMENT: &str = "0190f0a0-2007-7000-8000-000000002007";
 fn actor() -> Actor {
     Actor {
         token_id: "test".into(),
-        role: "admin".into(),
+        role: Role::Admin,
         party_id: None,
     }
 }

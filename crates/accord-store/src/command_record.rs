@@ -110,7 +110,7 @@ mod tests {
     use time::macros::datetime;
 
     use super::*;
-    use crate::{Actor, Envelope};
+    use crate::{Actor, Envelope, Role};
 
     /// A tree holding the events of one command of two events at positions 6
     /// and 7 (versions 2 and 3 of its stream), after an unrelated event at 5.
@@ -133,7 +133,7 @@ mod tests {
                 effective_on: None,
                 actor: Actor {
                     token_id: "tok".into(),
-                    role: "writer".into(),
+                    role: Role::Writer,
                     party_id: None,
                 },
                 command_id: command,

@@ -55,8 +55,8 @@ pub use apart::{MetaStore, SnapshotStore};
 pub use data_format::{DATA_FORMAT, FORMAT_FILE};
 pub use error::StoreError;
 pub use model::{
-    Actor, CommandRecord, Envelope, EventRef, Head, NewEvent, Staged, StoredEvent, Verification,
-    Write,
+    Actor, CommandRecord, Envelope, EventRef, Head, NewEvent, Role, Staged, StoredEvent,
+    Verification, Write,
 };
 pub use sled_store::{Clock, SledStore, StoreOptions};
 pub use store::{EventLog, StoredBytes};

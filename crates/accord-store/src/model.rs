@@ -11,10 +11,55 @@ use crate::StoreError;
 pub struct Actor {
     /// The id of the API token that authenticated the request.
     pub token_id: String,
-    /// The token's role (`admin`, `writer`, `auditor`).
-    pub role: String,
+    /// The token's role; `system` for the service itself.
+    pub role: Role,
     /// The party the token acts for, if it is bound to one.
     pub party_id: Option<String>,
+}
+
+/// A role a token can have, as spelt in tokens and events (`"admin"`,
+/// `"writer"`, `"auditor"`, `"system"`). What each may do is the engine's
+/// and the API's concern (ADR 0016); the store only records it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Everything: commands, tokens, webhooks, reads.
+    Admin,
+    /// Commands for its own party only; reads.
+    Writer,
+    /// Reads only.
+    Auditor,
+    /// The service itself (the demo loader, `generate`): never a token's role.
+    System,
+}
+
+impl Role {
+    /// The role named `name`, if it is one.
+    pub fn parse(name: &str) -> Option<Role> {
+        match name {
+            "admin" => Some(Role::Admin),
+            "writer" => Some(Role::Writer),
+            "auditor" => Some(Role::Auditor),
+            "system" => Some(Role::System),
+            _ => None,
+        }
+    }
+
+    /// The role's name, as stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Writer => "writer",
+            Role::Auditor => "auditor",
+            Role::System => "system",
+        }
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// An event to append; the store fills in position, version, recorded_at and hashes.
@@ -202,4 +247,37 @@ pub struct Verification {
     pub first_bad_position: Option<u64>,
     /// Why that position does not verify.
     pub reason: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_actor_is_stored_with_its_role_spelt_as_a_string() {
+        let actor = Actor {
+            token_id: "tok_1".into(),
+            role: Role::Writer,
+            party_id: Some("dong-nai-iza".into()),
+        };
+
+        let json = serde_json::to_string(&actor).unwrap();
+
+        assert_eq!(
+            json,
+            r#"{"token_id":"tok_1","role":"writer","party_id":"dong-nai-iza"}"#
+        );
+        assert_eq!(serde_json::from_str::<Actor>(&json).unwrap(), actor);
+    }
+
+    #[test]
+    fn every_role_is_spelt_as_parse_reads_it() {
+        for role in [Role::Admin, Role::Writer, Role::Auditor, Role::System] {
+            let spelt = serde_json::to_value(role).unwrap();
+            assert_eq!(spelt, serde_json::Value::from(role.as_str()));
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        assert_eq!(Role::parse("root"), None);
+        assert!(serde_json::from_str::<Role>(r#""root""#).is_err());
+    }
 }

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use accord_store::{Actor, EventLog, LogReader, NewEvent, SledStore, Write};
+use accord_store::{Actor, EventLog, LogReader, NewEvent, Role, SledStore, Write};
 use accord_webhooks::{DeliveryState, NewSubscription, RetrySchedule, WebhookConfig, Webhooks};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
@@ -54,7 +54,7 @@ fn append(store: &SledStore, n: usize) {
             expected_version: None,
             actor: Actor {
                 token_id: "t".into(),
-                role: "admin".into(),
+                role: Role::Admin,
                 party_id: None,
             },
             correlation_id: None,
