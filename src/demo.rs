@@ -1,4 +1,4 @@
-//! `serve --demo`: the seed's story (shared/seed), loaded through the same
+//! `serve --demo`: the seed's story (docs/demo.md), loaded through the same
 //! write path as any client's commands.
 //!
 //! Every command has a fixed `command_id`, so loading is idempotent: a second

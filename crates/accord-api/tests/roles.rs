@@ -471,7 +471,7 @@ fn webhook_tree(app: &App) -> Vec<WebhookEntry> {
 }
 
 /// (what, method, documented path, body, what an admin gets, whether the
-/// admin's call changes the webhook tree). In paths and bodies `{id}` is the
+/// admin's call changes the webhook state). In paths and bodies `{id}` is the
 /// subscription, `{position}` its delivered event and `{url}` its receiver.
 type WebhookRow = (&'static str, Method, &'static str, Option<Value>, u16, bool);
 

@@ -12,7 +12,7 @@
 //! - [`Webhooks`] (here): the service the API calls; starts the dispatchers.
 //! - [`signer`]: secrets and signatures; [`schedule`]: the retry schedule (pure).
 //! - [`guard`]: the SSRF guard, at creation and at connect time.
-//! - [`model`]: the records; `storage`: their keys in the `webhooks` tree.
+//! - [`model`]: the records; `storage`: their keys in the webhook store.
 //! - `dispatcher`: one task per subscription; [`client`]: one HTTP attempt.
 //! - [`runtime`]: the deliveries' runtime, its threads niced; `give_way`:
 //!   the slow lane deliveries take while commands wait for the writer.
