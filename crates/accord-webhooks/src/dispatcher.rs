@@ -357,6 +357,13 @@ mod tests {
         }
     }
 
+    fn progress(cursor: u64, failing_since: Option<OffsetDateTime>) -> Progress {
+        Progress {
+            cursor,
+            failing_since,
+        }
+    }
+
     fn delivery_at(position: u64) -> Delivery {
         Delivery {
             event_id: Uuid::now_v7(),
@@ -374,10 +381,7 @@ mod tests {
             datetime!(2013-07-04 08:01 UTC),
         );
         let mut delivery = delivery_at(7);
-        let mut progress = Progress {
-            cursor: 6,
-            failing_since: None,
-        };
+        let mut progress = progress(6, None);
 
         let outcomes = [
             record(&mut delivery, &mut progress, attempt(first, 500), false),
@@ -395,10 +399,7 @@ mod tests {
     fn a_success_settles_the_delivery_moves_the_cursor_and_ends_the_failing_spell() {
         let at = datetime!(2013-07-04 08:02 UTC);
         let mut delivery = delivery_at(7);
-        let mut progress = Progress {
-            cursor: 6,
-            failing_since: Some(datetime!(2013-07-04 08:00 UTC)),
-        };
+        let mut progress = progress(6, Some(datetime!(2013-07-04 08:00 UTC)));
 
         let outcome = record(&mut delivery, &mut progress, attempt(at, 204), false);
 
@@ -411,10 +412,7 @@ mod tests {
     fn the_last_attempt_failing_settles_the_delivery_as_failed_and_moves_on() {
         let at = datetime!(2013-07-04 08:03 UTC);
         let mut delivery = delivery_at(7);
-        let mut progress = Progress {
-            cursor: 6,
-            failing_since: None,
-        };
+        let mut progress = progress(6, None);
 
         let outcome = record(&mut delivery, &mut progress, attempt(at, 410), true);
 
