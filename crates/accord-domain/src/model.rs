@@ -109,16 +109,6 @@ impl WriteModel {
         }
     }
 
-    /// Every registered party.
-    pub fn parties(&self) -> &HashSet<PartyId> {
-        &self.parties
-    }
-
-    /// Every agreement's state.
-    pub fn agreements(&self) -> &HashMap<AgreementId, AgreementState> {
-        &self.agreements
-    }
-
     /// Whether an exchange with this id was recorded under any agreement.
     pub fn exchange_id_taken(&self, id: &ExchangeId) -> bool {
         self.exchange_ids.contains(id)

@@ -14,7 +14,8 @@
 //! flush, one fdatasync per batch); readers never see past the durable head.
 //!
 //! Layout:
-//! - `model`: the values in and out (writes, envelopes, records, head, verification).
+//! - `model`: the values in and out (writes, envelopes, actors and their
+//!   [`Role`], records, head, verification).
 //! - `store`: the [`EventLog`] trait, its reads built on [`EventLog::scan`].
 //! - `apart`: [`SnapshotStore`] and [`MetaStore`]; `stores`: [`Stores`], [`LogReader`].
 //! - `sled_store`: [`SledStore`], its options and the trait implementations.
