@@ -9,12 +9,14 @@
 //!                                   └▶ answer every command of the batch
 //! ```
 //!
-//! - [`Engine`]: start (latest snapshot + the log's tail), submit, read.
-//! - [`writer`]: the writer thread and its batch loop.
-//! - [`replay`]: folding the log into models, for `as_of` reads (nearest
+//! - [`Engine`]: start on a log and a snapshot store (latest snapshot + the
+//!   log's tail), submit, read; [`Engine::log`] is the log's read side, all
+//!   that readers get of it.
+//! - `writer`: the writer thread and its batch loop.
+//! - `replay`: folding the log into models, for `as_of` reads (nearest
 //!   snapshot + at most K events) and rebuilds.
 //! - [`Models`] (`models`): both models at one position; load, advance, encode.
-//! - `snapshots`: the snapshotter thread and [`write_snapshots`].
+//! - `snapshots`: the snapshotter thread, [`write_snapshots`] and its [`SnapshotPolicy`].
 //! - [`retention`]: which snapshots are kept, and the `as_of` bound it gives.
 //! - `metrics`: counters and histograms of the write path, rendered for
 //!   Prometheus by [`Engine::render_metrics`] (ADR 0017).
