@@ -192,10 +192,7 @@ pub(crate) async fn history(
     let at = moment.at.to_string();
     let stream = format!("agreement:{id}");
     // One more than the page tells whether another page follows.
-    let mut events = state
-        .engine
-        .store()
-        .read_stream(&stream, after, limit + 1)?;
+    let mut events = state.engine.log().read_stream(&stream, after, limit + 1)?;
     let more = events.len() > limit;
     events.truncate(limit);
     let next_after = events.last().map(|e| e.envelope.version).filter(|_| more);

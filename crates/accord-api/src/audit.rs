@@ -36,8 +36,8 @@ pub(crate) async fn verify(
 ) -> Result<Json<Verification>, ApiError> {
     let moment = Moment::from_params(&params)?;
     let up_to = moment.cut(&state.engine)?;
-    let store = state.engine.store().clone();
-    let verification = tokio::task::spawn_blocking(move || store.verify(up_to))
+    let log = state.engine.log().clone();
+    let verification = tokio::task::spawn_blocking(move || log.verify(up_to))
         .await
         .map_err(ApiError::internal)??;
     Ok(Json(verification))

@@ -61,7 +61,7 @@ pub(crate) async fn public_key(State(state): State<AppState>) -> Result<Json<Pub
 pub(crate) async fn checkpoint(
     State(state): State<AppState>,
 ) -> Result<Json<Checkpoint>, ApiError> {
-    let head = state.engine.store().head();
+    let head = state.engine.log().head();
     signer(&state)?.checkpoint(&head).map(Json).ok_or_else(|| {
         ApiError::NotFound("the log is empty: there is nothing to checkpoint".into())
     })
@@ -94,8 +94,8 @@ pub(crate) async fn verify(
     let checkpoint: Checkpoint = serde_path_to_error::deserialize(body)
         .map_err(|e| ApiError::field(e.path().to_string(), e.inner().to_string()))?;
     let key = signer(&state)?.verifying_key();
-    let store = state.engine.store().clone();
-    let check = tokio::task::spawn_blocking(move || verify_checkpoint(&*store, &checkpoint, &key))
+    let log = state.engine.log().clone();
+    let check = tokio::task::spawn_blocking(move || verify_checkpoint(&log, &checkpoint, &key))
         .await
         .map_err(ApiError::internal)?;
     check.map(Json).map_err(|error| match error {

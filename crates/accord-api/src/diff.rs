@@ -100,7 +100,7 @@ fn resolve(engine: &Engine, id: AgreementId, point: Point) -> Result<Resolved, A
         Point::Version(0) => (Some(0), all),
         Point::Version(version) => {
             let stream = format!("agreement:{id}");
-            let found = engine.store().read_stream(&stream, version - 1, 1)?;
+            let found = engine.log().read_stream(&stream, version - 1, 1)?;
             let event = found.first().filter(|e| e.envelope.version == version);
             let Some(event) = event else {
                 return Err(ApiError::NotFound(format!(
@@ -110,7 +110,7 @@ fn resolve(engine: &Engine, id: AgreementId, point: Point) -> Result<Resolved, A
             (Some(event.envelope.position), all)
         }
         Point::Date(day) => (None, DiffDate::On(day)),
-        Point::Instant(instant) => (Some(engine.store().position_at(instant)?), all),
+        Point::Instant(instant) => (Some(engine.log().position_at(instant)?), all),
     };
     Ok(Resolved { point, cut, date })
 }
@@ -289,7 +289,7 @@ fn name_events(engine: &Engine, changes: &[Change]) -> Result<BTreeMap<u64, Diff
         if named.contains_key(&position) {
             continue;
         }
-        if let Some(stored) = engine.store().event(position)? {
+        if let Some(stored) = engine.log().event(position)? {
             let event = DiffEvent {
                 position,
                 id: stored.envelope.id,

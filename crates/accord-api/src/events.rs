@@ -101,12 +101,12 @@ pub(crate) async fn page(
     let filter = LogFilter::from_params(&params, &state)?;
     let mut after = params.parse::<u64>("after", "a position")?.unwrap_or(0);
     let limit = params.limit(100, 1000)?;
-    let store = state.engine.store().clone();
+    let log = state.engine.log().clone();
     tokio::task::spawn_blocking(move || {
-        let end = store.head().position.min(filter.cut);
+        let end = log.head().position.min(filter.cut);
         let mut items = Vec::new();
         while items.len() < limit && after < end {
-            let chunk = store.read_all(after, limit.max(256))?;
+            let chunk = log.read_all(after, limit.max(256))?;
             if chunk.is_empty() {
                 break;
             }
@@ -195,9 +195,9 @@ impl Follower {
             if self.after >= self.filter.cut {
                 return None;
             }
-            let store = self.state.engine.store().clone();
+            let log = self.state.engine.log().clone();
             let after = self.after;
-            let chunk = tokio::task::spawn_blocking(move || store.read_all(after, 256))
+            let chunk = tokio::task::spawn_blocking(move || log.read_all(after, 256))
                 .await
                 .ok()?
                 .ok()?;
@@ -207,7 +207,7 @@ impl Follower {
                 .filter(|e| e.envelope.position <= cut)
                 .collect();
             if chunk.is_empty() {
-                if self.state.engine.store().head().position > self.after {
+                if self.state.engine.log().head().position > self.after {
                     continue;
                 }
                 tokio::select! {

@@ -49,6 +49,6 @@ pub(crate) async fn readyz(State(state): State<AppState>) -> Result<Json<Health>
     }
     Ok(Json(Health {
         status: "ready",
-        position: Some(state.engine.store().head().position),
+        position: Some(state.engine.log().head().position),
     }))
 }

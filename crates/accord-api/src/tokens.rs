@@ -94,7 +94,7 @@ impl From<TokenRecord> for TokenView {
     fn from(r: TokenRecord) -> Self {
         Self {
             id: r.id,
-            role: r.role,
+            role: r.role.to_string(),
             party_id: r.party_id,
             label: r.label,
             created_at: r.created_at,
