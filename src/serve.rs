@@ -68,6 +68,9 @@ pub fn run(args: ServeArgs) -> Result<()> {
             .await
             .with_context(|| format!("listening on {}", args.listen))?;
         let address = listener.local_addr()?;
+        // Before saying where we listen: whoever started us may send SIGTERM
+        // as soon as it reads that, and must get a graceful stop.
+        let terminate = terminate_signal();
         tracing::info!(%address, "serving HTTP API v1");
         // On stdout too, for whoever started us with port 0 (the test harness, scripts).
         println!("Listening on http://{address}");
@@ -90,7 +93,7 @@ pub fn run(args: ServeArgs) -> Result<()> {
         let app = router(state.clone());
         axum::serve(listener, app)
             .with_graceful_shutdown(async move {
-                shutdown_signal().await;
+                shutdown_signal(terminate).await;
                 state.begin_shutdown();
             })
             .await
@@ -117,22 +120,27 @@ fn announce(bootstrap: Bootstrap) {
     }
 }
 
-/// Resolves on SIGTERM or Ctrl-C; in-flight requests then finish.
-async fn shutdown_signal() {
+/// Resolves on SIGTERM; its handler is installed when this is called (a
+/// signal stream installs it when created, not when first polled).
+fn terminate_signal() -> impl std::future::Future<Output = ()> {
+    #[cfg(unix)]
+    let signal = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    async move {
+        #[cfg(unix)]
+        if let Some(mut signal) = signal {
+            signal.recv().await;
+            return;
+        }
+        std::future::pending::<()>().await
+    }
+}
+
+/// Resolves on SIGTERM (`terminate`) or Ctrl-C; in-flight requests then
+/// finish.
+async fn shutdown_signal(terminate: impl std::future::Future<Output = ()>) {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
     tokio::select! {
         _ = ctrl_c => {},
         _ = terminate => {},

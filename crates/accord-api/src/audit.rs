@@ -21,7 +21,7 @@ pub(crate) fn router() -> Router<AppState> {
 /// log as it stood at that instant (`at` does not apply: the chain covers
 /// every fact).
 #[utoipa::path(
-    get, path = "/v1/audit/verify", tag = "audit",
+    get, path = "/v1/audit/verify", operation_id = "verify_chain", tag = "audit",
     params(crate::openapi::At, crate::openapi::AsOf),
     responses(
         (status = 200, body = crate::openapi::VerificationSchema),

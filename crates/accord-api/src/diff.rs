@@ -175,11 +175,11 @@ pub struct AgreementDiff {
 /// agreement does not exist at `to`; if it does not at `from`, everything
 /// it is at `to` is a change.
 #[utoipa::path(
-    get, path = "/v1/agreements/{id}/diff", tag = "audit",
+    get, path = "/v1/agreements/{id}/diff", operation_id = "diff_agreement", tag = "audit",
     params(
         ("id" = String, Path, format = Uuid),
-        ("from" = String, Query, description = "A version, a date (YYYY-MM-DD) or an RFC 3339 instant"),
-        ("to" = String, Query, description = "A version, a date (YYYY-MM-DD) or an RFC 3339 instant")),
+        ("from" = crate::openapi::DiffBound, Query, description = "A version, a date (YYYY-MM-DD) or an RFC 3339 instant"),
+        ("to" = crate::openapi::DiffBound, Query, description = "A version, a date (YYYY-MM-DD) or an RFC 3339 instant")),
     responses(
         (status = 200, body = AgreementDiff),
         (status = 400, body = Problem, content_type = "application/problem+json"),

@@ -81,11 +81,11 @@ pub struct EventPage {
 ///
 /// Events in position order after `after`, optionally of one `type`.
 #[utoipa::path(
-    get, path = "/v1/events", tag = "audit",
+    get, path = "/v1/events", operation_id = "list_events", tag = "audit",
     params(
         ("after" = Option<u64>, Query, description = "Position to start after (default 0)"),
-        ("limit" = Option<usize>, Query, description = "Page size (default 100, at most 1000)"),
-        ("type" = Option<String>, Query, description = "Only events of this type"),
+        ("limit" = Option<usize>, Query, minimum = 1, description = "Page size (default 100; more than 1000 reads as 1000)"),
+        ("type" = Option<crate::openapi::EventType>, Query, description = "Only events of this type"),
         crate::openapi::At, crate::openapi::AsOf),
     responses(
         (status = 200, body = EventPage),
@@ -133,14 +133,14 @@ pub(crate) async fn page(
 /// envelope. Starts after `Last-Event-ID` (or `after`), then follows new
 /// events as they become durable. With `as_of`, ends at that instant's cut.
 #[utoipa::path(
-    get, path = "/v1/events/stream", tag = "audit",
+    get, path = "/v1/events/stream", operation_id = "stream_events", tag = "audit",
     params(
         ("after" = Option<u64>, Query, description = "Position to start after, unless Last-Event-ID is sent"),
         ("Last-Event-ID" = Option<u64>, Header, description = "Resume after this position"),
-        ("type" = Option<String>, Query, description = "Only events of this type"),
+        ("type" = Option<crate::openapi::EventType>, Query, description = "Only events of this type"),
         crate::openapi::At, crate::openapi::AsOf),
     responses(
-        (status = 200, description = "An endless stream of events", content_type = "text/event-stream", body = String),
+        (status = 200, description = "Server-Sent Events, one per log event (`id`: its position, `event`: its type, `data`: its envelope); endless unless `as_of` is given", content_type = "text/event-stream", body = crate::openapi::StreamEventSchema),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
     ),
