@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Memory after N events (issue #6: RSS after 1,000,000 events). Generates a
-# log of N events through the engine (`accord generate`, reporting the
-# generator's peak RSS: a process that appended them all), then starts
-# `accord serve` on it with sled's default cache and with smaller ones
-# (`--cache-mb`), and reports each server's RSS once ready, after a full
-# read of the log (GET /v1/audit/verify) and after 10 s of durable
-# commands. Deletes the data at the end (1M events take about 5.5 GB).
+# Memory after N events (docs/PERFORMANCE.md, "Memory after a million
+# events"). Generates a log of N events through the engine (`accord
+# generate`, reporting the generator's peak RSS: a process that appended
+# them all), then starts `accord serve` on it with each sled cache size
+# given (`--cache-mb`), and reports each server's RSS once ready and after a
+# full read of the log (GET /v1/audit/verify). Deletes the data at the end
+# (a million events take about 2.5 GB).
 #
 # Usage: scripts/bench-memory.sh [EVENTS] [CACHE_MB...]   (default: 1000000 1024 256 64)
 set -euo pipefail

@@ -41,7 +41,7 @@ for n in "${sizes[@]}"; do
   dir="$work/log-$n"
   echo "== $n events: accord generate --events $n ($(uptime | sed 's/.*load/load/'))"
   $bin generate --data "$dir" --events "$n" 2>/dev/null
-  echo "-- the floor: sled replay decoding each envelope (EventStore::replay), then the bytes alone"
+  echo "-- the floor: sled replay decoding each envelope (EventLog::replay), then the bytes alone"
   ./target/release/examples/replay_bench "$dir"
   echo "-- rebuild without snapshots (--snapshot-every 0: the fold alone; deletes every snapshot)"
   $bin rebuild --data "$dir" --snapshot-every 0 2>/dev/null | grep -E '"events"|events_per_second|elapsed_ms'

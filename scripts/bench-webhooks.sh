@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Webhook delivery benchmark (issue #4): deliveries/s to a local receiver that
-# answers at once, with 1 and with 10 subscriptions; the delay from a
-# command's durable commit to its delivery (p50/p99); and durable command
-# throughput with 10 subscriptions active against none, and how long the
-# deliveries of that saturating load take to catch up once it stops.
+# Webhook delivery benchmark (docs/PERFORMANCE.md): deliveries/s to a local
+# receiver that answers at once, with 1 and with 10 subscriptions; the delay
+# from a command's durable commit to its delivery (p50/p99); and durable
+# command throughput with 10 subscriptions active against none, and how long
+# the deliveries of that saturating load take to catch up once it stops.
 #
 # Starts a release build with the demo and `--webhook-allow-private`, the
 # example receiver (crates/accord-webhooks/examples/bench_receiver.rs) and

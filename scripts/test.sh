@@ -3,8 +3,10 @@
 # black-box tests that start the real binary. Installs what the tests need
 # besides the Rust toolchain: the Standard Webhooks reference verifier
 # (`standardwebhooks` from PyPI), which tests/webhooks.rs runs through
-# tests/webhooks/verify_delivery.py, and Debian's Chromium and its
-# WebDriver, which tests/console.rs drives.
+# tests/webhooks/verify_delivery.py. tests/clients.rs installs its own
+# client generators (a venv and an npm folder under target/tmp/clients) and
+# needs python3, node and npm on PATH. Debian's Chromium and its WebDriver,
+# which tests/console.rs drives, are installed when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v python3 >/dev/null || { echo "python3 is required by tests/webhooks.rs (the reference verifier)" >&2; exit 1; }

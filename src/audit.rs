@@ -4,11 +4,12 @@
 use std::path::Path;
 
 use accord_audit::{parse_public_key, verify_checkpoint, Checkpoint, Signer, VerifyingKey};
+use accord_store::LogReader;
 use anyhow::{bail, Context, Result};
 use serde_json::json;
 
 use crate::cli::VerifyArgs;
-use crate::serve::open_store;
+use crate::serve::open_stores;
 
 /// `accord verify`: checks the chain offline; with a checkpoint, also that
 /// the chain passes through it. Prints one JSON report on stdout and fails
@@ -24,12 +25,12 @@ pub fn verify(args: VerifyArgs) -> Result<()> {
         }
         None => None,
     };
-    let store = open_store(&args.data)?;
-    let chain = store.verify(None)?;
+    let log = LogReader::new(open_stores(&args.data)?.log);
+    let chain = log.verify(None)?;
     let mut report = serde_json::to_value(&chain)?;
     let check = match checkpoint {
         Some((file, checkpoint, key)) => {
-            let check = verify_checkpoint(&*store, &checkpoint, &key)
+            let check = verify_checkpoint(&log, &checkpoint, &key)
                 .with_context(|| format!("checking {}", file.display()))?;
             report["checkpoint"] = json!(check);
             Some(check)

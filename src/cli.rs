@@ -139,7 +139,7 @@ pub struct ServeArgs {
     pub request_timeout: u64,
 }
 
-/// The web console's sessions (ADR 0024).
+/// The web console's sessions (ADR 0026).
 #[derive(Debug, Args)]
 pub struct ConsoleArgs {
     /// Mark the console's cookies `Secure` on every answer: set it when the

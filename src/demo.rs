@@ -1,4 +1,4 @@
-//! `serve --demo`: the seed's story (shared/seed), loaded through the same
+//! `serve --demo`: the seed's story (docs/demo.md), loaded through the same
 //! write path as any client's commands.
 //!
 //! Every command has a fixed `command_id`, so loading is idempotent: a second
@@ -8,7 +8,7 @@
 
 use accord_domain::Command;
 use accord_engine::{Engine, Outcome, Submission};
-use accord_store::Actor;
+use accord_store::{Actor, Role};
 use anyhow::{Context, Result};
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -122,7 +122,7 @@ fn story() -> Vec<Value> {
 pub async fn load(engine: &Engine) -> Result<()> {
     let actor = Actor {
         token_id: "demo-loader".into(),
-        role: "system".into(),
+        role: Role::System,
         party_id: None,
     };
     let mut appended = 0;

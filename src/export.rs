@@ -8,15 +8,15 @@ use accord_store::StoreError;
 use anyhow::{bail, Context, Result};
 
 use crate::cli::ExportArgs;
-use crate::serve::open_store;
+use crate::serve::open_stores;
 
 /// Writes events `from+1..=head` to the file or stdout; a summary on stderr.
 pub fn run(args: ExportArgs) -> Result<()> {
     if !args.data.data.exists() {
         bail!("no data folder at {}", args.data.data.display());
     }
-    let store = open_store(&args.data)?;
-    let head = store.head();
+    let log = open_stores(&args.data)?.log;
+    let head = log.head();
     let out: Box<dyn Write> = match &args.out {
         Some(path) => {
             Box::new(File::create(path).with_context(|| format!("creating {}", path.display()))?)
@@ -25,7 +25,7 @@ pub fn run(args: ExportArgs) -> Result<()> {
     };
     let mut out = BufWriter::new(out);
     let mut count = 0u64;
-    store.replay_raw(args.from, head.position, &mut |event| {
+    log.replay_raw(args.from, head.position, &mut |event| {
         let mut line = event.to_line();
         line.push(b'\n');
         count += 1;

@@ -9,12 +9,12 @@
 
 use accord_domain::Command;
 use accord_engine::{Engine, EngineConfig, Submission};
-use accord_store::{Actor, EventStore};
+use accord_store::{Actor, Role, SnapshotStore};
 use anyhow::{Context, Result};
 use serde_json::{json, Value};
 
 use crate::cli::GenerateArgs;
-use crate::serve::open_store;
+use crate::serve::open_stores;
 
 const PROVINCES: [&str; 30] = [
     "Đồng Nai",
@@ -61,22 +61,27 @@ const ROUND: usize = 1_000;
 
 /// Appends rounds of commands until the log holds at least `args.events` events.
 pub fn run(args: GenerateArgs) -> Result<()> {
-    let store = open_store(&args.data)?;
+    let stores = open_stores(&args.data)?;
     let config = EngineConfig {
         snapshot_every: args.snapshots.snapshot_every,
         snapshot_keep_recent: args.snapshots.snapshot_keep_recent,
         ..EngineConfig::default()
     };
-    let engine = Engine::start(store.clone(), config).context("starting the engine")?;
+    let engine = Engine::start(stores.log.clone(), stores.snapshots.clone(), config)
+        .context("starting the engine")?;
     let started = std::time::Instant::now();
     let runtime = tokio::runtime::Runtime::new()?;
-    let mut log = Generator::new(store.head().position);
-    while store.head().position < args.events {
+    let mut log = Generator::new(engine.log().head().position);
+    while engine.log().head().position < args.events {
         let round = log.round();
         runtime.block_on(submit_all(&engine, round))?;
     }
-    let head = store.head().position;
-    wait_for_snapshots(store.as_ref(), args.snapshots.snapshot_every, head);
+    let head = engine.log().head().position;
+    wait_for_snapshots(
+        stores.snapshots.as_ref(),
+        args.snapshots.snapshot_every,
+        head,
+    );
     println!(
         "{}",
         json!({"events": head, "elapsed_ms": started.elapsed().as_millis() as u64})
@@ -110,7 +115,7 @@ fn submission(command: Command) -> Submission {
         correlation_id: None,
         actor: Actor {
             token_id: "generator".into(),
-            role: "system".into(),
+            role: Role::System,
             party_id: None,
         },
         request_hash: [0; 32],
@@ -118,11 +123,11 @@ fn submission(command: Command) -> Submission {
 }
 
 /// Waits (up to two minutes) for the snapshotter to reach the last multiple of K.
-fn wait_for_snapshots(store: &dyn EventStore, every: u64, head: u64) {
+fn wait_for_snapshots(snapshots: &dyn SnapshotStore, every: u64, head: u64) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
     let due = head.checked_div(every).map_or(0, |m| m * every);
     while due > 0 && std::time::Instant::now() < deadline {
-        if store
+        if snapshots
             .snapshot_positions()
             .ok()
             .and_then(|p| p.last().copied())

@@ -13,7 +13,7 @@ use accord_store::{Head, Linker, RawEvent};
 use anyhow::{bail, Context, Result};
 
 use crate::cli::{DataArgs, ImportArgs};
-use crate::serve::open_store;
+use crate::serve::open_stores;
 
 /// Events per atomic import batch: bounded memory whatever the file's size.
 const BATCH: usize = 1000;
@@ -89,21 +89,21 @@ fn check_file(file: &Path) -> Result<Head> {
 
 /// Pass two: the store, in atomic batches; then its own verification.
 fn import_file(data: &DataArgs, file: &Path) -> Result<Head> {
-    let store = open_store(data)?;
+    let log = open_stores(data)?.log;
     let mut batch = Vec::with_capacity(BATCH);
     for line in lines(file)? {
         batch.push(line?.1);
         if batch.len() == BATCH {
-            store.import(&batch)?;
+            log.import(&batch)?;
             batch.clear();
         }
     }
     if !batch.is_empty() {
-        store.import(&batch)?;
+        log.import(&batch)?;
     }
-    let verification = store.verify(None)?;
+    let verification = log.verify(None)?;
     if !verification.ok {
         bail!("the imported log does not verify: {verification:?}");
     }
-    Ok(store.head())
+    Ok(log.head())
 }

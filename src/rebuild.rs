@@ -10,45 +10,44 @@
 
 use std::time::Instant;
 
-use accord_engine::{write_snapshots, Models};
-use accord_store::EventStore;
+use accord_engine::{write_snapshots, Models, SnapshotPolicy};
+use accord_store::Stores;
 use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
 
 use crate::cli::RebuildArgs;
-use crate::serve::open_store;
+use crate::serve::open_stores;
 
 /// Runs `accord rebuild`; prints a JSON summary on stdout.
 pub fn run(args: RebuildArgs) -> Result<()> {
     if !args.data.data.exists() {
         bail!("no data folder at {}", args.data.data.display());
     }
-    let store = open_store(&args.data)?;
+    let stores = open_stores(&args.data)?;
     let summary = match args.check {
-        true => check(store.as_ref())?,
-        false => rebuild(store.as_ref(), &args)?,
+        true => check(&stores)?,
+        false => rebuild(&stores, &args)?,
     };
     println!("{}", serde_json::to_string_pretty(&summary)?);
     Ok(())
 }
 
 /// Deletes every snapshot, folds from 0 and writes the snapshots kept by the policy.
-fn rebuild(store: &dyn EventStore, args: &RebuildArgs) -> Result<Value> {
+fn rebuild(stores: &Stores, args: &RebuildArgs) -> Result<Value> {
     let started = Instant::now();
-    let head = store.head().position;
-    for position in store.snapshot_positions()? {
-        store.delete_snapshot(position)?;
+    let (log, snapshots) = (stores.log.as_ref(), stores.snapshots.as_ref());
+    let head = log.head().position;
+    for position in snapshots.snapshot_positions()? {
+        snapshots.delete_snapshot(position)?;
     }
     let mut models = Models::new();
-    let (every, keep) = (
-        args.snapshots.snapshot_every,
-        args.snapshots.snapshot_keep_recent,
-    );
-    let written = write_snapshots(store, &mut models, every, keep, head, &mut Vec::new())
+    let policy = SnapshotPolicy {
+        every: args.snapshots.snapshot_every,
+        keep_recent: args.snapshots.snapshot_keep_recent,
+    };
+    let written = write_snapshots(log, snapshots, &mut models, policy, head, &mut Vec::new())
         .context("rebuilding the snapshots")?;
-    models
-        .advance(store, head)
-        .context("rebuilding the models")?;
+    models.advance(log, head).context("rebuilding the models")?;
     let summary = json!({
         "events": head,
         "snapshots": written,
@@ -62,14 +61,15 @@ fn rebuild(store: &dyn EventStore, args: &RebuildArgs) -> Result<Value> {
 }
 
 /// Folds from 0, comparing with every stored snapshot and with the served models.
-fn check(store: &dyn EventStore) -> Result<Value> {
+fn check(stores: &Stores) -> Result<Value> {
     let started = Instant::now();
-    let head = store.head().position;
-    let stored = store.snapshot_positions()?;
+    let (log, snapshots) = (stores.log.as_ref(), stores.snapshots.as_ref());
+    let head = log.head().position;
+    let stored = snapshots.snapshot_positions()?;
     let mut rebuilt = Models::new();
     for &position in &stored {
-        rebuilt.advance(store, position)?;
-        let (_, bytes) = store
+        rebuilt.advance(log, position)?;
+        let (_, bytes) = snapshots
             .snapshot_at_or_before(position)?
             .context("a snapshot vanished during the check")?;
         let snapshot = Models::decode(&bytes)
@@ -80,8 +80,8 @@ fn check(store: &dyn EventStore) -> Result<Value> {
             &format!("the snapshot at position {position}"),
         )?;
     }
-    rebuilt.advance(store, head)?;
-    let (served, loaded) = Models::load(store, head)?;
+    rebuilt.advance(log, head)?;
+    let (served, loaded) = Models::load(log, snapshots, head)?;
     compare(&rebuilt, &served, "the models as serve loads them")?;
     Ok(json!({
         "ok": true,

@@ -6,22 +6,22 @@ use std::sync::Arc;
 use accord_api::{router, AppState, Bootstrap, TokenBook};
 use accord_audit::Signer;
 use accord_engine::{Engine, EngineConfig};
-use accord_store::{EventStore, SledStore, StoreOptions};
+use accord_store::{SledStore, StoreOptions, Stores};
 use accord_webhooks::{WebhookConfig, Webhooks};
 use anyhow::{Context, Result};
 
 use crate::cli::{DataArgs, ServeArgs};
 use crate::demo;
 
-/// Opens the log in `data` for one pass over it (the CLI's offline
+/// Opens the stores in `data` for one pass over them (the CLI's offline
 /// commands), creating the folder if needed.
-pub(crate) fn open_store(data: &DataArgs) -> Result<Arc<dyn EventStore>> {
-    Ok(open_sled(data, DataArgs::ONE_PASS_CACHE_MB)?)
+pub(crate) fn open_stores(data: &DataArgs) -> Result<Stores> {
+    open_sled(data, DataArgs::ONE_PASS_CACHE_MB)
 }
 
-/// Opens the log in `data` with a page cache of `default_mb` unless
-/// `--cache-mb` says otherwise, keeping the concrete store (its webhook database too).
-fn open_sled(data: &DataArgs, default_mb: u64) -> Result<Arc<SledStore>> {
+/// Opens every store in `data` (sled serves them all) with a page cache of
+/// `default_mb` unless `--cache-mb` says otherwise.
+fn open_sled(data: &DataArgs, default_mb: u64) -> Result<Stores> {
     std::fs::create_dir_all(&data.data)
         .with_context(|| format!("creating {}", data.data.display()))?;
     let options = StoreOptions {
@@ -30,13 +30,12 @@ fn open_sled(data: &DataArgs, default_mb: u64) -> Result<Arc<SledStore>> {
     };
     let store = SledStore::open_with_options(&data.data, options)
         .with_context(|| format!("opening the log in {}", data.data.display()))?;
-    Ok(Arc::new(store))
+    Ok(Stores::of(Arc::new(store)))
 }
 
 /// `accord serve`: rebuild, optionally load the demo, serve until a signal.
 pub fn run(args: ServeArgs) -> Result<()> {
-    let sled = open_sled(&args.data, DataArgs::SERVE_CACHE_MB)?;
-    let store: Arc<dyn EventStore> = sled.clone();
+    let stores = open_sled(&args.data, DataArgs::SERVE_CACHE_MB)?;
     let config = EngineConfig {
         queue_capacity: args.queue_capacity,
         max_batch: args.max_batch,
@@ -46,17 +45,17 @@ pub fn run(args: ServeArgs) -> Result<()> {
         ..EngineConfig::default()
     };
     let started = std::time::Instant::now();
-    let engine =
-        Engine::start(store.clone(), config).context("rebuilding the models from the log")?;
+    let engine = Engine::start(stores.log.clone(), stores.snapshots.clone(), config)
+        .context("rebuilding the models from the log")?;
     let loaded = engine.loaded();
     tracing::info!(
-        events = store.head().position,
+        events = engine.log().head().position,
         snapshot = loaded.snapshot.unwrap_or(0),
         replayed = loaded.replayed,
         elapsed_ms = started.elapsed().as_millis() as u64,
         "models loaded: the latest snapshot, then the log's tail"
     );
-    let tokens = Arc::new(TokenBook::load(store.clone()).context("loading tokens")?);
+    let tokens = Arc::new(TokenBook::load(stores.meta.clone()).context("loading tokens")?);
     // After the store: sled's lock on the folder makes this process the only one creating the key.
     let signer = Signer::load_or_create(&args.data.data).context("loading the signing key")?;
     announce(tokens.bootstrap(std::env::var("ACCORD_ADMIN_TOKEN").ok().as_deref())?);
@@ -69,6 +68,9 @@ pub fn run(args: ServeArgs) -> Result<()> {
             .await
             .with_context(|| format!("listening on {}", args.listen))?;
         let address = listener.local_addr()?;
+        // Before saying where we listen: whoever started us may send SIGTERM
+        // as soon as it reads that, and must get a graceful stop.
+        let terminate = terminate_signal();
         tracing::info!(%address, "serving HTTP API v1 and the console");
         // On stdout too, for whoever started us with port 0 (the test harness, scripts).
         println!("Listening on http://{address}");
@@ -77,8 +79,13 @@ pub fn run(args: ServeArgs) -> Result<()> {
             write_queue: Arc::new(engine.queue_probe()),
             ..args.webhooks.config()
         };
-        let webhooks = Webhooks::start(store.clone(), sled, engine.head(), webhook_config)
-            .context("starting the webhook dispatchers")?;
+        let webhooks = Webhooks::start(
+            engine.log().clone(),
+            stores.webhooks.clone(),
+            engine.head(),
+            webhook_config,
+        )
+        .context("starting the webhook dispatchers")?;
         let state = AppState::new(engine, tokens)
             .with_signer(Arc::new(signer))
             .with_webhooks(webhooks)
@@ -88,7 +95,7 @@ pub fn run(args: ServeArgs) -> Result<()> {
         let app = accord_console::router(console, router(state.clone()));
         axum::serve(listener, app)
             .with_graceful_shutdown(async move {
-                shutdown_signal().await;
+                shutdown_signal(terminate).await;
                 state.begin_shutdown();
             })
             .await
@@ -115,22 +122,27 @@ fn announce(bootstrap: Bootstrap) {
     }
 }
 
-/// Resolves on SIGTERM or Ctrl-C; in-flight requests then finish.
-async fn shutdown_signal() {
+/// Resolves on SIGTERM; its handler is installed when this is called (a
+/// signal stream installs it when created, not when first polled).
+fn terminate_signal() -> impl std::future::Future<Output = ()> {
+    #[cfg(unix)]
+    let signal = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    async move {
+        #[cfg(unix)]
+        if let Some(mut signal) = signal {
+            signal.recv().await;
+            return;
+        }
+        std::future::pending::<()>().await
+    }
+}
+
+/// Resolves on SIGTERM (`terminate`) or Ctrl-C; in-flight requests then
+/// finish.
+async fn shutdown_signal(terminate: impl std::future::Future<Output = ()>) {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
     tokio::select! {
         _ = ctrl_c => {},
         _ = terminate => {},

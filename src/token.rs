@@ -6,7 +6,7 @@ use std::sync::Arc;
 use accord_api::TokenBook;
 use accord_domain::PartyId;
 use accord_engine::Role;
-use accord_store::{EventStore, SledStore};
+use accord_store::SledStore;
 use anyhow::{bail, Context, Result};
 
 use crate::cli::TokenCreateArgs;
@@ -33,8 +33,7 @@ pub fn create(args: TokenCreateArgs) -> Result<()> {
             dir.display()
         )
     })?;
-    let store: Arc<dyn EventStore> = Arc::new(store);
-    let book = TokenBook::load(store).context("loading tokens")?;
+    let book = TokenBook::load(Arc::new(store)).context("loading tokens")?;
     let (record, secret) = book
         .create(role, party, args.label.as_deref())
         .context("storing the token")?;

@@ -9,7 +9,7 @@ mod server;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use accord_store::{EventStore, SledStore};
+use accord_store::{EventLog, SledStore};
 use serde_json::{json, Value};
 use server::{accord_verify, DataDir, Server, TOKEN};
 

@@ -8,7 +8,7 @@ mod server;
 
 use std::process::{Command, Output};
 
-use accord_store::{EventStore, SledStore};
+use accord_store::{SledStore, SnapshotStore};
 use serde_json::Value;
 use server::{DataDir, Server};
 

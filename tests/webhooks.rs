@@ -1,8 +1,7 @@
 //! Webhooks end to end: the real binary (`--webhook-allow-private`) delivers
 //! to a real `TestReceiver` on 127.0.0.1; deliveries are checked with the
 //! Standard Webhooks reference verifier (Python), through a receiver outage,
-//! a `kill -9` of Accord, a secret rotation, a replay, and the move of an
-//! older data folder's webhook state to its own database (ADR 0018).
+//! a `kill -9` of Accord, a secret rotation and a replay.
 
 #[path = "support/receiver.rs"]
 mod receiver;
@@ -10,7 +9,6 @@ mod receiver;
 mod server;
 
 use std::collections::HashMap;
-use std::path::Path;
 use std::time::Duration;
 
 use receiver::{verify_with_python, Received, TestReceiver};
@@ -248,52 +246,4 @@ async fn a_kill_9_mid_delivery_loses_no_event_and_duplicates_keep_their_webhook_
     }
     let events: Vec<Value> = server.events().await;
     assert_eq!(events.len(), 50);
-}
-
-/// Moves the webhook database's entries into the log database's `webhooks`
-/// tree and removes the webhook folder: the layout versions before ADR 0018 left.
-fn downgrade_to_the_single_database_layout(data: &Path) {
-    let webhooks = data.join("webhooks");
-    let entries: Vec<(sled::IVec, sled::IVec)> = {
-        let db = sled::open(&webhooks).expect("the webhook database");
-        db.iter().map(|entry| entry.unwrap()).collect()
-    };
-    let log = sled::open(data).expect("the log database");
-    let tree = log.open_tree("webhooks").unwrap();
-    for (key, value) in entries {
-        tree.insert(key, value).unwrap();
-    }
-    log.flush().unwrap();
-    std::fs::remove_dir_all(webhooks).unwrap();
-}
-
-#[tokio::test]
-async fn subscriptions_and_cursors_of_an_older_data_folder_carry_on_after_the_upgrade() {
-    let dir = DataDir::new();
-    let server = Server::start_with(&dir, FLAGS).await;
-    let receiver = TestReceiver::start().await;
-    let (id, secret) = subscribe(&server, &receiver.url()).await;
-    let mut positions = register(&server, 0, 5).await;
-    receiver.wait_for(WITHIN, |r| r.len() >= 5).await;
-    server.stop();
-    tokio::task::spawn_blocking({
-        let data = dir.data();
-        move || downgrade_to_the_single_database_layout(&data)
-    })
-    .await
-    .unwrap();
-
-    let server = Server::start_with(&dir, FLAGS).await;
-    positions.extend(register(&server, 5, 3).await);
-    let received = receiver.wait_for(WITHIN, |r| has_all(r, &positions)).await;
-
-    assert_eq!(
-        received.iter().map(Received::position).collect::<Vec<_>>(),
-        positions,
-        "the cursor carried over: nothing delivered twice, nothing skipped"
-    );
-    verify_with_python(&secret, &received[7]).expect("the secret carried over");
-    let log = server.json(&format!("/v1/webhooks/{id}/deliveries")).await;
-    assert_eq!(log["items"].as_array().unwrap().len(), 8, "{log}");
-    assert!(dir.data().join("webhooks").is_dir());
 }

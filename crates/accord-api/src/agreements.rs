@@ -40,13 +40,18 @@ fn not_found(id: AgreementId) -> ApiError {
 /// Agreements signed by `at`, with their status on that date; optionally
 /// only those a party belongs to, or those in a status.
 #[utoipa::path(
-    get, path = "/v1/agreements", tag = "reads",
+    get, path = "/v1/agreements", operation_id = "list_agreements", tag = "reads",
     params(
-        ("party" = Option<String>, Query, description = "Only agreements this party is a party of on `at`"),
+        ("party" = Option<PartyId>, Query, description = "Only agreements this party is a party of on `at`"),
         ("status" = Option<AgreementStatus>, Query, description = "Only agreements in this status on `at`"),
         crate::openapi::At, crate::openapi::AsOf),
     responses(
-        (status = 200, body = Items<AgreementView>),
+        (status = 200, body = Items<AgreementView>, links(
+            ("agreement" = (operation_id = "get_agreement", parameters(("id" = "$response.body#/items/0/agreement_id")), description = "The first agreement listed")),
+            ("exchanges" = (operation_id = "list_exchanges", parameters(("id" = "$response.body#/items/0/agreement_id")), description = "The first agreement listed: its exchanges")),
+            ("history" = (operation_id = "get_agreement_history", parameters(("id" = "$response.body#/items/0/agreement_id")), description = "The first agreement listed: its history")),
+            ("diff" = (operation_id = "diff_agreement", parameters(("id" = "$response.body#/items/0/agreement_id")), description = "The first agreement listed: what changed in it")),
+        )),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
     ),
@@ -78,7 +83,7 @@ pub(crate) async fn list(
 /// The agreement as it stood on `at`, as known at `as_of`. `ETag` is its
 /// stream version.
 #[utoipa::path(
-    get, path = "/v1/agreements/{id}", tag = "reads",
+    get, path = "/v1/agreements/{id}", operation_id = "get_agreement", tag = "reads",
     params(("id" = String, Path, format = Uuid), crate::openapi::At, crate::openapi::AsOf),
     responses(
         (status = 200, body = AgreementView, headers(("ETag" = String, description = "The agreement's version, quoted"))),
@@ -109,12 +114,12 @@ pub(crate) async fn one(
 /// Exchanges that occurred by `at`, as last corrected, with their status
 /// (`recorded`, `corrected`, `retracted`).
 #[utoipa::path(
-    get, path = "/v1/agreements/{id}/exchanges", tag = "reads",
+    get, path = "/v1/agreements/{id}/exchanges", operation_id = "list_exchanges", tag = "reads",
     params(
         ("id" = String, Path, format = Uuid),
         ("from" = Option<String>, Query, format = Date, description = "Occurred on or after"),
         ("to" = Option<String>, Query, format = Date, description = "Occurred on or before"),
-        ("area" = Option<String>, Query, description = "Only this area"),
+        ("area" = Option<AreaId>, Query, description = "Only this area"),
         crate::openapi::At, crate::openapi::AsOf),
     responses(
         (status = 200, body = Items<ExchangeView>),
@@ -159,11 +164,11 @@ pub struct HistoryPage {
 /// hashes. `at` keeps the events effective by that date; `as_of` those
 /// recorded by that instant. Paged by stream version (`after`, `limit`).
 #[utoipa::path(
-    get, path = "/v1/agreements/{id}/history", tag = "audit",
+    get, path = "/v1/agreements/{id}/history", operation_id = "get_agreement_history", tag = "audit",
     params(
         ("id" = String, Path, format = Uuid),
         ("after" = Option<u64>, Query, description = "Stream version to start after"),
-        ("limit" = Option<usize>, Query, description = "Page size (default 1000, at most 10000)"),
+        ("limit" = Option<usize>, Query, minimum = 1, description = "Page size (default 1000; more than 10000 reads as 10000)"),
         crate::openapi::At, crate::openapi::AsOf),
     responses(
         (status = 200, body = HistoryPage),
@@ -192,10 +197,7 @@ pub(crate) async fn history(
     let at = moment.at.to_string();
     let stream = format!("agreement:{id}");
     // One more than the page tells whether another page follows.
-    let mut events = state
-        .engine
-        .store()
-        .read_stream(&stream, after, limit + 1)?;
+    let mut events = state.engine.log().read_stream(&stream, after, limit + 1)?;
     let more = events.len() > limit;
     events.truncate(limit);
     let next_after = events.last().map(|e| e.envelope.version).filter(|_| more);

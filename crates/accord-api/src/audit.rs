@@ -21,7 +21,7 @@ pub(crate) fn router() -> Router<AppState> {
 /// log as it stood at that instant (`at` does not apply: the chain covers
 /// every fact).
 #[utoipa::path(
-    get, path = "/v1/audit/verify", tag = "audit",
+    get, path = "/v1/audit/verify", operation_id = "verify_chain", tag = "audit",
     params(crate::openapi::At, crate::openapi::AsOf),
     responses(
         (status = 200, body = crate::openapi::VerificationSchema),
@@ -36,8 +36,8 @@ pub(crate) async fn verify(
 ) -> Result<Json<Verification>, ApiError> {
     let moment = Moment::from_params(&params)?;
     let up_to = moment.cut(&state.engine)?;
-    let store = state.engine.store().clone();
-    let verification = tokio::task::spawn_blocking(move || store.verify(up_to))
+    let log = state.engine.log().clone();
+    let verification = tokio::task::spawn_blocking(move || log.verify(up_to))
         .await
         .map_err(ApiError::internal)??;
     Ok(Json(verification))

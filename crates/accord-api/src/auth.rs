@@ -7,7 +7,7 @@
 use std::sync::{Arc, RwLock};
 
 use accord_engine::Role;
-use accord_store::{Actor, EventStore, StoreError};
+use accord_store::{Actor, MetaStore, StoreError};
 use axum::extract::{Request, State};
 use axum::http::{header, Method};
 use axum::middleware::Next;
@@ -25,7 +25,7 @@ const TOKENS_KEY: &str = "tokens";
 #[derive(Clone, Serialize, Deserialize)]
 pub struct TokenRecord {
     pub id: String,
-    pub role: String,
+    pub role: Role,
     pub party_id: Option<String>,
     pub label: Option<String>,
     /// SHA-256 of the secret, hex.
@@ -54,7 +54,7 @@ impl TokenRecord {
     pub fn actor(&self) -> Actor {
         Actor {
             token_id: self.id.clone(),
-            role: self.role.clone(),
+            role: self.role,
             party_id: self.party_id.clone(),
         }
     }
@@ -75,7 +75,7 @@ pub enum Bootstrap {
 
 /// Every known token, loaded from and saved to the store's metadata.
 pub struct TokenBook {
-    store: Arc<dyn EventStore>,
+    store: Arc<dyn MetaStore>,
     tokens: RwLock<Vec<TokenRecord>>,
 }
 
@@ -117,7 +117,7 @@ pub fn new_secret() -> String {
 
 impl TokenBook {
     /// Loads the book from the store.
-    pub fn load(store: Arc<dyn EventStore>) -> Result<Self, StoreError> {
+    pub fn load(store: Arc<dyn MetaStore>) -> Result<Self, StoreError> {
         let tokens = match store.get_meta(TOKENS_KEY)? {
             Some(bytes) => serde_json::from_slice(&bytes)
                 .map_err(|e| StoreError::Corrupt(format!("tokens: {e}")))?,
@@ -141,14 +141,14 @@ impl TokenBook {
                 Some(_) => return Ok(Bootstrap::Existing),
                 None => {}
             }
-            self.add("admin", None, Some("ACCORD_ADMIN_TOKEN"), secret)?;
+            self.add(Role::Admin, None, Some("ACCORD_ADMIN_TOKEN"), secret)?;
             return Ok(Bootstrap::FromEnvironment);
         }
         if !self.read().is_empty() {
             return Ok(Bootstrap::Existing);
         }
         let secret = new_secret();
-        self.add("admin", None, Some("generated at first start"), &secret)?;
+        self.add(Role::Admin, None, Some("generated at first start"), &secret)?;
         Ok(Bootstrap::Generated(secret))
     }
 
@@ -161,7 +161,7 @@ impl TokenBook {
         label: Option<&str>,
     ) -> Result<(TokenRecord, String), StoreError> {
         let secret = new_secret();
-        let record = self.add(role.as_str(), party_id, label, &secret)?;
+        let record = self.add(role, party_id, label, &secret)?;
         Ok((record, secret))
     }
 
@@ -183,9 +183,9 @@ impl TokenBook {
         }
         let active_admins = tokens
             .iter()
-            .filter(|t| t.role == "admin" && t.revoked_at.is_none())
+            .filter(|t| t.role == Role::Admin && t.revoked_at.is_none())
             .count();
-        if tokens[index].role == "admin" && active_admins == 1 {
+        if tokens[index].role == Role::Admin && active_admins == 1 {
             return Err(RevokeError::LastAdmin);
         }
         let mut updated = tokens.clone();
@@ -198,14 +198,14 @@ impl TokenBook {
     /// Registers a token durably and returns its record.
     pub fn add(
         &self,
-        role: &str,
+        role: Role,
         party_id: Option<String>,
         label: Option<&str>,
         secret: &str,
     ) -> Result<TokenRecord, StoreError> {
         let record = TokenRecord {
             id: Uuid::now_v7().to_string(),
-            role: role.to_owned(),
+            role,
             party_id,
             label: label.map(str::to_owned),
             hash: hash_secret(secret),
@@ -274,21 +274,19 @@ pub const READ_ONLY_POSTS: &[&str] = &["/v1/audit/verify-checkpoint"];
 
 /// Whether a role may call `method path` at all; the reason when it may not.
 /// Commands are further checked per agreement by the engine (ADR 0016).
-pub fn route_policy(role: &str, method: &Method, path: &str) -> Result<(), String> {
+pub fn route_policy(role: Role, method: &Method, path: &str) -> Result<(), String> {
     let under = |prefix: &&str| {
         path == *prefix
             || path
                 .strip_prefix(*prefix)
                 .is_some_and(|rest| rest.starts_with('/'))
     };
-    let role = Role::parse(role).filter(|r| *r != Role::System);
     match role {
-        None => Err("the token's role is not known".into()),
-        Some(Role::Admin) => Ok(()),
-        Some(_) if ADMIN_ONLY.iter().any(under) => {
-            Err(format!("only an admin token may use {path}"))
-        }
-        Some(Role::Auditor) => {
+        // The service's own role is never a token's.
+        Role::System => Err("the token's role is not known".into()),
+        Role::Admin => Ok(()),
+        _ if ADMIN_ONLY.iter().any(under) => Err(format!("only an admin token may use {path}")),
+        Role::Auditor => {
             let reads = matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
             if reads || READ_ONLY_POSTS.contains(&path) {
                 Ok(())
@@ -296,7 +294,7 @@ pub fn route_policy(role: &str, method: &Method, path: &str) -> Result<(), Strin
                 Err("an auditor token reads and never writes".into())
             }
         }
-        Some(_) => Ok(()),
+        Role::Writer => Ok(()),
     }
 }
 
@@ -341,7 +339,7 @@ pub async fn require_token(
             return Err(ApiError::Unauthorized("the token is not known".into()));
         }
     };
-    if let Err(reason) = route_policy(&record.role, request.method(), &path) {
+    if let Err(reason) = route_policy(record.role, request.method(), &path) {
         state.access.forbidden();
         tracing::warn!(target: "accord::access", %path, token_id = %record.id, role = %record.role, %reason, "request forbidden");
         return Err(ApiError::Forbidden(reason));
@@ -373,15 +371,14 @@ mod tests {
     fn the_route_policy_keeps_admin_prefixes_and_writes_apart() {
         let get = Method::GET;
         let post = Method::POST;
-        assert!(route_policy("admin", &post, "/v1/tokens").is_ok());
-        assert!(route_policy("writer", &get, "/v1/tokens").is_err());
-        assert!(route_policy("auditor", &get, "/v1/webhooks/abc").is_err());
-        assert!(route_policy("writer", &get, "/v1/tokensmith").is_ok());
-        assert!(route_policy("writer", &post, "/v1/commands").is_ok());
-        assert!(route_policy("auditor", &post, "/v1/commands").is_err());
-        assert!(route_policy("auditor", &post, "/v1/audit/verify-checkpoint").is_ok());
-        assert!(route_policy("system", &get, "/v1/parties").is_err());
-        assert!(route_policy("root", &get, "/v1/parties").is_err());
+        assert!(route_policy(Role::Admin, &post, "/v1/tokens").is_ok());
+        assert!(route_policy(Role::Writer, &get, "/v1/tokens").is_err());
+        assert!(route_policy(Role::Auditor, &get, "/v1/webhooks/abc").is_err());
+        assert!(route_policy(Role::Writer, &get, "/v1/tokensmith").is_ok());
+        assert!(route_policy(Role::Writer, &post, "/v1/commands").is_ok());
+        assert!(route_policy(Role::Auditor, &post, "/v1/commands").is_err());
+        assert!(route_policy(Role::Auditor, &post, "/v1/audit/verify-checkpoint").is_ok());
+        assert!(route_policy(Role::System, &get, "/v1/parties").is_err());
     }
 
     #[test]

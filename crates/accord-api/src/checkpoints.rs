@@ -32,7 +32,7 @@ fn signer(state: &AppState) -> Result<Arc<Signer>, ApiError> {
 /// The Ed25519 key checkpoints are signed with, in base64 and hex. Keep it
 /// with your checkpoints: `accord verify --public-key` checks them against it.
 #[utoipa::path(
-    get, path = "/v1/audit/public-key", tag = "audit",
+    get, path = "/v1/audit/public-key", operation_id = "get_public_key", tag = "audit",
     responses(
         (status = 200, body = crate::openapi::PublicKeySchema),
         (status = 401, body = Problem, content_type = "application/problem+json"),
@@ -50,7 +50,7 @@ pub(crate) async fn public_key(State(state): State<AppState>) -> Result<Json<Pub
 /// the machine, it later proves that the log up to that position was not
 /// rewritten, even consistently (`POST /v1/audit/verify-checkpoint`).
 #[utoipa::path(
-    get, path = "/v1/audit/checkpoint", tag = "audit",
+    get, path = "/v1/audit/checkpoint", operation_id = "get_checkpoint", tag = "audit",
     responses(
         (status = 200, body = crate::openapi::CheckpointSchema),
         (status = 401, body = Problem, content_type = "application/problem+json"),
@@ -61,7 +61,7 @@ pub(crate) async fn public_key(State(state): State<AppState>) -> Result<Json<Pub
 pub(crate) async fn checkpoint(
     State(state): State<AppState>,
 ) -> Result<Json<Checkpoint>, ApiError> {
-    let head = state.engine.store().head();
+    let head = state.engine.log().head();
     signer(&state)?.checkpoint(&head).map(Json).ok_or_else(|| {
         ApiError::NotFound("the log is empty: there is nothing to checkpoint".into())
     })
@@ -74,7 +74,7 @@ pub(crate) async fn checkpoint(
 /// checkpoint's hash there. A well-formed checkpoint that fails answers 200
 /// with `ok: false` and a `reason`, like `GET /v1/audit/verify`.
 #[utoipa::path(
-    post, path = "/v1/audit/verify-checkpoint", tag = "audit",
+    post, path = "/v1/audit/verify-checkpoint", operation_id = "verify_checkpoint", tag = "audit",
     request_body = crate::openapi::CheckpointSchema,
     responses(
         (status = 200, body = crate::openapi::CheckpointCheckSchema),
@@ -94,8 +94,8 @@ pub(crate) async fn verify(
     let checkpoint: Checkpoint = serde_path_to_error::deserialize(body)
         .map_err(|e| ApiError::field(e.path().to_string(), e.inner().to_string()))?;
     let key = signer(&state)?.verifying_key();
-    let store = state.engine.store().clone();
-    let check = tokio::task::spawn_blocking(move || verify_checkpoint(&*store, &checkpoint, &key))
+    let log = state.engine.log().clone();
+    let check = tokio::task::spawn_blocking(move || verify_checkpoint(&log, &checkpoint, &key))
         .await
         .map_err(ApiError::internal)?;
     check.map(Json).map_err(|error| match error {

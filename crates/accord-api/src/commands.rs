@@ -42,24 +42,6 @@ pub struct CommandRequest {
     pub data: Value,
 }
 
-// Documentation only: requests are parsed by `CommandRequest`, then `data`
-// by `Command`, so that each error names its field; this gives schemathesis
-// and clients every command's exact fields.
-/// A command request: one of the commands (`type` and its `data`) with the
-/// optional envelope fields.
-#[derive(ToSchema)]
-#[allow(dead_code)]
-pub struct CommandRequestSchema {
-    #[serde(flatten)]
-    command: Command,
-    /// The idempotency key; generated (UUID v7) when absent.
-    command_id: Option<Uuid>,
-    /// Optimistic concurrency: the stream's version before this command.
-    #[schema(minimum = 0)]
-    expected_version: Option<u64>,
-    correlation_id: Option<String>,
-}
-
 /// One event a command appended.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AppendedEvent {
@@ -109,10 +91,26 @@ impl From<CommandRecord> for CommandResult {
 /// Decides the command against every rule and appends its events. The
 /// answer is sent only once the events are durable on disk.
 #[utoipa::path(
-    post, path = "/v1/commands", tag = "commands",
-    request_body(content = CommandRequestSchema, description = "One of the commands (`type` and its `data`), with the optional envelope fields"),
+    post, path = "/v1/commands", operation_id = "submit_command", tag = "commands",
+    request_body(content = crate::openapi::CommandRequestSchema, description = "One of the commands (`type` and its `data`), with the optional envelope fields",
+        examples(
+            ("sign" = (summary = "Sign an agreement between two registered parties (those of `accord serve --demo`)", value = json!({
+                "type": "SignAgreement",
+                "data": {"title": "Chương trình hợp tác phát triển khu công nghiệp", "parties": ["dong-nai-iza", "lam-dong-iza"],
+                    "signed_on": "2013-07-04", "term": {"start": "2013-07-04", "end": "2018-07-03"}, "areas": ["investment_promotion"]}}))),
+            ("record" = (summary = "Record an exchange, retried safely with its command_id", value = json!({
+                "type": "RecordExchange", "command_id": "0190f0a0-2014-7000-8000-000000000310",
+                "data": {"agreement_id": "0190f0a0-2013-7000-8000-000000002013", "occurred_on": "2014-03-10", "area": "investment_promotion",
+                    "kind": "meeting", "parties": ["dong-nai-iza", "lam-dong-iza"], "summary": "Hội nghị xúc tiến đầu tư tại Đà Lạt"}}))),
+        )),
     responses(
-        (status = 201, description = "Appended durably", body = CommandResult),
+        (status = 201, description = "Appended durably", body = CommandResult, links(
+            ("agreement" = (operation_id = "get_agreement", parameters(("id" = "$request.body#/data/agreement_id")), description = "The agreement the command named")),
+            ("exchanges" = (operation_id = "list_exchanges", parameters(("id" = "$request.body#/data/agreement_id")), description = "The agreement the command named: its exchanges")),
+            ("history" = (operation_id = "get_agreement_history", parameters(("id" = "$request.body#/data/agreement_id")), description = "The agreement the command named: its history")),
+            ("diff" = (operation_id = "diff_agreement", parameters(("id" = "$request.body#/data/agreement_id")), description = "The agreement the command named: what changed in it")),
+            ("party" = (operation_id = "get_party", parameters(("party_id" = "$request.body#/data/party_id")), description = "The party the command named")),
+        )),
         (status = 200, description = "The same command_id and body again: the original result, nothing appended", body = CommandResult),
         (status = 400, description = "Malformed or invalid request", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing or unknown token", body = Problem, content_type = "application/problem+json"),

@@ -105,7 +105,7 @@ fn resolve(engine: &Engine, id: AgreementId, point: Point) -> Result<Resolved, A
         Point::Version(0) => (Some(0), all),
         Point::Version(version) => {
             let stream = format!("agreement:{id}");
-            let found = engine.store().read_stream(&stream, version - 1, 1)?;
+            let found = engine.log().read_stream(&stream, version - 1, 1)?;
             let event = found.first().filter(|e| e.envelope.version == version);
             let Some(event) = event else {
                 return Err(ApiError::NotFound(format!(
@@ -115,7 +115,7 @@ fn resolve(engine: &Engine, id: AgreementId, point: Point) -> Result<Resolved, A
             (Some(event.envelope.position), all)
         }
         Point::Date(day) => (None, DiffDate::On(day)),
-        Point::Instant(instant) => (Some(engine.store().position_at(instant)?), all),
+        Point::Instant(instant) => (Some(engine.log().position_at(instant)?), all),
     };
     Ok(Resolved { point, cut, date })
 }
@@ -180,11 +180,11 @@ pub struct AgreementDiff {
 /// agreement does not exist at `to`; if it does not at `from`, everything
 /// it is at `to` is a change.
 #[utoipa::path(
-    get, path = "/v1/agreements/{id}/diff", tag = "audit",
+    get, path = "/v1/agreements/{id}/diff", operation_id = "diff_agreement", tag = "audit",
     params(
         ("id" = String, Path, format = Uuid),
-        ("from" = String, Query, description = "A version, a date (YYYY-MM-DD) or an RFC 3339 instant"),
-        ("to" = String, Query, description = "A version, a date (YYYY-MM-DD) or an RFC 3339 instant")),
+        ("from" = crate::openapi::DiffBound, Query, description = "A version, a date (YYYY-MM-DD) or an RFC 3339 instant"),
+        ("to" = crate::openapi::DiffBound, Query, description = "A version, a date (YYYY-MM-DD) or an RFC 3339 instant")),
     responses(
         (status = 200, body = AgreementDiff),
         (status = 400, body = Problem, content_type = "application/problem+json"),
@@ -297,7 +297,7 @@ fn name_events(engine: &Engine, changes: &[Change]) -> Result<BTreeMap<u64, Diff
         if named.contains_key(&position) {
             continue;
         }
-        if let Some(stored) = engine.store().event(position)? {
+        if let Some(stored) = engine.log().event(position)? {
             let event = DiffEvent {
                 position,
                 id: stored.envelope.id,

@@ -81,11 +81,11 @@ pub struct EventPage {
 ///
 /// Events in position order after `after`, optionally of one `type`.
 #[utoipa::path(
-    get, path = "/v1/events", tag = "audit",
+    get, path = "/v1/events", operation_id = "list_events", tag = "audit",
     params(
         ("after" = Option<u64>, Query, description = "Position to start after (default 0)"),
-        ("limit" = Option<usize>, Query, description = "Page size (default 100, at most 1000)"),
-        ("type" = Option<String>, Query, description = "Only events of this type"),
+        ("limit" = Option<usize>, Query, minimum = 1, description = "Page size (default 100; more than 1000 reads as 1000)"),
+        ("type" = Option<crate::openapi::EventType>, Query, description = "Only events of this type"),
         crate::openapi::At, crate::openapi::AsOf),
     responses(
         (status = 200, body = EventPage),
@@ -101,12 +101,12 @@ pub(crate) async fn page(
     let filter = LogFilter::from_params(&params, &state)?;
     let mut after = params.parse::<u64>("after", "a position")?.unwrap_or(0);
     let limit = params.limit(100, 1000)?;
-    let store = state.engine.store().clone();
+    let log = state.engine.log().clone();
     tokio::task::spawn_blocking(move || {
-        let end = store.head().position.min(filter.cut);
+        let end = log.head().position.min(filter.cut);
         let mut items = Vec::new();
         while items.len() < limit && after < end {
-            let chunk = store.read_all(after, limit.max(256))?;
+            let chunk = log.read_all(after, limit.max(256))?;
             if chunk.is_empty() {
                 break;
             }
@@ -133,14 +133,14 @@ pub(crate) async fn page(
 /// envelope. Starts after `Last-Event-ID` (or `after`), then follows new
 /// events as they become durable. With `as_of`, ends at that instant's cut.
 #[utoipa::path(
-    get, path = "/v1/events/stream", tag = "audit",
+    get, path = "/v1/events/stream", operation_id = "stream_events", tag = "audit",
     params(
         ("after" = Option<u64>, Query, description = "Position to start after, unless Last-Event-ID is sent"),
         ("Last-Event-ID" = Option<u64>, Header, description = "Resume after this position"),
-        ("type" = Option<String>, Query, description = "Only events of this type"),
+        ("type" = Option<crate::openapi::EventType>, Query, description = "Only events of this type"),
         crate::openapi::At, crate::openapi::AsOf),
     responses(
-        (status = 200, description = "An endless stream of events", content_type = "text/event-stream", body = String),
+        (status = 200, description = "Server-Sent Events, one per log event (`id`: its position, `event`: its type, `data`: its envelope); endless unless `as_of` is given", content_type = "text/event-stream", body = crate::openapi::StreamEventSchema),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
     ),
@@ -195,9 +195,9 @@ impl Follower {
             if self.after >= self.filter.cut {
                 return None;
             }
-            let store = self.state.engine.store().clone();
+            let log = self.state.engine.log().clone();
             let after = self.after;
-            let chunk = tokio::task::spawn_blocking(move || store.read_all(after, 256))
+            let chunk = tokio::task::spawn_blocking(move || log.read_all(after, 256))
                 .await
                 .ok()?
                 .ok()?;
@@ -207,7 +207,7 @@ impl Follower {
                 .filter(|e| e.envelope.position <= cut)
                 .collect();
             if chunk.is_empty() {
-                if self.state.engine.store().head().position > self.after {
+                if self.state.engine.log().head().position > self.after {
                     continue;
                 }
                 tokio::select! {

@@ -27,7 +27,7 @@ pub struct Health {
 }
 
 /// Liveness
-#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = Health)))]
+#[utoipa::path(get, path = "/healthz", operation_id = "check_liveness", tag = "operations", responses((status = 200, body = Health)))]
 pub(crate) async fn healthz() -> Json<Health> {
     Json(Health {
         status: "ok",
@@ -37,7 +37,7 @@ pub(crate) async fn healthz() -> Json<Health> {
 
 /// Readiness
 #[utoipa::path(
-    get, path = "/readyz", tag = "operations",
+    get, path = "/readyz", operation_id = "check_readiness", tag = "operations",
     responses(
         (status = 200, body = Health),
         (status = 503, body = Problem, content_type = "application/problem+json"),
@@ -49,6 +49,6 @@ pub(crate) async fn readyz(State(state): State<AppState>) -> Result<Json<Health>
     }
     Ok(Json(Health {
         status: "ready",
-        position: Some(state.engine.store().head().position),
+        position: Some(state.engine.log().head().position),
     }))
 }

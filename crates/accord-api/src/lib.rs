@@ -1,8 +1,10 @@
-//! Accord's HTTP API, version 1 (the contract is `shared/API.md`).
+//! Accord's HTTP API, version 1 (its guide is docs/api-guide.md; the
+//! OpenAPI document is generated from these types, [`openapi`]).
 //!
 //! [`router`] builds the whole application; each resource module has its own
 //! `router()` and handlers that parse, call the engine or the read models,
-//! and map the answer. No handler touches sled.
+//! and map the answer. Handlers reach the log only through the engine's
+//! read side ([`accord_engine::Engine::log`]), never the store itself.
 //!
 //! - [`error`]: `ApiError` → `application/problem+json`.
 //! - [`auth`]: bearer tokens, the acting [`accord_store::Actor`] and the

@@ -23,7 +23,7 @@ pub(crate) fn router() -> Router<AppState> {
 /// latency, queue depth, events in the log, projection and snapshot lag, in
 /// the Prometheus text format.
 #[utoipa::path(
-    get, path = "/metrics", tag = "operations",
+    get, path = "/metrics", operation_id = "get_metrics", tag = "operations",
     responses((status = 200, description = "Prometheus text exposition format 0.0.4",
         body = String, content_type = "text/plain"))
 )]

@@ -45,7 +45,7 @@ impl Moment {
     pub fn cut(&self, engine: &Engine) -> Result<Option<u64>, ApiError> {
         match self.as_of {
             None => Ok(None),
-            Some(instant) => Ok(Some(engine.store().position_at(instant)?)),
+            Some(instant) => Ok(Some(engine.log().position_at(instant)?)),
         }
     }
 

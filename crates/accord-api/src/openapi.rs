@@ -1,15 +1,27 @@
 //! The OpenAPI document, generated from the handlers' annotations and the
 //! very types that parse requests and render answers. Served at
 //! `GET /openapi.json`.
+//!
+//! - [`ApiDoc`]: what utoipa derives from the handlers' `#[utoipa::path]`s.
+//! - `schemas`: schemas of answers whose types live in crates without utoipa.
+//! - `commands`: the command request union, built from the parser's types.
+//! - [`document`]: the served document, `ApiDoc` with what utoipa cannot
+//!   express added (ADR 0007).
 
-use std::collections::BTreeMap;
+mod commands;
+mod schemas;
+
+use std::sync::OnceLock;
 
 use axum::http::header;
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::Serialize;
+use serde_json::{json, Value};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
-use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
+use utoipa::{IntoParams, Modify, OpenApi};
+
+pub use commands::CommandRequestSchema;
+pub use schemas::*;
 
 use crate::AppState;
 
@@ -18,8 +30,52 @@ pub(crate) fn router() -> Router<AppState> {
     let cache = [(header::CACHE_CONTROL, "public, max-age=300")];
     Router::new().route(
         "/openapi.json",
-        get(|| async move { (cache, Json(ApiDoc::openapi())) }),
+        get(|| async move { (cache, Json(document())) }),
     )
+}
+
+/// The served document: [`ApiDoc`], then the keywords utoipa has no
+/// attribute for (each stated below). Built once.
+pub fn document() -> &'static Value {
+    static DOCUMENT: OnceLock<Value> = OnceLock::new();
+    DOCUMENT.get_or_init(|| {
+        let mut document = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+        // Each Server-Sent Event's `data` is the envelope as JSON text: JSON
+        // Schema says so with `contentSchema`, which utoipa cannot write.
+        let data = &mut document["components"]["schemas"]["LogStreamEvent"]["properties"]["data"];
+        data["contentSchema"] = json!({"$ref": "#/components/schemas/EventEnvelope"});
+        camel_case_links(&mut document);
+        document
+    })
+}
+
+/// utoipa 5 writes a Link Object's fields in snake case (`operation_id`),
+/// which OpenAPI names in camel case (`operationId`): renamed here.
+fn camel_case_links(document: &mut Value) {
+    let Some(paths) = document["paths"].as_object_mut() else {
+        return;
+    };
+    let operations = paths
+        .values_mut()
+        .filter_map(Value::as_object_mut)
+        .flat_map(|item| item.values_mut());
+    let responses = operations
+        .filter_map(|operation| operation["responses"].as_object_mut())
+        .flat_map(|responses| responses.values_mut());
+    let links = responses
+        .filter_map(|response| response.get_mut("links").and_then(Value::as_object_mut))
+        .flat_map(|links| links.values_mut().filter_map(Value::as_object_mut));
+    for link in links {
+        for (snake, camel) in [
+            ("operation_id", "operationId"),
+            ("operation_ref", "operationRef"),
+            ("request_body", "requestBody"),
+        ] {
+            if let Some(value) = link.remove(snake) {
+                link.insert(camel.to_owned(), value);
+            }
+        }
+    }
 }
 
 /// `at`: the business date a read looks at.
@@ -41,187 +97,6 @@ pub(crate) struct AsOf(
     #[allow(dead_code)]
     Option<String>,
 );
-
-/// The actor of an event: the token that issued its command.
-#[derive(Serialize, ToSchema)]
-pub struct ActorSchema {
-    pub token_id: String,
-    pub role: String,
-    pub party_id: Option<String>,
-}
-
-/// An event envelope, as stored and as served.
-#[derive(Serialize, ToSchema)]
-pub struct EnvelopeSchema {
-    pub position: u64,
-    pub stream: String,
-    pub version: u64,
-    #[schema(format = Uuid)]
-    pub id: String,
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub schema: u32,
-    #[schema(format = DateTime)]
-    pub recorded_at: String,
-    #[schema(format = Date)]
-    pub effective_on: Option<String>,
-    pub actor: ActorSchema,
-    #[schema(format = Uuid)]
-    pub command_id: String,
-    pub correlation_id: Option<String>,
-    /// The event's data; its shape depends on `type` (see `Event`).
-    #[schema(value_type = Object)]
-    pub data: BTreeMap<String, serde_json::Value>,
-    /// Hex SHA-256 of the previous event (64 zeros for position 1).
-    pub prev_hash: String,
-    /// Hex SHA-256 of `prev_hash` ‖ the stored bytes of this event.
-    pub hash: String,
-}
-
-/// The result of checking the hash chain.
-#[derive(Serialize, ToSchema)]
-pub struct VerificationSchema {
-    pub ok: bool,
-    /// Events that verified.
-    pub events: u64,
-    /// Hash of the last event that verified.
-    pub head_hash: String,
-    /// The first position that does not verify (when `ok` is false).
-    pub first_bad_position: Option<u64>,
-    /// Why it does not verify.
-    pub reason: Option<String>,
-}
-
-/// The service's Ed25519 public key.
-#[derive(Serialize, ToSchema)]
-pub struct PublicKeySchema {
-    /// Always `Ed25519`.
-    pub algorithm: String,
-    /// Base64 of the 32-byte key.
-    pub public_key: String,
-    /// The same key in lowercase hex.
-    pub public_key_hex: String,
-}
-
-/// A signed checkpoint: the event at `position` has hash `head_hash`.
-#[derive(Serialize, ToSchema)]
-pub struct CheckpointSchema {
-    pub position: u64,
-    /// Lowercase hex chain hash of the event at `position`.
-    pub head_hash: String,
-    /// When that event was recorded.
-    #[schema(format = DateTime)]
-    pub recorded_at: String,
-    /// Base64 Ed25519 signature of
-    /// `accord-checkpoint-v1\n{position}\n{head_hash}\n{recorded_at}`.
-    pub signature: String,
-    /// `Ed25519` (optional on input).
-    pub algorithm: Option<String>,
-    /// Base64 public key of the signer (informative; optional on input).
-    pub public_key: Option<String>,
-}
-
-/// The result of checking a checkpoint against the stored chain.
-#[derive(Serialize, ToSchema)]
-pub struct CheckpointCheckSchema {
-    pub ok: bool,
-    /// The checkpoint's position.
-    pub position: u64,
-    /// Why the check failed (absent when `ok`).
-    pub reason: Option<String>,
-}
-
-/// `POST /v1/webhooks`.
-#[derive(Serialize, ToSchema)]
-pub struct NewWebhookSchema {
-    /// http(s) URL receiving the deliveries.
-    pub url: String,
-    /// Only these event types (absent or empty: every type).
-    pub event_types: Option<Vec<String>>,
-    /// Only the events of this agreement.
-    #[schema(format = Uuid)]
-    pub agreement_id: Option<String>,
-    pub description: Option<String>,
-}
-
-/// A webhook subscription (never with its secret).
-#[derive(Serialize, ToSchema)]
-pub struct WebhookSchema {
-    #[schema(format = Uuid)]
-    pub id: String,
-    pub url: String,
-    pub event_types: Vec<String>,
-    pub agreement_id: Option<String>,
-    pub description: Option<String>,
-    /// `enabled` or `disabled`.
-    pub status: String,
-    #[schema(format = DateTime)]
-    pub created_at: String,
-}
-
-/// A created subscription: the subscription and its secret, shown once.
-#[derive(Serialize, ToSchema)]
-pub struct CreatedWebhookSchema {
-    #[serde(flatten)]
-    pub subscription: WebhookSchema,
-    /// `whsec_` + base64 of 24 random bytes.
-    pub secret: String,
-}
-
-/// Subscriptions.
-#[derive(Serialize, ToSchema)]
-pub struct WebhookListSchema {
-    pub items: Vec<WebhookSchema>,
-}
-
-/// A new secret, shown once.
-#[derive(Serialize, ToSchema)]
-pub struct SecretSchema {
-    pub secret: String,
-}
-
-/// `POST /v1/webhooks/{id}/replay`.
-#[derive(Serialize, ToSchema)]
-pub struct ReplaySchema {
-    /// Deliver again every matching event from this position on.
-    pub from_position: u64,
-}
-
-/// One HTTP attempt of a delivery.
-#[derive(Serialize, ToSchema)]
-pub struct AttemptSchema {
-    #[schema(format = DateTime)]
-    pub at: String,
-    /// The receiver's status, if it answered.
-    pub status_code: Option<u16>,
-    /// Why there was no answer (timeout, connection refused, SSRF guard).
-    pub error: Option<String>,
-    pub duration_ms: u64,
-    /// The first 1 KiB of the answer.
-    pub response_body: Option<String>,
-}
-
-/// One event's delivery to one subscription.
-#[derive(Serialize, ToSchema)]
-pub struct DeliverySchema {
-    /// The event id: the `webhook-id` of every attempt.
-    #[schema(format = Uuid)]
-    pub event_id: String,
-    pub position: u64,
-    #[serde(rename = "type")]
-    pub kind: String,
-    /// `pending`, `succeeded` or `failed`.
-    pub state: String,
-    pub attempts: Vec<AttemptSchema>,
-}
-
-/// A page of the delivery log.
-#[derive(Serialize, ToSchema)]
-pub struct DeliveryPageSchema {
-    pub items: Vec<DeliverySchema>,
-    /// Pass as `after` for the next page; absent on the last page.
-    pub next_after: Option<u64>,
-}
 
 struct BearerAuth;
 
@@ -254,7 +129,7 @@ impl Modify for BearerAuth {
         crate::tokens::create, crate::tokens::list, crate::tokens::revoke,
         crate::health::healthz, crate::health::readyz, crate::metrics::metrics,
     ),
-    components(schemas(accord_domain::Command, accord_domain::Event, crate::error::FieldError)),
+    components(schemas(EventType, DiffBound, ReportFormat, DeliveryStateSchema, accord_domain::Event, crate::error::FieldError)),
     modifiers(&BearerAuth),
     tags(
         (name = "commands", description = "Everything that changes the log"),
@@ -267,3 +142,60 @@ impl Modify for BearerAuth {
     )
 )]
 pub struct ApiDoc;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_request_is_one_named_schema_per_command_discriminated_by_type() {
+        let schemas = &document()["components"]["schemas"];
+        let request = &schemas["CommandRequest"];
+        let mapping = request["discriminator"]["mapping"].as_object().unwrap();
+        assert_eq!(request["discriminator"]["propertyName"], "type");
+        assert_eq!(mapping.len(), accord_domain::Command::NAMES.len());
+        for name in accord_domain::Command::NAMES {
+            let variant = &schemas[format!("{name}Command")];
+            assert_eq!(mapping[name], format!("#/components/schemas/{name}Command"));
+            assert_eq!(variant["properties"]["type"]["enum"], json!([name]));
+            assert_eq!(
+                variant["properties"]["data"]["$ref"],
+                format!("#/components/schemas/{name}")
+            );
+            assert!(schemas[name].is_object(), "{name} is a named schema");
+            for field in ["command_id", "expected_version", "correlation_id"] {
+                assert!(variant["properties"][field].is_object(), "{name}: {field}");
+            }
+            assert_eq!(variant["additionalProperties"], false, "{name}");
+        }
+        assert!(schemas.get("Command").is_none(), "no anonymous union");
+    }
+
+    #[test]
+    fn links_name_their_operation_in_openapi_spelling() {
+        let text = serde_json::to_string(document()).unwrap();
+        assert!(text.contains(r#""operationId":"get_agreement""#));
+        assert!(!text.contains("operation_id"), "utoipa's spelling is gone");
+        let links = &document()["paths"]["/v1/commands"]["post"]["responses"]["201"]["links"];
+        assert_eq!(
+            links["agreement"]["parameters"]["id"],
+            "$request.body#/data/agreement_id"
+        );
+    }
+
+    #[test]
+    fn each_streamed_event_s_data_is_described_as_an_envelope() {
+        let event = &document()["components"]["schemas"]["LogStreamEvent"];
+        let data = &event["properties"]["data"];
+        assert_eq!(data["contentMediaType"], "application/json");
+        assert_eq!(
+            data["contentSchema"]["$ref"],
+            "#/components/schemas/EventEnvelope"
+        );
+        let stream = &document()["paths"]["/v1/events/stream"]["get"]["responses"]["200"];
+        assert_eq!(
+            stream["content"]["text/event-stream"]["schema"]["$ref"],
+            "#/components/schemas/LogStreamEvent"
+        );
+    }
+}

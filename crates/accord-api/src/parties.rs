@@ -22,10 +22,12 @@ pub(crate) fn router() -> Router<AppState> {
 /// Every registered party (parties have no business date: `at` does not
 /// hide any; `as_of` does).
 #[utoipa::path(
-    get, path = "/v1/parties", tag = "reads",
+    get, path = "/v1/parties", operation_id = "list_parties", tag = "reads",
     params(crate::openapi::At, crate::openapi::AsOf),
     responses(
-        (status = 200, body = Items<PartyView>),
+        (status = 200, body = Items<PartyView>, links(
+            ("party" = (operation_id = "get_party", parameters(("party_id" = "$response.body#/items/0/party_id")), description = "The first party listed")),
+        )),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
     ),
@@ -46,10 +48,12 @@ pub(crate) async fn list(
 ///
 /// The party and the agreements it is a party of on `at`.
 #[utoipa::path(
-    get, path = "/v1/parties/{party_id}", tag = "reads",
-    params(("party_id" = String, Path, description = "The party's slug"), crate::openapi::At, crate::openapi::AsOf),
+    get, path = "/v1/parties/{party_id}", operation_id = "get_party", tag = "reads",
+    params(("party_id" = PartyId, Path, description = "The party's slug"), crate::openapi::At, crate::openapi::AsOf),
     responses(
-        (status = 200, body = PartyDetail),
+        (status = 200, body = PartyDetail, links(
+            ("agreement" = (operation_id = "get_agreement", parameters(("id" = "$response.body#/agreements/0")), description = "The party's first agreement")),
+        )),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),

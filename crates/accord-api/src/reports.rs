@@ -23,12 +23,12 @@ pub(crate) fn router() -> Router<AppState> {
 /// occurred in it and the reviews closed in it, rebuilt at `at` and `as_of`.
 /// `format=csv` answers one row per agreement with a header row.
 #[utoipa::path(
-    get, path = "/v1/reports/cooperation", tag = "reports",
+    get, path = "/v1/reports/cooperation", operation_id = "get_cooperation_report", tag = "reports",
     params(
         ("from" = Option<String>, Query, format = Date, description = "Window start (inclusive)"),
         ("to" = Option<String>, Query, format = Date, description = "Window end (inclusive; default `at`)"),
-        ("party" = Option<String>, Query, description = "Only agreements of this party"),
-        ("format" = Option<String>, Query, description = "`json` (default) or `csv`"),
+        ("party" = Option<accord_domain::PartyId>, Query, description = "Only agreements of this party"),
+        ("format" = Option<crate::openapi::ReportFormat>, Query, description = "`json` (default) or `csv`"),
         crate::openapi::At, crate::openapi::AsOf),
     responses(
         (status = 200, description = "The report (JSON), or CSV with `format=csv`", content((Report = "application/json"), (String = "text/csv"))),

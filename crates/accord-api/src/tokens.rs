@@ -45,18 +45,16 @@ impl From<TokenRole> for Role {
     }
 }
 
-/// What a new token is for.
-#[derive(Debug, Deserialize, ToSchema)]
+/// What a new token is for (documented as `crate::openapi::NewTokenSchema`).
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewToken {
     pub role: TokenRole,
     /// The registered party a `writer` acts for (writers only, required for them).
     #[serde(default)]
-    #[schema(pattern = "^[a-z0-9][a-z0-9-]{1,63}$")]
     pub party_id: Option<String>,
     /// A note for people: who holds it, what for.
     #[serde(default)]
-    #[schema(max_length = 200)]
     pub label: Option<String>,
 }
 
@@ -94,7 +92,7 @@ impl From<TokenRecord> for TokenView {
     fn from(r: TokenRecord) -> Self {
         Self {
             id: r.id,
-            role: r.role,
+            role: r.role.to_string(),
             party_id: r.party_id,
             label: r.label,
             created_at: r.created_at,
@@ -107,10 +105,12 @@ impl From<TokenRecord> for TokenView {
 ///
 /// Admin only. The secret is in this answer and nowhere else, ever.
 #[utoipa::path(
-    post, path = "/v1/tokens", tag = "tokens",
-    request_body = NewToken,
+    post, path = "/v1/tokens", operation_id = "create_token", tag = "tokens",
+    request_body = crate::openapi::NewTokenSchema,
     responses(
-        (status = 201, description = "Created; `token` is shown only now", body = CreatedToken),
+        (status = 201, description = "Created; `token` is shown only now", body = CreatedToken, links(
+            ("revoke" = (operation_id = "revoke_token", parameters(("id" = "$response.body#/id")), description = "Revoke the new token")),
+        )),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, body = Problem, content_type = "application/problem+json"),
@@ -193,7 +193,7 @@ fn check_party(
 ///
 /// Admin only. Every token ever created, revoked ones too, without secrets.
 #[utoipa::path(
-    get, path = "/v1/tokens", tag = "tokens",
+    get, path = "/v1/tokens", operation_id = "list_tokens", tag = "tokens",
     responses(
         (status = 200, body = Items<TokenView>),
         (status = 401, body = Problem, content_type = "application/problem+json"),
@@ -216,7 +216,7 @@ pub(crate) async fn list(State(state): State<AppState>) -> Json<Items<TokenView>
 /// Admin only. From this answer on the token authenticates nothing, also
 /// after a restart. The last active admin token cannot be revoked (409).
 #[utoipa::path(
-    delete, path = "/v1/tokens/{id}", tag = "tokens",
+    delete, path = "/v1/tokens/{id}", operation_id = "revoke_token", tag = "tokens",
     params(("id" = String, Path, format = Uuid, description = "The token's id")),
     responses(
         (status = 204, description = "Revoked (or already revoked)"),

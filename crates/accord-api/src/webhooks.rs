@@ -77,10 +77,17 @@ pub(crate) struct Created {
 /// `webhook_url_invalid` or `webhook_url_unresolvable`). The subscription
 /// receives the events appended after its creation. The secret is shown once.
 #[utoipa::path(
-    post, path = "/v1/webhooks", tag = "webhooks",
+    post, path = "/v1/webhooks", operation_id = "create_webhook", tag = "webhooks",
     request_body = crate::openapi::NewWebhookSchema,
     responses(
-        (status = 201, body = crate::openapi::CreatedWebhookSchema),
+        (status = 201, body = crate::openapi::CreatedWebhookSchema, links(
+            ("webhook" = (operation_id = "get_webhook", parameters(("id" = "$response.body#/id")), description = "The new subscription")),
+            ("deliveries" = (operation_id = "list_deliveries", parameters(("id" = "$response.body#/id")), description = "Its delivery log")),
+            ("rotate" = (operation_id = "rotate_webhook_secret", parameters(("id" = "$response.body#/id")), description = "A new secret for it")),
+            ("enable" = (operation_id = "enable_webhook", parameters(("id" = "$response.body#/id")), description = "Enable it")),
+            ("replay" = (operation_id = "replay_webhook", parameters(("id" = "$response.body#/id")), description = "Replay its deliveries")),
+            ("delete" = (operation_id = "delete_webhook", parameters(("id" = "$response.body#/id")), description = "Delete it")),
+        )),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin token", body = Problem, content_type = "application/problem+json"),
@@ -109,9 +116,12 @@ pub(crate) async fn create(
 
 /// List subscriptions (admin only)
 #[utoipa::path(
-    get, path = "/v1/webhooks", tag = "webhooks",
+    get, path = "/v1/webhooks", operation_id = "list_webhooks", tag = "webhooks",
     responses(
-        (status = 200, body = crate::openapi::WebhookListSchema),
+        (status = 200, body = crate::openapi::WebhookListSchema, links(
+            ("webhook" = (operation_id = "get_webhook", parameters(("id" = "$response.body#/items/0/id")), description = "The first subscription listed")),
+            ("deliveries" = (operation_id = "list_deliveries", parameters(("id" = "$response.body#/items/0/id")), description = "Its delivery log")),
+        )),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "The server has no webhooks", body = Problem, content_type = "application/problem+json"),
@@ -127,7 +137,7 @@ pub(crate) async fn list(
 
 /// One subscription, without its secret (admin only)
 #[utoipa::path(
-    get, path = "/v1/webhooks/{id}", tag = "webhooks",
+    get, path = "/v1/webhooks/{id}", operation_id = "get_webhook", tag = "webhooks",
     params(("id" = String, Path, format = Uuid)),
     responses(
         (status = 200, body = crate::openapi::WebhookSchema),
@@ -146,7 +156,7 @@ pub(crate) async fn one(
 
 /// Delete a subscription and its delivery log (admin only)
 #[utoipa::path(
-    delete, path = "/v1/webhooks/{id}", tag = "webhooks",
+    delete, path = "/v1/webhooks/{id}", operation_id = "delete_webhook", tag = "webhooks",
     params(("id" = String, Path, format = Uuid)),
     responses(
         (status = 204, description = "Deleted"),
@@ -177,7 +187,7 @@ pub(crate) struct NewSecret {
 /// space-separated in `webhook-signature` (the new secret's first), then only
 /// the new one.
 #[utoipa::path(
-    post, path = "/v1/webhooks/{id}/rotate-secret", tag = "webhooks",
+    post, path = "/v1/webhooks/{id}/rotate-secret", operation_id = "rotate_webhook_secret", tag = "webhooks",
     params(("id" = String, Path, format = Uuid)),
     responses(
         (status = 200, body = crate::openapi::SecretSchema),
@@ -202,7 +212,7 @@ pub(crate) async fn rotate_secret(
 /// (`--webhook-disable-after`, default 5 days) is disabled; enabling it
 /// resumes delivery at its cursor.
 #[utoipa::path(
-    post, path = "/v1/webhooks/{id}/enable", tag = "webhooks",
+    post, path = "/v1/webhooks/{id}/enable", operation_id = "enable_webhook", tag = "webhooks",
     params(("id" = String, Path, format = Uuid)),
     responses(
         (status = 200, body = crate::openapi::WebhookSchema),
@@ -234,15 +244,17 @@ pub(crate) struct DeliveryPage {
 /// duration, the first 1 KiB of the answer). `state` filters
 /// (`pending`, `succeeded`, `failed`); `after` and `limit` page (default 100, at most 1,000).
 #[utoipa::path(
-    get, path = "/v1/webhooks/{id}/deliveries", tag = "webhooks",
+    get, path = "/v1/webhooks/{id}/deliveries", operation_id = "list_deliveries", tag = "webhooks",
     params(
         ("id" = String, Path, format = Uuid),
-        ("state" = Option<String>, Query, description = "pending, succeeded or failed"),
+        ("state" = Option<crate::openapi::DeliveryStateSchema>, Query, description = "Only deliveries in this state"),
         ("after" = Option<u64>, Query, description = "Only deliveries of positions after this one"),
-        ("limit" = Option<usize>, Query, description = "Page size (default 100, at most 1000)"),
+        ("limit" = Option<usize>, Query, minimum = 1, description = "Page size (default 100; more than 1000 reads as 1000)"),
     ),
     responses(
-        (status = 200, body = crate::openapi::DeliveryPageSchema),
+        (status = 200, body = crate::openapi::DeliveryPageSchema, links(
+            ("resend" = (operation_id = "resend_delivery", parameters(("id" = "$request.path.id"), ("position" = "$response.body#/items/0/position")), description = "Resend the first delivery listed")),
+        )),
         (status = 400, body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an admin token", body = Problem, content_type = "application/problem+json"),
@@ -274,7 +286,7 @@ pub(crate) async fn deliveries(
 /// delivers again, in order, every matching event from position N on (with
 /// the same `webhook-id`s), then carries on with new events.
 #[utoipa::path(
-    post, path = "/v1/webhooks/{id}/replay", tag = "webhooks",
+    post, path = "/v1/webhooks/{id}/replay", operation_id = "replay_webhook", tag = "webhooks",
     params(("id" = String, Path, format = Uuid)),
     request_body = crate::openapi::ReplaySchema,
     responses(
@@ -307,7 +319,7 @@ pub(crate) async fn replay(
 /// One immediate attempt of the delivery at `position`, outside the
 /// subscription's order, added to its log; answers the delivery.
 #[utoipa::path(
-    post, path = "/v1/webhooks/{id}/deliveries/{position}/resend", tag = "webhooks",
+    post, path = "/v1/webhooks/{id}/deliveries/{position}/resend", operation_id = "resend_delivery", tag = "webhooks",
     params(("id" = String, Path, format = Uuid), ("position" = u64, Path)),
     responses(
         (status = 200, body = crate::openapi::DeliverySchema),

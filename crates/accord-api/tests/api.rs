@@ -1,15 +1,13 @@
 //! The router driven with `oneshot`: status codes, problem documents, and
 //! the OpenAPI document against what the server really answers.
 
-use std::sync::Arc;
+#[path = "support/app.rs"]
+mod app;
 
-use accord_api::{router, AppState, TokenBook};
-use accord_engine::{Engine, EngineConfig};
-use accord_store::{EventStore, SledStore};
-use accord_webhooks::{WebhookConfig, Webhooks};
+use accord_store::EventLog;
+use app::TestApp as App;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use axum::Router;
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use tower::ServiceExt;
@@ -17,30 +15,8 @@ use tower::ServiceExt;
 const TOKEN: &str = "test-admin-token";
 const AGREEMENT: &str = "0190f0a0-2007-7000-8000-000000002007";
 
-struct App {
-    router: Router,
-    store: Arc<dyn EventStore>,
-    _dir: tempfile::TempDir,
-}
-
 fn app() -> App {
-    let dir = tempfile::tempdir().unwrap();
-    let sled = Arc::new(SledStore::open(dir.path()).unwrap());
-    let store: Arc<dyn EventStore> = sled.clone();
-    let engine = Engine::start(store.clone(), EngineConfig::default()).unwrap();
-    let tokens = Arc::new(TokenBook::load(store.clone()).unwrap());
-    tokens.bootstrap(Some(TOKEN)).unwrap();
-    let webhooks =
-        Webhooks::start(store.clone(), sled, engine.head(), WebhookConfig::default()).unwrap();
-    App {
-        router: router(
-            AppState::new(engine, tokens)
-                .with_signer(Arc::new(accord_audit::Signer::generate()))
-                .with_webhooks(webhooks),
-        ),
-        store,
-        _dir: dir,
-    }
+    App::new(TOKEN)
 }
 
 struct Answer {

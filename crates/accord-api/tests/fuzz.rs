@@ -8,7 +8,7 @@ use accord_api::extract::parse_json;
 use accord_api::{decode, ApiError};
 use accord_domain::{Command, WriteModel};
 use accord_engine::authorize;
-use accord_store::Actor;
+use accord_store::{Actor, Role};
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
@@ -188,17 +188,17 @@ fn decode_bytes(bytes: &[u8]) -> Option<Command> {
 }
 
 fn actors() -> Vec<Actor> {
-    let actor = |role: &str, party: Option<&str>| Actor {
+    let actor = |role: Role, party: Option<&str>| Actor {
         token_id: "fuzz".into(),
-        role: role.into(),
+        role,
         party_id: party.map(str::to_owned),
     };
     vec![
-        actor("admin", None),
-        actor("writer", Some("dong-nai-iza")),
-        actor("writer", None),
-        actor("auditor", None),
-        actor("nobody", Some("lam-dong-iza")),
+        actor(Role::Admin, None),
+        actor(Role::Writer, Some("dong-nai-iza")),
+        actor(Role::Writer, None),
+        actor(Role::Auditor, None),
+        actor(Role::System, Some("lam-dong-iza")),
     ]
 }
 

@@ -1,16 +1,18 @@
 //! Malformed, oversized, deep, slow and too many requests: each gets a clear
 //! problem+json answer with no internal detail, and nothing is appended.
 
-use std::sync::Arc;
+#[path = "support/app.rs"]
+mod app;
+
 use std::time::Duration;
 
-use accord_api::{router, ApiError, AppState, TokenBook};
-use accord_engine::{Engine, EngineConfig};
-use accord_store::{EventStore, SledStore};
+use accord_api::{ApiError, AppState};
+use accord_engine::EngineConfig;
+use accord_store::EventLog;
+use app::{Options, TestApp as App};
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Router;
 use futures::StreamExt;
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
@@ -18,24 +20,16 @@ use tower::ServiceExt;
 
 const TOKEN: &str = "hardening-admin-token";
 
-struct App {
-    router: Router,
-    store: Arc<dyn EventStore>,
-    _dir: tempfile::TempDir,
-}
-
-fn app_with(config: EngineConfig, timeout: Duration) -> App {
-    let dir = tempfile::tempdir().unwrap();
-    let store: Arc<dyn EventStore> = Arc::new(SledStore::open(dir.path()).unwrap());
-    let engine = Engine::start(store.clone(), config).unwrap();
-    let tokens = Arc::new(TokenBook::load(store.clone()).unwrap());
-    tokens.bootstrap(Some(TOKEN)).unwrap();
-    let state = AppState::new(engine, tokens).with_request_timeout(timeout);
-    App {
-        router: router(state),
-        store,
-        _dir: dir,
-    }
+/// The application without a signing key or webhooks, which these tests
+/// do not need.
+fn app_with(engine: EngineConfig, request_timeout: Duration) -> App {
+    let options = Options {
+        engine,
+        request_timeout,
+        signer: false,
+        webhooks: None,
+    };
+    App::with(TOKEN, options)
 }
 
 fn app() -> App {

@@ -6,14 +6,15 @@
 //! own: each row on a fresh app with one subscription that has delivered one
 //! event to a receiver on 127.0.0.1.
 
+#[path = "support/app.rs"]
+mod app;
+
 use std::collections::BTreeSet;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use accord_api::{router, AppState, TokenBook};
-use accord_engine::{Engine, EngineConfig};
-use accord_store::{EventStore, SledStore, WebhookEntry, WebhookStore};
-use accord_webhooks::{WebhookConfig, Webhooks};
+use accord_store::{EventLog, WebhookEntry, WebhookStore};
+use accord_webhooks::WebhookConfig;
+use app::{Options, TestApp};
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
@@ -32,15 +33,19 @@ const RB: &str = "0190f0a0-0000-7000-8000-0000000000fb";
 const CREATED: u16 = 201;
 const FORBIDDEN: u16 = 403;
 
+/// The application with a writer's and an auditor's token.
 struct App {
-    router: Router,
-    store: Arc<dyn EventStore>,
-    /// The webhook tree, read raw to prove that a refused call changed nothing.
-    hooks: Arc<SledStore>,
-    state: AppState,
+    app: TestApp,
     writer: String,
     auditor: String,
-    _dir: tempfile::TempDir,
+}
+
+impl std::ops::Deref for App {
+    type Target = TestApp;
+
+    fn deref(&self) -> &TestApp {
+        &self.app
+    }
 }
 
 async fn call(
@@ -113,29 +118,19 @@ fn review(agreement: &str, id: &str) -> Value {
 }
 
 async fn app() -> App {
-    let dir = tempfile::tempdir().unwrap();
-    let sled = Arc::new(SledStore::open(dir.path()).unwrap());
-    let store: Arc<dyn EventStore> = sled.clone();
-    let engine = Engine::start(store.clone(), EngineConfig::default()).unwrap();
-    let tokens = Arc::new(TokenBook::load(store.clone()).unwrap());
-    tokens.bootstrap(Some(ADMIN)).unwrap();
     // Private addresses allowed: the webhook rows deliver to a receiver on 127.0.0.1.
-    let config = WebhookConfig {
+    let webhooks = WebhookConfig {
         allow_private: true,
         ..WebhookConfig::default()
     };
-    let webhooks = Webhooks::start(store.clone(), sled.clone(), engine.head(), config).unwrap();
-    let state = AppState::new(engine, tokens)
-        .with_signer(Arc::new(accord_audit::Signer::generate()))
-        .with_webhooks(webhooks);
+    let options = Options {
+        webhooks: Some(webhooks),
+        ..Options::default()
+    };
     let mut app = App {
-        router: router(state.clone()),
-        store,
-        hooks: sled,
-        state,
+        app: TestApp::with(ADMIN, options),
         writer: String::new(),
         auditor: String::new(),
-        _dir: dir,
     };
     for party in ["dong-nai-iza", "lam-dong-iza", "binh-phuoc-eza"] {
         admin(&app, json!({"type": "RegisterParty", "data": {"party_id": party, "name": party, "kind": "industrial_zone_authority"}})).await;
@@ -469,14 +464,14 @@ async fn hook(app: &App) -> Hook {
     }
 }
 
-/// Every key and value of the webhook tree: subscriptions with their
+/// Every key and value of the webhook state: subscriptions with their
 /// secrets, cursors, replay requests and the delivery log.
 fn webhook_tree(app: &App) -> Vec<WebhookEntry> {
-    app.hooks.webhook_scan(b"", None, usize::MAX).unwrap()
+    app.store.webhook_scan(b"", None, usize::MAX).unwrap()
 }
 
 /// (what, method, documented path, body, what an admin gets, whether the
-/// admin's call changes the webhook tree). In paths and bodies `{id}` is the
+/// admin's call changes the webhook state). In paths and bodies `{id}` is the
 /// subscription, `{position}` its delivered event and `{url}` its receiver.
 type WebhookRow = (&'static str, Method, &'static str, Option<Value>, u16, bool);
 

@@ -1,6 +1,6 @@
 //! Checking a kept checkpoint against the log as it is stored now.
 
-use accord_store::EventStore;
+use accord_store::LogReader;
 use ed25519_dalek::VerifyingKey;
 use serde::Serialize;
 
@@ -44,7 +44,7 @@ impl CheckpointCheck {
 /// `Malformed` if the checkpoint cannot be decoded; a well-formed checkpoint
 /// the log does not match gives `ok: false` with a reason.
 pub fn verify_checkpoint(
-    store: &dyn EventStore,
+    log: &LogReader,
     checkpoint: &Checkpoint,
     key: &VerifyingKey,
 ) -> Result<CheckpointCheck, AuditError> {
@@ -54,13 +54,13 @@ pub fn verify_checkpoint(
     if !checkpoint.signed_by(key)? {
         return fail("the signature does not verify with the public key checked against".into());
     }
-    let head = store.head().position;
+    let head = log.head().position;
     if head < position {
         return fail(format!(
             "the log ends at position {head}, before the checkpoint's position {position}"
         ));
     }
-    let chain = store.verify(Some(position))?;
+    let chain = log.verify(Some(position))?;
     if !chain.ok {
         return fail(format!(
             "the chain does not verify up to the checkpoint: first bad position {} ({})",
@@ -75,16 +75,16 @@ pub fn verify_checkpoint(
             chain.head_hash, checkpoint.head_hash
         ));
     }
-    recorded_at_matches(store, checkpoint)
+    recorded_at_matches(log, checkpoint)
 }
 
 /// The last check: the signed instant is the event's.
 fn recorded_at_matches(
-    store: &dyn EventStore,
+    log: &LogReader,
     checkpoint: &Checkpoint,
 ) -> Result<CheckpointCheck, AuditError> {
     let position = checkpoint.position;
-    let event = store.event(position)?;
+    let event = log.event(position)?;
     match event.map(|e| e.envelope.recorded_at) {
         Some(at) if at == checkpoint.recorded_at => Ok(CheckpointCheck::pass(position)),
         found => Ok(CheckpointCheck::fail(

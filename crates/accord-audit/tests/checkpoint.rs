@@ -1,8 +1,10 @@
 //! Checkpoints against a real store: signed, kept, then checked after honest
 //! growth, after tampering, and after a full rewrite of the chain.
 
+use std::sync::Arc;
+
 use accord_audit::{key_path, parse_public_key, verify_checkpoint, Checkpoint, Signer};
-use accord_store::{Actor, EventStore, NewEvent, SledStore, Write};
+use accord_store::{Actor, EventLog, LogReader, NewEvent, Role, SledStore, Write};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -14,7 +16,7 @@ fn write(n: usize) -> Write {
         expected_version: None,
         actor: Actor {
             token_id: "tok".into(),
-            role: "admin".into(),
+            role: Role::Admin,
             party_id: None,
         },
         correlation_id: None,
@@ -28,9 +30,14 @@ fn write(n: usize) -> Write {
     }
 }
 
-fn store_with(events: usize) -> (tempfile::TempDir, SledStore) {
+/// The store's read side, as the server hands it to the check.
+fn reader(store: &Arc<SledStore>) -> LogReader {
+    LogReader::new(store.clone())
+}
+
+fn store_with(events: usize) -> (tempfile::TempDir, Arc<SledStore>) {
     let dir = tempfile::tempdir().unwrap();
-    let store = SledStore::open(dir.path()).unwrap();
+    let store = Arc::new(SledStore::open(dir.path()).unwrap());
     for n in 0..events {
         store.append(&[write(n)]).unwrap();
     }
@@ -45,7 +52,7 @@ fn a_checkpoint_still_verifies_after_the_log_grows() {
     for n in 5..9 {
         store.append(&[write(n)]).unwrap();
     }
-    let check = verify_checkpoint(&store, &checkpoint, &signer.verifying_key()).unwrap();
+    let check = verify_checkpoint(&reader(&store), &checkpoint, &signer.verifying_key()).unwrap();
     assert!(check.ok, "{check:?}");
     assert_eq!(check.position, 5);
 }
@@ -90,7 +97,7 @@ fn another_key_or_an_edited_field_breaks_the_signature() {
     let signer = Signer::generate();
     let checkpoint = signer.checkpoint(&store.head()).unwrap();
     let other = Signer::generate().verifying_key();
-    let check = verify_checkpoint(&store, &checkpoint, &other).unwrap();
+    let check = verify_checkpoint(&reader(&store), &checkpoint, &other).unwrap();
     assert!(!check.ok);
     assert!(check.reason.unwrap().contains("signature"));
     let earlier = Checkpoint {
@@ -98,7 +105,7 @@ fn another_key_or_an_edited_field_breaks_the_signature() {
         head_hash: store.verify(Some(2)).unwrap().head_hash,
         ..checkpoint
     };
-    let check = verify_checkpoint(&store, &earlier, &signer.verifying_key()).unwrap();
+    let check = verify_checkpoint(&reader(&store), &earlier, &signer.verifying_key()).unwrap();
     assert!(!check.ok, "a signature covers its position and hash");
 }
 
@@ -113,12 +120,12 @@ fn a_full_rewrite_of_the_chain_verifies_alone_but_not_through_the_checkpoint() {
         .rewrite_chain_from(3, bytes.replace("ghi chú", "sửa").as_bytes())
         .unwrap();
     drop(store);
-    let store = SledStore::open(dir.path()).unwrap();
+    let store = Arc::new(SledStore::open(dir.path()).unwrap());
     assert!(
         store.verify(None).unwrap().ok,
         "the forger's chain is consistent"
     );
-    let check = verify_checkpoint(&store, &checkpoint, &signer.verifying_key()).unwrap();
+    let check = verify_checkpoint(&reader(&store), &checkpoint, &signer.verifying_key()).unwrap();
     assert!(!check.ok);
     assert!(check.reason.unwrap().contains("rewritten"));
 }
@@ -130,7 +137,7 @@ fn a_log_cut_short_of_the_checkpoint_fails_it() {
     let mut head = store.head();
     head.position = 9;
     let checkpoint = signer.checkpoint(&head).unwrap();
-    let check = verify_checkpoint(&store, &checkpoint, &signer.verifying_key()).unwrap();
+    let check = verify_checkpoint(&reader(&store), &checkpoint, &signer.verifying_key()).unwrap();
     assert!(!check.ok);
     assert!(check.reason.unwrap().contains("ends at position 4"));
 }
@@ -145,12 +152,12 @@ fn malformed_fields_are_errors_not_failed_checks() {
         head_hash: good.head_hash.to_uppercase(),
         ..good.clone()
     };
-    assert!(verify_checkpoint(&store, &bad_hash, &key).is_err());
+    assert!(verify_checkpoint(&reader(&store), &bad_hash, &key).is_err());
     let bad_signature = Checkpoint {
         signature: "not base64!".into(),
         ..good
     };
-    assert!(verify_checkpoint(&store, &bad_signature, &key).is_err());
+    assert!(verify_checkpoint(&reader(&store), &bad_signature, &key).is_err());
 }
 
 #[test]

@@ -1,4 +1,4 @@
-//! Cross-site request forgery: two checks, both required (ADR 0024).
+//! Cross-site request forgery: two checks, both required (ADR 0026).
 //!
 //! - [`guard_origin`] (middleware on every console route): a request that
 //!   is not `GET`/`HEAD` must come from a page of this host — its `Origin`,

@@ -29,7 +29,7 @@
 //!
 //! Templates live in `templates/` and are compiled in by askama: a page is a
 //! struct deriving `Template` with a `ui: Ui` field, extending `base.html`.
-//! ADR 0024 records the design; docs/console.md is the guide for people.
+//! ADR 0026 records the design; docs/console.md is the guide for people.
 
 pub mod assets;
 pub mod context;
@@ -60,7 +60,7 @@ pub use ui::Ui;
 #[derive(Debug, Clone)]
 pub struct ConsoleConfig {
     /// Mark cookies `Secure` on every answer: set when the console is served
-    /// over HTTPS by a proxy in front of it (ADR 0024). Without it, cookies
+    /// over HTTPS by a proxy in front of it (ADR 0026). Without it, cookies
     /// are `Secure` only on requests that carry `X-Forwarded-Proto: https`.
     pub secure_cookies: bool,
     /// A session unused for this long ends.

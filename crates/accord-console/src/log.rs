@@ -110,9 +110,9 @@ pub async fn agreement_history(
     engine: &Engine,
     id: AgreementId,
 ) -> Result<Vec<LogEntry>, PageError> {
-    let store = engine.store().clone();
+    let log = engine.log().clone();
     let stream = format!("agreement:{id}");
-    let events = blocking(move || store.read_stream(&stream, 0, HISTORY_LIMIT)).await?;
+    let events = blocking(move || log.read_stream(&stream, 0, HISTORY_LIMIT)).await?;
     Ok(events.into_iter().map(LogEntry::from_stored).collect())
 }
 
@@ -123,10 +123,10 @@ pub async fn recent(
     n: usize,
     cut: Option<u64>,
 ) -> Result<Vec<LogEntry>, PageError> {
-    let store = engine.store().clone();
+    let log = engine.log().clone();
     let events = blocking(move || {
-        let end = store.head().position.min(cut.unwrap_or(u64::MAX));
-        store.read_all(end.saturating_sub(n as u64), n)
+        let end = log.head().position.min(cut.unwrap_or(u64::MAX));
+        log.read_all(end.saturating_sub(n as u64), n)
     })
     .await?;
     Ok(events

@@ -224,7 +224,7 @@ mod tests {
                 effective_on: None,
                 actor: Actor {
                     token_id: "t".into(),
-                    role: "admin".into(),
+                    role: accord_store::Role::Admin,
                     party_id: None,
                 },
                 command_id: String::new(),

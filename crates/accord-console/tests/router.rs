@@ -10,7 +10,7 @@ use std::time::Duration;
 use accord_api::{AppState, TokenBook};
 use accord_console::{router, Console, ConsoleConfig};
 use accord_engine::{Engine, EngineConfig, Role};
-use accord_store::{EventStore, SledStore};
+use accord_store::{SledStore, Stores};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::response::Response;
@@ -29,9 +29,14 @@ struct App {
 
 fn app(config: ConsoleConfig) -> App {
     let dir = tempfile::tempdir().expect("a temp dir");
-    let store: Arc<dyn EventStore> = Arc::new(SledStore::open(dir.path()).expect("a store"));
-    let engine = Engine::start(store.clone(), EngineConfig::default()).expect("an engine");
-    let tokens = Arc::new(TokenBook::load(store).expect("a token book"));
+    let stores = Stores::of(Arc::new(SledStore::open(dir.path()).expect("a store")));
+    let engine = Engine::start(
+        stores.log.clone(),
+        stores.snapshots,
+        EngineConfig::default(),
+    )
+    .expect("an engine");
+    let tokens = Arc::new(TokenBook::load(stores.meta).expect("a token book"));
     tokens.bootstrap(Some(ADMIN)).expect("the admin token");
     let state = AppState::new(engine, tokens.clone());
     let api = accord_api::router(state.clone());

@@ -3,6 +3,12 @@
 //!
 //! Unknown fields are refused (`deny_unknown_fields`) so a misspelt optional
 //! field is a 400, not a silently ignored value.
+//!
+//! The OpenAPI schemas (feature `openapi`) also state the simple rules the
+//! domain checks, so that valid requests can be generated from them: texts
+//! that must not be blank (a non-space character, `pattern = "\\S"`) and the
+//! fewest parties and areas (`min_items`). Refusing them stays the domain's
+//! (422 with the rule's code).
 
 use std::collections::BTreeMap;
 
@@ -49,6 +55,7 @@ pub type Responsibilities = BTreeMap<PartyId, String>;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegisterParty {
     pub party_id: PartyId,
+    #[cfg_attr(feature = "openapi", schema(pattern = "\\S"))]
     pub name: String,
     #[serde(default)]
     pub short_name: Option<String>,
@@ -65,14 +72,19 @@ pub struct SignAgreement {
     /// Generated (UUID v7) when absent.
     #[serde(default)]
     pub agreement_id: Option<AgreementId>,
+    #[cfg_attr(feature = "openapi", schema(pattern = "\\S"))]
     pub title: String,
+    #[cfg_attr(feature = "openapi", schema(min_items = 2))]
     pub parties: Vec<PartyId>,
     pub signed_on: BusinessDate,
     #[serde(default)]
     pub place: Option<String>,
     pub term: DateRange,
+    #[cfg_attr(feature = "openapi", schema(min_items = 1))]
     pub areas: Vec<AreaId>,
     #[serde(default)]
+    // Spelt out: through the alias utoipa would name the schema `BTreeMap`.
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<PartyId, String>))]
     pub responsibilities: Responsibilities,
     /// The agreement this one succeeds.
     #[serde(default)]
@@ -86,14 +98,19 @@ pub struct SignAgreement {
 pub struct AmendAgreement {
     pub agreement_id: AgreementId,
     pub effective_on: BusinessDate,
+    #[cfg_attr(feature = "openapi", schema(pattern = "\\S"))]
     pub reason: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(pattern = "\\S"))]
     pub title: Option<String>,
     #[serde(default)]
     pub term: Option<DateRange>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(min_items = 1))]
     pub areas: Option<Vec<AreaId>>,
     #[serde(default)]
+    // Spelt out: through the alias utoipa would name the schema `BTreeMap`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<BTreeMap<PartyId, String>>))]
     pub responsibilities: Option<Responsibilities>,
 }
 
@@ -119,7 +136,9 @@ pub struct RecordExchange {
     pub occurred_on: BusinessDate,
     pub area: AreaId,
     pub kind: ExchangeKind,
+    #[cfg_attr(feature = "openapi", schema(min_items = 1))]
     pub parties: Vec<PartyId>,
+    #[cfg_attr(feature = "openapi", schema(pattern = "\\S"))]
     pub summary: String,
     #[serde(default)]
     pub outcome: Option<String>,
@@ -132,6 +151,7 @@ pub struct RecordExchange {
 pub struct CorrectExchange {
     pub agreement_id: AgreementId,
     pub exchange_id: ExchangeId,
+    #[cfg_attr(feature = "openapi", schema(pattern = "\\S"))]
     pub reason: String,
     #[serde(default)]
     pub occurred_on: Option<BusinessDate>,
@@ -140,8 +160,10 @@ pub struct CorrectExchange {
     #[serde(default)]
     pub kind: Option<ExchangeKind>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(min_items = 1))]
     pub parties: Option<Vec<PartyId>>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(pattern = "\\S"))]
     pub summary: Option<String>,
     #[serde(default)]
     pub outcome: Option<String>,
@@ -154,6 +176,7 @@ pub struct CorrectExchange {
 pub struct RetractExchange {
     pub agreement_id: AgreementId,
     pub exchange_id: ExchangeId,
+    #[cfg_attr(feature = "openapi", schema(pattern = "\\S"))]
     pub reason: String,
 }
 
@@ -166,6 +189,7 @@ pub struct OpenReviewPeriod {
     /// Generated (UUID v7) when absent.
     #[serde(default)]
     pub review_id: Option<ReviewId>,
+    #[cfg_attr(feature = "openapi", schema(pattern = "\\S"))]
     pub title: String,
     pub kind: ReviewKind,
     pub period: DateRange,
@@ -195,6 +219,7 @@ pub struct CloseReviewPeriod {
     pub review_id: ReviewId,
     pub closed_on: BusinessDate,
     pub outcome: Rating,
+    #[cfg_attr(feature = "openapi", schema(pattern = "\\S"))]
     pub summary: String,
 }
 
@@ -205,6 +230,7 @@ pub struct CloseReviewPeriod {
 pub struct TerminateAgreement {
     pub agreement_id: AgreementId,
     pub effective_on: BusinessDate,
+    #[cfg_attr(feature = "openapi", schema(pattern = "\\S"))]
     pub reason: String,
 }
 

@@ -32,6 +32,8 @@ pub struct AgreementSigned {
     pub place: Option<String>,
     pub term: DateRange,
     pub areas: Vec<AreaId>,
+    // Spelt out: through the alias utoipa would name the schema `BTreeMap`.
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<PartyId, String>))]
     pub responsibilities: Responsibilities,
     pub supersedes: Option<AgreementId>,
 }
@@ -46,6 +48,8 @@ pub struct AgreementAmended {
     pub title: Option<String>,
     pub term: Option<DateRange>,
     pub areas: Option<Vec<AreaId>>,
+    // Spelt out: through the alias utoipa would name the schema `BTreeMap`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<BTreeMap<PartyId, String>>))]
     pub responsibilities: Option<Responsibilities>,
 }
 

@@ -20,7 +20,5 @@ mod rules;
 pub use command::*;
 pub use event::*;
 pub use ids::*;
-pub use model::{
-    AgreementState, Decision, ExchangeState, Fact, ReviewState, WriteModel, WritePatch,
-};
+pub use model::{AgreementState, Decision, ExchangeState, Fact, ReviewState, WriteModel};
 pub use refusal::Refusal;

@@ -5,7 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::command::Command;
 use crate::event::Event;
@@ -33,7 +33,7 @@ pub struct Decision {
 /// Public so that a model can be restored from other state without being
 /// stored ([`WriteModel::from_parts`]: snapshots derive it from the read
 /// models, ADR 0019).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AgreementState {
     /// Each party with the day it joined (signature or admission).
     pub parties: HashMap<PartyId, BusinessDate>,
@@ -51,30 +51,8 @@ pub struct AgreementState {
     pub reviews: HashMap<ReviewId, ReviewState>,
 }
 
-impl AgreementState {
-    /// Whether the two are equal in everything but their exchanges.
-    pub fn eq_except_exchanges(&self, other: &AgreementState) -> bool {
-        // Destructured without `..`: a field added later must be compared here.
-        let AgreementState {
-            parties,
-            signed_on,
-            term,
-            areas,
-            terminated_on,
-            exchanges: _,
-            reviews,
-        } = self;
-        *parties == other.parties
-            && *signed_on == other.signed_on
-            && *term == other.term
-            && *areas == other.areas
-            && *terminated_on == other.terminated_on
-            && *reviews == other.reviews
-    }
-}
-
 /// What deciding needs to know of an exchange (as last corrected).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ExchangeState {
     /// The day it took place.
     pub occurred_on: BusinessDate,
@@ -87,7 +65,7 @@ pub struct ExchangeState {
 }
 
 /// What deciding needs to know of a review.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReviewState {
     /// The period under review.
     pub period: DateRange,
@@ -97,9 +75,10 @@ pub struct ReviewState {
 
 /// Every party and agreement, as far as the rules need them.
 ///
-/// `Serialize`/`Deserialize` so a snapshot can carry it (start-up then
-/// replays only the log's tail); `PartialEq` so a rebuild can be compared.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// `PartialEq` so a rebuild can be compared; `Serialize` so a difference
+/// can be named (`accord rebuild --check`). Never stored: a snapshot
+/// derives it from the read models (ADR 0019).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct WriteModel {
     pub(crate) parties: HashSet<PartyId>,
     pub(crate) agreements: HashMap<AgreementId, AgreementState>,
@@ -117,8 +96,7 @@ impl WriteModel {
 
     /// A model holding exactly these parties and agreements: how a snapshot
     /// restores the model from the read models instead of storing it
-    /// (ADR 0019). [`WriteModel::patch_from`] covers any difference from the
-    /// model folded from the log.
+    /// (ADR 0019).
     pub fn from_parts(
         parties: HashSet<PartyId>,
         agreements: HashMap<AgreementId, AgreementState>,
@@ -131,86 +109,9 @@ impl WriteModel {
         }
     }
 
-    /// Every registered party.
-    pub fn parties(&self) -> &HashSet<PartyId> {
-        &self.parties
-    }
-
-    /// Every agreement's state.
-    pub fn agreements(&self) -> &HashMap<AgreementId, AgreementState> {
-        &self.agreements
-    }
-
-    /// [`WriteModel::patch_from`] for a caller that found the differences
-    /// itself without building the derived model: whether the derived party
-    /// set differs, the agreements this model holds that the derived one
-    /// lacks or holds differently (`differing`), and those only the derived
-    /// one holds (`missing`).
-    pub fn patch_for(
-        &self,
-        parties_differ: bool,
-        differing: impl IntoIterator<Item = AgreementId>,
-        missing: impl IntoIterator<Item = AgreementId>,
-    ) -> WritePatch {
-        let parties = parties_differ.then(|| self.parties.clone());
-        let mut agreements: Vec<(AgreementId, Option<AgreementState>)> = differing
-            .into_iter()
-            .map(|id| (id, Some(self.agreements[&id].clone())))
-            .chain(missing.into_iter().map(|id| (id, None)))
-            .collect();
-        agreements.sort_by_key(|(id, _)| *id);
-        WritePatch {
-            parties,
-            agreements,
-        }
-    }
-
     /// Whether an exchange with this id was recorded under any agreement.
     pub fn exchange_id_taken(&self, id: &ExchangeId) -> bool {
         self.exchange_ids.contains(id)
-    }
-
-    /// What turns `derived` into `self`: the party set if it differs, and
-    /// every agreement that `derived` lacks, holds differently or holds in
-    /// excess. Empty when they are equal. O(state): compares every agreement.
-    pub fn patch_from(&self, derived: &WriteModel) -> WritePatch {
-        let parties = (self.parties != derived.parties).then(|| self.parties.clone());
-        let mut agreements: Vec<(AgreementId, Option<AgreementState>)> = self
-            .agreements
-            .iter()
-            .filter(|(id, state)| derived.agreements.get(id) != Some(state))
-            .map(|(id, state)| (*id, Some(state.clone())))
-            .collect();
-        agreements.extend(
-            derived
-                .agreements
-                .keys()
-                .filter(|id| !self.agreements.contains_key(id))
-                .map(|id| (*id, None)),
-        );
-        agreements.sort_by_key(|(id, _)| *id);
-        WritePatch {
-            parties,
-            agreements,
-        }
-    }
-
-    /// Applies a patch made by [`WriteModel::patch_from`] against a model
-    /// equal to this one: the result equals the model it was made from.
-    pub fn patch(&mut self, patch: WritePatch) {
-        if let Some(parties) = patch.parties {
-            self.parties = parties;
-        }
-        if patch.agreements.is_empty() {
-            return;
-        }
-        for (id, state) in patch.agreements {
-            match state {
-                Some(state) => self.agreements.insert(id, state),
-                None => self.agreements.remove(&id),
-            };
-        }
-        self.exchange_ids = exchange_ids(&self.agreements);
     }
 
     /// Decides a command: the facts to append, or the rule it breaks.
@@ -323,32 +224,6 @@ impl WriteModel {
             | Event::PartyRegistered(_)
             | Event::AgreementSigned(_) => {}
         }
-    }
-}
-
-/// What a write model derived from other state lacks, or holds differently,
-/// compared with the model folded from the log: the party set if it differs
-/// and whole agreements (`None`: one to remove). Empty for the logs the
-/// rules write (a property test in `accord-engine` checks it); it is there so
-/// that a snapshot restores the folded model exactly whatever the log holds,
-/// for instance an exchange id reused under two agreements in a log written
-/// before ADR 0022 (the rules then checked exchange ids per agreement; the
-/// read models key them globally).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct WritePatch {
-    parties: Option<HashSet<PartyId>>,
-    agreements: Vec<(AgreementId, Option<AgreementState>)>,
-}
-
-impl WritePatch {
-    /// Whether the derived model needed no change.
-    pub fn is_empty(&self) -> bool {
-        self.parties.is_none() && self.agreements.is_empty()
-    }
-
-    /// How many agreements it replaces or removes.
-    pub fn agreements(&self) -> usize {
-        self.agreements.len()
     }
 }
 

@@ -8,62 +8,22 @@
 //!   if P is among `parties` (and, when it supersedes one, among that
 //!   agreement's parties too); any other command only on an agreement P
 //!   belongs to; `RecordAssessment` only with `party_id` = P.
-//! - `auditor` (and any role not known): no command.
+//! - `auditor`: no command.
 //! - `system` (the service itself: the demo loader): every command.
 //!
 //! A command on an agreement that does not exist is left to `decide`, which
 //! refuses it with its own rule (422): the agreement has no parties to judge by.
 
 use accord_domain::{AgreementId, Command, WriteModel};
-use accord_store::Actor;
-
-/// A role a token can have.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    /// Everything: commands, tokens, webhooks, reads.
-    Admin,
-    /// Commands for its own party only; reads.
-    Writer,
-    /// Reads only.
-    Auditor,
-    /// The service itself (the demo loader, `generate`): never a token's role.
-    System,
-}
-
-impl Role {
-    /// Every role a token can have, as spelt in tokens and events.
-    pub const ALL: [&'static str; 3] = ["admin", "writer", "auditor"];
-
-    /// The role named `name`, if it is one.
-    pub fn parse(name: &str) -> Option<Role> {
-        match name {
-            "admin" => Some(Role::Admin),
-            "writer" => Some(Role::Writer),
-            "auditor" => Some(Role::Auditor),
-            "system" => Some(Role::System),
-            _ => None,
-        }
-    }
-
-    /// The role's name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Writer => "writer",
-            Role::Auditor => "auditor",
-            Role::System => "system",
-        }
-    }
-}
+use accord_store::{Actor, Role};
 
 /// Whether `actor` may issue `command` given the committed `model`; the
 /// reason, naming the party and agreement, when it may not.
 pub fn authorize(actor: &Actor, command: &Command, model: &WriteModel) -> Result<(), String> {
-    match Role::parse(&actor.role) {
-        Some(Role::Admin | Role::System) => Ok(()),
-        Some(Role::Auditor) => Err("an auditor token reads and never writes".into()),
-        None => Err(format!("role `{}` may not issue commands", actor.role)),
-        Some(Role::Writer) => match actor.party_id.as_deref() {
+    match actor.role {
+        Role::Admin | Role::System => Ok(()),
+        Role::Auditor => Err("an auditor token reads and never writes".into()),
+        Role::Writer => match actor.party_id.as_deref() {
             Some(party) => writer_may(party, command, model),
             None => Err("this writer token is bound to no party".into()),
         },

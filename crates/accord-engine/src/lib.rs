@@ -9,12 +9,14 @@
 //!                                   └▶ answer every command of the batch
 //! ```
 //!
-//! - [`Engine`]: start (latest snapshot + the log's tail), submit, read.
-//! - [`writer`]: the writer thread and its batch loop.
-//! - [`replay`]: folding the log into models, for `as_of` reads (nearest
+//! - [`Engine`]: start on a log and a snapshot store (latest snapshot + the
+//!   log's tail), submit, read; [`Engine::log`] is the log's read side, all
+//!   that readers get of it.
+//! - `writer`: the writer thread and its batch loop.
+//! - `replay`: folding the log into models, for `as_of` reads (nearest
 //!   snapshot + at most K events) and rebuilds.
 //! - [`Models`] (`models`): both models at one position; load, advance, encode.
-//! - `snapshots`: the snapshotter thread and [`write_snapshots`].
+//! - `snapshots`: the snapshotter thread, [`write_snapshots`] and its [`SnapshotPolicy`].
 //! - [`retention`]: which snapshots are kept, and the `as_of` bound it gives.
 //! - `metrics`: counters and histograms of the write path, rendered for
 //!   Prometheus by [`Engine::render_metrics`] (ADR 0017).
@@ -31,14 +33,15 @@ use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
 
 use accord_domain::{Command, Refusal};
 use accord_projections::ReadModels;
-use accord_store::{Actor, CommandRecord, EventStore, StoreError};
+use accord_store::{Actor, CommandRecord, EventLog, LogReader, SnapshotStore, StoreError};
 use tokio::sync::{mpsc, oneshot, watch};
 use uuid::Uuid;
 
-pub use access::{authorize, Role};
+pub use access::authorize;
+pub use accord_store::Role;
 pub use models::{Loaded, Models};
 pub use replay::{rebuild_read_models, AsOfTrace, ReplayError};
-pub use snapshots::write_snapshots;
+pub use snapshots::{write_snapshots, SnapshotPolicy};
 
 /// A command as the API hands it to the writer.
 #[derive(Debug, Clone)]
@@ -139,7 +142,10 @@ pub(crate) struct Job {
 
 /// What the writer and the readers share.
 pub(crate) struct Shared {
-    pub store: Arc<dyn EventStore>,
+    pub log: Arc<dyn EventLog>,
+    pub snapshots: Arc<dyn SnapshotStore>,
+    /// The log's read side, which readers get ([`Engine::log`]).
+    pub reader: LogReader,
     pub read: RwLock<ReadModels>,
     pub head: watch::Sender<u64>,
     /// Recent `as_of` states, least recently used first.
@@ -166,23 +172,34 @@ impl Engine {
     /// Loads the models (the latest snapshot, then the log's tail; the whole
     /// log without a usable snapshot), then starts the writer thread and, if
     /// `snapshot_every` > 0, the snapshotter. Blocking: call it before serving.
-    pub fn start(store: Arc<dyn EventStore>, config: EngineConfig) -> Result<Engine, ReplayError> {
-        let (models, loaded) = Models::load(store.as_ref(), store.head().position)?;
+    pub fn start(
+        log: Arc<dyn EventLog>,
+        snapshots: Arc<dyn SnapshotStore>,
+        config: EngineConfig,
+    ) -> Result<Engine, ReplayError> {
+        let (models, loaded) = Models::load(log.as_ref(), snapshots.as_ref(), log.head().position)?;
         let Models { write, read } = models;
         let (head, _) = watch::channel(read.position());
         let (queue, jobs) = mpsc::channel(config.queue_capacity);
-        let snapshots = (config.snapshot_every > 0).then(|| {
+        let snapshotter = (config.snapshot_every > 0).then(|| {
             let (heads, followed) = std::sync::mpsc::channel();
-            let follow = snapshots::Follow {
+            let policy = SnapshotPolicy {
                 every: config.snapshot_every,
                 keep_recent: config.snapshot_keep_recent,
-                rest: config.snapshot_rest,
             };
-            snapshots::spawn(store.clone(), follow, followed);
+            snapshots::spawn(
+                log.clone(),
+                snapshots.clone(),
+                policy,
+                config.snapshot_rest,
+                followed,
+            );
             heads
         });
         let shared = Arc::new(Shared {
-            store,
+            reader: LogReader::new(log.clone()),
+            log,
+            snapshots,
             read: RwLock::new(read),
             head,
             as_of: Mutex::new(Vec::new()),
@@ -190,7 +207,7 @@ impl Engine {
             loaded,
             metrics: metrics::Metrics::default(),
         });
-        writer::spawn(shared.clone(), write, jobs, snapshots);
+        writer::spawn(shared.clone(), write, jobs, snapshotter);
         Ok(Engine { queue, shared })
     }
 
@@ -238,9 +255,10 @@ impl Engine {
         replay::as_of(&self.shared, position)
     }
 
-    /// The event log.
-    pub fn store(&self) -> &Arc<dyn EventStore> {
-        &self.shared.store
+    /// The log's read side: what readers may ask of the log (never past the
+    /// durable head, nothing that writes; the writer alone appends).
+    pub fn log(&self) -> &LogReader {
+        &self.shared.reader
     }
 
     /// The durable head position, announced after every batch.
@@ -269,8 +287,7 @@ impl Engine {
     /// Every metric in the Prometheus text format (counters and histograms
     /// kept since start; queue depth, head and lags read now).
     pub fn render_metrics(&self) -> String {
-        let store = &self.shared.store;
-        let latest_snapshot = match store.snapshot_positions() {
+        let latest_snapshot = match self.shared.snapshots.snapshot_positions() {
             Ok(positions) => positions.last().copied().unwrap_or(0),
             Err(error) => {
                 tracing::warn!(%error, "metrics: the snapshot positions could not be read");
@@ -279,7 +296,7 @@ impl Engine {
         };
         let gauges = metrics::Gauges {
             queue_depth: self.queue_depth(),
-            head: store.head().position,
+            head: self.shared.log.head().position,
             read_model_position: self.read().position(),
             latest_snapshot,
         };

@@ -6,7 +6,7 @@ use accord_domain::WriteModel;
 use accord_projections::{
     decode_snapshot, encode_snapshot, encode_snapshot_into, ReadModels, SnapshotError,
 };
-use accord_store::EventStore;
+use accord_store::{EventLog, SnapshotStore};
 
 use crate::replay::fold;
 use crate::ReplayError;
@@ -42,10 +42,10 @@ impl Models {
     }
 
     /// Applies events `position()+1..=up_to` of the log; returns how many.
-    pub fn advance(&mut self, store: &dyn EventStore, up_to: u64) -> Result<u64, ReplayError> {
+    pub fn advance(&mut self, log: &dyn EventLog, up_to: u64) -> Result<u64, ReplayError> {
         let mut count = 0;
         let (write, read) = (&mut self.write, &mut self.read);
-        fold(store, read.position(), up_to, &mut |logged| {
+        fold(log, read.position(), up_to, &mut |logged| {
             write.evolve(&logged.event);
             read.apply_owned(logged.position, logged.version, logged.event);
             count += 1;
@@ -53,14 +53,15 @@ impl Models {
         Ok(count)
     }
 
-    /// The snapshot bytes of both models.
+    /// The snapshot bytes of both models: the read models, from which
+    /// decoding derives the write model.
     pub fn encode(&self) -> Vec<u8> {
-        encode_snapshot(&self.read, &self.write)
+        encode_snapshot(&self.read)
     }
 
     /// [`Models::encode`] into `bytes` (replacing what it held), reusing its pages.
     pub fn encode_into(&self, bytes: &mut Vec<u8>) {
-        encode_snapshot_into(bytes, &self.read, &self.write)
+        encode_snapshot_into(bytes, &self.read)
     }
 
     /// Both models from snapshot bytes.
@@ -72,20 +73,24 @@ impl Models {
     /// The models at `up_to` the way `serve` loads them: the latest stored
     /// snapshot at or before `up_to`, then the events after it. A missing,
     /// undecodable or misplaced snapshot is logged and the whole log replayed.
-    pub fn load(store: &dyn EventStore, up_to: u64) -> Result<(Self, Loaded), ReplayError> {
-        let mut models = match latest_snapshot(store, up_to) {
+    pub fn load(
+        log: &dyn EventLog,
+        snapshots: &dyn SnapshotStore,
+        up_to: u64,
+    ) -> Result<(Self, Loaded), ReplayError> {
+        let mut models = match latest_snapshot(snapshots, up_to) {
             Some(models) => models,
             None => Models::new(),
         };
         let snapshot = Some(models.position()).filter(|p| *p > 0);
-        let replayed = models.advance(store, up_to)?;
+        let replayed = models.advance(log, up_to)?;
         Ok((models, Loaded { snapshot, replayed }))
     }
 }
 
 /// The latest usable snapshot at or before `up_to`, if any.
-fn latest_snapshot(store: &dyn EventStore, up_to: u64) -> Option<Models> {
-    let (position, bytes) = match store.snapshot_at_or_before(up_to) {
+fn latest_snapshot(snapshots: &dyn SnapshotStore, up_to: u64) -> Option<Models> {
+    let (position, bytes) = match snapshots.snapshot_at_or_before(up_to) {
         Ok(found) => found?,
         Err(error) => {
             tracing::warn!(%error, "snapshots cannot be read; replaying the whole log");

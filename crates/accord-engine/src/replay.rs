@@ -8,7 +8,7 @@ use std::sync::Arc;
 use accord_projections::{
     decode_logged, decode_snapshot_read_models, DecodeError, Logged, ReadModels,
 };
-use accord_store::{EventStore, StoreError};
+use accord_store::{EventLog, SnapshotStore, StoreError};
 
 use crate::Shared;
 
@@ -48,7 +48,7 @@ const CHUNK: usize = 512;
 /// ([`PIPELINE_FROM`]); `f` always runs on the calling thread. On an
 /// undecodable event, `f` has seen every event before it.
 pub(crate) fn fold(
-    store: &dyn EventStore,
+    store: &dyn EventLog,
     after: u64,
     up_to: u64,
     f: &mut dyn FnMut(Logged),
@@ -59,7 +59,7 @@ pub(crate) fn fold(
 /// [`fold`] with the threshold of the pipeline as a parameter (the tests
 /// run the pipeline on small logs).
 fn fold_pipelined_from(
-    store: &dyn EventStore,
+    store: &dyn EventLog,
     after: u64,
     up_to: u64,
     pipeline_from: u64,
@@ -117,7 +117,7 @@ impl RawChunk {
 
 /// The first stage: the stored bytes of events after+1..=up_to, in chunks.
 fn read_chunks(
-    store: &dyn EventStore,
+    store: &dyn EventLog,
     after: u64,
     up_to: u64,
     out: std::sync::mpsc::SyncSender<RawChunk>,
@@ -179,7 +179,7 @@ fn decode_next(bytes: &[u8], next: &mut u64) -> Result<Logged, ReplayError> {
 /// Reads and decodes events after+1..=up_to on the calling thread, handing
 /// each to `f`.
 fn decode_each(
-    store: &dyn EventStore,
+    store: &dyn EventLog,
     after: u64,
     up_to: u64,
     f: &mut dyn FnMut(Logged),
@@ -208,7 +208,7 @@ fn decode_each(
 
 /// Applies events after `read.position()` up to `up_to`; returns how many.
 fn advance_read(
-    store: &dyn EventStore,
+    store: &dyn EventLog,
     read: &mut ReadModels,
     up_to: u64,
 ) -> Result<u64, ReplayError> {
@@ -222,7 +222,7 @@ fn advance_read(
 
 /// The read models after events 1..=up_to, rebuilt from the log alone, no
 /// snapshot (`accord rebuild` and the tests' "equals a rebuild").
-pub fn rebuild_read_models(store: &dyn EventStore, up_to: u64) -> Result<ReadModels, ReplayError> {
+pub fn rebuild_read_models(store: &dyn EventLog, up_to: u64) -> Result<ReadModels, ReplayError> {
     let mut read = ReadModels::new();
     advance_read(store, &mut read, up_to)?;
     Ok(read)
@@ -231,11 +231,12 @@ pub fn rebuild_read_models(store: &dyn EventStore, up_to: u64) -> Result<ReadMod
 /// The read models after `position`: the nearest snapshot at or before it
 /// (an undecodable one is skipped with a warning) plus the events between.
 pub(crate) fn read_models_at(
-    store: &dyn EventStore,
+    log: &dyn EventLog,
+    snapshots: &dyn SnapshotStore,
     position: u64,
 ) -> Result<(ReadModels, AsOfTrace), ReplayError> {
     let mut trace = AsOfTrace::default();
-    let mut read = match store.snapshot_at_or_before(position)? {
+    let mut read = match snapshots.snapshot_at_or_before(position)? {
         Some((at, bytes)) => match decode_snapshot_read_models(&bytes) {
             Ok(read) if read.position() == at => {
                 trace.snapshot = Some(at);
@@ -248,7 +249,7 @@ pub(crate) fn read_models_at(
         },
         None => ReadModels::new(),
     };
-    trace.replayed = advance_read(store, &mut read, position)?;
+    trace.replayed = advance_read(log, &mut read, position)?;
     Ok((read, trace))
 }
 
@@ -272,7 +273,7 @@ pub(crate) fn as_of(
         return Ok((hit, trace));
     }
     // Built outside the cache's lock: concurrent misses at other cuts proceed in parallel.
-    let (models, trace) = read_models_at(shared.store.as_ref(), position)?;
+    let (models, trace) = read_models_at(shared.log.as_ref(), shared.snapshots.as_ref(), position)?;
     let models = Arc::new(models);
     remember(shared, position, models.clone());
     Ok((models, trace))
@@ -301,7 +302,7 @@ fn remember(shared: &Shared, position: u64, models: Arc<ReadModels>) {
 
 #[cfg(test)]
 mod tests {
-    use accord_store::{Actor, NewEvent, SledStore, Write};
+    use accord_store::{Actor, NewEvent, Role, SledStore, Write};
     use uuid::Uuid;
 
     use super::*;
@@ -312,7 +313,7 @@ mod tests {
         let store = SledStore::open(dir).unwrap();
         let actor = Actor {
             token_id: "test".into(),
-            role: "admin".into(),
+            role: Role::Admin,
             party_id: None,
         };
         let writes: Vec<Write> = (0..count)
@@ -343,7 +344,7 @@ mod tests {
     }
 
     fn positions(
-        store: &dyn EventStore,
+        store: &dyn EventLog,
         after: u64,
         up_to: u64,
         pipeline_from: u64,

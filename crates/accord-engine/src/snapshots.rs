@@ -16,31 +16,41 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::sync::Arc;
 use std::time::Instant;
 
-use accord_store::EventStore;
+use accord_store::{EventLog, SnapshotStore};
 
 use crate::retention::retained;
 use crate::{Models, ReplayError};
 
-/// Writes the snapshots at multiples of `every` in `(models.position(), up_to]`
-/// that the retention policy keeps given those already stored, advancing
-/// `models` to the last of them, then prunes. Returns the positions written.
-/// Each is encoded into `buffer` (the snapshotter sizes it from its previous snapshot).
+/// When snapshots are written and which are kept.
+#[derive(Debug, Clone, Copy)]
+pub struct SnapshotPolicy {
+    /// K: a snapshot at each multiple of it (0: none).
+    pub every: u64,
+    /// Recent snapshots kept before older ones are thinned ([`crate::retention`]).
+    pub keep_recent: usize,
+}
+
+/// Writes the snapshots at multiples of `policy.every` in
+/// `(models.position(), up_to]` that the retention policy keeps given those
+/// already stored, advancing `models` along `log` to the last of them, then
+/// prunes. Returns the positions written. Each is encoded into `buffer` (the
+/// snapshotter sizes it from its previous snapshot).
 pub fn write_snapshots(
-    store: &dyn EventStore,
+    log: &dyn EventLog,
+    snapshots: &dyn SnapshotStore,
     models: &mut Models,
-    every: u64,
-    keep_recent: usize,
+    policy: SnapshotPolicy,
     up_to: u64,
     buffer: &mut Vec<u8>,
 ) -> Result<Vec<u64>, ReplayError> {
-    let planned = plan(store, models.position(), every, keep_recent, up_to)?;
+    let planned = plan(snapshots, models.position(), policy, up_to)?;
     for &position in &planned {
-        models.advance(store, position)?;
+        models.advance(log, position)?;
         let started = Instant::now();
         models.encode_into(buffer);
         let bytes = &buffer[..];
         let encoded = started.elapsed();
-        store.put_snapshot(position, bytes)?;
+        snapshots.put_snapshot(position, bytes)?;
         tracing::info!(
             position,
             bytes = bytes.len(),
@@ -49,17 +59,16 @@ pub fn write_snapshots(
             "snapshot written"
         );
     }
-    prune(store, every, keep_recent)?;
+    prune(snapshots, policy)?;
     Ok(planned)
 }
 
 /// The multiples of `every` in `(after, up_to]` worth writing: those the
 /// policy would keep among the stored snapshots plus all the candidates.
 fn plan(
-    store: &dyn EventStore,
+    snapshots: &dyn SnapshotStore,
     after: u64,
-    every: u64,
-    keep_recent: usize,
+    SnapshotPolicy { every, keep_recent }: SnapshotPolicy,
     up_to: u64,
 ) -> Result<Vec<u64>, ReplayError> {
     if every == 0 {
@@ -68,7 +77,7 @@ fn plan(
     let candidates: Vec<u64> = (after / every + 1..=up_to / every)
         .map(|m| m * every)
         .collect();
-    let mut all = store.snapshot_positions()?;
+    let mut all = snapshots.snapshot_positions()?;
     all.retain(|p| *p < candidates.first().copied().unwrap_or(u64::MAX));
     all.extend(&candidates);
     let keep = retained(&all, every, keep_recent);
@@ -79,129 +88,167 @@ fn plan(
 }
 
 /// Deletes the stored snapshots the policy no longer keeps.
-fn prune(store: &dyn EventStore, every: u64, keep_recent: usize) -> Result<(), ReplayError> {
-    let stored = store.snapshot_positions()?;
+fn prune(
+    snapshots: &dyn SnapshotStore,
+    SnapshotPolicy { every, keep_recent }: SnapshotPolicy,
+) -> Result<(), ReplayError> {
+    let stored = snapshots.snapshot_positions()?;
     let keep = retained(&stored, every, keep_recent);
     for position in stored
         .into_iter()
         .filter(|p| keep.binary_search(p).is_err())
     {
-        store.delete_snapshot(position)?;
+        snapshots.delete_snapshot(position)?;
         tracing::debug!(position, "snapshot pruned");
     }
     Ok(())
 }
 
-/// How the snapshotter follows the log.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Follow {
-    /// K: a snapshot at each multiple of it.
-    pub every: u64,
-    /// Recent snapshots kept before older ones are thinned.
-    pub keep_recent: usize,
-    /// After each snapshot, rest this many times as long as it took before
-    /// the next one (0: never rest).
-    pub rest: u32,
-}
-
 /// Starts the snapshotter thread; it stops when the writer drops its sender.
-pub(crate) fn spawn(store: Arc<dyn EventStore>, follow_config: Follow, heads: Receiver<u64>) {
+/// After each snapshot it rests `rest` times as long as the snapshot took.
+pub(crate) fn spawn(
+    log: Arc<dyn EventLog>,
+    snapshots: Arc<dyn SnapshotStore>,
+    policy: SnapshotPolicy,
+    rest: u32,
+    heads: Receiver<u64>,
+) {
+    let done = snapshots
+        .snapshot_positions()
+        .ok()
+        .and_then(|p| p.last().copied())
+        .unwrap_or(0);
+    let snapshotter = Snapshotter {
+        log,
+        snapshots,
+        policy,
+        rest,
+        models: None,
+        done,
+        last_size: 0,
+        rested_until: Instant::now(),
+    };
     std::thread::Builder::new()
         .name("accord-snapshots".into())
-        .spawn(move || follow(store.as_ref(), follow_config, heads))
+        .spawn(move || follow(snapshotter, heads))
         .expect("the snapshotter thread starts");
 }
 
-/// Follows the announced heads, snapshotting at each multiple of `every`,
-/// resting `rest` times as long as each snapshot took before the next: a
-/// snapshot of a large state takes seconds of a core, and under a sustained
-/// write load that core belongs to the commands (ADR 0011). With `rest` 4
-/// the snapshotter uses at most about a fifth of a core on average; the
-/// multiples of K passed while it works or rests are skipped, so under such
-/// a load snapshots are spaced further apart than K.
-fn follow(store: &dyn EventStore, config: Follow, heads: Receiver<u64>) {
-    let Follow {
-        every,
-        keep_recent,
-        rest,
-    } = config;
-    let mut models: Option<Models> = None;
-    // The size of the last snapshot: the next one is encoded into a buffer
-    // allocated once at about that size, not grown by doubling (each growth
-    // copies and faults in fresh pages). The buffer is freed after each
-    // snapshot, so the server does not hold a snapshot's size while resting.
-    let mut last_size = 0;
-    let mut done = store
-        .snapshot_positions()
-        .ok()
-        .and_then(|p| p.last().copied());
-    let mut head = store.head().position;
-    let mut rested_at = Instant::now();
+/// Follows the announced heads, snapshotting at each multiple of K once
+/// rested: a snapshot of a large state takes seconds of a core, and under a
+/// sustained write load that core belongs to the commands (ADR 0011). With
+/// `rest` 4 the snapshotter uses at most about a fifth of a core on average;
+/// the multiples of K passed while it works or rests are skipped, so under
+/// such a load snapshots are spaced further apart than K.
+fn follow(mut snapshotter: Snapshotter, heads: Receiver<u64>) {
+    let mut head = snapshotter.log.head().position;
     loop {
-        let target = head / every * every;
-        let due = target > done.unwrap_or(0);
-        if due && Instant::now() >= rested_at {
-            let started = Instant::now();
-            let from = done.unwrap_or(0);
-            let mut buffer = Vec::with_capacity(last_size + last_size / 8);
-            match snapshot_to(
-                store,
-                &mut models,
-                every,
-                keep_recent,
-                from,
-                target,
-                &mut buffer,
-            ) {
-                Ok(()) => {
-                    done = Some(target);
-                    last_size = last_size.max(buffer.len());
-                }
-                Err(error) => {
-                    tracing::warn!(%error, target, "snapshot failed; the next one will retry");
-                    models = None;
-                }
-            }
-            rested_at = Instant::now() + started.elapsed() * rest;
-            continue;
+        let due = snapshotter.due(head);
+        match due {
+            Some(target) if snapshotter.rested() => snapshotter.snapshot(target),
+            _ => match wait(&heads, due.map(|_| snapshotter.rested_until)) {
+                Woken::Head(next) => head = next,
+                Woken::Rested => {}
+                Woken::Stopped => return,
+            },
         }
-        let next = match due {
-            // Resting with a snapshot due: wake when the rest ends, taking
-            // the heads announced meanwhile.
-            true => match heads.recv_timeout(rested_at.saturating_duration_since(Instant::now())) {
-                Ok(next) => next,
-                Err(RecvTimeoutError::Timeout) => continue,
-                Err(RecvTimeoutError::Disconnected) => return,
-            },
-            false => match heads.recv() {
-                Ok(next) => next,
-                Err(_) => return,
-            },
-        };
-        head = heads.try_iter().last().unwrap_or(next);
     }
 }
 
-/// Brings the snapshotter's models to `target` (the first time, loading them
-/// at `from`, the latest snapshot, the way start-up does), writes the
-/// snapshot at `target` and prunes. Multiples of K passed while it was busy
-/// are skipped: under load the spacing stretches rather than the lag grows.
-fn snapshot_to(
-    store: &dyn EventStore,
-    models: &mut Option<Models>,
-    every: u64,
-    keep_recent: usize,
-    from: u64,
-    target: u64,
-    buffer: &mut Vec<u8>,
-) -> Result<(), ReplayError> {
-    let current = match models.take() {
-        Some(current) => current,
-        None => Models::load(store, from)?.0,
+/// Why the snapshotter woke.
+enum Woken {
+    /// A new head was announced (the latest of those waiting).
+    Head(u64),
+    /// Its rest ended with a snapshot due.
+    Rested,
+    /// The writer stopped.
+    Stopped,
+}
+
+/// Waits for the next announced head, or until `until` when resting with a
+/// snapshot due; takes every head announced meanwhile, keeping the last.
+fn wait(heads: &Receiver<u64>, until: Option<Instant>) -> Woken {
+    let next = match until {
+        Some(until) => match heads.recv_timeout(until.saturating_duration_since(Instant::now())) {
+            Ok(next) => next,
+            Err(RecvTimeoutError::Timeout) => return Woken::Rested,
+            Err(RecvTimeoutError::Disconnected) => return Woken::Stopped,
+        },
+        None => match heads.recv() {
+            Ok(next) => next,
+            Err(_) => return Woken::Stopped,
+        },
     };
-    let current = models.insert(current);
-    let skipped = target.saturating_sub(every).max(current.position());
-    current.advance(store, skipped)?;
-    write_snapshots(store, current, every, keep_recent, target, buffer)?;
-    Ok(())
+    Woken::Head(heads.try_iter().last().unwrap_or(next))
+}
+
+/// The snapshotter's state between announced heads.
+struct Snapshotter {
+    log: Arc<dyn EventLog>,
+    snapshots: Arc<dyn SnapshotStore>,
+    policy: SnapshotPolicy,
+    /// Rest this many times as long as a snapshot took (0: never rest).
+    rest: u32,
+    /// Its own copy of both models; None before the first snapshot and
+    /// after a failure (then loaded again, as start-up does).
+    models: Option<Models>,
+    /// The position of the latest snapshot stored (0: none).
+    done: u64,
+    /// The size of the last snapshot: the next one is encoded into a buffer
+    /// allocated once at about that size, not grown by doubling (each growth
+    /// copies and faults in fresh pages). The buffer is freed after each
+    /// snapshot, so the server does not hold a snapshot's size while resting.
+    last_size: usize,
+    /// No snapshot starts before this instant.
+    rested_until: Instant,
+}
+
+impl Snapshotter {
+    /// The multiple of K to snapshot at once `head` is known, if past the last one.
+    fn due(&self, head: u64) -> Option<u64> {
+        let every = self.policy.every;
+        let target = head / every * every;
+        (target > self.done).then_some(target)
+    }
+
+    fn rested(&self) -> bool {
+        Instant::now() >= self.rested_until
+    }
+
+    /// Writes the snapshot at `target` (a failure is logged and the models
+    /// dropped, to be loaded again), then rests.
+    fn snapshot(&mut self, target: u64) {
+        let started = Instant::now();
+        let mut buffer = Vec::with_capacity(self.last_size + self.last_size / 8);
+        match self.snapshot_to(target, &mut buffer) {
+            Ok(()) => {
+                self.done = target;
+                self.last_size = self.last_size.max(buffer.len());
+            }
+            Err(error) => {
+                tracing::warn!(%error, target, "snapshot failed; the next one will retry");
+                self.models = None;
+            }
+        }
+        self.rested_until = Instant::now() + started.elapsed() * self.rest;
+    }
+
+    /// Brings the models to `target` (the first time, loading them at the
+    /// latest snapshot, the way start-up does), writes the snapshot at
+    /// `target` and prunes. Multiples of K passed while it was busy are
+    /// skipped: under load the spacing stretches rather than the lag grows.
+    fn snapshot_to(&mut self, target: u64, buffer: &mut Vec<u8>) -> Result<(), ReplayError> {
+        let (log, snapshots) = (self.log.as_ref(), self.snapshots.as_ref());
+        let current = match self.models.take() {
+            Some(current) => current,
+            None => Models::load(log, snapshots, self.done)?.0,
+        };
+        let current = self.models.insert(current);
+        let skipped = target
+            .saturating_sub(self.policy.every)
+            .max(current.position());
+        current.advance(log, skipped)?;
+        write_snapshots(log, snapshots, current, self.policy, target, buffer)?;
+        Ok(())
+    }
 }

@@ -1,5 +1,5 @@
 //! The writer thread. One thread owns the write model and is the only caller
-//! of `EventStore::append`, which is what makes positions gapless and in
+//! of `EventLog::append`, which is what makes positions gapless and in
 //! commit order, and optimistic concurrency and idempotency simple.
 //!
 //! Each turn drains up to `max_batch` queued commands, decides them in order
@@ -80,6 +80,23 @@ enum Pending {
     Earlier(Result<Outcome, EngineError>),
 }
 
+/// What the writer makes of one submission.
+enum Verdict {
+    /// It waits for the batch's sync, then is answered.
+    Wait(Pending),
+    /// It is answered now: refused, in conflict, or a repeat of a durable command.
+    Answer(Result<Outcome, EngineError>),
+}
+
+/// The batch being decided: its accepted writes, the versions they bring
+/// their streams to, and the index of each command id among them.
+#[derive(Default)]
+struct Draft {
+    writes: Vec<Write>,
+    versions: HashMap<String, u64>,
+    ids: HashMap<Uuid, usize>,
+}
+
 impl Writer {
     fn run(mut self, mut jobs: mpsc::Receiver<Job>) {
         let max = self.shared.config.max_batch;
@@ -101,14 +118,12 @@ impl Writer {
     /// once), stages the accepted ones and hands them to the syncer.
     #[tracing::instrument(level = "debug", skip_all)]
     fn process(&mut self, batch: impl Iterator<Item = Job>) {
-        let mut writes: Vec<Write> = Vec::new();
-        let mut versions: HashMap<String, u64> = HashMap::new();
-        let mut ids: HashMap<Uuid, usize> = HashMap::new();
+        let mut draft = Draft::default();
         let mut waiting = Vec::new();
         for mut job in batch {
-            match self.take(&mut job.submission, &mut writes, &mut versions, &mut ids) {
-                Ok(pending) => waiting.push((job.reply, pending)),
-                Err(answer) => {
+            match self.take(&mut job.submission, &mut draft) {
+                Verdict::Wait(pending) => waiting.push((job.reply, pending)),
+                Verdict::Answer(answer) => {
                     let _ = job.reply.send(answer);
                 }
             }
@@ -117,7 +132,7 @@ impl Writer {
             return;
         }
         let started = Instant::now();
-        let staged = match self.shared.store.stage(&writes) {
+        let staged = match self.shared.log.stage(&draft.writes) {
             Ok(staged) => staged,
             Err(error) => fatal(&error),
         };
@@ -131,40 +146,39 @@ impl Writer {
         }
     }
 
-    /// Checks and decides one submission: either it waits for a sync, or it
-    /// is answered now.
-    fn take(
-        &mut self,
-        s: &mut crate::Submission,
-        writes: &mut Vec<Write>,
-        versions: &mut HashMap<String, u64>,
-        ids: &mut HashMap<Uuid, usize>,
-    ) -> Result<Pending, Result<Outcome, EngineError>> {
+    /// Checks and decides one submission: a repeat of a command id is
+    /// answered as the first was, a new command is decided.
+    fn take(&mut self, s: &mut crate::Submission, draft: &mut Draft) -> Verdict {
         let command_id = *s.command_id.get_or_insert_with(Uuid::now_v7);
-        if let Some(&index) = ids.get(&command_id) {
-            let same_body = writes[index].request_hash == s.request_hash;
-            return Ok(Pending::RepeatOf { index, same_body });
+        if let Some(&index) = draft.ids.get(&command_id) {
+            let same_body = draft.writes[index].request_hash == s.request_hash;
+            return Verdict::Wait(Pending::RepeatOf { index, same_body });
         }
-        let store = &self.shared.store;
-        if let Some(record) = store
-            .staged_command(command_id)
-            .map_err(|e| Err(e.into()))?
-        {
-            let durable = record.position <= store.head().position;
-            let answer = replayed(record, &s.request_hash);
-            return if durable {
-                Err(answer)
-            } else {
-                Ok(Pending::Earlier(answer))
-            };
+        match self.shared.log.staged_command(command_id) {
+            Ok(Some(record)) => return self.repeat(record, &s.request_hash),
+            Ok(None) => {}
+            Err(error) => return Verdict::Answer(Err(error.into())),
         }
-        let (write, events) = self.decide(s, versions)?;
-        ids.insert(command_id, writes.len());
-        writes.push(write);
-        Ok(Pending::Appended {
-            index: writes.len() - 1,
-            events,
-        })
+        match self.decide(s, &mut draft.versions) {
+            Ok((write, events)) => {
+                let index = draft.writes.len();
+                draft.ids.insert(command_id, index);
+                draft.writes.push(write);
+                Verdict::Wait(Pending::Appended { index, events })
+            }
+            Err(error) => Verdict::Answer(Err(error)),
+        }
+    }
+
+    /// A command id staged in an earlier batch: answered now if that batch
+    /// is durable, else once it is.
+    fn repeat(&self, record: CommandRecord, request_hash: &[u8; 32]) -> Verdict {
+        let durable = record.position <= self.shared.log.head().position;
+        let answer = replayed(record, request_hash);
+        match durable {
+            true => Verdict::Answer(answer),
+            false => Verdict::Wait(Pending::Earlier(answer)),
+        }
     }
 
     /// Expected version, the actor's rights and the domain's rules, in that
@@ -174,27 +188,24 @@ impl Writer {
         &mut self,
         s: &mut crate::Submission,
         versions: &mut HashMap<String, u64>,
-    ) -> Result<(Write, Vec<Event>), Result<Outcome, EngineError>> {
+    ) -> Result<(Write, Vec<Event>), EngineError> {
         let command_id = s.command_id.expect("assigned by take");
-        let store = &self.shared.store;
         s.command.assign_ids(Uuid::now_v7);
         let stream = s.command.stream().expect("ids are assigned").to_string();
         let current = match versions.get(&stream) {
             Some(v) => *v,
-            None => store
-                .staged_stream_version(&stream)
-                .map_err(|e| Err(e.into()))?,
+            None => self.shared.log.staged_stream_version(&stream)?,
         };
         if let Some(expected) = s.expected_version.filter(|v| *v != current) {
-            return Err(Err(EngineError::VersionConflict {
+            return Err(EngineError::VersionConflict {
                 stream,
                 expected,
                 actual: current,
-            }));
+            });
         }
         crate::access::authorize(&s.actor, &s.command, &self.model)
-            .map_err(|reason| Err(EngineError::Forbidden(reason)))?;
-        let decision = self.model.decide(&s.command).map_err(|r| Err(r.into()))?;
+            .map_err(EngineError::Forbidden)?;
+        let decision = self.model.decide(&s.command)?;
         let mut events = Vec::with_capacity(decision.facts.len());
         let mut new_events = Vec::with_capacity(decision.facts.len());
         for fact in decision.facts {
@@ -241,7 +252,7 @@ impl Syncer {
     #[tracing::instrument(level = "debug", skip_all)]
     fn finish(&self, mut turn: Turn) {
         let syncing = Instant::now();
-        let records = match self.shared.store.commit(turn.staged) {
+        let records = match self.shared.log.commit(turn.staged) {
             Ok(records) => records,
             Err(error) => fatal(&error),
         };

@@ -9,7 +9,7 @@ use accord_domain::Command;
 use accord_engine::retention::retained;
 use accord_engine::{rebuild_read_models, Engine, EngineConfig, Loaded, Models, Submission};
 use accord_projections::SNAPSHOT_FORMAT;
-use accord_store::{Actor, EventStore, SledStore};
+use accord_store::{Actor, Role, SledStore, SnapshotStore};
 use serde_json::json;
 
 const AGREEMENT: &str = "0190f0a0-2007-7000-8000-000000002007";
@@ -35,7 +35,7 @@ fn submission(command: Command) -> Submission {
         correlation_id: None,
         actor: Actor {
             token_id: "test".into(),
-            role: "admin".into(),
+            role: Role::Admin,
             party_id: None,
         },
         request_hash: [0; 32],
@@ -92,22 +92,22 @@ fn seed_commands() -> Vec<Command> {
 /// Appends the seed then `count` mixed commands, one at a time, waiting at
 /// each multiple of `every` for its snapshot (the snapshotter skips the
 /// multiples it was too busy for; here it must not); returns the head.
-async fn fill(engine: &Engine, count: u64, every: u64) -> u64 {
+async fn fill(engine: &Engine, store: &SledStore, count: u64, every: u64) -> u64 {
     for c in seed_commands()
         .into_iter()
         .chain((10..10 + count).map(mixed))
     {
         engine.submit(submission(c)).await.expect("accepted");
-        let head = engine.store().head().position;
+        let head = engine.log().head().position;
         if head.is_multiple_of(every) {
-            wait_for_snapshot(engine.store().as_ref(), head);
+            wait_for_snapshot(store, head);
         }
     }
-    engine.store().head().position
+    engine.log().head().position
 }
 
 /// Waits until the snapshotter has written its snapshot at `position`.
-fn wait_for_snapshot(store: &dyn EventStore, position: u64) {
+fn wait_for_snapshot(store: &dyn SnapshotStore, position: u64) {
     let deadline = Instant::now() + Duration::from_secs(20);
     while store.snapshot_positions().unwrap().last() != Some(&position) {
         assert!(Instant::now() < deadline, "no snapshot at {position}");
@@ -117,16 +117,16 @@ fn wait_for_snapshot(store: &dyn EventStore, position: u64) {
 
 /// A store with 25 commands and snapshots at 10 and 20, its engine stopped;
 /// returns the store and its head.
-async fn stopped_with_snapshots(dir: &std::path::Path) -> (Arc<dyn EventStore>, u64) {
+async fn stopped_with_snapshots(dir: &std::path::Path) -> (Arc<SledStore>, u64) {
     let store = open(dir);
-    let first = Engine::start(store.clone(), config(10, 0)).unwrap();
-    let head = fill(&first, 25, 10).await;
+    let first = Engine::start(store.clone(), store.clone(), config(10, 0)).unwrap();
+    let head = fill(&first, &store, 25, 10).await;
     wait_for_snapshot(store.as_ref(), 20);
     drop(first);
     (store, head)
 }
 
-fn open(dir: &std::path::Path) -> Arc<dyn EventStore> {
+fn open(dir: &std::path::Path) -> Arc<SledStore> {
     Arc::new(SledStore::open(dir).expect("store opens"))
 }
 
@@ -134,9 +134,9 @@ fn open(dir: &std::path::Path) -> Arc<dyn EventStore> {
 async fn a_snapshot_is_written_at_every_multiple_of_k() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(dir.path());
-    let engine = Engine::start(store.clone(), config(10, 0)).unwrap();
+    let engine = Engine::start(store.clone(), store.clone(), config(10, 0)).unwrap();
 
-    let head = fill(&engine, 52, 10).await;
+    let head = fill(&engine, &store, 52, 10).await;
 
     assert_eq!(head, 55);
     wait_for_snapshot(store.as_ref(), 50);
@@ -161,8 +161,8 @@ async fn after_a_snapshot_the_snapshotter_rests_before_the_next_one() {
         snapshot_rest: 100_000,
         ..config(10, 0)
     };
-    let engine = Engine::start(store.clone(), resting).unwrap();
-    let head = fill(&engine, 6, 10).await;
+    let engine = Engine::start(store.clone(), store.clone(), resting).unwrap();
+    let head = fill(&engine, &store, 6, 10).await;
     assert_eq!(head, 9);
     for c in (16..30).map(mixed) {
         engine.submit(submission(c)).await.expect("accepted");
@@ -177,7 +177,7 @@ async fn after_a_snapshot_the_snapshotter_rests_before_the_next_one() {
     for c in (30..50).map(mixed) {
         engine.submit(submission(c)).await.expect("accepted");
     }
-    assert!(engine.store().head().position >= 40);
+    assert!(engine.log().head().position >= 40);
     std::thread::sleep(Duration::from_millis(500));
     assert_eq!(store.snapshot_positions().unwrap(), vec![10]);
 }
@@ -186,13 +186,13 @@ async fn after_a_snapshot_the_snapshotter_rests_before_the_next_one() {
 async fn a_restart_loads_the_latest_snapshot_and_replays_only_the_tail() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(dir.path());
-    let first = Engine::start(store.clone(), config(10, 0)).unwrap();
-    let head = fill(&first, 45, 10).await;
+    let first = Engine::start(store.clone(), store.clone(), config(10, 0)).unwrap();
+    let head = fill(&first, &store, 45, 10).await;
     wait_for_snapshot(store.as_ref(), 40);
     let live = first.read().clone();
     drop(first);
 
-    let engine = Engine::start(store.clone(), config(10, 0)).unwrap();
+    let engine = Engine::start(store.clone(), store.clone(), config(10, 0)).unwrap();
 
     let expected = Loaded {
         snapshot: Some(40),
@@ -210,7 +210,7 @@ async fn an_unusable_snapshot_is_ignored_and_the_whole_log_replayed() {
     let (store, head) = stopped_with_snapshots(dir.path()).await;
     store.put_snapshot(20, b"not a snapshot").unwrap();
 
-    let engine = Engine::start(store.clone(), config(0, 0)).unwrap();
+    let engine = Engine::start(store.clone(), store.clone(), config(0, 0)).unwrap();
 
     let expected = Loaded {
         snapshot: None,
@@ -224,18 +224,18 @@ async fn an_unusable_snapshot_is_ignored_and_the_whole_log_replayed() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_snapshot_of_an_older_format_is_ignored_at_start_up_and_by_as_of() {
+async fn a_snapshot_of_another_format_is_ignored_at_start_up_and_by_as_of() {
     let dir = tempfile::tempdir().unwrap();
     let (store, head) = stopped_with_snapshots(dir.path()).await;
-    // The same bytes under the previous format number (2: both models in
-    // full): read as the current format they could decode to wrong models.
+    // The same bytes under another format number: read as the current
+    // format, bytes of another layout could decode to wrong models.
     let (_, mut bytes) = store.snapshot_at_or_before(20).unwrap().unwrap();
     assert_eq!(&bytes[8..12], &SNAPSHOT_FORMAT.to_be_bytes());
     bytes[8..12].copy_from_slice(&(SNAPSHOT_FORMAT - 1).to_be_bytes());
     store.put_snapshot(20, &bytes).unwrap();
     store.delete_snapshot(10).unwrap();
 
-    let engine = Engine::start(store.clone(), config(0, 0)).unwrap();
+    let engine = Engine::start(store.clone(), store.clone(), config(0, 0)).unwrap();
 
     let expected = Loaded {
         snapshot: None,
@@ -253,8 +253,8 @@ async fn a_snapshot_of_an_older_format_is_ignored_at_start_up_and_by_as_of() {
 async fn as_of_from_a_snapshot_equals_a_full_replay_of_the_prefix_at_every_position() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(dir.path());
-    let engine = Engine::start(store.clone(), config(10, 0)).unwrap();
-    let head = fill(&engine, 80, 10).await;
+    let engine = Engine::start(store.clone(), store.clone(), config(10, 0)).unwrap();
+    let head = fill(&engine, &store, 80, 10).await;
     wait_for_snapshot(store.as_ref(), 80);
 
     for position in 0..head {
@@ -272,9 +272,9 @@ async fn as_of_from_a_snapshot_equals_a_full_replay_of_the_prefix_at_every_posit
 async fn old_snapshots_are_thinned_by_the_retention_policy() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(dir.path());
-    let engine = Engine::start(store.clone(), config(5, 4)).unwrap();
+    let engine = Engine::start(store.clone(), store.clone(), config(5, 4)).unwrap();
 
-    let head = fill(&engine, 150, 5).await;
+    let head = fill(&engine, &store, 150, 5).await;
 
     wait_for_snapshot(store.as_ref(), head / 5 * 5);
     let every: Vec<u64> = (1..=head / 5).map(|m| m * 5).collect();

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use accord_domain::*;
 use accord_engine::{rebuild_read_models, Engine, EngineConfig, EngineError, Outcome, Submission};
-use accord_store::{Actor, EventStore, SledStore};
+use accord_store::{Actor, EventLog, Role, SledStore};
 use uuid::Uuid;
 
 const AGREEMENT: &str = "0190f0a0-2007-7000-8000-000000002007";
@@ -12,7 +12,7 @@ const AGREEMENT: &str = "0190f0a0-2007-7000-8000-000000002007";
 fn actor() -> Actor {
     Actor {
         token_id: "test".into(),
-        role: "admin".into(),
+        role: Role::Admin,
         party_id: None,
     }
 }
@@ -50,9 +50,14 @@ fn exchange(on: &str) -> Command {
         "parties": ["dong-nai-iza"], "summary": "Hỗ trợ nhau trong công tác mời gọi đầu tư"}}))
 }
 
-fn open(dir: &std::path::Path) -> (Arc<dyn EventStore>, Engine) {
-    let store: Arc<dyn EventStore> = Arc::new(SledStore::open(dir).expect("store opens"));
-    let engine = Engine::start(store.clone(), EngineConfig::default()).expect("engine starts");
+fn open(dir: &std::path::Path) -> (Arc<SledStore>, Engine) {
+    start(SledStore::open(dir).expect("store opens"))
+}
+
+fn start(store: SledStore) -> (Arc<SledStore>, Engine) {
+    let store = Arc::new(store);
+    let engine = Engine::start(store.clone(), store.clone(), EngineConfig::default())
+        .expect("engine starts");
     (store, engine)
 }
 
@@ -228,12 +233,10 @@ async fn the_same_command_id_answers_the_original_result_or_a_conflict_even_afte
 
 /// Reopens a store whose previous engine was dropped; sled's file lock is
 /// released once the writer thread has exited.
-async fn reopen(dir: &std::path::Path) -> (Arc<dyn EventStore>, Engine) {
+async fn reopen(dir: &std::path::Path) -> (Arc<SledStore>, Engine) {
     for _ in 0..200 {
         if let Ok(store) = SledStore::open(dir) {
-            let store: Arc<dyn EventStore> = Arc::new(store);
-            let engine = Engine::start(store.clone(), EngineConfig::default()).unwrap();
-            return (store, engine);
+            return start(store);
         }
         tokio::time::sleep(std::time::Duration::from_millis(25)).await;
     }

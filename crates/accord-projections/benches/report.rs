@@ -1,10 +1,6 @@
 //! The cooperation report's projection: `ReadModels::report` over 10,000
 //! and 100,000 exchanges spread over 100 agreements, folded in memory (no
 //! store). Run: `cargo bench -p accord-projections --bench report`.
-//!
-//! Also what a snapshot's write patch costs on the same models (ADR 0019):
-//! found in place (`ReadModels::write_patch`, what snapshots do) against
-//! building the derived write model and comparing (`patch_from`).
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -143,21 +139,5 @@ fn report(c: &mut Criterion) {
     group.finish();
 }
 
-fn write_patch(c: &mut Criterion) {
-    let mut group = group(c, "write_patch");
-    for exchanges in SIZES {
-        let models = models_with(exchanges);
-        let write = models.write_model();
-        group.throughput(Throughput::Elements(exchanges));
-        group.bench_function(BenchmarkId::new("in_place", exchanges), |b| {
-            b.iter(|| black_box(models.write_patch(black_box(&write))))
-        });
-        group.bench_function(BenchmarkId::new("derived_model", exchanges), |b| {
-            b.iter(|| black_box(write.patch_from(&models.write_model())))
-        });
-    }
-    group.finish();
-}
-
-criterion_group!(benches, report, write_patch);
+criterion_group!(benches, report);
 criterion_main!(benches);

@@ -20,8 +20,8 @@ pub enum DecodeError {
     /// The type name is none of [`Event::TYPES`].
     #[error("unknown event type `{0}`")]
     UnknownType(String),
-    /// The schema number is one this build cannot read (only
-    /// [`Event::SCHEMA`] today; older schemas would be upcast here).
+    /// The schema number is one this build cannot read: it reads
+    /// [`Event::SCHEMA`] (another schema would be upcast here).
     #[error("event type `{event_type}` has no schema {schema}")]
     UnknownSchema {
         /// The stored type name.

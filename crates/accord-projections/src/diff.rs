@@ -107,11 +107,11 @@ pub struct Change {
     /// The review (review changes).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub review_id: Option<ReviewId>,
-    /// The value at `from`; null when absent there.
-    #[schema(value_type = Object)]
+    /// The value at `from` (any JSON); null when absent there.
+    #[schema(value_type = Value)]
     pub before: Value,
-    /// The value at `to`; null when absent there.
-    #[schema(value_type = Object)]
+    /// The value at `to` (any JSON); null when absent there.
+    #[schema(value_type = Value)]
     pub after: Value,
     /// The log positions of the facts that made the change, ascending.
     pub sources: Vec<u64>,

@@ -1,37 +1,33 @@
 //! Snapshots: the models after a position, as bytes.
 //!
 //! ```text
-//! magic "ACCSNAP\0" (8) ‖ format u32 BE ‖ position u64 BE ‖ read length u64 BE
-//! ‖ bincode(ReadModels) ‖ bincode(WritePatch)
+//! magic "ACCSNAP\0" (8) ‖ format u32 BE ‖ position u64 BE ‖ body length u64 BE
+//! ‖ bincode(ReadModels)
 //! ```
 //!
-//! Format 3 (ADR 0019) stores the read models only: the write model is
-//! derived from them when the snapshot is decoded ([`ReadModels::write_model`]),
-//! and the [`WritePatch`] that follows them, empty for the logs the rules
-//! write, carries whatever the derivation would miss. Formats 1 and 2 stored
-//! both models in full (2 with dates as day numbers, as 3 does).
+//! Only the read models are stored (ADR 0019): the write model is derived
+//! from them when the snapshot is decoded ([`ReadModels::write_model`]).
 //!
 //! bincode, not JSON: at a million events it encodes and decodes several
-//! times faster and is about half the size (measured in ADR 0011). The read
-//! models come first with their length, so an `as_of` read decodes them
-//! alone. The format number is checked before anything is decoded: a
+//! times faster and is about half the size (measured in ADR 0011). The
+//! body's length in the header tells a truncated file from a snapshot. The
+//! format number is checked before anything is decoded: a
 //! snapshot of another format is refused, never misread, and the caller
 //! replays the log instead (snapshots are derived data).
 
-use accord_domain::{WriteModel, WritePatch};
+use accord_domain::WriteModel;
 use bincode::Options;
 
 use crate::ReadModels;
 
-/// The format written by [`encode_snapshot`]. Bump it whenever `ReadModels`,
-/// `WritePatch` or anything they hold changes shape, or their encoding does
-/// (2: dates as day numbers; 3: the write model derived, not stored): older
-/// snapshots are then refused and rebuilt from the log.
-pub const SNAPSHOT_FORMAT: u32 = 3;
+/// The format written by [`encode_snapshot`]. Bump it whenever `ReadModels`
+/// or anything it holds changes shape, or its encoding does: snapshots of
+/// another format are then refused and rebuilt from the log.
+pub const SNAPSHOT_FORMAT: u32 = 4;
 
 const MAGIC: &[u8; 8] = b"ACCSNAP\0";
 const HEADER: usize = 8 + 4 + 8 + 8;
-/// Where the read models' length sits in the header (after magic, format, position).
+/// Where the body's length sits in the header (after magic, format, position).
 const LENGTH_AT: usize = 8 + 4 + 8;
 
 /// Why bytes are not a usable snapshot.
@@ -59,12 +55,10 @@ pub enum SnapshotError {
     Body(String),
 }
 
-/// Encodes the models after `read.position()`. `write` must reflect the
-/// same position: only what [`ReadModels::write_model`] would not restore
-/// of it is stored (nothing, for the logs the rules write).
-pub fn encode_snapshot(read: &ReadModels, write: &WriteModel) -> Vec<u8> {
+/// Encodes the read models after `read.position()`: all a snapshot holds.
+pub fn encode_snapshot(read: &ReadModels) -> Vec<u8> {
     let mut bytes = Vec::with_capacity(HEADER + 64 * 1024);
-    encode_snapshot_into(&mut bytes, read, write);
+    encode_snapshot_into(&mut bytes, read);
     bytes
 }
 
@@ -73,8 +67,7 @@ pub fn encode_snapshot(read: &ReadModels, write: &WriteModel) -> Vec<u8> {
 /// instead of growing one from 64 KiB by doubling (copies, fresh pages
 /// faulted in each time): about a tenth of the encoding's time at 200,000
 /// events (docs/PERFORMANCE.md).
-pub fn encode_snapshot_into(bytes: &mut Vec<u8>, read: &ReadModels, write: &WriteModel) {
-    let patch = read.write_patch(write);
+pub fn encode_snapshot_into(bytes: &mut Vec<u8>, read: &ReadModels) {
     bytes.clear();
     bytes.extend_from_slice(MAGIC);
     bytes.extend_from_slice(&SNAPSHOT_FORMAT.to_be_bytes());
@@ -85,28 +78,20 @@ pub fn encode_snapshot_into(bytes: &mut Vec<u8>, read: &ReadModels, write: &Writ
         .expect("read models always serialize");
     let body = (bytes.len() - HEADER) as u64;
     bytes[LENGTH_AT..HEADER].copy_from_slice(&body.to_be_bytes());
-    codec()
-        .serialize_into(&mut *bytes, &patch)
-        .expect("a write patch always serializes");
 }
 
 /// Decodes both models of a snapshot: the read models, and the write model
-/// derived from them with the stored patch applied.
+/// derived from them.
 pub fn decode_snapshot(bytes: &[u8]) -> Result<(ReadModels, WriteModel), SnapshotError> {
-    let (read, rest) = split(bytes)?;
-    let read = decode_read(read, header_position(bytes))?;
-    let patch: WritePatch = codec()
-        .deserialize(rest)
-        .map_err(|e| SnapshotError::Body(e.to_string()))?;
-    let mut write = read.write_model();
-    write.patch(patch);
+    let read = decode_snapshot_read_models(bytes)?;
+    let write = read.write_model();
     Ok((read, write))
 }
 
 /// Decodes only the read models of a snapshot (what an `as_of` read needs).
 pub fn decode_snapshot_read_models(bytes: &[u8]) -> Result<ReadModels, SnapshotError> {
-    let (read, _) = split(bytes)?;
-    decode_read(read, header_position(bytes))
+    let body = body(bytes)?;
+    decode_read(body, header_position(bytes))
 }
 
 /// bincode with variable-length integers (lengths and positions are small):
@@ -115,8 +100,8 @@ fn codec() -> impl Options {
     bincode::DefaultOptions::new()
 }
 
-/// Checks the header; returns the read models' bytes and the patch's.
-fn split(bytes: &[u8]) -> Result<(&[u8], &[u8]), SnapshotError> {
+/// Checks the header; returns the body, the read models' bytes.
+fn body(bytes: &[u8]) -> Result<&[u8], SnapshotError> {
     if bytes.len() < HEADER || &bytes[..8] != MAGIC {
         return Err(SnapshotError::NotASnapshot);
     }
@@ -127,12 +112,12 @@ fn split(bytes: &[u8]) -> Result<(&[u8], &[u8]), SnapshotError> {
     let length = u64::from_be_bytes(bytes[LENGTH_AT..HEADER].try_into().expect("8 bytes"));
     let body = &bytes[HEADER..];
     match usize::try_from(length) {
-        Ok(length) if length <= body.len() => Ok(body.split_at(length)),
+        Ok(length) if length == body.len() => Ok(body),
         _ => Err(SnapshotError::NotASnapshot),
     }
 }
 
-/// The position in a header [`split`] has checked.
+/// The position in a header [`body`] has checked.
 fn header_position(bytes: &[u8]) -> u64 {
     u64::from_be_bytes(bytes[12..20].try_into().expect("8 bytes"))
 }
@@ -156,20 +141,20 @@ mod tests {
     fn a_snapshot_round_trips_both_models() {
         let (read, write) = test_seed::every_event_type_models();
 
-        let (read2, write2) = decode_snapshot(&encode_snapshot(&read, &write)).unwrap();
+        let (read2, write2) = decode_snapshot(&encode_snapshot(&read)).unwrap();
 
         assert_eq!(read2, read);
         assert_eq!(write2, write);
         assert_eq!(
-            decode_snapshot_read_models(&encode_snapshot(&read, &write)).unwrap(),
+            decode_snapshot_read_models(&encode_snapshot(&read)).unwrap(),
             read
         );
     }
 
     #[test]
     fn a_snapshot_of_another_format_is_refused_not_misread() {
-        let (read, write) = test_seed::every_event_type_models();
-        let mut bytes = encode_snapshot(&read, &write);
+        let (read, _) = test_seed::every_event_type_models();
+        let mut bytes = encode_snapshot(&read);
         bytes[8..12].copy_from_slice(&(SNAPSHOT_FORMAT + 1).to_be_bytes());
 
         let result = decode_snapshot(&bytes);
@@ -177,62 +162,34 @@ mod tests {
         assert!(
             matches!(result, Err(SnapshotError::Format { found }) if found == SNAPSHOT_FORMAT + 1)
         );
-    }
-
-    #[test]
-    fn a_format_2_snapshot_with_both_models_in_full_is_refused_not_misread() {
-        let (read, write) = test_seed::every_event_type_models();
-        // Format 2's layout: header, then bincode of both models in full.
-        let body = codec().serialize(&read).unwrap();
-        let mut bytes = Vec::new();
-        bytes.extend_from_slice(MAGIC);
-        bytes.extend_from_slice(&2u32.to_be_bytes());
-        bytes.extend_from_slice(&read.position().to_be_bytes());
-        bytes.extend_from_slice(&(body.len() as u64).to_be_bytes());
-        bytes.extend_from_slice(&body);
-        bytes.extend_from_slice(&codec().serialize(&write).unwrap());
-
-        assert!(matches!(
-            decode_snapshot(&bytes),
-            Err(SnapshotError::Format { found: 2 })
-        ));
         assert!(matches!(
             decode_snapshot_read_models(&bytes),
-            Err(SnapshotError::Format { found: 2 })
+            Err(SnapshotError::Format { .. })
         ));
     }
 
     #[test]
-    fn the_write_model_is_not_stored_when_the_read_models_give_it() {
-        let (read, write) = test_seed::every_event_type_models();
+    fn a_snapshot_holds_the_read_models_alone() {
+        let (read, _) = test_seed::every_event_type_models();
         let read_only = codec().serialize(&read).unwrap();
 
-        let bytes = encode_snapshot(&read, &write);
+        let bytes = encode_snapshot(&read);
 
-        let empty_patch = codec().serialize(&WritePatch::default()).unwrap();
-        assert_eq!(bytes.len(), HEADER + read_only.len() + empty_patch.len());
+        assert_eq!(bytes.len(), HEADER + read_only.len());
     }
 
     #[test]
-    fn a_write_model_the_read_models_do_not_give_is_restored_exactly() {
-        let (read, mut write) = test_seed::every_event_type_models();
-        // The read models do not show a reused exchange id (they key
-        // exchanges globally), so only the patch can restore it.
-        write.evolve(&test_seed::exchange_id_reused_under_tripartite());
-        assert_ne!(read.write_model(), write);
-
-        let (read2, write2) = decode_snapshot(&encode_snapshot(&read, &write)).unwrap();
-
-        assert_eq!(read2, read);
-        assert_eq!(write2, write);
-    }
-
-    #[test]
-    fn truncated_or_foreign_bytes_are_not_a_snapshot() {
-        let (read, write) = test_seed::every_event_type_models();
-        let bytes = encode_snapshot(&read, &write);
+    fn truncated_extended_or_foreign_bytes_are_not_a_snapshot() {
+        let (read, _) = test_seed::every_event_type_models();
+        let bytes = encode_snapshot(&read);
+        let mut extended = bytes.clone();
+        extended.push(0);
 
         assert!(decode_snapshot(&bytes[..bytes.len() / 2]).is_err());
+        assert!(matches!(
+            decode_snapshot(&extended),
+            Err(SnapshotError::NotASnapshot)
+        ));
         assert!(matches!(
             decode_snapshot(b"{\"position\":3}"),
             Err(SnapshotError::NotASnapshot)

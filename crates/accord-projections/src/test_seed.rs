@@ -306,24 +306,6 @@ pub fn every_event_type_models() -> (ReadModels, WriteModel) {
     (read, write)
 }
 
-/// The seed's first recorded exchange again, under the tripartite program:
-/// an exchange id reused under a second agreement, which logs written
-/// before ADR 0022 may hold (the rules then checked ids per agreement) and
-/// which the read models, keying exchanges globally, do not show.
-pub fn exchange_id_reused_under_tripartite() -> Event {
-    let first = every_event_type()
-        .into_iter()
-        .find_map(|e| match e {
-            Event::ExchangeRecorded(x) => Some(x),
-            _ => None,
-        })
-        .expect("the seed records exchanges");
-    Event::ExchangeRecorded(ExchangeRecorded {
-        agreement_id: TRIPARTITE,
-        ..first
-    })
-}
-
 /// Applies `events` from position 1, each with its stream's next version.
 pub fn replay(events: &[Event]) -> ReadModels {
     let mut models = ReadModels::new();

@@ -10,7 +10,7 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use accord_store::{Actor, EventStore, NewEvent, SledStore, StoreOptions, Write};
+use accord_store::{Actor, EventLog, NewEvent, Role, SledStore, StoreOptions, Write};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use uuid::Uuid;
 
@@ -24,7 +24,7 @@ fn write(n: u64) -> Write {
         expected_version: None,
         actor: Actor {
             token_id: "tok_bench".into(),
-            role: "admin".into(),
+            role: Role::Admin,
             party_id: None,
         },
         correlation_id: None,

@@ -6,7 +6,7 @@
 
 use std::time::Instant;
 
-use accord_store::{Actor, EventStore, NewEvent, SledStore, StoreOptions, Write};
+use accord_store::{Actor, EventLog, NewEvent, Role, SledStore, StoreOptions, Write};
 use uuid::Uuid;
 
 fn main() {
@@ -48,7 +48,7 @@ fn write(n: usize) -> Write {
         expected_version: None,
         actor: Actor {
             token_id: "tok_bench".into(),
-            role: "writer".into(),
+            role: Role::Writer,
             party_id: Some("dong-nai-iza".into()),
         },
         correlation_id: None,

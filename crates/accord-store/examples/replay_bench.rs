@@ -1,7 +1,7 @@
 //! The floor a rebuild is measured against: sled replay of a real data
-//! folder, once with each envelope decoded (`EventStore::replay`, the
+//! folder, once with each envelope decoded (`EventLog::replay`, the
 //! "sled replay with JSON decoding" of issue #3) and once with the bytes
-//! alone (`EventStore::replay_canonical`, no decoding).
+//! alone (`EventLog::replay_canonical`, no decoding).
 //!
 //! `cargo run --release -p accord-store --example replay_bench -- DIR [CACHE_MB]`
 //! prints events/s for each, in that order (the first pass reads the file
@@ -9,7 +9,7 @@
 
 use std::time::Instant;
 
-use accord_store::{EventStore, SledStore, StoreOptions};
+use accord_store::{EventLog, SledStore, StoreOptions};
 
 fn main() {
     let mut args = std::env::args().skip(1);

@@ -9,8 +9,9 @@
 //! does, and prints for each variant the bytes the process wrote to disk
 //! (`/proc/self/io`) and its CPU time (`/proc/self/stat`, all threads, sled's
 //! I/O threads included) per event. Values are filler of the real sizes:
-//! an 800-byte event, a 57-byte stream-index key, a 350-byte JSON command
-//! record (before ADR 0023) or a 45-byte one (after). Linux only.
+//! an 800-byte event, a 57-byte stream-index key, and a command record
+//! either as the JSON of the whole answer (350 bytes) or lean (45 bytes, the
+//! layout ADR 0023 chose). Linux only.
 
 use std::time::Instant;
 

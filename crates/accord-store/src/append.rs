@@ -215,12 +215,12 @@ mod tests {
     use time::macros::datetime;
 
     use super::*;
-    use crate::Envelope;
+    use crate::{Envelope, Role};
 
     fn both(effective_on: Option<&str>, correlation_id: Option<&str>) -> (Vec<u8>, Vec<u8>) {
         let actor = Actor {
             token_id: "tok_1".into(),
-            role: "writer".into(),
+            role: Role::Writer,
             party_id: Some("dong-nai-iza".into()),
         };
         let data = json!({"summary": "Hội nghị xúc tiến đầu tư", "parties": ["a", "b"], "n": 1});

@@ -4,14 +4,12 @@
 //! where its events are (the last position and how many), 45 bytes in all.
 //! Everything else a [`CommandRecord`] holds (the stream, the versions, each
 //! event's id and type) is already in those events, so a repeat of the
-//! command reads it back from them. Records written before ADR 0023 are the
-//! JSON of the whole `CommandRecord`; they are still read as they are.
+//! command reads it back from them.
 //!
 //! | tag  | then                                                     |
 //! |------|----------------------------------------------------------|
 //! | 0x01 | request hash (32) ‖ last position (u64) ‖ events (u32)   |
 //! | 0x02 | last position (u64) ‖ events (u32): request not known    |
-//! | `{`  | the JSON of the `CommandRecord` (before ADR 0023)        |
 //!
 //! Tag 0x02 is what an import writes: the log does not hold the requests
 //! (ADR 0013), so such a record answers a repeat by its id alone.
@@ -23,7 +21,6 @@ use crate::{keys, CommandRecord, EventRef, StoreError};
 
 const WITH_HASH: u8 = 0x01;
 const WITHOUT_HASH: u8 = 0x02;
-const LEGACY_JSON: u8 = b'{';
 
 /// The stored form of `record`: its request hash (hex, or empty when not
 /// known), its last position and its number of events.
@@ -58,9 +55,6 @@ pub(crate) fn decode(
     let (request_hash, rest) = match value.split_first() {
         Some((&WITH_HASH, rest)) if rest.len() == 44 => (hex::encode(&rest[..32]), &rest[32..]),
         Some((&WITHOUT_HASH, rest)) if rest.len() == 12 => (String::new(), rest),
-        Some((&LEGACY_JSON, _)) => {
-            return serde_json::from_slice(value).map_err(|e| corrupt(&e.to_string()));
-        }
         _ => return Err(corrupt("unknown record format")),
     };
     let position = keys::be_u64(&rest[..8])?;
@@ -116,7 +110,7 @@ mod tests {
     use time::macros::datetime;
 
     use super::*;
-    use crate::{Actor, Envelope};
+    use crate::{Actor, Envelope, Role};
 
     /// A tree holding the events of one command of two events at positions 6
     /// and 7 (versions 2 and 3 of its stream), after an unrelated event at 5.
@@ -139,7 +133,7 @@ mod tests {
                 effective_on: None,
                 actor: Actor {
                     token_id: "tok".into(),
-                    role: "writer".into(),
+                    role: Role::Writer,
                     party_id: None,
                 },
                 command_id: command,
@@ -190,14 +184,6 @@ mod tests {
         let stored = encode(&record).unwrap();
         assert_eq!(stored.len(), 13);
         assert_eq!(decode(&db, id, &stored).unwrap(), record);
-    }
-
-    #[test]
-    fn a_json_record_written_before_adr_0023_is_still_read() {
-        let id = Uuid::now_v7();
-        let (db, record) = tree_with_a_command(id);
-        let legacy = serde_json::to_vec(&record).unwrap();
-        assert_eq!(decode(&db, id, &legacy).unwrap(), record);
     }
 
     #[test]

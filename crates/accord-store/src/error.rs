@@ -7,7 +7,8 @@ use uuid::Uuid;
 /// `Conflict`, `DuplicateCommand` and `Invalid` are refusals of an `append`:
 /// nothing was written. `Corrupt` means stored bytes could not be decoded;
 /// `Io` wraps sled and file-system failures, after which a writer should stop
-/// (the process restarts from what is durable).
+/// (the process restarts from what is durable). `Format` refuses a whole
+/// data folder at open.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// A write's `expected_version` was not the stream's version.
@@ -32,6 +33,20 @@ pub enum StoreError {
     /// sled or the file system failed.
     #[error("storage error: {0}")]
     Io(String),
+    /// The data folder was written in another format than this build reads
+    /// ([`crate::DATA_FORMAT`]): nothing in it was opened.
+    #[error(
+        "the data folder {folder} is in data format {found}, but this accord reads data format \
+         {expected}: export its log with the accord that wrote it (`accord export`) and import \
+         the export into a new folder with this one (`accord import`)",
+        expected = crate::DATA_FORMAT
+    )]
+    Format {
+        /// The data folder.
+        folder: String,
+        /// The version its marker names, or why it names none.
+        found: String,
+    },
 }
 
 impl From<sled::Error> for StoreError {

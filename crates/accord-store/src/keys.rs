@@ -7,27 +7,18 @@
 //! |----------------------------------|--------------------------------------------|
 //! | `e` ‖ position                   | hash (32 bytes) ‖ canonical envelope JSON  |
 //! | `s` ‖ stream ‖ 0x00 ‖ version    | position                                   |
-//! | `v` ‖ stream                     | (folders before ADR 0020; no longer read)  |
 //! | `c` ‖ command id (16 bytes)      | the command's record (`command_record`)    |
 //! | `h`                              | head: position ‖ hash ‖ recorded_at (ns)   |
 //! | `m` ‖ name                       | metadata bytes                             |
 //!
-//! Webhook state lives in its own database (`webhook_db`); older versions
-//! kept it in the `webhooks` tree ([`WEBHOOKS_TREE`]), moved out at open.
-//! Snapshots (derived data, never in an append's batch) are files beside
-//! sled's (`snapshot_files`); the tree [`SNAPSHOTS_TREE`] that held them in
-//! earlier versions is dropped at open.
+//! Webhook state lives in its own database (`webhook_db`). Snapshots
+//! (derived data, never in an append's batch) are files beside sled's
+//! (`snapshot_files`). The layout is data format 1 (`data_format`).
 
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::{Head, StoreError};
-
-/// The sled tree that held snapshots before they became files (dropped at open).
-pub(crate) const SNAPSHOTS_TREE: &[u8] = b"snapshots";
-
-/// The name of the sled tree where older versions kept webhook state.
-pub(crate) const WEBHOOKS_TREE: &[u8] = b"webhooks";
 
 /// The key of the head record.
 pub(crate) const HEAD: &[u8] = b"h";

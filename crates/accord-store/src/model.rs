@@ -4,15 +4,62 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::StoreError;
+
 /// Who issued a command; written into every event.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Actor {
     /// The id of the API token that authenticated the request.
     pub token_id: String,
-    /// The token's role (`admin`, `writer`, `auditor`).
-    pub role: String,
+    /// The token's role; `system` for the service itself.
+    pub role: Role,
     /// The party the token acts for, if it is bound to one.
     pub party_id: Option<String>,
+}
+
+/// A role a token can have, as spelt in tokens and events (`"admin"`,
+/// `"writer"`, `"auditor"`, `"system"`). What each may do is the engine's
+/// and the API's concern (ADR 0016); the store only records it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Everything: commands, tokens, webhooks, reads.
+    Admin,
+    /// Commands for its own party only; reads.
+    Writer,
+    /// Reads only.
+    Auditor,
+    /// The service itself (the demo loader, `generate`): never a token's role.
+    System,
+}
+
+impl Role {
+    /// The role named `name`, if it is one.
+    pub fn parse(name: &str) -> Option<Role> {
+        match name {
+            "admin" => Some(Role::Admin),
+            "writer" => Some(Role::Writer),
+            "auditor" => Some(Role::Auditor),
+            "system" => Some(Role::System),
+            _ => None,
+        }
+    }
+
+    /// The role's name, as stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Writer => "writer",
+            Role::Auditor => "auditor",
+            Role::System => "system",
+        }
+    }
+}
+
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// An event to append; the store fills in position, version, recorded_at and hashes.
@@ -92,6 +139,14 @@ pub struct StoredEvent {
 }
 
 impl StoredEvent {
+    /// The event stored as `canonical` with `hash`; `Corrupt` if the bytes
+    /// are not an envelope.
+    pub(crate) fn decode(hash: [u8; 32], canonical: &[u8]) -> Result<StoredEvent, StoreError> {
+        let envelope: Envelope = serde_json::from_slice(canonical)
+            .map_err(|e| StoreError::Corrupt(format!("event envelope: {e}")))?;
+        Ok(StoredEvent { envelope, hash })
+    }
+
     /// The envelope as API JSON: every Envelope field plus "hash" (lowercase hex),
     /// in Envelope's key order with "hash" last.
     ///
@@ -137,8 +192,8 @@ pub struct CommandRecord {
     pub events: Vec<EventRef>,
 }
 
-/// A batch written by [`crate::EventStore::stage`], waiting for
-/// [`crate::EventStore::commit`] to make it durable.
+/// A batch written by [`crate::EventLog::stage`], waiting for
+/// [`crate::EventLog::commit`] to make it durable.
 #[derive(Debug, Default)]
 #[must_use = "a staged batch is not durable until it is committed"]
 pub struct Staged {
@@ -192,4 +247,37 @@ pub struct Verification {
     pub first_bad_position: Option<u64>,
     /// Why that position does not verify.
     pub reason: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_actor_is_stored_with_its_role_spelt_as_a_string() {
+        let actor = Actor {
+            token_id: "tok_1".into(),
+            role: Role::Writer,
+            party_id: Some("dong-nai-iza".into()),
+        };
+
+        let json = serde_json::to_string(&actor).unwrap();
+
+        assert_eq!(
+            json,
+            r#"{"token_id":"tok_1","role":"writer","party_id":"dong-nai-iza"}"#
+        );
+        assert_eq!(serde_json::from_str::<Actor>(&json).unwrap(), actor);
+    }
+
+    #[test]
+    fn every_role_is_spelt_as_parse_reads_it() {
+        for role in [Role::Admin, Role::Writer, Role::Auditor, Role::System] {
+            let spelt = serde_json::to_value(role).unwrap();
+            assert_eq!(spelt, serde_json::Value::from(role.as_str()));
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        assert_eq!(Role::parse("root"), None);
+        assert!(serde_json::from_str::<Role>(r#""root""#).is_err());
+    }
 }

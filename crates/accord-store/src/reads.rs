@@ -1,19 +1,16 @@
-//! Reading the tree: decoding events, stream versions and the time search.
+//! Reading the tree: ranges of stored events, streams and their versions.
 //!
 //! Every function takes the durable head position as a cap, because
 //! `apply_batch` makes a batch visible before its flush and sync.
 
-use serde::Deserialize;
-use time::OffsetDateTime;
+use std::ops::ControlFlow;
 
-use crate::{keys, Envelope, StoreError, StoredEvent};
+use crate::{keys, StoreError, StoredBytes, StoredEvent};
 
 /// Decodes a stored event record.
 pub(crate) fn decode(value: &[u8]) -> Result<StoredEvent, StoreError> {
     let (hash, canonical) = keys::decode_event(value)?;
-    let envelope: Envelope = serde_json::from_slice(canonical)
-        .map_err(|e| StoreError::Corrupt(format!("event envelope: {e}")))?;
-    Ok(StoredEvent { envelope, hash })
+    StoredEvent::decode(hash, canonical)
 }
 
 /// The event at `position`, if it is stored and not past `head`.
@@ -30,41 +27,37 @@ pub(crate) fn event(
         .transpose()
 }
 
-/// Events `after+1..=up_to`, lazily, in position order.
-pub(crate) fn range(
+/// Hands the stored events `after+1..=up_to` to `f` in position order,
+/// borrowed from sled, until `f` breaks or errs.
+pub(crate) fn scan(
     tree: &sled::Tree,
     after: u64,
     up_to: u64,
-) -> impl Iterator<Item = Result<StoredEvent, StoreError>> {
-    let first = after.saturating_add(1);
-    // sled cannot scan a range whose start is past its end: scan nothing instead.
-    let scan = (first <= up_to).then(|| tree.range(keys::event(first)..=keys::event(up_to)));
-    scan.into_iter().flatten().map(|item| decode(&item?.1))
-}
-
-/// Feeds the canonical bytes of events `after+1..=up_to` to `f`, in position
-/// order, without decoding or copying them.
-pub(crate) fn canonical_range(
-    tree: &sled::Tree,
-    after: u64,
-    up_to: u64,
-    f: &mut dyn FnMut(&[u8]) -> Result<(), StoreError>,
+    f: &mut dyn FnMut(StoredBytes<'_>) -> Result<ControlFlow<()>, StoreError>,
 ) -> Result<(), StoreError> {
     let first = after.saturating_add(1);
+    // sled cannot scan a range whose start is past its end: scan nothing instead.
     if first > up_to {
         return Ok(());
     }
     for item in tree.range(keys::event(first)..=keys::event(up_to)) {
-        let (_, value) = item?;
-        let (_, canonical) = keys::decode_event(&value)?;
-        f(canonical)?;
+        let (key, value) = item?;
+        let (hash, canonical) = keys::decode_event(&value)?;
+        let stored = StoredBytes {
+            position: keys::event_position(&key)?,
+            hash: &hash,
+            canonical,
+        };
+        if f(stored)?.is_break() {
+            break;
+        }
     }
     Ok(())
 }
 
 /// The stream's last version in the index, including batches not yet durable:
-/// what the single writer builds on. (Logs written before 2026-11-27 also hold
-/// a `v` key per stream with the same number; it is no longer written or read.)
+/// what the single writer builds on: the index is the only record of a
+/// stream's version.
 pub(crate) fn stored_version(tree: &sled::Tree, stream: &str) -> Result<u64, StoreError> {
     match tree.scan_prefix(keys::stream_prefix(stream)).next_back() {
         Some(entry) => keys::stream_entry_version(&entry?.0),
@@ -116,39 +109,4 @@ pub(crate) fn stream(
         events.push(event);
     }
     Ok(events)
-}
-
-/// The last position in `1..=head` recorded at or before `instant`, 0 if none.
-pub(crate) fn position_at(
-    tree: &sled::Tree,
-    head: u64,
-    instant: OffsetDateTime,
-) -> Result<u64, StoreError> {
-    // Invariant: positions <= low are recorded at or before `instant`, positions > high after it.
-    let (mut low, mut high) = (0, head);
-    while low < high {
-        let middle = low + (high - low).div_ceil(2);
-        if recorded_at(tree, middle)? <= instant {
-            low = middle;
-        } else {
-            high = middle - 1;
-        }
-    }
-    Ok(low)
-}
-
-/// The `recorded_at` of one event, parsing only that field.
-fn recorded_at(tree: &sled::Tree, position: u64) -> Result<OffsetDateTime, StoreError> {
-    #[derive(Deserialize)]
-    struct Recorded {
-        #[serde(with = "time::serde::rfc3339")]
-        recorded_at: OffsetDateTime,
-    }
-    let value = tree
-        .get(keys::event(position))?
-        .ok_or_else(|| StoreError::Corrupt(format!("event {position} is missing")))?;
-    let (_, canonical) = keys::decode_event(&value)?;
-    let recorded: Recorded = serde_json::from_slice(canonical)
-        .map_err(|e| StoreError::Corrupt(format!("event {position}: {e}")))?;
-    Ok(recorded.recorded_at)
 }

@@ -1,5 +1,7 @@
-//! The sled implementation of [`EventStore`].
+//! [`SledStore`]: the event log on sled, and the stores kept apart from it
+//! (snapshot files, metadata, the webhook database) in the same folder.
 
+use std::ops::ControlFlow;
 use std::path::Path;
 use std::sync::{Mutex, PoisonError, RwLock};
 use std::time::{Duration, Instant};
@@ -7,12 +9,14 @@ use std::time::{Duration, Instant};
 use time::{OffsetDateTime, UtcOffset};
 use uuid::Uuid;
 
+use crate::data_format;
 use crate::durability::Durability;
 use crate::snapshot_files::SnapshotFiles;
 use crate::webhook_db::WebhookDb;
 use crate::{
-    append, command_record, keys, reads, transfer, verify, CommandRecord, EventStore, Head,
-    RawEvent, Staged, StoreError, StoredEvent, Tamper, Verification, Write,
+    append, command_record, keys, reads, transfer, CommandRecord, EventLog, Head, MetaStore,
+    RawEvent, SnapshotStore, Staged, StoreError, StoredBytes, StoredEvent, Tamper, WebhookChange,
+    WebhookDone, WebhookEntry, WebhookStore, Write,
 };
 
 /// The clock a store stamps `recorded_at` with.
@@ -82,22 +86,15 @@ impl SledStore {
     }
 
     /// Opens (creating if needed) the store in `dir` with explicit options.
+    /// A folder of another data format is refused before anything in it is
+    /// opened ([`StoreError::Format`]).
     pub fn open_with_options(dir: &Path, options: StoreOptions) -> Result<SledStore, StoreError> {
+        data_format::check_or_create(dir, options.sync_data)?;
         let db = open_db(dir, options.cache_bytes)?;
         let durability = Durability::open(dir, options.sync_data)?;
         let head = load_head(&db)?;
-        // Snapshots were kept in this tree by earlier versions, in a format
-        // this one refuses anyway (ADR 0019): reclaim the space once.
-        if db.drop_tree(keys::SNAPSHOTS_TREE)? {
-            tracing::info!("snapshots of an older version dropped; the next ones are files");
-        }
         let snapshots = SnapshotFiles::open(dir, options.sync_data)?;
-        let webhooks_dir = dir.join(WEBHOOKS_DIR);
-        let webhooks = WebhookDb::open(&webhooks_dir, options.sync_data)?;
-        if webhooks.migrate_from(&db, &webhooks_dir, options.sync_data)? {
-            db.flush()?;
-            durability.sync()?;
-        }
+        let webhooks = WebhookDb::open(&dir.join(WEBHOOKS_DIR), options.sync_data)?;
         Ok(SledStore {
             db,
             snapshots,
@@ -110,6 +107,11 @@ impl SledStore {
             clock: options.clock,
             durability,
         })
+    }
+
+    /// The current durable version of a stream (0 if it has no events).
+    pub fn stream_version(&self, stream: &str) -> Result<u64, StoreError> {
+        reads::durable_version(&self.db, self.head().position, stream)
     }
 
     /// Raw edits of stored records, to simulate tampering by someone with disk access.
@@ -208,7 +210,7 @@ fn load_head(db: &sled::Db) -> Result<Head, StoreError> {
     Ok(head)
 }
 
-impl EventStore for SledStore {
+impl EventLog for SledStore {
     fn stage(&self, writes: &[Write]) -> Result<Staged, StoreError> {
         if writes.is_empty() {
             return Ok(Staged::default());
@@ -242,97 +244,6 @@ impl EventStore for SledStore {
         Ok(staged.records)
     }
 
-    fn staged_command(&self, id: Uuid) -> Result<Option<CommandRecord>, StoreError> {
-        let Some(value) = self.db.get(keys::command(id))? else {
-            return Ok(None);
-        };
-        command_record::decode(&self.db, id, &value).map(Some)
-    }
-
-    fn staged_stream_version(&self, stream: &str) -> Result<u64, StoreError> {
-        reads::stored_version(&self.db, stream)
-    }
-
-    fn command(&self, id: Uuid) -> Result<Option<CommandRecord>, StoreError> {
-        let record = self.staged_command(id)?;
-        // A record of a batch still being synced is not an answer yet.
-        Ok(record.filter(|record| record.position <= self.head().position))
-    }
-
-    fn stream_version(&self, stream: &str) -> Result<u64, StoreError> {
-        reads::durable_version(&self.db, self.head().position, stream)
-    }
-
-    fn head(&self) -> Head {
-        self.head
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-
-    fn read_all(&self, after: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError> {
-        reads::range(&self.db, after, self.head().position)
-            .take(limit)
-            .collect()
-    }
-
-    fn replay(
-        &self,
-        after: u64,
-        up_to: u64,
-        f: &mut dyn FnMut(StoredEvent) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError> {
-        let up_to = up_to.min(self.head().position);
-        reads::range(&self.db, after, up_to).try_for_each(|event| f(event?))
-    }
-
-    fn replay_canonical(
-        &self,
-        after: u64,
-        up_to: u64,
-        f: &mut dyn FnMut(&[u8]) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError> {
-        let up_to = up_to.min(self.head().position);
-        reads::canonical_range(&self.db, after, up_to, f)
-    }
-
-    fn read_stream(
-        &self,
-        stream: &str,
-        after_version: u64,
-        limit: usize,
-    ) -> Result<Vec<StoredEvent>, StoreError> {
-        reads::stream(&self.db, self.head().position, stream, after_version, limit)
-    }
-
-    fn event(&self, position: u64) -> Result<Option<StoredEvent>, StoreError> {
-        reads::event(&self.db, self.head().position, position)
-    }
-
-    fn position_at(&self, instant: OffsetDateTime) -> Result<u64, StoreError> {
-        let head = self.head();
-        match head.recorded_at {
-            Some(last) if last <= instant => Ok(head.position),
-            _ => reads::position_at(&self.db, head.position, instant),
-        }
-    }
-
-    fn verify(&self, up_to: Option<u64>) -> Result<Verification, StoreError> {
-        let head = self.head();
-        let up_to = up_to.map_or(head.position, |p| p.min(head.position));
-        verify::verify(&self.db, &head, up_to)
-    }
-
-    fn replay_raw(
-        &self,
-        after: u64,
-        up_to: u64,
-        f: &mut dyn FnMut(RawEvent) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError> {
-        let up_to = up_to.min(self.head().position);
-        transfer::replay_raw(&self.db, after, up_to, f)
-    }
-
     fn import(&self, events: &[RawEvent]) -> Result<Head, StoreError> {
         let mut staging = self.staging()?;
         let (batch, head) = transfer::build_import(&self.db, &staging.head, events)?;
@@ -345,15 +256,50 @@ impl EventStore for SledStore {
         Ok(head)
     }
 
-    fn get_meta(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self.db.get(keys::meta(key))?.map(|value| value.to_vec()))
+    fn staged_command(&self, id: Uuid) -> Result<Option<CommandRecord>, StoreError> {
+        let Some(value) = self.db.get(keys::command(id))? else {
+            return Ok(None);
+        };
+        command_record::decode(&self.db, id, &value).map(Some)
     }
 
-    fn put_meta(&self, key: &str, value: &[u8]) -> Result<(), StoreError> {
-        self.db.insert(keys::meta(key), value)?;
-        self.make_durable()
+    fn staged_stream_version(&self, stream: &str) -> Result<u64, StoreError> {
+        reads::stored_version(&self.db, stream)
     }
 
+    fn read_stream(
+        &self,
+        stream: &str,
+        after_version: u64,
+        limit: usize,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        reads::stream(&self.db, self.head().position, stream, after_version, limit)
+    }
+
+    fn head(&self) -> Head {
+        self.head
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn scan(
+        &self,
+        after: u64,
+        up_to: u64,
+        f: &mut dyn FnMut(StoredBytes<'_>) -> Result<ControlFlow<()>, StoreError>,
+    ) -> Result<(), StoreError> {
+        let up_to = up_to.min(self.head().position);
+        reads::scan(&self.db, after, up_to, f)
+    }
+
+    fn event(&self, position: u64) -> Result<Option<StoredEvent>, StoreError> {
+        // One lookup by key rather than a range of one.
+        reads::event(&self.db, self.head().position, position)
+    }
+}
+
+impl SnapshotStore for SledStore {
     fn put_snapshot(&self, position: u64, bytes: &[u8]) -> Result<(), StoreError> {
         let head = self.head().position;
         if position > head {
@@ -377,7 +323,18 @@ impl EventStore for SledStore {
     }
 }
 
-impl crate::WebhookStore for SledStore {
+impl MetaStore for SledStore {
+    fn get_meta(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.db.get(keys::meta(key))?.map(|value| value.to_vec()))
+    }
+
+    fn put_meta(&self, key: &str, value: &[u8]) -> Result<(), StoreError> {
+        self.db.insert(keys::meta(key), value)?;
+        self.make_durable()
+    }
+}
+
+impl WebhookStore for SledStore {
     fn webhook_get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
         self.webhooks.get(key)
     }
@@ -387,15 +344,15 @@ impl crate::WebhookStore for SledStore {
         prefix: &[u8],
         after: Option<&[u8]>,
         limit: usize,
-    ) -> Result<Vec<crate::WebhookEntry>, StoreError> {
+    ) -> Result<Vec<WebhookEntry>, StoreError> {
         self.webhooks.scan(prefix, after, limit)
     }
 
-    fn webhook_write(&self, changes: Vec<crate::WebhookChange>) -> Result<(), StoreError> {
+    fn webhook_write(&self, changes: Vec<WebhookChange>) -> Result<(), StoreError> {
         self.webhooks.write(changes)
     }
 
-    fn webhook_write_then(&self, changes: Vec<crate::WebhookChange>, done: crate::WebhookDone) {
+    fn webhook_write_then(&self, changes: Vec<WebhookChange>, done: WebhookDone) {
         self.webhooks.write_then(changes, done);
     }
 }

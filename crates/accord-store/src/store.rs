@@ -1,17 +1,49 @@
-//! The event log contract, independent of the backend.
+//! The event log's contract, independent of the backend.
+//!
+//! A backend implements eight methods: the two halves of an append, an
+//! import, the command and stream lookups the writer builds on, the head,
+//! one range read of stored bytes ([`EventLog::scan`]) and a stream's page.
+//! Every other read (decoded events, one event, the time search, exports,
+//! the chain's verification) is provided over those, so it reads the same
+//! on every backend; a backend may override one to read faster.
 
+use std::ops::ControlFlow;
+
+use serde::Deserialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::{CommandRecord, Head, RawEvent, Staged, StoreError, StoredEvent, Verification, Write};
+use crate::{
+    verify, CommandRecord, Head, RawEvent, Staged, StoreError, StoredEvent, Verification, Write,
+};
 
-/// The event log contract. A trait so other backends (PostgreSQL) can carry the same contract.
+/// One stored event as [`EventLog::scan`] hands it over: borrowed from the
+/// backend, valid only during the call.
+#[derive(Clone, Copy, Debug)]
+pub struct StoredBytes<'a> {
+    /// The position the event is stored at.
+    pub position: u64,
+    /// The hash stored with it.
+    pub hash: &'a [u8; 32],
+    /// The envelope JSON exactly as stored and hashed.
+    pub canonical: &'a [u8],
+}
+
+impl StoredBytes<'_> {
+    /// The event decoded: its envelope and hash.
+    pub fn decode(&self) -> Result<StoredEvent, StoreError> {
+        StoredEvent::decode(*self.hash, self.canonical)
+    }
+}
+
+/// The event log: append a batch, read ranges, the head, command records.
 ///
-/// One writer calls [`EventStore::append`]; any number of readers call the rest
-/// concurrently. Readers never see an event past the durable head.
-pub trait EventStore: Send + Sync + 'static {
+/// One writer calls [`EventLog::stage`] and [`EventLog::commit`]; any number
+/// of readers call the rest concurrently. Readers never see an event past
+/// the durable head.
+pub trait EventLog: Send + Sync + 'static {
     /// Appends every write of the batch in one atomic write, then makes it durable
-    /// before returning: [`EventStore::stage`] then [`EventStore::commit`].
+    /// before returning: [`EventLog::stage`] then [`EventLog::commit`].
     ///
     /// Positions are gapless from head+1 in the order of `writes`; each write's
     /// events get versions from its stream's version+1; `recorded_at` is one clock
@@ -27,87 +59,18 @@ pub trait EventStore: Send + Sync + 'static {
         self.commit(staged)
     }
 
-    /// The first half of [`EventStore::append`]: checks the batch against
+    /// The first half of [`EventLog::append`]: checks the batch against
     /// everything staged so far (synced or not) and writes it in one atomic
     /// write, without making it durable. Readers do not see it until it is
     /// committed. One thread stages; batches are committed in the order staged.
     fn stage(&self, writes: &[Write]) -> Result<Staged, StoreError>;
 
-    /// The second half of [`EventStore::append`]: makes everything staged so
+    /// The second half of [`EventLog::append`]: makes everything staged so
     /// far durable (flush and fdatasync), then moves the durable head to the
     /// batch's. May run on another thread while the next batch is staged: the
     /// writer decides batch N+1 while batch N waits for the disk. An error
     /// leaves the store refusing every later write until it is reopened.
     fn commit(&self, staged: Staged) -> Result<Vec<CommandRecord>, StoreError>;
-
-    /// The stored record of a command id, staged or durable: what the writer
-    /// checks idempotency against. Readers use [`EventStore::command`].
-    fn staged_command(&self, id: Uuid) -> Result<Option<CommandRecord>, StoreError>;
-
-    /// A stream's version counting staged batches: what the writer builds on.
-    fn staged_stream_version(&self, stream: &str) -> Result<u64, StoreError>;
-
-    /// The stored record of a command id, if it was appended and is durable (survives restarts).
-    fn command(&self, id: Uuid) -> Result<Option<CommandRecord>, StoreError>;
-
-    /// The current durable version of a stream (0 if it has no events).
-    fn stream_version(&self, stream: &str) -> Result<u64, StoreError>;
-
-    /// The durable head.
-    fn head(&self) -> Head;
-
-    /// Events with position > `after`, in order, at most `limit`, never past the head.
-    fn read_all(&self, after: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError>;
-
-    /// Streams events `after+1..=up_to` in order (`up_to` capped at the head) to `f`,
-    /// without collecting them, for replays of millions of events.
-    /// Stops and returns the error if `f` errs.
-    fn replay(
-        &self,
-        after: u64,
-        up_to: u64,
-        f: &mut dyn FnMut(StoredEvent) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError>;
-
-    /// Streams the canonical bytes (the stored envelope JSON) of events
-    /// `after+1..=up_to` in order (`up_to` capped at the head) to `f`,
-    /// borrowed from the store and valid only during the call: for folds
-    /// that decode only what they need of each envelope, in one pass and
-    /// without a copy ([`EventStore::replay`] decodes every field).
-    fn replay_canonical(
-        &self,
-        after: u64,
-        up_to: u64,
-        f: &mut dyn FnMut(&[u8]) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError>;
-
-    /// The events of one stream with version > `after_version`, oldest first, at most `limit`.
-    fn read_stream(
-        &self,
-        stream: &str,
-        after_version: u64,
-        limit: usize,
-    ) -> Result<Vec<StoredEvent>, StoreError>;
-
-    /// One event by position; None for 0 or past the head.
-    fn event(&self, position: u64) -> Result<Option<StoredEvent>, StoreError>;
-
-    /// The last position recorded at or before `instant` (0 if none): a binary
-    /// search over positions, valid because `recorded_at` never decreases.
-    fn position_at(&self, instant: OffsetDateTime) -> Result<u64, StoreError>;
-
-    /// Verifies the chain from position 1 to `up_to` (None: to the head; capped at
-    /// the head), recomputing each hash from the stored bytes (never re-serialising).
-    fn verify(&self, up_to: Option<u64>) -> Result<Verification, StoreError>;
-
-    /// Streams the events `after+1..=up_to` (`up_to` capped at the head) with
-    /// their exact stored bytes, for exports.
-    fn replay_raw(
-        &self,
-        after: u64,
-        up_to: u64,
-        f: &mut dyn FnMut(RawEvent) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError>;
 
     /// Appends pre-formed events after the head, keeping their positions,
     /// versions, `recorded_at` and hashes (imports, ADR 0013), in one atomic,
@@ -120,27 +83,158 @@ pub trait EventStore: Send + Sync + 'static {
     /// record per command id, with an empty (unknown) request hash.
     fn import(&self, events: &[RawEvent]) -> Result<Head, StoreError>;
 
-    /// Small durable key/value metadata outside the log (e.g. the admin token's hash).
-    fn get_meta(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError>;
+    /// The stored record of a command id, staged or durable: what the writer
+    /// checks idempotency against. Readers use [`EventLog::command`].
+    fn staged_command(&self, id: Uuid) -> Result<Option<CommandRecord>, StoreError>;
 
-    /// Stores a metadata value; durable (flushed and synced) before returning.
-    fn put_meta(&self, key: &str, value: &[u8]) -> Result<(), StoreError>;
+    /// A stream's version counting staged batches: what the writer builds on.
+    fn staged_stream_version(&self, stream: &str) -> Result<u64, StoreError>;
 
-    /// Stores the snapshot of the models after event `position` (opaque bytes),
-    /// replacing any stored at that position; durable before returning.
-    ///
-    /// Snapshots are derived data kept apart from the log and outside
-    /// [`EventStore::append`]'s atomic batch: losing one costs a longer replay,
-    /// never a fact. A snapshot past the head is refused (`Invalid`).
-    fn put_snapshot(&self, position: u64, bytes: &[u8]) -> Result<(), StoreError>;
+    /// The events of one stream with version > `after_version`, oldest first,
+    /// at most `limit`, never past the head.
+    fn read_stream(
+        &self,
+        stream: &str,
+        after_version: u64,
+        limit: usize,
+    ) -> Result<Vec<StoredEvent>, StoreError>;
 
-    /// The stored snapshot with the greatest position ≤ `position`, if any.
-    fn snapshot_at_or_before(&self, position: u64) -> Result<Option<(u64, Vec<u8>)>, StoreError>;
+    /// The durable head.
+    fn head(&self) -> Head;
 
-    /// The positions of every stored snapshot, ascending.
-    fn snapshot_positions(&self) -> Result<Vec<u64>, StoreError>;
+    /// Hands the stored events `after+1..=up_to` (`up_to` capped at the
+    /// head) to `f` in position order, as stored, until `f` breaks or errs.
+    /// The one range read every other read is built on.
+    fn scan(
+        &self,
+        after: u64,
+        up_to: u64,
+        f: &mut dyn FnMut(StoredBytes<'_>) -> Result<ControlFlow<()>, StoreError>,
+    ) -> Result<(), StoreError>;
 
-    /// Deletes the snapshot at `position` (nothing if there is none). Not
-    /// synced: a deletion lost in a crash leaves one more snapshot, no harm.
-    fn delete_snapshot(&self, position: u64) -> Result<(), StoreError>;
+    /// The stored record of a command id, if it was appended and is durable
+    /// (survives restarts).
+    fn command(&self, id: Uuid) -> Result<Option<CommandRecord>, StoreError> {
+        let record = self.staged_command(id)?;
+        // A record of a batch still being synced is not an answer yet.
+        Ok(record.filter(|record| record.position <= self.head().position))
+    }
+
+    /// Events with position > `after`, in order, at most `limit`, never past the head.
+    fn read_all(&self, after: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError> {
+        // Positions are gapless: the first `limit` after `after` end here.
+        let up_to = after.saturating_add(limit.try_into().unwrap_or(u64::MAX));
+        let mut events = Vec::new();
+        self.replay(after, up_to, &mut |event| {
+            events.push(event);
+            Ok(())
+        })?;
+        Ok(events)
+    }
+
+    /// Streams events `after+1..=up_to` in order (`up_to` capped at the head) to `f`,
+    /// without collecting them, for replays of millions of events.
+    /// Stops and returns the error if `f` errs.
+    fn replay(
+        &self,
+        after: u64,
+        up_to: u64,
+        f: &mut dyn FnMut(StoredEvent) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        self.scan(after, up_to, &mut |stored| {
+            f(stored.decode()?).map(ControlFlow::Continue)
+        })
+    }
+
+    /// Streams the canonical bytes (the stored envelope JSON) of events
+    /// `after+1..=up_to` in order (`up_to` capped at the head) to `f`,
+    /// borrowed from the store and valid only during the call: for folds
+    /// that decode only what they need of each envelope, in one pass and
+    /// without a copy ([`EventLog::replay`] decodes every field).
+    fn replay_canonical(
+        &self,
+        after: u64,
+        up_to: u64,
+        f: &mut dyn FnMut(&[u8]) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        self.scan(after, up_to, &mut |stored| {
+            f(stored.canonical).map(ControlFlow::Continue)
+        })
+    }
+
+    /// Streams the events `after+1..=up_to` (`up_to` capped at the head) with
+    /// their exact stored bytes, for exports.
+    fn replay_raw(
+        &self,
+        after: u64,
+        up_to: u64,
+        f: &mut dyn FnMut(RawEvent) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        self.scan(after, up_to, &mut |stored| {
+            let raw = RawEvent {
+                hash: *stored.hash,
+                canonical: stored.canonical.to_vec(),
+            };
+            f(raw).map(ControlFlow::Continue)
+        })
+    }
+
+    /// One event by position; None for 0 or past the head.
+    fn event(&self, position: u64) -> Result<Option<StoredEvent>, StoreError> {
+        let Some(before) = position.checked_sub(1) else {
+            return Ok(None);
+        };
+        let mut found = None;
+        self.scan(before, position, &mut |stored| {
+            found = Some(stored.decode()?);
+            Ok(ControlFlow::Break(()))
+        })?;
+        Ok(found)
+    }
+
+    /// The last position recorded at or before `instant` (0 if none): a binary
+    /// search over positions, valid because `recorded_at` never decreases.
+    fn position_at(&self, instant: OffsetDateTime) -> Result<u64, StoreError> {
+        let head = self.head();
+        if head.recorded_at.is_some_and(|last| last <= instant) {
+            return Ok(head.position);
+        }
+        // Invariant: positions <= low are recorded at or before `instant`,
+        // positions > high after it.
+        let (mut low, mut high) = (0, head.position);
+        while low < high {
+            let middle = low + (high - low).div_ceil(2);
+            if recorded_at(self, middle)? <= instant {
+                low = middle;
+            } else {
+                high = middle - 1;
+            }
+        }
+        Ok(low)
+    }
+
+    /// Verifies the chain from position 1 to `up_to` (None: to the head; capped at
+    /// the head), recomputing each hash from the stored bytes (never re-serialising).
+    fn verify(&self, up_to: Option<u64>) -> Result<Verification, StoreError> {
+        let head = self.head();
+        let up_to = up_to.map_or(head.position, |p| p.min(head.position));
+        verify::verify(self, &head, up_to)
+    }
+}
+
+/// The `recorded_at` of one event, parsing only that field.
+fn recorded_at<L: EventLog + ?Sized>(log: &L, position: u64) -> Result<OffsetDateTime, StoreError> {
+    #[derive(Deserialize)]
+    struct Recorded {
+        #[serde(with = "time::serde::rfc3339")]
+        recorded_at: OffsetDateTime,
+    }
+    let mut found = None;
+    log.scan(position - 1, position, &mut |stored| {
+        let recorded: Recorded = serde_json::from_slice(stored.canonical)
+            .map_err(|e| StoreError::Corrupt(format!("event {position}: {e}")))?;
+        found = Some(recorded.recorded_at);
+        Ok(ControlFlow::Break(()))
+    })?;
+    found.ok_or_else(|| StoreError::Corrupt(format!("event {position} is missing")))
 }

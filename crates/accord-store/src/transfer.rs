@@ -125,24 +125,6 @@ impl Linker {
     }
 }
 
-/// Streams the raw events `after+1..=up_to` in order to `f`.
-pub(crate) fn replay_raw(
-    tree: &sled::Tree,
-    after: u64,
-    up_to: u64,
-    f: &mut dyn FnMut(RawEvent) -> Result<(), StoreError>,
-) -> Result<(), StoreError> {
-    let first = after.saturating_add(1);
-    if first > up_to {
-        return Ok(());
-    }
-    for item in tree.range(keys::event(first)..=keys::event(up_to)) {
-        let (hash, canonical) = keys::decode_event(&item?.1).map(|(h, c)| (h, c.to_vec()))?;
-        f(RawEvent { hash, canonical })?;
-    }
-    Ok(())
-}
-
 /// Builds one sled batch importing `events` after `head`: events, stream
 /// index, versions, command records and the new head. Checks everything
 /// first; a refused import writes nothing.

@@ -1,33 +1,48 @@
-//! Walking the hash chain from position 1, recomputing every hash from the stored bytes.
+//! Walking the hash chain from position 1, recomputing every hash from the
+//! stored bytes: one walk for every backend, over [`EventLog::scan`].
+
+use std::ops::ControlFlow;
 
 use serde::Deserialize;
 
-use crate::{chain, keys, Head, StoreError, Verification};
+use crate::{chain, EventLog, Head, StoreError, StoredBytes, Verification};
 
 /// Verifies positions `1..=up_to` against each other and, when the walk reaches
 /// the head, against the head record.
-pub(crate) fn verify(
-    tree: &sled::Tree,
+pub(crate) fn verify<L: EventLog + ?Sized>(
+    log: &L,
     head: &Head,
     up_to: u64,
 ) -> Result<Verification, StoreError> {
     let mut walk = Walk::default();
-    for item in tree.range(keys::event(1)..=keys::event(up_to.max(1))) {
-        let (key, value) = item?;
+    let mut failed = None;
+    let scanned = log.scan(0, up_to, &mut |stored| {
         let position = walk.verified + 1;
-        if position > up_to {
-            break;
+        if stored.position != position {
+            failed = Some((position, "event missing".to_string()));
+            return Ok(ControlFlow::Break(()));
         }
-        if keys::event_position(&key)? != position {
-            return Ok(walk.fail(position, "event missing".into()));
-        }
-        match check(position, &walk.last, &value) {
+        match check(position, &walk.last, &stored) {
             Ok(hash) => walk.advance(hash),
-            Err(reason) => return Ok(walk.fail(position, reason)),
+            Err(reason) => failed = Some((position, reason)),
         }
+        Ok(match failed {
+            Some(_) => ControlFlow::Break(()),
+            None => ControlFlow::Continue(()),
+        })
+    });
+    match (scanned, failed) {
+        (_, Some((position, reason))) => return Ok(walk.fail(position, reason)),
+        // A record the backend cannot even split into hash and bytes.
+        (Err(StoreError::Corrupt(reason)), None) => {
+            let position = walk.verified + 1;
+            return Ok(walk.fail(position, reason));
+        }
+        (Err(other), None) => return Err(other),
+        (Ok(()), None) => {}
     }
     if walk.verified < up_to {
-        return missing_tail(tree, head, walk);
+        return missing_tail(log, head, up_to, walk);
     }
     if up_to == head.position && walk.last != head.hash {
         let reason = "the head's hash does not match the chain".to_string();
@@ -38,32 +53,37 @@ pub(crate) fn verify(
 
 /// The walk stopped short of `up_to`: either a hole before later events,
 /// or the log simply ends before the position the head names.
-fn missing_tail(tree: &sled::Tree, head: &Head, walk: Walk) -> Result<Verification, StoreError> {
-    let position = walk.verified + 1;
-    let later = tree
-        .range(keys::event(position)..=keys::event(head.position.max(position)))
-        .next()
-        .transpose()?;
+fn missing_tail<L: EventLog + ?Sized>(
+    log: &L,
+    head: &Head,
+    up_to: u64,
+    walk: Walk,
+) -> Result<Verification, StoreError> {
+    let mut later = false;
+    log.scan(up_to, head.position, &mut |_| {
+        later = true;
+        Ok(ControlFlow::Break(()))
+    })?;
     let reason = match later {
-        Some(_) => "event missing".to_string(),
-        None => format!(
+        true => "event missing".to_string(),
+        false => format!(
             "head names position {} but the log ends at {}",
             head.position, walk.verified
         ),
     };
+    let position = walk.verified + 1;
     Ok(walk.fail(position, reason))
 }
 
-/// Checks one stored record against its key and its predecessor's hash; returns
-/// its hash, or why it does not verify.
-fn check(position: u64, prev: &[u8; 32], value: &[u8]) -> Result<[u8; 32], String> {
+/// Checks one stored record against its position and its predecessor's
+/// hash; returns its hash, or why it does not verify.
+fn check(position: u64, prev: &[u8; 32], stored: &StoredBytes<'_>) -> Result<[u8; 32], String> {
     #[derive(Deserialize)]
     struct Linked {
         position: u64,
         prev_hash: String,
     }
-    let (stored, canonical) =
-        keys::decode_event(value).map_err(|_| "record is shorter than a hash")?;
+    let canonical = stored.canonical;
     let linked: Linked =
         serde_json::from_slice(canonical).map_err(|_| "stored bytes are not an event envelope")?;
     if linked.position != position {
@@ -75,10 +95,10 @@ fn check(position: u64, prev: &[u8; 32], value: &[u8]) -> Result<[u8; 32], Strin
             position - 1
         ));
     }
-    if chain::link(prev, canonical) != stored {
+    if chain::link(prev, canonical) != *stored.hash {
         return Err("hash does not match the stored bytes".into());
     }
-    Ok(stored)
+    Ok(*stored.hash)
 }
 
 /// How far the walk got: the last verified hash and the one before it

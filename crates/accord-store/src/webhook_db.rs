@@ -17,14 +17,11 @@ use std::thread::JoinHandle;
 
 use crate::durability::Durability;
 use crate::sled_store::open_db;
-use crate::{keys, StoreError, WebhookChange, WebhookDone, WebhookEntry};
+use crate::{StoreError, WebhookChange, WebhookDone, WebhookEntry};
 
 /// sled's page cache for webhook state: the dispatchers read little more
 /// than subscriptions and cursors, so a small cache keeps RSS bounded.
 const CACHE_BYTES: u64 = 64 * 1024 * 1024;
-
-/// Entries copied per batch when migrating the legacy tree.
-const MIGRATION_CHUNK: usize = 10_000;
 
 /// A batch waiting for the committer, and what to call with its outcome.
 struct Commit {
@@ -59,48 +56,6 @@ impl WebhookDb {
             commits: Some(commits),
             committer: Some(committer),
         })
-    }
-
-    /// Moves webhook state kept by older versions in the log database's
-    /// `webhooks` tree into this database, then drops that tree. True if
-    /// the tree existed: the caller then makes the log durable.
-    ///
-    /// The copy is flushed and synced before the tree is dropped, and copying
-    /// again is harmless, so a crash at any point loses nothing.
-    pub(crate) fn migrate_from(
-        &self,
-        log: &sled::Db,
-        dir: &Path,
-        sync: bool,
-    ) -> Result<bool, StoreError> {
-        if !log
-            .tree_names()
-            .iter()
-            .any(|name| name == keys::WEBHOOKS_TREE)
-        {
-            return Ok(false);
-        }
-        let legacy = log.open_tree(keys::WEBHOOKS_TREE)?;
-        let mut entries = legacy.iter().peekable();
-        let mut copied = 0usize;
-        while entries.peek().is_some() {
-            let mut batch = sled::Batch::default();
-            for entry in entries.by_ref().take(MIGRATION_CHUNK) {
-                let (key, value) = entry?;
-                batch.insert(key, value);
-                copied += 1;
-            }
-            self.db.apply_batch(batch)?;
-        }
-        self.db.flush()?;
-        Durability::open(dir, sync)?.sync()?;
-        drop(legacy);
-        log.drop_tree(keys::WEBHOOKS_TREE)?;
-        tracing::info!(
-            entries = copied,
-            "webhook state moved from the log's database to its own"
-        );
-        Ok(true)
     }
 
     pub(crate) fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {

@@ -2,7 +2,7 @@
 //!
 //! Webhooks are side effects of the log, never part of it: their state lives
 //! in its own sled database (`<data>/webhooks/`, ADR 0018), written outside
-//! [`crate::EventStore::append`]'s batch and never synced with it, so
+//! [`crate::EventLog::append`]'s batch and never synced with it, so
 //! delivering can neither make a command fail nor queue behind its sync. The store knows
 //! nothing of subscriptions: keys and values are opaque bytes chosen by the
 //! `accord-webhooks` crate.

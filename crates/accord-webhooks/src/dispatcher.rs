@@ -14,10 +14,10 @@ use tokio::sync::{watch, Notify};
 use uuid::Uuid;
 
 use crate::client;
-use crate::model::{Delivery, DeliveryState, Progress, Status, Subscription};
-use crate::schedule::retry_after;
+use crate::model::{Attempt, Delivery, DeliveryState, Progress, Status, Subscription};
+use crate::schedule::retry_after as retry_after_at;
 use crate::storage::Records;
-use crate::Shared;
+use crate::{Shared, WebhookConfig};
 
 /// Events read from the log per round.
 const READ_BATCH: usize = 128;
@@ -165,87 +165,85 @@ impl Dispatcher {
 
     /// Delivers one event through the retry schedule, storing every attempt
     /// (after those of an `earlier` delivery); the cursor moves with the
-    /// final outcome.
+    /// final outcome. Each attempt: wait, try, record, store, then stop,
+    /// finish or schedule the next.
     async fn deliver(
         &mut self,
-        (subscription, url): (&Subscription, &Url),
+        target: (&Subscription, &Url),
         event: &StoredEvent,
         earlier: Option<Delivery>,
         progress: &mut Progress,
     ) -> Result<Flow, StoreError> {
-        let (id, position) = (self.id, event.envelope.position);
-        let mut delivery = earlier.unwrap_or_else(|| Delivery {
-            event_id: event.envelope.id,
-            position,
-            event_type: event.envelope.event_type.clone(),
-            state: DeliveryState::Pending,
-            attempts: Vec::new(),
-        });
-        delivery.state = DeliveryState::Pending;
-        let body = client::payload(event);
-        let webhook_id = event.envelope.id.to_string();
+        let mut delivery = pending(event, earlier);
+        let request = Request {
+            webhook_id: event.envelope.id.to_string(),
+            body: client::payload(event),
+        };
         let shared = self.shared.clone();
         let config = &shared.config;
+        let attempts = config.schedule.attempts();
         let mut delay = Duration::ZERO;
-        for attempt in 0..config.schedule.attempts() {
+        for attempt in 0..attempts {
             if self.pause(delay).await {
                 return Ok(Flow::Stop);
             }
-            shared.give_way.wait().await;
-            let secrets = subscription.signing_secrets(OffsetDateTime::now_utc());
-            let answer = client::attempt(
-                &self.shared.client,
-                url,
-                config.allow_private,
-                &secrets,
-                &webhook_id,
-                &body,
-            )
-            .await;
+            let answer = self.try_once(target, &request).await;
             let now = answer.attempt.at;
-            let succeeded = answer.attempt.succeeded();
-            delivery.attempts.push(answer.attempt);
-            let last = attempt + 1 == config.schedule.attempts();
-            if succeeded || last {
-                delivery.state = match succeeded {
-                    true => DeliveryState::Succeeded,
-                    false => DeliveryState::Failed,
-                };
-                progress.cursor = position;
-            }
-            progress.failing_since = match succeeded {
-                true => None,
-                false => Some(progress.failing_since.unwrap_or(now)),
-            };
+            let last = attempt + 1 == attempts;
+            let outcome = record(&mut delivery, progress, answer.attempt, last);
             let disable = progress
                 .failing_since
                 .is_some_and(|since| now - since >= config.disable_after);
-            let mut changes = vec![
-                Records::delivery_change(id, &delivery),
-                Records::progress_change(id, progress),
-            ];
+            self.store(target.0, &delivery, progress, disable).await?;
             if disable {
-                changes.push(disabled(subscription));
-            }
-            self.shared.records.write_async(changes).await?;
-            if disable {
-                tracing::warn!(subscription = %id, "webhook disabled: every attempt failed for the configured period");
+                tracing::warn!(subscription = %self.id, "webhook disabled: every attempt failed for the configured period");
                 return Ok(Flow::Stop);
             }
-            if succeeded || last {
+            if outcome == Outcome::Final {
                 return Ok(Flow::Next);
             }
-            let jitter = (config.jitter)();
-            let scheduled = config
-                .schedule
-                .delay(attempt + 1, jitter)
-                .unwrap_or_default();
-            delay = answer
-                .retry_after
-                .and_then(|value| retry_after(&value, now))
-                .unwrap_or(scheduled);
+            delay = next_delay(config, attempt + 1, answer.retry_after, now);
         }
         Ok(Flow::Next)
+    }
+
+    /// One HTTP attempt, after giving way to commands, signed with the
+    /// subscription's secrets as they are now.
+    async fn try_once(
+        &self,
+        (subscription, url): (&Subscription, &Url),
+        request: &Request,
+    ) -> client::Answer {
+        self.shared.give_way.wait().await;
+        let secrets = subscription.signing_secrets(OffsetDateTime::now_utc());
+        client::attempt(
+            &self.shared.client,
+            url,
+            self.shared.config.allow_private,
+            &secrets,
+            &request.webhook_id,
+            &request.body,
+        )
+        .await
+    }
+
+    /// Stores the delivery with the cursor, and the subscription as
+    /// disabled when `disable`, in one atomic write.
+    async fn store(
+        &self,
+        subscription: &Subscription,
+        delivery: &Delivery,
+        progress: &Progress,
+        disable: bool,
+    ) -> Result<(), StoreError> {
+        let mut changes = vec![
+            Records::delivery_change(self.id, delivery),
+            Records::progress_change(self.id, progress),
+        ];
+        if disable {
+            changes.push(disabled(subscription));
+        }
+        self.shared.records.write_async(changes).await
     }
 
     /// Sleeps `delay` unless stopped first; true if stopped.
@@ -263,9 +261,163 @@ impl Dispatcher {
     }
 }
 
+/// What every attempt of one delivery sends.
+struct Request {
+    webhook_id: String,
+    body: Vec<u8>,
+}
+
+/// Whether an attempt ended its delivery.
+#[derive(Debug, PartialEq, Eq)]
+enum Outcome {
+    /// Succeeded, or failed as the schedule's last attempt.
+    Final,
+    /// Failed; another attempt follows.
+    Retry,
+}
+
+/// The delivery of `event`, pending: an `earlier` one (a replay, or the
+/// event in flight at a crash) keeps its attempts.
+fn pending(event: &StoredEvent, earlier: Option<Delivery>) -> Delivery {
+    let mut delivery = earlier.unwrap_or_else(|| Delivery {
+        event_id: event.envelope.id,
+        position: event.envelope.position,
+        event_type: event.envelope.event_type.clone(),
+        state: DeliveryState::Pending,
+        attempts: Vec::new(),
+    });
+    delivery.state = DeliveryState::Pending;
+    delivery
+}
+
+/// Adds `attempt` to the delivery. A success, or the schedule's `last`
+/// attempt, settles the delivery and moves the cursor past it; the
+/// subscription is failing since its first failure after a success.
+fn record(
+    delivery: &mut Delivery,
+    progress: &mut Progress,
+    attempt: Attempt,
+    last: bool,
+) -> Outcome {
+    let now = attempt.at;
+    let succeeded = attempt.succeeded();
+    delivery.attempts.push(attempt);
+    progress.failing_since = match succeeded {
+        true => None,
+        false => Some(progress.failing_since.unwrap_or(now)),
+    };
+    if !(succeeded || last) {
+        return Outcome::Retry;
+    }
+    delivery.state = match succeeded {
+        true => DeliveryState::Succeeded,
+        false => DeliveryState::Failed,
+    };
+    progress.cursor = delivery.position;
+    Outcome::Final
+}
+
+/// The wait before attempt number `next`: the receiver's `Retry-After`
+/// when it gave a usable one, else the schedule's, with jitter.
+fn next_delay(
+    config: &WebhookConfig,
+    next: usize,
+    retry_after: Option<String>,
+    now: OffsetDateTime,
+) -> Duration {
+    let scheduled = config
+        .schedule
+        .delay(next, (config.jitter)())
+        .unwrap_or_default();
+    retry_after
+        .and_then(|value| retry_after_at(&value, now))
+        .unwrap_or(scheduled)
+}
+
 /// The change that stores `subscription` as disabled.
 fn disabled(subscription: &Subscription) -> WebhookChange {
     let mut disabled = subscription.clone();
     disabled.status = Status::Disabled;
     Records::subscription_change(&disabled)
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+
+    use super::*;
+
+    fn attempt(at: OffsetDateTime, status: u16) -> Attempt {
+        Attempt {
+            at,
+            status_code: Some(status),
+            error: None,
+            duration_ms: 3,
+            response_body: None,
+        }
+    }
+
+    fn progress(cursor: u64, failing_since: Option<OffsetDateTime>) -> Progress {
+        Progress {
+            cursor,
+            failing_since,
+        }
+    }
+
+    fn delivery_at(position: u64) -> Delivery {
+        Delivery {
+            event_id: Uuid::now_v7(),
+            position,
+            event_type: "PartyRegistered".into(),
+            state: DeliveryState::Pending,
+            attempts: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn failures_before_the_last_attempt_retry_and_the_subscription_fails_since_the_first() {
+        let (first, second) = (
+            datetime!(2013-07-04 08:00 UTC),
+            datetime!(2013-07-04 08:01 UTC),
+        );
+        let mut delivery = delivery_at(7);
+        let mut progress = progress(6, None);
+
+        let outcomes = [
+            record(&mut delivery, &mut progress, attempt(first, 500), false),
+            record(&mut delivery, &mut progress, attempt(second, 503), false),
+        ];
+
+        assert_eq!(outcomes, [Outcome::Retry, Outcome::Retry]);
+        assert_eq!(delivery.attempts.len(), 2);
+        assert_eq!(delivery.state, DeliveryState::Pending);
+        assert_eq!(progress.cursor, 6, "the cursor waits for the outcome");
+        assert_eq!(progress.failing_since, Some(first));
+    }
+
+    #[test]
+    fn a_success_settles_the_delivery_moves_the_cursor_and_ends_the_failing_spell() {
+        let at = datetime!(2013-07-04 08:02 UTC);
+        let mut delivery = delivery_at(7);
+        let mut progress = progress(6, Some(datetime!(2013-07-04 08:00 UTC)));
+
+        let outcome = record(&mut delivery, &mut progress, attempt(at, 204), false);
+
+        assert_eq!(outcome, Outcome::Final);
+        assert_eq!(delivery.state, DeliveryState::Succeeded);
+        assert_eq!((progress.cursor, progress.failing_since), (7, None));
+    }
+
+    #[test]
+    fn the_last_attempt_failing_settles_the_delivery_as_failed_and_moves_on() {
+        let at = datetime!(2013-07-04 08:03 UTC);
+        let mut delivery = delivery_at(7);
+        let mut progress = progress(6, None);
+
+        let outcome = record(&mut delivery, &mut progress, attempt(at, 410), true);
+
+        assert_eq!(outcome, Outcome::Final);
+        assert_eq!(delivery.state, DeliveryState::Failed);
+        assert_eq!((progress.cursor, progress.failing_since), (7, Some(at)));
+    }
 }

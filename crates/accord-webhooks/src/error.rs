@@ -20,7 +20,7 @@ pub enum WebhookError {
     /// The URL is refused by the SSRF guard or its scheme.
     #[error(transparent)]
     Refused(#[from] Refusal),
-    /// The webhook tree or the log failed.
+    /// The webhook store or the log failed.
     #[error(transparent)]
     Store(#[from] StoreError),
 }

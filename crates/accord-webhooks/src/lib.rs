@@ -12,7 +12,7 @@
 //! - [`Webhooks`] (here): the service the API calls; starts the dispatchers.
 //! - [`signer`]: secrets and signatures; [`schedule`]: the retry schedule (pure).
 //! - [`guard`]: the SSRF guard, at creation and at connect time.
-//! - [`model`]: the records; `storage`: their keys in the `webhooks` tree.
+//! - [`model`]: the records; `storage`: their keys in the webhook store.
 //! - `dispatcher`: one task per subscription; [`client`]: one HTTP attempt.
 //! - [`runtime`]: the deliveries' runtime, its threads niced; `give_way`:
 //!   the slow lane deliveries take while commands wait for the writer.
@@ -32,7 +32,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use accord_store::{EventStore, StoreError, WebhookStore};
+use accord_store::{LogReader, StoreError, WebhookStore};
 use rand::Rng;
 use time::OffsetDateTime;
 use tokio::runtime::{Handle, Runtime};
@@ -127,7 +127,7 @@ pub struct NewSubscription {
 
 /// What the dispatchers share.
 pub(crate) struct Shared {
-    pub events: Arc<dyn EventStore>,
+    pub events: LogReader,
     pub records: Records,
     pub client: reqwest::Client,
     pub config: WebhookConfig,
@@ -154,7 +154,7 @@ impl Webhooks {
     /// its own whose threads run `config.nice` steps below the caller's
     /// priority. `head` is the engine's head announcement.
     pub fn start(
-        events: Arc<dyn EventStore>,
+        events: LogReader,
         store: Arc<dyn WebhookStore>,
         head: watch::Receiver<u64>,
         config: WebhookConfig,

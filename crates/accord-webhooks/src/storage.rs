@@ -1,4 +1,4 @@
-//! The key layout of the `webhooks` tree and typed reads and writes over
+//! The key layout of the webhook store and typed reads and writes over
 //! [`WebhookStore`]. Values are JSON; ids and positions big-endian so sled
 //! orders them.
 //!

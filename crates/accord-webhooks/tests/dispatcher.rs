@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use accord_store::{Actor, EventStore, NewEvent, SledStore, Write};
+use accord_store::{Actor, EventLog, LogReader, NewEvent, Role, SledStore, Write};
 use accord_webhooks::{DeliveryState, NewSubscription, RetrySchedule, WebhookConfig, Webhooks};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
@@ -54,7 +54,7 @@ fn append(store: &SledStore, n: usize) {
             expected_version: None,
             actor: Actor {
                 token_id: "t".into(),
-                role: "admin".into(),
+                role: Role::Admin,
                 party_id: None,
             },
             correlation_id: None,
@@ -89,13 +89,21 @@ async fn settle(
     }
 }
 
+/// The service on `store`, following the heads announced on `heads`.
+fn start(
+    store: &Arc<SledStore>,
+    heads: tokio::sync::watch::Receiver<u64>,
+    config: WebhookConfig,
+) -> Arc<Webhooks> {
+    Webhooks::start(LogReader::new(store.clone()), store.clone(), heads, config).unwrap()
+}
+
 #[tokio::test]
 async fn an_exhausted_schedule_marks_the_delivery_failed_and_the_next_event_is_delivered() {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(SledStore::open(dir.path()).unwrap());
     let (head, heads) = tokio::sync::watch::channel(0);
-    let webhooks =
-        Webhooks::start(store.clone(), store.clone(), heads, config("10ms,20ms")).unwrap();
+    let webhooks = start(&store, heads, config("10ms,20ms"));
     let (url, times) = receiver(vec![(500, None), (503, None), (500, None)]).await;
     let (view, _) = webhooks
         .create(NewSubscription {
@@ -127,7 +135,7 @@ async fn retry_after_replaces_the_scheduled_delay() {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(SledStore::open(dir.path()).unwrap());
     let (head, heads) = tokio::sync::watch::channel(0);
-    let webhooks = Webhooks::start(store.clone(), store.clone(), heads, config("10ms")).unwrap();
+    let webhooks = start(&store, heads, config("10ms"));
     let (url, times) = receiver(vec![(429, Some("1"))]).await;
     let (view, _) = webhooks
         .create(NewSubscription {
@@ -153,7 +161,7 @@ async fn a_subscription_filtered_by_type_and_agreement_skips_other_events() {
     let dir = tempfile::tempdir().unwrap();
     let store = Arc::new(SledStore::open(dir.path()).unwrap());
     let (head, heads) = tokio::sync::watch::channel(0);
-    let webhooks = Webhooks::start(store.clone(), store.clone(), heads, config("")).unwrap();
+    let webhooks = start(&store, heads, config(""));
     let (url, times) = receiver(vec![]).await;
     let new = NewSubscription {
         url,
@@ -181,7 +189,7 @@ async fn deliveries_go_on_in_order_while_the_write_path_stays_saturated() {
         write_queue: Arc::new(|| 64),
         ..config("")
     };
-    let webhooks = Webhooks::start(store.clone(), store.clone(), heads, saturated).unwrap();
+    let webhooks = start(&store, heads, saturated);
     let mut ids = Vec::new();
     for _ in 0..3 {
         let (url, _) = receiver(vec![]).await;

@@ -1,4 +1,4 @@
-use accord_store::{EventStore, StoreError};
+use accord_store::{EventLog, StoreError};
 use serde_json::json;
 use time::macros::datetime;
 

@@ -1,6 +1,7 @@
 //! Tests of `SledStore` against a real sled database in a temporary folder.
 
 mod append;
+mod data_format;
 mod reopen;
 mod snapshots;
 mod staging;
@@ -12,7 +13,7 @@ mod webhooks;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use accord_store::{Actor, EventStore, NewEvent, SledStore, Write};
+use accord_store::{Actor, EventLog, NewEvent, Role, SledStore, Write};
 use serde_json::json;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -46,7 +47,7 @@ pub fn fresh() -> (tempfile::TempDir, SledStore) {
 pub fn actor() -> Actor {
     Actor {
         token_id: "tok_1".into(),
-        role: "writer".into(),
+        role: Role::Writer,
         party_id: Some("dong-nai-iza".into()),
     }
 }

@@ -1,4 +1,4 @@
-use accord_store::{EventStore, SledStore, StoreError};
+use accord_store::{EventLog, MetaStore, SledStore, StoreError};
 use time::macros::datetime;
 
 use crate::{fill, write, ManualClock};

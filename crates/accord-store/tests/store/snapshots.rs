@@ -1,6 +1,6 @@
 //! Snapshots: derived bytes kept by position, as files beside the log.
 
-use accord_store::{EventStore, SledStore, StoreError};
+use accord_store::{EventLog, SledStore, SnapshotStore, StoreError};
 
 use crate::{fill, fresh};
 

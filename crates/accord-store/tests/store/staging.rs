@@ -1,7 +1,7 @@
 //! The pipelined write: a staged batch is invisible to readers until it is
 //! committed, while the writer already builds on it.
 
-use accord_store::{EventStore, StoreError};
+use accord_store::{EventLog, StoreError};
 
 use crate::{fill, fresh, write};
 

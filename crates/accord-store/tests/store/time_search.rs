@@ -1,4 +1,4 @@
-use accord_store::EventStore;
+use accord_store::EventLog;
 use time::macros::datetime;
 use time::Duration;
 

@@ -1,6 +1,6 @@
 //! Export lines, imports and the forger who rewrites the whole chain.
 
-use accord_store::{EventStore, Head, Linker, RawEvent, SledStore};
+use accord_store::{EventLog, Head, Linker, RawEvent, SledStore};
 
 use crate::{fill, fresh, write};
 

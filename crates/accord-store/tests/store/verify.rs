@@ -1,4 +1,4 @@
-use accord_store::{EventStore, SledStore};
+use accord_store::{EventLog, SledStore};
 use serde_json::Value;
 
 use crate::{fill, fresh};

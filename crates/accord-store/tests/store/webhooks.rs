@@ -1,17 +1,14 @@
-//! Webhook state: its own database in `<data>/webhooks/`, the migration of
-//! the `webhooks` tree older versions kept in the log's database, and the
-//! committer that flushes the writes of many threads together.
+//! Webhook state: its own database in `<data>/webhooks/`, and the committer
+//! that flushes the writes of many threads together.
 
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use accord_store::{EventStore, SledStore, WebhookChange, WebhookEntry, WebhookStore};
+use accord_store::{SledStore, WebhookStore};
 
-use crate::fill;
-
-/// Opens a sled database directly, as an older version of Accord did,
-/// waiting while a store just dropped in this process releases its lock.
+/// Opens the log's sled database directly, waiting while a store just
+/// dropped in this process releases its lock.
 fn raw_sled(dir: &Path) -> sled::Db {
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
@@ -22,36 +19,6 @@ fn raw_sled(dir: &Path) -> sled::Db {
             result => return result.unwrap(),
         }
     }
-}
-
-/// `n` entries of every kind of record, keys crossing byte boundaries.
-fn legacy_entries(n: u64) -> Vec<WebhookEntry> {
-    (0..n)
-        .flat_map(|i| {
-            let mut delivery = b"d".to_vec();
-            delivery.extend_from_slice(&i.to_be_bytes());
-            let mut progress = b"p".to_vec();
-            progress.extend_from_slice(&i.to_be_bytes());
-            [
-                (delivery, format!("delivery {i}").into_bytes()),
-                (progress, format!("cursor {i}").into_bytes()),
-            ]
-        })
-        .collect()
-}
-
-/// Writes `entries` into the log database's `webhooks` tree, as older versions did.
-fn write_legacy_tree(dir: &Path, entries: &[WebhookEntry]) {
-    let db = raw_sled(dir);
-    let tree = db.open_tree("webhooks").unwrap();
-    for (key, value) in entries {
-        tree.insert(key.as_slice(), value.as_slice()).unwrap();
-    }
-    db.flush().unwrap();
-}
-
-fn all(store: &SledStore) -> Vec<WebhookEntry> {
-    store.webhook_scan(b"", None, usize::MAX).unwrap()
 }
 
 fn tree_names(dir: &Path) -> Vec<String> {
@@ -80,56 +47,6 @@ fn webhook_state_lives_in_its_own_database_and_survives_a_reopen() {
         store.webhook_get(b"s1").unwrap(),
         Some(b"subscription".to_vec())
     );
-}
-
-#[test]
-fn an_older_stores_webhooks_tree_is_moved_to_the_webhook_database_at_open() {
-    let dir = tempfile::tempdir().unwrap();
-    let head = {
-        let store = SledStore::open(dir.path()).unwrap();
-        fill(&store, 3, 100, 2);
-        store.head()
-    };
-    let legacy = legacy_entries(300);
-    write_legacy_tree(dir.path(), &legacy);
-
-    {
-        let store = SledStore::open(dir.path()).unwrap();
-        let mut expected = legacy.clone();
-        expected.sort();
-        assert_eq!(all(&store), expected);
-        assert_eq!(store.head(), head, "the log is untouched");
-        assert!(store.verify(None).unwrap().ok);
-    }
-
-    assert!(!tree_names(dir.path()).contains(&"webhooks".to_string()));
-    let store = SledStore::open(dir.path()).unwrap();
-    assert_eq!(all(&store).len(), legacy.len(), "migrated once, kept");
-}
-
-#[test]
-fn a_migration_interrupted_after_the_copy_is_completed_at_the_next_open() {
-    let dir = tempfile::tempdir().unwrap();
-    let legacy = legacy_entries(50);
-    // Part of the copy reached the webhook database, the tree was not
-    // dropped yet: a crash in between.
-    let copied: Vec<WebhookChange> = legacy[..25]
-        .iter()
-        .map(|(key, value)| (key.clone(), Some(value.clone())))
-        .collect();
-    {
-        let store = SledStore::open(dir.path()).unwrap();
-        store.webhook_write(copied).unwrap();
-    }
-    write_legacy_tree(dir.path(), &legacy);
-
-    let store = SledStore::open(dir.path()).unwrap();
-
-    let mut expected = legacy.clone();
-    expected.sort();
-    assert_eq!(all(&store), expected, "copied again, each entry once");
-    drop(store);
-    assert!(!tree_names(dir.path()).contains(&"webhooks".to_string()));
 }
 
 #[test]
