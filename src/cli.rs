@@ -132,9 +132,39 @@ pub struct ServeArgs {
     pub snapshot_rest: u32,
     #[command(flatten)]
     pub webhooks: WebhookArgs,
+    #[command(flatten)]
+    pub console: ConsoleArgs,
     /// Seconds a request may take until its answer starts (then 503).
     #[arg(long, env = "ACCORD_REQUEST_TIMEOUT", default_value_t = 30)]
     pub request_timeout: u64,
+}
+
+/// The web console's sessions (ADR 0026).
+#[derive(Debug, Args)]
+pub struct ConsoleArgs {
+    /// Mark the console's cookies `Secure` on every answer: set it when the
+    /// console is served over HTTPS (by a proxy in front of `accord serve`).
+    /// Without it, cookies are `Secure` only on requests that carry
+    /// `X-Forwarded-Proto: https`.
+    #[arg(long, env = "ACCORD_CONSOLE_SECURE_COOKIES")]
+    pub console_secure_cookies: bool,
+    /// A console session unused for this long ends.
+    #[arg(long, env = "ACCORD_CONSOLE_SESSION_IDLE", default_value = "30m", value_parser = accord_webhooks::schedule::parse_duration)]
+    pub console_session_idle: std::time::Duration,
+    /// A console session ends this long after sign-in, used or not.
+    #[arg(long, env = "ACCORD_CONSOLE_SESSION_MAX", default_value = "12h", value_parser = accord_webhooks::schedule::parse_duration)]
+    pub console_session_max: std::time::Duration,
+}
+
+impl ConsoleArgs {
+    /// The console configuration these flags describe.
+    pub fn config(&self) -> accord_console::ConsoleConfig {
+        accord_console::ConsoleConfig {
+            secure_cookies: self.console_secure_cookies,
+            session_idle: self.console_session_idle,
+            session_max: self.console_session_max,
+        }
+    }
 }
 
 /// How webhooks are delivered (ADRs 0015, 0018).

@@ -71,7 +71,7 @@ pub fn run(args: ServeArgs) -> Result<()> {
         // Before saying where we listen: whoever started us may send SIGTERM
         // as soon as it reads that, and must get a graceful stop.
         let terminate = terminate_signal();
-        tracing::info!(%address, "serving HTTP API v1");
+        tracing::info!(%address, "serving HTTP API v1 and the console");
         // On stdout too, for whoever started us with port 0 (the test harness, scripts).
         println!("Listening on http://{address}");
         // After the demo: webhooks follow the log from each subscription's cursor.
@@ -90,7 +90,9 @@ pub fn run(args: ServeArgs) -> Result<()> {
             .with_signer(Arc::new(signer))
             .with_webhooks(webhooks)
             .with_request_timeout(std::time::Duration::from_secs(args.request_timeout.max(1)));
-        let app = router(state.clone());
+        // The console answers its pages and hands everything else to the API.
+        let console = accord_console::Console::new(state.clone(), args.console.config());
+        let app = accord_console::router(console, router(state.clone()));
         axum::serve(listener, app)
             .with_graceful_shutdown(async move {
                 shutdown_signal(terminate).await;

@@ -226,6 +226,12 @@ impl TokenBook {
         self.store.put_meta(TOKENS_KEY, &bytes)
     }
 
+    /// The record of the token with this id, revoked or not (a console
+    /// session holds the id and checks on every request that it still works).
+    pub fn get(&self, id: &str) -> Option<TokenRecord> {
+        self.read().iter().find(|t| t.id == id).cloned()
+    }
+
     /// The record of a presented secret if it is known and not revoked.
     pub fn find(&self, secret: &str) -> Option<TokenRecord> {
         self.lookup(secret).filter(|r| r.revoked_at.is_none())

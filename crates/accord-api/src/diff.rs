@@ -29,7 +29,7 @@ pub(crate) fn router() -> Router<AppState> {
 
 /// A point as asked for.
 #[derive(Debug, Clone, Copy)]
-enum Point {
+pub enum Point {
     /// The agreement right after its stream reached this version.
     Version(u64),
     /// The world on this business date, knowing everything.
@@ -48,6 +48,11 @@ impl Point {
                 "required: a version, a date (YYYY-MM-DD) or an RFC 3339 instant",
             ));
         };
+        Point::parse_text(name, raw)
+    }
+
+    /// Reads the value `raw` of the parameter `name`, as [`Point`] documents.
+    pub fn parse_text(name: &str, raw: &str) -> Result<Point, ApiError> {
         if raw.bytes().all(|b| b.is_ascii_digit()) {
             let version = raw
                 .parse()
@@ -205,7 +210,10 @@ pub(crate) async fn diff(
         .map(Json)
 }
 
-fn compute(
+/// The diff between `from` and `to`, with the events behind each change:
+/// what the JSON route answers and the console renders. Blocking: it may
+/// replay the log.
+pub fn compute(
     engine: &Engine,
     id: AgreementId,
     from: Point,

@@ -23,7 +23,7 @@ mod audit;
 pub mod auth;
 mod checkpoints;
 mod commands;
-mod diff;
+pub mod diff;
 pub mod error;
 mod events;
 pub mod extract;

@@ -1,0 +1,265 @@
+//! The console's router with `oneshot`, on a real sled store: what every
+//! answer carries (CSP and its companions), what happens without a session,
+//! with a session that expired or whose token was revoked, to a form
+//! without its token or from another origin, and that the API behind the
+//! console answers exactly as before (JSON 404 under `/v1`).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use accord_api::{AppState, TokenBook};
+use accord_console::{router, Console, ConsoleConfig};
+use accord_engine::{Engine, EngineConfig, Role};
+use accord_store::{SledStore, Stores};
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::response::Response;
+use axum::Router;
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+const ADMIN: &str = "console-admin-token";
+const HOST: &str = "console.test";
+
+struct App {
+    router: Router,
+    tokens: Arc<TokenBook>,
+    _dir: tempfile::TempDir,
+}
+
+fn app(config: ConsoleConfig) -> App {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let stores = Stores::of(Arc::new(SledStore::open(dir.path()).expect("a store")));
+    let engine = Engine::start(
+        stores.log.clone(),
+        stores.snapshots,
+        EngineConfig::default(),
+    )
+    .expect("an engine");
+    let tokens = Arc::new(TokenBook::load(stores.meta).expect("a token book"));
+    tokens.bootstrap(Some(ADMIN)).expect("the admin token");
+    let state = AppState::new(engine, tokens.clone());
+    let api = accord_api::router(state.clone());
+    App {
+        router: router(Console::new(state, config), api),
+        tokens,
+        _dir: dir,
+    }
+}
+
+async fn send(app: &App, request: Request<Body>) -> Response {
+    app.router
+        .clone()
+        .oneshot(request)
+        .await
+        .expect("an answer")
+}
+
+async fn body(response: Response) -> String {
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("a body")
+        .to_bytes();
+    String::from_utf8(bytes.to_vec()).expect("UTF-8")
+}
+
+fn get(uri: &str, cookie: Option<&str>) -> Request<Body> {
+    let mut request = Request::get(uri).header(header::HOST, HOST);
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    request.body(Body::empty()).expect("a request")
+}
+
+fn post(uri: &str, origin: &str, cookie: &str, form: &str) -> Request<Body> {
+    Request::post(uri)
+        .header(header::HOST, HOST)
+        .header(header::ORIGIN, origin)
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(form.to_owned()))
+        .expect("a request")
+}
+
+/// The value `name=` sets among an answer's `Set-Cookie` headers.
+fn set_cookie(response: &Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix(&format!("{name}=")))
+        .map(|v| v.split(';').next().unwrap_or("").to_owned())
+}
+
+/// Signs in with `token` as the sign-in page's form would; the session cookie.
+async fn sign_in(app: &App, token: &str) -> String {
+    let page = send(app, get("/sign-in", None)).await;
+    let csrf = set_cookie(&page, "accord_csrf").expect("a form token cookie");
+    let cookie = format!("accord_csrf={csrf}");
+    let form = format!("csrf={csrf}&token={token}&next=%2Fparties");
+    let origin = format!("http://{HOST}");
+    let answer = send(app, post("/sign-in", &origin, &cookie, &form)).await;
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+    assert_eq!(answer.headers()[header::LOCATION], "/parties");
+    let set = answer.headers()[header::SET_COOKIE].to_str().expect("text");
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Strict") && set.contains("Path=/"),
+        "{set}"
+    );
+    let id = set_cookie(&answer, "accord_session").expect("a session");
+    format!("accord_session={id}")
+}
+
+#[tokio::test]
+async fn every_page_carries_the_content_security_policy() {
+    let app = app(ConsoleConfig::default());
+    for uri in ["/sign-in", "/", "/no-such-page", "/assets/console.css"] {
+        let answer = send(&app, get(uri, None)).await;
+        let headers = answer.headers();
+        let csp = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+        assert!(csp.starts_with("default-src 'self'"), "{uri}: {csp}");
+        assert!(csp.contains("frame-ancestors 'none'") && csp.contains("form-action 'self'"));
+        assert!(csp.contains("base-uri 'none'"), "{uri}: {csp}");
+        assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff", "{uri}");
+        assert!(headers.contains_key(header::REFERRER_POLICY), "{uri}");
+    }
+}
+
+#[tokio::test]
+async fn a_page_without_a_session_leads_to_sign_in_and_back() {
+    let app = app(ConsoleConfig::default());
+    let answer = send(&app, get("/agreements?at=2013-07-04", None)).await;
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        answer.headers()[header::LOCATION],
+        "/sign-in?next=%2Fagreements%3Fat%3D2013-07-04"
+    );
+}
+
+#[tokio::test]
+async fn the_api_behind_the_console_answers_as_before() {
+    let app = app(ConsoleConfig::default());
+    let answer = send(&app, get("/v1/no-such-route", None)).await;
+    assert_eq!(answer.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        answer.headers()[header::CONTENT_TYPE],
+        "application/problem+json"
+    );
+    let health = send(&app, get("/healthz", None)).await;
+    assert_eq!(health.status(), StatusCode::OK);
+    let page = send(&app, get("/no-such-page", None)).await;
+    assert_eq!(page.status(), StatusCode::NOT_FOUND);
+    let content_type = page.headers()[header::CONTENT_TYPE].to_str().unwrap();
+    assert!(content_type.starts_with("text/html"), "{content_type}");
+}
+
+#[tokio::test]
+async fn the_api_reference_is_open_to_everyone() {
+    let app = app(ConsoleConfig::default());
+    let answer = send(&app, get("/docs?lang=en", None)).await;
+    assert_eq!(answer.status(), StatusCode::OK);
+    let html = body(answer).await;
+    assert!(html.contains("<code>POST /v1/commands</code>"), "{html}");
+    assert!(html.contains("API reference"), "{html}");
+}
+
+#[tokio::test]
+async fn a_session_opens_with_a_token_and_reads_pages() {
+    let app = app(ConsoleConfig::default());
+    let session = sign_in(&app, ADMIN).await;
+    let answer = send(&app, get("/parties?lang=vi", Some(&session))).await;
+    assert_eq!(answer.status(), StatusCode::OK);
+    assert_eq!(set_cookie(&answer, "accord_lang").as_deref(), Some("vi"));
+    let html = body(answer).await;
+    assert!(
+        html.contains("<html lang=\"vi\">") && html.contains("Các bên tham gia"),
+        "{html}"
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_token_opens_no_session() {
+    let app = app(ConsoleConfig::default());
+    let page = send(&app, get("/sign-in", None)).await;
+    let csrf = set_cookie(&page, "accord_csrf").expect("a form token cookie");
+    let form = format!("csrf={csrf}&token=acc_not-a-token");
+    let origin = format!("http://{HOST}");
+    let cookie = format!("accord_csrf={csrf}");
+    let answer = send(&app, post("/sign-in", &origin, &cookie, &form)).await;
+    assert_eq!(answer.status(), StatusCode::UNAUTHORIZED);
+    assert!(set_cookie(&answer, "accord_session").is_none());
+    let html = body(answer).await;
+    assert!(html.contains("id=\"token-error\""), "{html}");
+    assert!(
+        !html.contains("acc_not-a-token"),
+        "the secret is never echoed"
+    );
+}
+
+#[tokio::test]
+async fn an_idle_session_expires() {
+    let config = ConsoleConfig {
+        session_idle: Duration::from_millis(1),
+        ..ConsoleConfig::default()
+    };
+    let app = app(config);
+    let session = sign_in(&app, ADMIN).await;
+    std::thread::sleep(Duration::from_millis(20));
+    let answer = send(&app, get("/parties", Some(&session))).await;
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+    let location = answer.headers()[header::LOCATION].to_str().unwrap();
+    assert!(location.ends_with("&ended=expired"), "{location}");
+    assert_eq!(set_cookie(&answer, "accord_session").as_deref(), Some(""));
+}
+
+#[tokio::test]
+async fn a_revoked_tokens_session_ends_at_its_next_request() {
+    let app = app(ConsoleConfig::default());
+    let (record, secret) = app
+        .tokens
+        .create(Role::Auditor, None, Some("kiểm toán"))
+        .expect("a token");
+    let session = sign_in(&app, &secret).await;
+    let before = send(&app, get("/parties", Some(&session))).await;
+    assert_eq!(before.status(), StatusCode::OK);
+    app.tokens.revoke(&record.id).expect("revoked");
+    let answer = send(&app, get("/parties", Some(&session))).await;
+    let location = answer.headers()[header::LOCATION].to_str().unwrap();
+    assert!(location.ends_with("&ended=revoked"), "{location}");
+}
+
+#[tokio::test]
+async fn a_form_without_its_token_or_from_another_origin_is_refused() {
+    let app = app(ConsoleConfig::default());
+    let session = sign_in(&app, ADMIN).await;
+    let origin = format!("http://{HOST}");
+    let no_token = send(&app, post("/sign-out", &origin, &session, "csrf=guess")).await;
+    assert_eq!(no_token.status(), StatusCode::FORBIDDEN);
+    assert!(body(no_token).await.contains("Yêu cầu bị từ chối"));
+    let foreign = send(
+        &app,
+        post("/sign-out", "http://elsewhere.test", &session, ""),
+    )
+    .await;
+    assert_eq!(foreign.status(), StatusCode::FORBIDDEN);
+    // Still signed in.
+    let after = send(&app, get("/parties", Some(&session))).await;
+    assert_eq!(after.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn cookies_are_secure_when_the_console_is_served_over_https() {
+    let app = app(ConsoleConfig {
+        secure_cookies: true,
+        ..ConsoleConfig::default()
+    });
+    let page = send(&app, get("/sign-in", None)).await;
+    let set = page.headers()[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(set.ends_with("; Secure"), "{set}");
+}

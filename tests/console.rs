@@ -1,0 +1,523 @@
+//! The console in a real browser: headless Chromium drives `accord serve
+//! --demo` as the people it is for would — signing in with a token, reading
+//! the Đồng Nai – Lâm Đồng programs at two dates, stepping through an
+//! agreement's history, switching language, signing out — and checks what
+//! must never happen: a revoked token's session going on, a form posted
+//! from another site, a page fetching from another origin, a page that
+//! axe-core finds seriously inaccessible.
+//!
+//! Chromium and chromedriver come from Debian (`scripts/test.sh` installs
+//! them); without them these tests fail, naming the fix.
+
+#[path = "support/browser.rs"]
+mod browser;
+#[path = "support/server.rs"]
+mod server;
+
+use std::path::PathBuf;
+
+use browser::Browser;
+use serde_json::{json, Value};
+use server::{DataDir, Server, TOKEN};
+
+const BILATERAL: &str = "0190f0a0-2007-7000-8000-000000002007";
+const TRIPARTITE: &str = "0190f0a0-2013-7000-8000-000000002013";
+const BILATERAL_TITLE: &str = "Chương trình hợp tác giữa Ban quản lý các KCN Đồng Nai và Ban quản lý các KCN Lâm Đồng giai đoạn 2007–2013";
+const TRIPARTITE_TITLE: &str = "Chương trình hợp tác và hỗ trợ lẫn nhau giữa Ban quản lý các KCN Đồng Nai, Lâm Đồng và Ban quản lý Khu kinh tế Bình Phước giai đoạn 2013–2015";
+
+/// axe-core 4.14.1 from npm (tests/vendor/axe-core, with its licence).
+const AXE: &str = include_str!("vendor/axe-core/axe.min.js");
+
+/// The demo server and a browser, signed out.
+async fn start() -> (DataDir, Server, Browser) {
+    let dir = DataDir::new();
+    let server = Server::start_demo(&dir).await;
+    let browser = Browser::start().await;
+    (dir, server, browser)
+}
+
+/// Signs in on the sign-in page with `token`, as a person types it.
+async fn sign_in(browser: &Browser, server: &Server, token: &str) {
+    submit_token(browser, server, token, ".identity").await;
+}
+
+/// Types `token` into the sign-in form and submits it; waits for `then`.
+async fn submit_token(browser: &Browser, server: &Server, token: &str, then: &str) {
+    browser.open(&server.url("/sign-in")).await;
+    browser
+        .find("#token")
+        .await
+        .send_keys(token)
+        .await
+        .expect("typing the token");
+    browser
+        .click_to("form.stack button[type=submit]", then)
+        .await;
+}
+
+#[tokio::test]
+async fn signing_in_shows_the_agreements() {
+    let (_dir, server, browser) = start().await;
+    browser.open(&server.url("/")).await;
+    let url = browser.wait_url(|u| u.contains("/sign-in")).await;
+    assert!(url.contains("next=%2F"), "{url}");
+    sign_in(&browser, &server, TOKEN).await;
+    assert_eq!(browser.url().await, server.url("/"));
+    let titles: Vec<String> = {
+        let mut texts = Vec::new();
+        for cell in browser.all("table.agreements tbody td:first-child a").await {
+            texts.push(cell.text().await.expect("a title"));
+        }
+        texts
+    };
+    assert!(titles.contains(&BILATERAL_TITLE.to_owned()), "{titles:?}");
+    assert!(titles.contains(&TRIPARTITE_TITLE.to_owned()), "{titles:?}");
+    assert_eq!(browser.text(".identity .role").await, "Administrator");
+    let recent = browser.all("table.events tbody tr").await;
+    assert_eq!(recent.len(), 10, "the ten latest events are listed");
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn the_bilateral_program_is_active_on_3_july_and_superseded_on_5_july() {
+    let (_dir, server, browser) = start().await;
+    sign_in(&browser, &server, TOKEN).await;
+    browser
+        .open(&server.url(&format!("/agreements/{BILATERAL}")))
+        .await;
+    set_date(&browser, "2013-07-03").await;
+    browser.click_to(".tt-form button[type=submit]", "h1").await;
+    browser.wait_url(|u| u.contains("at=2013-07-03")).await;
+    assert_eq!(browser.text(".lead .status").await, "Active");
+    assert_eq!(browser.text(".tt-at-value").await, "3 July 2013");
+    assert_eq!(browser.text(".review dd:nth-of-type(4)").await, "Open");
+
+    set_date(&browser, "2013-07-05").await;
+    browser.click(".tt-form button[type=submit]").await;
+    browser.wait_url(|u| u.contains("at=2013-07-05")).await;
+    assert_eq!(
+        browser.wait_text(".lead .status", |t| t != "Active").await,
+        "Superseded"
+    );
+    let successor = browser.find(".facts a[href*='000000002013']").await;
+    assert_eq!(successor.text().await.expect("a link"), TRIPARTITE_TITLE);
+    let review = browser.text(".review").await;
+    assert!(
+        review.contains("Closed") && review.contains("Met"),
+        "{review}"
+    );
+
+    // On 3 July the tripartite program did not exist yet: a 404 page that
+    // still offers the time-travel control.
+    browser
+        .open(&server.url(&format!("/agreements/{TRIPARTITE}?at=2013-07-03")))
+        .await;
+    assert_eq!(
+        browser.text("h1").await,
+        "Agreement not known at this moment"
+    );
+    browser.find("#tt-at").await;
+    browser.close().await;
+}
+
+/// Types a date into the business-date input as a person would in an
+/// en-US browser (month, day, year).
+async fn set_date(browser: &Browser, iso: &str) {
+    let (year, rest) = iso.split_once('-').expect("a date");
+    let (month, day) = rest.split_once('-').expect("a date");
+    let input = browser.find("#tt-at").await;
+    input.click().await.expect("focus the date");
+    input
+        .send_keys(&format!("{month}{day}{year}"))
+        .await
+        .expect("typing the date");
+    let value = browser
+        .run("return document.getElementById('tt-at').value")
+        .await;
+    assert_eq!(value, json!(iso), "the date input holds what was typed");
+}
+
+#[tokio::test]
+async fn stepping_back_through_the_timeline_reopens_the_final_review() {
+    let (_dir, server, browser) = start().await;
+    sign_in(&browser, &server, TOKEN).await;
+    browser
+        .open(&server.url(&format!("/agreements/{BILATERAL}?at=2013-07-05")))
+        .await;
+    assert_eq!(browser.text(".step-where").await, "Event 11 / 11");
+    assert!(browser.text(".review").await.contains("Closed"));
+    // The last event is the closing: one step back, it is not known yet.
+    browser.click(".steps a.step-prev").await;
+    browser
+        .wait_text(".step-where", |t| t == "Event 10 / 11")
+        .await;
+    assert!(browser.url().await.contains("as_of="));
+    let review = browser.text(".review").await;
+    assert!(
+        review.contains("Open") && !review.contains("Closed"),
+        "{review}"
+    );
+    let current = browser.text("tr[aria-current=step] td:nth-child(3)").await;
+    assert_eq!(current, "Assessment recorded");
+    let as_of = browser.text(".tt-as-of-value").await;
+    assert!(as_of.ends_with("UTC"), "the instant shown: {as_of}");
+    // The select offers the agreement's instants, the one shown selected.
+    let selected = browser
+        .run("return document.getElementById('tt-as-of').selectedIndex")
+        .await;
+    assert!(selected.as_u64().unwrap_or(0) > 0, "an instant is selected");
+    browser.click(".steps a.step-next").await;
+    browser
+        .wait_text(".step-where", |t| t == "Event 11 / 11")
+        .await;
+    assert!(browser.text(".review").await.contains("Closed"));
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn switching_language_shows_vietnamese() {
+    let (_dir, server, browser) = start().await;
+    sign_in(&browser, &server, TOKEN).await;
+    assert_eq!(
+        browser.run("return document.documentElement.lang").await,
+        "en"
+    );
+    browser.click_to(".langs a[lang=vi]", "html[lang=vi]").await;
+    assert_eq!(
+        browser.text(".main-nav a[href='/agreements']").await,
+        "Thỏa thuận"
+    );
+    // Remembered: the next page, without `?lang=`, is in Vietnamese too.
+    browser
+        .open(&server.url(&format!("/agreements/{BILATERAL}?at=2013-07-04")))
+        .await;
+    assert_eq!(
+        browser.run("return document.documentElement.lang").await,
+        "vi"
+    );
+    assert_eq!(browser.text(".tt-at-value").await, "04/07/2013");
+    // Signed on 4 July, the tripartite program supersedes it that day.
+    assert_eq!(browser.text(".lead .status").await, "Đã được thay thế");
+    assert_eq!(browser.text("h1").await, BILATERAL_TITLE);
+    let party = browser.text("table.list tbody tr td a").await;
+    assert_eq!(party, "Ban quản lý các Khu công nghiệp tỉnh Đồng Nai");
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn signing_out_ends_the_session() {
+    let (_dir, server, browser) = start().await;
+    sign_in(&browser, &server, TOKEN).await;
+    browser.click_to(".sign-out button", "#token").await;
+    assert_eq!(browser.text(".notice").await, "You have signed out.");
+    browser.open(&server.url("/agreements")).await;
+    let url = browser.wait_url(|u| u.contains("/sign-in")).await;
+    assert!(url.contains("next=%2Fagreements"), "{url}");
+    assert!(browser.all(".identity").await.is_empty());
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_revoked_tokens_session_is_refused() {
+    let (_dir, server, browser) = start().await;
+    let created = server
+        .post(
+            "/v1/tokens",
+            &json!({"role": "writer", "party_id": "lam-dong-iza", "label": "Văn phòng BQL các KCN Lâm Đồng"}),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let secret = created.body["token"].as_str().expect("a secret").to_owned();
+    sign_in(&browser, &server, &secret).await;
+    assert_eq!(
+        browser.text("main h1").await,
+        "Ban quản lý các Khu công nghiệp tỉnh Lâm Đồng"
+    );
+    assert_eq!(browser.text(".identity .role").await, "Secretariat");
+    let id = created.body["id"].as_str().expect("an id");
+    let revoked = server
+        .send(
+            server
+                .client
+                .delete(server.url(&format!("/v1/tokens/{id}")))
+                .bearer_auth(TOKEN),
+        )
+        .await;
+    assert_eq!(revoked.status, 204, "{}", revoked.text);
+    browser.client.refresh().await.expect("a reload");
+    browser.wait_url(|u| u.contains("/sign-in")).await;
+    assert_eq!(
+        browser.text(".notice").await,
+        "Your token was revoked, so your session has ended."
+    );
+    // The revoked token cannot open a new session either.
+    sign_in_refused(&browser, &server, &secret).await;
+    browser.close().await;
+}
+
+async fn sign_in_refused(browser: &Browser, server: &Server, token: &str) {
+    submit_token(browser, server, token, "#token-error").await;
+    assert_eq!(
+        browser.text("#token-error").await,
+        "This token is not known or has been revoked."
+    );
+}
+
+/// A page on another origin holding a form that posts to the console,
+/// with the session's real form token: only the Origin check stands.
+async fn foreign_site(action: String, csrf: String) -> (String, tokio::task::JoinHandle<()>) {
+    let page = format!(
+        "<!DOCTYPE html><html lang=en><title>elsewhere</title><form method=post action=\"{action}\">\
+         <input type=hidden name=csrf value=\"{csrf}\"><button id=go>go</button></form></html>"
+    );
+    let app = axum::Router::new().route(
+        "/",
+        axum::routing::get(move || {
+            let page = page.clone();
+            async move { axum::response::Html(page) }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a port");
+    let base = format!("http://{}", listener.local_addr().expect("an address"));
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (base, task)
+}
+
+#[tokio::test]
+async fn a_cross_site_form_post_is_refused() {
+    let (_dir, server, browser) = start().await;
+    sign_in(&browser, &server, TOKEN).await;
+    let csrf = browser
+        .find(".sign-out input[name=csrf]")
+        .await
+        .attr("value")
+        .await
+        .expect("an attribute")
+        .expect("the form token");
+    let (elsewhere, task) = foreign_site(server.url("/sign-out"), csrf).await;
+    browser.open(&format!("{elsewhere}/")).await;
+    browser.click_to("#go", ".error").await;
+    assert_eq!(browser.text("h1").await, "Request refused");
+    // Nothing happened: the session is still open.
+    browser.open(&server.url("/")).await;
+    browser.find(".identity").await;
+    // And the server says 403 to the same post from a client too.
+    let refused = server
+        .send(
+            server
+                .client
+                .post(server.url("/sign-out"))
+                .header("Origin", elsewhere.as_str())
+                .form(&[("csrf", "whatever")]),
+        )
+        .await;
+    assert_eq!(refused.status, 403);
+    assert!(
+        refused.content_type.starts_with("text/html"),
+        "{}",
+        refused.content_type
+    );
+    task.abort();
+    browser.close().await;
+}
+
+/// The pages this round built, each with what identifies it once loaded.
+fn pages() -> Vec<(&'static str, String)> {
+    vec![
+        ("home", "/".into()),
+        ("agreements", "/agreements".into()),
+        (
+            "agreements-filtered",
+            "/agreements?party=binh-phuoc-eza&status=active&at=2014-01-01".into(),
+        ),
+        (
+            "agreement",
+            format!("/agreements/{BILATERAL}?at=2013-07-04"),
+        ),
+        (
+            "agreement-not-known",
+            format!("/agreements/{TRIPARTITE}?at=2013-07-03"),
+        ),
+        (
+            "diff",
+            format!("/agreements/{BILATERAL}/diff?from=2013-07-03&to=2013-07-05"),
+        ),
+        ("parties", "/parties".into()),
+        ("party", "/parties/dong-nai-iza?at=2013-07-04".into()),
+        ("not-found", "/agreements/not-an-id".into()),
+        ("docs", "/docs".into()),
+    ]
+}
+
+#[tokio::test]
+async fn no_page_requests_another_origin() {
+    let (_dir, server, browser) = start().await;
+    browser.open(&server.url("/sign-in")).await;
+    let mut visited = vec![outside_requests(&browser, &server).await];
+    sign_in(&browser, &server, TOKEN).await;
+    for (_, path) in pages() {
+        browser.open(&server.url(&path)).await;
+        browser.find("main").await;
+        visited.push(outside_requests(&browser, &server).await);
+    }
+    let outside: Vec<String> = visited.into_iter().flatten().collect();
+    assert!(outside.is_empty(), "requests to other origins: {outside:?}");
+    browser.close().await;
+}
+
+/// Every URL the page loaded or links as a resource that is not on `server`.
+async fn outside_requests(browser: &Browser, server: &Server) -> Vec<String> {
+    let loaded = browser
+        .run(
+            "return performance.getEntriesByType('navigation')\
+             .concat(performance.getEntriesByType('resource')).map(e => e.name)\
+             .concat([...document.querySelectorAll('link[href],script[src],img[src],iframe[src]')]\
+             .map(e => e.href || e.src))",
+        )
+        .await;
+    let urls: Vec<String> = serde_json::from_value(loaded).expect("a list of URLs");
+    assert!(
+        urls.iter().any(|u| u.contains("/assets/console.css")),
+        "{urls:?}"
+    );
+    urls.into_iter()
+        .filter(|u| !u.starts_with(&server.base))
+        .collect()
+}
+
+/// The serious and critical violations axe-core finds on the open page
+/// (checking that it did check: a page passes some rules).
+async fn axe_violations(browser: &Browser) -> Vec<Value> {
+    browser
+        .client
+        .execute(AXE, vec![])
+        .await
+        .expect("axe-core loads");
+    let found = browser
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];\
+             axe.run(document).then(r => done({passes: r.passes.length, violations: r.violations\
+               .filter(v => v.impact === 'serious' || v.impact === 'critical')\
+               .map(v => ({id: v.id, impact: v.impact, help: v.help,\
+                           nodes: v.nodes.slice(0, 3).map(n => n.html)}))}))\
+               .catch(e => done({passes: 0, violations: [{id: 'axe-failed', help: String(e)}]}));",
+            vec![],
+        )
+        .await
+        .expect("axe-core runs");
+    assert!(
+        found["passes"].as_u64().unwrap_or(0) > 10,
+        "axe-core checked nothing: {found}"
+    );
+    serde_json::from_value(found["violations"].clone()).expect("a list of violations")
+}
+
+#[tokio::test]
+async fn axe_finds_no_serious_violation_on_any_page_in_either_language() {
+    let (_dir, server, browser) = start().await;
+    let mut found = Vec::new();
+    for lang in ["en", "vi"] {
+        browser
+            .open(&server.url(&format!("/sign-in?lang={lang}")))
+            .await;
+        for v in axe_violations(&browser).await {
+            found.push(format!("/sign-in ({lang}): {v}"));
+        }
+    }
+    // The check can fail: a field without its label is a critical violation.
+    browser
+        .run("document.querySelector('label[for=token]').remove()")
+        .await;
+    let unlabelled = axe_violations(&browser).await;
+    assert!(
+        unlabelled.iter().any(|v| v["id"] == "label"),
+        "{unlabelled:?}"
+    );
+    sign_in(&browser, &server, TOKEN).await;
+    for lang in ["en", "vi"] {
+        for (_, path) in pages() {
+            let sep = if path.contains('?') { '&' } else { '?' };
+            browser
+                .open(&server.url(&format!("{path}{sep}lang={lang}")))
+                .await;
+            browser.find("main").await;
+            for v in axe_violations(&browser).await {
+                found.push(format!("{path} ({lang}): {v}"));
+            }
+        }
+    }
+    assert!(found.is_empty(), "axe-core found:\n{}", found.join("\n"));
+    browser.close().await;
+}
+
+/// Where screenshots go: `ACCORD_SCREENSHOTS` (scripts/screenshots.sh sets
+/// it to docs/screenshots), else a temporary folder.
+fn screenshot_folder() -> (PathBuf, Option<tempfile::TempDir>) {
+    match std::env::var_os("ACCORD_SCREENSHOTS") {
+        Some(dir) => {
+            let dir = PathBuf::from(dir);
+            std::fs::create_dir_all(&dir).expect("the screenshot folder");
+            (dir, None)
+        }
+        None => {
+            let temp = tempfile::tempdir().expect("a temp folder");
+            (temp.path().to_owned(), Some(temp))
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_main_pages_are_pictured_in_both_languages() {
+    let dir = DataDir::new();
+    let server = Server::start_demo(&dir).await;
+    let (folder, _temp) = screenshot_folder();
+    let shots = [
+        ("home", "/".to_owned()),
+        ("agreements", "/agreements?at=2013-07-04".to_owned()),
+        (
+            "agreement",
+            format!("/agreements/{BILATERAL}?at=2013-07-04"),
+        ),
+        (
+            "diff",
+            format!("/agreements/{BILATERAL}/diff?from=2013-07-03&to=2013-07-05"),
+        ),
+        ("parties", "/parties".to_owned()),
+    ];
+    let mut written = Vec::new();
+    // A browser set to each language, so its own controls (the date
+    // input) speak it too, as they would for a person.
+    for (lang, locale) in [("en", "en-US"), ("vi", "vi")] {
+        let browser = Browser::start_in(locale).await;
+        browser.open(&server.url("/sign-in")).await;
+        browser.find(&format!("html[lang={lang}] #token")).await;
+        written.push(save(&browser, &folder, &format!("sign-in.{lang}.png")).await);
+        sign_in(&browser, &server, TOKEN).await;
+        for (name, path) in &shots {
+            browser.open(&server.url(path)).await;
+            browser.find(&format!("html[lang={lang}] main h1")).await;
+            written.push(save(&browser, &folder, &format!("{name}.{lang}.png")).await);
+        }
+        browser.close().await;
+    }
+    assert_eq!(written.len(), 12);
+}
+
+/// Saves a whole-page PNG of the open page; checks it is one.
+async fn save(browser: &Browser, folder: &std::path::Path, name: &str) -> PathBuf {
+    let png = browser.screenshot(1280).await;
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "{name} is a PNG");
+    assert!(
+        png.len() > 10_000,
+        "{name} shows something ({} bytes)",
+        png.len()
+    );
+    let path = folder.join(name);
+    std::fs::write(&path, png).expect("the screenshot is written");
+    path
+}
