@@ -1,5 +1,8 @@
-//! Languages and the message catalogue: one file per language under
-//! `i18n/` (`vi.ftl`, `en.ftl`), compiled into the binary, in a subset of
+//! Languages and the message catalogue: one folder per language under
+//! `i18n/` (`vi/`, `en/`), one file per area of the console in each
+//! (`core.ftl`, `forms.ftl`, `reports.ftl`, `audit.ftl`, `admin.ftl`,
+//! `import.ftl`; the same names in both), compiled into the binary as one
+//! catalogue per language, in a subset of
 //! Fluent's syntax — `key = text` lines, `#` comments, placeholders written
 //! `{ $name }` — so the files stay valid Fluent should the console ever need
 //! plurals or selectors.
@@ -27,10 +30,30 @@ pub enum Lang {
 
 type Catalogue = HashMap<&'static str, &'static str>;
 
+/// One language's files, concatenated: a key given twice across them is an
+/// error like one given twice in a file.
+macro_rules! catalogue {
+    ($lang:literal) => {
+        concat!(
+            include_str!(concat!("../i18n/", $lang, "/core.ftl")),
+            "\n",
+            include_str!(concat!("../i18n/", $lang, "/forms.ftl")),
+            "\n",
+            include_str!(concat!("../i18n/", $lang, "/reports.ftl")),
+            "\n",
+            include_str!(concat!("../i18n/", $lang, "/audit.ftl")),
+            "\n",
+            include_str!(concat!("../i18n/", $lang, "/admin.ftl")),
+            "\n",
+            include_str!(concat!("../i18n/", $lang, "/import.ftl")),
+        )
+    };
+}
+
 static VI: LazyLock<Catalogue> =
-    LazyLock::new(|| parse_catalogue(include_str!("../i18n/vi.ftl")).expect("i18n/vi.ftl parses"));
+    LazyLock::new(|| parse_catalogue(catalogue!("vi")).expect("i18n/vi/*.ftl parse"));
 static EN: LazyLock<Catalogue> =
-    LazyLock::new(|| parse_catalogue(include_str!("../i18n/en.ftl")).expect("i18n/en.ftl parses"));
+    LazyLock::new(|| parse_catalogue(catalogue!("en")).expect("i18n/en/*.ftl parse"));
 
 /// Reads `key = text` lines; `#` starts a comment line. A line without `=`,
 /// a key that is not `[A-Za-z0-9_-]+`, or a key given twice is an error
@@ -303,8 +326,8 @@ mod tests {
         let en: BTreeSet<_> = EN.keys().collect();
         let only_vi: Vec<_> = vi.difference(&en).collect();
         let only_en: Vec<_> = en.difference(&vi).collect();
-        assert!(only_vi.is_empty(), "in vi.ftl only: {only_vi:?}");
-        assert!(only_en.is_empty(), "in en.ftl only: {only_en:?}");
+        assert!(only_vi.is_empty(), "in i18n/vi only: {only_vi:?}");
+        assert!(only_en.is_empty(), "in i18n/en only: {only_en:?}");
         assert!(
             VI.values().chain(EN.values()).all(|t| !t.is_empty()),
             "an empty message"

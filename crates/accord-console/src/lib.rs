@@ -8,7 +8,7 @@
 //!
 //! One module per concern, one per page area (as Kanidm's web UI):
 //!
-//! - [`i18n`]: languages, the catalogues (`i18n/vi.ftl`, `i18n/en.ftl`),
+//! - [`i18n`]: languages, the catalogues (`i18n/vi/*.ftl`, `i18n/en/*.ftl`),
 //!   dates as each language writes them.
 //! - [`session`]: sign-in sessions kept on the server, their cookie, expiry
 //!   and revocation; the signed-in [`Viewer`].

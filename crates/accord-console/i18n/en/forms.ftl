@@ -1,0 +1,1 @@
+# The forms area's messages (en).

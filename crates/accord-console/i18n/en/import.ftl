@@ -1,0 +1,1 @@
+# The import area's messages (en).
