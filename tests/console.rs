@@ -350,6 +350,7 @@ fn pages() -> Vec<(&'static str, String)> {
         ("party", "/parties/dong-nai-iza?at=2013-07-04".into()),
         ("not-found", "/agreements/not-an-id".into()),
         ("docs", "/docs".into()),
+        ("agreement-forms", format!("/agreements/{TRIPARTITE}")),
     ]
 }
 
@@ -520,4 +521,316 @@ async fn save(browser: &Browser, folder: &std::path::Path, name: &str) -> PathBu
     let path = folder.join(name);
     std::fs::write(&path, png).expect("the screenshot is written");
     path
+}
+
+// ---- Forms: commands issued from the console (issue 12, item 3) ----
+
+/// A writer token for `party`; its secret.
+async fn writer_token(server: &Server, party: &str) -> String {
+    let created = server
+        .post(
+            "/v1/tokens",
+            &json!({"role": "writer", "party_id": party, "label": format!("Văn phòng {party}")}),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    created.body["token"].as_str().expect("a secret").to_owned()
+}
+
+/// How many events the log holds, read with the admin token.
+async fn log_length(server: &Server) -> usize {
+    server.events().await.len()
+}
+
+/// Unfolds the form of `command` and fills in an exchange of the
+/// tripartite program: the date set as the date picker would, the rest
+/// typed and chosen as a person would.
+async fn fill_exchange(browser: &Browser, date: &str, summary: &str) {
+    browser.click("#RecordExchange > summary").await;
+    browser
+        .run(&format!(
+            "document.getElementById('RecordExchange-occurred_on').value = '{date}'"
+        ))
+        .await;
+    browser
+        .find("#RecordExchange-area")
+        .await
+        .select_by_value("investment_promotion")
+        .await
+        .expect("an area is chosen");
+    browser
+        .find("#RecordExchange-kind")
+        .await
+        .select_by_value("meeting")
+        .await
+        .expect("a kind is chosen");
+    browser
+        .click("#RecordExchange input[name=parties][value=binh-phuoc-eza]")
+        .await;
+    browser
+        .find("#RecordExchange-summary")
+        .await
+        .send_keys(summary)
+        .await
+        .expect("typing the summary");
+}
+
+#[tokio::test]
+async fn a_writer_records_an_exchange_through_the_form_in_vietnamese() {
+    let (_dir, server, browser) = start().await;
+    let secret = writer_token(&server, "lam-dong-iza").await;
+    sign_in(&browser, &server, &secret).await;
+    let before = log_length(&server).await;
+    browser
+        .open(&server.url(&format!("/agreements/{TRIPARTITE}?lang=vi")))
+        .await;
+    // The writer's own party is chosen already.
+    let own = browser
+        .find("#RecordExchange input[name=parties][value=lam-dong-iza]")
+        .await;
+    assert!(own.prop("checked").await.expect("a property").as_deref() == Some("true"));
+    let summary = "Hội thảo xúc tiến đầu tư vào các KCN tỉnh Bình Phước, Đồng Nai và Lâm Đồng";
+    fill_exchange(&browser, "2014-05-12", summary).await;
+    browser
+        .click_to("#RecordExchange button[type=submit]", ".notice.done")
+        .await;
+    assert_eq!(
+        browser.text(".notice.done").await,
+        "Đã ghi nhận hoạt động trao đổi."
+    );
+    let url = browser.url().await;
+    assert!(url.contains("done=RecordExchange"), "{url}");
+    let table = browser.text("table.exchanges").await;
+    assert!(table.contains(summary), "{table}");
+    assert!(table.contains("12/05/2014"), "{table}");
+    let events = server.events().await;
+    assert_eq!(events.len(), before + 1);
+    let recorded = &events[before];
+    assert_eq!(recorded["type"], "ExchangeRecorded");
+    assert_eq!(recorded["data"]["summary"], summary);
+    assert_eq!(recorded["actor"]["party_id"], "lam-dong-iza");
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn submitting_the_same_rendered_form_twice_records_once() {
+    let (_dir, server, browser) = start().await;
+    sign_in(&browser, &server, TOKEN).await;
+    browser
+        .open(&server.url(&format!("/agreements/{TRIPARTITE}")))
+        .await;
+    fill_exchange(&browser, "2014-06-02", "Trao đổi kinh nghiệm quản lý KCN").await;
+    // What the rendered form sends, its command id included.
+    let sent = browser
+        .run(
+            "const f = document.querySelector('#RecordExchange form');\
+             return [f.getAttribute('action'), new URLSearchParams(new FormData(f)).toString()]",
+        )
+        .await;
+    let before = log_length(&server).await;
+    browser
+        .click_to("#RecordExchange button[type=submit]", ".notice.done")
+        .await;
+    assert_eq!(log_length(&server).await, before + 1);
+    // The same form again, as a second click on a slow connection sends it.
+    let again = browser
+        .client
+        .execute_async(
+            "const [action, body, done] = arguments;\
+             fetch(action, {method: 'POST', body: new URLSearchParams(body)})\
+               .then(r => done([r.status, r.url]), e => done([0, String(e)]));",
+            vec![sent[0].clone(), sent[1].clone()],
+        )
+        .await
+        .expect("the form is sent again");
+    assert_eq!(again[0], 200, "{again}");
+    assert!(
+        again[1]
+            .as_str()
+            .unwrap_or("")
+            .contains("done=RecordExchange"),
+        "{again}"
+    );
+    assert_eq!(log_length(&server).await, before + 1, "recorded once");
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_refused_exchange_shows_the_rules_message_at_its_field_and_keeps_what_was_typed() {
+    let (_dir, server, browser) = start().await;
+    sign_in(&browser, &server, TOKEN).await;
+    let before = log_length(&server).await;
+    browser
+        .open(&server.url(&format!("/agreements/{TRIPARTITE}?lang=vi")))
+        .await;
+    // Before the program was signed (4 July 2013).
+    let summary = "Tọa đàm chuẩn bị ký kết chương trình hợp tác";
+    fill_exchange(&browser, "2013-06-30", summary).await;
+    browser
+        .click_to(
+            "#RecordExchange button[type=submit]",
+            "#RecordExchange-occurred_on-error",
+        )
+        .await;
+    assert_eq!(
+        browser.text("#RecordExchange-occurred_on-error").await,
+        "Ngày này nằm ngoài thời hạn của thỏa thuận."
+    );
+    let date = browser.find("#RecordExchange-occurred_on").await;
+    assert_eq!(
+        date.attr("aria-invalid")
+            .await
+            .expect("an attribute")
+            .as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        date.attr("aria-describedby")
+            .await
+            .expect("an attribute")
+            .as_deref(),
+        Some("RecordExchange-occurred_on-error")
+    );
+    assert_eq!(
+        date.prop("value").await.expect("a value").as_deref(),
+        Some("2013-06-30")
+    );
+    let kept = browser
+        .run(
+            "return [document.getElementById('RecordExchange-summary').value,\
+                     document.getElementById('RecordExchange-area').value,\
+                     document.getElementById('RecordExchange-kind').value,\
+                     [...document.querySelectorAll('#RecordExchange input[name=parties]:checked')].map(e => e.value),\
+                     document.getElementById('RecordExchange').open]",
+        )
+        .await;
+    assert_eq!(
+        kept,
+        json!([
+            summary,
+            "investment_promotion",
+            "meeting",
+            ["binh-phuoc-eza"],
+            true
+        ])
+    );
+    assert_eq!(log_length(&server).await, before, "nothing appended");
+    // An area the program does not cover, sent by hand: its message at the area.
+    browser
+        .run(
+            "const s = document.getElementById('RecordExchange-area');\
+             const o = document.createElement('option'); o.value = 'space_exploration'; s.append(o);\
+             s.value = 'space_exploration';\
+             document.getElementById('RecordExchange-occurred_on').value = '2014-01-15';",
+        )
+        .await;
+    browser
+        .click_to(
+            "#RecordExchange button[type=submit]",
+            "#RecordExchange-area-error",
+        )
+        .await;
+    assert_eq!(
+        browser.text("#RecordExchange-area-error").await,
+        "Thỏa thuận không bao gồm lĩnh vực này."
+    );
+    assert!(browser
+        .all("#RecordExchange-occurred_on-error")
+        .await
+        .is_empty());
+    assert_eq!(log_length(&server).await, before, "nothing appended");
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_role_that_may_not_issue_a_command_sees_no_form_and_its_post_is_refused() {
+    let (_dir, server, browser) = start().await;
+    // Bình Phước was not a party to the bilateral program.
+    let secret = writer_token(&server, "binh-phuoc-eza").await;
+    sign_in(&browser, &server, &secret).await;
+    browser
+        .open(&server.url(&format!("/agreements/{BILATERAL}")))
+        .await;
+    browser.find("main h1").await;
+    assert!(browser.all("form.command-form").await.is_empty());
+    // On its own program it has forms, but never the admin's.
+    browser
+        .open(&server.url(&format!("/agreements/{TRIPARTITE}")))
+        .await;
+    browser.find("#RecordExchange").await;
+    browser.open(&server.url("/parties")).await;
+    browser.find("main h1").await;
+    assert!(browser.all("#RegisterParty").await.is_empty());
+    let before = log_length(&server).await;
+    // The form it was not shown, posted from a page of the console with
+    // the session's token: the engine's rule refuses it.
+    browser
+        .open(&server.url(&format!("/agreements/{BILATERAL}")))
+        .await;
+    browser
+        .run(&format!(
+            "const f = document.createElement('form'); f.method = 'post'; f.action = '/agreements/{BILATERAL}';\
+             const add = (n, v) => {{ const i = document.createElement('input'); i.type = 'hidden'; i.name = n; i.value = v; f.append(i); }};\
+             add('csrf', document.querySelector('.sign-out input[name=csrf]').value);\
+             add('command', 'RecordExchange'); add('command_id', '0190f0a0-2099-7000-8000-000000000001');\
+             add('occurred_on', '2010-03-01'); add('area', 'investment_promotion'); add('kind', 'meeting');\
+             add('parties', 'dong-nai-iza'); add('summary', 'Không được phép');\
+             document.body.append(f); f.submit();"
+        ))
+        .await;
+    browser.find(".error").await;
+    assert_eq!(browser.text("h1").await, "Not allowed");
+    assert_eq!(log_length(&server).await, before, "nothing appended");
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn the_forms_unfolded_are_labelled_for_axe_in_both_languages() {
+    let (_dir, server, browser) = start().await;
+    sign_in(&browser, &server, TOKEN).await;
+    let mut found = Vec::new();
+    for lang in ["en", "vi"] {
+        for path in [
+            format!("/agreements/{TRIPARTITE}?lang={lang}"),
+            format!("/agreements/{BILATERAL}?at=2013-07-01&lang={lang}"),
+            format!("/agreements?lang={lang}"),
+            format!("/parties?lang={lang}"),
+        ] {
+            browser.open(&server.url(&path)).await;
+            browser.find("form.command-form").await;
+            browser
+                .run("document.querySelectorAll('details.command').forEach(d => d.open = true)")
+                .await;
+            for v in axe_violations(&browser).await {
+                found.push(format!("{path}: {v}"));
+            }
+        }
+    }
+    assert!(found.is_empty(), "axe-core found:\n{}", found.join("\n"));
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn the_home_page_shows_what_is_due_and_overdue() {
+    let (_dir, server, browser) = start().await;
+    sign_in(&browser, &server, TOKEN).await;
+    // Today the tripartite program's term is long over, with no final review.
+    let overdue = browser.text("table.due tbody tr.overdue").await;
+    assert!(overdue.contains(TRIPARTITE_TITLE), "{overdue}");
+    assert!(
+        overdue.contains("The term ended on 31 December 2015 and no final review has been closed."),
+        "{overdue}"
+    );
+    // Sixty days before its end, a writer of one of its parties sees it due.
+    let secret = writer_token(&server, "binh-phuoc-eza").await;
+    browser.click_to(".sign-out button", "#token").await;
+    sign_in(&browser, &server, &secret).await;
+    browser.open(&server.url("/?at=2015-11-01")).await;
+    let due = browser.text("table.due tbody tr.due").await;
+    assert!(
+        due.contains("The term ends on 31 December 2015, in 60 days."),
+        "{due}"
+    );
+    assert!(browser.all("table.due tbody tr.overdue").await.is_empty());
+    browser.close().await;
 }

@@ -112,3 +112,17 @@ refusal-review_already_closed = This review is already closed.
 refusal-closed_before_period_start = A review cannot close before its period starts.
 refusal-already_terminated = The agreement is already terminated.
 refusal-termination_before_signing = An agreement cannot end before it was signed.
+
+# The home page: what is due or overdue.
+home-due-title = Due and overdue
+home-due-none = Nothing is due or overdue on this date.
+home-due-when = When
+home-due-what = What
+home-due-due = Due
+home-due-overdue = Overdue
+home-due-own-assessment = Your party's assessment in “{ $review }” is due; the period ends on { $date }.
+home-overdue-own-assessment = Your party's assessment in “{ $review }” is overdue; the period ended on { $date }.
+home-due-assessments = Assessments in “{ $review }” are awaited from { $parties }.
+home-overdue-review-open = “{ $review }” is still open; its period ended on { $date }.
+home-due-term-ends = The term ends on { $date }, in { $days } days.
+home-overdue-no-final-review = The term ended on { $date } and no final review has been closed.

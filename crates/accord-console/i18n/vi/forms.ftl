@@ -112,3 +112,17 @@ refusal-review_already_closed = Đợt đánh giá này đã kết thúc.
 refusal-closed_before_period_start = Không thể kết thúc đợt đánh giá trước khi kỳ đánh giá bắt đầu.
 refusal-already_terminated = Thỏa thuận đã chấm dứt trước đó.
 refusal-termination_before_signing = Thỏa thuận không thể chấm dứt trước ngày ký.
+
+# The home page: what is due or overdue.
+home-due-title = Việc đến hạn và quá hạn
+home-due-none = Không có việc nào đến hạn hoặc quá hạn vào ngày này.
+home-due-when = Thời hạn
+home-due-what = Nội dung
+home-due-due = Đến hạn
+home-due-overdue = Quá hạn
+home-due-own-assessment = Đơn vị cần gửi ý kiến đánh giá trong “{ $review }”; kỳ đánh giá kết thúc ngày { $date }.
+home-overdue-own-assessment = Ý kiến đánh giá của đơn vị trong “{ $review }” đã quá hạn; kỳ đánh giá kết thúc ngày { $date }.
+home-due-assessments = “{ $review }” còn chờ ý kiến đánh giá của { $parties }.
+home-overdue-review-open = “{ $review }” vẫn chưa kết thúc dù kỳ đánh giá đã kết thúc ngày { $date }.
+home-due-term-ends = Thời hạn kết thúc ngày { $date }, còn { $days } ngày.
+home-overdue-no-final-review = Thời hạn đã kết thúc ngày { $date } nhưng chưa có đợt tổng kết nào được kết thúc.
