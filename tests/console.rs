@@ -504,9 +504,21 @@ async fn the_main_pages_are_pictured_in_both_languages() {
             browser.find(&format!("html[lang={lang}] main h1")).await;
             written.push(save(&browser, &folder, &format!("{name}.{lang}.png")).await);
         }
+        // A form sent back: an exchange dated before the signature.
+        browser
+            .open(&server.url(&format!("/agreements/{TRIPARTITE}")))
+            .await;
+        fill_exchange(&browser, "2013-06-30", "Tọa đàm chuẩn bị ký kết").await;
+        browser
+            .click_to(
+                "#RecordExchange button[type=submit]",
+                "#RecordExchange-occurred_on-error",
+            )
+            .await;
+        written.push(save(&browser, &folder, &format!("agreement-form.{lang}.png")).await);
         browser.close().await;
     }
-    assert_eq!(written.len(), 12);
+    assert_eq!(written.len(), 14);
 }
 
 /// Saves a whole-page PNG of the open page; checks it is one.
