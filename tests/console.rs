@@ -833,6 +833,13 @@ async fn the_home_page_shows_what_is_due_and_overdue() {
         overdue.contains("The term ended on 31 December 2015 and no final review has been closed."),
         "{overdue}"
     );
+    // While the bilateral program's final review awaits both assessments.
+    browser.open(&server.url("/?at=2013-06-25")).await;
+    let awaited = browser.text("table.due tbody tr.due").await;
+    assert!(
+        awaited.contains("are awaited from Ban quản lý các Khu công nghiệp tỉnh Đồng Nai, Ban quản lý các Khu công nghiệp tỉnh Lâm Đồng."),
+        "{awaited}"
+    );
     // Sixty days before its end, a writer of one of its parties sees it due.
     let secret = writer_token(&server, "binh-phuoc-eza").await;
     browser.click_to(".sign-out button", "#token").await;
@@ -844,5 +851,60 @@ async fn the_home_page_shows_what_is_due_and_overdue() {
         "{due}"
     );
     assert!(browser.all("table.due tbody tr.overdue").await.is_empty());
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_writer_sees_its_own_assessment_due_and_signs_a_new_agreement() {
+    let (_dir, server, browser) = start().await;
+    let secret = writer_token(&server, "lam-dong-iza").await;
+    sign_in(&browser, &server, &secret).await;
+    browser.open(&server.url("/?at=2013-06-25&lang=vi")).await;
+    assert_eq!(
+        browser.text("table.due tbody tr.due td:last-child").await,
+        "Đơn vị cần gửi ý kiến đánh giá trong “Tổng kết 5 năm thực hiện chương trình hợp tác (2007–2013)”; kỳ đánh giá kết thúc ngày 04/07/2013."
+    );
+    let before = log_length(&server).await;
+    browser.open(&server.url("/agreements?lang=vi")).await;
+    browser.click("#SignAgreement > summary").await;
+    let title = "Chương trình hợp tác giữa Ban quản lý các KCN Lâm Đồng và Khu kinh tế Bình Phước giai đoạn 2016–2020";
+    browser
+        .find("#SignAgreement-title")
+        .await
+        .send_keys(title)
+        .await
+        .expect("typing the title");
+    browser
+        .click("#SignAgreement input[name=parties][value=binh-phuoc-eza]")
+        .await;
+    browser
+        .run(
+            "document.getElementById('SignAgreement-signed_on').value = '2016-01-15';\
+             document.getElementById('SignAgreement-term-start').value = '2016-01-15';\
+             document.getElementById('SignAgreement-term-end').value = '2020-12-31';",
+        )
+        .await;
+    browser
+        .find("#SignAgreement-areas")
+        .await
+        .send_keys("investment_promotion, experience_exchange")
+        .await
+        .expect("typing the areas");
+    browser
+        .click_to("#SignAgreement button[type=submit]", ".notice.done")
+        .await;
+    assert_eq!(
+        browser.text(".notice.done").await,
+        "Đã ghi nhận thỏa thuận được ký kết."
+    );
+    assert_eq!(browser.text("main h1").await, title);
+    assert_eq!(
+        browser.text("ul.tags").await,
+        "investment_promotion\nexperience_exchange"
+    );
+    let events = server.events().await;
+    assert_eq!(events.len(), before + 1);
+    assert_eq!(events[before]["type"], "AgreementSigned");
+    assert_eq!(events[before]["data"]["title"], title);
     browser.close().await;
 }

@@ -307,7 +307,7 @@ async fn registering_a_party_records_once_and_a_refusal_comes_back_at_its_field(
         .await;
         assert_eq!(answer.status(), StatusCode::SEE_OTHER);
         let location = answer.headers()[header::LOCATION].to_str().unwrap();
-        assert_eq!(location, "/parties?done=RegisterParty");
+        assert_eq!(location, "/parties?done=RegisterParty#main");
     }
     let listed = body(
         send(

@@ -134,7 +134,7 @@ async fn act(
     match forms::submit(&console, &viewer, &spec, values).await? {
         Answer::Recorded(_) => {
             let back = ui.link_with(&format!("/agreements/{id}"), &[("done", spec.command)]);
-            Ok(Redirect::to(&back).into_response())
+            Ok(Redirect::to(&format!("{back}#main")).into_response())
         }
         Answer::Refused(pending) => {
             let status = pending.status;
@@ -213,7 +213,9 @@ impl Shown {
                     .filter(|s| forms::permitted(viewer, s.command, Some(v)))
                     .map(|s| s.view(&ui, &path, pending))
                     .collect();
-                (shown, forms::done_key(&ui, &specs))
+                // A new agreement's page confirms its signature too.
+                let signed = forms::sign_spec(viewer, &[], &[]);
+                (shown, forms::done_key(&ui, specs.iter().chain([&signed])))
             }
             _ => (Vec::new(), None),
         };

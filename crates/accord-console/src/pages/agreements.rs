@@ -104,7 +104,7 @@ async fn sign(
         Answer::Recorded(record) => {
             let id = record.stream.strip_prefix("agreement:").unwrap_or_default();
             let back = ui.link_with(&format!("/agreements/{id}"), &[("done", spec.command)]);
-            Ok(Redirect::to(&back).into_response())
+            Ok(Redirect::to(&format!("{back}#main")).into_response())
         }
         Answer::Refused(pending) => {
             let status = pending.status;

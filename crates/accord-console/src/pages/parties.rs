@@ -76,7 +76,7 @@ async fn register(
     match forms::submit(&console, &viewer, &spec, values).await? {
         Answer::Recorded(_) => {
             let back = ui.link_with("/parties", &[("done", spec.command)]);
-            Ok(Redirect::to(&back).into_response())
+            Ok(Redirect::to(&format!("{back}#main")).into_response())
         }
         Answer::Refused(pending) => {
             let status = pending.status;
