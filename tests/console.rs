@@ -908,3 +908,147 @@ async fn a_writer_sees_its_own_assessment_due_and_signs_a_new_agreement() {
     assert_eq!(events[before]["data"]["title"], title);
     browser.close().await;
 }
+
+/// Sets the value of the form field `id` as a date picker or a select would.
+async fn set_value(browser: &Browser, id: &str, value: &str) {
+    browser
+        .run(&format!(
+            "const e = document.getElementById('{id}'); e.value = '{value}';\
+             if (e.value !== '{value}') throw new Error('no {value} in {id}');"
+        ))
+        .await;
+}
+
+/// Types `text` into the field `id`.
+async fn type_into(browser: &Browser, id: &str, text: &str) {
+    browser
+        .find(&format!("#{id}"))
+        .await
+        .send_keys(text)
+        .await
+        .expect("typing");
+}
+
+/// Submits the form of `command` and waits for the confirmation (failing
+/// with the message if the form comes back refused).
+async fn submit_form(browser: &Browser, command: &str, done: &str) {
+    browser
+        .click_to(
+            &format!("#{command} button[type=submit]"),
+            ".notice.done, .field-error, .form-error",
+        )
+        .await;
+    let refused = browser.all(".field-error, .form-error").await;
+    if let Some(error) = refused.first() {
+        panic!(
+            "{command} refused: {}",
+            error.text().await.unwrap_or_default()
+        );
+    }
+    assert_eq!(browser.text(".notice.done").await, done);
+}
+
+#[tokio::test]
+async fn an_exchange_is_corrected_then_retracted_and_a_review_opened_assessed_and_closed() {
+    let (_dir, server, browser) = start().await;
+    sign_in(&browser, &server, TOKEN).await;
+    let recorded = server
+        .accept(
+            &json!({"type": "RecordExchange", "data": {"agreement_id": TRIPARTITE,
+            "occurred_on": "2014-03-10", "area": "investment_promotion", "kind": "meeting",
+            "parties": ["dong-nai-iza", "lam-dong-iza"], "summary": "Hội nghị xúc tiến đầu tư"}}),
+        )
+        .await;
+    assert_eq!(recorded["stream"], format!("agreement:{TRIPARTITE}"));
+    let page = server.url(&format!("/agreements/{TRIPARTITE}"));
+    browser.open(&page).await;
+    browser.click("#CorrectExchange > summary").await;
+    browser
+        .run("document.getElementById('CorrectExchange-exchange_id').selectedIndex = 1")
+        .await;
+    type_into(&browser, "CorrectExchange-reason", "Sai địa điểm").await;
+    type_into(
+        &browser,
+        "CorrectExchange-summary",
+        "Hội nghị xúc tiến đầu tư tại Đà Lạt",
+    )
+    .await;
+    submit_form(&browser, "CorrectExchange", "The correction was recorded.").await;
+    let row = browser.text("table.exchanges tbody tr").await;
+    assert!(
+        row.contains("Hội nghị xúc tiến đầu tư tại Đà Lạt") && row.contains("Corrected"),
+        "{row}"
+    );
+
+    browser.click("#RetractExchange > summary").await;
+    browser
+        .run("document.getElementById('RetractExchange-exchange_id').selectedIndex = 1")
+        .await;
+    type_into(&browser, "RetractExchange-reason", "Ghi trùng").await;
+    submit_form(
+        &browser,
+        "RetractExchange",
+        "The exchange was retracted; it stays in the history.",
+    )
+    .await;
+    assert!(browser
+        .text("table.exchanges tbody tr.retracted")
+        .await
+        .contains("Retracted"));
+    // Nothing left to correct or retract.
+    assert!(browser
+        .all("#CorrectExchange, #RetractExchange")
+        .await
+        .is_empty());
+
+    browser.click("#OpenReviewPeriod > summary").await;
+    type_into(
+        &browser,
+        "OpenReviewPeriod-title",
+        "Sơ kết 2 năm thực hiện chương trình",
+    )
+    .await;
+    set_value(&browser, "OpenReviewPeriod-kind", "interim").await;
+    set_value(&browser, "OpenReviewPeriod-period-start", "2013-07-04").await;
+    set_value(&browser, "OpenReviewPeriod-period-end", "2015-06-30").await;
+    set_value(&browser, "OpenReviewPeriod-opened_on", "2015-07-01").await;
+    submit_form(&browser, "OpenReviewPeriod", "The review was opened.").await;
+
+    browser.click("#RecordAssessment > summary").await;
+    browser
+        .run("document.getElementById('RecordAssessment-review_id').selectedIndex = 1")
+        .await;
+    set_value(&browser, "RecordAssessment-party_id", "binh-phuoc-eza").await;
+    set_value(&browser, "RecordAssessment-assessed_on", "2015-07-10").await;
+    set_value(&browser, "RecordAssessment-rating", "partially_met").await;
+    submit_form(&browser, "RecordAssessment", "The assessment was recorded.").await;
+
+    browser.click("#CloseReviewPeriod > summary").await;
+    browser
+        .run("document.getElementById('CloseReviewPeriod-review_id').selectedIndex = 1")
+        .await;
+    // Closing before the period starts is refused at the date.
+    set_value(&browser, "CloseReviewPeriod-closed_on", "2013-01-01").await;
+    set_value(&browser, "CloseReviewPeriod-outcome", "met").await;
+    type_into(&browser, "CloseReviewPeriod-summary", "Cơ bản đạt yêu cầu").await;
+    browser
+        .click_to(
+            "#CloseReviewPeriod button[type=submit]",
+            "#CloseReviewPeriod-closed_on-error",
+        )
+        .await;
+    assert_eq!(
+        browser.text("#CloseReviewPeriod-closed_on-error").await,
+        "A review cannot close before its period starts."
+    );
+    set_value(&browser, "CloseReviewPeriod-closed_on", "2015-07-15").await;
+    submit_form(&browser, "CloseReviewPeriod", "The review was closed.").await;
+    let review = browser.text(".review").await;
+    assert!(
+        review.contains("Closed")
+            && review.contains("Partially met")
+            && review.contains("Cơ bản đạt yêu cầu"),
+        "{review}"
+    );
+    browser.close().await;
+}

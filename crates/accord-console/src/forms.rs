@@ -161,8 +161,6 @@ pub(crate) struct Spec {
     title: &'static str,
     /// The catalogue key of its button.
     submit: &'static str,
-    /// The catalogue key of the confirmation shown after it was recorded.
-    pub done: &'static str,
     fields: Vec<Field>,
 }
 
@@ -263,17 +261,11 @@ pub struct FormView {
 }
 
 impl Spec {
-    fn new(
-        command: &'static str,
-        title: &'static str,
-        submit: &'static str,
-        done: &'static str,
-    ) -> Self {
+    fn new(command: &'static str, title: &'static str, submit: &'static str) -> Self {
         Self {
             command,
             title,
             submit,
-            done,
             fields: Vec::new(),
         }
     }
@@ -685,7 +677,6 @@ pub(crate) fn agreement_specs(
         "RecordExchange",
         "form-record-exchange",
         "form-record-exchange-submit",
-        "form-record-exchange-done",
     )
     .field(agreement())
     .field(Field::date("occurred_on", "form-field-occurred_on"))
@@ -704,7 +695,6 @@ pub(crate) fn agreement_specs(
                 "CorrectExchange",
                 "form-correct-exchange",
                 "form-correct-exchange-submit",
-                "form-correct-exchange-done",
             )
             .field(agreement())
             .field(Field::select(
@@ -749,7 +739,6 @@ pub(crate) fn agreement_specs(
                 "RetractExchange",
                 "form-retract-exchange",
                 "form-retract-exchange-submit",
-                "form-retract-exchange-done",
             )
             .field(agreement())
             .field(Field::select("exchange_id", "form-field-exchange", live))
@@ -761,7 +750,6 @@ pub(crate) fn agreement_specs(
             "AmendAgreement",
             "form-amend-agreement",
             "form-amend-agreement-submit",
-            "form-amend-agreement-done",
         )
         .field(agreement())
         .field(Field::date("effective_on", "form-field-effective_on"))
@@ -789,15 +777,10 @@ pub(crate) fn agreement_specs(
     );
     if !outsiders.is_empty() {
         specs.push(
-            Spec::new(
-                "AdmitParty",
-                "form-admit-party",
-                "form-admit-party-submit",
-                "form-admit-party-done",
-            )
-            .field(agreement())
-            .field(Field::select("party_id", "form-field-party", outsiders))
-            .field(Field::date("effective_on", "form-field-effective_on")),
+            Spec::new("AdmitParty", "form-admit-party", "form-admit-party-submit")
+                .field(agreement())
+                .field(Field::select("party_id", "form-field-party", outsiders))
+                .field(Field::date("effective_on", "form-field-effective_on")),
         );
     }
     specs.push(
@@ -805,7 +788,6 @@ pub(crate) fn agreement_specs(
             "OpenReviewPeriod",
             "form-open-review",
             "form-open-review-submit",
-            "form-open-review-done",
         )
         .field(agreement())
         .field(Field::text("title", "form-field-title"))
@@ -824,7 +806,6 @@ pub(crate) fn agreement_specs(
                 "RecordAssessment",
                 "form-record-assessment",
                 "form-record-assessment-submit",
-                "form-record-assessment-done",
             )
             .field(agreement())
             .field(Field::select(
@@ -846,7 +827,6 @@ pub(crate) fn agreement_specs(
                 "CloseReviewPeriod",
                 "form-close-review",
                 "form-close-review-submit",
-                "form-close-review-done",
             )
             .field(agreement())
             .field(Field::select("review_id", "form-field-review", open))
@@ -864,7 +844,6 @@ pub(crate) fn agreement_specs(
             "TerminateAgreement",
             "form-terminate-agreement",
             "form-terminate-agreement-submit",
-            "form-terminate-agreement-done",
         )
         .field(agreement())
         .field(Field::date("effective_on", "form-field-effective_on"))
@@ -889,7 +868,6 @@ pub(crate) fn sign_spec(
         "SignAgreement",
         "form-sign-agreement",
         "form-sign-agreement-submit",
-        "form-sign-agreement-done",
     )
     .field(Field::text("title", "form-field-title"))
     .field(Field::checks("parties", "form-field-parties", party_options(registered)).default(own))
@@ -907,7 +885,6 @@ pub(crate) fn register_spec(ui: &Ui) -> Spec {
         "RegisterParty",
         "form-register-party",
         "form-register-party-submit",
-        "form-register-party-done",
     )
     .field(Field::text("party_id", "form-field-party_id").hint("form-hint-party_id"))
     .field(Field::text("name", "form-field-name"))
@@ -920,17 +897,26 @@ pub(crate) fn register_spec(ui: &Ui) -> Spec {
     .field(Field::text("province", "form-field-province").optional())
 }
 
-/// The confirmation of `?done=<command>` after a recorded command, among
-/// `specs`: its catalogue key.
-pub(crate) fn done_key<'a>(
-    ui: &Ui,
-    specs: impl IntoIterator<Item = &'a Spec>,
-) -> Option<&'static str> {
+/// The confirmation shown after each command was recorded: its catalogue key.
+const DONE: [(&str, &str); 11] = [
+    ("RegisterParty", "form-register-party-done"),
+    ("SignAgreement", "form-sign-agreement-done"),
+    ("AmendAgreement", "form-amend-agreement-done"),
+    ("AdmitParty", "form-admit-party-done"),
+    ("RecordExchange", "form-record-exchange-done"),
+    ("CorrectExchange", "form-correct-exchange-done"),
+    ("RetractExchange", "form-retract-exchange-done"),
+    ("OpenReviewPeriod", "form-open-review-done"),
+    ("RecordAssessment", "form-record-assessment-done"),
+    ("CloseReviewPeriod", "form-close-review-done"),
+    ("TerminateAgreement", "form-terminate-agreement-done"),
+];
+
+/// The confirmation of `?done=<command>`, the answer to a recorded
+/// command: its catalogue key.
+pub(crate) fn done_key(ui: &Ui) -> Option<&'static str> {
     let done = ui.param("done")?;
-    specs
-        .into_iter()
-        .find(|s| s.command == done)
-        .map(|s| s.done)
+    DONE.iter().find(|(c, _)| *c == done).map(|(_, key)| *key)
 }
 
 #[cfg(test)]
@@ -954,7 +940,7 @@ mod tests {
 
     #[test]
     fn dotted_names_build_nested_data_and_empty_optional_fields_are_left_out() {
-        let spec = Spec::new("AmendAgreement", "t", "s", "d")
+        let spec = Spec::new("AmendAgreement", "t", "s")
             .field(Field::fixed(
                 "agreement_id",
                 "0190f0a0-2013-7000-8000-000000002013",
@@ -1000,7 +986,7 @@ mod tests {
 
     #[test]
     fn a_rule_is_shown_at_the_first_of_its_fields_the_form_shows() {
-        let spec = Spec::new("RecordAssessment", "t", "s", "d")
+        let spec = Spec::new("RecordAssessment", "t", "s")
             .field(Field::fixed("party_id", "lam-dong-iza"))
             .field(Field::date("assessed_on", "l"));
         // A writer's own party is not a field: the message goes above the form.

@@ -213,9 +213,7 @@ impl Shown {
                     .filter(|s| forms::permitted(viewer, s.command, Some(v)))
                     .map(|s| s.view(&ui, &path, pending))
                     .collect();
-                // A new agreement's page confirms its signature too.
-                let signed = forms::sign_spec(viewer, &[], &[]);
-                (shown, forms::done_key(&ui, specs.iter().chain([&signed])))
+                (shown, forms::done_key(&ui))
             }
             _ => (Vec::new(), None),
         };

@@ -133,7 +133,7 @@ async fn page(
         .await?;
     let (form, done) = if when.as_of.is_none() && forms::permitted(viewer, "SignAgreement", None) {
         let spec = forms::sign_spec(viewer, &parties, &all);
-        let done = forms::done_key(&ui, [&spec]);
+        let done = forms::done_key(&ui);
         (Some(spec.view(&ui, "/agreements", pending)), done)
     } else {
         (None, None)

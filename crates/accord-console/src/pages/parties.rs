@@ -102,7 +102,7 @@ async fn page(
     let choices = log::recent(engine, 20, None).await?;
     let (form, done) = if when.as_of.is_none() && forms::permitted(viewer, "RegisterParty", None) {
         let spec = forms::register_spec(&ui);
-        let done = forms::done_key(&ui, [&spec]);
+        let done = forms::done_key(&ui);
         (Some(spec.view(&ui, "/parties", pending)), done)
     } else {
         (None, None)
