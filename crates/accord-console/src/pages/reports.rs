@@ -73,6 +73,11 @@ impl Filters {
 
     /// The report's address without its moment: what a receipt names.
     fn view(&self, path: &str) -> String {
+        self.link(path, &[])
+    }
+
+    /// The report's address with `more` parameters (a moment) after its own.
+    fn link(&self, path: &str, more: &[(&str, &str)]) -> String {
         let from = self.from.map(|d| d.to_string()).unwrap_or_default();
         let to = self.to.map(|d| d.to_string()).unwrap_or_default();
         let party = self
@@ -80,11 +85,9 @@ impl Filters {
             .as_ref()
             .map(|p| p.to_string())
             .unwrap_or_default();
-        url_with(
-            path,
-            &[],
-            &[("from", &from), ("to", &to), ("party", &party)],
-        )
+        let mut pairs = vec![("from", from.as_str()), ("to", &to), ("party", &party)];
+        pairs.extend_from_slice(more);
+        url_with(path, &[], &pairs)
     }
 }
 
@@ -217,13 +220,12 @@ async fn page(State(console): State<Console>, _: Viewer, ui: Ui) -> Result<Respo
     let names = Names::new(parties.clone());
     let choices = log::recent(&console.app.engine, 20, None).await?;
     let download = |path: &str| {
-        let view = filters.view(path);
         let at = when.at.to_string();
         let as_of = match &pin {
             Some(pin) => pin.as_of(),
             None => String::new(),
         };
-        url_with(&view, &[], &[("at", &at), ("as_of", &as_of)])
+        filters.link(path, &[("at", &at), ("as_of", &as_of)])
     };
     let receipt = pin
         .as_ref()
