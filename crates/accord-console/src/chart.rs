@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 /// Width of the drawing, in SVG units.
 const WIDTH: u32 = 640;
 /// Where bars start: the labels are right-aligned before it.
-const LABEL_WIDTH: u32 = 210;
+const LABEL_WIDTH: u32 = 250;
 /// The room left after the longest bar for its value.
 const VALUE_ROOM: u32 = 60;
 /// Height of a row, and of its bar.
@@ -192,7 +192,7 @@ mod tests {
             .match_indices("<rect class=\"bar\"")
             .map(|(i, _)| attrs(&svg[i..], "width")[0].parse().unwrap())
             .collect();
-        assert_eq!(widths, [370, 185, 0], "the longest bar fills the room");
+        assert_eq!(widths, [330, 165, 0], "the longest bar fills the room");
         assert!(svg.contains("<title id=\"by-area-title\">Exchanges by area</title>"));
         assert!(svg.contains("investment: 4; training: 2; trade: 0"));
         assert!(svg.contains("aria-labelledby=\"by-area-title by-area-desc\""));

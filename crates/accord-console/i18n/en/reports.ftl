@@ -20,6 +20,7 @@ report-chart-area = Exchanges by area
 report-chart-year = Exchanges by year
 report-chart-party = Exchanges by party
 report-chart-total = { $count } in all
+report-chart-party-note = an exchange counts for each party it names
 report-chart-empty = No exchange in this window.
 report-agreements = Agreements in the report
 report-none = No agreement in this window at this date.

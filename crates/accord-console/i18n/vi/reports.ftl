@@ -20,6 +20,7 @@ report-chart-area = Hoạt động trao đổi theo lĩnh vực
 report-chart-year = Hoạt động trao đổi theo năm
 report-chart-party = Hoạt động trao đổi theo bên tham gia
 report-chart-total = Tổng cộng { $count }
+report-chart-party-note = mỗi hoạt động được tính cho từng bên tham gia
 report-chart-empty = Không có hoạt động trao đổi nào trong khoảng thời gian này.
 report-agreements = Các thỏa thuận trong báo cáo
 report-none = Không có thỏa thuận nào trong khoảng thời gian này tại ngày đã chọn.

@@ -158,12 +158,15 @@ struct ChartBox {
     title: String,
     chart: BarChart,
     svg: String,
+    /// What to say under the heading: the bars' total, or how they count.
+    note: String,
 }
 
 impl ChartBox {
-    fn new(id: &'static str, title: &str, bars: Vec<Bar>) -> Self {
+    fn new(id: &'static str, title: &str, note: String, bars: Vec<Bar>) -> Self {
         let chart = BarChart::new(id, title, bars);
         Self {
+            note,
             svg: chart.svg(),
             title: title.to_owned(),
             id,
@@ -300,10 +303,21 @@ fn charts(ui: &Ui, report: &Report, by_year: &BTreeMap<i32, u64>, names: &Names)
             value: p.exchanges,
         })
         .collect();
+    let total = ui.t_with("report-chart-total", "count", report.totals.exchanges);
     vec![
-        ChartBox::new("chart-area", ui.t("report-chart-area"), area_bars),
-        ChartBox::new("chart-year", ui.t("report-chart-year"), year_bars),
-        ChartBox::new("chart-party", ui.t("report-chart-party"), party_bars),
+        ChartBox::new(
+            "chart-area",
+            ui.t("report-chart-area"),
+            total.clone(),
+            area_bars,
+        ),
+        ChartBox::new("chart-year", ui.t("report-chart-year"), total, year_bars),
+        ChartBox::new(
+            "chart-party",
+            ui.t("report-chart-party"),
+            ui.t("report-chart-party-note").to_owned(),
+            party_bars,
+        ),
     ]
 }
 
