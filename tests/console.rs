@@ -792,6 +792,37 @@ async fn a_receipt_with_one_changed_character_is_refused() {
         .await;
     assert_eq!(kept, json!(cut));
 
+    // The chain verifies; the checkpoint downloaded verifies with the API;
+    // the export holds every event, in order.
+    browser.open(&server.url("/audit")).await;
+    browser.click(".verify-chain").await;
+    let head = server.head().await;
+    assert_eq!(
+        browser.text(".chain-result").await,
+        format!("The chain verifies: {head} events, from position 1 to the head.")
+    );
+    let (status, checkpoint, _) = fetch(&browser, &server.url("/audit/checkpoint.json")).await;
+    assert_eq!(status, 200, "{checkpoint}");
+    let checkpoint: Value = serde_json::from_str(&checkpoint).expect("a checkpoint");
+    assert_eq!(checkpoint["position"], json!(head));
+    let checked = server
+        .post("/v1/audit/verify-checkpoint", &checkpoint)
+        .await;
+    assert_eq!(checked.body["ok"], json!(true), "{}", checked.text);
+    let (_, key, _) = fetch(&browser, &server.url("/audit/public-key.json")).await;
+    assert_eq!(key, server.get("/v1/audit/public-key").await.text);
+    let (status, export, _) = fetch(&browser, &server.url("/audit/export.ndjson")).await;
+    assert_eq!(status, 200);
+    let positions: Vec<u64> = export
+        .lines()
+        .map(|line| {
+            let event: Value = serde_json::from_str(line).expect("an event a line");
+            assert!(event["hash"].is_string(), "{line}");
+            event["position"].as_u64().expect("a position")
+        })
+        .collect();
+    assert_eq!(positions, (1..=head).collect::<Vec<_>>());
+
     // A writer has no audit page.
     let created = server
         .post(
