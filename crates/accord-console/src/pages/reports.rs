@@ -25,10 +25,14 @@ use super::Names;
 use crate::chart::{Bar, BarChart};
 use crate::context::render;
 use crate::log;
+use crate::paging::Pager;
 use crate::receipt::{self, Pin, ReceiptBox};
 use crate::time_travel::{TimeTravel, When};
 use crate::ui::{url_with, SelectOption};
 use crate::{Console, PageError, Ui, Viewer};
+
+/// Agreements a page of the table (the downloads hold them all).
+const PER_PAGE: usize = 100;
 
 /// The report's page; its downloads add `.csv` and `.json`.
 const PATH: &str = "/reports/cooperation";
@@ -205,6 +209,7 @@ struct ReportPage {
     names: Names,
     charts: Vec<ChartBox>,
     rows: Vec<Row>,
+    pager: Pager,
     csv_href: String,
     json_href: String,
     receipt: Option<ReceiptBox>,
@@ -234,6 +239,7 @@ async fn page(State(console): State<Console>, _: Viewer, ui: Ui) -> Result<Respo
         .as_ref()
         .and_then(|pin| receipt::sign(&console, &ui, &filters.view(PATH), when.at, pin));
     let party = ui.param("party");
+    let pager = Pager::new(&ui, "page", report.agreements.len(), PER_PAGE, 1);
     let page = ReportPage {
         tt: TimeTravel::new(&ui, &when, &choices),
         from: filters.from.map(|d| d.to_string()).unwrap_or_default(),
@@ -244,7 +250,8 @@ async fn page(State(console): State<Console>, _: Viewer, ui: Ui) -> Result<Respo
             .collect(),
         window: window(&ui, &report),
         charts: charts(&ui, &report, &by_year, &names),
-        rows: rows(&ui, &report),
+        rows: rows(&ui, pager.slice(&report.agreements)),
+        pager,
         csv_href: download("/reports/cooperation.csv"),
         json_href: download("/reports/cooperation.json"),
         receipt,
@@ -322,9 +329,8 @@ fn charts(ui: &Ui, report: &Report, by_year: &BTreeMap<i32, u64>, names: &Names)
 }
 
 /// The agreements' rows, linked at the report's moment.
-fn rows(ui: &Ui, report: &Report) -> Vec<Row> {
-    report
-        .agreements
+fn rows(ui: &Ui, agreements: &[accord_projections::ReportAgreement]) -> Vec<Row> {
+    agreements
         .iter()
         .map(|a| {
             let outcome = |r: Rating| a.outcomes.get(&r).copied().unwrap_or(0);
