@@ -140,7 +140,13 @@ impl Receipt {
         }
         let field = |i: usize| fields[i].ok_or_else(|| AuditError::malformed(NAMES[i], "missing"));
         let view = field(0)?;
-        if !view.starts_with('/') || view.len() > MAX_VIEW || view.contains(char::is_control) {
+        // A path of this site: not `//host`, no backslash (which some
+        // browsers read as a slash), no control character.
+        let local = view.starts_with('/')
+            && !view.starts_with("//")
+            && !view.contains('\\')
+            && !view.contains(char::is_control);
+        if !local || view.len() > MAX_VIEW {
             return Err(AuditError::malformed(
                 "view",
                 "expected a path starting with /",
@@ -301,6 +307,8 @@ mod tests {
                 "as_of=2026-05-01T08:30:00.123456+00:00",
             ),
             ("view=/reports", "view=reports"),
+            ("view=/reports", "view=//elsewhere.example/reports"),
+            ("view=/reports", "view=/\\elsewhere.example/reports"),
             ("accord-receipt/1", "accord-receipt/2"),
             ("position=42\n", "position=42\nposition=42\n"),
             ("position=42\n", "\n"),
