@@ -32,6 +32,7 @@ use crate::csrf::CsrfForm;
 use crate::forms::{self, Answer, FormView, Pending, Values};
 use crate::log::{self, LogEntry};
 use crate::paging::Pager;
+use crate::receipt::{self, Pin, ReceiptBox};
 use crate::time_travel::{TimeTravel, When};
 use crate::{Console, PageError, Ui, Viewer};
 
@@ -90,6 +91,8 @@ struct AgreementPage {
     forms: Vec<FormView>,
     /// The confirmation of the command just recorded (its catalogue key).
     done: Option<&'static str>,
+    /// The receipt of the view, for its printout (ADR 0027).
+    receipt: Option<ReceiptBox>,
 }
 
 #[tracing::instrument(skip_all, fields(agreement_id = %raw))]
@@ -101,7 +104,7 @@ async fn one(
 ) -> Result<Response, PageError> {
     let id = agreement_id(&raw)?;
     let shown = Shown::read(&console, id, &ui).await?;
-    Ok(shown.page(&viewer, ui, None))
+    shown.page(&console, &viewer, ui, None).await
 }
 
 /// `POST /agreements/{id}`: a form of the page, issued as its `command`
@@ -138,7 +141,7 @@ async fn act(
         }
         Answer::Refused(pending) => {
             let status = pending.status;
-            let mut response = shown.page(&viewer, ui, Some(&pending));
+            let mut response = shown.page(&console, &viewer, ui, Some(&pending)).await?;
             *response.status_mut() = status;
             Ok(response)
         }
@@ -154,6 +157,8 @@ struct Shown {
     exchanges: Vec<ExchangeView>,
     parties: Vec<accord_projections::PartyView>,
     related: Vec<(String, String)>,
+    /// The read models' position the page was read at (its receipt's).
+    position: u64,
 }
 
 impl Shown {
@@ -169,7 +174,7 @@ impl Shown {
         if history.is_empty() {
             return Err(PageError::NotFound);
         }
-        let (view, exchanges, parties, related) = when
+        let (view, exchanges, parties, related, position) = when
             .moment()
             .with_models(engine, move |m, at| {
                 let view = m.agreement(id, at);
@@ -181,7 +186,14 @@ impl Shown {
                     .filter_map(|other| m.agreement(other, at))
                     .map(|v| (v.agreement_id.to_string(), v.title))
                     .collect();
-                (view, exchanges.unwrap_or_default(), m.parties(), related)
+                let position = m.position();
+                (
+                    view,
+                    exchanges.unwrap_or_default(),
+                    m.parties(),
+                    related,
+                    position,
+                )
             })
             .await?;
         Ok(Self {
@@ -191,11 +203,18 @@ impl Shown {
             exchanges,
             parties,
             related,
+            position,
         })
     }
 
     /// The page, with the forms `viewer` may use (`pending` the one sent back).
-    fn page(self, viewer: &Viewer, ui: Ui, pending: Option<&Pending>) -> Response {
+    async fn page(
+        self,
+        console: &Console,
+        viewer: &Viewer,
+        ui: Ui,
+        pending: Option<&Pending>,
+    ) -> Result<Response, PageError> {
         let Shown {
             when,
             history,
@@ -203,6 +222,7 @@ impl Shown {
             exchanges,
             parties,
             related,
+            position,
         } = self;
         let (forms, done) = match &view {
             Some(v) if when.as_of.is_none() => {
@@ -228,6 +248,15 @@ impl Shown {
             .collect();
         let (timeline, timeline_pager) = timeline(&ui, &when, &history);
         let found = view.is_some();
+        let receipt = match &view {
+            Some(v) => Pin::at(&console.app.engine, position)
+                .await?
+                .and_then(|pin| {
+                    let path = format!("/agreements/{}", v.agreement_id);
+                    receipt::sign(console, &ui, &path, when.at, &pin)
+                }),
+            None => None,
+        };
         let page = AgreementPage {
             tt: TimeTravel::new(&ui, &when, &history).steps(&ui, &when, &history),
             members: view
@@ -245,14 +274,15 @@ impl Shown {
             when,
             forms,
             done,
+            receipt,
             ui,
         };
         let response = render(&page);
-        if found {
+        Ok(if found {
             response
         } else {
             (StatusCode::NOT_FOUND, response).into_response()
-        }
+        })
     }
 }
 
