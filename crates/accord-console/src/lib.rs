@@ -23,9 +23,12 @@
 //!   step through an agreement's history; [`paging`]: page links.
 //! - [`log`]: the only module that reads the event log itself (histories,
 //!   recent events); everything else reads the read models.
-//! - [`assets`]: the style sheet and icon, embedded with `include_bytes!`.
+//! - [`assets`]: the style sheet, the icon and `live.js`, embedded with
+//!   `include_bytes!`.
+//! - [`live`]: `/live`, the Server-Sent Events that keep the home page and
+//!   an agreement's page up to date without a reload.
 //! - `pages`: one module per page area (`home`, `sign_in`, `agreements`,
-//!   `agreement`, `diff`, `parties`, `docs`), each with its `router()`.
+//!   `agreement`, `diff`, `parties`, `docs`, `admin`), each with its `router()`.
 //!
 //! Templates live in `templates/` and are compiled in by askama: a page is a
 //! struct deriving `Template` with a `ui: Ui` field, extending `base.html`.
@@ -36,6 +39,7 @@ pub mod context;
 pub mod csrf;
 pub mod error;
 pub mod i18n;
+pub mod live;
 pub mod log;
 mod pages;
 pub mod paging;

@@ -9,6 +9,7 @@
 //! [`When`]: crate::time_travel::When
 //! [`render`]: crate::context::render
 
+mod admin;
 mod agreement;
 mod agreements;
 mod diff;
@@ -35,6 +36,8 @@ pub(crate) fn router() -> Router<Console> {
         .merge(diff::router())
         .merge(docs::router())
         .merge(parties::router())
+        .merge(admin::router())
+        .merge(crate::live::router())
 }
 
 /// Names by id: of parties, for the many places that show a party by its

@@ -126,6 +126,8 @@ const NAV: &[NavEntry] = &[
     ("/agreements", "nav-agreements", |_| true),
     ("/parties", "nav-parties", |_| true),
     ("/docs", "nav-docs", |_| true),
+    ("/admin/tokens", "nav-admin-tokens", Viewer::is_admin),
+    ("/admin/webhooks", "nav-admin-webhooks", Viewer::is_admin),
 ];
 
 impl Ui {

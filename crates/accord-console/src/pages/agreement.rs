@@ -20,6 +20,7 @@ use axum::Router;
 
 use super::{agreement_id, Names};
 use crate::context::render;
+use crate::live::Live;
 use crate::log::{self, LogEntry};
 use crate::paging::Pager;
 use crate::time_travel::{TimeTravel, When};
@@ -76,6 +77,7 @@ struct AgreementPage {
     timeline: Vec<TimelineRow>,
     timeline_pager: Pager,
     diff_href: String,
+    live: Option<Live>,
 }
 
 #[tracing::instrument(skip_all, fields(agreement_id = %raw))]
@@ -87,6 +89,7 @@ async fn one(
 ) -> Result<Response, PageError> {
     let id = agreement_id(&raw)?;
     let when = When::from_ui(&ui)?;
+    let live = Live::for_page(&ui, &console, Some(id));
     let engine = &console.app.engine;
     let history = log::agreement_history(engine, id).await?;
     if history.is_empty() {
@@ -133,6 +136,7 @@ async fn one(
         timeline_pager,
         view,
         when,
+        live,
         ui,
     };
     let response = render(&page);

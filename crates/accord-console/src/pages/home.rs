@@ -13,6 +13,7 @@ use axum::Router;
 
 use super::{AgreementRow, Names};
 use crate::context::render;
+use crate::live::Live;
 use crate::log::{self, LogEntry};
 use crate::time_travel::{TimeTravel, When};
 use crate::{Console, PageError, Ui, Viewer};
@@ -40,6 +41,7 @@ struct HomePage {
     more: bool,
     all_href: String,
     recent: Vec<RecentRow>,
+    live: Option<Live>,
 }
 
 /// A recent event and what it is about, in words.
@@ -56,6 +58,7 @@ async fn home(
     ui: Ui,
 ) -> Result<Response, PageError> {
     let when = When::from_ui(&ui)?;
+    let live = Live::for_page(&ui, &console, None);
     let engine = &console.app.engine;
     let party = viewer.party_id.as_deref().and_then(|p| p.parse().ok());
     let filter = AgreementFilter {
@@ -109,6 +112,7 @@ async fn home(
         more,
         all_href,
         recent,
+        live,
         ui,
     };
     Ok(render(&page))
