@@ -350,6 +350,8 @@ fn pages() -> Vec<(&'static str, String)> {
         ("party", "/parties/dong-nai-iza?at=2013-07-04".into()),
         ("not-found", "/agreements/not-an-id".into()),
         ("docs", "/docs".into()),
+        ("admin-tokens", "/admin/tokens".into()),
+        ("admin-webhooks", "/admin/webhooks".into()),
     ]
 }
 
@@ -474,7 +476,7 @@ fn screenshot_folder() -> (PathBuf, Option<tempfile::TempDir>) {
 #[tokio::test]
 async fn the_main_pages_are_pictured_in_both_languages() {
     let dir = DataDir::new();
-    let server = Server::start_demo(&dir).await;
+    let server = Server::start_demo_with(&dir, &["--webhook-allow-private"]).await;
     let (folder, _temp) = screenshot_folder();
     let shots = [
         ("home", "/".to_owned()),
@@ -488,6 +490,7 @@ async fn the_main_pages_are_pictured_in_both_languages() {
             format!("/agreements/{BILATERAL}/diff?from=2013-07-03&to=2013-07-05"),
         ),
         ("parties", "/parties".to_owned()),
+        ("admin-tokens", "/admin/tokens".to_owned()),
     ];
     let mut written = Vec::new();
     // A browser set to each language, so its own controls (the date
@@ -505,7 +508,18 @@ async fn the_main_pages_are_pictured_in_both_languages() {
         }
         browser.close().await;
     }
-    assert_eq!(written.len(), 12);
+    // A subscription's delivery log, once the pages above are pictured
+    // (its event would change them).
+    let webhook = pictured_webhook(&server).await;
+    for (lang, locale) in [("en", "en-US"), ("vi", "vi")] {
+        let browser = Browser::start_in(locale).await;
+        sign_in(&browser, &server, TOKEN).await;
+        browser.open(&server.url(&webhook.path)).await;
+        browser.find(&format!("html[lang={lang}] main h1")).await;
+        written.push(save(&browser, &folder, &format!("admin-webhook.{lang}.png")).await);
+        browser.close().await;
+    }
+    assert_eq!(written.len(), 16);
 }
 
 /// Saves a whole-page PNG of the open page; checks it is one.
@@ -617,7 +631,9 @@ fn exchange(summary: &str) -> Value {
 async fn an_admin_creates_a_writer_token_in_the_console_and_revoking_it_ends_its_session() {
     let (_dir, server, admin) = start().await;
     sign_in(&admin, &server, TOKEN).await;
-    admin.click_to(".main-nav a[href='/admin/tokens']", "#token-role").await;
+    admin
+        .click_to(".main-nav a[href='/admin/tokens']", "#token-role")
+        .await;
     // A writer without its party is refused at the field, and nothing is created.
     let before = server.json("/v1/tokens").await["items"]
         .as_array()
@@ -629,17 +645,25 @@ async fn an_admin_creates_a_writer_token_in_the_console_and_revoking_it_ends_its
         .await
         .expect("typing the label");
     admin
-        .click_to("form[action='/admin/tokens'] button[type=submit]", "#token-party-error")
+        .click_to(
+            "form[action='/admin/tokens'] button[type=submit]",
+            "#token-party-error",
+        )
         .await;
     assert_eq!(
         admin.text("#token-party-error").await,
         "A secretariat token needs the registered party it acts for; auditor and administrator tokens take no party."
     );
-    assert_eq!(value_of(&admin, "#token-label").await, "Văn phòng BQL các KCN Lâm Đồng");
+    assert_eq!(
+        value_of(&admin, "#token-label").await,
+        "Văn phòng BQL các KCN Lâm Đồng"
+    );
     let after = server.json("/v1/tokens").await["items"]
         .as_array()
         .map_or(0, Vec::len);
     assert_eq!(after, before, "a refused form creates nothing");
+    let found = axe_violations(&admin).await;
+    assert!(found.is_empty(), "the refused form: {found:?}");
     admin
         .find("#token-party")
         .await
@@ -647,10 +671,15 @@ async fn an_admin_creates_a_writer_token_in_the_console_and_revoking_it_ends_its
         .await
         .expect("choosing the party");
     admin
-        .click_to("form[action='/admin/tokens'] button[type=submit]", "#new-secret")
+        .click_to(
+            "form[action='/admin/tokens'] button[type=submit]",
+            "#new-secret",
+        )
         .await;
     let secret = value_of(&admin, "#new-secret").await;
     assert!(secret.starts_with("acc_"), "{secret}");
+    let found = axe_violations(&admin).await;
+    assert!(found.is_empty(), "the new token: {found:?}");
     let id = url_param(&admin, "created").await;
     let listed = server.json("/v1/tokens").await;
     let record = listed["items"]
@@ -679,7 +708,10 @@ async fn an_admin_creates_a_writer_token_in_the_console_and_revoking_it_ends_its
         &[
             ("GET", "/admin/tokens"),
             ("GET", "/admin/webhooks"),
-            ("GET", "/admin/webhooks/0190f0a0-0000-7000-8000-000000000001"),
+            (
+                "GET",
+                "/admin/webhooks/0190f0a0-0000-7000-8000-000000000001",
+            ),
             ("POST", "/admin/tokens"),
             ("POST", &format!("/admin/tokens/{id}/revoke")),
         ],
@@ -701,7 +733,10 @@ async fn an_admin_creates_a_writer_token_in_the_console_and_revoking_it_ends_its
         admin.text(".notice").await,
         "The token is revoked: it opens nothing any more and its sessions have ended."
     );
-    assert!(admin.text(&format!("#token-{id}")).await.contains("Revoked"));
+    assert!(admin
+        .text(&format!("#token-{id}"))
+        .await
+        .contains("Revoked"));
     writer.client.refresh().await.expect("a reload");
     writer.wait_url(|u| u.contains("/sign-in")).await;
     assert_eq!(
@@ -739,7 +774,10 @@ async fn an_admin_subscribes_a_webhook_reads_its_log_replays_and_rotates_its_sec
         .click("input[name=event_types][value=ExchangeRecorded]")
         .await;
     browser
-        .click_to("form[action='/admin/webhooks'] button[type=submit]", "#new-secret")
+        .click_to(
+            "form[action='/admin/webhooks'] button[type=submit]",
+            "#new-secret",
+        )
         .await;
     let secret = value_of(&browser, "#new-secret").await;
     assert!(secret.starts_with("whsec_"), "{secret}");
@@ -750,18 +788,33 @@ async fn an_admin_subscribes_a_webhook_reads_its_log_replays_and_rotates_its_sec
         .unwrap_or_else(|| panic!("{url} is not on {}", server.base))
         .to_owned();
     let listed = server.json("/v1/webhooks").await;
-    assert_eq!(listed["items"][0]["url"], receiver.url().as_str(), "{listed}");
-    assert_eq!(listed["items"][0]["event_types"], json!(["ExchangeRecorded"]));
-    assert_eq!(listed["items"][0]["description"], "ERP của Ban quản lý Bình Phước");
+    assert_eq!(
+        listed["items"][0]["url"],
+        receiver.url().as_str(),
+        "{listed}"
+    );
+    assert_eq!(
+        listed["items"][0]["event_types"],
+        json!(["ExchangeRecorded"])
+    );
+    assert_eq!(
+        listed["items"][0]["description"],
+        "ERP của Ban quản lý Bình Phước"
+    );
 
     // An event recorded through the API is delivered, signed with the secret.
-    let first = server.accept(&exchange("Hội nghị xúc tiến đầu tư chung")).await;
+    let first = server
+        .accept(&exchange("Hội nghị xúc tiến đầu tư chung"))
+        .await;
     let position = first["position"].as_u64().expect("a position");
     let received = receiver.wait_for(WITHIN, |r| !r.is_empty()).await;
     assert_eq!(received[0].position(), position);
     verify_with_python(&secret, &received[0]).expect("the delivery verifies with the secret");
     let row = format!("#delivery-{position}");
-    reload_until(&browser, &server, &path, &format!("{row} .attempts"), |t| t == "1").await;
+    reload_until(&browser, &server, &path, &format!("{row} .attempts"), |t| {
+        t == "1"
+    })
+    .await;
     assert_eq!(browser.text(&format!("{row} .status")).await, "Delivered");
 
     // Replay from that position delivers it again, logged as a second attempt.
@@ -773,27 +826,47 @@ async fn an_admin_subscribes_a_webhook_reads_its_log_replays_and_rotates_its_sec
         .expect("typing the position");
     browser.click_to("form.replay button", ".notice").await;
     receiver
-        .wait_for(WITHIN, |r| r.iter().filter(|d| d.position() == position).count() == 2)
+        .wait_for(WITHIN, |r| {
+            r.iter().filter(|d| d.position() == position).count() == 2
+        })
         .await;
-    reload_until(&browser, &server, &path, &format!("{row} .attempts"), |t| t == "2").await;
+    reload_until(&browser, &server, &path, &format!("{row} .attempts"), |t| {
+        t == "2"
+    })
+    .await;
 
     // Rotation shows a new secret; the next delivery verifies with it.
     browser.click_to("button.rotate", "#new-secret").await;
     let rotated = value_of(&browser, "#new-secret").await;
-    assert!(rotated.starts_with("whsec_") && rotated != secret, "{rotated}");
-    let second = server.accept(&exchange("Trao đổi kinh nghiệm thu hút đầu tư")).await;
+    assert!(
+        rotated.starts_with("whsec_") && rotated != secret,
+        "{rotated}"
+    );
+    let found = axe_violations(&browser).await;
+    assert!(found.is_empty(), "a subscription's page: {found:?}");
+    let second = server
+        .accept(&exchange("Trao đổi kinh nghiệm thu hút đầu tư"))
+        .await;
     let next = second["position"].as_u64().expect("a position");
     let received = receiver
         .wait_for(WITHIN, |r| r.iter().any(|d| d.position() == next))
         .await;
-    let delivery = received.iter().find(|d| d.position() == next).expect("delivered");
+    let delivery = received
+        .iter()
+        .find(|d| d.position() == next)
+        .expect("delivered");
     verify_with_python(&rotated, delivery).expect("the next delivery verifies with the new secret");
 
     // Disabled, nothing goes out; enabled again, what was recorded meanwhile does.
     browser.click_to("button.disable", "button.enable").await;
     assert_eq!(browser.text(".webhook-status").await, "Disabled");
-    assert_eq!(server.json("/v1/webhooks").await["items"][0]["status"], "disabled");
-    let third = server.accept(&exchange("Khảo sát hạ tầng khu công nghiệp")).await;
+    assert_eq!(
+        server.json("/v1/webhooks").await["items"][0]["status"],
+        "disabled"
+    );
+    let third = server
+        .accept(&exchange("Khảo sát hạ tầng khu công nghiệp"))
+        .await;
     let later = third["position"].as_u64().expect("a position");
     browser.click_to("button.enable", "button.disable").await;
     assert_eq!(browser.text(".webhook-status").await, "Enabled");
@@ -827,7 +900,10 @@ async fn an_open_agreement_page_shows_a_new_exchange_without_a_reload() {
         browser.text(".live-notice").await,
         "New events were recorded; this page now shows them."
     );
-    assert_eq!(browser.run("return window.accordUnchanged === true").await, json!(true));
+    assert_eq!(
+        browser.run("return window.accordUnchanged === true").await,
+        json!(true)
+    );
 
     // When the session ends, so does the stream, and the page says so.
     browser
@@ -850,4 +926,33 @@ async fn an_open_agreement_page_shows_a_new_exchange_without_a_reload() {
         .await;
     assert_eq!(refused.status, 204, "no session, no stream");
     browser.close().await;
+}
+
+/// A webhook subscription with a delivery in its log, to picture.
+struct PicturedWebhook {
+    path: String,
+    _receiver: TestReceiver,
+}
+
+async fn pictured_webhook(server: &Server) -> PicturedWebhook {
+    let receiver = TestReceiver::start().await;
+    let body = json!({"url": receiver.url(), "description": "ERP của Ban quản lý Khu kinh tế Bình Phước",
+        "event_types": ["ExchangeRecorded"], "agreement_id": BILATERAL});
+    let created = server.post("/v1/webhooks", &body).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    server
+        .accept(&exchange("Hội nghị xúc tiến đầu tư chung"))
+        .await;
+    receiver.wait_for(WITHIN, |r| !r.is_empty()).await;
+    let id = created.body["id"].as_str().expect("an id");
+    let deadline = Instant::now() + WITHIN;
+    let log = format!("/v1/webhooks/{id}/deliveries");
+    while server.json(&log).await["items"][0]["state"] != "succeeded" {
+        assert!(Instant::now() < deadline, "the delivery is not logged");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    PicturedWebhook {
+        path: format!("/admin/webhooks/{id}"),
+        _receiver: receiver,
+    }
 }

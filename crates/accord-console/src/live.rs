@@ -178,9 +178,7 @@ async fn follow(
         over: false,
     };
     let events = stream::unfold(watch, |mut w| async move {
-        w.next()
-            .await
-            .map(|event| (Ok::<_, Infallible>(event), w))
+        w.next().await.map(|event| (Ok::<_, Infallible>(event), w))
     });
     let keep_alive = KeepAlive::new().interval(Duration::from_secs(15));
     Ok(Sse::new(events).keep_alive(keep_alive).into_response())

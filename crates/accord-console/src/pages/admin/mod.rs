@@ -52,9 +52,7 @@ pub(crate) fn admin(viewer: Viewer) -> Result<Viewer, crate::PageError> {
 /// Keeps a new secret in the session for the page the form leads to.
 fn reveal(console: &Console, headers: &HeaderMap, subject: String, secret: String) {
     if let Some(id) = cookie(headers, SESSION_COOKIE) {
-        console
-            .sessions
-            .put_reveal(id, Reveal { subject, secret });
+        console.sessions.put_reveal(id, Reveal { subject, secret });
     }
 }
 

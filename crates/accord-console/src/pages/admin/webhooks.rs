@@ -139,7 +139,11 @@ async fn list_page(
     let subscriptions = service(console)?.list().await.map_err(failed)?;
     let known = agreements(console);
     let chosen = Some(form.agreement_id.as_str());
-    let mut options = vec![SelectOption::new("", ui.t("webhooks-any-agreement"), chosen)];
+    let mut options = vec![SelectOption::new(
+        "",
+        ui.t("webhooks-any-agreement"),
+        chosen,
+    )];
     options.extend(
         known
             .iter()
@@ -172,7 +176,13 @@ async fn list(
     ui: Ui,
 ) -> Result<Response, PageError> {
     admin(viewer)?;
-    let page = list_page(&console, ui, WebhookFields::default(), FieldErrors::default()).await?;
+    let page = list_page(
+        &console,
+        ui,
+        WebhookFields::default(),
+        FieldErrors::default(),
+    )
+    .await?;
     Ok(render(&page))
 }
 
@@ -236,7 +246,11 @@ async fn create(
             refused(&console, ui, form, errors).await
         }
         Err(WebhookError::Invalid { field, .. }) => {
-            let at = if field == "event_types" { "event_types" } else { "url" };
+            let at = if field == "event_types" {
+                "event_types"
+            } else {
+                "url"
+            };
             errors.add(at, "webhooks-error-event-types");
             refused(&console, ui, form, errors).await
         }
@@ -300,6 +314,16 @@ impl DeliveryRow {
     /// The last attempt, shown in the row; the others are in its details.
     fn last(&self) -> Option<&AttemptRow> {
         self.attempts.last()
+    }
+
+    /// Whether its attempts have more to show than the row: earlier
+    /// attempts, or what the receiver answered.
+    fn has_details(&self) -> bool {
+        self.attempts.len() > 1
+            || self
+                .attempts
+                .iter()
+                .any(|a| a.response_body.as_deref().is_some_and(|b| !b.is_empty()))
     }
 
     /// The catalogue key of the delivery's state.
@@ -368,7 +392,11 @@ async fn webhook_page(
         .map(|d| DeliveryRow::new(&ui, &service, d))
         .collect();
     let next_href = more
-        .then(|| deliveries.last().map(|d| ui.url(&[("after", &d.position.to_string()), ("done", "")])))
+        .then(|| {
+            deliveries
+                .last()
+                .map(|d| ui.url(&[("after", &d.position.to_string()), ("done", "")]))
+        })
         .flatten();
     let first_href = (after > 0).then(|| ui.url(&[("after", ""), ("done", "")]));
     let titles = Names::titles(agreements(console));
@@ -407,7 +435,15 @@ async fn one(
     admin(viewer)?;
     let id = webhook_id(&raw)?;
     let secret = revealed(&console, &headers, &format!("webhook:{id}"));
-    let page = webhook_page(&console, ui, id, secret, String::new(), FieldErrors::default()).await?;
+    let page = webhook_page(
+        &console,
+        ui,
+        id,
+        secret,
+        String::new(),
+        FieldErrors::default(),
+    )
+    .await?;
     Ok(render(&page))
 }
 
@@ -426,10 +462,7 @@ async fn rotate(
 ) -> Result<Response, PageError> {
     let viewer = admin(viewer)?;
     let id = webhook_id(&raw)?;
-    let secret = service(&console)?
-        .rotate_secret(id)
-        .await
-        .map_err(failed)?;
+    let secret = service(&console)?.rotate_secret(id).await.map_err(failed)?;
     tracing::info!(target: "accord::access", by = %viewer.token_id, webhook_id = %id, "webhook secret rotated in the console");
     reveal(&console, &headers, format!("webhook:{id}"), secret);
     Ok(back(id, "rotated"))
@@ -480,7 +513,13 @@ async fn replay(
 ) -> Result<Response, PageError> {
     let viewer = admin(viewer)?;
     let id = webhook_id(&raw)?;
-    let Some(from) = form.from_position.trim().parse::<u64>().ok().filter(|p| *p >= 1) else {
+    let Some(from) = form
+        .from_position
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|p| *p >= 1)
+    else {
         let mut errors = FieldErrors::default();
         errors.add("from_position", "webhooks-error-position");
         let page = webhook_page(&console, ui, id, None, form.from_position, errors).await?;
