@@ -23,18 +23,22 @@
 //!   step through an agreement's history; [`paging`]: page links.
 //! - [`log`]: the only module that reads the event log itself (histories,
 //!   recent events); everything else reads the read models.
-//! - [`assets`]: the style sheet, the icon and `live.js`, embedded with
+//! - [`assets`]: the style sheets, the icon and `live.js`, embedded with
 //!   `include_bytes!`.
 //! - [`live`]: `/live`, the Server-Sent Events that keep the home page and
 //!   an agreement's page up to date without a reload.
+//! - [`chart`]: bar charts drawn on the server as SVG; [`receipt`]: the
+//!   signed receipts printed and downloaded views carry (ADR 0027).
 //! - `pages`: one module per page area (`home`, `sign_in`, `agreements`,
-//!   `agreement`, `diff`, `parties`, `docs`, `admin`), each with its `router()`.
+//!   `agreement`, `diff`, `parties`, `docs`, `reports`, `audit`, `admin`),
+//!   each with its `router()`.
 //!
 //! Templates live in `templates/` and are compiled in by askama: a page is a
 //! struct deriving `Template` with a `ui: Ui` field, extending `base.html`.
 //! ADR 0026 records the design; docs/console.md is the guide for people.
 
 pub mod assets;
+pub mod chart;
 pub mod context;
 pub mod csrf;
 pub mod error;
@@ -43,6 +47,7 @@ pub mod live;
 pub mod log;
 mod pages;
 pub mod paging;
+pub mod receipt;
 pub mod session;
 pub mod time_travel;
 pub mod ui;

@@ -23,6 +23,7 @@ use crate::context::render;
 use crate::live::Live;
 use crate::log::{self, LogEntry};
 use crate::paging::Pager;
+use crate::receipt::{self, Pin, ReceiptBox};
 use crate::time_travel::{TimeTravel, When};
 use crate::{Console, PageError, Ui, Viewer};
 
@@ -77,6 +78,8 @@ struct AgreementPage {
     timeline: Vec<TimelineRow>,
     timeline_pager: Pager,
     diff_href: String,
+    /// The receipt of the view, for its printout (ADR 0027).
+    receipt: Option<ReceiptBox>,
     live: Option<Live>,
 }
 
@@ -95,7 +98,7 @@ async fn one(
     if history.is_empty() {
         return Err(PageError::NotFound);
     }
-    let (view, exchanges, parties, related) = when
+    let (view, exchanges, parties, related, position) = when
         .moment()
         .with_models(engine, move |m, at| {
             let view = m.agreement(id, at);
@@ -107,7 +110,14 @@ async fn one(
                 .filter_map(|other| m.agreement(other, at))
                 .map(|v| (v.agreement_id.to_string(), v.title))
                 .collect();
-            (view, exchanges.unwrap_or_default(), m.parties(), related)
+            let position = m.position();
+            (
+                view,
+                exchanges.unwrap_or_default(),
+                m.parties(),
+                related,
+                position,
+            )
         })
         .await?;
     let exchange_pager = Pager::new(&ui, "xpage", exchanges.len(), EXCHANGES_PER_PAGE, 1);
@@ -121,6 +131,12 @@ async fn one(
         .collect();
     let (timeline, timeline_pager) = timeline(&ui, &when, &history);
     let found = view.is_some();
+    let receipt = match found {
+        true => Pin::at(engine, position).await?.and_then(|pin| {
+            receipt::sign(&console, &ui, &format!("/agreements/{id}"), when.at, &pin)
+        }),
+        false => None,
+    };
     let page = AgreementPage {
         tt: TimeTravel::new(&ui, &when, &history).steps(&ui, &when, &history),
         members: view
@@ -134,6 +150,7 @@ async fn one(
         exchange_pager,
         timeline,
         timeline_pager,
+        receipt,
         view,
         when,
         live,
