@@ -186,7 +186,8 @@ async fn create(
         errors.add("role", "tokens-error-role");
         return refused(&console, &viewer, ui, form, errors).await;
     };
-    let text = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+    // Kept as typed; a blank field is no value.
+    let text = |s: &str| Some(s.to_owned()).filter(|s| !s.trim().is_empty());
     let new = NewToken {
         role,
         party_id: text(&form.party_id),

@@ -206,7 +206,8 @@ async fn create(
 ) -> Result<Response, PageError> {
     let viewer = admin(viewer)?;
     let form = WebhookFields::from_pairs(pairs);
-    let text = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+    // Kept as typed; a blank field is no value.
+    let text = |s: &str| Some(s.to_owned()).filter(|s| !s.trim().is_empty());
     let mut errors = FieldErrors::default();
     if form.url.trim().is_empty() {
         errors.add("url", "webhooks-error-url");
