@@ -15,6 +15,7 @@ use axum::Router;
 
 use super::{AgreementRow, Names};
 use crate::context::render;
+use crate::live::Live;
 use crate::log::{self, LogEntry};
 use crate::time_travel::{TimeTravel, When};
 use crate::{Console, PageError, Ui, Viewer};
@@ -44,6 +45,7 @@ struct HomePage {
     more: bool,
     all_href: String,
     recent: Vec<RecentRow>,
+    live: Option<Live>,
     due: Vec<DueRow>,
 }
 
@@ -74,6 +76,7 @@ async fn home(
     ui: Ui,
 ) -> Result<Response, PageError> {
     let when = When::from_ui(&ui)?;
+    let live = Live::for_page(&ui, &console, None);
     let engine = &console.app.engine;
     let party = viewer.party_id.as_deref().and_then(|p| p.parse().ok());
     let filter = AgreementFilter {
@@ -128,6 +131,7 @@ async fn home(
         more,
         all_href,
         recent,
+        live,
         due,
         ui,
     };
