@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use accord_api::{router, AppState, Bootstrap, TokenBook};
 use accord_audit::Signer;
-use accord_engine::{Engine, EngineConfig};
+use accord_engine::{DiskReserve, Engine, EngineConfig};
 use accord_store::{SledStore, StoreOptions, Stores};
 use accord_webhooks::{WebhookConfig, Webhooks};
 use anyhow::{Context, Result};
@@ -50,6 +50,12 @@ pub fn run(args: ServeArgs) -> Result<()> {
         snapshot_every: args.snapshots.snapshot_every,
         snapshot_keep_recent: args.snapshots.snapshot_keep_recent,
         snapshot_rest: args.snapshot_rest,
+        disk_reserve: (args.min_free_disk_mb > 0).then(|| {
+            Arc::new(DiskReserve::new(
+                &args.data.data,
+                args.min_free_disk_mb * 1024 * 1024,
+            ))
+        }),
         ..EngineConfig::default()
     };
     let started = std::time::Instant::now();
