@@ -107,13 +107,13 @@ pub fn run(args: ServeArgs) -> Result<()> {
         // The console answers its pages and hands everything else to the API.
         let console = accord_console::Console::new(state.clone(), args.console.config());
         let app = accord_console::router(console, router(state.clone()));
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                shutdown_signal(terminate).await;
-                state.begin_shutdown();
-            })
-            .await
-            .context("serving")
+        let header_timeout = std::time::Duration::from_secs(args.header_timeout.max(1));
+        crate::http::serve(listener, app, header_timeout, async move {
+            shutdown_signal(terminate).await;
+            state.begin_shutdown();
+        })
+        .await;
+        anyhow::Ok(())
     })?;
     // The writer has stopped: the mark names the last durable event.
     store.mark_watermark();
