@@ -1067,6 +1067,13 @@ async fn a_refused_exchange_shows_the_rules_message_at_its_field_and_keeps_what_
         browser.text("#RecordExchange-area-error").await,
         "Thỏa thuận không bao gồm lĩnh vực này."
     );
+    assert_eq!(
+        browser
+            .run("return document.getElementById('RecordExchange-area').value")
+            .await,
+        "space_exploration",
+        "the area sent is shown back"
+    );
     assert!(browser
         .all("#RecordExchange-occurred_on-error")
         .await

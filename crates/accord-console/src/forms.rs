@@ -402,14 +402,20 @@ impl Spec {
     }
 }
 
-/// The options, those among `chosen` selected.
+/// The options, those among `chosen` selected; a value sent that is not
+/// among them (a form from an older page) is added, so what was sent is
+/// shown back as sent.
 fn choices(options: &[(String, String)], chosen: &[String]) -> Vec<SelectOption> {
-    options
+    let unknown = chosen
         .iter()
+        .filter(|c| !c.is_empty() && !options.iter().any(|(value, _)| value == *c))
+        .map(|c| (c.clone(), c.clone()));
+    let all: Vec<(String, String)> = options.iter().cloned().chain(unknown).collect();
+    all.into_iter()
         .map(|(value, label)| SelectOption {
-            selected: chosen.iter().any(|c| c == value),
-            value: value.clone(),
-            label: label.clone(),
+            selected: chosen.contains(&value),
+            value,
+            label,
         })
         .collect()
 }
