@@ -24,6 +24,8 @@
 //! - [`log`]: the only module that reads the event log itself (histories,
 //!   recent events); everything else reads the read models.
 //! - [`assets`]: the style sheet and icon, embedded with `include_bytes!`.
+//! - [`import`]: reading an uploaded spreadsheet of exchanges into
+//!   commands, their deterministic ids, the template (ADR 0028).
 //! - `pages`: one module per page area (`home`, `sign_in`, `agreements`,
 //!   `agreement`, `diff`, `parties`, `docs`), each with its `router()`.
 //!
@@ -36,6 +38,7 @@ pub mod context;
 pub mod csrf;
 pub mod error;
 pub mod i18n;
+pub mod import;
 pub mod log;
 mod pages;
 pub mod paging;
