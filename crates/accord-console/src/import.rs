@@ -66,7 +66,8 @@ pub struct FileError {
 }
 
 impl FileError {
-    fn new(key: &'static str) -> Self {
+    /// A refusal without a placeholder.
+    pub fn new(key: &'static str) -> Self {
         Self {
             key,
             value: String::new(),
@@ -139,7 +140,8 @@ pub fn read(bytes: &[u8]) -> Result<Table, FileError> {
     table(grid)
 }
 
-fn too_large() -> FileError {
+/// The refusal of a file over [`MAX_BYTES`].
+pub fn too_large() -> FileError {
     FileError::with("import-file-too-large", MAX_BYTES / (1024 * 1024))
 }
 
@@ -222,6 +224,10 @@ fn table((first_column, grid): Grid) -> Result<Table, FileError> {
     let Some((_, header)) = rows.next() else {
         return Err(FileError::new("import-file-empty"));
     };
+    let known = |name: &String| COLUMNS.iter().any(|c| c.eq_ignore_ascii_case(name.trim()));
+    if !header.iter().any(known) {
+        return Err(FileError::new("import-file-no-header"));
+    }
     let mut places = [None; 7];
     for (at, name) in header.iter().enumerate() {
         let name = name.trim();
@@ -390,7 +396,11 @@ fn date(text: &str) -> Option<BusinessDate> {
     if parts.next().is_some() || year < 1000 {
         return None;
     }
-    BusinessDate::from_ymd(year as i32, u8::try_from(month).ok()?, u8::try_from(day).ok()?)
+    BusinessDate::from_ymd(
+        year as i32,
+        u8::try_from(month).ok()?,
+        u8::try_from(day).ok()?,
+    )
 }
 
 /// The kind a cell names: its API value or its name in either language.
@@ -523,7 +533,10 @@ mod tests {
             (bad.cell.as_str(), bad.column, bad.reason),
             ("B4", "occurred_on", "import-bad-missing")
         );
-        let bad = rows[3].parsed.as_ref().expect_err("row 5's kind is unknown");
+        let bad = rows[3]
+            .parsed
+            .as_ref()
+            .expect_err("row 5's kind is unknown");
         assert_eq!((bad.cell.as_str(), bad.reason), ("D5", "import-bad-kind"));
         // Row 6 was blank; row 7 is outside the term: well formed.
         assert_eq!(rows[4].line, 7);
@@ -547,13 +560,20 @@ mod tests {
     #[test]
     fn a_file_that_is_not_a_spreadsheet_of_exchanges_is_refused_whole() {
         let key = |bytes: &[u8]| read(bytes).expect_err("refused").key;
-        assert_eq!(key(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), "import-file-not-sheet");
+        assert_eq!(
+            key(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"),
+            "import-file-not-sheet"
+        );
         assert_eq!(key(b"PK\x03\x04 not really a zip"), "import-file-not-sheet");
         assert_eq!(key(b"\xD0\xCF\x11\xE0\xA1\xB1\x1a\xe1"), "import-file-xls");
         assert_eq!(key(b""), "import-file-empty");
         assert_eq!(
             key(b"occurred_on,area,kind,parties\n"),
             "import-file-missing-column"
+        );
+        assert_eq!(
+            key(b"# Accord\n\nAn event-sourced service\n"),
+            "import-file-no-header"
         );
         assert_eq!(
             key(b"occurred_on,area,kind,parties,summary,notes\n"),

@@ -102,6 +102,8 @@ pub struct Shared {
     pub sessions: session::Sessions,
     /// Cookies and session lifetimes.
     pub config: ConsoleConfig,
+    /// Spreadsheets uploaded for import, kept until committed or expired.
+    pub(crate) imports: pages::import::Uploads,
 }
 
 impl Console {
@@ -112,6 +114,7 @@ impl Console {
             app,
             sessions,
             config,
+            imports: Default::default(),
         }))
     }
 }

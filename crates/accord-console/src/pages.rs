@@ -14,6 +14,7 @@ mod agreements;
 mod diff;
 mod docs;
 mod home;
+pub(crate) mod import;
 mod parties;
 mod sign_in;
 
@@ -35,6 +36,7 @@ pub(crate) fn router() -> Router<Console> {
         .merge(diff::router())
         .merge(docs::router())
         .merge(parties::router())
+        .merge(import::router())
 }
 
 /// Names by id: of parties, for the many places that show a party by its
