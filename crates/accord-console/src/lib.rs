@@ -27,7 +27,7 @@
 //! - [`import`]: reading an uploaded spreadsheet of exchanges into
 //!   commands, their deterministic ids, the template (ADR 0028).
 //! - `pages`: one module per page area (`home`, `sign_in`, `agreements`,
-//!   `agreement`, `diff`, `parties`, `docs`), each with its `router()`.
+//!   `agreement`, `diff`, `parties`, `docs`, `import`), each with its `router()`.
 //!
 //! Templates live in `templates/` and are compiled in by askama: a page is a
 //! struct deriving `Template` with a `ui: Ui` field, extending `base.html`.

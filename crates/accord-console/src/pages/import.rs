@@ -474,6 +474,8 @@ fn rule_column(code: &str) -> Option<&'static str> {
 /// A cell of the preview's table.
 struct CellView {
     text: String,
+    /// Its column, for its class.
+    column: &'static str,
     /// Whether the row's problem is in this cell.
     bad: bool,
 }
@@ -564,6 +566,7 @@ fn views(ui: &Ui, judged: &[Judged]) -> (Vec<RowView>, Counts) {
                 .zip(COLUMNS)
                 .map(|(text, column)| CellView {
                     text: text.clone(),
+                    column,
                     bad: bad_column == Some(column),
                 })
                 .collect();
