@@ -11,11 +11,13 @@
 
 mod agreement;
 mod agreements;
+mod audit;
 mod diff;
 mod docs;
 mod home;
 pub(crate) mod import;
 mod parties;
+mod reports;
 mod sign_in;
 
 use std::collections::HashMap;
@@ -36,6 +38,8 @@ pub(crate) fn router() -> Router<Console> {
         .merge(diff::router())
         .merge(docs::router())
         .merge(parties::router())
+        .merge(reports::router())
+        .merge(audit::router())
         .merge(import::router())
 }
 
