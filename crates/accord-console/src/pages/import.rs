@@ -757,3 +757,61 @@ fn audit(console: &Console, actor: &accord_store::Actor, error: EngineError) -> 
     }
     error
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn viewer(token: &str) -> Viewer {
+        Viewer {
+            token_id: token.into(),
+            role: Role::Admin,
+            party_id: None,
+            label: None,
+            csrf: String::new(),
+        }
+    }
+
+    fn table() -> Table {
+        import::read(b"occurred_on,area,kind,parties,summary\n2014-03-10,a,meeting,p,s\n")
+            .expect("a table")
+    }
+
+    fn agreement(n: u128) -> AgreementId {
+        AgreementId(Uuid::from_u128(n))
+    }
+
+    #[test]
+    fn uploads_are_bounded_and_bound_to_their_token_and_agreement() {
+        let uploads = Uploads::default();
+        let first = uploads.keep(&viewer("t0"), agreement(1), "a.csv".into(), table());
+        assert!(uploads.get(&first, &viewer("t0"), agreement(1)).is_some());
+        assert!(uploads.get(&first, &viewer("t1"), agreement(1)).is_none());
+        assert!(uploads.get(&first, &viewer("t0"), agreement(2)).is_none());
+        // A new upload of the same person for the same agreement replaces it.
+        let second = uploads.keep(&viewer("t0"), agreement(1), "b.csv".into(), table());
+        assert!(uploads.get(&first, &viewer("t0"), agreement(1)).is_none());
+        assert_eq!(
+            uploads
+                .get(&second, &viewer("t0"), agreement(1))
+                .map(|u| u.0),
+            Some("b.csv".to_owned())
+        );
+        // Past the bound, the oldest go first.
+        let keys: Vec<String> = (1..=MAX_UPLOADS)
+            .map(|n| {
+                uploads.keep(
+                    &viewer(&format!("t{n}")),
+                    agreement(1),
+                    "c.csv".into(),
+                    table(),
+                )
+            })
+            .collect();
+        assert_eq!(uploads.lock().len(), MAX_UPLOADS);
+        assert!(uploads.get(&second, &viewer("t0"), agreement(1)).is_none());
+        assert!(keys.iter().enumerate().all(|(n, key)| uploads
+            .get(key, &viewer(&format!("t{}", n + 1)), agreement(1))
+            .is_some()));
+    }
+}
