@@ -473,3 +473,34 @@ async fn the_template_and_the_page_are_for_those_who_may_write_to_the_agreement(
     let answer = send(&app, get(unknown, Some(&session))).await;
     assert_eq!(answer.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn rows_are_judged_in_order_each_on_the_state_the_ones_before_left() {
+    let app = app(ConsoleConfig::default());
+    seed_tripartite(&app).await;
+    let session = sign_in(&app, ADMIN).await;
+    let csrf = form_token(&app, &session).await;
+    let file = "exchange_id,occurred_on,area,kind,parties,summary\n\
+        0190f0a0-2014-7000-8000-000000000001,2014-03-10,investment_promotion,meeting,dong-nai-iza,Họp lần 1\n\
+        0190f0a0-2014-7000-8000-000000000001,2014-04-10,investment_promotion,meeting,dong-nai-iza,Họp lần 2\n\
+        ,2014-05-10,investment_promotion,meeting,dong-nai-iza,Họp lần 3\n";
+    let answer = send(&app, upload(&session, &csrf, file.as_bytes())).await;
+    let preview = answer.headers()[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let html = body(send(&app, get(&preview, Some(&session))).await).await;
+    let row = |n: usize| {
+        let start = html.find(&format!("id=\"row-{n}\"")).expect("the row");
+        let end = html[start..].find("</tr>").expect("its end");
+        html[start..start + end].to_owned()
+    };
+    assert!(row(2).contains("verdict-accepted"), "{}", row(2));
+    let second = row(3);
+    assert!(
+        second.contains("verdict-refused") && second.contains("exchange_already_exists"),
+        "{second}"
+    );
+    assert!(second.contains("class=\"c-exchange_id bad\""), "{second}");
+    assert!(row(4).contains("verdict-accepted"), "{}", row(4));
+}
