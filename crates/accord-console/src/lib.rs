@@ -21,6 +21,8 @@
 //!   the navbar by role, the language switch; [`error`]: [`PageError`].
 //! - [`time_travel`]: the business-date / "as known at" control and the
 //!   step through an agreement's history; [`paging`]: page links.
+//! - [`forms`]: the forms that issue commands through the engine, their
+//!   command ids, refusals shown at their fields, who sees which.
 //! - [`log`]: the only module that reads the event log itself (histories,
 //!   recent events); everything else reads the read models.
 //! - [`assets`]: the style sheet and icon, embedded with `include_bytes!`.
@@ -41,6 +43,7 @@ pub mod chart;
 pub mod context;
 pub mod csrf;
 pub mod error;
+pub mod forms;
 pub mod i18n;
 pub mod import;
 pub mod log;

@@ -65,7 +65,6 @@ import-status-malformed = Malformed
 import-status-failed = Not recorded
 import-at-position = at position { $position }
 import-refused-in = { $message } (column { $column })
-import-refused-detail = Refused by a rule: { $detail }
 import-malformed-at = Cell { $cell }: { $why }
 import-row-forbidden = Your token may not record exchanges of this agreement.
 import-row-reused = This row's identifier was already used for a different exchange.

@@ -65,7 +65,6 @@ import-status-malformed = Sai định dạng
 import-status-failed = Chưa ghi nhận
 import-at-position = tại vị trí { $position }
 import-refused-in = { $message } (cột { $column })
-import-refused-detail = Bị từ chối theo quy tắc: { $detail }
 import-malformed-at = Ô { $cell }: { $why }
 import-row-forbidden = Mã truy cập của anh/chị không được ghi nhận hoạt động của thỏa thuận này.
 import-row-reused = Mã của dòng này đã được dùng cho một hoạt động khác.

@@ -455,20 +455,17 @@ fn failure(error: EngineError) -> Verdict {
     }
 }
 
-/// The column a refusal by the rule `code` concerns, among the file's.
+/// The column a refusal by the rule `code` concerns, among the file's:
+/// the field the forms show its message at, and for a clashing exchange id
+/// its column (a form has none, a file may).
 fn rule_column(code: &str) -> Option<&'static str> {
-    match code {
-        "text_required" => Some("summary"),
-        "exchange_already_exists" => Some("exchange_id"),
-        "exchange_outside_term" | "exchange_after_termination" | "agreement_terminated" => {
-            Some("occurred_on")
-        }
-        "area_not_declared" => Some("area"),
-        "exchange_without_parties" | "duplicate_party" | "party_not_in_agreement" => {
-            Some("parties")
-        }
-        _ => None,
+    if code == "exchange_already_exists" {
+        return Some("exchange_id");
     }
+    crate::forms::rule_fields(code)
+        .iter()
+        .copied()
+        .find(|field| COLUMNS.contains(field))
 }
 
 /// A cell of the preview's table.
@@ -583,15 +580,9 @@ fn views(ui: &Ui, judged: &[Judged]) -> (Vec<RowView>, Counts) {
     (rows, counts)
 }
 
-/// A rule's message in the page's language; its English detail when the
-/// catalogue has no message for the rule.
+/// A rule's message in the page's language (the forms' catalogue).
 fn refusal_message(ui: &Ui, refusal: &Refusal) -> String {
-    let key = format!("refusal-{}", refusal.rule.code());
-    if ui.lang.has(&key) {
-        ui.t(&key).to_owned()
-    } else {
-        ui.t_with("import-refused-detail", "detail", &refusal.detail)
-    }
+    ui.t(&format!("refusal-{}", refusal.rule.code())).to_owned()
 }
 
 /// A column's name in the page's language.
