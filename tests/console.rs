@@ -1437,7 +1437,10 @@ async fn a_spreadsheet_import_records_its_accepted_rows_once() {
         refused.starts_with("Refused") && refused.contains("exchange_outside_term"),
         "{refused}"
     );
-    assert!(refused.contains("(column Date)"), "{refused}");
+    assert!(
+        refused.contains("This date is outside the agreement's term. (column Date)"),
+        "{refused}"
+    );
     assert_eq!(browser.all("#row-4 td.bad").await.len(), 1);
     assert_eq!(browser.text("#row-4 td.bad").await, "2016-02-15");
     for row in [2, 3, 5] {
