@@ -11,4 +11,6 @@ if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
 fi
 ACCORD_SCREENSHOTS="$PWD/docs/screenshots" \
   cargo test --test console the_main_pages_are_pictured_in_both_languages -- --exact
+ACCORD_SCREENSHOTS="$PWD/docs/screenshots" \
+  cargo test --test console a_spreadsheet_import_records_its_accepted_rows_once -- --exact
 ls -1 docs/screenshots

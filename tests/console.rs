@@ -355,6 +355,7 @@ fn pages() -> Vec<(&'static str, String)> {
         ("agreement-forms", format!("/agreements/{TRIPARTITE}")),
         ("admin-tokens", "/admin/tokens".into()),
         ("admin-webhooks", "/admin/webhooks".into()),
+        ("import", format!("/agreements/{TRIPARTITE}/import")),
     ]
 }
 
@@ -496,6 +497,7 @@ async fn the_main_pages_are_pictured_in_both_languages() {
         ("report", REPORT.to_owned()),
         ("audit", "/audit?verify=chain".to_owned()),
         ("admin-tokens", "/admin/tokens".to_owned()),
+        ("import", format!("/agreements/{TRIPARTITE}/import")),
     ];
     let mut written = Vec::new();
     // A browser set to each language, so its own controls (the date
@@ -536,7 +538,7 @@ async fn the_main_pages_are_pictured_in_both_languages() {
         written.push(save(&browser, &folder, &format!("admin-webhook.{lang}.png")).await);
         browser.close().await;
     }
-    assert_eq!(written.len(), 22);
+    assert_eq!(written.len(), 24);
 }
 
 /// Saves a whole-page PNG of the open page; checks it is one.
@@ -1817,4 +1819,168 @@ async fn pictured_webhook(server: &Server) -> PicturedWebhook {
         path: format!("/admin/webhooks/{id}"),
         _receiver: receiver,
     }
+// ---------------------------------------------------------------- import
+
+/// Three exchanges of the tripartite program and, third, one dated after
+/// its term (made by tests/fixtures/import/make.py).
+const IMPORT_FILE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/import/tripartite.xlsx"
+);
+
+/// The exchanges the API counts under the agreement `id`.
+async fn exchanges_counted(server: &Server, id: &str) -> u64 {
+    let agreement = server.json(&format!("/v1/agreements/{id}")).await;
+    agreement["exchanges"]["total"]
+        .as_u64()
+        .expect("an exchange count")
+}
+
+/// What became of row `line` of an import, on one line.
+async fn result_of(browser: &Browser, line: usize) -> String {
+    let text = browser.text(&format!("#row-{line} td.result")).await;
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Chooses `file` in the import form and checks it: the preview.
+async fn upload_for_preview(browser: &Browser, file: &str) {
+    browser
+        .find("#file")
+        .await
+        .send_keys(file)
+        .await
+        .expect("choosing the file");
+    browser
+        .click_to("form[enctype] button[type=submit]", "table.import-rows")
+        .await;
+}
+
+#[tokio::test]
+async fn a_spreadsheet_import_records_its_accepted_rows_once() {
+    let (_dir, server, browser) = start().await;
+    sign_in(&browser, &server, TOKEN).await;
+    let before = exchanges_counted(&server, TRIPARTITE).await;
+    browser
+        .open(&server.url(&format!("/agreements/{TRIPARTITE}")))
+        .await;
+    browser.click_to(".import-link a", "#file").await;
+    upload_for_preview(&browser, IMPORT_FILE).await;
+
+    // Every row judged; the one after the term refused by its rule, with
+    // the column it concerns; nothing recorded yet.
+    let refused = result_of(&browser, 4).await;
+    assert!(
+        refused.starts_with("Refused") && refused.contains("exchange_outside_term"),
+        "{refused}"
+    );
+    assert!(
+        refused.contains("This date is outside the agreement's term. (column Date)"),
+        "{refused}"
+    );
+    assert_eq!(browser.all("#row-4 td.bad").await.len(), 1);
+    assert_eq!(browser.text("#row-4 td.bad").await, "2016-02-15");
+    for row in [2, 3, 5] {
+        let result = result_of(&browser, row).await;
+        assert_eq!(result, "To record", "row {row}");
+    }
+    assert_eq!(browser.text(".count-accepted dd").await, "3");
+    assert_eq!(browser.text(".count-refused dd").await, "1");
+    let violations = axe_violations(&browser).await;
+    assert!(violations.is_empty(), "axe-core found: {violations:?}");
+    assert_eq!(exchanges_counted(&server, TRIPARTITE).await, before);
+    let (folder, _temp) = screenshot_folder();
+    save(&browser, &folder, "import-preview.en.png").await;
+
+    // Recorded: the three accepted rows, each at its position.
+    let head = server.head().await;
+    browser
+        .click_to("form.commit button", ".count-recorded")
+        .await;
+    assert_eq!(browser.text(".count-recorded dd").await, "3");
+    assert_eq!(browser.text(".count-already dd").await, "0");
+    assert_eq!(
+        result_of(&browser, 2).await,
+        format!("Recorded at position {}", head + 1)
+    );
+    assert!(result_of(&browser, 4).await.starts_with("Refused"));
+    assert_eq!(exchanges_counted(&server, TRIPARTITE).await, before + 3);
+    assert_eq!(server.head().await, head + 3);
+    let events = server.events().await;
+    let imported: Vec<&Value> = events
+        .iter()
+        .filter(|e| e["correlation_id"] == "console-import")
+        .collect();
+    assert_eq!(imported.len(), 3, "{events:?}");
+
+    // The same file again: every row already recorded, nothing to commit.
+    browser
+        .open(&server.url(&format!("/agreements/{TRIPARTITE}/import")))
+        .await;
+    upload_for_preview(&browser, IMPORT_FILE).await;
+    assert_eq!(browser.text(".count-already dd").await, "3");
+    assert_eq!(browser.text(".count-accepted dd").await, "0");
+    assert_eq!(
+        result_of(&browser, 2).await,
+        format!("Already recorded at position {}", head + 1)
+    );
+    assert!(browser.all("form.commit").await.is_empty());
+    assert_eq!(server.head().await, head + 3);
+    assert_eq!(exchanges_counted(&server, TRIPARTITE).await, before + 3);
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_file_that_is_not_a_spreadsheet_is_refused_at_its_field() {
+    let (_dir, server, browser) = start().await;
+    sign_in(&browser, &server, TOKEN).await;
+    let head = server.head().await;
+    browser
+        .open(&server.url(&format!("/agreements/{TRIPARTITE}/import")))
+        .await;
+    let readme = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
+    browser
+        .find("#file")
+        .await
+        .send_keys(readme)
+        .await
+        .expect("choosing the file");
+    browser
+        .click_to("form[enctype] button[type=submit]", "#file-error")
+        .await;
+    let error = browser.text("#file-error").await;
+    assert!(
+        error.starts_with("The first row must be the template's header row"),
+        "{error}"
+    );
+    assert_eq!(
+        browser
+            .run("return document.getElementById('file').getAttribute('aria-invalid')")
+            .await,
+        "true"
+    );
+    assert_eq!(server.head().await, head);
+    // A person who may not write is refused the page.
+    let auditor = server
+        .post(
+            "/v1/tokens",
+            &json!({"role": "auditor", "label": "Thanh tra"}),
+        )
+        .await;
+    assert_eq!(auditor.status, 201, "{}", auditor.text);
+    browser.click_to(".sign-out button", "#token").await;
+    sign_in(
+        &browser,
+        &server,
+        auditor.body["token"].as_str().expect("a secret"),
+    )
+    .await;
+    browser
+        .open(&server.url(&format!("/agreements/{TRIPARTITE}/import")))
+        .await;
+    assert_eq!(browser.text("h1").await, "Not allowed");
+    browser
+        .open(&server.url(&format!("/agreements/{TRIPARTITE}")))
+        .await;
+    assert!(browser.all(".import-link").await.is_empty());
+    browser.close().await;
 }

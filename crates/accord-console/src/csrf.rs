@@ -70,7 +70,7 @@ pub async fn guard_origin(request: Request, next: Next) -> Response {
 }
 
 /// Compares two tokens without stopping at the first difference.
-fn tokens_match(given: &str, expected: &str) -> bool {
+pub(crate) fn tokens_match(given: &str, expected: &str) -> bool {
     given.len() == expected.len()
         && given
             .bytes()

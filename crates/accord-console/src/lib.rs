@@ -29,10 +29,13 @@
 //!   `include_bytes!`.
 //! - [`live`]: `/live`, the Server-Sent Events that keep the home page and
 //!   an agreement's page up to date without a reload.
+//! - [`import`]: reading an uploaded spreadsheet of exchanges into
+//!   commands, their deterministic ids, the template (ADR 0028).
 //! - [`chart`]: bar charts drawn on the server as SVG; [`receipt`]: the
 //!   signed receipts printed and downloaded views carry (ADR 0027).
 //! - `pages`: one module per page area (`home`, `sign_in`, `agreements`,
-//!   `agreement`, `diff`, `parties`, `docs`, `reports`, `audit`, `admin`),
+//!   `agreement`, `diff`, `parties`, `docs`, `reports`, `audit`, `admin`,
+//!   `import`),
 //!   each with its `router()`.
 //!
 //! Templates live in `templates/` and are compiled in by askama: a page is a
@@ -47,6 +50,7 @@ pub mod error;
 pub mod forms;
 pub mod i18n;
 pub mod live;
+pub mod import;
 pub mod log;
 mod pages;
 pub mod paging;
@@ -111,6 +115,8 @@ pub struct Shared {
     pub sessions: session::Sessions,
     /// Cookies and session lifetimes.
     pub config: ConsoleConfig,
+    /// Spreadsheets uploaded for import, kept until committed or expired.
+    pub(crate) imports: pages::import::Uploads,
 }
 
 impl Console {
@@ -121,6 +127,7 @@ impl Console {
             app,
             sessions,
             config,
+            imports: Default::default(),
         }))
     }
 }

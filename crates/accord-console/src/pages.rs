@@ -16,6 +16,7 @@ mod audit;
 mod diff;
 mod docs;
 mod home;
+pub(crate) mod import;
 mod parties;
 mod reports;
 mod sign_in;
@@ -42,6 +43,7 @@ pub(crate) fn router() -> Router<Console> {
         .merge(audit::router())
         .merge(admin::router())
         .merge(crate::live::router())
+        .merge(import::router())
 }
 
 /// Names by id: of parties, for the many places that show a party by its

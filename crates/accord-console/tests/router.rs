@@ -397,3 +397,242 @@ async fn an_auditor_sees_no_form_and_its_post_is_refused() {
     let listed = body(send(&app, get("/parties", Some(&session))).await).await;
     assert!(!listed.contains("binh-duong-iza"), "nothing recorded");
 }
+
+// ---------------------------------------------------------------- import
+
+const TRIPARTITE: &str = "0190f0a0-2013-7000-8000-000000002013";
+
+/// The three authorities, a fourth party and the tripartite program (as in
+/// the demo), through `POST /v1/commands`.
+async fn seed_tripartite(app: &App) {
+    let party = |id: &str, name: &str| {
+        serde_json::json!({"type": "RegisterParty", "data": {
+            "party_id": id, "name": name, "kind": "industrial_zone_authority"}})
+    };
+    let commands = [
+        party(
+            "dong-nai-iza",
+            "Ban quản lý các Khu công nghiệp tỉnh Đồng Nai",
+        ),
+        party(
+            "lam-dong-iza",
+            "Ban quản lý các Khu công nghiệp tỉnh Lâm Đồng",
+        ),
+        party("binh-phuoc-eza", "Ban quản lý Khu kinh tế tỉnh Bình Phước"),
+        party("tay-ninh-eza", "Ban quản lý Khu kinh tế tỉnh Tây Ninh"),
+        serde_json::json!({"type": "SignAgreement", "data": {
+            "agreement_id": TRIPARTITE, "title": "Chương trình hợp tác 2013–2015",
+            "parties": ["binh-phuoc-eza", "dong-nai-iza", "lam-dong-iza"], "signed_on": "2013-07-04",
+            "term": {"start": "2013-07-04", "end": "2015-12-31"},
+            "areas": ["experience_exchange", "investment_promotion", "labour_recruitment", "regional_linkage"]}}),
+    ];
+    for command in commands {
+        let request = Request::post("/v1/commands")
+            .header(header::HOST, HOST)
+            .header(header::AUTHORIZATION, format!("Bearer {ADMIN}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(command.to_string()))
+            .expect("a request");
+        let answer = send(app, request).await;
+        assert_eq!(answer.status(), StatusCode::CREATED);
+    }
+}
+
+/// The form token of the session, from the import page.
+async fn form_token(app: &App, session: &str) -> String {
+    let page = send(
+        app,
+        get(&format!("/agreements/{TRIPARTITE}/import"), Some(session)),
+    )
+    .await;
+    assert_eq!(page.status(), StatusCode::OK);
+    csrf_of(&body(page).await)
+}
+
+/// A multipart upload of `file` with the form token `csrf`.
+fn upload(session: &str, csrf: &str, file: &[u8]) -> Request<Body> {
+    let boundary = "----accord-import-test";
+    let mut form = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"trao-đổi.csv\"\r\n\
+         Content-Type: text/csv\r\n\r\n"
+    )
+    .into_bytes();
+    form.extend_from_slice(file);
+    form.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    Request::post(format!("/agreements/{TRIPARTITE}/import"))
+        .header(header::HOST, HOST)
+        .header(header::ORIGIN, format!("http://{HOST}"))
+        .header(header::COOKIE, session)
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(Body::from(form))
+        .expect("a request")
+}
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = format!(
+        "{}/../../tests/fixtures/import/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// The log's head, from `/readyz`.
+async fn head(app: &App) -> u64 {
+    let answer = send(app, get("/readyz", None)).await;
+    let ready: serde_json::Value = serde_json::from_str(&body(answer).await).expect("JSON");
+    ready["position"].as_u64().expect("a position")
+}
+
+#[tokio::test]
+async fn an_upload_is_previewed_only_by_its_uploader_and_records_nothing() {
+    let app = app(ConsoleConfig::default());
+    seed_tripartite(&app).await;
+    let session = sign_in(&app, ADMIN).await;
+    let csrf = form_token(&app, &session).await;
+    let before = head(&app).await;
+    let answer = send(&app, upload(&session, &csrf, &fixture("exchanges.csv"))).await;
+    assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+    let preview = answer.headers()[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(preview.starts_with(&format!("/agreements/{TRIPARTITE}/import/")));
+    let page = send(&app, get(&preview, Some(&session))).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = body(page).await;
+    assert!(html.contains("exchange_outside_term"), "the rule's code");
+    assert!(html.contains("Ô B4"), "the malformed cell, in Vietnamese");
+    assert_eq!(head(&app).await, before, "a preview records nothing");
+
+    // Another person's session does not reach the upload.
+    let (_, secret) = app
+        .tokens
+        .create(
+            Role::Writer,
+            Some("dong-nai-iza".into()),
+            Some("Văn phòng BQL Đồng Nai"),
+        )
+        .expect("a token");
+    let writer = sign_in(&app, &secret).await;
+    let gone = send(&app, get(&preview, Some(&writer))).await;
+    assert_eq!(gone.status(), StatusCode::NOT_FOUND);
+    assert!(body(gone).await.contains("không còn được lưu"));
+    // Nor can it commit it, with its own form token.
+    let writer_csrf = form_token(&app, &writer).await;
+    let origin = format!("http://{HOST}");
+    let commit = send(
+        &app,
+        post(&preview, &origin, &writer, &format!("csrf={writer_csrf}")),
+    )
+    .await;
+    assert_eq!(commit.status(), StatusCode::NOT_FOUND);
+    assert_eq!(head(&app).await, before);
+}
+
+#[tokio::test]
+async fn an_upload_without_its_form_token_or_too_large_is_refused() {
+    let app = app(ConsoleConfig::default());
+    seed_tripartite(&app).await;
+    let session = sign_in(&app, ADMIN).await;
+    let csrf = form_token(&app, &session).await;
+    let forged = send(&app, upload(&session, "guess", &fixture("exchanges.csv"))).await;
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let large = vec![b'x'; 2 * 1024 * 1024 + 1];
+    let refused = send(&app, upload(&session, &csrf, &large)).await;
+    assert_eq!(refused.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let html = body(refused).await;
+    assert!(
+        html.contains("Tệp lớn hơn 2 MB"),
+        "the message at the field"
+    );
+    assert!(html.contains("aria-invalid=\"true\""));
+    // Far over the limit: the body limit answers the same.
+    let huge = vec![b'x'; 3 * 1024 * 1024];
+    let refused = send(&app, upload(&session, &csrf, &huge)).await;
+    assert_eq!(refused.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let origin = format!("http://{HOST}");
+    let commit = format!("/agreements/{TRIPARTITE}/import/0123");
+    let no_token = send(&app, post(&commit, &origin, &session, "csrf=guess")).await;
+    assert_eq!(no_token.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_template_and_the_page_are_for_those_who_may_write_to_the_agreement() {
+    let app = app(ConsoleConfig::default());
+    seed_tripartite(&app).await;
+    let session = sign_in(&app, ADMIN).await;
+    let uri = format!("/agreements/{TRIPARTITE}/import/template.csv");
+    let template = send(&app, get(&uri, Some(&session))).await;
+    assert_eq!(template.status(), StatusCode::OK);
+    assert_eq!(
+        template.headers()[header::CONTENT_TYPE],
+        "text/csv; charset=utf-8"
+    );
+    let text = body(template).await;
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("\u{feff}exchange_id,occurred_on,area,kind,parties,summary,outcome")
+    );
+    let example = lines.next().expect("an example row");
+    assert!(
+        example
+            .starts_with(",2013-07-04,experience_exchange,meeting,binh-phuoc-eza; dong-nai-iza,"),
+        "{example}"
+    );
+    let page = format!("/agreements/{TRIPARTITE}/import");
+    for (role, party, status) in [
+        (Role::Writer, Some("lam-dong-iza"), StatusCode::OK),
+        (Role::Writer, Some("tay-ninh-eza"), StatusCode::FORBIDDEN),
+        (Role::Auditor, None, StatusCode::FORBIDDEN),
+    ] {
+        let party = party.map(str::to_owned);
+        let (_, secret) = app
+            .tokens
+            .create(role, party.clone(), None)
+            .expect("a token");
+        let session = sign_in(&app, &secret).await;
+        let answer = send(&app, get(&page, Some(&session))).await;
+        assert_eq!(answer.status(), status, "{role:?} {party:?}");
+        let template = send(&app, get(&uri, Some(&session))).await;
+        assert_eq!(template.status(), status, "{role:?} {party:?}");
+    }
+    let unknown = "/agreements/0190f0a0-2099-7000-8000-000000002099/import";
+    let answer = send(&app, get(unknown, Some(&session))).await;
+    assert_eq!(answer.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn rows_are_judged_in_order_each_on_the_state_the_ones_before_left() {
+    let app = app(ConsoleConfig::default());
+    seed_tripartite(&app).await;
+    let session = sign_in(&app, ADMIN).await;
+    let csrf = form_token(&app, &session).await;
+    let file = "exchange_id,occurred_on,area,kind,parties,summary\n\
+        0190f0a0-2014-7000-8000-000000000001,2014-03-10,investment_promotion,meeting,dong-nai-iza,Họp lần 1\n\
+        0190f0a0-2014-7000-8000-000000000001,2014-04-10,investment_promotion,meeting,dong-nai-iza,Họp lần 2\n\
+        ,2014-05-10,investment_promotion,meeting,dong-nai-iza,Họp lần 3\n";
+    let answer = send(&app, upload(&session, &csrf, file.as_bytes())).await;
+    let preview = answer.headers()[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let html = body(send(&app, get(&preview, Some(&session))).await).await;
+    let row = |n: usize| {
+        let start = html.find(&format!("id=\"row-{n}\"")).expect("the row");
+        let end = html[start..].find("</tr>").expect("its end");
+        html[start..start + end].to_owned()
+    };
+    assert!(row(2).contains("verdict-accepted"), "{}", row(2));
+    let second = row(3);
+    assert!(
+        second.contains("verdict-refused") && second.contains("exchange_already_exists"),
+        "{second}"
+    );
+    assert!(second.contains("class=\"c-exchange_id bad\""), "{second}");
+    assert!(row(4).contains("verdict-accepted"), "{}", row(4));
+}

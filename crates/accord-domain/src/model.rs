@@ -109,6 +109,38 @@ impl WriteModel {
         }
     }
 
+    /// A copy of the model that decides `commands`, in any order and
+    /// evolved by any of their facts, exactly as this one would, holding
+    /// only what they can reach: every party, the agreements they name (and
+    /// the one a signature supersedes) and, of the other agreements'
+    /// exchange ids, those the commands name. A dry run works on it
+    /// instead of a copy of the whole model, which is as large as the log.
+    pub fn scoped<'a>(&self, commands: impl IntoIterator<Item = &'a Command>) -> WriteModel {
+        let mut agreements = HashMap::new();
+        let mut named_exchanges = HashSet::new();
+        for command in commands {
+            let superseded = match command {
+                Command::SignAgreement(c) => c.supersedes,
+                _ => None,
+            };
+            for id in command.agreement_id().into_iter().chain(superseded) {
+                if let Some(state) = self.agreements.get(&id) {
+                    agreements.entry(id).or_insert_with(|| state.clone());
+                }
+            }
+            let exchange = match command {
+                Command::RecordExchange(c) => c.exchange_id,
+                Command::CorrectExchange(c) => Some(c.exchange_id),
+                Command::RetractExchange(c) => Some(c.exchange_id),
+                _ => None,
+            };
+            named_exchanges.extend(exchange.filter(|id| self.exchange_ids.contains(id)));
+        }
+        let mut scoped = WriteModel::from_parts(self.parties.clone(), agreements);
+        scoped.exchange_ids.extend(named_exchanges);
+        scoped
+    }
+
     /// Whether an exchange with this id was recorded under any agreement.
     pub fn exchange_id_taken(&self, id: &ExchangeId) -> bool {
         self.exchange_ids.contains(id)

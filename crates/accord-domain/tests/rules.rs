@@ -1799,3 +1799,88 @@ fn every_command_name_parses_as_a_command_type() {
         assert!(!error.contains("unknown variant"), "{name}: {error}");
     }
 }
+
+mod scoped {
+    //! `WriteModel::scoped`: the small copy a dry run decides on must decide
+    //! the commands it was made for exactly as the whole model does.
+    use super::support::*;
+    use accord_domain::*;
+
+    fn decisions(mut model: WriteModel, commands: &[Command]) -> Vec<Result<Decision, Refusal>> {
+        commands
+            .iter()
+            .map(|command| {
+                let decided = model.decide(command);
+                for fact in decided.iter().flat_map(|d| &d.facts) {
+                    model.evolve(&fact.event);
+                }
+                decided
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_scoped_model_decides_its_commands_as_the_whole_model() {
+        let visit = ExchangeId(uuid::Uuid::from_u128(0x2014_0310));
+        let history = tripartite_history().and([recorded(visit_on("2010-05-12"))]);
+        let whole = given_model(&history);
+        let successor = SignAgreement {
+            agreement_id: Some(AgreementId(uuid::Uuid::from_u128(0x2016_0101))),
+            supersedes: Some(TRIPARTITE),
+            ..tripartite_program()
+        };
+        let commands: Vec<Command> = vec![
+            // The bilateral visit's id under the tripartite program: taken.
+            Command::RecordExchange(RecordExchange {
+                agreement_id: TRIPARTITE,
+                ..visit_on("2014-03-10")
+            }),
+            Command::RecordExchange(RecordExchange {
+                agreement_id: TRIPARTITE,
+                exchange_id: Some(visit),
+                ..visit_on("2014-03-10")
+            }),
+            // The same id again: the first one's fact counts.
+            Command::RecordExchange(RecordExchange {
+                agreement_id: TRIPARTITE,
+                exchange_id: Some(visit),
+                ..visit_on("2014-04-10")
+            }),
+            Command::CorrectExchange(CorrectExchange {
+                agreement_id: TRIPARTITE,
+                occurred_on: Some(day("2016-01-01")),
+                ..correct(visit)
+            }),
+            Command::RegisterParty(register(DONG_NAI)),
+            Command::SignAgreement(successor),
+            Command::AdmitParty(admit(TRIPARTITE, BINH_PHUOC, "2014-01-01")),
+        ];
+        let scoped = whole.scoped(&commands);
+        assert!(scoped.has_agreement(TRIPARTITE) && !scoped.has_agreement(BILATERAL));
+        let expected = decisions(whole.clone(), &commands);
+        assert_eq!(decisions(scoped, &commands), expected);
+        assert!(expected[0].is_err() && expected[1].is_ok() && expected[2].is_err());
+    }
+
+    #[test]
+    fn a_scoped_model_keeps_what_a_superseding_signature_needs() {
+        let whole = given_model(&tripartite_history());
+        let successor = Command::SignAgreement(SignAgreement {
+            agreement_id: Some(AgreementId(uuid::Uuid::from_u128(0x2016_0101))),
+            supersedes: Some(BILATERAL),
+            ..tripartite_program()
+        });
+        let scoped = whole.scoped([&successor]);
+        assert!(scoped.has_agreement(BILATERAL));
+        assert!(!scoped.has_agreement(TRIPARTITE));
+        assert_eq!(scoped.decide(&successor), whole.decide(&successor));
+    }
+
+    fn given_model(history: &[Event]) -> WriteModel {
+        let mut model = WriteModel::new();
+        for event in history {
+            model.evolve(event);
+        }
+        model
+    }
+}

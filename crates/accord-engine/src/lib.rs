@@ -10,7 +10,7 @@
 //! ```
 //!
 //! - [`Engine`]: start on a log and a snapshot store (latest snapshot + the
-//!   log's tail), submit, read; [`Engine::log`] is the log's read side, all
+//!   log's tail), submit, check (a dry run: [`Engine::check`]), read; [`Engine::log`] is the log's read side, all
 //!   that readers get of it.
 //! - `writer`: the writer thread and its batch loop.
 //! - `replay`: folding the log into models, for `as_of` reads (nearest
@@ -157,6 +157,34 @@ pub(crate) struct Job {
     pub reply: oneshot::Sender<Result<Outcome, EngineError>>,
 }
 
+/// A dry run waiting for the writer ([`Engine::check`]).
+pub(crate) struct CheckJob {
+    pub submissions: Vec<Submission>,
+    pub reply: oneshot::Sender<Vec<Result<Checked, EngineError>>>,
+}
+
+/// What the writer's queue carries. Nearly every item is a `Submit`: it
+/// stays unboxed, so queueing a command allocates nothing more.
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum Work {
+    Submit(Job),
+    Check(CheckJob),
+}
+
+/// What [`Engine::check`] found for a command it would not refuse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Checked {
+    /// Submitted now, it would be appended.
+    New,
+    /// Its command id was appended already (with the same request):
+    /// submitted, it would be answered with this record and append nothing.
+    Recorded(CommandRecord),
+    /// It repeats the command id of the checked command at this index
+    /// (with the same request): submitted after it, it would be answered
+    /// as that one was.
+    Repeats(usize),
+}
+
 /// What the writer and the readers share.
 pub(crate) struct Shared {
     pub log: Arc<dyn EventLog>,
@@ -174,14 +202,14 @@ pub(crate) struct Shared {
 }
 
 /// Commands waiting in the writer's queue.
-fn depth(queue: &mpsc::Sender<Job>) -> usize {
+fn depth(queue: &mpsc::Sender<Work>) -> usize {
     queue.max_capacity() - queue.capacity()
 }
 
 /// The running write path and the live read models. Cheap to clone.
 #[derive(Clone)]
 pub struct Engine {
-    queue: mpsc::Sender<Job>,
+    queue: mpsc::Sender<Work>,
     shared: Arc<Shared>,
 }
 
@@ -244,12 +272,33 @@ impl Engine {
 
     async fn submit_uncounted(&self, submission: Submission) -> Result<Outcome, EngineError> {
         let (reply, answer) = oneshot::channel();
-        let job = Job { submission, reply };
-        self.queue.try_send(job).map_err(|e| match e {
+        self.enqueue(Work::Submit(Job { submission, reply }))?;
+        answer.await.map_err(|_| EngineError::Stopped)?
+    }
+
+    /// A dry run: judges `submissions` in order exactly as [`Engine::submit`]
+    /// would if they were submitted now, one after the other — idempotency,
+    /// expected version, the actor's rights and the domain's rules, by the
+    /// writer's own code, each accepted command's facts applied before the
+    /// next is judged — against a copy of the writer's model scoped to what
+    /// they touch, and appends nothing. Commands submitted earlier count,
+    /// durable or not. Generated ids the commands leave out are drawn
+    /// afresh, so a dry run says nothing about them. The outer error is the
+    /// queue's (`Busy`, `Stopped`).
+    pub async fn check(
+        &self,
+        submissions: Vec<Submission>,
+    ) -> Result<Vec<Result<Checked, EngineError>>, EngineError> {
+        let (reply, answer) = oneshot::channel();
+        self.enqueue(Work::Check(CheckJob { submissions, reply }))?;
+        answer.await.map_err(|_| EngineError::Stopped)
+    }
+
+    fn enqueue(&self, work: Work) -> Result<(), EngineError> {
+        self.queue.try_send(work).map_err(|e| match e {
             mpsc::error::TrySendError::Full(_) => EngineError::Busy,
             mpsc::error::TrySendError::Closed(_) => EngineError::Stopped,
-        })?;
-        answer.await.map_err(|_| EngineError::Stopped)?
+        })
     }
 
     /// The live read models (everything durable so far). Hold the guard briefly.

@@ -22,13 +22,13 @@ use accord_store::{CommandRecord, NewEvent, Staged, Write};
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
-use crate::{EngineError, Job, Outcome, Shared};
+use crate::{Checked, EngineError, Job, Outcome, Shared, Work};
 
 /// Starts the writer and the syncer, each on its own OS thread: sled calls block.
 pub(crate) fn spawn(
     shared: Arc<Shared>,
     model: WriteModel,
-    jobs: mpsc::Receiver<Job>,
+    jobs: mpsc::Receiver<Work>,
     snapshots: Option<std::sync::mpsc::Sender<u64>>,
 ) {
     // A rendezvous: the writer stages at most one batch ahead of the sync.
@@ -98,20 +98,63 @@ struct Draft {
 }
 
 impl Writer {
-    fn run(mut self, mut jobs: mpsc::Receiver<Job>) {
+    fn run(mut self, mut jobs: mpsc::Receiver<Work>) {
         let max = self.shared.config.max_batch;
         let mut batch = Vec::with_capacity(max);
         while let Some(first) = jobs.blocking_recv() {
-            batch.push(first);
-            while batch.len() < max {
-                match jobs.try_recv() {
-                    Ok(job) => batch.push(job),
-                    Err(_) => break,
+            let mut next = Some(first);
+            while let Some(work) = next {
+                match work {
+                    Work::Submit(job) => batch.push(job),
+                    // A dry run sees every command queued before it: the
+                    // batch so far is decided and staged first.
+                    Work::Check(check) => {
+                        self.process(batch.drain(..));
+                        let answers = self.check(check.submissions);
+                        let _ = check.reply.send(answers);
+                    }
                 }
+                next = if batch.len() < max {
+                    jobs.try_recv().ok()
+                } else {
+                    None
+                };
             }
             self.process(batch.drain(..));
         }
         tracing::info!("writer stopped: the queue was closed");
+    }
+
+    /// Judges `submissions` in order as [`Writer::take`] would, on a scoped
+    /// copy of the write model (each accepted one's facts applied to it
+    /// before the next is judged), and appends nothing.
+    fn check(&self, mut submissions: Vec<crate::Submission>) -> Vec<Result<Checked, EngineError>> {
+        let mut scratch = self.model.scoped(submissions.iter().map(|s| &s.command));
+        let mut draft = Draft::default();
+        // Which submission each of the draft's writes came from.
+        let mut origins = Vec::new();
+        let mut answers = Vec::with_capacity(submissions.len());
+        for (i, s) in submissions.iter_mut().enumerate() {
+            let answer = match take(&self.shared, &mut scratch, s, &mut draft) {
+                Verdict::Wait(Pending::Appended { .. }) => {
+                    origins.push(i);
+                    Ok(Checked::New)
+                }
+                Verdict::Wait(Pending::RepeatOf { index, same_body }) => match same_body {
+                    true => Ok(Checked::Repeats(origins[index])),
+                    false => Err(EngineError::CommandIdReused(draft.writes[index].command_id)),
+                },
+                Verdict::Wait(Pending::Earlier(answer)) | Verdict::Answer(answer) => {
+                    answer.map(|outcome| match outcome {
+                        Outcome::Created(record) | Outcome::Replayed(record) => {
+                            Checked::Recorded(record)
+                        }
+                    })
+                }
+            };
+            answers.push(answer);
+        }
+        answers
     }
 
     /// Decides every job in order (refusals and conflicts are answered at
@@ -155,91 +198,101 @@ impl Writer {
         }
     }
 
-    /// Checks and decides one submission: a repeat of a command id is
-    /// answered as the first was, a new command is decided.
     fn take(&mut self, s: &mut crate::Submission, draft: &mut Draft) -> Verdict {
-        let command_id = *s.command_id.get_or_insert_with(Uuid::now_v7);
-        if let Some(&index) = draft.ids.get(&command_id) {
-            let same_body = draft.writes[index].request_hash == s.request_hash;
-            return Verdict::Wait(Pending::RepeatOf { index, same_body });
-        }
-        match self.shared.log.staged_command(command_id) {
-            Ok(Some(record)) => return self.repeat(record, &s.request_hash),
-            Ok(None) => {}
-            Err(error) => return Verdict::Answer(Err(error.into())),
-        }
-        match self.decide(s, &mut draft.versions) {
-            Ok((write, events)) => {
-                let index = draft.writes.len();
-                draft.ids.insert(command_id, index);
-                draft.writes.push(write);
-                Verdict::Wait(Pending::Appended { index, events })
-            }
-            Err(error) => Verdict::Answer(Err(error)),
-        }
+        take(&self.shared, &mut self.model, s, draft)
     }
+}
 
-    /// A command id staged in an earlier batch: answered now if that batch
-    /// is durable, else once it is.
-    fn repeat(&self, record: CommandRecord, request_hash: &[u8; 32]) -> Verdict {
-        let durable = record.position <= self.shared.log.head().position;
-        let answer = replayed(record, request_hash);
-        match durable {
-            true => Verdict::Answer(answer),
-            false => Verdict::Wait(Pending::Earlier(answer)),
-        }
+/// Checks and decides one submission against `model`: a repeat of a command
+/// id is answered as the first was, a new command is decided. The writer
+/// calls it on its model, a dry run ([`Writer::check`]) on a scoped copy.
+fn take(
+    shared: &Shared,
+    model: &mut WriteModel,
+    s: &mut crate::Submission,
+    draft: &mut Draft,
+) -> Verdict {
+    let command_id = *s.command_id.get_or_insert_with(Uuid::now_v7);
+    if let Some(&index) = draft.ids.get(&command_id) {
+        let same_body = draft.writes[index].request_hash == s.request_hash;
+        return Verdict::Wait(Pending::RepeatOf { index, same_body });
     }
+    match shared.log.staged_command(command_id) {
+        Ok(Some(record)) => return repeat(shared, record, &s.request_hash),
+        Ok(None) => {}
+        Err(error) => return Verdict::Answer(Err(error.into())),
+    }
+    match decide(shared, model, s, &mut draft.versions) {
+        Ok((write, events)) => {
+            let index = draft.writes.len();
+            draft.ids.insert(command_id, index);
+            draft.writes.push(write);
+            Verdict::Wait(Pending::Appended { index, events })
+        }
+        Err(error) => Verdict::Answer(Err(error)),
+    }
+}
 
-    /// Expected version, the actor's rights and the domain's rules, in that
-    /// order, for a command id never seen before.
-    /// On success the write model already includes the command's events.
-    fn decide(
-        &mut self,
-        s: &mut crate::Submission,
-        versions: &mut HashMap<String, u64>,
-    ) -> Result<(Write, Vec<Event>), EngineError> {
-        let command_id = s.command_id.expect("assigned by take");
-        s.command.assign_ids(Uuid::now_v7);
-        let stream = s.command.stream().expect("ids are assigned").to_string();
-        let current = match versions.get(&stream) {
-            Some(v) => *v,
-            None => self.shared.log.staged_stream_version(&stream)?,
-        };
-        if let Some(expected) = s.expected_version.filter(|v| *v != current) {
-            return Err(EngineError::VersionConflict {
-                stream,
-                expected,
-                actual: current,
-            });
-        }
-        crate::access::authorize(&s.actor, &s.command, &self.model)
-            .map_err(EngineError::Forbidden)?;
-        let decision = self.model.decide(&s.command)?;
-        let mut events = Vec::with_capacity(decision.facts.len());
-        let mut new_events = Vec::with_capacity(decision.facts.len());
-        for fact in decision.facts {
-            self.model.evolve(&fact.event);
-            new_events.push(NewEvent {
-                id: Uuid::now_v7(),
-                event_type: fact.event.type_name().to_owned(),
-                schema: Event::SCHEMA,
-                effective_on: fact.effective_on.map(|d| d.to_string()),
-                data: encode(&fact.event),
-            });
-            events.push(fact.event);
-        }
-        versions.insert(stream.clone(), current + new_events.len() as u64);
-        let write = Write {
-            command_id,
-            request_hash: s.request_hash,
+/// A command id staged in an earlier batch: answered now if that batch
+/// is durable, else once it is.
+fn repeat(shared: &Shared, record: CommandRecord, request_hash: &[u8; 32]) -> Verdict {
+    let durable = record.position <= shared.log.head().position;
+    let answer = replayed(record, request_hash);
+    match durable {
+        true => Verdict::Answer(answer),
+        false => Verdict::Wait(Pending::Earlier(answer)),
+    }
+}
+
+/// Expected version, the actor's rights and the domain's rules, in that
+/// order, for a command id never seen before.
+/// On success `model` already includes the command's events.
+fn decide(
+    shared: &Shared,
+    model: &mut WriteModel,
+    s: &mut crate::Submission,
+    versions: &mut HashMap<String, u64>,
+) -> Result<(Write, Vec<Event>), EngineError> {
+    let command_id = s.command_id.expect("assigned by take");
+    s.command.assign_ids(Uuid::now_v7);
+    let stream = s.command.stream().expect("ids are assigned").to_string();
+    let current = match versions.get(&stream) {
+        Some(v) => *v,
+        None => shared.log.staged_stream_version(&stream)?,
+    };
+    if let Some(expected) = s.expected_version.filter(|v| *v != current) {
+        return Err(EngineError::VersionConflict {
             stream,
-            expected_version: Some(current),
-            actor: s.actor.clone(),
-            correlation_id: s.correlation_id.clone(),
-            events: new_events,
-        };
-        Ok((write, events))
+            expected,
+            actual: current,
+        });
     }
+    crate::access::authorize(&s.actor, &s.command, model).map_err(EngineError::Forbidden)?;
+    let decision = model.decide(&s.command)?;
+    let mut events = Vec::with_capacity(decision.facts.len());
+    let mut new_events = Vec::with_capacity(decision.facts.len());
+    for fact in decision.facts {
+        model.evolve(&fact.event);
+        new_events.push(NewEvent {
+            id: Uuid::now_v7(),
+            event_type: fact.event.type_name().to_owned(),
+            schema: Event::SCHEMA,
+            effective_on: fact.effective_on.map(|d| d.to_string()),
+            data: encode(&fact.event),
+        });
+        events.push(fact.event);
+    }
+    versions.insert(stream.clone(), current + new_events.len() as u64);
+    let write = Write {
+        command_id,
+        request_hash: s.request_hash,
+        stream,
+        expected_version: Some(current),
+        actor: s.actor.clone(),
+        correlation_id: s.correlation_id.clone(),
+        events: new_events,
+    };
+    Ok((write, events))
 }
 
 /// The second stage of the pipeline: syncs each staged batch, projects it and

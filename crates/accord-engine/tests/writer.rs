@@ -3,7 +3,9 @@
 use std::sync::Arc;
 
 use accord_domain::*;
-use accord_engine::{rebuild_read_models, Engine, EngineConfig, EngineError, Outcome, Submission};
+use accord_engine::{
+    rebuild_read_models, Checked, Engine, EngineConfig, EngineError, Outcome, Submission,
+};
 use accord_store::{Actor, EventLog, Role, SledStore};
 use uuid::Uuid;
 
@@ -304,4 +306,91 @@ async fn a_restart_rebuilds_the_same_models() {
     assert!(
         matches!(refused, Err(EngineError::Refused(r)) if r.rule.code() == "agreement_already_exists")
     );
+}
+
+/// An exchange of the seeded agreement with a given id.
+fn exchange_with_id(on: &str, id: Uuid) -> Command {
+    let mut command = exchange(on);
+    if let Command::RecordExchange(c) = &mut command {
+        c.exchange_id = Some(ExchangeId(id));
+    }
+    command
+}
+
+fn rule(answer: &Result<Checked, EngineError>) -> &'static str {
+    match answer {
+        Err(EngineError::Refused(refusal)) => refusal.rule.code(),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_dry_run_judges_in_order_by_the_same_rules_and_appends_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, engine) = open(dir.path());
+    seed(&engine).await;
+    let (x, first) = (Uuid::now_v7(), Uuid::now_v7());
+    let batch = || {
+        vec![
+            submission(exchange_with_id("2010-01-01", x), Some(first), 1),
+            // The same exchange id again: the first one's fact counts.
+            submission(exchange_with_id("2010-02-01", x), None, 2),
+            submission(exchange("2014-01-01"), None, 3),
+            // The first command again: answered as it would be.
+            submission(exchange_with_id("2010-01-01", x), Some(first), 1),
+            submission(exchange_with_id("2010-01-01", x), Some(first), 9),
+        ]
+    };
+    let answers = engine.check(batch()).await.expect("the writer answers");
+    assert_eq!(answers.len(), 5);
+    assert_eq!(*answers[0].as_ref().unwrap(), Checked::New);
+    assert_eq!(rule(&answers[1]), "exchange_already_exists");
+    assert_eq!(rule(&answers[2]), "exchange_outside_term");
+    assert_eq!(*answers[3].as_ref().unwrap(), Checked::Repeats(0));
+    assert!(matches!(answers[4], Err(EngineError::CommandIdReused(id)) if id == first));
+    assert_eq!(store.head().position, 3, "a dry run appends nothing");
+
+    // Submitted for real, one after the other, the same verdicts.
+    let mut submitted = Vec::new();
+    for s in batch() {
+        submitted.push(engine.submit(s).await);
+    }
+    let recorded = created(submitted.remove(0).expect("the first is appended"));
+    for (check, submit) in answers[1..3].iter().zip(&submitted) {
+        let Err(EngineError::Refused(refusal)) = submit else {
+            panic!("expected a refusal, got {submit:?}");
+        };
+        assert_eq!(rule(check), refusal.rule.code());
+    }
+    assert!(matches!(submitted[2], Ok(Outcome::Replayed(ref r)) if *r == recorded));
+    assert!(matches!(submitted[3], Err(EngineError::CommandIdReused(_))));
+
+    // Checked again, the appended command is known with its record.
+    let again = engine.check(batch()).await.unwrap();
+    assert_eq!(*again[0].as_ref().unwrap(), Checked::Recorded(recorded));
+    assert_eq!(rule(&again[1]), "exchange_already_exists");
+    assert_eq!(store.head().position, 4);
+}
+
+#[tokio::test]
+async fn a_dry_run_judges_the_actors_rights() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_store, engine) = open(dir.path());
+    seed(&engine).await;
+    let writer = |party: &str| Actor {
+        token_id: "writer".into(),
+        role: Role::Writer,
+        party_id: Some(party.into()),
+    };
+    let mut outsider = submission(exchange("2010-01-01"), None, 1);
+    outsider.actor = writer("binh-phuoc-eza");
+    let mut member = submission(exchange("2010-01-01"), None, 1);
+    member.actor = writer("dong-nai-iza");
+    let answers = engine.check(vec![outsider, member]).await.unwrap();
+    assert!(
+        matches!(answers[0], Err(EngineError::Forbidden(_))),
+        "{:?}",
+        answers[0]
+    );
+    assert_eq!(*answers[1].as_ref().unwrap(), Checked::New);
 }
