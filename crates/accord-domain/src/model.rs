@@ -7,9 +7,10 @@ use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
-use crate::command::Command;
-use crate::event::Event;
+use crate::command::{Command, Responsibilities};
+use crate::event::{AgreementAmended, Event};
 use crate::ids::{AgreementId, AreaId, BusinessDate, DateRange, ExchangeId, PartyId, ReviewId};
+use crate::members::{Members, Succession};
 use crate::refusal::Refusal;
 use crate::StreamId;
 
@@ -35,20 +36,109 @@ pub struct Decision {
 /// models, ADR 0019).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AgreementState {
-    /// Each party with the day it joined (signature or admission).
-    pub parties: HashMap<PartyId, BusinessDate>,
+    /// Its memberships as dated intervals (signature, admissions,
+    /// withdrawals, successions).
+    pub members: Members,
     /// The day of the signature.
     pub signed_on: BusinessDate,
-    /// The term as last amended.
-    pub term: DateRange,
-    /// The areas as last amended.
-    pub areas: HashSet<AreaId>,
+    /// The terms as signed.
+    pub signed: Terms,
+    /// Every amendment in (effective_on, recording) order: the terms on a
+    /// date are the signature's, then each amendment effective by then.
+    pub amendments: Vec<AgreementAmended>,
     /// The effective day of the termination (the first one stands).
     pub terminated_on: Option<BusinessDate>,
     /// Its exchanges, retracted ones included.
     pub exchanges: HashMap<ExchangeId, ExchangeState>,
     /// Its reviews.
     pub reviews: HashMap<ReviewId, ReviewState>,
+}
+
+/// The amendable terms of an agreement.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Terms {
+    pub title: String,
+    pub term: DateRange,
+    pub areas: Vec<AreaId>,
+    pub responsibilities: Responsibilities,
+}
+
+impl Terms {
+    /// The terms on `day` given `amendments` in (effective_on, recording)
+    /// order: these, then each amendment effective by then.
+    pub fn at(&self, amendments: &[AgreementAmended], day: BusinessDate) -> Terms {
+        let mut terms = self.clone();
+        for a in effective_by(amendments, day) {
+            if let Some(title) = &a.title {
+                terms.title.clone_from(title);
+            }
+            terms.term = a.term.unwrap_or(terms.term);
+            if let Some(areas) = &a.areas {
+                terms.areas.clone_from(areas);
+            }
+            if let Some(r) = &a.responsibilities {
+                terms.responsibilities.clone_from(r);
+            }
+        }
+        terms
+    }
+
+    /// The term on `day` (as [`Terms::at`], without copying the rest).
+    pub fn term_at(&self, amendments: &[AgreementAmended], day: BusinessDate) -> DateRange {
+        effective_by(amendments, day)
+            .iter()
+            .rev()
+            .find_map(|a| a.term)
+            .unwrap_or(self.term)
+    }
+
+    /// The areas on `day` (as [`Terms::at`], without copying).
+    pub fn areas_at<'a>(
+        &'a self,
+        amendments: &'a [AgreementAmended],
+        day: BusinessDate,
+    ) -> &'a [AreaId] {
+        effective_by(amendments, day)
+            .iter()
+            .rev()
+            .find_map(|a| a.areas.as_deref())
+            .unwrap_or(&self.areas)
+    }
+}
+
+/// The amendments effective by `day` of a list in (effective_on,
+/// recording) order: a prefix of it.
+fn effective_by(amendments: &[AgreementAmended], day: BusinessDate) -> &[AgreementAmended] {
+    &amendments[..amendments.partition_point(|a| a.effective_on <= day)]
+}
+
+/// Inserts `amendment` in a list in (effective_on, recording) order: after
+/// every amendment effective on or before its day.
+pub fn insert_amendment(amendments: &mut Vec<AgreementAmended>, amendment: AgreementAmended) {
+    let at = amendments.partition_point(|a| a.effective_on <= amendment.effective_on);
+    amendments.insert(at, amendment);
+}
+
+impl AgreementState {
+    /// The term in force on `day`.
+    pub fn term_at(&self, day: BusinessDate) -> DateRange {
+        self.signed.term_at(&self.amendments, day)
+    }
+
+    /// The areas in force on `day`.
+    pub fn areas_at(&self, day: BusinessDate) -> &[AreaId] {
+        self.signed.areas_at(&self.amendments, day)
+    }
+
+    /// Every term in force on `day`.
+    pub fn terms_at(&self, day: BusinessDate) -> Terms {
+        self.signed.at(&self.amendments, day)
+    }
+
+    /// Keeps `amendment` in (effective_on, recording) order.
+    pub fn amend(&mut self, amendment: AgreementAmended) {
+        insert_amendment(&mut self.amendments, amendment);
+    }
 }
 
 /// What deciding needs to know of an exchange (as last corrected).
@@ -131,12 +221,16 @@ impl WriteModel {
                 // Signatories are parties for the whole term, even where it starts
                 // before the signature (a program signed mid-way through its term).
                 let since = e.signed_on.min(e.term.start);
-                let parties = e.parties.iter().map(|p| (p.clone(), since)).collect();
                 let state = AgreementState {
-                    parties,
+                    members: Members::signed(&e.parties, since),
                     signed_on: e.signed_on,
-                    term: e.term,
-                    areas: e.areas.iter().cloned().collect(),
+                    signed: Terms {
+                        title: e.title.clone(),
+                        term: e.term,
+                        areas: e.areas.clone(),
+                        responsibilities: e.responsibilities.clone(),
+                    },
+                    amendments: Vec::new(),
                     terminated_on: None,
                     exchanges: HashMap::new(),
                     reviews: HashMap::new(),
@@ -157,9 +251,15 @@ impl WriteModel {
         self.agreements.contains_key(&id)
     }
 
-    /// The parties of an agreement (signatories and admitted), if it exists.
+    /// Every party that was ever a member of an agreement (signatories,
+    /// admitted, successors), if it exists.
     pub fn agreement_parties(&self, id: AgreementId) -> Option<impl Iterator<Item = &PartyId>> {
-        self.agreements.get(&id).map(|a| a.parties.keys())
+        self.agreements.get(&id).map(|a| a.members.ever())
+    }
+
+    /// Who succeeded `party`, and from which day, if anyone did.
+    pub fn succession_of(&self, _party: &PartyId) -> Option<Succession> {
+        None
     }
 
     fn evolve_agreement(&mut self, event: &Event) {
@@ -169,19 +269,12 @@ impl WriteModel {
         let Some(a) = self.agreements.get_mut(&id) else {
             return;
         };
+        let succession_of = |_: &PartyId| None;
         match event {
-            Event::AgreementAmended(e) => {
-                if let Some(term) = e.term {
-                    a.term = term;
-                }
-                if let Some(areas) = &e.areas {
-                    a.areas = areas.iter().cloned().collect();
-                }
-            }
+            Event::AgreementAmended(e) => a.amend(e.clone()),
             Event::PartyAdmitted(e) => {
-                a.parties
-                    .entry(e.party_id.clone())
-                    .or_insert(e.effective_on);
+                a.members
+                    .join(&e.party_id, e.effective_on, None, &succession_of);
             }
             Event::ExchangeRecorded(e) => {
                 let state = ExchangeState {

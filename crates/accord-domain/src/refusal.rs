@@ -54,6 +54,7 @@ rules! {
     ClosedBeforePeriodStart => "closed_before_period_start",
     AlreadyTerminated => "already_terminated",
     TerminationBeforeSigning => "termination_before_signing",
+    ContradictsRecordedFact => "contradicts_recorded_fact",
 }
 
 /// A command refused by a rule; nothing is appended.

@@ -405,8 +405,16 @@ fn admitting_a_party_twice_is_refused() {
 fn admitting_a_party_to_a_terminated_agreement_is_refused() {
     let history = terminated_bilateral_history("2013-07-04").and([registered(BINH_PHUOC)]);
     given(&history)
-        .when(admit(BILATERAL, BINH_PHUOC, "2013-01-01"))
+        .when(admit(BILATERAL, BINH_PHUOC, "2013-07-04"))
         .then_refused(Rule::AgreementTerminated);
+}
+
+#[test]
+fn admitting_a_party_before_the_termination_date_is_accepted_when_recorded_after_it() {
+    let history = terminated_bilateral_history("2013-07-04").and([registered(BINH_PHUOC)]);
+    given(&history)
+        .when(admit(BILATERAL, BINH_PHUOC, "2013-07-03"))
+        .then_events(&["PartyAdmitted"]);
 }
 
 #[test]
@@ -1010,6 +1018,229 @@ fn an_exchanges_summary_and_outcome_are_kept_exactly_as_given() {
             assert_eq!(e.summary, exchange.summary);
             assert_eq!(e.outcome, exchange.outcome);
         });
+}
+
+// ---------------------------------------------------------------- on its own date
+
+/// The bilateral program with the study visit in `scheme_30` on 12 May
+/// 2010, then an amendment from 2012 that keeps only `experience_exchange`.
+fn scheme_30_visit_then_area_removed() -> Vec<Event> {
+    bilateral_history().and([
+        recorded(RecordExchange {
+            area: area("scheme_30"),
+            ..visit_on("2010-05-12")
+        }),
+        amended_areas(BILATERAL, "2012-01-01", &["experience_exchange"]),
+    ])
+}
+
+#[test]
+fn an_exchange_recorded_late_in_an_area_an_amendment_later_removed_is_accepted() {
+    let history = bilateral_history().and([amended_areas(
+        BILATERAL,
+        "2012-01-01",
+        &["experience_exchange"],
+    )]);
+    given(&history)
+        .when(RecordExchange {
+            area: area("scheme_30"),
+            ..visit_on("2010-05-12")
+        })
+        .then_events(&["ExchangeRecorded"])
+        .effective_on("2010-05-12");
+    given(&history)
+        .when(RecordExchange {
+            area: area("scheme_30"),
+            ..visit_on("2012-05-12")
+        })
+        .then_refused(Rule::AreaNotDeclared);
+}
+
+#[test]
+fn a_summary_only_correction_of_an_exchange_in_a_later_removed_area_is_accepted() {
+    given(&scheme_30_visit_then_area_removed())
+        .when(CorrectExchange {
+            summary: Some("Đoàn công tác trao đổi kinh nghiệm thực hiện Đề án 30".into()),
+            ..correct(VISIT)
+        })
+        .then_events(&["ExchangeCorrected"])
+        .effective_on("2010-05-12");
+}
+
+#[test]
+fn a_correction_moving_an_exchange_after_its_area_was_removed_is_refused() {
+    given(&scheme_30_visit_then_area_removed())
+        .when(CorrectExchange {
+            occurred_on: Some(day("2012-05-12")),
+            ..correct(VISIT)
+        })
+        .then_refused(Rule::AreaNotDeclared);
+}
+
+#[test]
+fn a_correction_is_checked_only_for_what_it_changes() {
+    // The parties given again unchanged are not judged anew; a new party is.
+    let history = scheme_30_visit_then_area_removed().and([registered(BINH_PHUOC)]);
+    given(&history)
+        .when(CorrectExchange {
+            parties: Some(parties(&[LAM_DONG, DONG_NAI])),
+            outcome: Some("Đã trao đổi tài liệu".into()),
+            ..correct(VISIT)
+        })
+        .then_events(&["ExchangeCorrected"]);
+    given(&history)
+        .when(CorrectExchange {
+            parties: Some(parties(&[LAM_DONG, BINH_PHUOC])),
+            ..correct(VISIT)
+        })
+        .then_refused(Rule::PartyNotInAgreement);
+}
+
+#[test]
+fn the_term_in_force_on_the_exchanges_date_is_the_one_that_counts() {
+    let history = bilateral_history().and([amended_term(
+        BILATERAL,
+        "2013-01-15",
+        range("2007-01-01", "2013-06-30"),
+    )]);
+    given(&history)
+        .when(visit_on("2013-08-01"))
+        .then_refused(Rule::ExchangeOutsideTerm);
+    given(&history)
+        .when(visit_on("2012-08-01"))
+        .then_events(&["ExchangeRecorded"]);
+}
+
+#[test]
+fn amendments_apply_in_the_order_of_their_dates_not_of_their_recording() {
+    // Recorded second but effective first: the later-dated amendment wins.
+    let history = bilateral_history().and([
+        amended_areas(BILATERAL, "2012-01-01", &["experience_exchange"]),
+        amended_areas(BILATERAL, "2011-01-01", &["scheme_30"]),
+    ]);
+    given(&history)
+        .when(RecordExchange {
+            area: area("scheme_30"),
+            ..visit_on("2011-06-01")
+        })
+        .then_events(&["ExchangeRecorded"]);
+    given(&history)
+        .when(RecordExchange {
+            area: area("scheme_30"),
+            ..visit_on("2012-06-01")
+        })
+        .then_refused(Rule::AreaNotDeclared);
+}
+
+#[test]
+fn an_amendment_dated_before_a_termination_is_accepted_when_recorded_after_it() {
+    given(&terminated_bilateral_history("2013-07-04"))
+        .when(AmendAgreement {
+            title: Some("Chương trình hợp tác (điều chỉnh)".into()),
+            ..amend(BILATERAL, "2013-01-15")
+        })
+        .then_events(&["AgreementAmended"]);
+}
+
+#[test]
+fn an_amendment_giving_again_what_is_in_force_on_its_date_is_refused() {
+    let same_title = AmendAgreement {
+        title: Some(bilateral_program().title),
+        ..amend(BILATERAL, "2013-01-15")
+    };
+    given(&bilateral_history())
+        .when(same_title.clone())
+        .then_refused(Rule::AmendmentWithoutChanges);
+    given(&bilateral_history())
+        .when(AmendAgreement {
+            term: Some(range("2007-01-01", "2014-06-30")),
+            ..same_title
+        })
+        .then_events(&["AgreementAmended"]);
+    let history = bilateral_history().and([amended_areas(BILATERAL, "2012-01-01", &["scheme_30"])]);
+    given(&history)
+        .when(AmendAgreement {
+            areas: Some(areas(&["scheme_30"])),
+            ..amend(BILATERAL, "2013-01-15")
+        })
+        .then_refused(Rule::AmendmentWithoutChanges);
+    given(&history)
+        .when(AmendAgreement {
+            areas: Some(areas(&["scheme_30"])),
+            ..amend(BILATERAL, "2011-01-15")
+        })
+        .then_events(&["AgreementAmended"]);
+}
+
+#[test]
+fn a_termination_dated_before_a_recorded_exchange_is_refused_naming_it() {
+    let refusal = given(&visited_history("2010-05-12"))
+        .when(terminate(BILATERAL, "2010-05-12"))
+        .then_refused(Rule::ContradictsRecordedFact);
+    assert!(refusal.detail.contains(&VISIT.to_string()), "{refusal}");
+    given(&visited_history("2010-05-12"))
+        .when(terminate(BILATERAL, "2010-05-13"))
+        .then_events(&["AgreementTerminated"]);
+}
+
+#[test]
+fn a_termination_dated_before_a_recorded_amendment_or_admission_is_refused() {
+    let amended = bilateral_history().and([amended_term(
+        BILATERAL,
+        "2013-01-15",
+        range("2007-01-01", "2014-06-30"),
+    )]);
+    given(&amended)
+        .when(terminate(BILATERAL, "2013-01-01"))
+        .then_refused(Rule::ContradictsRecordedFact);
+    let admitted =
+        bilateral_history_with_binh_phuoc().and([admitted(BILATERAL, BINH_PHUOC, "2013-01-01")]);
+    given(&admitted)
+        .when(terminate(BILATERAL, "2012-12-31"))
+        .then_refused(Rule::ContradictsRecordedFact);
+    given(&admitted)
+        .when(terminate(BILATERAL, "2013-01-02"))
+        .then_events(&["AgreementTerminated"]);
+}
+
+#[test]
+fn an_amendment_that_would_leave_a_recorded_exchange_outside_the_agreement_is_refused() {
+    let history = visited_history("2010-05-12");
+    given(&history)
+        .when(AmendAgreement {
+            areas: Some(areas(&["scheme_30"])),
+            ..amend(BILATERAL, "2010-01-01")
+        })
+        .then_refused(Rule::ContradictsRecordedFact);
+    given(&history)
+        .when(AmendAgreement {
+            term: Some(range("2007-01-01", "2010-05-11")),
+            ..amend(BILATERAL, "2009-01-01")
+        })
+        .then_refused(Rule::ContradictsRecordedFact);
+    given(&history)
+        .when(AmendAgreement {
+            areas: Some(areas(&["scheme_30"])),
+            ..amend(BILATERAL, "2010-05-13")
+        })
+        .then_events(&["AgreementAmended"]);
+}
+
+#[test]
+fn an_assessment_dated_before_the_partys_admission_is_refused() {
+    let history = reviewing_history().and([
+        registered(BINH_PHUOC),
+        admitted(BILATERAL, BINH_PHUOC, "2013-08-01"),
+    ]);
+    given(&history)
+        .when(assess(BINH_PHUOC))
+        .then_refused(Rule::PartyNotInAgreement);
+    given(&history)
+        .when(RecordAssessment {
+            assessed_on: day("2013-08-01"),
+            ..assess(BINH_PHUOC)
+        })
+        .then_events(&["AssessmentRecorded"]);
 }
 
 // ---------------------------------------------------------------- contract

@@ -114,16 +114,11 @@ impl AgreementRecord {
 }
 
 impl ReviewRecord {
-    /// The review's lineage at `day`: its opening, the assessments made by
-    /// then and its closing if closed by then. Ascending.
+    /// The review's lineage at `day`: its opening, the assessments that
+    /// count then and its closing if closed by then. Ascending.
     pub fn sources_at(&self, day: BusinessDate) -> Vec<u64> {
         let mut sources = vec![self.position];
-        sources.extend(
-            self.assessments
-                .iter()
-                .filter(|(_, a)| a.assessed_on <= day)
-                .map(|(p, _)| *p),
-        );
+        sources.extend(self.counted_assessments(day).iter().map(|(p, _)| *p));
         sources.extend(
             self.closed
                 .iter()

@@ -233,7 +233,7 @@ impl ReadModels {
         let Some(record) = self.agreements.get_mut(&e.agreement_id) else {
             return;
         };
-        record.admit(position, &e.party_id, e.effective_on);
+        record.admit(position, &e.party_id, e.effective_on, &|_| None);
         self.index_party(&e.party_id, e.agreement_id);
     }
 

@@ -7,9 +7,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use accord_domain::members::Succession;
 use accord_domain::{
     AgreementAmended, AgreementId, AgreementSigned, AreaId, AssessmentRecorded, BusinessDate,
-    ExchangeCorrected, ExchangeId, ExchangeKind, ExchangeRecorded, PartyId, ReviewId,
+    ExchangeCorrected, ExchangeId, ExchangeKind, ExchangeRecorded, Members, PartyId, ReviewId,
     ReviewPeriodClosed, ReviewPeriodOpened,
 };
 
@@ -31,6 +32,9 @@ pub(crate) struct AgreementRecord {
     /// Admitted parties with their effective dates and positions, in
     /// admission order.
     pub admissions: Vec<(PartyId, BusinessDate, u64)>,
+    /// Its memberships as dated intervals, kept as the write model keeps
+    /// them (`accord_domain::members`).
+    pub members: Members,
     /// Successors naming this agreement: (signed_on, position, id).
     pub successors: Vec<(BusinessDate, u64, AgreementId)>,
     /// The termination's effective date and position (an agreement
@@ -84,7 +88,9 @@ impl AgreementRecord {
     /// A freshly signed agreement.
     pub fn signed(position: u64, version: u64, signed: AgreementSigned) -> Self {
         let latest = signed.signed_on;
+        let since = signed.signed_on.min(signed.term.start);
         Self {
+            members: Members::signed(&signed.parties, since),
             signed,
             position,
             version,
@@ -159,10 +165,17 @@ impl AgreementRecord {
     }
 
     /// Notes an admission effective on `effective_on`.
-    pub fn admit(&mut self, position: u64, party: &PartyId, effective_on: BusinessDate) {
+    pub fn admit(
+        &mut self,
+        position: u64,
+        party: &PartyId,
+        effective_on: BusinessDate,
+        succession_of: &dyn Fn(&PartyId) -> Option<Succession>,
+    ) {
         self.touch(effective_on);
         self.admissions
             .push((party.clone(), effective_on, position));
+        self.members.join(party, effective_on, None, succession_of);
     }
 
     /// Notes the termination (the first one stands).
@@ -174,6 +187,26 @@ impl AgreementRecord {
     fn review_mut(&mut self, id: ReviewId) -> Option<&mut ReviewRecord> {
         let index = *self.review_index.get(&id)?;
         self.reviews.get_mut(index)
+    }
+}
+
+impl ReviewRecord {
+    /// The assessments that count on `day`: of those made by then, each
+    /// party's latest (by assessed_on, then recording), in recording order.
+    /// The others stay in the history.
+    pub fn counted_assessments(&self, day: BusinessDate) -> Vec<&(u64, AssessmentRecorded)> {
+        let made = || {
+            self.assessments
+                .iter()
+                .filter(|(_, a)| a.assessed_on <= day)
+        };
+        made()
+            .filter(|(position, a)| {
+                !made().any(|(p, b)| {
+                    b.party_id == a.party_id && (b.assessed_on, *p) > (a.assessed_on, *position)
+                })
+            })
+            .collect()
     }
 }
 
