@@ -23,5 +23,8 @@ pub use command::*;
 pub use event::*;
 pub use ids::*;
 pub use members::{Member, Members};
-pub use model::{AgreementState, Decision, ExchangeState, Fact, ReviewState, Terms, WriteModel};
+pub use model::{
+    AgreementState, Decision, ExchangeState, Fact, PartyProfile, PartyState, ReviewState, Terms,
+    WriteModel,
+};
 pub use refusal::Refusal;

@@ -7,8 +7,8 @@ use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
-use crate::command::{Command, Responsibilities};
-use crate::event::{AgreementAmended, Event};
+use crate::command::{Command, PartyKind, Responsibilities};
+use crate::event::{AgreementAmended, Event, PartyRegistered, PartyUpdated};
 use crate::ids::{AgreementId, AreaId, BusinessDate, DateRange, ExchangeId, PartyId, ReviewId};
 use crate::members::{Members, Succession};
 use crate::refusal::Refusal;
@@ -161,6 +161,79 @@ pub struct ReviewState {
     pub period: DateRange,
     /// Whether it was closed.
     pub closed: bool,
+    /// Each assessing party with the date of its latest assessment.
+    pub assessed: HashMap<PartyId, BusinessDate>,
+}
+
+/// What a party is called and what it is, as in force on a date.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PartyProfile {
+    pub name: String,
+    pub short_name: Option<String>,
+    pub kind: PartyKind,
+    pub province: Option<String>,
+}
+
+impl PartyProfile {
+    /// The profile as registered.
+    pub fn registered(e: &PartyRegistered) -> Self {
+        Self {
+            name: e.name.clone(),
+            short_name: e.short_name.clone(),
+            kind: e.kind,
+            province: e.province.clone(),
+        }
+    }
+
+    /// The profile on `day` given `updates` in (effective_on, recording)
+    /// order: this one, then each update effective by then.
+    pub fn at<'a>(&self, updates: impl IntoIterator<Item = &'a PartyUpdated>, day: BusinessDate) -> Self {
+        let mut profile = self.clone();
+        for u in updates.into_iter().take_while(|u| u.effective_on <= day) {
+            profile.apply(u);
+        }
+        profile
+    }
+
+    /// Applies the fields an update gives.
+    pub fn apply(&mut self, u: &PartyUpdated) {
+        if let Some(name) = &u.name {
+            self.name.clone_from(name);
+        }
+        if u.short_name.is_some() {
+            self.short_name.clone_from(&u.short_name);
+        }
+        self.kind = u.kind.unwrap_or(self.kind);
+        if u.province.is_some() {
+            self.province.clone_from(&u.province);
+        }
+    }
+}
+
+/// What deciding needs to know of a party.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PartyState {
+    /// As registered.
+    pub registered: PartyProfile,
+    /// Its updates in (effective_on, recording) order.
+    pub updates: Vec<PartyUpdated>,
+    /// Who succeeded it, from which day.
+    pub succeeded: Option<Succession>,
+}
+
+impl PartyState {
+    /// The profile in force on `day`.
+    pub fn profile_at(&self, day: BusinessDate) -> PartyProfile {
+        self.registered.at(&self.updates, day)
+    }
+
+    /// Keeps `update` in (effective_on, recording) order.
+    pub fn update(&mut self, update: PartyUpdated) {
+        let at = self
+            .updates
+            .partition_point(|u| u.effective_on <= update.effective_on);
+        self.updates.insert(at, update);
+    }
 }
 
 /// Every party and agreement, as far as the rules need them.
@@ -170,7 +243,7 @@ pub struct ReviewState {
 /// derives it from the read models (ADR 0019).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct WriteModel {
-    pub(crate) parties: HashSet<PartyId>,
+    pub(crate) parties: HashMap<PartyId, PartyState>,
     pub(crate) agreements: HashMap<AgreementId, AgreementState>,
     /// Every exchange id recorded, under any agreement: exchange ids are
     /// unique across the log, as the read models key them. Always the union
@@ -188,7 +261,7 @@ impl WriteModel {
     /// restores the model from the read models instead of storing it
     /// (ADR 0019).
     pub fn from_parts(
-        parties: HashSet<PartyId>,
+        parties: HashMap<PartyId, PartyState>,
         agreements: HashMap<AgreementId, AgreementState>,
     ) -> Self {
         let exchange_ids = exchange_ids(&agreements);
@@ -215,7 +288,33 @@ impl WriteModel {
     pub fn evolve(&mut self, event: &Event) {
         match event {
             Event::PartyRegistered(e) => {
-                self.parties.insert(e.party_id.clone());
+                let state = PartyState {
+                    registered: PartyProfile::registered(e),
+                    updates: Vec::new(),
+                    succeeded: None,
+                };
+                self.parties.entry(e.party_id.clone()).or_insert(state);
+            }
+            Event::PartyUpdated(e) => {
+                if let Some(party) = self.parties.get_mut(&e.party_id) {
+                    party.update(e.clone());
+                }
+            }
+            Event::PartySucceeded(e) => {
+                let Some(party) = self.parties.get_mut(&e.party_id) else {
+                    return;
+                };
+                party.succeeded = Some((e.successor_id.clone(), e.effective_on));
+                let parties = &self.parties;
+                let succession_of = |p: &PartyId| parties.get(p).and_then(|s| s.succeeded.clone());
+                for a in self.agreements.values_mut() {
+                    a.members.take_over(
+                        &e.party_id,
+                        &e.successor_id,
+                        e.effective_on,
+                        &succession_of,
+                    );
+                }
             }
             Event::AgreementSigned(e) => {
                 // Signatories are parties for the whole term, even where it starts
@@ -243,7 +342,7 @@ impl WriteModel {
 
     /// Whether a party is registered.
     pub fn has_party(&self, party: &PartyId) -> bool {
-        self.parties.contains(party)
+        self.parties.contains_key(party)
     }
 
     /// Whether an agreement was signed.
@@ -258,8 +357,13 @@ impl WriteModel {
     }
 
     /// Who succeeded `party`, and from which day, if anyone did.
-    pub fn succession_of(&self, _party: &PartyId) -> Option<Succession> {
-        None
+    pub fn succession_of(&self, party: &PartyId) -> Option<Succession> {
+        self.parties.get(party).and_then(|p| p.succeeded.clone())
+    }
+
+    /// A registered party's state.
+    pub fn party(&self, party: &PartyId) -> Option<&PartyState> {
+        self.parties.get(party)
     }
 
     fn evolve_agreement(&mut self, event: &Event) {
@@ -269,7 +373,8 @@ impl WriteModel {
         let Some(a) = self.agreements.get_mut(&id) else {
             return;
         };
-        let succession_of = |_: &PartyId| None;
+        let parties = &self.parties;
+        let succession_of = |p: &PartyId| parties.get(p).and_then(|s| s.succeeded.clone());
         match event {
             Event::AgreementAmended(e) => a.amend(e.clone()),
             Event::PartyAdmitted(e) => {
@@ -302,6 +407,7 @@ impl WriteModel {
                 let state = ReviewState {
                     period: e.period,
                     closed: false,
+                    assessed: HashMap::new(),
                 };
                 a.reviews.insert(e.review_id, state);
             }
@@ -313,9 +419,17 @@ impl WriteModel {
             Event::AgreementTerminated(e) => {
                 a.terminated_on.get_or_insert(e.effective_on);
             }
-            Event::AssessmentRecorded(_)
-            | Event::PartyRegistered(_)
-            | Event::AgreementSigned(_) => {}
+            Event::AssessmentRecorded(e) => {
+                if let Some(r) = a.reviews.get_mut(&e.review_id) {
+                    let latest = r.assessed.entry(e.party_id.clone()).or_insert(e.assessed_on);
+                    *latest = (*latest).max(e.assessed_on);
+                }
+            }
+            Event::PartyWithdrew(e) => a.members.leave(&e.party_id, e.effective_on),
+            Event::PartyRegistered(_)
+            | Event::AgreementSigned(_)
+            | Event::PartyUpdated(_)
+            | Event::PartySucceeded(_) => {}
         }
     }
 }
@@ -323,7 +437,9 @@ impl WriteModel {
 /// The agreement an event is about, if any.
 pub fn event_agreement(event: &Event) -> Option<AgreementId> {
     Some(match event {
-        Event::PartyRegistered(_) => return None,
+        Event::PartyRegistered(_) | Event::PartyUpdated(_) | Event::PartySucceeded(_) => {
+            return None
+        }
         Event::AgreementSigned(e) => e.agreement_id,
         Event::AgreementAmended(e) => e.agreement_id,
         Event::PartyAdmitted(e) => e.agreement_id,
@@ -334,6 +450,7 @@ pub fn event_agreement(event: &Event) -> Option<AgreementId> {
         Event::AssessmentRecorded(e) => e.agreement_id,
         Event::ReviewPeriodClosed(e) => e.agreement_id,
         Event::AgreementTerminated(e) => e.agreement_id,
+        Event::PartyWithdrew(e) => e.agreement_id,
     })
 }
 

@@ -8,7 +8,8 @@ use crate::command::*;
 use crate::event::*;
 use crate::ids::{AgreementId, AreaId, BusinessDate, ExchangeId, PartyId, ReviewId};
 use crate::model::{
-    insert_amendment, AgreementState, Decision, ExchangeState, Fact, ReviewState, WriteModel,
+    insert_amendment, AgreementState, Decision, ExchangeState, Fact, PartyState, ReviewState,
+    WriteModel,
 };
 use crate::refusal::{Refusal, Rule};
 use crate::StreamId;
@@ -28,6 +29,9 @@ pub(crate) fn decide(model: &WriteModel, command: &Command) -> Decided {
         Command::RecordAssessment(c) => record_assessment(model, c),
         Command::CloseReviewPeriod(c) => close_review(model, c),
         Command::TerminateAgreement(c) => terminate(model, c),
+        Command::UpdateParty(c) => update_party(model, c),
+        Command::SucceedParty(c) => succeed_party(model, c),
+        Command::WithdrawParty(c) => withdraw_party(model, c),
     }
 }
 
@@ -146,7 +150,7 @@ fn check_responsibilities(
 
 fn register_party(model: &WriteModel, c: &RegisterParty) -> Decided {
     require_text(&c.name, "name")?;
-    if model.parties.contains(&c.party_id) {
+    if model.has_party(&c.party_id) {
         return Err(Refusal::new(
             Rule::PartyAlreadyRegistered,
             format!("party `{}` is already registered", c.party_id),
@@ -192,11 +196,14 @@ fn sign_agreement(model: &WriteModel, c: &SignAgreement) -> Decided {
             "an agreement needs at least two parties",
         ));
     }
-    if let Some(p) = c.parties.iter().find(|p| !model.parties.contains(*p)) {
+    if let Some(p) = c.parties.iter().find(|p| !model.has_party(p)) {
         return Err(Refusal::new(
             Rule::PartyNotRegistered,
             format!("party `{p}` is not registered"),
         ));
+    }
+    for p in &c.parties {
+        not_succeeded(model, p, c.signed_on)?;
     }
     check_term(c.term.start, c.term.end)?;
     check_areas(&c.areas)?;
@@ -305,12 +312,13 @@ fn amend_agreement(model: &WriteModel, c: &AmendAgreement) -> Decided {
 fn admit_party(model: &WriteModel, c: &AdmitParty) -> Decided {
     let a = agreement(model, c.agreement_id)?;
     live_on(a, c.agreement_id, c.effective_on)?;
-    if !model.parties.contains(&c.party_id) {
+    if !model.has_party(&c.party_id) {
         return Err(Refusal::new(
             Rule::PartyNotRegistered,
             format!("party `{}` is not registered", c.party_id),
         ));
     }
+    not_succeeded(model, &c.party_id, c.effective_on)?;
     if a.members.holds_or_will_hold(&c.party_id, c.effective_on) {
         return Err(Refusal::new(
             Rule::PartyAlreadyInAgreement,
@@ -384,15 +392,37 @@ fn check_exchange_parties(
         .try_for_each(|p| check_member(model, a, p, on))
 }
 
-/// `party` must be a party of the agreement on `on`.
+/// `party` must not have been succeeded on or before `on`: facts from a
+/// succession's date name the successor.
+fn not_succeeded(model: &WriteModel, party: &PartyId, on: BusinessDate) -> Result<(), Refusal> {
+    match model.succession_of(party).filter(|(_, from)| *from <= on) {
+        Some((successor, from)) => Err(Refusal::new(
+            Rule::PartySucceeded,
+            format!(
+                "party `{party}` was succeeded by `{successor}` from {from}; facts dated from then name `{successor}`"
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// `party` must be a party of the agreement on `on`: not succeeded by
+/// then, not withdrawn by then, and a member.
 fn check_member(
-    _model: &WriteModel,
+    model: &WriteModel,
     a: &AgreementState,
     party: &PartyId,
     on: BusinessDate,
 ) -> Result<(), Refusal> {
+    not_succeeded(model, party, on)?;
     if a.members.is_member(party, on) {
         return Ok(());
+    }
+    if let Some(left) = a.members.left_before(party, on) {
+        return Err(Refusal::new(
+            Rule::PartyNotMember,
+            format!("party `{party}` is no longer a party of the agreement from {left}"),
+        ));
     }
     Err(Refusal::new(
         Rule::PartyNotInAgreement,
@@ -669,4 +699,182 @@ fn terminate(model: &WriteModel, c: &TerminateAgreement) -> Decided {
         reason: c.reason.clone(),
     });
     on_agreement(c.agreement_id, event, c.effective_on)
+}
+
+fn registered<'a>(model: &'a WriteModel, party: &PartyId) -> Result<&'a PartyState, Refusal> {
+    model.party(party).ok_or_else(|| {
+        Refusal::new(
+            Rule::PartyNotRegistered,
+            format!("party `{party}` is not registered"),
+        )
+    })
+}
+
+fn update_party(model: &WriteModel, c: &UpdateParty) -> Decided {
+    let party = registered(model, &c.party_id)?;
+    not_succeeded(model, &c.party_id, c.effective_on)?;
+    require_reason(&c.reason)?;
+    if c.name.is_none() && c.short_name.is_none() && c.kind.is_none() && c.province.is_none() {
+        return Err(Refusal::new(
+            Rule::PartyUpdateWithoutChanges,
+            "an update must change at least one of name, short_name, kind, province",
+        ));
+    }
+    if let Some(name) = &c.name {
+        require_text(name, "name")?;
+    }
+    let now = party.profile_at(c.effective_on);
+    let changes = c.name.as_ref().is_some_and(|n| *n != now.name)
+        || c.short_name.is_some() && c.short_name != now.short_name
+        || c.kind.is_some_and(|k| k != now.kind)
+        || c.province.is_some() && c.province != now.province;
+    if !changes {
+        return Err(Refusal::new(
+            Rule::PartyUpdateWithoutChanges,
+            format!(
+                "every field the update gives is already in force on {}",
+                c.effective_on
+            ),
+        ));
+    }
+    let event = Event::PartyUpdated(PartyUpdated {
+        party_id: c.party_id.clone(),
+        effective_on: c.effective_on,
+        reason: c.reason.clone(),
+        name: c.name.clone(),
+        short_name: c.short_name.clone(),
+        kind: c.kind,
+        province: c.province.clone(),
+    });
+    on_party(&c.party_id, event, c.effective_on)
+}
+
+/// One fact on a party's stream.
+fn on_party(id: &PartyId, event: Event, effective_on: BusinessDate) -> Decided {
+    Ok(Decision {
+        stream: StreamId::Party(id.clone()),
+        facts: vec![Fact {
+            event,
+            effective_on: Some(effective_on),
+        }],
+    })
+}
+
+fn succeed_party(model: &WriteModel, c: &SucceedParty) -> Decided {
+    let (predecessor, successor, from) = (&c.party_id, &c.successor_id, c.effective_on);
+    let state = registered(model, predecessor)?;
+    registered(model, successor)?;
+    if predecessor == successor {
+        return Err(Refusal::new(
+            Rule::SuccessionToItself,
+            format!("party `{predecessor}` cannot succeed itself"),
+        ));
+    }
+    if let Some((by, on)) = &state.succeeded {
+        return Err(Refusal::new(
+            Rule::PartyAlreadySucceeded,
+            format!("party `{predecessor}` was already succeeded by `{by}` from {on}"),
+        ));
+    }
+    not_succeeded(model, successor, from)?;
+    // Down the successor's own (later) successions: none may lead back.
+    let mut next = model.succession_of(successor);
+    while let Some((p, _)) = next {
+        if &p == predecessor {
+            return Err(Refusal::new(
+                Rule::SuccessionCycle,
+                format!("`{successor}` is itself succeeded, in the end, by `{predecessor}`"),
+            ));
+        }
+        next = model.succession_of(&p);
+    }
+    require_reason(&c.reason)?;
+    if let Some(fact) = naming_after(model, predecessor, from) {
+        return Err(contradicts(fact));
+    }
+    let event = Event::PartySucceeded(PartySucceeded {
+        party_id: predecessor.clone(),
+        successor_id: successor.clone(),
+        effective_on: from,
+        reason: c.reason.clone(),
+    });
+    on_party(predecessor, event, from)
+}
+
+/// A recorded fact dated on or after `from` that names `party`, which a
+/// succession of it from `from` would forbid: an update of it, an exchange
+/// involving it, its assessment, its admission or its withdrawal.
+fn naming_after(model: &WriteModel, party: &PartyId, from: BusinessDate) -> Option<String> {
+    let state = model.party(party)?;
+    if let Some(u) = state.updates.iter().find(|u| u.effective_on >= from) {
+        return Some(format!("`{party}` was updated from {}", u.effective_on));
+    }
+    let mut agreements: Vec<_> = model.agreements.iter().collect();
+    agreements.sort_by_key(|(id, _)| **id);
+    for (id, a) in agreements {
+        if let Some(fact) = member_facts_after(a, party, from) {
+            return Some(format!("under agreement {id}, {fact}"));
+        }
+    }
+    None
+}
+
+/// A fact of agreement `a` dated on or after `from` that names `party`.
+fn member_facts_after(a: &AgreementState, party: &PartyId, from: BusinessDate) -> Option<String> {
+    if let Some((id, x, _)) = first_contradicted(a, from, |x| {
+        x.parties.contains(party).then(String::new)
+    }) {
+        return Some(format!(
+            "exchange {id} on {} involves `{party}`",
+            x.occurred_on
+        ));
+    }
+    let assessed = a
+        .reviews
+        .values()
+        .filter_map(|r| r.assessed.get(party))
+        .filter(|on| **on >= from)
+        .min();
+    if let Some(on) = assessed {
+        return Some(format!("`{party}` made an assessment on {on}"));
+    }
+    let mut own = a.members.all().iter().filter(|m| &m.party_id == party);
+    if let Some(m) = own.clone().find(|m| m.since >= from && m.since > a.signed_on.min(a.signed.term.start)) {
+        return Some(format!("`{party}` joined on {}", m.since));
+    }
+    if let Some(until) = own.find_map(|m| m.until.filter(|until| *until > from)) {
+        return Some(format!("the membership of `{party}` ends on {until}"));
+    }
+    None
+}
+
+fn withdraw_party(model: &WriteModel, c: &WithdrawParty) -> Decided {
+    let a = agreement(model, c.agreement_id)?;
+    let (party, on) = (&c.party_id, c.effective_on);
+    live_on(a, c.agreement_id, on)?;
+    require_reason(&c.reason)?;
+    check_member(model, a, party, on)?;
+    let term = a.term_at(on);
+    if !term.contains(on) {
+        return Err(Refusal::new(
+            Rule::WithdrawalOutsideTerm,
+            format!("{on} is outside the term {} to {}", term.start, term.end),
+        ));
+    }
+    if a.members.on(on).len() <= 2 {
+        return Err(Refusal::new(
+            Rule::TooFewParties,
+            format!("at least two parties must remain in the agreement on {on}"),
+        ));
+    }
+    if let Some(fact) = member_facts_after(a, party, on) {
+        return Err(contradicts(fact));
+    }
+    let event = Event::PartyWithdrew(PartyWithdrew {
+        agreement_id: c.agreement_id,
+        party_id: party.clone(),
+        effective_on: on,
+        reason: c.reason.clone(),
+    });
+    on_agreement(c.agreement_id, event, on)
 }

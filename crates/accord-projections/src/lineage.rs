@@ -27,14 +27,20 @@ pub(crate) enum Part {
 }
 
 impl AgreementRecord {
-    /// The agreement's own lineage at `day`: its signature, the amendments
-    /// and admissions effective by then, its termination if effective by
+    /// The agreement's own lineage at `day`: its signature, the amendments,
+    /// admissions, withdrawals and successions effective by then, its termination if effective by
     /// then, and the signature of the successor shown as `superseded_by`.
     /// Ascending. Exchanges and reviews have their own.
     pub fn sources_at(&self, day: BusinessDate) -> Vec<u64> {
         let mut sources = vec![self.position];
         sources.extend(self.amendments_by(day).map(|(p, _)| p));
         sources.extend(self.admissions_by(day));
+        sources.extend(
+            self.membership_changes
+                .iter()
+                .filter(|(on, _)| *on <= day)
+                .map(|(_, p)| *p),
+        );
         sources.extend(self.termination_by(day));
         sources.extend(self.successor_by(day));
         sources.sort_unstable();

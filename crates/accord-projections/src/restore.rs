@@ -17,9 +17,11 @@
 //! the derived model equals the folded one (property-tested in
 //! `accord-engine`; `accord rebuild --check` compares them on a real log).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
-use accord_domain::{AgreementState, ExchangeState, ReviewState, Terms, WriteModel};
+use accord_domain::{
+    AgreementState, ExchangeState, PartyProfile, PartyState, ReviewState, Terms, WriteModel,
+};
 
 use crate::state::AgreementRecord;
 use crate::ReadModels;
@@ -28,7 +30,21 @@ impl ReadModels {
     /// The write model of the same log position, derived from these read
     /// models without replaying (see the module's rules).
     pub fn write_model(&self) -> WriteModel {
-        let parties: HashSet<_> = self.parties.keys().cloned().collect();
+        let parties: HashMap<_, _> = self
+            .parties
+            .iter()
+            .map(|(id, p)| {
+                let state = PartyState {
+                    registered: PartyProfile::registered(&p.registered),
+                    updates: p.updates.iter().map(|(_, u)| u.clone()).collect(),
+                    succeeded: p
+                        .succeeded
+                        .as_ref()
+                        .map(|(_, e)| (e.successor_id.clone(), e.effective_on)),
+                };
+                (id.clone(), state)
+            })
+            .collect();
         let mut agreements: HashMap<_, _> = self
             .agreements
             .iter()
@@ -62,9 +78,15 @@ fn agreement_state(record: &AgreementRecord, exchanges: usize) -> AgreementState
         .iter()
         .map(|(id, index)| {
             let review = &record.reviews[*index];
+            let mut assessed = HashMap::new();
+            for (_, a) in &review.assessments {
+                let latest = assessed.entry(a.party_id.clone()).or_insert(a.assessed_on);
+                *latest = (*latest).max(a.assessed_on);
+            }
             let state = ReviewState {
                 period: review.opened.period,
                 closed: review.closed.is_some(),
+                assessed,
             };
             (*id, state)
         })

@@ -10,13 +10,32 @@ use std::collections::{BTreeMap, HashMap};
 use accord_domain::members::Succession;
 use accord_domain::{
     AgreementAmended, AgreementId, AgreementSigned, AreaId, AssessmentRecorded, BusinessDate,
-    ExchangeCorrected, ExchangeId, ExchangeKind, ExchangeRecorded, Members, PartyId, ReviewId,
-    ReviewPeriodClosed, ReviewPeriodOpened,
+    ExchangeCorrected, ExchangeId, ExchangeKind, ExchangeRecorded, Members, PartyId,
+    PartyRegistered, PartySucceeded, PartyUpdated, ReviewId, ReviewPeriodClosed,
+    ReviewPeriodOpened,
 };
 
 use serde::{Deserialize, Serialize};
 
 use crate::views::ExchangeCounts;
+
+/// A party's facts: its registration, its updates in (effective_on,
+/// position) order, and its succession with its position.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct PartyRecord {
+    pub registered: PartyRegistered,
+    pub updates: Vec<(u64, PartyUpdated)>,
+    pub succeeded: Option<(u64, PartySucceeded)>,
+}
+
+impl PartyRecord {
+    /// Keeps an update in (effective_on, position) order.
+    pub fn update(&mut self, position: u64, update: PartyUpdated) {
+        let day = update.effective_on;
+        let at = self.updates.partition_point(|(_, u)| u.effective_on <= day);
+        self.updates.insert(at, (position, update));
+    }
+}
 
 /// An agreement's facts, each with its effective date.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -35,6 +54,9 @@ pub(crate) struct AgreementRecord {
     /// Its memberships as dated intervals, kept as the write model keeps
     /// them (`accord_domain::members`).
     pub members: Members,
+    /// Withdrawals and successions that changed its members: (effective
+    /// date, position).
+    pub membership_changes: Vec<(BusinessDate, u64)>,
     /// Successors naming this agreement: (signed_on, position, id).
     pub successors: Vec<(BusinessDate, u64, AgreementId)>,
     /// The termination's effective date and position (an agreement
@@ -96,6 +118,7 @@ impl AgreementRecord {
             version,
             amendments: Vec::new(),
             admissions: Vec::new(),
+            membership_changes: Vec::new(),
             successors: Vec::new(),
             terminated: None,
             exchanges: Vec::new(),
@@ -176,6 +199,12 @@ impl AgreementRecord {
         self.admissions
             .push((party.clone(), effective_on, position));
         self.members.join(party, effective_on, None, succession_of);
+    }
+
+    /// Notes a withdrawal or succession that changed its members.
+    pub fn membership_changed(&mut self, position: u64, effective_on: BusinessDate) {
+        self.touch(effective_on);
+        self.membership_changes.push((effective_on, position));
     }
 
     /// Notes the termination (the first one stands).

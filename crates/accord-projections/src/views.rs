@@ -65,7 +65,8 @@ pub enum ReviewStatus {
     Closed,
 }
 
-/// A party, as registered.
+/// A party as it stood on a date: its name, short name, kind and province
+/// in force then.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct PartyView {
     /// Its slug, e.g. `dong-nai-iza`.
@@ -77,6 +78,24 @@ pub struct PartyView {
     /// What kind of organisation it is.
     pub kind: PartyKind,
     /// Its province, if given.
+    pub province: Option<String>,
+    /// The party that succeeded it (a merger), if effective by the date.
+    pub succeeded_by: Option<PartyId>,
+    /// The day the succession took effect, if by the date.
+    pub succeeded_on: Option<BusinessDate>,
+    /// Its names over time: as registered (`effective_on` null), then after
+    /// each update effective by the date, in date order.
+    pub history: Vec<PartyName>,
+}
+
+/// A party's name, short name, kind and province from a date on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PartyName {
+    /// The first day these are in force; null for the registration.
+    pub effective_on: Option<BusinessDate>,
+    pub name: String,
+    pub short_name: Option<String>,
+    pub kind: PartyKind,
     pub province: Option<String>,
 }
 
