@@ -187,7 +187,11 @@ impl PartyProfile {
 
     /// The profile on `day` given `updates` in (effective_on, recording)
     /// order: this one, then each update effective by then.
-    pub fn at<'a>(&self, updates: impl IntoIterator<Item = &'a PartyUpdated>, day: BusinessDate) -> Self {
+    pub fn at<'a>(
+        &self,
+        updates: impl IntoIterator<Item = &'a PartyUpdated>,
+        day: BusinessDate,
+    ) -> Self {
         let mut profile = self.clone();
         for u in updates.into_iter().take_while(|u| u.effective_on <= day) {
             profile.apply(u);
@@ -421,7 +425,10 @@ impl WriteModel {
             }
             Event::AssessmentRecorded(e) => {
                 if let Some(r) = a.reviews.get_mut(&e.review_id) {
-                    let latest = r.assessed.entry(e.party_id.clone()).or_insert(e.assessed_on);
+                    let latest = r
+                        .assessed
+                        .entry(e.party_id.clone())
+                        .or_insert(e.assessed_on);
                     *latest = (*latest).max(e.assessed_on);
                 }
             }

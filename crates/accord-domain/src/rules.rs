@@ -821,9 +821,9 @@ fn naming_after(model: &WriteModel, party: &PartyId, from: BusinessDate) -> Opti
 
 /// A fact of agreement `a` dated on or after `from` that names `party`.
 fn member_facts_after(a: &AgreementState, party: &PartyId, from: BusinessDate) -> Option<String> {
-    if let Some((id, x, _)) = first_contradicted(a, from, |x| {
-        x.parties.contains(party).then(String::new)
-    }) {
+    if let Some((id, x, _)) =
+        first_contradicted(a, from, |x| x.parties.contains(party).then(String::new))
+    {
         return Some(format!(
             "exchange {id} on {} involves `{party}`",
             x.occurred_on
@@ -839,7 +839,10 @@ fn member_facts_after(a: &AgreementState, party: &PartyId, from: BusinessDate) -
         return Some(format!("`{party}` made an assessment on {on}"));
     }
     let mut own = a.members.all().iter().filter(|m| &m.party_id == party);
-    if let Some(m) = own.clone().find(|m| m.since >= from && m.since > a.signed_on.min(a.signed.term.start)) {
+    if let Some(m) = own
+        .clone()
+        .find(|m| m.since >= from && m.since > a.signed_on.min(a.signed.term.start))
+    {
         return Some(format!("`{party}` joined on {}", m.since));
     }
     if let Some(until) = own.find_map(|m| m.until.filter(|until| *until > from)) {

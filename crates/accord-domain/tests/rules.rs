@@ -1360,7 +1360,10 @@ fn a_successor_becomes_a_party_from_the_date_via_the_predecessor() {
         model.evolve(event);
     }
     let ever: Vec<_> = model.agreement_parties(TRIPARTITE).unwrap().collect();
-    assert_eq!(ever, [&party(LAM_DONG), &party(BINH_PHUOC), &party(DONG_NAI)]);
+    assert_eq!(
+        ever,
+        [&party(LAM_DONG), &party(BINH_PHUOC), &party(DONG_NAI)]
+    );
 }
 
 #[test]

@@ -1101,7 +1101,12 @@ fn same_parties_and_reports_at(
     partial: &ReadModels,
     at: BusinessDate,
 ) -> Checked {
-    prop_assert_eq!(full.parties_at(at), partial.parties_at(at), "parties at {}", at);
+    prop_assert_eq!(
+        full.parties_at(at),
+        partial.parties_at(at),
+        "parties at {}",
+        at
+    );
     for i in 0..=PARTIES.len() {
         let id = PartyId::parse(PARTIES.get(i).map_or("unknown-party", |p| p.0)).expect("a slug");
         prop_assert_eq!(

@@ -4,8 +4,8 @@
 
 use accord_domain::{
     AgreementAmended, AgreementSigned, AgreementTerminated, AssessmentRecorded, Event,
-    ExchangeCorrected, ExchangeRecorded, ExchangeRetracted, PartyAdmitted, PartyRegistered, PartySucceeded, PartyUpdated, PartyWithdrew,
-    ReviewPeriodClosed, ReviewPeriodOpened,
+    ExchangeCorrected, ExchangeRecorded, ExchangeRetracted, PartyAdmitted, PartyRegistered,
+    PartySucceeded, PartyUpdated, PartyWithdrew, ReviewPeriodClosed, ReviewPeriodOpened,
 };
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;

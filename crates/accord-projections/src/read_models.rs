@@ -3,8 +3,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use accord_domain::model::event_agreement;
 use accord_domain::members::Succession;
+use accord_domain::model::event_agreement;
 use accord_domain::{
     AgreementId, AgreementSigned, AreaId, BusinessDate, Event, ExchangeCorrected, ExchangeId,
     ExchangeRecorded, ExchangeRetracted, PartyAdmitted, PartyId, PartyProfile, PartyRegistered,
@@ -256,12 +256,9 @@ impl ReadModels {
             if !record.members.is_member(&e.party_id, e.effective_on) {
                 continue;
             }
-            record.members.take_over(
-                &e.party_id,
-                &e.successor_id,
-                e.effective_on,
-                &succession_of,
-            );
+            record
+                .members
+                .take_over(&e.party_id, &e.successor_id, e.effective_on, &succession_of);
             record.membership_changed(position, e.effective_on);
             index_members(&mut self.party_agreements, record);
         }
@@ -302,7 +299,6 @@ impl ReadModels {
         });
         index_members(&mut self.party_agreements, record);
     }
-
 
     fn record_exchange(&mut self, position: u64, e: ExchangeRecorded) {
         let Some(record) = self.agreements.get_mut(&e.agreement_id) else {
@@ -372,7 +368,11 @@ fn succession(parties: &BTreeMap<PartyId, PartyRecord>, party: &PartyId) -> Opti
     Some((e.successor_id.clone(), e.effective_on))
 }
 
-fn index_party(index: &mut HashMap<PartyId, Vec<AgreementId>>, party: &PartyId, agreement: AgreementId) {
+fn index_party(
+    index: &mut HashMap<PartyId, Vec<AgreementId>>,
+    party: &PartyId,
+    agreement: AgreementId,
+) {
     let list = index.entry(party.clone()).or_default();
     if !list.contains(&agreement) {
         list.push(agreement);
