@@ -6,16 +6,20 @@
 # tests/webhooks/verify_delivery.py. tests/clients.rs installs its own
 # client generators (a venv and an npm folder under target/tmp/clients) and
 # needs python3, node and npm on PATH. Debian's Chromium and its WebDriver,
-# which tests/console.rs drives, are installed when missing.
+# which tests/console.rs drives, and strace, which tests/fsync_order.rs runs
+# the server under, are installed when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v python3 >/dev/null || { echo "python3 is required by tests/webhooks.rs (the reference verifier)" >&2; exit 1; }
 python3 -c 'import standardwebhooks' 2>/dev/null \
   || python3 -m pip install --quiet --disable-pip-version-check standardwebhooks \
   || { echo "could not install the standardwebhooks Python package (pip)" >&2; exit 1; }
-if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+missing=()
+{ [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; } || missing+=(chromium chromium-driver)
+command -v strace >/dev/null || missing+=(strace)
+if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
-  { apt-get update -qq && apt-get install -y -qq chromium chromium-driver; } \
-    || { echo "could not install chromium and chromium-driver (apt-get), needed by tests/console.rs" >&2; exit 1; }
+  { apt-get update -qq && apt-get install -y -qq "${missing[@]}"; } \
+    || { echo "could not install ${missing[*]} (apt-get), needed by tests/console.rs and tests/fsync_order.rs" >&2; exit 1; }
 fi
 cargo test --workspace --all-targets "$@"

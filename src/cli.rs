@@ -79,6 +79,11 @@ pub struct GenerateArgs {
     /// How many events the log should hold at least.
     #[arg(long)]
     pub events: u64,
+    /// About how many agreements the log should hold (default: one per
+    /// about 330 events, the mix of a long-lived register); the rest of
+    /// each round is exchanges and reviews.
+    #[arg(long)]
+    pub agreements: Option<u64>,
 }
 
 /// Where the data lives.

@@ -58,6 +58,8 @@ const AREAS: [&str; 6] = [
 ];
 const KINDS: [&str; 5] = ["meeting", "visit", "information", "support", "training"];
 const ROUND: usize = 1_000;
+/// Agreements signed per round unless `--agreements` says otherwise.
+const SIGNS_PER_ROUND: usize = 3;
 
 /// Appends rounds of commands until the log holds at least `args.events` events.
 pub fn run(args: GenerateArgs) -> Result<()> {
@@ -71,7 +73,11 @@ pub fn run(args: GenerateArgs) -> Result<()> {
         .context("starting the engine")?;
     let started = std::time::Instant::now();
     let runtime = tokio::runtime::Runtime::new()?;
-    let mut log = Generator::new(engine.log().head().position);
+    let signs = args.agreements.map_or(SIGNS_PER_ROUND, |agreements| {
+        let rounds = args.events.div_ceil(ROUND as u64).max(1);
+        usize::try_from(agreements.div_ceil(rounds)).unwrap_or(ROUND)
+    });
+    let mut log = Generator::new(engine.log().head().position, signs.clamp(1, ROUND / 2));
     while engine.log().head().position < args.events {
         let round = log.round();
         runtime.block_on(submit_all(&engine, round))?;
@@ -155,10 +161,11 @@ struct Generator {
     opened: Vec<(usize, String)>,
     assessed: Vec<(usize, String)>,
     started: bool,
+    signs_per_round: usize,
 }
 
 impl Generator {
-    fn new(head: u64) -> Self {
+    fn new(head: u64, signs_per_round: usize) -> Self {
         Generator {
             rng: 0x9e37_79b9_7f4a_7c15 ^ head,
             counter: head,
@@ -167,6 +174,7 @@ impl Generator {
             opened: Vec::new(),
             assessed: Vec::new(),
             started: false,
+            signs_per_round,
         }
     }
 
@@ -190,7 +198,7 @@ impl Generator {
             self.started = true;
             return self.parties();
         }
-        for _ in 0..3 {
+        for _ in 0..self.signs_per_round {
             round.push(self.sign());
         }
         round.extend(self.reviews());

@@ -350,6 +350,8 @@ fn pages() -> Vec<(&'static str, String)> {
         ("party", "/parties/dong-nai-iza?at=2013-07-04".into()),
         ("not-found", "/agreements/not-an-id".into()),
         ("docs", "/docs".into()),
+        ("report", REPORT.into()),
+        ("audit", "/audit".into()),
     ]
 }
 
@@ -488,6 +490,8 @@ async fn the_main_pages_are_pictured_in_both_languages() {
             format!("/agreements/{BILATERAL}/diff?from=2013-07-03&to=2013-07-05"),
         ),
         ("parties", "/parties".to_owned()),
+        ("report", REPORT.to_owned()),
+        ("audit", "/audit?verify=chain".to_owned()),
     ];
     let mut written = Vec::new();
     // A browser set to each language, so its own controls (the date
@@ -505,7 +509,7 @@ async fn the_main_pages_are_pictured_in_both_languages() {
         }
         browser.close().await;
     }
-    assert_eq!(written.len(), 12);
+    assert_eq!(written.len(), 16);
 }
 
 /// Saves a whole-page PNG of the open page; checks it is one.
@@ -520,4 +524,321 @@ async fn save(browser: &Browser, folder: &std::path::Path, name: &str) -> PathBu
     let path = folder.join(name);
     std::fs::write(&path, png).expect("the screenshot is written");
     path
+}
+
+// ---------------------------------------------------------------------
+// The cooperation report, receipts and the audit page (ADR 0027).
+
+/// The demo's report over both programs, at the end of the tripartite one.
+const REPORT: &str = "/reports/cooperation?from=2007-01-01&to=2015-12-31&at=2015-12-31";
+
+/// The bars of chart `id` as (label, value), read from the page.
+async fn bars(browser: &Browser, id: &str) -> Vec<(String, u64)> {
+    let found = browser
+        .run(&format!(
+            "return [...document.querySelectorAll('#{id} rect.bar')]\
+             .map(b => [b.getAttribute('data-label'), Number(b.getAttribute('data-value'))])"
+        ))
+        .await;
+    serde_json::from_value(found).expect("a list of bars")
+}
+
+/// Fetches `href` as the signed-in browser: (status, body, Accord-Receipt).
+async fn fetch(browser: &Browser, href: &str) -> (u64, String, String) {
+    let answer = browser
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];\
+             fetch(arguments[0], {credentials: 'same-origin'})\
+               .then(r => r.text().then(t => done([r.status, t, r.headers.get('accord-receipt') || ''])))\
+               .catch(e => done([0, String(e), '']));",
+            vec![json!(href)],
+        )
+        .await
+        .expect("the fetch runs");
+    serde_json::from_value(answer).expect("status, body and header")
+}
+
+/// The query parameters of a console link, as pairs.
+fn query_of(href: &str) -> Vec<(String, String)> {
+    let url = reqwest::Url::parse(href).expect("an absolute link");
+    url.query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+/// Pastes `text` into the receipt form of /audit and submits it.
+async fn check_receipt(browser: &Browser, server: &Server, text: &str) {
+    browser.open(&server.url("/audit")).await;
+    browser
+        .client
+        .execute(
+            "document.getElementById('receipt').value = arguments[0]",
+            vec![json!(text)],
+        )
+        .await
+        .expect("pasting the receipt");
+    browser.click(".receipt-form button[type=submit]").await;
+}
+
+#[tokio::test]
+async fn the_report_charts_downloads_and_receipt_hold_and_audit_reopens_the_exact_view() {
+    let (_dir, server, browser) = start().await;
+    sign_in(&browser, &server, TOKEN).await;
+    browser
+        .click_to(".main-nav a[href='/reports/cooperation']", ".report h1")
+        .await;
+    browser.open(&server.url(REPORT)).await;
+    let api = server
+        .get_query(
+            "/v1/reports/cooperation",
+            &[
+                ("from", "2007-01-01"),
+                ("to", "2015-12-31"),
+                ("at", "2015-12-31"),
+            ],
+        )
+        .await;
+    assert_eq!(api.status, 200, "{}", api.text);
+    let report = api.body;
+    let exchanges = report["totals"]["exchanges"].as_u64().expect("a total");
+    assert!(exchanges > 0, "the demo counts exchanges: {report}");
+    assert_eq!(
+        browser.text(".total-exchanges").await,
+        exchanges.to_string()
+    );
+    assert_eq!(
+        browser.text(".total-agreements").await,
+        report["totals"]["agreements"].to_string()
+    );
+
+    // The charts count what the API's JSON counts.
+    let mut by_area: std::collections::BTreeMap<String, u64> = Default::default();
+    for row in report["agreements"].as_array().expect("rows") {
+        for (area, n) in row["by_area"].as_object().expect("by area") {
+            *by_area.entry(area.clone()).or_default() += n.as_u64().expect("a count");
+        }
+    }
+    let mut area_bars = bars(&browser, "chart-area").await;
+    area_bars.sort();
+    assert_eq!(area_bars, by_area.into_iter().collect::<Vec<_>>());
+    let year_bars = bars(&browser, "chart-year").await;
+    assert_eq!(year_bars.iter().map(|(_, n)| n).sum::<u64>(), exchanges);
+    assert!(year_bars.iter().all(|(y, _)| y.len() == 4), "{year_bars:?}");
+    let party_bars = bars(&browser, "chart-party").await;
+    let party_counts: Vec<u64> = report["parties"]
+        .as_array()
+        .expect("party rows")
+        .iter()
+        .map(|p| p["exchanges"].as_u64().expect("a count"))
+        .collect();
+    assert_eq!(
+        party_bars.iter().map(|(_, n)| *n).collect::<Vec<_>>(),
+        party_counts
+    );
+    let rows = browser.all("table.report-table tbody tr").await;
+    assert_eq!(
+        rows.len(),
+        report["agreements"].as_array().map_or(0, Vec::len)
+    );
+
+    // The receipt, as text and as a QR code, on the page and in print.
+    let receipt = browser.text(".receipt-text").await;
+    assert!(receipt.starts_with("accord-receipt/1\nview=/reports/cooperation?from=2007-01-01&to=2015-12-31\nat=2015-12-31\n"), "{receipt}");
+    browser.find(".receipt svg.qr[role=img]").await;
+    let print = browser
+        .run(
+            "const rules = [...document.styleSheets].flatMap(s => [...s.cssRules])\
+               .filter(r => r.media && r.media.mediaText === 'print')\
+               .flatMap(r => [...r.cssRules]);\
+             const hidden = rules.filter(r => r.style && r.style.display === 'none')\
+               .map(r => r.selectorText).join(',');\
+             const page = rules.some(r => r instanceof CSSPageRule && r.cssText.toLowerCase().includes('a4'));\
+             return [hidden, page]",
+        )
+        .await;
+    let hidden = print[0].as_str().expect("selectors").to_owned();
+    assert!(
+        hidden.contains(".top .bar nav") && hidden.contains(".filters"),
+        "{hidden}"
+    );
+    assert!(
+        !hidden.contains(".receipt,") && !hidden.contains("svg.qr"),
+        "{hidden}"
+    );
+    assert_eq!(print[1], json!(true), "an A4 page");
+
+    // The CSV download is the API's CSV for the same parameters, and
+    // carries the same receipt in its header.
+    let csv_href = browser
+        .find("a.download-csv")
+        .await
+        .prop("href")
+        .await
+        .expect("a property")
+        .expect("a link");
+    let (status, csv, header) = fetch(&browser, &csv_href).await;
+    assert_eq!(status, 200, "{csv}");
+    let mut query = query_of(&csv_href);
+    assert!(query.iter().any(|(k, _)| k == "as_of"), "{csv_href}");
+    query.push(("format".into(), "csv".into()));
+    let pairs: Vec<(&str, &str)> = query
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let api_csv = server.get_query("/v1/reports/cooperation", &pairs).await;
+    assert_eq!(api_csv.status, 200, "{}", api_csv.text);
+    assert_eq!(csv, api_csv.text, "the console's CSV is the API's");
+    assert!(csv.starts_with("agreement_id,title,"), "{csv}");
+    assert_eq!(header, receipt.replace('\n', " "));
+    let json_href = browser
+        .find("a.download-json")
+        .await
+        .prop("href")
+        .await
+        .expect("a property")
+        .expect("a link");
+    let (_, json_body, _) = fetch(&browser, &json_href).await;
+    let pairs: Vec<(String, String)> = query_of(&json_href);
+    let pairs: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    assert_eq!(
+        json_body,
+        server
+            .get_query("/v1/reports/cooperation", &pairs)
+            .await
+            .text
+    );
+
+    // One more exchange in the window: the report now counts it...
+    let recorded = server
+        .command(&json!({"type": "RecordExchange", "data": {
+            "agreement_id": TRIPARTITE, "occurred_on": "2014-03-10", "area": "investment_promotion",
+            "kind": "meeting", "parties": ["dong-nai-iza", "lam-dong-iza"],
+            "summary": "Hội nghị xúc tiến đầu tư chung tại Đà Lạt"}}))
+        .await;
+    assert_eq!(recorded.status, 201, "{}", recorded.text);
+    browser.open(&server.url(REPORT)).await;
+    assert_eq!(
+        browser.text(".total-exchanges").await,
+        (exchanges + 1).to_string()
+    );
+
+    // ...yet the receipt still verifies, and re-opens the report it came from.
+    check_receipt(&browser, &server, &receipt).await;
+    let verified = browser.text(".receipt-result").await;
+    assert!(verified.starts_with("Verified."), "{verified}");
+    browser.click(".receipt-result a.receipt-reopen").await;
+    browser
+        .wait_url(|u| u.contains("/reports/cooperation?") && u.contains("as_of="))
+        .await;
+    assert_eq!(
+        browser.text(".total-exchanges").await,
+        exchanges.to_string()
+    );
+    assert_eq!(
+        browser.text(".receipt-text").await,
+        receipt,
+        "the same view, the same receipt"
+    );
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_receipt_with_one_changed_character_is_refused() {
+    let (_dir, server, browser) = start().await;
+    sign_in(&browser, &server, TOKEN).await;
+    browser
+        .open(&server.url(&format!("/agreements/{BILATERAL}?at=2013-07-04")))
+        .await;
+    let receipt = browser.text(".receipt-text").await;
+    assert!(
+        receipt.contains(&format!("view=/agreements/{BILATERAL}\nat=2013-07-04\n")),
+        "{receipt}"
+    );
+    check_receipt(&browser, &server, &receipt).await;
+    assert!(browser
+        .text(".receipt-result")
+        .await
+        .starts_with("Verified."));
+
+    // The business date moved by one day: the signature no longer matches.
+    let moved = receipt.replacen("at=2013-07-04", "at=2013-07-05", 1);
+    check_receipt(&browser, &server, &moved).await;
+    let refused = browser.text(".receipt-result.outcome-bad").await;
+    assert!(refused.starts_with("Not verified."), "{refused}");
+    assert!(refused.contains("signature does not match"), "{refused}");
+    assert!(browser
+        .all(".receipt-result a.receipt-reopen")
+        .await
+        .is_empty());
+
+    // A receipt cut short is not a receipt: said at the field, text kept.
+    let cut = receipt
+        .split("\nsignature=")
+        .next()
+        .expect("a first part")
+        .to_owned();
+    check_receipt(&browser, &server, &cut).await;
+    assert_eq!(
+        browser.text("#receipt-error").await,
+        "This is not a receipt: its field signature is missing or cannot be read. \
+         Paste the whole text, from accord-receipt/1 to the signature."
+    );
+    let kept = browser
+        .run("return document.getElementById('receipt').value")
+        .await;
+    assert_eq!(kept, json!(cut));
+
+    // The chain verifies; the checkpoint downloaded verifies with the API;
+    // the export holds every event, in order.
+    browser.open(&server.url("/audit")).await;
+    browser.click(".verify-chain").await;
+    let head = server.head().await;
+    assert_eq!(
+        browser.text(".chain-result").await,
+        format!("The chain verifies: {head} events, from position 1 to the head.")
+    );
+    let (status, checkpoint, _) = fetch(&browser, &server.url("/audit/checkpoint.json")).await;
+    assert_eq!(status, 200, "{checkpoint}");
+    let checkpoint: Value = serde_json::from_str(&checkpoint).expect("a checkpoint");
+    assert_eq!(checkpoint["position"], json!(head));
+    let checked = server
+        .post("/v1/audit/verify-checkpoint", &checkpoint)
+        .await;
+    assert_eq!(checked.body["ok"], json!(true), "{}", checked.text);
+    let (_, key, _) = fetch(&browser, &server.url("/audit/public-key.json")).await;
+    assert_eq!(key, server.get("/v1/audit/public-key").await.text);
+    let (status, export, _) = fetch(&browser, &server.url("/audit/export.ndjson")).await;
+    assert_eq!(status, 200);
+    let positions: Vec<u64> = export
+        .lines()
+        .map(|line| {
+            let event: Value = serde_json::from_str(line).expect("an event a line");
+            assert!(event["hash"].is_string(), "{line}");
+            event["position"].as_u64().expect("a position")
+        })
+        .collect();
+    assert_eq!(positions, (1..=head).collect::<Vec<_>>());
+
+    // A writer has no audit page.
+    let created = server
+        .post(
+            "/v1/tokens",
+            &json!({"role": "writer", "party_id": "lam-dong-iza"}),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let secret = created.body["token"].as_str().expect("a secret").to_owned();
+    browser.click_to(".sign-out button", "#token").await;
+    sign_in(&browser, &server, &secret).await;
+    assert!(browser.all(".main-nav a[href='/audit']").await.is_empty());
+    browser
+        .find(".main-nav a[href='/reports/cooperation']")
+        .await;
+    browser.open(&server.url("/audit")).await;
+    assert_eq!(browser.text("h1").await, "Not allowed");
+    browser.close().await;
 }

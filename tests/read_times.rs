@@ -1,4 +1,4 @@
-//! The two times (DOMAIN.md, "Two times") on the reads the other black-box
+//! The two times (docs/domain.md, "Two times") on the reads the other black-box
 //! tests leave out: the parties, the agreement list, an agreement's
 //! exchanges, the cooperation report in JSON and CSV, and the event stream,
 //! each at a business date (`at`), as of a recording instant (`as_of`), and
@@ -208,7 +208,7 @@ async fn assert_not_found(server: &Server, path: &str, query: &[(&str, &str)]) {
     );
 }
 
-/// The `key` of every item of a list answer, sorted (API.md fixes no order).
+/// The `key` of every item of a list answer, sorted (docs/api-guide.md fixes no order).
 fn sorted(list: &Value, key: &str) -> Vec<String> {
     let items = list["items"].as_array().expect("a list answers items");
     let mut keys: Vec<String> = items
@@ -322,7 +322,7 @@ async fn csv_rows(
         .collect()
 }
 
-/// A JSON list of party ids, sorted (API.md fixes no order).
+/// A JSON list of party ids, sorted (docs/api-guide.md fixes no order).
 fn party_set(parties: &Value) -> Vec<&str> {
     let parties = parties.as_array().expect("a list of party ids");
     let mut ids: Vec<&str> = parties.iter().map(|p| p.as_str().unwrap()).collect();

@@ -165,15 +165,25 @@ async fn events_appended_while_the_receiver_was_down_arrive_in_order_once_it_is_
     let (id, _) = subscribe(&server, &receiver.url()).await;
     receiver.stop();
     let positions = register(&server, 0, 3).await;
-    tokio::time::sleep(Duration::from_millis(700)).await;
-    let pending = server
-        .json(&format!("/v1/webhooks/{id}/deliveries?state=pending"))
-        .await;
+    // Wait until the first delivery has been tried against the closed port.
+    let deadline = std::time::Instant::now() + WITHIN;
+    let pending = loop {
+        let pending = server
+            .json(&format!("/v1/webhooks/{id}/deliveries?state=pending"))
+            .await;
+        if pending["items"][0]["attempts"]
+            .as_array()
+            .is_some_and(|a| !a.is_empty())
+        {
+            break pending;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no attempt within {WITHIN:?}: {pending}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
     let attempts = &pending["items"][0]["attempts"];
-    assert!(
-        attempts.as_array().is_some_and(|a| !a.is_empty()),
-        "{pending}"
-    );
     assert!(
         attempts[0]["error"].is_string() && attempts[0]["status_code"].is_null(),
         "{attempts}"

@@ -46,7 +46,8 @@ impl DataDir {
         self.dir.path().join("data")
     }
 
-    fn log(&self, name: &str) -> PathBuf {
+    /// A file beside the data folder (logs, traces), deleted with it.
+    pub fn log(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
 }

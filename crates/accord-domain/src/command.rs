@@ -320,7 +320,7 @@ impl std::fmt::Display for StreamId {
 }
 
 impl Command {
-    /// Every command's name, in the order of DOMAIN.md.
+    /// Every command's name, in the order of docs/domain.md.
     pub const NAMES: [&'static str; 14] = [
         "RegisterParty",
         "SignAgreement",

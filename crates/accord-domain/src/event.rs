@@ -206,7 +206,7 @@ impl Event {
     /// teach the decoder to upcast) when a payload's shape changes.
     pub const SCHEMA: u32 = 1;
 
-    /// Every event type, in the order of DOMAIN.md.
+    /// Every event type, in the order of docs/domain.md.
     pub const TYPES: [&'static str; 14] = [
         "PartyRegistered",
         "AgreementSigned",

@@ -1,4 +1,4 @@
-//! Every business rule of DOMAIN.md, read as given / when / then.
+//! Every business rule of docs/domain.md, read as given / when / then.
 //!
 //! `given` replays facts into a [`WriteModel`] with `evolve`, `when` decides a
 //! command (after assigning deterministic ids), and `then_*` checks what was

@@ -174,11 +174,31 @@ async fn after_a_snapshot_the_snapshotter_rests_before_the_next_one() {
     }
 
     // Two more multiples of K are passed while it rests: none is written.
-    for c in (30..50).map(mixed) {
-        engine.submit(submission(c)).await.expect("accepted");
+    // The control: an engine that does not rest, given the same commands,
+    // writes both in the time the resting one is watched.
+    let control_dir = tempfile::tempdir().unwrap();
+    let control_store = open(control_dir.path());
+    let control =
+        Engine::start(control_store.clone(), control_store.clone(), config(10, 0)).unwrap();
+    fill(&control, &control_store, 6, 10).await;
+    for i in 16..50 {
+        control
+            .submit(submission(mixed(i)))
+            .await
+            .expect("accepted");
+        if i >= 30 {
+            engine.submit(submission(mixed(i))).await.expect("accepted");
+        }
     }
     assert!(engine.log().head().position >= 40);
-    std::thread::sleep(Duration::from_millis(500));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !control_store.snapshot_positions().unwrap().contains(&40) {
+        assert!(
+            Instant::now() < deadline,
+            "the control wrote no snapshot at 40"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
     assert_eq!(store.snapshot_positions().unwrap(), vec![10]);
 }
 

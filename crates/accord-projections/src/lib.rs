@@ -21,7 +21,7 @@
 //!   model is not stored but derived from the read models (`restore`,
 //!   [`ReadModels::write_model`]).
 //! - [`report`]: the cooperation report; [`report_csv`] (`csv`) renders it.
-//! - [`views`]: the JSON shapes of API.md, field for field.
+//! - [`views`]: the JSON shapes of docs/api-guide.md, field for field.
 //!
 //! # The two times
 //!

@@ -29,7 +29,7 @@ pub struct ReportQuery {
     pub as_of: Option<String>,
 }
 
-/// The cooperation report (API.md).
+/// The cooperation report (docs/api-guide.md).
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct Report {
     /// The window's first day, or null for no lower bound.

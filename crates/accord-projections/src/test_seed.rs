@@ -1,4 +1,4 @@
-//! The seed story for tests (DOMAIN.md): the Đồng Nai – Lâm Đồng program of
+//! The seed story for tests (docs/domain.md): the Đồng Nai – Lâm Đồng program of
 //! 2007–2013, its final review on 4 July 2013, and the tripartite program
 //! with Bình Phước signed the same day, which supersedes it.
 

@@ -1,4 +1,4 @@
-//! The JSON shapes of the reads (API.md, "Reads"). Field names are the
+//! The JSON shapes of the reads (docs/api-guide.md, "JSON shapes"). Field names are the
 //! contract: clients rely on them, so never rename or drop one. Absent
 //! values are serialised as `null`, never skipped.
 
@@ -11,7 +11,7 @@ use accord_domain::{
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// An agreement's status on a business date (DOMAIN.md): `pending` before
+/// An agreement's status on a business date (docs/domain.md): `pending` before
 /// its term, `active` within it, `expired` after it, `superseded` once a
 /// successor naming it is signed, `terminated` from its termination. The
 /// later states win in that order.

@@ -40,28 +40,34 @@ async fn receiver(script: Vec<(u16, Option<&'static str>)>) -> (String, Arc<Mute
 
 fn append(store: &SledStore, n: usize) {
     for i in 0..n {
-        let event = NewEvent {
-            id: Uuid::now_v7(),
-            event_type: "PartyRegistered".into(),
-            schema: 1,
-            effective_on: None,
-            data: serde_json::json!({"party_id": format!("p{i}")}),
-        };
-        let write = Write {
-            command_id: Uuid::now_v7(),
-            request_hash: [0; 32],
-            stream: format!("party:p{i}"),
-            expected_version: None,
-            actor: Actor {
-                token_id: "t".into(),
-                role: Role::Admin,
-                party_id: None,
-            },
-            correlation_id: None,
-            events: vec![event],
-        };
-        store.append(&[write]).unwrap();
+        let data = serde_json::json!({"party_id": format!("p{i}")});
+        append_one(store, "PartyRegistered", &format!("party:p{i}"), data);
     }
+}
+
+/// Appends one event of `event_type` to `stream`.
+fn append_one(store: &SledStore, event_type: &str, stream: &str, data: serde_json::Value) {
+    let event = NewEvent {
+        id: Uuid::now_v7(),
+        event_type: event_type.into(),
+        schema: 1,
+        effective_on: None,
+        data,
+    };
+    let write = Write {
+        command_id: Uuid::now_v7(),
+        request_hash: [0; 32],
+        stream: stream.into(),
+        expected_version: None,
+        actor: Actor {
+            token_id: "t".into(),
+            role: Role::Admin,
+            party_id: None,
+        },
+        correlation_id: None,
+        events: vec![event],
+    };
+    store.append(&[write]).unwrap();
 }
 
 fn config(schedule: &str) -> WebhookConfig {
@@ -171,13 +177,24 @@ async fn a_subscription_filtered_by_type_and_agreement_skips_other_events() {
     let (view, _) = webhooks.create(new).await.unwrap();
     append(&store, 3);
     head.send_replace(3);
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    assert!(webhooks
-        .deliveries(view.id, 0, 10, None)
-        .await
-        .unwrap()
-        .is_empty());
-    assert!(times.lock().unwrap().is_empty());
+    // The control: a matching event after them is delivered, so the three
+    // before it were read and passed over, not merely not reached yet.
+    let agreement = Uuid::now_v7();
+    let data = serde_json::json!({"agreement_id": agreement, "exchange_id": Uuid::now_v7()});
+    append_one(
+        &store,
+        "ExchangeRecorded",
+        &format!("agreement:{agreement}"),
+        data,
+    );
+    head.send_replace(4);
+    let deliveries = settle(&webhooks, view.id, |d| {
+        d.iter().any(|d| d.state == DeliveryState::Succeeded)
+    })
+    .await;
+    let delivered: Vec<u64> = deliveries.iter().map(|d| d.position).collect();
+    assert_eq!(delivered, vec![4], "only the ExchangeRecorded event");
+    assert_eq!(times.lock().unwrap().len(), 1);
 }
 
 #[tokio::test]

@@ -22,6 +22,7 @@ use super::{agreement_id, Names};
 use crate::context::render;
 use crate::log::{self, LogEntry};
 use crate::paging::Pager;
+use crate::receipt::{self, Pin, ReceiptBox};
 use crate::time_travel::{TimeTravel, When};
 use crate::{Console, PageError, Ui, Viewer};
 
@@ -76,6 +77,8 @@ struct AgreementPage {
     timeline: Vec<TimelineRow>,
     timeline_pager: Pager,
     diff_href: String,
+    /// The receipt of the view, for its printout (ADR 0027).
+    receipt: Option<ReceiptBox>,
 }
 
 #[tracing::instrument(skip_all, fields(agreement_id = %raw))]
@@ -92,7 +95,7 @@ async fn one(
     if history.is_empty() {
         return Err(PageError::NotFound);
     }
-    let (view, exchanges, parties, related) = when
+    let (view, exchanges, parties, related, position) = when
         .moment()
         .with_models(engine, move |m, at| {
             let view = m.agreement(id, at);
@@ -104,7 +107,14 @@ async fn one(
                 .filter_map(|other| m.agreement(other, at))
                 .map(|v| (v.agreement_id.to_string(), v.title))
                 .collect();
-            (view, exchanges.unwrap_or_default(), m.parties(), related)
+            let position = m.position();
+            (
+                view,
+                exchanges.unwrap_or_default(),
+                m.parties(),
+                related,
+                position,
+            )
         })
         .await?;
     let exchange_pager = Pager::new(&ui, "xpage", exchanges.len(), EXCHANGES_PER_PAGE, 1);
@@ -118,6 +128,12 @@ async fn one(
         .collect();
     let (timeline, timeline_pager) = timeline(&ui, &when, &history);
     let found = view.is_some();
+    let receipt = match found {
+        true => Pin::at(engine, position).await?.and_then(|pin| {
+            receipt::sign(&console, &ui, &format!("/agreements/{id}"), when.at, &pin)
+        }),
+        false => None,
+    };
     let page = AgreementPage {
         tt: TimeTravel::new(&ui, &when, &history).steps(&ui, &when, &history),
         members: view
@@ -131,6 +147,7 @@ async fn one(
         exchange_pager,
         timeline,
         timeline_pager,
+        receipt,
         view,
         when,
         ui,

@@ -20,7 +20,7 @@ use crate::{Console, PageError, Ui, Viewer};
 /// Agreements a page.
 const PER_PAGE: usize = 50;
 
-/// Every status, in the order of DOMAIN.md.
+/// Every status, in the order of docs/domain.md.
 const STATUSES: [AgreementStatus; 5] = [
     AgreementStatus::Pending,
     AgreementStatus::Active,
