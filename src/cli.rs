@@ -142,6 +142,11 @@ pub struct ServeArgs {
     /// Seconds a request may take until its answer starts (then 503).
     #[arg(long, env = "ACCORD_REQUEST_TIMEOUT", default_value_t = 30)]
     pub request_timeout: u64,
+    /// The business time zone, an IANA name (`Asia/Ho_Chi_Minh`): "today",
+    /// the default `at` of reads and the limit of `exchange_in_future`, is
+    /// the date there. UTC when not given.
+    #[arg(long, env = "ACCORD_TIMEZONE")]
+    pub timezone: Option<String>,
 }
 
 /// The web console's sessions (ADR 0026).

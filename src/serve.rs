@@ -35,6 +35,15 @@ fn open_sled(data: &DataArgs, default_mb: u64) -> Result<Stores> {
 
 /// `accord serve`: rebuild, optionally load the demo, serve until a signal.
 pub fn run(args: ServeArgs) -> Result<()> {
+    if let Some(name) = &args.timezone {
+        let zone = accord_engine::clock::Zone::load(name).map_err(anyhow::Error::msg)?;
+        accord_engine::clock::set_zone(zone);
+    }
+    tracing::info!(
+        timezone = accord_engine::clock::zone_name(),
+        today = %accord_engine::clock::today(),
+        "business time zone"
+    );
     let stores = open_sled(&args.data, DataArgs::SERVE_CACHE_MB)?;
     let config = EngineConfig {
         queue_capacity: args.queue_capacity,

@@ -284,7 +284,15 @@ impl WriteModel {
     /// Decides a command: the facts to append, or the rule it breaks.
     /// Generated ids must have been assigned ([`Command::assign_ids`]).
     pub fn decide(&self, command: &Command) -> Result<Decision, Refusal> {
-        crate::rules::decide(self, command)
+        crate::rules::decide(self, command, None)
+    }
+
+    /// Decides a command on `today`, the date in the service's business
+    /// time zone: as [`WriteModel::decide`], and an exchange dated after
+    /// `today` is refused (`exchange_in_future`): what is to come is planned,
+    /// not recorded. The domain has no clock: the caller brings the date.
+    pub fn decide_on(&self, command: &Command, today: BusinessDate) -> Result<Decision, Refusal> {
+        crate::rules::decide(self, command, Some(today))
     }
 
     /// Applies a fact. No rules and no errors: the fact already happened.

@@ -62,6 +62,7 @@ rules! {
     PartyAlreadySucceeded => "party_already_succeeded",
     SuccessionCycle => "succession_cycle",
     WithdrawalOutsideTerm => "withdrawal_outside_term",
+    ExchangeInFuture => "exchange_in_future",
 }
 
 /// A command refused by a rule; nothing is appended.

@@ -16,7 +16,14 @@ use crate::StreamId;
 
 type Decided = Result<Decision, Refusal>;
 
-pub(crate) fn decide(model: &WriteModel, command: &Command) -> Decided {
+pub(crate) fn decide(
+    model: &WriteModel,
+    command: &Command,
+    today: Option<BusinessDate>,
+) -> Decided {
+    if let Some(today) = today {
+        not_in_future(command, today)?;
+    }
     match command {
         Command::RegisterParty(c) => register_party(model, c),
         Command::SignAgreement(c) => sign_agreement(model, c),
@@ -32,6 +39,23 @@ pub(crate) fn decide(model: &WriteModel, command: &Command) -> Decided {
         Command::UpdateParty(c) => update_party(model, c),
         Command::SucceedParty(c) => succeed_party(model, c),
         Command::WithdrawParty(c) => withdraw_party(model, c),
+    }
+}
+
+/// An exchange is a fact that happened: one dated after `today` is refused,
+/// checked before any other rule.
+fn not_in_future(command: &Command, today: BusinessDate) -> Result<(), Refusal> {
+    let on = match command {
+        Command::RecordExchange(c) => Some(c.occurred_on),
+        Command::CorrectExchange(c) => c.occurred_on,
+        _ => None,
+    };
+    match on.filter(|on| *on > today) {
+        Some(on) => Err(Refusal::new(
+            Rule::ExchangeInFuture,
+            format!("{on} is after today, {today}: an exchange to come is planned, not recorded"),
+        )),
+        None => Ok(()),
     }
 }
 

@@ -1477,6 +1477,37 @@ fn a_withdrawal_dated_before_a_recorded_exchange_naming_the_party_is_refused() {
         .then_events(&["PartyWithdrew"]);
 }
 
+// ---------------------------------------------------------------- today
+
+#[test]
+fn an_exchange_dated_after_today_is_refused_and_one_dated_today_accepted() {
+    let history = bilateral_history();
+    given(&history)
+        .when_on("2010-05-11", visit_on("2010-05-12"))
+        .then_refused(Rule::ExchangeInFuture);
+    given(&history)
+        .when_on("2010-05-12", visit_on("2010-05-12"))
+        .then_events(&["ExchangeRecorded"]);
+    given(&visited_history("2010-05-12"))
+        .when_on(
+            "2010-05-12",
+            CorrectExchange {
+                occurred_on: Some(day("2010-05-13")),
+                ..correct(VISIT)
+            },
+        )
+        .then_refused(Rule::ExchangeInFuture);
+    given(&visited_history("2010-05-12"))
+        .when_on(
+            "2010-05-11",
+            CorrectExchange {
+                summary: Some("Sửa nội dung".into()),
+                ..correct(VISIT)
+            },
+        )
+        .then_events(&["ExchangeCorrected"]);
+}
+
 // ---------------------------------------------------------------- contract
 
 #[test]
@@ -1747,6 +1778,14 @@ mod support {
                 generated(n)
             });
             let outcome = self.0.decide(&command);
+            Then { command, outcome }
+        }
+
+        /// As [`Given::when`], decided on `today` (the business date).
+        pub fn when_on(&self, today: &str, command: impl IntoCommand) -> Then {
+            let mut command = command.into_command();
+            command.assign_ids(|| generated(1));
+            let outcome = self.0.decide_on(&command, day(today));
             Then { command, outcome }
         }
     }

@@ -22,6 +22,7 @@
 //!   Prometheus by [`Engine::render_metrics`] (ADR 0017).
 
 pub mod access;
+pub mod clock;
 mod metrics;
 mod models;
 mod replay;

@@ -205,7 +205,7 @@ impl Writer {
         }
         crate::access::authorize(&s.actor, &s.command, &self.model)
             .map_err(EngineError::Forbidden)?;
-        let decision = self.model.decide(&s.command)?;
+        let decision = self.model.decide_on(&s.command, crate::clock::today())?;
         let mut events = Vec::with_capacity(decision.facts.len());
         let mut new_events = Vec::with_capacity(decision.facts.len());
         for fact in decision.facts {

@@ -38,8 +38,8 @@ impl AgreementRecord {
         sources.extend(
             self.membership_changes
                 .iter()
-                .filter(|(on, _)| *on <= day)
-                .map(|(_, p)| *p),
+                .filter(|(on, _, _)| *on <= day)
+                .map(|(_, p, _)| *p),
         );
         sources.extend(self.termination_by(day));
         sources.extend(self.successor_by(day));
@@ -76,6 +76,19 @@ impl AgreementRecord {
         };
         sources.sort_unstable();
         sources
+    }
+
+    /// The positions of the withdrawals and successions effective by `day`
+    /// that changed `party`'s membership.
+    pub fn membership_changes_of<'a>(
+        &'a self,
+        party: &'a accord_domain::PartyId,
+        day: BusinessDate,
+    ) -> impl Iterator<Item = u64> + 'a {
+        self.membership_changes
+            .iter()
+            .filter(move |(on, _, p)| *on <= day && p == party)
+            .map(|(_, position, _)| *position)
     }
 
     /// The position of the admission of `party` effective by `day`, if any.

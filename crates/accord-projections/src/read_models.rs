@@ -259,7 +259,8 @@ impl ReadModels {
             record
                 .members
                 .take_over(&e.party_id, &e.successor_id, e.effective_on, &succession_of);
-            record.membership_changed(position, e.effective_on);
+            record.membership_changed(position, e.effective_on, &e.party_id);
+            record.membership_changed(position, e.effective_on, &e.successor_id);
             index_members(&mut self.party_agreements, record);
         }
     }
@@ -269,7 +270,7 @@ impl ReadModels {
             return;
         };
         record.members.leave(&e.party_id, e.effective_on);
-        record.membership_changed(position, e.effective_on);
+        record.membership_changed(position, e.effective_on, &e.party_id);
     }
 
     fn sign(&mut self, position: u64, version: u64, e: AgreementSigned) {

@@ -55,8 +55,8 @@ pub(crate) struct AgreementRecord {
     /// them (`accord_domain::members`).
     pub members: Members,
     /// Withdrawals and successions that changed its members: (effective
-    /// date, position).
-    pub membership_changes: Vec<(BusinessDate, u64)>,
+    /// date, position, a party that left or joined), one entry per party.
+    pub membership_changes: Vec<(BusinessDate, u64, PartyId)>,
     /// Successors naming this agreement: (signed_on, position, id).
     pub successors: Vec<(BusinessDate, u64, AgreementId)>,
     /// The termination's effective date and position (an agreement
@@ -201,10 +201,16 @@ impl AgreementRecord {
         self.members.join(party, effective_on, None, succession_of);
     }
 
-    /// Notes a withdrawal or succession that changed its members.
-    pub fn membership_changed(&mut self, position: u64, effective_on: BusinessDate) {
+    /// Notes a withdrawal or succession that changed `party`'s membership.
+    pub fn membership_changed(
+        &mut self,
+        position: u64,
+        effective_on: BusinessDate,
+        party: &PartyId,
+    ) {
         self.touch(effective_on);
-        self.membership_changes.push((effective_on, position));
+        self.membership_changes
+            .push((effective_on, position, party.clone()));
     }
 
     /// Notes the termination (the first one stands).

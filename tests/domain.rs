@@ -1,13 +1,14 @@
-//! Parties over time over real HTTP: the 2025 reorganisation of the
-//! provinces (Bình Phước merged into Đồng Nai from 1 July 2025) recorded by
-//! `POST /v1/commands`, refused where a rule says so, and read at dates
-//! before and after it; the new commands in the OpenAPI document.
+//! The domain's second part over real HTTP: parties over time (the 2025
+//! reorganisation of the provinces, Bình Phước merged into Đồng Nai from 1
+//! July 2025) recorded by `POST /v1/commands`, refused where a rule says
+//! so, and read at dates before and after it; the new commands in the
+//! OpenAPI document; "today" in the business time zone (`--timezone`).
 
 #[path = "support/server.rs"]
 mod server;
 
 use serde_json::{json, Value};
-use server::{DataDir, Server};
+use server::{DataDir, Server, TOKEN};
 
 const AGREEMENT: &str = "0190f0a0-2013-7000-8000-000000000001";
 const DONG_NAI: &str = "dong-nai-iza";
@@ -196,4 +197,71 @@ async fn the_new_commands_are_in_the_openapi_document() {
     let agreement = &schemas["AgreementView"]["properties"];
     assert!(agreement["members"].is_object());
     assert!(schemas["PartyView"]["properties"]["history"].is_object());
+}
+
+/// The UTC date `days` from now, `YYYY-MM-DD` (civil from days, H. Hinnant).
+fn utc_date(days: i64) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let z = now / 86_400 + days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+#[tokio::test]
+async fn an_exchange_dated_after_today_in_the_business_time_zone_is_refused() {
+    let dir = DataDir::new();
+    // UTC+14: today there is the UTC date or the next one, never two on.
+    let server = Server::start_with(&dir, &["--timezone", "Pacific/Kiritimati"]).await;
+    for (id, name) in [
+        (DONG_NAI, "Ban quản lý các KCN Đồng Nai"),
+        (LAM_DONG, "Ban quản lý các KCN Lâm Đồng"),
+    ] {
+        server
+            .accept(&json!({"type": "RegisterParty", "data": {"party_id": id, "name": name, "kind": "industrial_zone_authority"}}))
+            .await;
+    }
+    server
+        .accept(&json!({"type": "SignAgreement", "data": {"agreement_id": AGREEMENT,
+            "title": "Chương trình hợp tác", "parties": [DONG_NAI, LAM_DONG], "signed_on": "2020-01-01",
+            "term": {"start": "2020-01-01", "end": "2099-12-31"}, "areas": ["investment_promotion"]}}))
+        .await;
+    let future = server
+        .command(&exchange(5, &utc_date(2), &[DONG_NAI]))
+        .await;
+    assert_eq!(future.status, 422, "{}", future.text);
+    assert_eq!(future.body["rule"], "exchange_in_future");
+    server
+        .accept(&exchange(6, &utc_date(-1), &[DONG_NAI]))
+        .await;
+}
+
+#[test]
+fn an_unknown_time_zone_stops_the_service_with_its_name() {
+    let dir = DataDir::new();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_accord"))
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--timezone",
+            "Asia/Nowhere",
+        ])
+        .arg("--data")
+        .arg(dir.data())
+        .env("ACCORD_ADMIN_TOKEN", TOKEN)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("Asia/Nowhere"), "{stderr}");
 }
