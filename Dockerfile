@@ -9,9 +9,10 @@ RUN cargo build --release --locked --bin accord \
  && cp target/release/accord /usr/local/bin/accord
 
 FROM debian:bookworm-slim
-# curl serves the HEALTHCHECK; ca-certificates for future outbound TLS (webhooks).
+# curl serves the HEALTHCHECK; ca-certificates for future outbound TLS (webhooks);
+# tzdata is the zone database `--timezone` reads.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ca-certificates curl \
+ && apt-get install -y --no-install-recommends ca-certificates curl tzdata \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 accord \
  && useradd --system --uid 10001 --gid accord --home-dir /data --shell /usr/sbin/nologin accord \

@@ -151,6 +151,11 @@ pub struct ServeArgs {
     /// until space is freed (0: no reserve).
     #[arg(long, env = "ACCORD_MIN_FREE_DISK_MB", default_value_t = 256)]
     pub min_free_disk_mb: u64,
+    /// The business time zone, an IANA name (`Asia/Ho_Chi_Minh`): "today",
+    /// the default `at` of reads and the limit of `exchange_in_future`, is
+    /// the date there. UTC when not given.
+    #[arg(long, env = "ACCORD_TIMEZONE")]
+    pub timezone: Option<String>,
 }
 
 /// The web console's sessions (ADR 0026).

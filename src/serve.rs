@@ -42,6 +42,15 @@ pub(crate) fn open_sled(
 
 /// `accord serve`: rebuild, optionally load the demo, serve until a signal.
 pub fn run(args: ServeArgs) -> Result<()> {
+    if let Some(name) = &args.timezone {
+        let zone = accord_engine::clock::Zone::load(name).map_err(anyhow::Error::msg)?;
+        accord_engine::clock::set_zone(zone);
+    }
+    tracing::info!(
+        timezone = accord_engine::clock::zone_name(),
+        today = %accord_engine::clock::today(),
+        "business time zone"
+    );
     let store = Arc::new(open_sled(&args.data, DataArgs::SERVE_CACHE_MB, true)?);
     let stores = Stores::of(store.clone());
     let config = EngineConfig {

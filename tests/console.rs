@@ -1819,6 +1819,8 @@ async fn pictured_webhook(server: &Server) -> PicturedWebhook {
         path: format!("/admin/webhooks/{id}"),
         _receiver: receiver,
     }
+}
+
 // ---------------------------------------------------------------- import
 
 /// Three exchanges of the tripartite program and, third, one dated after

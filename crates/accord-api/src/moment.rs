@@ -22,9 +22,10 @@ pub struct Moment {
     pub as_of: Option<OffsetDateTime>,
 }
 
-/// Today's date in UTC, the default `at`.
+/// Today's date in the business time zone (`--timezone`; UTC without
+/// one), the default `at`.
 pub fn today() -> BusinessDate {
-    BusinessDate(OffsetDateTime::now_utc().date())
+    accord_engine::clock::today()
 }
 
 impl Moment {

@@ -19,8 +19,9 @@ pub(crate) fn router() -> Router<AppState> {
 
 /// List parties
 ///
-/// Every registered party (parties have no business date: `at` does not
-/// hide any; `as_of` does).
+/// Every registered party, with its name, short name, kind and province in
+/// force on `at` (registration has no business date: `at` hides none;
+/// `as_of` does).
 #[utoipa::path(
     get, path = "/v1/parties", operation_id = "list_parties", tag = "reads",
     params(crate::openapi::At, crate::openapi::AsOf),
@@ -39,7 +40,7 @@ pub(crate) async fn list(
 ) -> Result<Json<Items<PartyView>>, ApiError> {
     let moment = Moment::from_params(&params)?;
     let items = moment
-        .with_models(&state.engine, |m, _| m.parties())
+        .with_models(&state.engine, |m, at| m.parties_at(at))
         .await?;
     Ok(Json(Items { items }))
 }

@@ -234,6 +234,54 @@ pub struct TerminateAgreement {
     pub reason: String,
 }
 
+/// Changes a party's name, short name, kind or province from a date; only
+/// the fields given change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UpdateParty {
+    pub party_id: PartyId,
+    pub effective_on: BusinessDate,
+    #[cfg_attr(feature = "openapi", schema(pattern = "\\S"))]
+    pub reason: String,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(pattern = "\\S"))]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub short_name: Option<String>,
+    #[serde(default)]
+    pub kind: Option<PartyKind>,
+    #[serde(default)]
+    pub province: Option<String>,
+}
+
+/// Records that a party was merged into another from a date: the successor
+/// takes its place in every agreement it belonged to then.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SucceedParty {
+    /// The predecessor.
+    pub party_id: PartyId,
+    /// The party that takes over.
+    pub successor_id: PartyId,
+    pub effective_on: BusinessDate,
+    #[cfg_attr(feature = "openapi", schema(pattern = "\\S"))]
+    pub reason: String,
+}
+
+/// A party leaves a multilateral agreement from a date.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WithdrawParty {
+    pub agreement_id: AgreementId,
+    pub party_id: PartyId,
+    pub effective_on: BusinessDate,
+    #[cfg_attr(feature = "openapi", schema(pattern = "\\S"))]
+    pub reason: String,
+}
+
 /// Every command, as sent: `{"type": "RecordExchange", "data": {...}}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "data")]
@@ -250,6 +298,9 @@ pub enum Command {
     RecordAssessment(RecordAssessment),
     CloseReviewPeriod(CloseReviewPeriod),
     TerminateAgreement(TerminateAgreement),
+    UpdateParty(UpdateParty),
+    SucceedParty(SucceedParty),
+    WithdrawParty(WithdrawParty),
 }
 
 /// The stream a command writes to: `party:<id>` or `agreement:<id>`.
@@ -270,7 +321,7 @@ impl std::fmt::Display for StreamId {
 
 impl Command {
     /// Every command's name, in the order of docs/domain.md.
-    pub const NAMES: [&'static str; 11] = [
+    pub const NAMES: [&'static str; 14] = [
         "RegisterParty",
         "SignAgreement",
         "AmendAgreement",
@@ -282,6 +333,9 @@ impl Command {
         "RecordAssessment",
         "CloseReviewPeriod",
         "TerminateAgreement",
+        "UpdateParty",
+        "SucceedParty",
+        "WithdrawParty",
     ];
 
     /// The command's name, as in its `type`.
@@ -298,6 +352,9 @@ impl Command {
             Command::RecordAssessment(_) => "RecordAssessment",
             Command::CloseReviewPeriod(_) => "CloseReviewPeriod",
             Command::TerminateAgreement(_) => "TerminateAgreement",
+            Command::UpdateParty(_) => "UpdateParty",
+            Command::SucceedParty(_) => "SucceedParty",
+            Command::WithdrawParty(_) => "WithdrawParty",
         }
     }
 
@@ -318,10 +375,11 @@ impl Command {
         }
     }
 
-    /// The agreement a command concerns, if any (after [`Command::assign_ids`]).
+    /// The agreement a command concerns, if any (after [`Command::assign_ids`]);
+    /// commands about a party alone concern none.
     pub fn agreement_id(&self) -> Option<AgreementId> {
         match self {
-            Command::RegisterParty(_) => None,
+            Command::RegisterParty(_) | Command::UpdateParty(_) | Command::SucceedParty(_) => None,
             Command::SignAgreement(c) => c.agreement_id,
             Command::AmendAgreement(c) => Some(c.agreement_id),
             Command::AdmitParty(c) => Some(c.agreement_id),
@@ -332,6 +390,7 @@ impl Command {
             Command::RecordAssessment(c) => Some(c.agreement_id),
             Command::CloseReviewPeriod(c) => Some(c.agreement_id),
             Command::TerminateAgreement(c) => Some(c.agreement_id),
+            Command::WithdrawParty(c) => Some(c.agreement_id),
         }
     }
 
@@ -340,6 +399,9 @@ impl Command {
     pub fn stream(&self) -> Option<StreamId> {
         match self {
             Command::RegisterParty(c) => Some(StreamId::Party(c.party_id.clone())),
+            Command::UpdateParty(c) => Some(StreamId::Party(c.party_id.clone())),
+            // On the predecessor's stream: the fact is about it.
+            Command::SucceedParty(c) => Some(StreamId::Party(c.party_id.clone())),
             _ => self.agreement_id().map(StreamId::Agreement),
         }
     }

@@ -144,6 +144,42 @@ pub struct AgreementTerminated {
     pub reason: String,
 }
 
+/// A party's name, short name, kind or province changed from
+/// `effective_on`; absent fields are unchanged.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PartyUpdated {
+    pub party_id: PartyId,
+    pub effective_on: BusinessDate,
+    pub reason: String,
+    pub name: Option<String>,
+    pub short_name: Option<String>,
+    pub kind: Option<PartyKind>,
+    pub province: Option<String>,
+}
+
+/// A party was succeeded (merged into another) from `effective_on`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PartySucceeded {
+    /// The predecessor.
+    pub party_id: PartyId,
+    /// The party that took over.
+    pub successor_id: PartyId,
+    pub effective_on: BusinessDate,
+    pub reason: String,
+}
+
+/// A party left an agreement from `effective_on`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PartyWithdrew {
+    pub agreement_id: AgreementId,
+    pub party_id: PartyId,
+    pub effective_on: BusinessDate,
+    pub reason: String,
+}
+
 /// Every fact the log can hold.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "data")]
@@ -160,6 +196,9 @@ pub enum Event {
     AssessmentRecorded(AssessmentRecorded),
     ReviewPeriodClosed(ReviewPeriodClosed),
     AgreementTerminated(AgreementTerminated),
+    PartyUpdated(PartyUpdated),
+    PartySucceeded(PartySucceeded),
+    PartyWithdrew(PartyWithdrew),
 }
 
 impl Event {
@@ -168,7 +207,7 @@ impl Event {
     pub const SCHEMA: u32 = 1;
 
     /// Every event type, in the order of docs/domain.md.
-    pub const TYPES: [&'static str; 11] = [
+    pub const TYPES: [&'static str; 14] = [
         "PartyRegistered",
         "AgreementSigned",
         "AgreementAmended",
@@ -180,6 +219,9 @@ impl Event {
         "AssessmentRecorded",
         "ReviewPeriodClosed",
         "AgreementTerminated",
+        "PartyUpdated",
+        "PartySucceeded",
+        "PartyWithdrew",
     ];
 
     /// The event's type name, as stored.
@@ -196,6 +238,9 @@ impl Event {
             Event::AssessmentRecorded(_) => "AssessmentRecorded",
             Event::ReviewPeriodClosed(_) => "ReviewPeriodClosed",
             Event::AgreementTerminated(_) => "AgreementTerminated",
+            Event::PartyUpdated(_) => "PartyUpdated",
+            Event::PartySucceeded(_) => "PartySucceeded",
+            Event::PartyWithdrew(_) => "PartyWithdrew",
         }
     }
 }

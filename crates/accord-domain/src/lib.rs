@@ -4,6 +4,7 @@
 //! needs (ids, dates) comes in the command.
 //!
 //! - [`ids`]: validated identifiers and business dates (`PartyId::parse`).
+//! - [`members`]: who belongs to an agreement on each date.
 //! - [`command`]: the commands clients send, one struct each, and [`Command`].
 //! - [`event`]: the facts the log keeps, and [`Event`].
 //! - [`model`]: the write model, [`WriteModel::decide`] (every rule) and
@@ -13,6 +14,7 @@
 pub mod command;
 pub mod event;
 pub mod ids;
+pub mod members;
 pub mod model;
 pub mod refusal;
 mod rules;
@@ -20,5 +22,9 @@ mod rules;
 pub use command::*;
 pub use event::*;
 pub use ids::*;
-pub use model::{AgreementState, Decision, ExchangeState, Fact, ReviewState, WriteModel};
+pub use members::{Member, Members};
+pub use model::{
+    AgreementState, Decision, ExchangeState, Fact, PartyProfile, PartyState, ReviewState, Terms,
+    WriteModel,
+};
 pub use refusal::Refusal;

@@ -7,9 +7,10 @@ use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
-use crate::command::Command;
-use crate::event::Event;
+use crate::command::{Command, PartyKind, Responsibilities};
+use crate::event::{AgreementAmended, Event, PartyRegistered, PartyUpdated};
 use crate::ids::{AgreementId, AreaId, BusinessDate, DateRange, ExchangeId, PartyId, ReviewId};
+use crate::members::{Members, Succession};
 use crate::refusal::Refusal;
 use crate::StreamId;
 
@@ -35,20 +36,109 @@ pub struct Decision {
 /// models, ADR 0019).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AgreementState {
-    /// Each party with the day it joined (signature or admission).
-    pub parties: HashMap<PartyId, BusinessDate>,
+    /// Its memberships as dated intervals (signature, admissions,
+    /// withdrawals, successions).
+    pub members: Members,
     /// The day of the signature.
     pub signed_on: BusinessDate,
-    /// The term as last amended.
-    pub term: DateRange,
-    /// The areas as last amended.
-    pub areas: HashSet<AreaId>,
+    /// The terms as signed.
+    pub signed: Terms,
+    /// Every amendment in (effective_on, recording) order: the terms on a
+    /// date are the signature's, then each amendment effective by then.
+    pub amendments: Vec<AgreementAmended>,
     /// The effective day of the termination (the first one stands).
     pub terminated_on: Option<BusinessDate>,
     /// Its exchanges, retracted ones included.
     pub exchanges: HashMap<ExchangeId, ExchangeState>,
     /// Its reviews.
     pub reviews: HashMap<ReviewId, ReviewState>,
+}
+
+/// The amendable terms of an agreement.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Terms {
+    pub title: String,
+    pub term: DateRange,
+    pub areas: Vec<AreaId>,
+    pub responsibilities: Responsibilities,
+}
+
+impl Terms {
+    /// The terms on `day` given `amendments` in (effective_on, recording)
+    /// order: these, then each amendment effective by then.
+    pub fn at(&self, amendments: &[AgreementAmended], day: BusinessDate) -> Terms {
+        let mut terms = self.clone();
+        for a in effective_by(amendments, day) {
+            if let Some(title) = &a.title {
+                terms.title.clone_from(title);
+            }
+            terms.term = a.term.unwrap_or(terms.term);
+            if let Some(areas) = &a.areas {
+                terms.areas.clone_from(areas);
+            }
+            if let Some(r) = &a.responsibilities {
+                terms.responsibilities.clone_from(r);
+            }
+        }
+        terms
+    }
+
+    /// The term on `day` (as [`Terms::at`], without copying the rest).
+    pub fn term_at(&self, amendments: &[AgreementAmended], day: BusinessDate) -> DateRange {
+        effective_by(amendments, day)
+            .iter()
+            .rev()
+            .find_map(|a| a.term)
+            .unwrap_or(self.term)
+    }
+
+    /// The areas on `day` (as [`Terms::at`], without copying).
+    pub fn areas_at<'a>(
+        &'a self,
+        amendments: &'a [AgreementAmended],
+        day: BusinessDate,
+    ) -> &'a [AreaId] {
+        effective_by(amendments, day)
+            .iter()
+            .rev()
+            .find_map(|a| a.areas.as_deref())
+            .unwrap_or(&self.areas)
+    }
+}
+
+/// The amendments effective by `day` of a list in (effective_on,
+/// recording) order: a prefix of it.
+fn effective_by(amendments: &[AgreementAmended], day: BusinessDate) -> &[AgreementAmended] {
+    &amendments[..amendments.partition_point(|a| a.effective_on <= day)]
+}
+
+/// Inserts `amendment` in a list in (effective_on, recording) order: after
+/// every amendment effective on or before its day.
+pub fn insert_amendment(amendments: &mut Vec<AgreementAmended>, amendment: AgreementAmended) {
+    let at = amendments.partition_point(|a| a.effective_on <= amendment.effective_on);
+    amendments.insert(at, amendment);
+}
+
+impl AgreementState {
+    /// The term in force on `day`.
+    pub fn term_at(&self, day: BusinessDate) -> DateRange {
+        self.signed.term_at(&self.amendments, day)
+    }
+
+    /// The areas in force on `day`.
+    pub fn areas_at(&self, day: BusinessDate) -> &[AreaId] {
+        self.signed.areas_at(&self.amendments, day)
+    }
+
+    /// Every term in force on `day`.
+    pub fn terms_at(&self, day: BusinessDate) -> Terms {
+        self.signed.at(&self.amendments, day)
+    }
+
+    /// Keeps `amendment` in (effective_on, recording) order.
+    pub fn amend(&mut self, amendment: AgreementAmended) {
+        insert_amendment(&mut self.amendments, amendment);
+    }
 }
 
 /// What deciding needs to know of an exchange (as last corrected).
@@ -71,6 +161,83 @@ pub struct ReviewState {
     pub period: DateRange,
     /// Whether it was closed.
     pub closed: bool,
+    /// Each assessing party with the date of its latest assessment.
+    pub assessed: HashMap<PartyId, BusinessDate>,
+}
+
+/// What a party is called and what it is, as in force on a date.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PartyProfile {
+    pub name: String,
+    pub short_name: Option<String>,
+    pub kind: PartyKind,
+    pub province: Option<String>,
+}
+
+impl PartyProfile {
+    /// The profile as registered.
+    pub fn registered(e: &PartyRegistered) -> Self {
+        Self {
+            name: e.name.clone(),
+            short_name: e.short_name.clone(),
+            kind: e.kind,
+            province: e.province.clone(),
+        }
+    }
+
+    /// The profile on `day` given `updates` in (effective_on, recording)
+    /// order: this one, then each update effective by then.
+    pub fn at<'a>(
+        &self,
+        updates: impl IntoIterator<Item = &'a PartyUpdated>,
+        day: BusinessDate,
+    ) -> Self {
+        let mut profile = self.clone();
+        for u in updates.into_iter().take_while(|u| u.effective_on <= day) {
+            profile.apply(u);
+        }
+        profile
+    }
+
+    /// Applies the fields an update gives.
+    pub fn apply(&mut self, u: &PartyUpdated) {
+        if let Some(name) = &u.name {
+            self.name.clone_from(name);
+        }
+        if u.short_name.is_some() {
+            self.short_name.clone_from(&u.short_name);
+        }
+        self.kind = u.kind.unwrap_or(self.kind);
+        if u.province.is_some() {
+            self.province.clone_from(&u.province);
+        }
+    }
+}
+
+/// What deciding needs to know of a party.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PartyState {
+    /// As registered.
+    pub registered: PartyProfile,
+    /// Its updates in (effective_on, recording) order.
+    pub updates: Vec<PartyUpdated>,
+    /// Who succeeded it, from which day.
+    pub succeeded: Option<Succession>,
+}
+
+impl PartyState {
+    /// The profile in force on `day`.
+    pub fn profile_at(&self, day: BusinessDate) -> PartyProfile {
+        self.registered.at(&self.updates, day)
+    }
+
+    /// Keeps `update` in (effective_on, recording) order.
+    pub fn update(&mut self, update: PartyUpdated) {
+        let at = self
+            .updates
+            .partition_point(|u| u.effective_on <= update.effective_on);
+        self.updates.insert(at, update);
+    }
 }
 
 /// Every party and agreement, as far as the rules need them.
@@ -80,7 +247,7 @@ pub struct ReviewState {
 /// derives it from the read models (ADR 0019).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct WriteModel {
-    pub(crate) parties: HashSet<PartyId>,
+    pub(crate) parties: HashMap<PartyId, PartyState>,
     pub(crate) agreements: HashMap<AgreementId, AgreementState>,
     /// Every exchange id recorded, under any agreement: exchange ids are
     /// unique across the log, as the read models key them. Always the union
@@ -98,7 +265,7 @@ impl WriteModel {
     /// restores the model from the read models instead of storing it
     /// (ADR 0019).
     pub fn from_parts(
-        parties: HashSet<PartyId>,
+        parties: HashMap<PartyId, PartyState>,
         agreements: HashMap<AgreementId, AgreementState>,
     ) -> Self {
         let exchange_ids = exchange_ids(&agreements);
@@ -149,7 +316,15 @@ impl WriteModel {
     /// Decides a command: the facts to append, or the rule it breaks.
     /// Generated ids must have been assigned ([`Command::assign_ids`]).
     pub fn decide(&self, command: &Command) -> Result<Decision, Refusal> {
-        crate::rules::decide(self, command)
+        crate::rules::decide(self, command, None)
+    }
+
+    /// Decides a command on `today`, the date in the service's business
+    /// time zone: as [`WriteModel::decide`], and an exchange dated after
+    /// `today` is refused (`exchange_in_future`): what is to come is planned,
+    /// not recorded. The domain has no clock: the caller brings the date.
+    pub fn decide_on(&self, command: &Command, today: BusinessDate) -> Result<Decision, Refusal> {
+        crate::rules::decide(self, command, Some(today))
     }
 
     /// Applies a fact. No rules and no errors: the fact already happened.
@@ -157,18 +332,48 @@ impl WriteModel {
     pub fn evolve(&mut self, event: &Event) {
         match event {
             Event::PartyRegistered(e) => {
-                self.parties.insert(e.party_id.clone());
+                let state = PartyState {
+                    registered: PartyProfile::registered(e),
+                    updates: Vec::new(),
+                    succeeded: None,
+                };
+                self.parties.entry(e.party_id.clone()).or_insert(state);
+            }
+            Event::PartyUpdated(e) => {
+                if let Some(party) = self.parties.get_mut(&e.party_id) {
+                    party.update(e.clone());
+                }
+            }
+            Event::PartySucceeded(e) => {
+                let Some(party) = self.parties.get_mut(&e.party_id) else {
+                    return;
+                };
+                party.succeeded = Some((e.successor_id.clone(), e.effective_on));
+                let parties = &self.parties;
+                let succession_of = |p: &PartyId| parties.get(p).and_then(|s| s.succeeded.clone());
+                for a in self.agreements.values_mut() {
+                    a.members.take_over(
+                        &e.party_id,
+                        &e.successor_id,
+                        e.effective_on,
+                        &succession_of,
+                    );
+                }
             }
             Event::AgreementSigned(e) => {
                 // Signatories are parties for the whole term, even where it starts
                 // before the signature (a program signed mid-way through its term).
                 let since = e.signed_on.min(e.term.start);
-                let parties = e.parties.iter().map(|p| (p.clone(), since)).collect();
                 let state = AgreementState {
-                    parties,
+                    members: Members::signed(&e.parties, since),
                     signed_on: e.signed_on,
-                    term: e.term,
-                    areas: e.areas.iter().cloned().collect(),
+                    signed: Terms {
+                        title: e.title.clone(),
+                        term: e.term,
+                        areas: e.areas.clone(),
+                        responsibilities: e.responsibilities.clone(),
+                    },
+                    amendments: Vec::new(),
                     terminated_on: None,
                     exchanges: HashMap::new(),
                     reviews: HashMap::new(),
@@ -181,7 +386,7 @@ impl WriteModel {
 
     /// Whether a party is registered.
     pub fn has_party(&self, party: &PartyId) -> bool {
-        self.parties.contains(party)
+        self.parties.contains_key(party)
     }
 
     /// Whether an agreement was signed.
@@ -189,9 +394,20 @@ impl WriteModel {
         self.agreements.contains_key(&id)
     }
 
-    /// The parties of an agreement (signatories and admitted), if it exists.
+    /// Every party that was ever a member of an agreement (signatories,
+    /// admitted, successors), if it exists.
     pub fn agreement_parties(&self, id: AgreementId) -> Option<impl Iterator<Item = &PartyId>> {
-        self.agreements.get(&id).map(|a| a.parties.keys())
+        self.agreements.get(&id).map(|a| a.members.ever())
+    }
+
+    /// Who succeeded `party`, and from which day, if anyone did.
+    pub fn succession_of(&self, party: &PartyId) -> Option<Succession> {
+        self.parties.get(party).and_then(|p| p.succeeded.clone())
+    }
+
+    /// A registered party's state.
+    pub fn party(&self, party: &PartyId) -> Option<&PartyState> {
+        self.parties.get(party)
     }
 
     fn evolve_agreement(&mut self, event: &Event) {
@@ -201,19 +417,13 @@ impl WriteModel {
         let Some(a) = self.agreements.get_mut(&id) else {
             return;
         };
+        let parties = &self.parties;
+        let succession_of = |p: &PartyId| parties.get(p).and_then(|s| s.succeeded.clone());
         match event {
-            Event::AgreementAmended(e) => {
-                if let Some(term) = e.term {
-                    a.term = term;
-                }
-                if let Some(areas) = &e.areas {
-                    a.areas = areas.iter().cloned().collect();
-                }
-            }
+            Event::AgreementAmended(e) => a.amend(e.clone()),
             Event::PartyAdmitted(e) => {
-                a.parties
-                    .entry(e.party_id.clone())
-                    .or_insert(e.effective_on);
+                a.members
+                    .join(&e.party_id, e.effective_on, None, &succession_of);
             }
             Event::ExchangeRecorded(e) => {
                 let state = ExchangeState {
@@ -241,6 +451,7 @@ impl WriteModel {
                 let state = ReviewState {
                     period: e.period,
                     closed: false,
+                    assessed: HashMap::new(),
                 };
                 a.reviews.insert(e.review_id, state);
             }
@@ -252,9 +463,20 @@ impl WriteModel {
             Event::AgreementTerminated(e) => {
                 a.terminated_on.get_or_insert(e.effective_on);
             }
-            Event::AssessmentRecorded(_)
-            | Event::PartyRegistered(_)
-            | Event::AgreementSigned(_) => {}
+            Event::AssessmentRecorded(e) => {
+                if let Some(r) = a.reviews.get_mut(&e.review_id) {
+                    let latest = r
+                        .assessed
+                        .entry(e.party_id.clone())
+                        .or_insert(e.assessed_on);
+                    *latest = (*latest).max(e.assessed_on);
+                }
+            }
+            Event::PartyWithdrew(e) => a.members.leave(&e.party_id, e.effective_on),
+            Event::PartyRegistered(_)
+            | Event::AgreementSigned(_)
+            | Event::PartyUpdated(_)
+            | Event::PartySucceeded(_) => {}
         }
     }
 }
@@ -262,7 +484,9 @@ impl WriteModel {
 /// The agreement an event is about, if any.
 pub fn event_agreement(event: &Event) -> Option<AgreementId> {
     Some(match event {
-        Event::PartyRegistered(_) => return None,
+        Event::PartyRegistered(_) | Event::PartyUpdated(_) | Event::PartySucceeded(_) => {
+            return None
+        }
         Event::AgreementSigned(e) => e.agreement_id,
         Event::AgreementAmended(e) => e.agreement_id,
         Event::PartyAdmitted(e) => e.agreement_id,
@@ -273,6 +497,7 @@ pub fn event_agreement(event: &Event) -> Option<AgreementId> {
         Event::AssessmentRecorded(e) => e.agreement_id,
         Event::ReviewPeriodClosed(e) => e.agreement_id,
         Event::AgreementTerminated(e) => e.agreement_id,
+        Event::PartyWithdrew(e) => e.agreement_id,
     })
 }
 

@@ -54,6 +54,15 @@ rules! {
     ClosedBeforePeriodStart => "closed_before_period_start",
     AlreadyTerminated => "already_terminated",
     TerminationBeforeSigning => "termination_before_signing",
+    ContradictsRecordedFact => "contradicts_recorded_fact",
+    PartySucceeded => "party_succeeded",
+    PartyNotMember => "party_not_member",
+    PartyUpdateWithoutChanges => "party_update_without_changes",
+    SuccessionToItself => "succession_to_itself",
+    PartyAlreadySucceeded => "party_already_succeeded",
+    SuccessionCycle => "succession_cycle",
+    WithdrawalOutsideTerm => "withdrawal_outside_term",
+    ExchangeInFuture => "exchange_in_future",
 }
 
 /// A command refused by a rule; nothing is appended.

@@ -6,14 +6,24 @@ use std::collections::HashSet;
 
 use crate::command::*;
 use crate::event::*;
-use crate::ids::{AgreementId, AreaId, BusinessDate, PartyId, ReviewId};
-use crate::model::{AgreementState, Decision, Fact, ReviewState, WriteModel};
+use crate::ids::{AgreementId, AreaId, BusinessDate, ExchangeId, PartyId, ReviewId};
+use crate::model::{
+    insert_amendment, AgreementState, Decision, ExchangeState, Fact, PartyState, ReviewState,
+    WriteModel,
+};
 use crate::refusal::{Refusal, Rule};
 use crate::StreamId;
 
 type Decided = Result<Decision, Refusal>;
 
-pub(crate) fn decide(model: &WriteModel, command: &Command) -> Decided {
+pub(crate) fn decide(
+    model: &WriteModel,
+    command: &Command,
+    today: Option<BusinessDate>,
+) -> Decided {
+    if let Some(today) = today {
+        not_in_future(command, today)?;
+    }
     match command {
         Command::RegisterParty(c) => register_party(model, c),
         Command::SignAgreement(c) => sign_agreement(model, c),
@@ -26,6 +36,26 @@ pub(crate) fn decide(model: &WriteModel, command: &Command) -> Decided {
         Command::RecordAssessment(c) => record_assessment(model, c),
         Command::CloseReviewPeriod(c) => close_review(model, c),
         Command::TerminateAgreement(c) => terminate(model, c),
+        Command::UpdateParty(c) => update_party(model, c),
+        Command::SucceedParty(c) => succeed_party(model, c),
+        Command::WithdrawParty(c) => withdraw_party(model, c),
+    }
+}
+
+/// An exchange is a fact that happened: one dated after `today` is refused,
+/// checked before any other rule.
+fn not_in_future(command: &Command, today: BusinessDate) -> Result<(), Refusal> {
+    let on = match command {
+        Command::RecordExchange(c) => Some(c.occurred_on),
+        Command::CorrectExchange(c) => c.occurred_on,
+        _ => None,
+    };
+    match on.filter(|on| *on > today) {
+        Some(on) => Err(Refusal::new(
+            Rule::ExchangeInFuture,
+            format!("{on} is after today, {today}: an exchange to come is planned, not recorded"),
+        )),
+        None => Ok(()),
     }
 }
 
@@ -66,16 +96,40 @@ fn agreement(model: &WriteModel, id: AgreementId) -> Result<&AgreementState, Ref
     })
 }
 
-/// The agreement, which must not be terminated.
-fn live_agreement(model: &WriteModel, id: AgreementId) -> Result<&AgreementState, Refusal> {
-    let a = agreement(model, id)?;
-    match a.terminated_on {
+/// The agreement must not be terminated on `day`: a termination refuses
+/// only facts dated on or after its effective date.
+fn live_on(a: &AgreementState, id: AgreementId, day: BusinessDate) -> Result<(), Refusal> {
+    match a.terminated_on.filter(|end| day >= *end) {
         Some(on) => Err(Refusal::new(
             Rule::AgreementTerminated,
-            format!("agreement {id} was terminated on {on}"),
+            format!("agreement {id} is terminated from {on}; {day} is not before it"),
         )),
-        None => Ok(a),
+        None => Ok(()),
     }
+}
+
+/// The first (earliest, then by id) exchange not retracted that occurred
+/// on or after `from` and that `breaks` finds fault with: the recorded fact
+/// a new fact would contradict. Only the rare commands that can contradict
+/// a recorded fact (termination, amendment, withdrawal, succession) scan.
+fn first_contradicted(
+    a: &AgreementState,
+    from: BusinessDate,
+    mut breaks: impl FnMut(&ExchangeState) -> Option<String>,
+) -> Option<(ExchangeId, &ExchangeState, String)> {
+    a.exchanges
+        .iter()
+        .filter(|(_, x)| !x.retracted && x.occurred_on >= from)
+        .filter_map(|(id, x)| breaks(x).map(|why| (*id, x, why)))
+        .min_by_key(|(id, x, _)| (x.occurred_on, *id))
+}
+
+/// The refusal naming the recorded fact a new one contradicts.
+fn contradicts(fact: String) -> Refusal {
+    Refusal::new(
+        Rule::ContradictsRecordedFact,
+        format!("it contradicts a recorded fact: {fact}"),
+    )
 }
 
 fn check_term(start: BusinessDate, end: BusinessDate) -> Result<(), Refusal> {
@@ -120,7 +174,7 @@ fn check_responsibilities(
 
 fn register_party(model: &WriteModel, c: &RegisterParty) -> Decided {
     require_text(&c.name, "name")?;
-    if model.parties.contains(&c.party_id) {
+    if model.has_party(&c.party_id) {
         return Err(Refusal::new(
             Rule::PartyAlreadyRegistered,
             format!("party `{}` is already registered", c.party_id),
@@ -166,11 +220,14 @@ fn sign_agreement(model: &WriteModel, c: &SignAgreement) -> Decided {
             "an agreement needs at least two parties",
         ));
     }
-    if let Some(p) = c.parties.iter().find(|p| !model.parties.contains(*p)) {
+    if let Some(p) = c.parties.iter().find(|p| !model.has_party(p)) {
         return Err(Refusal::new(
             Rule::PartyNotRegistered,
             format!("party `{p}` is not registered"),
         ));
+    }
+    for p in &c.parties {
+        not_succeeded(model, p, c.signed_on)?;
     }
     check_term(c.term.start, c.term.end)?;
     check_areas(&c.areas)?;
@@ -198,7 +255,8 @@ fn sign_agreement(model: &WriteModel, c: &SignAgreement) -> Decided {
 }
 
 fn amend_agreement(model: &WriteModel, c: &AmendAgreement) -> Decided {
-    let a = live_agreement(model, c.agreement_id)?;
+    let a = agreement(model, c.agreement_id)?;
+    live_on(a, c.agreement_id, c.effective_on)?;
     require_reason(&c.reason)?;
     if c.title.is_none() && c.term.is_none() && c.areas.is_none() && c.responsibilities.is_none() {
         return Err(Refusal::new(
@@ -216,9 +274,27 @@ fn amend_agreement(model: &WriteModel, c: &AmendAgreement) -> Decided {
         check_areas(areas)?;
     }
     if let Some(r) = &c.responsibilities {
-        check_responsibilities(r, |p| a.parties.contains_key(p))?;
+        check_responsibilities(r, |p| a.members.is_member(p, c.effective_on))?;
     }
-    let event = Event::AgreementAmended(AgreementAmended {
+    // An amendment changes what is in force on its date: giving again what
+    // already is changes nothing.
+    let now = a.terms_at(c.effective_on);
+    let changes = c.title.as_ref().is_some_and(|t| *t != now.title)
+        || c.term.is_some_and(|t| t != now.term)
+        || c.areas.as_ref().is_some_and(|x| *x != now.areas)
+        || c.responsibilities
+            .as_ref()
+            .is_some_and(|r| *r != now.responsibilities);
+    if !changes {
+        return Err(Refusal::new(
+            Rule::AmendmentWithoutChanges,
+            format!(
+                "every field the amendment gives is already in force on {}",
+                c.effective_on
+            ),
+        ));
+    }
+    let amendment = AgreementAmended {
         agreement_id: c.agreement_id,
         effective_on: c.effective_on,
         reason: c.reason.clone(),
@@ -226,22 +302,54 @@ fn amend_agreement(model: &WriteModel, c: &AmendAgreement) -> Decided {
         term: c.term,
         areas: c.areas.clone(),
         responsibilities: c.responsibilities.clone(),
-    });
+    };
+    if c.term.is_some() || c.areas.is_some() {
+        // Exchanges already recorded on or after its date must still hold
+        // under the amended terms, whatever order they were recorded in.
+        let mut amendments = a.amendments.clone();
+        insert_amendment(&mut amendments, amendment.clone());
+        let contradicted = first_contradicted(a, c.effective_on, |x| {
+            let term = a.signed.term_at(&amendments, x.occurred_on);
+            let areas = a.signed.areas_at(&amendments, x.occurred_on);
+            if !term.contains(x.occurred_on) {
+                Some(format!(
+                    "it would fall outside the term {} to {}",
+                    term.start, term.end
+                ))
+            } else if !areas.contains(&x.area) {
+                Some(format!("its area `{}` would no longer be declared", x.area))
+            } else {
+                None
+            }
+        });
+        if let Some((id, x, why)) = contradicted {
+            return Err(contradicts(format!(
+                "exchange {id} on {}: {why}",
+                x.occurred_on
+            )));
+        }
+    }
+    let event = Event::AgreementAmended(amendment);
     on_agreement(c.agreement_id, event, c.effective_on)
 }
 
 fn admit_party(model: &WriteModel, c: &AdmitParty) -> Decided {
-    let a = live_agreement(model, c.agreement_id)?;
-    if !model.parties.contains(&c.party_id) {
+    let a = agreement(model, c.agreement_id)?;
+    live_on(a, c.agreement_id, c.effective_on)?;
+    if !model.has_party(&c.party_id) {
         return Err(Refusal::new(
             Rule::PartyNotRegistered,
             format!("party `{}` is not registered", c.party_id),
         ));
     }
-    if a.parties.contains_key(&c.party_id) {
+    not_succeeded(model, &c.party_id, c.effective_on)?;
+    if a.members.holds_or_will_hold(&c.party_id, c.effective_on) {
         return Err(Refusal::new(
             Rule::PartyAlreadyInAgreement,
-            format!("party `{}` is already a party of the agreement", c.party_id),
+            format!(
+                "party `{}` is already a party of the agreement on or after {}",
+                c.party_id, c.effective_on
+            ),
         ));
     }
     let event = Event::PartyAdmitted(PartyAdmitted {
@@ -252,21 +360,14 @@ fn admit_party(model: &WriteModel, c: &AdmitParty) -> Decided {
     on_agreement(c.agreement_id, event, c.effective_on)
 }
 
-/// The rules an exchange's facts must satisfy, on recording and after a
-/// correction alike.
-fn check_exchange(
-    a: &AgreementState,
-    on: BusinessDate,
-    area: &AreaId,
-    parties: &[PartyId],
-) -> Result<(), Refusal> {
-    if !a.term.contains(on) {
+/// The rules an exchange's date puts on it: within the term in force on
+/// that date, before any termination.
+fn check_exchange_date(a: &AgreementState, on: BusinessDate) -> Result<(), Refusal> {
+    let term = a.term_at(on);
+    if !term.contains(on) {
         return Err(Refusal::new(
             Rule::ExchangeOutsideTerm,
-            format!(
-                "{on} is outside the term {} to {}",
-                a.term.start, a.term.end
-            ),
+            format!("{on} is outside the term {} to {}", term.start, term.end),
         ));
     }
     if let Some(end) = a.terminated_on.filter(|end| on >= *end) {
@@ -275,12 +376,28 @@ fn check_exchange(
             format!("{on} is not before the termination on {end}"),
         ));
     }
-    if !a.areas.contains(area) {
+    Ok(())
+}
+
+/// The area must be declared by the agreement on `on`.
+fn check_exchange_area(a: &AgreementState, on: BusinessDate, area: &AreaId) -> Result<(), Refusal> {
+    if !a.areas_at(on).contains(area) {
         return Err(Refusal::new(
             Rule::AreaNotDeclared,
-            format!("area `{area}` is not declared by the agreement"),
+            format!("area `{area}` is not declared by the agreement on {on}"),
         ));
     }
+    Ok(())
+}
+
+/// The parties: at least one, each once, each a party of the agreement on
+/// `on`.
+fn check_exchange_parties(
+    model: &WriteModel,
+    a: &AgreementState,
+    on: BusinessDate,
+    parties: &[PartyId],
+) -> Result<(), Refusal> {
     if parties.is_empty() {
         return Err(Refusal::new(
             Rule::ExchangeWithoutParties,
@@ -294,16 +411,60 @@ fn check_exchange(
             format!("party `{dup}` is listed twice"),
         ));
     }
-    let outsider = parties
+    parties
         .iter()
-        .find(|p| a.parties.get(*p).is_none_or(|since| *since > on));
-    match outsider {
-        Some(p) => Err(Refusal::new(
-            Rule::PartyNotInAgreement,
-            format!("party `{p}` is not a party of the agreement on {on}"),
+        .try_for_each(|p| check_member(model, a, p, on))
+}
+
+/// `party` must not have been succeeded on or before `on`: facts from a
+/// succession's date name the successor.
+fn not_succeeded(model: &WriteModel, party: &PartyId, on: BusinessDate) -> Result<(), Refusal> {
+    match model.succession_of(party).filter(|(_, from)| *from <= on) {
+        Some((successor, from)) => Err(Refusal::new(
+            Rule::PartySucceeded,
+            format!(
+                "party `{party}` was succeeded by `{successor}` from {from}; facts dated from then name `{successor}`"
+            ),
         )),
         None => Ok(()),
     }
+}
+
+/// `party` must be a party of the agreement on `on`: not succeeded by
+/// then, not withdrawn by then, and a member.
+fn check_member(
+    model: &WriteModel,
+    a: &AgreementState,
+    party: &PartyId,
+    on: BusinessDate,
+) -> Result<(), Refusal> {
+    not_succeeded(model, party, on)?;
+    if a.members.is_member(party, on) {
+        return Ok(());
+    }
+    if let Some(left) = a.members.left_before(party, on) {
+        return Err(Refusal::new(
+            Rule::PartyNotMember,
+            format!("party `{party}` is no longer a party of the agreement from {left}"),
+        ));
+    }
+    Err(Refusal::new(
+        Rule::PartyNotInAgreement,
+        format!("party `{party}` is not a party of the agreement on {on}"),
+    ))
+}
+
+/// Every rule of an exchange, judged on its date: on recording.
+fn check_exchange(
+    model: &WriteModel,
+    a: &AgreementState,
+    on: BusinessDate,
+    area: &AreaId,
+    parties: &[PartyId],
+) -> Result<(), Refusal> {
+    check_exchange_date(a, on)?;
+    check_exchange_area(a, on, area)?;
+    check_exchange_parties(model, a, on, parties)
 }
 
 fn record_exchange(model: &WriteModel, c: &RecordExchange) -> Decided {
@@ -326,7 +487,7 @@ fn record_exchange(model: &WriteModel, c: &RecordExchange) -> Decided {
             format!("exchange id {id} is already used under another agreement; exchange ids are unique across agreements"),
         ));
     }
-    check_exchange(a, c.occurred_on, &c.area, &c.parties)?;
+    check_exchange(model, a, c.occurred_on, &c.area, &c.parties)?;
     let event = Event::ExchangeRecorded(ExchangeRecorded {
         agreement_id: c.agreement_id,
         exchange_id: id,
@@ -370,13 +531,22 @@ fn correct_exchange(model: &WriteModel, c: &CorrectExchange) -> Decided {
     if let Some(summary) = &c.summary {
         require_text(summary, "summary")?;
     }
+    // A correction is checked only for what it changes, against the
+    // agreement on the exchange's (possibly corrected) date: a new date is
+    // judged with the area and parties it would then have.
     let on = c.occurred_on.unwrap_or(x.occurred_on);
-    check_exchange(
-        a,
-        on,
-        c.area.as_ref().unwrap_or(&x.area),
-        c.parties.as_deref().unwrap_or(&x.parties),
-    )?;
+    let moved = on != x.occurred_on;
+    let area = c.area.as_ref().filter(|area| **area != x.area);
+    let parties = c.parties.as_deref().filter(|p| *p != x.parties.as_slice());
+    if moved {
+        check_exchange_date(a, on)?;
+    }
+    if moved || area.is_some() {
+        check_exchange_area(a, on, area.unwrap_or(&x.area))?;
+    }
+    if moved || parties.is_some() {
+        check_exchange_parties(model, a, on, parties.unwrap_or(&x.parties))?;
+    }
     let event = Event::ExchangeCorrected(ExchangeCorrected {
         agreement_id: c.agreement_id,
         exchange_id: c.exchange_id,
@@ -467,12 +637,7 @@ fn open_review_of(a: &AgreementState, review: ReviewId) -> Result<&ReviewState, 
 fn record_assessment(model: &WriteModel, c: &RecordAssessment) -> Decided {
     let a = agreement(model, c.agreement_id)?;
     open_review_of(a, c.review_id)?;
-    if !a.parties.contains_key(&c.party_id) {
-        return Err(Refusal::new(
-            Rule::PartyNotInAgreement,
-            format!("party `{}` is not a party of the agreement", c.party_id),
-        ));
-    }
+    check_member(model, a, &c.party_id, c.assessed_on)?;
     let event = Event::AssessmentRecorded(AssessmentRecorded {
         agreement_id: c.agreement_id,
         review_id: c.review_id,
@@ -525,10 +690,218 @@ fn terminate(model: &WriteModel, c: &TerminateAgreement) -> Decided {
             ),
         ));
     }
+    // A termination refuses facts dated on or after it: one already
+    // recorded must not be left standing against it.
+    let end = c.effective_on;
+    if let Some((id, x, _)) = first_contradicted(a, end, |_| Some(String::new())) {
+        return Err(contradicts(format!(
+            "exchange {id} occurred on {}, not before {end}",
+            x.occurred_on
+        )));
+    }
+    if let Some(amendment) = a.amendments.iter().find(|x| x.effective_on >= end) {
+        return Err(contradicts(format!(
+            "an amendment takes effect on {}, not before {end}",
+            amendment.effective_on
+        )));
+    }
+    let signatories_since = a.signed_on.min(a.signed.term.start);
+    let admitted = a
+        .members
+        .all()
+        .iter()
+        .find(|m| m.via.is_none() && m.since >= end && m.since > signatories_since);
+    if let Some(m) = admitted {
+        return Err(contradicts(format!(
+            "party `{}` was admitted from {}, not before {end}",
+            m.party_id, m.since
+        )));
+    }
     let event = Event::AgreementTerminated(AgreementTerminated {
         agreement_id: c.agreement_id,
         effective_on: c.effective_on,
         reason: c.reason.clone(),
     });
     on_agreement(c.agreement_id, event, c.effective_on)
+}
+
+fn registered<'a>(model: &'a WriteModel, party: &PartyId) -> Result<&'a PartyState, Refusal> {
+    model.party(party).ok_or_else(|| {
+        Refusal::new(
+            Rule::PartyNotRegistered,
+            format!("party `{party}` is not registered"),
+        )
+    })
+}
+
+fn update_party(model: &WriteModel, c: &UpdateParty) -> Decided {
+    let party = registered(model, &c.party_id)?;
+    not_succeeded(model, &c.party_id, c.effective_on)?;
+    require_reason(&c.reason)?;
+    if c.name.is_none() && c.short_name.is_none() && c.kind.is_none() && c.province.is_none() {
+        return Err(Refusal::new(
+            Rule::PartyUpdateWithoutChanges,
+            "an update must change at least one of name, short_name, kind, province",
+        ));
+    }
+    if let Some(name) = &c.name {
+        require_text(name, "name")?;
+    }
+    let now = party.profile_at(c.effective_on);
+    let changes = c.name.as_ref().is_some_and(|n| *n != now.name)
+        || c.short_name.is_some() && c.short_name != now.short_name
+        || c.kind.is_some_and(|k| k != now.kind)
+        || c.province.is_some() && c.province != now.province;
+    if !changes {
+        return Err(Refusal::new(
+            Rule::PartyUpdateWithoutChanges,
+            format!(
+                "every field the update gives is already in force on {}",
+                c.effective_on
+            ),
+        ));
+    }
+    let event = Event::PartyUpdated(PartyUpdated {
+        party_id: c.party_id.clone(),
+        effective_on: c.effective_on,
+        reason: c.reason.clone(),
+        name: c.name.clone(),
+        short_name: c.short_name.clone(),
+        kind: c.kind,
+        province: c.province.clone(),
+    });
+    on_party(&c.party_id, event, c.effective_on)
+}
+
+/// One fact on a party's stream.
+fn on_party(id: &PartyId, event: Event, effective_on: BusinessDate) -> Decided {
+    Ok(Decision {
+        stream: StreamId::Party(id.clone()),
+        facts: vec![Fact {
+            event,
+            effective_on: Some(effective_on),
+        }],
+    })
+}
+
+fn succeed_party(model: &WriteModel, c: &SucceedParty) -> Decided {
+    let (predecessor, successor, from) = (&c.party_id, &c.successor_id, c.effective_on);
+    let state = registered(model, predecessor)?;
+    registered(model, successor)?;
+    if predecessor == successor {
+        return Err(Refusal::new(
+            Rule::SuccessionToItself,
+            format!("party `{predecessor}` cannot succeed itself"),
+        ));
+    }
+    if let Some((by, on)) = &state.succeeded {
+        return Err(Refusal::new(
+            Rule::PartyAlreadySucceeded,
+            format!("party `{predecessor}` was already succeeded by `{by}` from {on}"),
+        ));
+    }
+    not_succeeded(model, successor, from)?;
+    // Down the successor's own (later) successions: none may lead back.
+    let mut next = model.succession_of(successor);
+    while let Some((p, _)) = next {
+        if &p == predecessor {
+            return Err(Refusal::new(
+                Rule::SuccessionCycle,
+                format!("`{successor}` is itself succeeded, in the end, by `{predecessor}`"),
+            ));
+        }
+        next = model.succession_of(&p);
+    }
+    require_reason(&c.reason)?;
+    if let Some(fact) = naming_after(model, predecessor, from) {
+        return Err(contradicts(fact));
+    }
+    let event = Event::PartySucceeded(PartySucceeded {
+        party_id: predecessor.clone(),
+        successor_id: successor.clone(),
+        effective_on: from,
+        reason: c.reason.clone(),
+    });
+    on_party(predecessor, event, from)
+}
+
+/// A recorded fact dated on or after `from` that names `party`, which a
+/// succession of it from `from` would forbid: an update of it, an exchange
+/// involving it, its assessment, its admission or its withdrawal.
+fn naming_after(model: &WriteModel, party: &PartyId, from: BusinessDate) -> Option<String> {
+    let state = model.party(party)?;
+    if let Some(u) = state.updates.iter().find(|u| u.effective_on >= from) {
+        return Some(format!("`{party}` was updated from {}", u.effective_on));
+    }
+    let mut agreements: Vec<_> = model.agreements.iter().collect();
+    agreements.sort_by_key(|(id, _)| **id);
+    for (id, a) in agreements {
+        if let Some(fact) = member_facts_after(a, party, from) {
+            return Some(format!("under agreement {id}, {fact}"));
+        }
+    }
+    None
+}
+
+/// A fact of agreement `a` dated on or after `from` that names `party`.
+fn member_facts_after(a: &AgreementState, party: &PartyId, from: BusinessDate) -> Option<String> {
+    if let Some((id, x, _)) =
+        first_contradicted(a, from, |x| x.parties.contains(party).then(String::new))
+    {
+        return Some(format!(
+            "exchange {id} on {} involves `{party}`",
+            x.occurred_on
+        ));
+    }
+    let assessed = a
+        .reviews
+        .values()
+        .filter_map(|r| r.assessed.get(party))
+        .filter(|on| **on >= from)
+        .min();
+    if let Some(on) = assessed {
+        return Some(format!("`{party}` made an assessment on {on}"));
+    }
+    let mut own = a.members.all().iter().filter(|m| &m.party_id == party);
+    if let Some(m) = own
+        .clone()
+        .find(|m| m.since >= from && m.since > a.signed_on.min(a.signed.term.start))
+    {
+        return Some(format!("`{party}` joined on {}", m.since));
+    }
+    if let Some(until) = own.find_map(|m| m.until.filter(|until| *until > from)) {
+        return Some(format!("the membership of `{party}` ends on {until}"));
+    }
+    None
+}
+
+fn withdraw_party(model: &WriteModel, c: &WithdrawParty) -> Decided {
+    let a = agreement(model, c.agreement_id)?;
+    let (party, on) = (&c.party_id, c.effective_on);
+    live_on(a, c.agreement_id, on)?;
+    require_reason(&c.reason)?;
+    check_member(model, a, party, on)?;
+    let term = a.term_at(on);
+    if !term.contains(on) {
+        return Err(Refusal::new(
+            Rule::WithdrawalOutsideTerm,
+            format!("{on} is outside the term {} to {}", term.start, term.end),
+        ));
+    }
+    if a.members.on(on).len() <= 2 {
+        return Err(Refusal::new(
+            Rule::TooFewParties,
+            format!("at least two parties must remain in the agreement on {on}"),
+        ));
+    }
+    if let Some(fact) = member_facts_after(a, party, on) {
+        return Err(contradicts(fact));
+    }
+    let event = Event::PartyWithdrew(PartyWithdrew {
+        agreement_id: c.agreement_id,
+        party_id: party.clone(),
+        effective_on: on,
+        reason: c.reason.clone(),
+    });
+    on_agreement(c.agreement_id, event, on)
 }

@@ -405,8 +405,16 @@ fn admitting_a_party_twice_is_refused() {
 fn admitting_a_party_to_a_terminated_agreement_is_refused() {
     let history = terminated_bilateral_history("2013-07-04").and([registered(BINH_PHUOC)]);
     given(&history)
-        .when(admit(BILATERAL, BINH_PHUOC, "2013-01-01"))
+        .when(admit(BILATERAL, BINH_PHUOC, "2013-07-04"))
         .then_refused(Rule::AgreementTerminated);
+}
+
+#[test]
+fn admitting_a_party_before_the_termination_date_is_accepted_when_recorded_after_it() {
+    let history = terminated_bilateral_history("2013-07-04").and([registered(BINH_PHUOC)]);
+    given(&history)
+        .when(admit(BILATERAL, BINH_PHUOC, "2013-07-03"))
+        .then_events(&["PartyAdmitted"]);
 }
 
 #[test]
@@ -1012,6 +1020,494 @@ fn an_exchanges_summary_and_outcome_are_kept_exactly_as_given() {
         });
 }
 
+// ---------------------------------------------------------------- on its own date
+
+/// The bilateral program with the study visit in `scheme_30` on 12 May
+/// 2010, then an amendment from 2012 that keeps only `experience_exchange`.
+fn scheme_30_visit_then_area_removed() -> Vec<Event> {
+    bilateral_history().and([
+        recorded(RecordExchange {
+            area: area("scheme_30"),
+            ..visit_on("2010-05-12")
+        }),
+        amended_areas(BILATERAL, "2012-01-01", &["experience_exchange"]),
+    ])
+}
+
+#[test]
+fn an_exchange_recorded_late_in_an_area_an_amendment_later_removed_is_accepted() {
+    let history = bilateral_history().and([amended_areas(
+        BILATERAL,
+        "2012-01-01",
+        &["experience_exchange"],
+    )]);
+    given(&history)
+        .when(RecordExchange {
+            area: area("scheme_30"),
+            ..visit_on("2010-05-12")
+        })
+        .then_events(&["ExchangeRecorded"])
+        .effective_on("2010-05-12");
+    given(&history)
+        .when(RecordExchange {
+            area: area("scheme_30"),
+            ..visit_on("2012-05-12")
+        })
+        .then_refused(Rule::AreaNotDeclared);
+}
+
+#[test]
+fn a_summary_only_correction_of_an_exchange_in_a_later_removed_area_is_accepted() {
+    given(&scheme_30_visit_then_area_removed())
+        .when(CorrectExchange {
+            summary: Some("Đoàn công tác trao đổi kinh nghiệm thực hiện Đề án 30".into()),
+            ..correct(VISIT)
+        })
+        .then_events(&["ExchangeCorrected"])
+        .effective_on("2010-05-12");
+}
+
+#[test]
+fn a_correction_moving_an_exchange_after_its_area_was_removed_is_refused() {
+    given(&scheme_30_visit_then_area_removed())
+        .when(CorrectExchange {
+            occurred_on: Some(day("2012-05-12")),
+            ..correct(VISIT)
+        })
+        .then_refused(Rule::AreaNotDeclared);
+}
+
+#[test]
+fn a_correction_is_checked_only_for_what_it_changes() {
+    // The parties given again unchanged are not judged anew; a new party is.
+    let history = scheme_30_visit_then_area_removed().and([registered(BINH_PHUOC)]);
+    given(&history)
+        .when(CorrectExchange {
+            parties: Some(parties(&[LAM_DONG, DONG_NAI])),
+            outcome: Some("Đã trao đổi tài liệu".into()),
+            ..correct(VISIT)
+        })
+        .then_events(&["ExchangeCorrected"]);
+    given(&history)
+        .when(CorrectExchange {
+            parties: Some(parties(&[LAM_DONG, BINH_PHUOC])),
+            ..correct(VISIT)
+        })
+        .then_refused(Rule::PartyNotInAgreement);
+}
+
+#[test]
+fn the_term_in_force_on_the_exchanges_date_is_the_one_that_counts() {
+    let history = bilateral_history().and([amended_term(
+        BILATERAL,
+        "2013-01-15",
+        range("2007-01-01", "2013-06-30"),
+    )]);
+    given(&history)
+        .when(visit_on("2013-08-01"))
+        .then_refused(Rule::ExchangeOutsideTerm);
+    given(&history)
+        .when(visit_on("2012-08-01"))
+        .then_events(&["ExchangeRecorded"]);
+}
+
+#[test]
+fn amendments_apply_in_the_order_of_their_dates_not_of_their_recording() {
+    // Recorded second but effective first: the later-dated amendment wins.
+    let history = bilateral_history().and([
+        amended_areas(BILATERAL, "2012-01-01", &["experience_exchange"]),
+        amended_areas(BILATERAL, "2011-01-01", &["scheme_30"]),
+    ]);
+    given(&history)
+        .when(RecordExchange {
+            area: area("scheme_30"),
+            ..visit_on("2011-06-01")
+        })
+        .then_events(&["ExchangeRecorded"]);
+    given(&history)
+        .when(RecordExchange {
+            area: area("scheme_30"),
+            ..visit_on("2012-06-01")
+        })
+        .then_refused(Rule::AreaNotDeclared);
+}
+
+#[test]
+fn an_amendment_dated_before_a_termination_is_accepted_when_recorded_after_it() {
+    given(&terminated_bilateral_history("2013-07-04"))
+        .when(AmendAgreement {
+            title: Some("Chương trình hợp tác (điều chỉnh)".into()),
+            ..amend(BILATERAL, "2013-01-15")
+        })
+        .then_events(&["AgreementAmended"]);
+}
+
+#[test]
+fn an_amendment_giving_again_what_is_in_force_on_its_date_is_refused() {
+    let same_title = AmendAgreement {
+        title: Some(bilateral_program().title),
+        ..amend(BILATERAL, "2013-01-15")
+    };
+    given(&bilateral_history())
+        .when(same_title.clone())
+        .then_refused(Rule::AmendmentWithoutChanges);
+    given(&bilateral_history())
+        .when(AmendAgreement {
+            term: Some(range("2007-01-01", "2014-06-30")),
+            ..same_title
+        })
+        .then_events(&["AgreementAmended"]);
+    let history = bilateral_history().and([amended_areas(BILATERAL, "2012-01-01", &["scheme_30"])]);
+    given(&history)
+        .when(AmendAgreement {
+            areas: Some(areas(&["scheme_30"])),
+            ..amend(BILATERAL, "2013-01-15")
+        })
+        .then_refused(Rule::AmendmentWithoutChanges);
+    given(&history)
+        .when(AmendAgreement {
+            areas: Some(areas(&["scheme_30"])),
+            ..amend(BILATERAL, "2011-01-15")
+        })
+        .then_events(&["AgreementAmended"]);
+}
+
+#[test]
+fn a_termination_dated_before_a_recorded_exchange_is_refused_naming_it() {
+    let refusal = given(&visited_history("2010-05-12"))
+        .when(terminate(BILATERAL, "2010-05-12"))
+        .then_refused(Rule::ContradictsRecordedFact);
+    assert!(refusal.detail.contains(&VISIT.to_string()), "{refusal}");
+    given(&visited_history("2010-05-12"))
+        .when(terminate(BILATERAL, "2010-05-13"))
+        .then_events(&["AgreementTerminated"]);
+}
+
+#[test]
+fn a_termination_dated_before_a_recorded_amendment_or_admission_is_refused() {
+    let amended = bilateral_history().and([amended_term(
+        BILATERAL,
+        "2013-01-15",
+        range("2007-01-01", "2014-06-30"),
+    )]);
+    given(&amended)
+        .when(terminate(BILATERAL, "2013-01-01"))
+        .then_refused(Rule::ContradictsRecordedFact);
+    let admitted =
+        bilateral_history_with_binh_phuoc().and([admitted(BILATERAL, BINH_PHUOC, "2013-01-01")]);
+    given(&admitted)
+        .when(terminate(BILATERAL, "2012-12-31"))
+        .then_refused(Rule::ContradictsRecordedFact);
+    given(&admitted)
+        .when(terminate(BILATERAL, "2013-01-02"))
+        .then_events(&["AgreementTerminated"]);
+}
+
+#[test]
+fn an_amendment_that_would_leave_a_recorded_exchange_outside_the_agreement_is_refused() {
+    let history = visited_history("2010-05-12");
+    given(&history)
+        .when(AmendAgreement {
+            areas: Some(areas(&["scheme_30"])),
+            ..amend(BILATERAL, "2010-01-01")
+        })
+        .then_refused(Rule::ContradictsRecordedFact);
+    given(&history)
+        .when(AmendAgreement {
+            term: Some(range("2007-01-01", "2010-05-11")),
+            ..amend(BILATERAL, "2009-01-01")
+        })
+        .then_refused(Rule::ContradictsRecordedFact);
+    given(&history)
+        .when(AmendAgreement {
+            areas: Some(areas(&["scheme_30"])),
+            ..amend(BILATERAL, "2010-05-13")
+        })
+        .then_events(&["AgreementAmended"]);
+}
+
+#[test]
+fn an_assessment_dated_before_the_partys_admission_is_refused() {
+    let history = reviewing_history().and([
+        registered(BINH_PHUOC),
+        admitted(BILATERAL, BINH_PHUOC, "2013-08-01"),
+    ]);
+    given(&history)
+        .when(assess(BINH_PHUOC))
+        .then_refused(Rule::PartyNotInAgreement);
+    given(&history)
+        .when(RecordAssessment {
+            assessed_on: day("2013-08-01"),
+            ..assess(BINH_PHUOC)
+        })
+        .then_events(&["AssessmentRecorded"]);
+}
+
+// ---------------------------------------------------------------- parties over time
+
+#[test]
+fn updating_a_party_appends_party_updated_on_its_stream_and_date() {
+    let accepted = given(&bilateral_history())
+        .when(UpdateParty {
+            name: Some("Ban Quản lý các Khu công nghiệp Đồng Nai".into()),
+            ..update(DONG_NAI, "2020-01-01")
+        })
+        .then_events(&["PartyUpdated"])
+        .on_stream("party:dong-nai-iza")
+        .effective_on("2020-01-01");
+    let Event::PartyUpdated(e) = accepted.event() else {
+        unreachable!()
+    };
+    assert_eq!(
+        e.name.as_deref(),
+        Some("Ban Quản lý các Khu công nghiệp Đồng Nai")
+    );
+}
+
+#[test]
+fn an_update_that_changes_nothing_in_force_on_its_date_is_refused() {
+    given(&bilateral_history())
+        .when(update(DONG_NAI, "2020-01-01"))
+        .then_refused(Rule::PartyUpdateWithoutChanges);
+    given(&bilateral_history())
+        .when(UpdateParty {
+            province: Some("Đồng Nai".into()),
+            ..update(DONG_NAI, "2020-01-01")
+        })
+        .then_refused(Rule::PartyUpdateWithoutChanges);
+    given(&bilateral_history())
+        .when(UpdateParty {
+            kind: Some(PartyKind::Agency),
+            ..update(DONG_NAI, "2020-01-01")
+        })
+        .then_events(&["PartyUpdated"]);
+}
+
+#[test]
+fn an_update_of_an_unregistered_party_or_without_a_reason_is_refused() {
+    given(&bilateral_history())
+        .when(UpdateParty {
+            kind: Some(PartyKind::Agency),
+            ..update(BINH_PHUOC, "2020-01-01")
+        })
+        .then_refused(Rule::PartyNotRegistered);
+    given(&bilateral_history())
+        .when(UpdateParty {
+            reason: " ".into(),
+            kind: Some(PartyKind::Agency),
+            ..update(DONG_NAI, "2020-01-01")
+        })
+        .then_refused(Rule::ReasonRequired);
+    given(&bilateral_history())
+        .when(UpdateParty {
+            name: Some("  ".into()),
+            ..update(DONG_NAI, "2020-01-01")
+        })
+        .then_refused(Rule::TextRequired);
+}
+
+#[test]
+fn a_succession_appends_party_succeeded_on_the_predecessors_stream() {
+    let accepted = given(&long_tripartite_history())
+        .when(succeed(BINH_PHUOC, DONG_NAI, "2025-07-01"))
+        .then_events(&["PartySucceeded"])
+        .on_stream("party:binh-phuoc-eza")
+        .effective_on("2025-07-01");
+    let Event::PartySucceeded(e) = accepted.event() else {
+        unreachable!()
+    };
+    assert_eq!(e.successor_id, party(DONG_NAI));
+}
+
+/// Three parties, two merge: an exchange naming the predecessor after the
+/// date is refused, before it accepted.
+#[test]
+fn after_two_of_three_parties_merge_the_predecessor_is_named_only_before_the_date() {
+    let merged = long_tripartite_history().and([succeeded(BINH_PHUOC, DONG_NAI, "2025-07-01")]);
+    given(&merged)
+        .when(tripartite_exchange("2025-07-01", &[BINH_PHUOC, LAM_DONG]))
+        .then_refused(Rule::PartySucceeded);
+    given(&merged)
+        .when(tripartite_exchange("2025-06-30", &[BINH_PHUOC, LAM_DONG]))
+        .then_events(&["ExchangeRecorded"]);
+    given(&merged)
+        .when(tripartite_exchange("2025-07-01", &[DONG_NAI, LAM_DONG]))
+        .then_events(&["ExchangeRecorded"]);
+}
+
+#[test]
+fn a_successor_becomes_a_party_from_the_date_via_the_predecessor() {
+    // A program of Lâm Đồng and Bình Phước alone: Đồng Nai joins it by the merger.
+    let program = SignAgreement {
+        parties: parties(&[LAM_DONG, BINH_PHUOC]),
+        supersedes: None,
+        responsibilities: Default::default(),
+        term: range("2013-07-04", "2030-12-31"),
+        ..tripartite_program()
+    };
+    let history = bilateral_history_with_binh_phuoc().and([
+        signed(program),
+        succeeded(BINH_PHUOC, DONG_NAI, "2025-07-01"),
+    ]);
+    given(&history)
+        .when(tripartite_exchange("2025-07-01", &[DONG_NAI, LAM_DONG]))
+        .then_events(&["ExchangeRecorded"]);
+    given(&history)
+        .when(tripartite_exchange("2025-06-30", &[DONG_NAI, LAM_DONG]))
+        .then_refused(Rule::PartyNotInAgreement);
+    let mut model = WriteModel::new();
+    for event in &history {
+        model.evolve(event);
+    }
+    let ever: Vec<_> = model.agreement_parties(TRIPARTITE).unwrap().collect();
+    assert_eq!(
+        ever,
+        [&party(LAM_DONG), &party(BINH_PHUOC), &party(DONG_NAI)]
+    );
+}
+
+#[test]
+fn a_succession_dated_before_a_recorded_fact_naming_the_predecessor_is_refused() {
+    let history = long_tripartite_history().and([recorded(tripartite_exchange(
+        "2025-08-01",
+        &[BINH_PHUOC, LAM_DONG],
+    ))]);
+    let refusal = given(&history)
+        .when(succeed(BINH_PHUOC, DONG_NAI, "2025-07-01"))
+        .then_refused(Rule::ContradictsRecordedFact);
+    assert!(refusal.detail.contains("2025-08-01"), "{refusal}");
+    given(&history)
+        .when(succeed(BINH_PHUOC, DONG_NAI, "2025-08-02"))
+        .then_events(&["PartySucceeded"]);
+}
+
+#[test]
+fn a_party_cannot_succeed_itself_twice_or_in_a_cycle() {
+    let history = long_tripartite_history();
+    given(&history)
+        .when(succeed(BINH_PHUOC, BINH_PHUOC, "2025-07-01"))
+        .then_refused(Rule::SuccessionToItself);
+    given(&history)
+        .when(succeed(BINH_PHUOC, "dak-nong-iza", "2025-07-01"))
+        .then_refused(Rule::PartyNotRegistered);
+    let merged = history.and([succeeded(BINH_PHUOC, DONG_NAI, "2025-07-01")]);
+    given(&merged)
+        .when(succeed(BINH_PHUOC, LAM_DONG, "2025-07-01"))
+        .then_refused(Rule::PartyAlreadySucceeded);
+    given(&merged)
+        .when(succeed(LAM_DONG, BINH_PHUOC, "2025-07-01"))
+        .then_refused(Rule::PartySucceeded);
+    given(&merged)
+        .when(succeed(DONG_NAI, BINH_PHUOC, "2024-01-01"))
+        .then_refused(Rule::SuccessionCycle);
+    given(&merged)
+        .when(UpdateParty {
+            kind: Some(PartyKind::Agency),
+            ..update(BINH_PHUOC, "2025-07-01")
+        })
+        .then_refused(Rule::PartySucceeded);
+    given(&merged)
+        .when(SucceedParty {
+            reason: String::new(),
+            ..succeed(DONG_NAI, LAM_DONG, "2026-01-01")
+        })
+        .then_refused(Rule::ReasonRequired);
+}
+
+#[test]
+fn a_withdrawn_party_is_no_longer_a_party_from_the_date() {
+    let accepted = given(&tripartite_history())
+        .when(withdraw(TRIPARTITE, BINH_PHUOC, "2015-01-01"))
+        .then_events(&["PartyWithdrew"])
+        .on_stream(format!("agreement:{TRIPARTITE}"))
+        .effective_on("2015-01-01");
+    let Event::PartyWithdrew(e) = accepted.event() else {
+        unreachable!()
+    };
+    assert_eq!(e.party_id, party(BINH_PHUOC));
+    let history = tripartite_history().and([withdrew(TRIPARTITE, BINH_PHUOC, "2015-01-01")]);
+    given(&history)
+        .when(tripartite_exchange("2015-01-01", &[BINH_PHUOC, DONG_NAI]))
+        .then_refused(Rule::PartyNotMember);
+    given(&history)
+        .when(tripartite_exchange("2014-12-31", &[BINH_PHUOC, DONG_NAI]))
+        .then_events(&["ExchangeRecorded"]);
+    given(&history)
+        .when(withdraw(TRIPARTITE, BINH_PHUOC, "2015-02-01"))
+        .then_refused(Rule::PartyNotMember);
+}
+
+#[test]
+fn a_withdrawal_that_would_leave_fewer_than_two_parties_is_refused() {
+    given(&bilateral_history())
+        .when(withdraw(BILATERAL, LAM_DONG, "2010-01-01"))
+        .then_refused(Rule::TooFewParties);
+}
+
+#[test]
+fn a_withdrawal_outside_the_term_after_termination_or_of_a_non_party_is_refused() {
+    given(&tripartite_history())
+        .when(withdraw(TRIPARTITE, BINH_PHUOC, "2016-01-01"))
+        .then_refused(Rule::WithdrawalOutsideTerm);
+    given(&tripartite_history().and([terminated(TRIPARTITE, "2015-01-01")]))
+        .when(withdraw(TRIPARTITE, BINH_PHUOC, "2015-01-01"))
+        .then_refused(Rule::AgreementTerminated);
+    given(&bilateral_history_with_binh_phuoc())
+        .when(withdraw(BILATERAL, BINH_PHUOC, "2010-01-01"))
+        .then_refused(Rule::PartyNotInAgreement);
+    given(&tripartite_history())
+        .when(WithdrawParty {
+            reason: String::new(),
+            ..withdraw(TRIPARTITE, BINH_PHUOC, "2015-01-01")
+        })
+        .then_refused(Rule::ReasonRequired);
+}
+
+#[test]
+fn a_withdrawal_dated_before_a_recorded_exchange_naming_the_party_is_refused() {
+    let history = tripartite_history().and([recorded(tripartite_exchange(
+        "2015-03-01",
+        &[BINH_PHUOC, DONG_NAI],
+    ))]);
+    given(&history)
+        .when(withdraw(TRIPARTITE, BINH_PHUOC, "2015-01-01"))
+        .then_refused(Rule::ContradictsRecordedFact);
+    given(&history)
+        .when(withdraw(TRIPARTITE, LAM_DONG, "2015-01-01"))
+        .then_events(&["PartyWithdrew"]);
+}
+
+// ---------------------------------------------------------------- today
+
+#[test]
+fn an_exchange_dated_after_today_is_refused_and_one_dated_today_accepted() {
+    let history = bilateral_history();
+    given(&history)
+        .when_on("2010-05-11", visit_on("2010-05-12"))
+        .then_refused(Rule::ExchangeInFuture);
+    given(&history)
+        .when_on("2010-05-12", visit_on("2010-05-12"))
+        .then_events(&["ExchangeRecorded"]);
+    given(&visited_history("2010-05-12"))
+        .when_on(
+            "2010-05-12",
+            CorrectExchange {
+                occurred_on: Some(day("2010-05-13")),
+                ..correct(VISIT)
+            },
+        )
+        .then_refused(Rule::ExchangeInFuture);
+    given(&visited_history("2010-05-12"))
+        .when_on(
+            "2010-05-11",
+            CorrectExchange {
+                summary: Some("Sửa nội dung".into()),
+                ..correct(VISIT)
+            },
+        )
+        .then_events(&["ExchangeCorrected"]);
+}
+
 // ---------------------------------------------------------------- contract
 
 #[test]
@@ -1260,7 +1756,10 @@ mod support {
         OpenReviewPeriod,
         RecordAssessment,
         CloseReviewPeriod,
-        TerminateAgreement
+        TerminateAgreement,
+        UpdateParty,
+        SucceedParty,
+        WithdrawParty
     );
 
     impl IntoCommand for Command {
@@ -1279,6 +1778,14 @@ mod support {
                 generated(n)
             });
             let outcome = self.0.decide(&command);
+            Then { command, outcome }
+        }
+
+        /// As [`Given::when`], decided on `today` (the business date).
+        pub fn when_on(&self, today: &str, command: impl IntoCommand) -> Then {
+            let mut command = command.into_command();
+            command.assign_ids(|| generated(1));
+            let outcome = self.0.decide_on(&command, day(today));
             Then { command, outcome }
         }
     }
@@ -1684,6 +2191,80 @@ mod support {
             effective_on: c.effective_on,
             reason: c.reason,
         })
+    }
+
+    pub fn update(who: &str, on: &str) -> UpdateParty {
+        UpdateParty {
+            party_id: party(who),
+            effective_on: day(on),
+            reason: "Đổi tên theo quyết định của UBND tỉnh".to_owned(),
+            name: None,
+            short_name: None,
+            kind: None,
+            province: None,
+        }
+    }
+
+    /// `who` merged into `into` from `on` (the 2025 reorganisation).
+    pub fn succeed(who: &str, into: &str, on: &str) -> SucceedParty {
+        SucceedParty {
+            party_id: party(who),
+            successor_id: party(into),
+            effective_on: day(on),
+            reason: "Sắp xếp đơn vị hành chính cấp tỉnh năm 2025".to_owned(),
+        }
+    }
+
+    pub fn succeeded(who: &str, into: &str, on: &str) -> Event {
+        let c = succeed(who, into, on);
+        Event::PartySucceeded(PartySucceeded {
+            party_id: c.party_id,
+            successor_id: c.successor_id,
+            effective_on: c.effective_on,
+            reason: c.reason,
+        })
+    }
+
+    pub fn withdraw(agreement: AgreementId, who: &str, on: &str) -> WithdrawParty {
+        WithdrawParty {
+            agreement_id: agreement,
+            party_id: party(who),
+            effective_on: day(on),
+            reason: "Rút khỏi chương trình hợp tác".to_owned(),
+        }
+    }
+
+    pub fn withdrew(agreement: AgreementId, who: &str, on: &str) -> Event {
+        let c = withdraw(agreement, who, on);
+        Event::PartyWithdrew(PartyWithdrew {
+            agreement_id: c.agreement_id,
+            party_id: c.party_id,
+            effective_on: c.effective_on,
+            reason: c.reason,
+        })
+    }
+
+    /// An exchange under the tripartite program on `on` involving `who`.
+    pub fn tripartite_exchange(on: &str, who: &[&str]) -> RecordExchange {
+        RecordExchange {
+            agreement_id: TRIPARTITE,
+            exchange_id: Some(ExchangeId(Uuid::from_u128(0x2025_0001))),
+            occurred_on: day(on),
+            area: area("investment_promotion"),
+            kind: ExchangeKind::Meeting,
+            parties: parties(who),
+            summary: "Hội nghị xúc tiến đầu tư vùng Đông Nam Bộ".to_owned(),
+            outcome: None,
+        }
+    }
+
+    /// The tripartite program with its term running to 2030, so that the
+    /// 2025 reorganisation falls within it.
+    pub fn long_tripartite_history() -> Vec<Event> {
+        bilateral_history_with_binh_phuoc().and([signed(SignAgreement {
+            term: range("2013-07-04", "2030-12-31"),
+            ..tripartite_program()
+        })])
     }
 
     // ------------------------------------------------------------ histories

@@ -4,7 +4,8 @@
 //! — including commands earlier in the same batch (an admission, say).
 //!
 //! - `admin`: every command.
-//! - `writer` bound to party P: never `RegisterParty`; `SignAgreement` only
+//! - `writer` bound to party P: never `RegisterParty`, `UpdateParty` or
+//!   `SucceedParty`; `SignAgreement` only
 //!   if P is among `parties` (and, when it supersedes one, among that
 //!   agreement's parties too); any other command only on an agreement P
 //!   belongs to; `RecordAssessment` only with `party_id` = P.
@@ -53,6 +54,9 @@ fn writer_may(
 ) -> Result<(), String> {
     match command {
         Command::RegisterParty(_) => Err("only an admin registers parties".into()),
+        Command::UpdateParty(_) | Command::SucceedParty(_) => {
+            Err("only an admin updates parties or records their succession".into())
+        }
         Command::SignAgreement(c) => {
             if !c.parties.iter().any(|p| p.as_str() == party) {
                 return Err(format!(

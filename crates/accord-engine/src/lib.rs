@@ -24,6 +24,7 @@
 //!   Prometheus by [`Engine::render_metrics`] (ADR 0017).
 
 pub mod access;
+pub mod clock;
 mod disk;
 mod metrics;
 mod models;

@@ -13,7 +13,7 @@ use std::time::Duration;
 use crate::{EngineError, Outcome};
 
 /// Every command type, in the order of the `type` label.
-const COMMANDS: [&str; 11] = accord_domain::Command::NAMES;
+const COMMANDS: [&str; accord_domain::Command::NAMES.len()] = accord_domain::Command::NAMES;
 
 /// Every outcome of a submitted command, in the order of the `outcome` label.
 const OUTCOMES: [&str; 9] = [

@@ -268,7 +268,7 @@ fn decide(
         });
     }
     crate::access::authorize(&s.actor, &s.command, model).map_err(EngineError::Forbidden)?;
-    let decision = model.decide(&s.command)?;
+    let decision = model.decide_on(&s.command, crate::clock::today())?;
     let mut events = Vec::with_capacity(decision.facts.len());
     let mut new_events = Vec::with_capacity(decision.facts.len());
     for fact in decision.facts {

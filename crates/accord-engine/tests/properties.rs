@@ -141,6 +141,20 @@ enum Step {
         agreement: u8,
         on: When,
     },
+    Update {
+        party: u8,
+        on: u16,
+    },
+    Succeed {
+        party: u8,
+        successor: u8,
+        on: u16,
+    },
+    Withdraw {
+        agreement: u8,
+        party: u8,
+        on: When,
+    },
 }
 
 /// A generated case: parties registered up front, the steps, the positions
@@ -230,6 +244,10 @@ fn step() -> impl Strategy<Value = Step> {
         2 => (any::<u8>(), any::<u8>(), 0..DAYS, 0u8..3).prop_map(|(review, party, on, rating)| Step::Assess { review, party, on, rating }),
         2 => (any::<u8>(), when(), 0u8..3).prop_map(|(review, on, outcome)| Step::Close { review, on, outcome }),
         1 => (any::<u8>(), when()).prop_map(|(agreement, on)| Step::Terminate { agreement, on }),
+        1 => (any::<u8>(), 0..DAYS).prop_map(|(party, on)| Step::Update { party, on }),
+        // Late dates: a succession is refused while a later fact names the predecessor.
+        1 => (any::<u8>(), any::<u8>(), DAYS / 2..DAYS + DAYS / 4).prop_map(|(party, successor, on)| Step::Succeed { party, successor, on }),
+        1 => (any::<u8>(), any::<u8>(), when()).prop_map(|(agreement, party, on)| Step::Withdraw { agreement, party, on }),
     ]
 }
 
@@ -501,6 +519,47 @@ impl Shadow {
                     agreement_id: id,
                     effective_on: resolve(*on, term, 0),
                     reason: "Hai bên thống nhất chấm dứt".into(),
+                })
+            }
+            Step::Update { party, on } => {
+                let n = self.new_id().as_u128() & 0xffff;
+                Command::UpdateParty(UpdateParty {
+                    party_id: self.registered(*party),
+                    effective_on: day(i64::from(*on)),
+                    reason: "Đổi tên theo quyết định".into(),
+                    name: Some(format!("Ban quản lý các Khu công nghiệp (tên mới {n})")),
+                    short_name: None,
+                    kind: None,
+                    province: None,
+                })
+            }
+            Step::Succeed {
+                party,
+                successor,
+                on,
+            } => Command::SucceedParty(SucceedParty {
+                party_id: self.registered(*party),
+                successor_id: self.registered(*successor),
+                effective_on: day(i64::from(*on)),
+                reason: "Sắp xếp đơn vị hành chính".into(),
+            }),
+            Step::Withdraw {
+                agreement,
+                party,
+                on,
+            } => {
+                let (id, term, party_id) = self.agreement(*agreement).map_or_else(
+                    || (AgreementId(UNKNOWN), range(0, 0), self.registered(*party)),
+                    |a| {
+                        let p = pick(&a.parties, *party).map(|(p, _)| p.clone());
+                        (a.id, a.term, p.unwrap_or_else(|| self.registered(*party)))
+                    },
+                );
+                Command::WithdrawParty(WithdrawParty {
+                    agreement_id: id,
+                    party_id,
+                    effective_on: resolve(*on, term, 0),
+                    reason: "Rút khỏi chương trình".into(),
                 })
             }
         }
@@ -908,6 +967,9 @@ fn documented_dates(
             Event::ReviewPeriodOpened(e) => Some(e.opened_on),
             Event::AssessmentRecorded(e) => Some(e.assessed_on),
             Event::ReviewPeriodClosed(e) => Some(e.closed_on),
+            Event::PartyUpdated(e) => Some(e.effective_on),
+            Event::PartySucceeded(e) => Some(e.effective_on),
+            Event::PartyWithdrew(e) => Some(e.effective_on),
         })
         .collect();
     (dates, occurred)
@@ -1039,6 +1101,12 @@ fn same_parties_and_reports_at(
     partial: &ReadModels,
     at: BusinessDate,
 ) -> Checked {
+    prop_assert_eq!(
+        full.parties_at(at),
+        partial.parties_at(at),
+        "parties at {}",
+        at
+    );
     for i in 0..=PARTIES.len() {
         let id = PartyId::parse(PARTIES.get(i).map_or("unknown-party", |p| p.0)).expect("a slug");
         prop_assert_eq!(
@@ -1167,6 +1235,9 @@ fn command_of(event: &str) -> &'static str {
         "ReviewPeriodOpened" => "OpenReviewPeriod",
         "AssessmentRecorded" => "RecordAssessment",
         "ReviewPeriodClosed" => "CloseReviewPeriod",
+        "PartyUpdated" => "UpdateParty",
+        "PartySucceeded" => "SucceedParty",
+        "PartyWithdrew" => "WithdrawParty",
         _ => "TerminateAgreement",
     }
 }

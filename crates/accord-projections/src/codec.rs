@@ -5,7 +5,7 @@
 use accord_domain::{
     AgreementAmended, AgreementSigned, AgreementTerminated, AssessmentRecorded, Event,
     ExchangeCorrected, ExchangeRecorded, ExchangeRetracted, PartyAdmitted, PartyRegistered,
-    ReviewPeriodClosed, ReviewPeriodOpened,
+    PartySucceeded, PartyUpdated, PartyWithdrew, ReviewPeriodClosed, ReviewPeriodOpened,
 };
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
@@ -98,7 +98,10 @@ fn decode_v1<'de, D: Deserializer<'de>>(event_type: &str, data: D) -> Result<Eve
         ReviewPeriodOpened,
         AssessmentRecorded,
         ReviewPeriodClosed,
-        AgreementTerminated
+        AgreementTerminated,
+        PartyUpdated,
+        PartySucceeded,
+        PartyWithdrew
     )
 }
 
@@ -116,7 +119,7 @@ mod tests {
         assert_eq!(
             seen.len(),
             Event::TYPES.len(),
-            "the sample covers all 11 types"
+            "the sample covers every type"
         );
         for event in &events {
             let data = encode(event);

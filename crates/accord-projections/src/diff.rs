@@ -272,16 +272,20 @@ fn json<T: Serialize>(value: &T) -> Value {
     serde_json::to_value(value).unwrap_or(Value::Null)
 }
 
-/// The fact that made `party` a party on a side: its admission, or the
-/// signature for a signatory.
+/// The facts that made `party` a party on a side, or ended it: its
+/// admission or the signature for a signatory, then the withdrawals and
+/// successions that changed its membership by then.
 fn party_source(seen: &Seen<'_>, party: &PartyId) -> Vec<u64> {
     let Some(record) = seen.record else {
         return Vec::new();
     };
-    if record.signed.parties.contains(party) {
-        return vec![record.position];
-    }
-    record.admission_of(party, seen.day).into_iter().collect()
+    let mut sources: Vec<u64> = if record.signed.parties.contains(party) {
+        vec![record.position]
+    } else {
+        record.admission_of(party, seen.day).into_iter().collect()
+    };
+    sources.extend(record.membership_changes_of(party, seen.day));
+    sources
 }
 
 fn party_changes(a: &Seen<'_>, b: &Seen<'_>, changes: &mut Vec<Change>) {

@@ -3,7 +3,7 @@
 //! which fix the record and so apply at every date.
 
 use accord_domain::{
-    AgreementId, AreaId, BusinessDate, DateRange, ExchangeId, PartyId, Responsibilities,
+    AgreementId, AreaId, BusinessDate, DateRange, ExchangeId, Member, PartyId, Responsibilities,
 };
 
 use crate::read_models::{ExchangeQuery, Exchanges};
@@ -59,24 +59,29 @@ impl AgreementRecord {
             .fold(self.signed.term, |term, (_, a)| a.term.unwrap_or(term))
     }
 
-    /// Signatories, then parties admitted by `day`, in admission order.
+    /// The members on `day`: signatories, then parties that joined by
+    /// then, in the order they joined, without those that left by then.
     pub fn parties_at(&self, day: BusinessDate) -> Vec<PartyId> {
-        let mut parties = self.signed.parties.clone();
-        for (party, _, _) in self.admissions.iter().filter(|(_, on, _)| *on <= day) {
-            if !parties.contains(party) {
-                parties.push(party.clone());
-            }
-        }
-        parties
+        self.members.on(day)
     }
 
     /// Whether `party` is a party of the agreement at `day`.
     pub fn has_party_at(&self, party: &PartyId, day: BusinessDate) -> bool {
-        self.signed.parties.contains(party)
-            || self
-                .admissions
-                .iter()
-                .any(|(p, on, _)| p == party && *on <= day)
+        self.members.is_member(party, day)
+    }
+
+    /// The memberships begun by `day`, an end shown only if on or before
+    /// it (a later one is not known on `day`).
+    pub fn members_at(&self, day: BusinessDate) -> Vec<Member> {
+        self.members
+            .all()
+            .iter()
+            .filter(|m| m.since <= day)
+            .map(|m| Member {
+                until: m.until.filter(|until| *until <= day),
+                ..m.clone()
+            })
+            .collect()
     }
 
     /// The earliest-signed successor signed by `day` (ties: first recorded).
@@ -131,10 +136,9 @@ pub(crate) fn review_view(review: &ReviewRecord, day: BusinessDate) -> ReviewVie
         .map(|(_, c)| c)
         .filter(|c| c.closed_on <= day);
     let assessments = review
-        .assessments
-        .iter()
+        .counted_assessments(day)
+        .into_iter()
         .map(|(_, a)| a)
-        .filter(|a| a.assessed_on <= day)
         .map(|a| AssessmentView {
             party_id: a.party_id.clone(),
             rating: a.rating,
@@ -174,6 +178,7 @@ pub(crate) fn agreement_view(
         status: record.status_at(&terms.term, day),
         title: terms.title,
         parties: record.parties_at(day),
+        members: record.members_at(day),
         signed_on: s.signed_on,
         place: s.place.clone(),
         term: terms.term,

@@ -36,8 +36,10 @@
 //!   (the API answers 404).
 //! - title, term, areas, responsibilities: the signature's, then every
 //!   amendment effective on or before D, in (effective_on, position) order.
-//! - parties: the signatories, then the parties admitted by D, in admission
-//!   order. `place` and `supersedes` are as signed.
+//! - parties: the members at D (`accord_domain::Members`, kept alike by
+//!   the write model): signatories, then parties that joined by D, in the
+//!   order they joined, without those that left by D; `members` lists every
+//!   membership begun by D, its `until` only if on or before D. `place` and `supersedes` are as signed.
 //! - status: `pending` if D < term.start, `active` within the term (both
 //!   ends inclusive), `expired` if D > term.end; `superseded` once an
 //!   agreement naming it in `supersedes` is signed by D; `terminated` once
@@ -61,8 +63,9 @@
 //!   (inclusive) and area; ordered by (occurred_on, recording position).
 //! - reviews: those opened by D, ordered by (opened_on, position); `closed`
 //!   with `closed_on`, `outcome` and `summary` only if closed by D (else
-//!   `open` and those fields null); assessments made by D, in recording
-//!   order.
+//!   `open` and those fields null); the assessments that count at D: of
+//!   those made by D, each party's latest (by assessed_on, then position),
+//!   in recording order.
 //! - a party exists at every D once registered; its `agreements` are those
 //!   signed by D of which it is a party at D, in signing order.
 //!
@@ -73,7 +76,8 @@
 //!
 //! - exchange: its recording and every correction and retraction of it
 //!   (they apply at every D, like the view);
-//! - review: its opening, the assessments made by D, its closing if by D;
+//! - review: its opening, the assessments that count at D, its closing if
+//!   by D;
 //! - agreement: its signature, the amendments and admissions effective by
 //!   D, its termination if effective by D, and the signature of the
 //!   successor shown as `superseded_by`; not its exchanges or reviews,

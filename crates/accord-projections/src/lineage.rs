@@ -27,14 +27,20 @@ pub(crate) enum Part {
 }
 
 impl AgreementRecord {
-    /// The agreement's own lineage at `day`: its signature, the amendments
-    /// and admissions effective by then, its termination if effective by
+    /// The agreement's own lineage at `day`: its signature, the amendments,
+    /// admissions, withdrawals and successions effective by then, its termination if effective by
     /// then, and the signature of the successor shown as `superseded_by`.
     /// Ascending. Exchanges and reviews have their own.
     pub fn sources_at(&self, day: BusinessDate) -> Vec<u64> {
         let mut sources = vec![self.position];
         sources.extend(self.amendments_by(day).map(|(p, _)| p));
         sources.extend(self.admissions_by(day));
+        sources.extend(
+            self.membership_changes
+                .iter()
+                .filter(|(on, _, _)| *on <= day)
+                .map(|(_, p, _)| *p),
+        );
         sources.extend(self.termination_by(day));
         sources.extend(self.successor_by(day));
         sources.sort_unstable();
@@ -70,6 +76,19 @@ impl AgreementRecord {
         };
         sources.sort_unstable();
         sources
+    }
+
+    /// The positions of the withdrawals and successions effective by `day`
+    /// that changed `party`'s membership.
+    pub fn membership_changes_of<'a>(
+        &'a self,
+        party: &'a accord_domain::PartyId,
+        day: BusinessDate,
+    ) -> impl Iterator<Item = u64> + 'a {
+        self.membership_changes
+            .iter()
+            .filter(move |(on, _, p)| *on <= day && p == party)
+            .map(|(_, position, _)| *position)
     }
 
     /// The position of the admission of `party` effective by `day`, if any.
@@ -114,16 +133,11 @@ impl AgreementRecord {
 }
 
 impl ReviewRecord {
-    /// The review's lineage at `day`: its opening, the assessments made by
-    /// then and its closing if closed by then. Ascending.
+    /// The review's lineage at `day`: its opening, the assessments that
+    /// count then and its closing if closed by then. Ascending.
     pub fn sources_at(&self, day: BusinessDate) -> Vec<u64> {
         let mut sources = vec![self.position];
-        sources.extend(
-            self.assessments
-                .iter()
-                .filter(|(_, a)| a.assessed_on <= day)
-                .map(|(p, _)| *p),
-        );
+        sources.extend(self.counted_assessments(day).iter().map(|(p, _)| *p));
         sources.extend(
             self.closed
                 .iter()

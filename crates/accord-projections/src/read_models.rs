@@ -3,16 +3,20 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use accord_domain::members::Succession;
 use accord_domain::model::event_agreement;
 use accord_domain::{
     AgreementId, AgreementSigned, AreaId, BusinessDate, Event, ExchangeCorrected, ExchangeId,
-    ExchangeRecorded, ExchangeRetracted, PartyAdmitted, PartyId, PartyRegistered,
+    ExchangeRecorded, ExchangeRetracted, PartyAdmitted, PartyId, PartyProfile, PartyRegistered,
+    PartySucceeded, PartyWithdrew,
 };
 use serde::{Deserialize, Serialize};
 
 use crate::fold;
-use crate::state::{count, AgreementRecord, ExchangeRecord};
-use crate::views::{AgreementStatus, AgreementView, ExchangeView, PartyDetail, PartyView};
+use crate::state::{count, AgreementRecord, ExchangeRecord, PartyRecord};
+use crate::views::{
+    AgreementStatus, AgreementView, ExchangeView, PartyDetail, PartyName, PartyView,
+};
 
 /// Which agreements to list: every given criterion must hold on the date
 /// of the view.
@@ -50,8 +54,9 @@ pub struct ExchangeQuery {
 pub struct ReadModels {
     /// The last applied position.
     pub(crate) position: u64,
-    pub(crate) parties: BTreeMap<PartyId, PartyView>,
-    /// Every agreement a party was ever named in, signatory or admitted.
+    pub(crate) parties: BTreeMap<PartyId, PartyRecord>,
+    /// Every agreement a party was ever a member of (signatory, admitted,
+    /// successor).
     pub(crate) party_agreements: HashMap<PartyId, Vec<AgreementId>>,
     pub(crate) agreements: HashMap<AgreementId, AgreementRecord>,
     /// Agreement ids in signing (position) order.
@@ -135,6 +140,13 @@ impl ReadModels {
             Event::ExchangeRecorded(e) => self.record_exchange(position, e),
             Event::ExchangeCorrected(e) => self.correct_exchange(position, &e),
             Event::ExchangeRetracted(e) => self.retract_exchange(position, &e),
+            Event::PartyUpdated(e) => {
+                if let Some(party) = self.parties.get_mut(&e.party_id) {
+                    party.update(position, e);
+                }
+            }
+            Event::PartySucceeded(e) => self.succeed(position, e),
+            Event::PartyWithdrew(e) => self.withdraw(position, &e),
             other => self.apply_to_agreement(position, other),
         }
         if let Some(record) = agreement.and_then(|id| self.agreements.get_mut(&id)) {
@@ -147,16 +159,25 @@ impl ReadModels {
         self.position
     }
 
-    /// Every registered party, sorted by `party_id`.
+    /// Every registered party, sorted by `party_id`, as it stands after
+    /// every fact recorded (every update and succession, whatever its date).
     pub fn parties(&self) -> Vec<PartyView> {
-        self.parties.values().cloned().collect()
+        self.parties.values().map(|p| party_view(p, None)).collect()
+    }
+
+    /// Every registered party, sorted by `party_id`, as it stood on `at`.
+    pub fn parties_at(&self, at: BusinessDate) -> Vec<PartyView> {
+        self.parties
+            .values()
+            .map(|p| party_view(p, Some(at)))
+            .collect()
     }
 
     /// A registered party with the agreements signed by `at` that it is a
     /// party of on `at`, in signing order; `None` if unknown. Registration
     /// has no business date: a registered party exists at every date.
     pub fn party(&self, id: &PartyId, at: BusinessDate) -> Option<PartyDetail> {
-        let party = self.parties.get(id)?.clone();
+        let party = party_view(self.parties.get(id)?, Some(at));
         let mut records: Vec<&AgreementRecord> = self
             .party_agreements
             .get(id)
@@ -225,14 +246,54 @@ impl ReadModels {
     }
 
     fn register(&mut self, e: PartyRegistered) {
-        let view = PartyView {
-            party_id: e.party_id.clone(),
-            name: e.name,
-            short_name: e.short_name,
-            kind: e.kind,
-            province: e.province,
+        if self.parties.contains_key(&e.party_id) {
+            return;
+        }
+        let record = PartyRecord {
+            registered: e,
+            updates: Vec::new(),
+            succeeded: None,
         };
-        self.parties.insert(e.party_id, view);
+        self.parties
+            .insert(record.registered.party_id.clone(), record);
+    }
+
+    /// A succession: the successor takes over in every agreement the
+    /// predecessor belongs to on its date (as the write model does).
+    fn succeed(&mut self, position: u64, e: PartySucceeded) {
+        let Some(party) = self.parties.get_mut(&e.party_id) else {
+            return;
+        };
+        party.succeeded = Some((position, e.clone()));
+        let ids = self
+            .party_agreements
+            .get(&e.party_id)
+            .cloned()
+            .unwrap_or_default();
+        let parties = &self.parties;
+        let succession_of = |p: &PartyId| succession(parties, p);
+        for id in ids {
+            let Some(record) = self.agreements.get_mut(&id) else {
+                continue;
+            };
+            if !record.members.is_member(&e.party_id, e.effective_on) {
+                continue;
+            }
+            record
+                .members
+                .take_over(&e.party_id, &e.successor_id, e.effective_on, &succession_of);
+            record.membership_changed(position, e.effective_on, &e.party_id);
+            record.membership_changed(position, e.effective_on, &e.successor_id);
+            index_members(&mut self.party_agreements, record);
+        }
+    }
+
+    fn withdraw(&mut self, position: u64, e: &PartyWithdrew) {
+        let Some(record) = self.agreements.get_mut(&e.agreement_id) else {
+            return;
+        };
+        record.members.leave(&e.party_id, e.effective_on);
+        record.membership_changed(position, e.effective_on, &e.party_id);
     }
 
     fn sign(&mut self, position: u64, version: u64, e: AgreementSigned) {
@@ -244,7 +305,7 @@ impl ReadModels {
             predecessor.succeeded_by(e.signed_on, position, e.agreement_id);
         }
         for party in &e.parties {
-            self.index_party(party, e.agreement_id);
+            index_party(&mut self.party_agreements, party, e.agreement_id);
         }
         let id = e.agreement_id;
         self.agreements
@@ -256,15 +317,11 @@ impl ReadModels {
         let Some(record) = self.agreements.get_mut(&e.agreement_id) else {
             return;
         };
-        record.admit(position, &e.party_id, e.effective_on);
-        self.index_party(&e.party_id, e.agreement_id);
-    }
-
-    fn index_party(&mut self, party: &PartyId, agreement: AgreementId) {
-        let list = self.party_agreements.entry(party.clone()).or_default();
-        if !list.contains(&agreement) {
-            list.push(agreement);
-        }
+        let parties = &self.parties;
+        record.admit(position, &e.party_id, e.effective_on, &|p| {
+            succession(parties, p)
+        });
+        index_members(&mut self.party_agreements, record);
     }
 
     fn record_exchange(&mut self, position: u64, e: ExchangeRecorded) {
@@ -326,6 +383,64 @@ impl ReadModels {
             Event::AgreementTerminated(e) => record.terminate(position, e.effective_on),
             _ => {}
         }
+    }
+}
+
+/// Who succeeded `party`, from which day, if anyone did.
+fn succession(parties: &BTreeMap<PartyId, PartyRecord>, party: &PartyId) -> Option<Succession> {
+    let (_, e) = parties.get(party)?.succeeded.as_ref()?;
+    Some((e.successor_id.clone(), e.effective_on))
+}
+
+fn index_party(
+    index: &mut HashMap<PartyId, Vec<AgreementId>>,
+    party: &PartyId,
+    agreement: AgreementId,
+) {
+    let list = index.entry(party.clone()).or_default();
+    if !list.contains(&agreement) {
+        list.push(agreement);
+    }
+}
+
+/// Indexes every member the agreement ever had.
+fn index_members(index: &mut HashMap<PartyId, Vec<AgreementId>>, record: &AgreementRecord) {
+    for party in record.members.ever() {
+        index_party(index, party, record.signed.agreement_id);
+    }
+}
+
+/// A party as it stood on `at` (`None`: after every fact recorded).
+fn party_view(record: &PartyRecord, at: Option<BusinessDate>) -> PartyView {
+    let by = |day: BusinessDate| at.is_none_or(|at| day <= at);
+    let registered = PartyProfile::registered(&record.registered);
+    let name = |effective_on, p: &PartyProfile| PartyName {
+        effective_on,
+        name: p.name.clone(),
+        short_name: p.short_name.clone(),
+        kind: p.kind,
+        province: p.province.clone(),
+    };
+    let mut history = vec![name(None, &registered)];
+    let mut profile = registered;
+    for (_, u) in record.updates.iter().filter(|(_, u)| by(u.effective_on)) {
+        profile.apply(u);
+        history.push(name(Some(u.effective_on), &profile));
+    }
+    let succeeded = record
+        .succeeded
+        .as_ref()
+        .map(|(_, e)| e)
+        .filter(|e| by(e.effective_on));
+    PartyView {
+        party_id: record.registered.party_id.clone(),
+        name: profile.name,
+        short_name: profile.short_name,
+        kind: profile.kind,
+        province: profile.province,
+        succeeded_by: succeeded.map(|e| e.successor_id.clone()),
+        succeeded_on: succeeded.map(|e| e.effective_on),
+        history,
     }
 }
 

@@ -5,11 +5,10 @@
 //! model is a function of them, computed the way `WriteModel::evolve` folds:
 //!
 //! - parties: every registered party;
-//! - per agreement: each signatory since `min(signed_on, term.start)` of the
-//!   signature, then each admitted party since its first admission;
-//!   `signed_on`; term and areas as last amended *in log order* (the
-//!   amendment with the greatest position that gives them), else as signed;
-//!   the first termination's date;
+//! - per agreement: its memberships (both models keep them alike, with
+//!   `accord_domain::Members`); `signed_on`; the terms as signed and every
+//!   amendment in (effective_on, position) order; the first termination's
+//!   date;
 //! - its exchanges as last corrected (date, area, parties) and whether
 //!   retracted; its reviews' periods and whether closed.
 //!
@@ -18,9 +17,11 @@
 //! the derived model equals the folded one (property-tested in
 //! `accord-engine`; `accord rebuild --check` compares them on a real log).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
-use accord_domain::{AgreementAmended, AgreementState, ExchangeState, ReviewState, WriteModel};
+use accord_domain::{
+    AgreementState, ExchangeState, PartyProfile, PartyState, ReviewState, Terms, WriteModel,
+};
 
 use crate::state::AgreementRecord;
 use crate::ReadModels;
@@ -29,7 +30,21 @@ impl ReadModels {
     /// The write model of the same log position, derived from these read
     /// models without replaying (see the module's rules).
     pub fn write_model(&self) -> WriteModel {
-        let parties: HashSet<_> = self.parties.keys().cloned().collect();
+        let parties: HashMap<_, _> = self
+            .parties
+            .iter()
+            .map(|(id, p)| {
+                let state = PartyState {
+                    registered: PartyProfile::registered(&p.registered),
+                    updates: p.updates.iter().map(|(_, u)| u.clone()).collect(),
+                    succeeded: p
+                        .succeeded
+                        .as_ref()
+                        .map(|(_, e)| (e.successor_id.clone(), e.effective_on)),
+                };
+                (id.clone(), state)
+            })
+            .collect();
         let mut agreements: HashMap<_, _> = self
             .agreements
             .iter()
@@ -58,40 +73,35 @@ impl ReadModels {
 /// exchange table sized for `exchanges` of them.
 fn agreement_state(record: &AgreementRecord, exchanges: usize) -> AgreementState {
     let signed = &record.signed;
-    let since = signed.signed_on.min(signed.term.start);
-    let mut parties: HashMap<_, _> = signed.parties.iter().map(|p| (p.clone(), since)).collect();
-    for (party, on, _) in &record.admissions {
-        parties.entry(party.clone()).or_insert(*on);
-    }
-    // Amendments are kept in (effective_on, position) order; the write
-    // model keeps the last one applied, the greatest position.
-    let last = |has: fn(&AgreementAmended) -> bool| {
-        record
-            .amendments
-            .iter()
-            .filter(|(_, a)| has(a))
-            .max_by_key(|(position, _)| *position)
-            .map(|(_, a)| a)
-    };
-    let term = last(|a| a.term.is_some()).and_then(|a| a.term);
-    let areas = last(|a| a.areas.is_some()).and_then(|a| a.areas.as_ref());
     let reviews = record
         .review_index
         .iter()
         .map(|(id, index)| {
             let review = &record.reviews[*index];
+            let mut assessed = HashMap::new();
+            for (_, a) in &review.assessments {
+                let latest = assessed.entry(a.party_id.clone()).or_insert(a.assessed_on);
+                *latest = (*latest).max(a.assessed_on);
+            }
             let state = ReviewState {
                 period: review.opened.period,
                 closed: review.closed.is_some(),
+                assessed,
             };
             (*id, state)
         })
         .collect();
     AgreementState {
-        parties,
+        members: record.members.clone(),
         signed_on: signed.signed_on,
-        term: term.unwrap_or(signed.term),
-        areas: areas.unwrap_or(&signed.areas).iter().cloned().collect(),
+        signed: Terms {
+            title: signed.title.clone(),
+            term: signed.term,
+            areas: signed.areas.clone(),
+            responsibilities: signed.responsibilities.clone(),
+        },
+        // Both keep amendments in (effective_on, position) order.
+        amendments: record.amendments.iter().map(|(_, a)| a.clone()).collect(),
         terminated_on: record.terminated.map(|(on, _)| on),
         exchanges: HashMap::with_capacity(exchanges),
         reviews,

@@ -7,15 +7,35 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use accord_domain::members::Succession;
 use accord_domain::{
     AgreementAmended, AgreementId, AgreementSigned, AreaId, AssessmentRecorded, BusinessDate,
-    ExchangeCorrected, ExchangeId, ExchangeKind, ExchangeRecorded, PartyId, ReviewId,
-    ReviewPeriodClosed, ReviewPeriodOpened,
+    ExchangeCorrected, ExchangeId, ExchangeKind, ExchangeRecorded, Members, PartyId,
+    PartyRegistered, PartySucceeded, PartyUpdated, ReviewId, ReviewPeriodClosed,
+    ReviewPeriodOpened,
 };
 
 use serde::{Deserialize, Serialize};
 
 use crate::views::ExchangeCounts;
+
+/// A party's facts: its registration, its updates in (effective_on,
+/// position) order, and its succession with its position.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct PartyRecord {
+    pub registered: PartyRegistered,
+    pub updates: Vec<(u64, PartyUpdated)>,
+    pub succeeded: Option<(u64, PartySucceeded)>,
+}
+
+impl PartyRecord {
+    /// Keeps an update in (effective_on, position) order.
+    pub fn update(&mut self, position: u64, update: PartyUpdated) {
+        let day = update.effective_on;
+        let at = self.updates.partition_point(|(_, u)| u.effective_on <= day);
+        self.updates.insert(at, (position, update));
+    }
+}
 
 /// An agreement's facts, each with its effective date.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -31,6 +51,12 @@ pub(crate) struct AgreementRecord {
     /// Admitted parties with their effective dates and positions, in
     /// admission order.
     pub admissions: Vec<(PartyId, BusinessDate, u64)>,
+    /// Its memberships as dated intervals, kept as the write model keeps
+    /// them (`accord_domain::members`).
+    pub members: Members,
+    /// Withdrawals and successions that changed its members: (effective
+    /// date, position, a party that left or joined), one entry per party.
+    pub membership_changes: Vec<(BusinessDate, u64, PartyId)>,
     /// Successors naming this agreement: (signed_on, position, id).
     pub successors: Vec<(BusinessDate, u64, AgreementId)>,
     /// The termination's effective date and position (an agreement
@@ -84,12 +110,15 @@ impl AgreementRecord {
     /// A freshly signed agreement.
     pub fn signed(position: u64, version: u64, signed: AgreementSigned) -> Self {
         let latest = signed.signed_on;
+        let since = signed.signed_on.min(signed.term.start);
         Self {
+            members: Members::signed(&signed.parties, since),
             signed,
             position,
             version,
             amendments: Vec::new(),
             admissions: Vec::new(),
+            membership_changes: Vec::new(),
             successors: Vec::new(),
             terminated: None,
             exchanges: Vec::new(),
@@ -159,10 +188,29 @@ impl AgreementRecord {
     }
 
     /// Notes an admission effective on `effective_on`.
-    pub fn admit(&mut self, position: u64, party: &PartyId, effective_on: BusinessDate) {
+    pub fn admit(
+        &mut self,
+        position: u64,
+        party: &PartyId,
+        effective_on: BusinessDate,
+        succession_of: &dyn Fn(&PartyId) -> Option<Succession>,
+    ) {
         self.touch(effective_on);
         self.admissions
             .push((party.clone(), effective_on, position));
+        self.members.join(party, effective_on, None, succession_of);
+    }
+
+    /// Notes a withdrawal or succession that changed `party`'s membership.
+    pub fn membership_changed(
+        &mut self,
+        position: u64,
+        effective_on: BusinessDate,
+        party: &PartyId,
+    ) {
+        self.touch(effective_on);
+        self.membership_changes
+            .push((effective_on, position, party.clone()));
     }
 
     /// Notes the termination (the first one stands).
@@ -174,6 +222,26 @@ impl AgreementRecord {
     fn review_mut(&mut self, id: ReviewId) -> Option<&mut ReviewRecord> {
         let index = *self.review_index.get(&id)?;
         self.reviews.get_mut(index)
+    }
+}
+
+impl ReviewRecord {
+    /// The assessments that count on `day`: of those made by then, each
+    /// party's latest (by assessed_on, then recording), in recording order.
+    /// The others stay in the history.
+    pub fn counted_assessments(&self, day: BusinessDate) -> Vec<&(u64, AssessmentRecorded)> {
+        let made = || {
+            self.assessments
+                .iter()
+                .filter(|(_, a)| a.assessed_on <= day)
+        };
+        made()
+            .filter(|(position, a)| {
+                !made().any(|(p, b)| {
+                    b.party_id == a.party_id && (b.assessed_on, *p) > (a.assessed_on, *position)
+                })
+            })
+            .collect()
     }
 }
 

@@ -250,7 +250,8 @@ pub fn story() -> Vec<Event> {
 }
 
 /// The story plus one event of each type it lacks (amendment, admission,
-/// correction, retraction, termination): all 11 types.
+/// correction, retraction, termination, withdrawal, update, succession):
+/// every type.
 pub fn every_event_type() -> Vec<Event> {
     let mut events = story();
     events.extend([
@@ -288,6 +289,27 @@ pub fn every_event_type() -> Vec<Event> {
             agreement_id: TRIPARTITE,
             effective_on: d("2016-06-30"),
             reason: "Kết thúc chương trình".into(),
+        }),
+        Event::PartyWithdrew(PartyWithdrew {
+            agreement_id: TRIPARTITE,
+            party_id: p("lam-dong-iza"),
+            effective_on: d("2015-06-01"),
+            reason: "Rút khỏi chương trình".into(),
+        }),
+        Event::PartyUpdated(PartyUpdated {
+            party_id: p("dong-nai-iza"),
+            effective_on: d("2020-01-01"),
+            reason: "Đổi tên".into(),
+            name: Some("Ban Quản lý các Khu công nghiệp Đồng Nai".into()),
+            short_name: None,
+            kind: None,
+            province: None,
+        }),
+        Event::PartySucceeded(PartySucceeded {
+            party_id: p("binh-phuoc-eza"),
+            successor_id: p("dong-nai-iza"),
+            effective_on: d("2025-07-01"),
+            reason: "Sáp nhập tỉnh Bình Phước vào tỉnh Đồng Nai".into(),
         }),
     ]);
     events
@@ -329,6 +351,8 @@ pub fn replay_onto(models: &mut ReadModels, events: &[Event], skip: usize) {
 fn stream(event: &Event) -> String {
     match (event, event_agreement(event)) {
         (Event::PartyRegistered(e), _) => format!("party:{}", e.party_id),
+        (Event::PartyUpdated(e), _) => format!("party:{}", e.party_id),
+        (Event::PartySucceeded(e), _) => format!("party:{}", e.party_id),
         (_, Some(id)) => format!("agreement:{id}"),
         (_, None) => unreachable!("every other event names its agreement"),
     }

@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use accord_domain::{
-    AgreementId, AreaId, BusinessDate, DateRange, ExchangeId, ExchangeKind, PartyId, PartyKind,
-    Rating, Responsibilities, ReviewId, ReviewKind,
+    AgreementId, AreaId, BusinessDate, DateRange, ExchangeId, ExchangeKind, Member, PartyId,
+    PartyKind, Rating, Responsibilities, ReviewId, ReviewKind,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -65,7 +65,8 @@ pub enum ReviewStatus {
     Closed,
 }
 
-/// A party, as registered.
+/// A party as it stood on a date: its name, short name, kind and province
+/// in force then.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct PartyView {
     /// Its slug, e.g. `dong-nai-iza`.
@@ -77,6 +78,24 @@ pub struct PartyView {
     /// What kind of organisation it is.
     pub kind: PartyKind,
     /// Its province, if given.
+    pub province: Option<String>,
+    /// The party that succeeded it (a merger), if effective by the date.
+    pub succeeded_by: Option<PartyId>,
+    /// The day the succession took effect, if by the date.
+    pub succeeded_on: Option<BusinessDate>,
+    /// Its names over time: as registered (`effective_on` null), then after
+    /// each update effective by the date, in date order.
+    pub history: Vec<PartyName>,
+}
+
+/// A party's name, short name, kind and province from a date on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PartyName {
+    /// The first day these are in force; null for the registration.
+    pub effective_on: Option<BusinessDate>,
+    pub name: String,
+    pub short_name: Option<String>,
+    pub kind: PartyKind,
     pub province: Option<String>,
 }
 
@@ -134,7 +153,9 @@ pub struct ReviewView {
     pub summary: Option<String>,
     /// The day it was opened.
     pub opened_on: BusinessDate,
-    /// Assessments made by the date of the view, in recording order.
+    /// Assessments that count on the date of the view: of those made by
+    /// then, each party's latest (by `assessed_on`, then recording), in
+    /// recording order. Every assessment stays in the history.
     pub assessments: Vec<AssessmentView>,
     /// Its lineage: the log positions of its opening, of the assessments
     /// shown and of its closing if shown, ascending.
@@ -148,8 +169,14 @@ pub struct AgreementView {
     pub agreement_id: AgreementId,
     /// Its title, as last amended by the date.
     pub title: String,
-    /// Signatories, then parties admitted by the date, in admission order.
+    /// Its parties on the date: signatories, then parties that joined by
+    /// then (admission or succession), in the order they joined, without
+    /// those that left by then (withdrawal or succession).
     pub parties: Vec<PartyId>,
+    /// Every membership begun by the date: `since`, `until` (the first day
+    /// it no longer holds, if on or before the date) and `via` (the
+    /// predecessor, for a successor).
+    pub members: Vec<Member>,
     /// The day it was signed.
     pub signed_on: BusinessDate,
     /// Where it was signed, if recorded.

@@ -173,6 +173,9 @@ event-ReviewPeriodOpened = Review opened
 event-AssessmentRecorded = Assessment recorded
 event-ReviewPeriodClosed = Review closed
 event-AgreementTerminated = Agreement terminated
+event-PartyUpdated = Party updated
+event-PartySucceeded = Party succeeded (merger)
+event-PartyWithdrew = Party withdrew
 
 # Comparing
 diff-title = What changed

@@ -173,6 +173,9 @@ event-ReviewPeriodOpened = Mở đợt đánh giá
 event-AssessmentRecorded = Ghi nhận ý kiến đánh giá
 event-ReviewPeriodClosed = Kết thúc đợt đánh giá
 event-AgreementTerminated = Chấm dứt thỏa thuận
+event-PartyUpdated = Cập nhật thông tin bên tham gia
+event-PartySucceeded = Bên tham gia được kế thừa (hợp nhất)
+event-PartyWithdrew = Bên tham gia rút khỏi thỏa thuận
 
 # So sánh
 diff-title = Những gì đã thay đổi

@@ -70,12 +70,10 @@ fn review_change(x: Option<ReviewAt<'_>>, y: Option<ReviewAt<'_>>) -> Vec<Change
     out
 }
 
-/// Assessments made by the side's date, with their positions.
+/// Assessments that count at the side's date (each party's latest), with
+/// their positions.
 fn assessments(r: Option<ReviewAt<'_>>) -> Vec<&(u64, AssessmentRecorded)> {
-    r.map_or_else(Vec::new, |(r, day)| {
-        let made = r.assessments.iter().filter(|(_, a)| a.assessed_on <= day);
-        made.collect()
-    })
+    r.map_or_else(Vec::new, |(r, day)| r.counted_assessments(day))
 }
 
 /// The closing, if closed by the side's date.

@@ -264,3 +264,28 @@ fn a_diff_serialises_with_kinds_in_snake_case() {
     assert!(json["changes"][1].get("exchange_id").is_none());
     assert_eq!(json["to"]["at"], "2013-07-05");
 }
+
+#[test]
+fn a_withdrawal_in_between_is_attributed_to_the_withdrawal() {
+    let mut events = story();
+    events.push(Event::PartyWithdrew(PartyWithdrew {
+        agreement_id: TRIPARTITE,
+        party_id: p("binh-phuoc-eza"),
+        effective_on: d("2015-01-01"),
+        reason: "Rút khỏi chương trình".into(),
+    }));
+    let models = replay(&events);
+    let diff = diff(
+        TRIPARTITE,
+        on(&models, "2014-12-31"),
+        on(&models, "2015-01-01"),
+    )
+    .unwrap();
+    let removed: Vec<_> = diff
+        .changes
+        .iter()
+        .filter(|c| c.kind == ChangeKind::PartyRemoved)
+        .map(|c| (c.party_id.clone(), c.sources.clone()))
+        .collect();
+    assert_eq!(removed, [(Some(p("binh-phuoc-eza")), vec![15])]);
+}

@@ -95,13 +95,16 @@ fn an_amendment_effective_later_is_not_a_source_before_its_date() {
 #[test]
 fn admissions_and_the_termination_are_sources_from_their_dates() {
     let models = replay(&every_event_type());
-    // 15 amendment (2014-01-01), 16 admission (2014-02-01), 19 termination (2016-06-30).
+    // 15 amendment (2014-01-01), 16 admission (2014-02-01), 19 termination
+    // (2016-06-30), 20 withdrawal (2015-06-01), 22 succession (2025-07-01).
     let mid = models.agreement(TRIPARTITE, d("2014-01-15")).unwrap();
     assert_eq!(mid.sources, [13, 15]);
     let later = models.agreement(TRIPARTITE, d("2015-01-01")).unwrap();
     assert_eq!(later.sources, [13, 15, 16]);
     let ended = models.agreement(TRIPARTITE, d("2016-06-30")).unwrap();
-    assert_eq!(ended.sources, [13, 15, 16, 19]);
+    assert_eq!(ended.sources, [13, 15, 16, 19, 20]);
+    let merged = models.agreement(TRIPARTITE, d("2025-07-01")).unwrap();
+    assert_eq!(merged.sources, [13, 15, 16, 19, 20, 22]);
 }
 
 #[test]

@@ -567,3 +567,52 @@ fn a_snapshot_plus_the_tail_of_the_log_equals_a_full_replay() {
     replay_onto(&mut restored, &events, 10);
     assert_eq!(restored, replay(&events));
 }
+
+#[test]
+fn a_partys_latest_assessment_is_the_one_that_counts() {
+    let again = |on: &str, rating: Rating| {
+        Event::AssessmentRecorded(AssessmentRecorded {
+            agreement_id: BILATERAL,
+            review_id: FINAL_REVIEW,
+            party_id: p("dong-nai-iza"),
+            assessed_on: d(on),
+            rating,
+            notes: None,
+        })
+    };
+    // Recorded after the closing, dated after the first: a later view
+    // counts it in place of Đồng Nai's first; an earlier one does not.
+    let models = with([
+        again("2013-07-05", Rating::PartiallyMet),
+        again("2013-07-03", Rating::NotMet),
+    ]);
+    let ratings = |on: &str| -> Vec<(String, Rating)> {
+        let view = models.agreement(BILATERAL, d(on)).unwrap();
+        let review = &view.reviews[0];
+        review
+            .assessments
+            .iter()
+            .map(|a| (a.party_id.to_string(), a.rating))
+            .collect()
+    };
+    assert_eq!(
+        ratings("2013-07-04"),
+        [
+            ("dong-nai-iza".to_owned(), Rating::Met),
+            ("lam-dong-iza".to_owned(), Rating::Met)
+        ]
+    );
+    assert_eq!(
+        ratings("2013-07-05"),
+        [
+            ("lam-dong-iza".to_owned(), Rating::Met),
+            ("dong-nai-iza".to_owned(), Rating::PartiallyMet)
+        ]
+    );
+    let view = models.agreement(BILATERAL, d("2013-07-05")).unwrap();
+    assert_eq!(
+        view.reviews[0].sources.len(),
+        1 + 2 + 1,
+        "opening, two counted, closing"
+    );
+}
