@@ -350,6 +350,9 @@ fn pages() -> Vec<(&'static str, String)> {
         ("party", "/parties/dong-nai-iza?at=2013-07-04".into()),
         ("not-found", "/agreements/not-an-id".into()),
         ("docs", "/docs".into()),
+        ("report", REPORT.into()),
+        ("audit", "/audit".into()),
+        ("agreement-forms", format!("/agreements/{TRIPARTITE}")),
     ]
 }
 
@@ -488,6 +491,8 @@ async fn the_main_pages_are_pictured_in_both_languages() {
             format!("/agreements/{BILATERAL}/diff?from=2013-07-03&to=2013-07-05"),
         ),
         ("parties", "/parties".to_owned()),
+        ("report", REPORT.to_owned()),
+        ("audit", "/audit?verify=chain".to_owned()),
     ];
     let mut written = Vec::new();
     // A browser set to each language, so its own controls (the date
@@ -503,9 +508,21 @@ async fn the_main_pages_are_pictured_in_both_languages() {
             browser.find(&format!("html[lang={lang}] main h1")).await;
             written.push(save(&browser, &folder, &format!("{name}.{lang}.png")).await);
         }
+        // A form sent back: an exchange dated before the signature.
+        browser
+            .open(&server.url(&format!("/agreements/{TRIPARTITE}")))
+            .await;
+        fill_exchange(&browser, "2013-06-30", "Tọa đàm chuẩn bị ký kết").await;
+        browser
+            .click_to(
+                "#RecordExchange button[type=submit]",
+                "#RecordExchange-occurred_on-error",
+            )
+            .await;
+        written.push(save(&browser, &folder, &format!("agreement-form.{lang}.png")).await);
         browser.close().await;
     }
-    assert_eq!(written.len(), 12);
+    assert_eq!(written.len(), 18);
 }
 
 /// Saves a whole-page PNG of the open page; checks it is one.
@@ -520,4 +537,846 @@ async fn save(browser: &Browser, folder: &std::path::Path, name: &str) -> PathBu
     let path = folder.join(name);
     std::fs::write(&path, png).expect("the screenshot is written");
     path
+}
+
+// ---------------------------------------------------------------------
+// The cooperation report, receipts and the audit page (ADR 0027).
+
+/// The demo's report over both programs, at the end of the tripartite one.
+const REPORT: &str = "/reports/cooperation?from=2007-01-01&to=2015-12-31&at=2015-12-31";
+
+/// The bars of chart `id` as (label, value), read from the page.
+async fn bars(browser: &Browser, id: &str) -> Vec<(String, u64)> {
+    let found = browser
+        .run(&format!(
+            "return [...document.querySelectorAll('#{id} rect.bar')]\
+             .map(b => [b.getAttribute('data-label'), Number(b.getAttribute('data-value'))])"
+        ))
+        .await;
+    serde_json::from_value(found).expect("a list of bars")
+}
+
+/// Fetches `href` as the signed-in browser: (status, body, Accord-Receipt).
+async fn fetch(browser: &Browser, href: &str) -> (u64, String, String) {
+    let answer = browser
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];\
+             fetch(arguments[0], {credentials: 'same-origin'})\
+               .then(r => r.text().then(t => done([r.status, t, r.headers.get('accord-receipt') || ''])))\
+               .catch(e => done([0, String(e), '']));",
+            vec![json!(href)],
+        )
+        .await
+        .expect("the fetch runs");
+    serde_json::from_value(answer).expect("status, body and header")
+}
+
+/// The query parameters of a console link, as pairs.
+fn query_of(href: &str) -> Vec<(String, String)> {
+    let url = reqwest::Url::parse(href).expect("an absolute link");
+    url.query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+/// Pastes `text` into the receipt form of /audit and submits it.
+async fn check_receipt(browser: &Browser, server: &Server, text: &str) {
+    browser.open(&server.url("/audit")).await;
+    browser
+        .client
+        .execute(
+            "document.getElementById('receipt').value = arguments[0]",
+            vec![json!(text)],
+        )
+        .await
+        .expect("pasting the receipt");
+    browser.click(".receipt-form button[type=submit]").await;
+}
+
+#[tokio::test]
+async fn the_report_charts_downloads_and_receipt_hold_and_audit_reopens_the_exact_view() {
+    let (_dir, server, browser) = start().await;
+    sign_in(&browser, &server, TOKEN).await;
+    browser
+        .click_to(".main-nav a[href='/reports/cooperation']", ".report h1")
+        .await;
+    browser.open(&server.url(REPORT)).await;
+    let api = server
+        .get_query(
+            "/v1/reports/cooperation",
+            &[
+                ("from", "2007-01-01"),
+                ("to", "2015-12-31"),
+                ("at", "2015-12-31"),
+            ],
+        )
+        .await;
+    assert_eq!(api.status, 200, "{}", api.text);
+    let report = api.body;
+    let exchanges = report["totals"]["exchanges"].as_u64().expect("a total");
+    assert!(exchanges > 0, "the demo counts exchanges: {report}");
+    assert_eq!(
+        browser.text(".total-exchanges").await,
+        exchanges.to_string()
+    );
+    assert_eq!(
+        browser.text(".total-agreements").await,
+        report["totals"]["agreements"].to_string()
+    );
+
+    // The charts count what the API's JSON counts.
+    let mut by_area: std::collections::BTreeMap<String, u64> = Default::default();
+    for row in report["agreements"].as_array().expect("rows") {
+        for (area, n) in row["by_area"].as_object().expect("by area") {
+            *by_area.entry(area.clone()).or_default() += n.as_u64().expect("a count");
+        }
+    }
+    let mut area_bars = bars(&browser, "chart-area").await;
+    area_bars.sort();
+    assert_eq!(area_bars, by_area.into_iter().collect::<Vec<_>>());
+    let year_bars = bars(&browser, "chart-year").await;
+    assert_eq!(year_bars.iter().map(|(_, n)| n).sum::<u64>(), exchanges);
+    assert!(year_bars.iter().all(|(y, _)| y.len() == 4), "{year_bars:?}");
+    let party_bars = bars(&browser, "chart-party").await;
+    let party_counts: Vec<u64> = report["parties"]
+        .as_array()
+        .expect("party rows")
+        .iter()
+        .map(|p| p["exchanges"].as_u64().expect("a count"))
+        .collect();
+    assert_eq!(
+        party_bars.iter().map(|(_, n)| *n).collect::<Vec<_>>(),
+        party_counts
+    );
+    let rows = browser.all("table.report-table tbody tr").await;
+    assert_eq!(
+        rows.len(),
+        report["agreements"].as_array().map_or(0, Vec::len)
+    );
+
+    // The receipt, as text and as a QR code, on the page and in print.
+    let receipt = browser.text(".receipt-text").await;
+    assert!(receipt.starts_with("accord-receipt/1\nview=/reports/cooperation?from=2007-01-01&to=2015-12-31\nat=2015-12-31\n"), "{receipt}");
+    browser.find(".receipt svg.qr[role=img]").await;
+    let print = browser
+        .run(
+            "const rules = [...document.styleSheets].flatMap(s => [...s.cssRules])\
+               .filter(r => r.media && r.media.mediaText === 'print')\
+               .flatMap(r => [...r.cssRules]);\
+             const hidden = rules.filter(r => r.style && r.style.display === 'none')\
+               .map(r => r.selectorText).join(',');\
+             const page = rules.some(r => r instanceof CSSPageRule && r.cssText.toLowerCase().includes('a4'));\
+             return [hidden, page]",
+        )
+        .await;
+    let hidden = print[0].as_str().expect("selectors").to_owned();
+    assert!(
+        hidden.contains(".top .bar nav") && hidden.contains(".filters"),
+        "{hidden}"
+    );
+    assert!(
+        !hidden.contains(".receipt,") && !hidden.contains("svg.qr"),
+        "{hidden}"
+    );
+    assert_eq!(print[1], json!(true), "an A4 page");
+
+    // The CSV download is the API's CSV for the same parameters, and
+    // carries the same receipt in its header.
+    let csv_href = browser
+        .find("a.download-csv")
+        .await
+        .prop("href")
+        .await
+        .expect("a property")
+        .expect("a link");
+    let (status, csv, header) = fetch(&browser, &csv_href).await;
+    assert_eq!(status, 200, "{csv}");
+    let mut query = query_of(&csv_href);
+    assert!(query.iter().any(|(k, _)| k == "as_of"), "{csv_href}");
+    query.push(("format".into(), "csv".into()));
+    let pairs: Vec<(&str, &str)> = query
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let api_csv = server.get_query("/v1/reports/cooperation", &pairs).await;
+    assert_eq!(api_csv.status, 200, "{}", api_csv.text);
+    assert_eq!(csv, api_csv.text, "the console's CSV is the API's");
+    assert!(csv.starts_with("agreement_id,title,"), "{csv}");
+    assert_eq!(header, receipt.replace('\n', " "));
+    let json_href = browser
+        .find("a.download-json")
+        .await
+        .prop("href")
+        .await
+        .expect("a property")
+        .expect("a link");
+    let (_, json_body, _) = fetch(&browser, &json_href).await;
+    let pairs: Vec<(String, String)> = query_of(&json_href);
+    let pairs: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    assert_eq!(
+        json_body,
+        server
+            .get_query("/v1/reports/cooperation", &pairs)
+            .await
+            .text
+    );
+
+    // One more exchange in the window: the report now counts it...
+    let recorded = server
+        .command(&json!({"type": "RecordExchange", "data": {
+            "agreement_id": TRIPARTITE, "occurred_on": "2014-03-10", "area": "investment_promotion",
+            "kind": "meeting", "parties": ["dong-nai-iza", "lam-dong-iza"],
+            "summary": "Hội nghị xúc tiến đầu tư chung tại Đà Lạt"}}))
+        .await;
+    assert_eq!(recorded.status, 201, "{}", recorded.text);
+    browser.open(&server.url(REPORT)).await;
+    assert_eq!(
+        browser.text(".total-exchanges").await,
+        (exchanges + 1).to_string()
+    );
+
+    // ...yet the receipt still verifies, and re-opens the report it came from.
+    check_receipt(&browser, &server, &receipt).await;
+    let verified = browser.text(".receipt-result").await;
+    assert!(verified.starts_with("Verified."), "{verified}");
+    browser.click(".receipt-result a.receipt-reopen").await;
+    browser
+        .wait_url(|u| u.contains("/reports/cooperation?") && u.contains("as_of="))
+        .await;
+    assert_eq!(
+        browser.text(".total-exchanges").await,
+        exchanges.to_string()
+    );
+    assert_eq!(
+        browser.text(".receipt-text").await,
+        receipt,
+        "the same view, the same receipt"
+    );
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_receipt_with_one_changed_character_is_refused() {
+    let (_dir, server, browser) = start().await;
+    sign_in(&browser, &server, TOKEN).await;
+    browser
+        .open(&server.url(&format!("/agreements/{BILATERAL}?at=2013-07-04")))
+        .await;
+    let receipt = browser.text(".receipt-text").await;
+    assert!(
+        receipt.contains(&format!("view=/agreements/{BILATERAL}\nat=2013-07-04\n")),
+        "{receipt}"
+    );
+    check_receipt(&browser, &server, &receipt).await;
+    assert!(browser
+        .text(".receipt-result")
+        .await
+        .starts_with("Verified."));
+
+    // The business date moved by one day: the signature no longer matches.
+    let moved = receipt.replacen("at=2013-07-04", "at=2013-07-05", 1);
+    check_receipt(&browser, &server, &moved).await;
+    let refused = browser.text(".receipt-result.outcome-bad").await;
+    assert!(refused.starts_with("Not verified."), "{refused}");
+    assert!(refused.contains("signature does not match"), "{refused}");
+    assert!(browser
+        .all(".receipt-result a.receipt-reopen")
+        .await
+        .is_empty());
+
+    // A receipt cut short is not a receipt: said at the field, text kept.
+    let cut = receipt
+        .split("\nsignature=")
+        .next()
+        .expect("a first part")
+        .to_owned();
+    check_receipt(&browser, &server, &cut).await;
+    assert_eq!(
+        browser.text("#receipt-error").await,
+        "This is not a receipt: its field signature is missing or cannot be read. \
+         Paste the whole text, from accord-receipt/1 to the signature."
+    );
+    let kept = browser
+        .run("return document.getElementById('receipt').value")
+        .await;
+    assert_eq!(kept, json!(cut));
+
+    // The chain verifies; the checkpoint downloaded verifies with the API;
+    // the export holds every event, in order.
+    browser.open(&server.url("/audit")).await;
+    browser.click(".verify-chain").await;
+    let head = server.head().await;
+    assert_eq!(
+        browser.text(".chain-result").await,
+        format!("The chain verifies: {head} events, from position 1 to the head.")
+    );
+    let (status, checkpoint, _) = fetch(&browser, &server.url("/audit/checkpoint.json")).await;
+    assert_eq!(status, 200, "{checkpoint}");
+    let checkpoint: Value = serde_json::from_str(&checkpoint).expect("a checkpoint");
+    assert_eq!(checkpoint["position"], json!(head));
+    let checked = server
+        .post("/v1/audit/verify-checkpoint", &checkpoint)
+        .await;
+    assert_eq!(checked.body["ok"], json!(true), "{}", checked.text);
+    let (_, key, _) = fetch(&browser, &server.url("/audit/public-key.json")).await;
+    assert_eq!(key, server.get("/v1/audit/public-key").await.text);
+    let (status, export, _) = fetch(&browser, &server.url("/audit/export.ndjson")).await;
+    assert_eq!(status, 200);
+    let positions: Vec<u64> = export
+        .lines()
+        .map(|line| {
+            let event: Value = serde_json::from_str(line).expect("an event a line");
+            assert!(event["hash"].is_string(), "{line}");
+            event["position"].as_u64().expect("a position")
+        })
+        .collect();
+    assert_eq!(positions, (1..=head).collect::<Vec<_>>());
+
+    // A writer has no audit page.
+    let created = server
+        .post(
+            "/v1/tokens",
+            &json!({"role": "writer", "party_id": "lam-dong-iza"}),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let secret = created.body["token"].as_str().expect("a secret").to_owned();
+    browser.click_to(".sign-out button", "#token").await;
+    sign_in(&browser, &server, &secret).await;
+    assert!(browser.all(".main-nav a[href='/audit']").await.is_empty());
+    browser
+        .find(".main-nav a[href='/reports/cooperation']")
+        .await;
+    browser.open(&server.url("/audit")).await;
+    assert_eq!(browser.text("h1").await, "Not allowed");
+    browser.close().await;
+}
+
+// ---- Forms: commands issued from the console (issue 12, item 3) ----
+
+/// A writer token for `party`; its secret.
+async fn writer_token(server: &Server, party: &str) -> String {
+    let created = server
+        .post(
+            "/v1/tokens",
+            &json!({"role": "writer", "party_id": party, "label": format!("Văn phòng {party}")}),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    created.body["token"].as_str().expect("a secret").to_owned()
+}
+
+/// How many events the log holds, read with the admin token.
+async fn log_length(server: &Server) -> usize {
+    server.events().await.len()
+}
+
+/// Unfolds the form of `command` and fills in an exchange of the
+/// tripartite program: the date set as the date picker would, the rest
+/// typed and chosen as a person would.
+async fn fill_exchange(browser: &Browser, date: &str, summary: &str) {
+    browser.click("#RecordExchange > summary").await;
+    browser
+        .run(&format!(
+            "document.getElementById('RecordExchange-occurred_on').value = '{date}'"
+        ))
+        .await;
+    browser
+        .find("#RecordExchange-area")
+        .await
+        .select_by_value("investment_promotion")
+        .await
+        .expect("an area is chosen");
+    browser
+        .find("#RecordExchange-kind")
+        .await
+        .select_by_value("meeting")
+        .await
+        .expect("a kind is chosen");
+    browser
+        .click("#RecordExchange input[name=parties][value=binh-phuoc-eza]")
+        .await;
+    browser
+        .find("#RecordExchange-summary")
+        .await
+        .send_keys(summary)
+        .await
+        .expect("typing the summary");
+}
+
+#[tokio::test]
+async fn a_writer_records_an_exchange_through_the_form_in_vietnamese() {
+    let (_dir, server, browser) = start().await;
+    let secret = writer_token(&server, "lam-dong-iza").await;
+    sign_in(&browser, &server, &secret).await;
+    let before = log_length(&server).await;
+    browser
+        .open(&server.url(&format!("/agreements/{TRIPARTITE}?lang=vi")))
+        .await;
+    // The writer's own party is chosen already.
+    let own = browser
+        .find("#RecordExchange input[name=parties][value=lam-dong-iza]")
+        .await;
+    assert!(own.prop("checked").await.expect("a property").as_deref() == Some("true"));
+    let summary = "Hội thảo xúc tiến đầu tư vào các KCN tỉnh Bình Phước, Đồng Nai và Lâm Đồng";
+    fill_exchange(&browser, "2014-05-12", summary).await;
+    browser
+        .click_to("#RecordExchange button[type=submit]", ".notice.done")
+        .await;
+    assert_eq!(
+        browser.text(".notice.done").await,
+        "Đã ghi nhận hoạt động trao đổi."
+    );
+    let url = browser.url().await;
+    assert!(url.contains("done=RecordExchange"), "{url}");
+    let table = browser.text("table.exchanges").await;
+    assert!(table.contains(summary), "{table}");
+    assert!(table.contains("12/05/2014"), "{table}");
+    let events = server.events().await;
+    assert_eq!(events.len(), before + 1);
+    let recorded = &events[before];
+    assert_eq!(recorded["type"], "ExchangeRecorded");
+    assert_eq!(recorded["data"]["summary"], summary);
+    assert_eq!(recorded["actor"]["party_id"], "lam-dong-iza");
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn submitting_the_same_rendered_form_twice_records_once() {
+    let (_dir, server, browser) = start().await;
+    sign_in(&browser, &server, TOKEN).await;
+    browser
+        .open(&server.url(&format!("/agreements/{TRIPARTITE}")))
+        .await;
+    fill_exchange(&browser, "2014-06-02", "Trao đổi kinh nghiệm quản lý KCN").await;
+    // What the rendered form sends, its command id included.
+    let sent = browser
+        .run(
+            "const f = document.querySelector('#RecordExchange form');\
+             return [f.getAttribute('action'), new URLSearchParams(new FormData(f)).toString()]",
+        )
+        .await;
+    let before = log_length(&server).await;
+    browser
+        .click_to("#RecordExchange button[type=submit]", ".notice.done")
+        .await;
+    assert_eq!(log_length(&server).await, before + 1);
+    // The same form again, as a second click on a slow connection sends it.
+    let again = browser
+        .client
+        .execute_async(
+            "const [action, body, done] = arguments;\
+             fetch(action, {method: 'POST', body: new URLSearchParams(body)})\
+               .then(r => done([r.status, r.url]), e => done([0, String(e)]));",
+            vec![sent[0].clone(), sent[1].clone()],
+        )
+        .await
+        .expect("the form is sent again");
+    assert_eq!(again[0], 200, "{again}");
+    assert!(
+        again[1]
+            .as_str()
+            .unwrap_or("")
+            .contains("done=RecordExchange"),
+        "{again}"
+    );
+    assert_eq!(log_length(&server).await, before + 1, "recorded once");
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_refused_exchange_shows_the_rules_message_at_its_field_and_keeps_what_was_typed() {
+    let (_dir, server, browser) = start().await;
+    sign_in(&browser, &server, TOKEN).await;
+    let before = log_length(&server).await;
+    browser
+        .open(&server.url(&format!("/agreements/{TRIPARTITE}?lang=vi")))
+        .await;
+    // Before the program was signed (4 July 2013).
+    let summary = "Tọa đàm chuẩn bị ký kết chương trình hợp tác";
+    fill_exchange(&browser, "2013-06-30", summary).await;
+    browser
+        .click_to(
+            "#RecordExchange button[type=submit]",
+            "#RecordExchange-occurred_on-error",
+        )
+        .await;
+    assert_eq!(
+        browser.text("#RecordExchange-occurred_on-error").await,
+        "Ngày này nằm ngoài thời hạn của thỏa thuận."
+    );
+    let date = browser.find("#RecordExchange-occurred_on").await;
+    assert_eq!(
+        date.attr("aria-invalid")
+            .await
+            .expect("an attribute")
+            .as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        date.attr("aria-describedby")
+            .await
+            .expect("an attribute")
+            .as_deref(),
+        Some("RecordExchange-occurred_on-error")
+    );
+    assert_eq!(
+        date.prop("value").await.expect("a value").as_deref(),
+        Some("2013-06-30")
+    );
+    let kept = browser
+        .run(
+            "return [document.getElementById('RecordExchange-summary').value,\
+                     document.getElementById('RecordExchange-area').value,\
+                     document.getElementById('RecordExchange-kind').value,\
+                     [...document.querySelectorAll('#RecordExchange input[name=parties]:checked')].map(e => e.value),\
+                     document.getElementById('RecordExchange').open]",
+        )
+        .await;
+    assert_eq!(
+        kept,
+        json!([
+            summary,
+            "investment_promotion",
+            "meeting",
+            ["binh-phuoc-eza"],
+            true
+        ])
+    );
+    assert_eq!(log_length(&server).await, before, "nothing appended");
+    // An area the program does not cover, sent by hand: its message at the area.
+    browser
+        .run(
+            "const s = document.getElementById('RecordExchange-area');\
+             const o = document.createElement('option'); o.value = 'space_exploration'; s.append(o);\
+             s.value = 'space_exploration';\
+             document.getElementById('RecordExchange-occurred_on').value = '2014-01-15';",
+        )
+        .await;
+    browser
+        .click_to(
+            "#RecordExchange button[type=submit]",
+            "#RecordExchange-area-error",
+        )
+        .await;
+    assert_eq!(
+        browser.text("#RecordExchange-area-error").await,
+        "Thỏa thuận không bao gồm lĩnh vực này."
+    );
+    assert_eq!(
+        browser
+            .run("return document.getElementById('RecordExchange-area').value")
+            .await,
+        "space_exploration",
+        "the area sent is shown back"
+    );
+    assert!(browser
+        .all("#RecordExchange-occurred_on-error")
+        .await
+        .is_empty());
+    assert_eq!(log_length(&server).await, before, "nothing appended");
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_role_that_may_not_issue_a_command_sees_no_form_and_its_post_is_refused() {
+    let (_dir, server, browser) = start().await;
+    // Bình Phước was not a party to the bilateral program.
+    let secret = writer_token(&server, "binh-phuoc-eza").await;
+    sign_in(&browser, &server, &secret).await;
+    browser
+        .open(&server.url(&format!("/agreements/{BILATERAL}")))
+        .await;
+    browser.find("main h1").await;
+    assert!(browser.all("form.command-form").await.is_empty());
+    // On its own program it has forms, but never the admin's.
+    browser
+        .open(&server.url(&format!("/agreements/{TRIPARTITE}")))
+        .await;
+    browser.find("#RecordExchange").await;
+    browser.open(&server.url("/parties")).await;
+    browser.find("main h1").await;
+    assert!(browser.all("#RegisterParty").await.is_empty());
+    let before = log_length(&server).await;
+    // The form it was not shown, posted from a page of the console with
+    // the session's token: the engine's rule refuses it.
+    browser
+        .open(&server.url(&format!("/agreements/{BILATERAL}")))
+        .await;
+    browser
+        .run(&format!(
+            "const f = document.createElement('form'); f.method = 'post'; f.action = '/agreements/{BILATERAL}';\
+             const add = (n, v) => {{ const i = document.createElement('input'); i.type = 'hidden'; i.name = n; i.value = v; f.append(i); }};\
+             add('csrf', document.querySelector('.sign-out input[name=csrf]').value);\
+             add('command', 'RecordExchange'); add('command_id', '0190f0a0-2099-7000-8000-000000000001');\
+             add('occurred_on', '2010-03-01'); add('area', 'investment_promotion'); add('kind', 'meeting');\
+             add('parties', 'dong-nai-iza'); add('summary', 'Không được phép');\
+             document.body.append(f); f.submit();"
+        ))
+        .await;
+    browser.find(".error").await;
+    assert_eq!(browser.text("h1").await, "Not allowed");
+    assert_eq!(log_length(&server).await, before, "nothing appended");
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn the_forms_unfolded_are_labelled_for_axe_in_both_languages() {
+    let (_dir, server, browser) = start().await;
+    sign_in(&browser, &server, TOKEN).await;
+    let mut found = Vec::new();
+    for lang in ["en", "vi"] {
+        for path in [
+            format!("/agreements/{TRIPARTITE}?lang={lang}"),
+            format!("/agreements/{BILATERAL}?at=2013-07-01&lang={lang}"),
+            format!("/agreements?lang={lang}"),
+            format!("/parties?lang={lang}"),
+        ] {
+            browser.open(&server.url(&path)).await;
+            browser.find("form.command-form").await;
+            browser
+                .run("document.querySelectorAll('details.command').forEach(d => d.open = true)")
+                .await;
+            for v in axe_violations(&browser).await {
+                found.push(format!("{path}: {v}"));
+            }
+        }
+    }
+    assert!(found.is_empty(), "axe-core found:\n{}", found.join("\n"));
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn the_home_page_shows_what_is_due_and_overdue() {
+    let (_dir, server, browser) = start().await;
+    sign_in(&browser, &server, TOKEN).await;
+    // Today the tripartite program's term is long over, with no final review.
+    let overdue = browser.text("table.due tbody tr.overdue").await;
+    assert!(overdue.contains(TRIPARTITE_TITLE), "{overdue}");
+    assert!(
+        overdue.contains("The term ended on 31 December 2015 and no final review has been closed."),
+        "{overdue}"
+    );
+    // While the bilateral program's final review awaits both assessments.
+    browser.open(&server.url("/?at=2013-06-25")).await;
+    let awaited = browser.text("table.due tbody tr.due").await;
+    assert!(
+        awaited.contains("are awaited from Ban quản lý các Khu công nghiệp tỉnh Đồng Nai, Ban quản lý các Khu công nghiệp tỉnh Lâm Đồng."),
+        "{awaited}"
+    );
+    // Sixty days before its end, a writer of one of its parties sees it due.
+    let secret = writer_token(&server, "binh-phuoc-eza").await;
+    browser.click_to(".sign-out button", "#token").await;
+    sign_in(&browser, &server, &secret).await;
+    browser.open(&server.url("/?at=2015-11-01")).await;
+    let due = browser.text("table.due tbody tr.due").await;
+    assert!(
+        due.contains("The term ends on 31 December 2015, in 60 days."),
+        "{due}"
+    );
+    assert!(browser.all("table.due tbody tr.overdue").await.is_empty());
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_writer_sees_its_own_assessment_due_and_signs_a_new_agreement() {
+    let (_dir, server, browser) = start().await;
+    let secret = writer_token(&server, "lam-dong-iza").await;
+    sign_in(&browser, &server, &secret).await;
+    browser.open(&server.url("/?at=2013-06-25&lang=vi")).await;
+    assert_eq!(
+        browser.text("table.due tbody tr.due td:last-child").await,
+        "Đơn vị cần gửi ý kiến đánh giá trong “Tổng kết 5 năm thực hiện chương trình hợp tác (2007–2013)”; kỳ đánh giá kết thúc ngày 04/07/2013."
+    );
+    let before = log_length(&server).await;
+    browser.open(&server.url("/agreements?lang=vi")).await;
+    browser.click("#SignAgreement > summary").await;
+    let title = "Chương trình hợp tác giữa Ban quản lý các KCN Lâm Đồng và Khu kinh tế Bình Phước giai đoạn 2016–2020";
+    browser
+        .find("#SignAgreement-title")
+        .await
+        .send_keys(title)
+        .await
+        .expect("typing the title");
+    browser
+        .click("#SignAgreement input[name=parties][value=binh-phuoc-eza]")
+        .await;
+    browser
+        .run(
+            "document.getElementById('SignAgreement-signed_on').value = '2016-01-15';\
+             document.getElementById('SignAgreement-term-start').value = '2016-01-15';\
+             document.getElementById('SignAgreement-term-end').value = '2020-12-31';",
+        )
+        .await;
+    browser
+        .find("#SignAgreement-areas")
+        .await
+        .send_keys("investment_promotion, experience_exchange")
+        .await
+        .expect("typing the areas");
+    browser
+        .click_to("#SignAgreement button[type=submit]", ".notice.done")
+        .await;
+    assert_eq!(
+        browser.text(".notice.done").await,
+        "Đã ghi nhận thỏa thuận được ký kết."
+    );
+    assert_eq!(browser.text("main h1").await, title);
+    assert_eq!(
+        browser.text("ul.tags").await,
+        "investment_promotion\nexperience_exchange"
+    );
+    let events = server.events().await;
+    assert_eq!(events.len(), before + 1);
+    assert_eq!(events[before]["type"], "AgreementSigned");
+    assert_eq!(events[before]["data"]["title"], title);
+    browser.close().await;
+}
+
+/// Sets the value of the form field `id` as a date picker or a select would.
+async fn set_value(browser: &Browser, id: &str, value: &str) {
+    browser
+        .run(&format!(
+            "const e = document.getElementById('{id}'); e.value = '{value}';\
+             if (e.value !== '{value}') throw new Error('no {value} in {id}');"
+        ))
+        .await;
+}
+
+/// Types `text` into the field `id`.
+async fn type_into(browser: &Browser, id: &str, text: &str) {
+    browser
+        .find(&format!("#{id}"))
+        .await
+        .send_keys(text)
+        .await
+        .expect("typing");
+}
+
+/// Submits the form of `command` and waits for the confirmation (failing
+/// with the message if the form comes back refused).
+async fn submit_form(browser: &Browser, command: &str, done: &str) {
+    browser
+        .click_to(
+            &format!("#{command} button[type=submit]"),
+            ".notice.done, .field-error, .form-error",
+        )
+        .await;
+    let refused = browser.all(".field-error, .form-error").await;
+    if let Some(error) = refused.first() {
+        panic!(
+            "{command} refused: {}",
+            error.text().await.unwrap_or_default()
+        );
+    }
+    assert_eq!(browser.text(".notice.done").await, done);
+}
+
+#[tokio::test]
+async fn an_exchange_is_corrected_then_retracted_and_a_review_opened_assessed_and_closed() {
+    let (_dir, server, browser) = start().await;
+    sign_in(&browser, &server, TOKEN).await;
+    let recorded = server
+        .accept(
+            &json!({"type": "RecordExchange", "data": {"agreement_id": TRIPARTITE,
+            "occurred_on": "2014-03-10", "area": "investment_promotion", "kind": "meeting",
+            "parties": ["dong-nai-iza", "lam-dong-iza"], "summary": "Hội nghị xúc tiến đầu tư"}}),
+        )
+        .await;
+    assert_eq!(recorded["stream"], format!("agreement:{TRIPARTITE}"));
+    let page = server.url(&format!("/agreements/{TRIPARTITE}"));
+    browser.open(&page).await;
+    browser.click("#CorrectExchange > summary").await;
+    browser
+        .run("document.getElementById('CorrectExchange-exchange_id').selectedIndex = 1")
+        .await;
+    type_into(&browser, "CorrectExchange-reason", "Sai địa điểm").await;
+    type_into(
+        &browser,
+        "CorrectExchange-summary",
+        "Hội nghị xúc tiến đầu tư tại Đà Lạt",
+    )
+    .await;
+    submit_form(&browser, "CorrectExchange", "The correction was recorded.").await;
+    let row = browser.text("table.exchanges tbody tr").await;
+    assert!(
+        row.contains("Hội nghị xúc tiến đầu tư tại Đà Lạt") && row.contains("Corrected"),
+        "{row}"
+    );
+
+    browser.click("#RetractExchange > summary").await;
+    browser
+        .run("document.getElementById('RetractExchange-exchange_id').selectedIndex = 1")
+        .await;
+    type_into(&browser, "RetractExchange-reason", "Ghi trùng").await;
+    submit_form(
+        &browser,
+        "RetractExchange",
+        "The exchange was retracted; it stays in the history.",
+    )
+    .await;
+    assert!(browser
+        .text("table.exchanges tbody tr.retracted")
+        .await
+        .contains("Retracted"));
+    // Nothing left to correct or retract.
+    assert!(browser
+        .all("#CorrectExchange, #RetractExchange")
+        .await
+        .is_empty());
+
+    browser.click("#OpenReviewPeriod > summary").await;
+    type_into(
+        &browser,
+        "OpenReviewPeriod-title",
+        "Sơ kết 2 năm thực hiện chương trình",
+    )
+    .await;
+    set_value(&browser, "OpenReviewPeriod-kind", "interim").await;
+    set_value(&browser, "OpenReviewPeriod-period-start", "2013-07-04").await;
+    set_value(&browser, "OpenReviewPeriod-period-end", "2015-06-30").await;
+    set_value(&browser, "OpenReviewPeriod-opened_on", "2015-07-01").await;
+    submit_form(&browser, "OpenReviewPeriod", "The review was opened.").await;
+
+    browser.click("#RecordAssessment > summary").await;
+    browser
+        .run("document.getElementById('RecordAssessment-review_id').selectedIndex = 1")
+        .await;
+    set_value(&browser, "RecordAssessment-party_id", "binh-phuoc-eza").await;
+    set_value(&browser, "RecordAssessment-assessed_on", "2015-07-10").await;
+    set_value(&browser, "RecordAssessment-rating", "partially_met").await;
+    submit_form(&browser, "RecordAssessment", "The assessment was recorded.").await;
+
+    browser.click("#CloseReviewPeriod > summary").await;
+    browser
+        .run("document.getElementById('CloseReviewPeriod-review_id').selectedIndex = 1")
+        .await;
+    // Closing before the period starts is refused at the date.
+    set_value(&browser, "CloseReviewPeriod-closed_on", "2013-01-01").await;
+    set_value(&browser, "CloseReviewPeriod-outcome", "met").await;
+    type_into(&browser, "CloseReviewPeriod-summary", "Cơ bản đạt yêu cầu").await;
+    browser
+        .click_to(
+            "#CloseReviewPeriod button[type=submit]",
+            "#CloseReviewPeriod-closed_on-error",
+        )
+        .await;
+    assert_eq!(
+        browser.text("#CloseReviewPeriod-closed_on-error").await,
+        "A review cannot close before its period starts."
+    );
+    set_value(&browser, "CloseReviewPeriod-closed_on", "2015-07-15").await;
+    submit_form(&browser, "CloseReviewPeriod", "The review was closed.").await;
+    let review = browser.text(".review").await;
+    assert!(
+        review.contains("Closed")
+            && review.contains("Partially met")
+            && review.contains("Cơ bản đạt yêu cầu"),
+        "{review}"
+    );
+    browser.close().await;
 }

@@ -152,7 +152,7 @@ pub(crate) async fn submit(
 
 /// Logs and counts a command refused by the actor's rights (403) or by a
 /// domain rule (422), naming the token, never its secret.
-fn audit_refusal(state: &AppState, actor: &Actor, error: EngineError) -> ApiError {
+pub fn audit_refusal(state: &AppState, actor: &Actor, error: EngineError) -> ApiError {
     match &error {
         EngineError::Forbidden(reason) => {
             state.access.forbidden();

@@ -53,7 +53,7 @@ use utoipa::ToSchema;
 
 pub use access::{AccessCounters, AccessSnapshot};
 pub use auth::{Bootstrap, TokenBook};
-pub use commands::{decode, request_hash, CommandRequest, CommandResult};
+pub use commands::{audit_refusal, decode, request_hash, CommandRequest, CommandResult};
 pub use error::{ApiError, Problem};
 pub use openapi::ApiDoc;
 

@@ -11,7 +11,7 @@ use base64::Engine as _;
 use ed25519_dalek::{Signer as _, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 
-use crate::{AuditError, Checkpoint, ALGORITHM};
+use crate::{AuditError, Checkpoint, Receipt, ALGORITHM};
 
 /// Where the key lives inside a data folder: `<data>/audit/ed25519.key`
 /// (64 hex digits of the secret seed and a newline).
@@ -159,6 +159,29 @@ impl Signer {
             algorithm: ALGORITHM.to_owned(),
             public_key: Some(self.public_key().public_key),
         })
+    }
+}
+
+impl Signer {
+    /// A signed receipt of `view` at `at` as known at `as_of`, reflecting
+    /// the log up to `position` whose hash is `head_hash` (ADR 0027).
+    pub fn receipt(
+        &self,
+        view: &str,
+        at: time::Date,
+        as_of: time::OffsetDateTime,
+        position: u64,
+        head_hash: &str,
+    ) -> Receipt {
+        let message = Receipt::message(view, at, as_of, position, head_hash);
+        Receipt {
+            view: view.to_owned(),
+            at,
+            as_of: as_of.to_offset(time::UtcOffset::UTC),
+            position,
+            head_hash: head_hash.to_owned(),
+            signature: BASE64.encode(self.key.sign(&message).to_bytes()),
+        }
     }
 }
 

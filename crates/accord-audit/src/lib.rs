@@ -12,16 +12,20 @@
 //! - `key`: the service's [`Signer`], its key file in the data folder
 //!   (`audit/ed25519.key`, mode 0600, never served) and [`PublicKey`].
 //! - `checkpoint`: the [`Checkpoint`] value and its canonical signed message.
-//! - `check`: [`verify_checkpoint`], a checkpoint against a store.
+//! - `receipt`: [`Receipt`], the signed statement that a printed or
+//!   downloaded view reflects the log up to a position (ADR 0027).
+//! - `check`: [`verify_checkpoint`] and [`verify_receipt`], against a store.
 //! - `error`: [`AuditError`].
 
 mod check;
 mod checkpoint;
 mod error;
 mod key;
+mod receipt;
 
-pub use check::{verify_checkpoint, CheckpointCheck};
+pub use check::{verify_checkpoint, verify_receipt, CheckpointCheck, ReceiptFault};
 pub use checkpoint::{Checkpoint, ALGORITHM};
 pub use ed25519_dalek::VerifyingKey;
 pub use error::AuditError;
 pub use key::{key_path, parse_public_key, PublicKey, Signer};
+pub use receipt::{Receipt, RECEIPT_TAG};

@@ -40,6 +40,11 @@ pub const ASSETS: &[Asset] = &[
         bytes: include_bytes!("../assets/console.css"),
     },
     Asset {
+        name: "reports.css",
+        content_type: "text/css; charset=utf-8",
+        bytes: include_bytes!("../assets/reports.css"),
+    },
+    Asset {
         name: "icon.svg",
         content_type: "image/svg+xml",
         bytes: include_bytes!("../assets/icon.svg"),

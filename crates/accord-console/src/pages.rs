@@ -11,10 +11,12 @@
 
 mod agreement;
 mod agreements;
+mod audit;
 mod diff;
 mod docs;
 mod home;
 mod parties;
+mod reports;
 mod sign_in;
 
 use std::collections::HashMap;
@@ -35,6 +37,8 @@ pub(crate) fn router() -> Router<Console> {
         .merge(diff::router())
         .merge(docs::router())
         .merge(parties::router())
+        .merge(reports::router())
+        .merge(audit::router())
 }
 
 /// Names by id: of parties, for the many places that show a party by its

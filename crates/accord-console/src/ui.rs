@@ -125,6 +125,8 @@ const NAV: &[NavEntry] = &[
     ("/", "nav-home", |_| true),
     ("/agreements", "nav-agreements", |_| true),
     ("/parties", "nav-parties", |_| true),
+    ("/reports/cooperation", "nav-reports", |_| true),
+    ("/audit", "nav-audit", Viewer::may_audit),
     ("/docs", "nav-docs", |_| true),
 ];
 
@@ -322,6 +324,11 @@ impl Ui {
     /// The style sheet's URL, versioned by its content.
     pub fn style_url(&self) -> String {
         assets::url("console.css")
+    }
+
+    /// The URL of asset `name`, versioned by its content.
+    pub fn asset_url(&self, name: &str) -> String {
+        assets::url(name)
     }
 
     /// The icon's URL, versioned by its content.

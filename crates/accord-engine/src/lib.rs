@@ -40,7 +40,7 @@ use accord_store::{Actor, CommandRecord, EventLog, LogReader, SnapshotStore, Sto
 use tokio::sync::{mpsc, oneshot, watch};
 use uuid::Uuid;
 
-pub use access::authorize;
+pub use access::{authorize, authorize_with};
 pub use accord_store::Role;
 pub use disk::{DiskReserve, DiskState};
 pub use models::{Loaded, Models};
