@@ -26,6 +26,10 @@ pub enum PageError {
     /// The service is busy or stopping; try again.
     #[error("unavailable")]
     Unavailable,
+    /// Less than the disk reserve is free: nothing was recorded; pages
+    /// are still shown (ADR 0029).
+    #[error("disk full")]
+    DiskFull,
     /// A fault of the service; the cause is logged.
     #[error("internal error")]
     Internal,
@@ -43,6 +47,7 @@ impl PageError {
             PageError::Forbidden | PageError::CrossSite => StatusCode::FORBIDDEN,
             PageError::Invalid(_) => StatusCode::BAD_REQUEST,
             PageError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            PageError::DiskFull => StatusCode::INSUFFICIENT_STORAGE,
             PageError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -56,6 +61,7 @@ impl PageError {
             PageError::CrossSite => "error-cross-site",
             PageError::Invalid(_) => "error-invalid",
             PageError::Unavailable => "error-unavailable",
+            PageError::DiskFull => "error-disk-full",
             PageError::Internal => "error-internal",
         }
     }
@@ -76,6 +82,7 @@ impl From<ApiError> for PageError {
             ApiError::NotFound(_) => PageError::NotFound,
             ApiError::Forbidden(_) | ApiError::Unauthorized(_) => PageError::Forbidden,
             ApiError::Unavailable(_) | ApiError::Timeout(_) => PageError::Unavailable,
+            ApiError::InsufficientStorage(_) => PageError::DiskFull,
             other => PageError::internal(other),
         }
     }

@@ -312,6 +312,7 @@ mod tests {
             crate::PageError::CrossSite,
             crate::PageError::Invalid(String::new()),
             crate::PageError::Unavailable,
+            crate::PageError::DiskFull,
             crate::PageError::Internal,
         ] {
             keys.push(error.key().to_owned());

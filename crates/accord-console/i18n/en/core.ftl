@@ -275,6 +275,8 @@ error-invalid = Invalid address
 error-invalid-detail = A value in the address of this page is malformed (dates are written YYYY-MM-DD).
 error-unavailable = Busy
 error-unavailable-detail = The service is busy or stopping. Please try again in a moment.
+error-disk-full = Disk full
+error-disk-full-detail = The disk holding the register is almost full, so nothing was recorded. Pages can still be read; please try again once an administrator has freed space.
 error-internal = Something went wrong
 error-internal-detail = The service could not show this page. The fault has been logged.
 

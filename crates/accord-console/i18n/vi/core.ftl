@@ -275,6 +275,8 @@ error-invalid = Địa chỉ không hợp lệ
 error-invalid-detail = Một giá trị trong địa chỉ của trang không đúng định dạng (ngày được viết YYYY-MM-DD).
 error-unavailable = Hệ thống đang bận
 error-unavailable-detail = Hệ thống đang bận hoặc đang dừng. Vui lòng thử lại sau ít phút.
+error-disk-full = Ổ đĩa đã đầy
+error-disk-full-detail = Ổ đĩa chứa sổ đăng ký gần đầy nên chưa ghi được gì. Các trang vẫn xem được; vui lòng thử lại khi quản trị viên đã giải phóng dung lượng.
 error-internal = Đã xảy ra lỗi
 error-internal-detail = Hệ thống không hiển thị được trang này. Lỗi đã được ghi lại.
 
