@@ -1,5 +1,6 @@
 //! [`SledStore`]: the event log on sled, and the stores kept apart from it
-//! (snapshot files, metadata, the webhook database) in the same folder.
+//! (snapshot files, metadata, the webhook database, attached files) in the
+//! same folder.
 
 use std::ops::ControlFlow;
 use std::path::Path;
@@ -14,8 +15,9 @@ use crate::durability::Durability;
 use crate::snapshot_files::SnapshotFiles;
 use crate::webhook_db::WebhookDb;
 use crate::{
-    append, command_record, keys, reads, transfer, CommandRecord, EventLog, Head, MetaStore,
-    RawEvent, SnapshotStore, Staged, StoreError, StoredBytes, StoredEvent, Tamper, WebhookChange,
+    append, command_record, keys, reads, transfer, Attachment, AttachmentFiles, AttachmentStore,
+    AttachmentUpload, AttachmentVerification, CommandRecord, EventLog, Head, MetaStore, RawEvent,
+    SnapshotStore, Staged, StoreError, StoredBytes, StoredEvent, Tamper, WebhookChange,
     WebhookDone, WebhookEntry, WebhookStore, Write,
 };
 
@@ -62,6 +64,8 @@ pub struct SledStore {
     snapshots: SnapshotFiles,
     /// Webhook state in its own database, `<dir>/webhooks/` ([`crate::WebhookStore`], ADR 0018).
     webhooks: WebhookDb,
+    /// Attached files, `<dir>/attachments/` ([`AttachmentFiles`], ADR 0030).
+    attachments: AttachmentFiles,
     /// The durable head: what readers see.
     head: RwLock<Head>,
     /// The writer's side, serialising stages and imports.
@@ -95,10 +99,12 @@ impl SledStore {
         let head = load_head(&db)?;
         let snapshots = SnapshotFiles::open(dir, options.sync_data)?;
         let webhooks = WebhookDb::open(&dir.join(WEBHOOKS_DIR), options.sync_data)?;
+        let attachments = AttachmentFiles::open(dir, options.sync_data)?;
         Ok(SledStore {
             db,
             snapshots,
             webhooks,
+            attachments,
             head: RwLock::new(head.clone()),
             staging: Mutex::new(Staging {
                 head,
@@ -331,6 +337,27 @@ impl MetaStore for SledStore {
     fn put_meta(&self, key: &str, value: &[u8]) -> Result<(), StoreError> {
         self.db.insert(keys::meta(key), value)?;
         self.make_durable()
+    }
+}
+
+impl AttachmentStore for SledStore {
+    fn begin_upload(&self) -> Result<Box<dyn AttachmentUpload>, StoreError> {
+        self.attachments.begin_upload()
+    }
+
+    fn attachment(&self, sha256: &str) -> Result<Option<Attachment>, StoreError> {
+        self.attachments.attachment(sha256)
+    }
+
+    fn open_attachment(
+        &self,
+        sha256: &str,
+    ) -> Result<Option<(Attachment, Box<dyn std::io::Read + Send>)>, StoreError> {
+        self.attachments.open_attachment(sha256)
+    }
+
+    fn verify_attachments(&self) -> Result<AttachmentVerification, StoreError> {
+        self.attachments.verify_attachments()
     }
 }
 
