@@ -1,5 +1,6 @@
 //! `accord verify [--checkpoint FILE [--public-key KEY]]`: the hash chain
-//! offline and, with a kept checkpoint, proof that it was not rewritten.
+//! and the attached files offline and, with a kept checkpoint, proof that
+//! the chain was not rewritten.
 
 use std::path::Path;
 
@@ -11,8 +12,8 @@ use serde_json::json;
 use crate::cli::VerifyArgs;
 use crate::serve::open_stores;
 
-/// `accord verify`: checks the chain offline; with a checkpoint, also that
-/// the chain passes through it. Prints one JSON report on stdout and fails
+/// `accord verify`: checks the chain and re-hashes every attached file
+/// offline; with a checkpoint, also that the chain passes through it. Prints one JSON report on stdout and fails
 /// naming the first bad position, or what does not verify.
 pub fn verify(args: VerifyArgs) -> Result<()> {
     if !args.data.data.exists() {
@@ -25,9 +26,12 @@ pub fn verify(args: VerifyArgs) -> Result<()> {
         }
         None => None,
     };
-    let log = LogReader::new(open_stores(&args.data)?.log);
+    let stores = open_stores(&args.data)?;
+    let log = LogReader::new(stores.log);
     let chain = log.verify(None)?;
+    let attachments = stores.attachments.verify_attachments()?;
     let mut report = serde_json::to_value(&chain)?;
+    report["attachments"] = json!(attachments);
     let check = match checkpoint {
         Some((file, checkpoint, key)) => {
             let check = verify_checkpoint(&log, &checkpoint, &key)
@@ -43,6 +47,12 @@ pub fn verify(args: VerifyArgs) -> Result<()> {
             "the log does not verify: first bad position {} ({})",
             chain.first_bad_position.unwrap_or_default(),
             chain.reason.unwrap_or_default()
+        );
+    }
+    if !attachments.ok {
+        bail!(
+            "attached files do not hash to their names: {}",
+            attachments.altered.join(", ")
         );
     }
     if let Some(check) = check.filter(|c| !c.ok) {

@@ -45,8 +45,26 @@ pub fn document() -> &'static Value {
         let data = &mut document["components"]["schemas"]["LogStreamEvent"]["properties"]["data"];
         data["contentSchema"] = json!({"$ref": "#/components/schemas/EventEnvelope"});
         camel_case_links(&mut document);
+        attachment_upload_body(&mut document);
         document
     })
+}
+
+/// The upload's body: the file's bytes, one content per accepted media
+/// type, which utoipa's `request_body` cannot say without a JSON schema.
+fn attachment_upload_body(document: &mut Value) {
+    let content: serde_json::Map<String, Value> = crate::attachments::MEDIA_TYPES
+        .iter()
+        .map(|media_type| {
+            let schema = json!({"schema": {"type": "string", "format": "binary"}});
+            ((*media_type).to_owned(), schema)
+        })
+        .collect();
+    document["paths"]["/v1/attachments"]["post"]["requestBody"] = json!({
+        "description": "The file's bytes; `Content-Type` is its media type",
+        "required": true,
+        "content": content,
+    });
 }
 
 /// utoipa 5 writes a Link Object's fields in snake case (`operation_id`),
@@ -118,6 +136,7 @@ impl Modify for BearerAuth {
         crate::commands::submit,
         crate::parties::list, crate::parties::one,
         crate::agreements::list, crate::agreements::one, crate::agreements::exchanges, crate::agreements::history,
+        crate::attachments::upload, crate::attachments::download,
         crate::diff::diff,
         crate::events::page, crate::events::stream_events,
         crate::reports::cooperation,
@@ -135,6 +154,7 @@ impl Modify for BearerAuth {
         (name = "commands", description = "Everything that changes the log"),
         (name = "reads", description = "Read models, at a business date and as of an instant"),
         (name = "reports", description = "Reports"),
+        (name = "attachments", description = "Files named by the SHA-256 of their bytes"),
         (name = "audit", description = "The log itself and its hash chain"),
         (name = "webhooks", description = "Signed, ordered, durable deliveries of the log (admin only)"),
         (name = "tokens", description = "Bearer tokens and their roles (admin only)"),

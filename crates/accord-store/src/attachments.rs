@@ -56,6 +56,9 @@ pub struct AttachmentVerification {
     pub altered: Vec<String>,
 }
 
+/// The bytes of a stored file, read in order.
+pub type AttachmentReader = Box<dyn Read + Send>;
+
 /// Files named by their content's SHA-256, with their media type.
 pub trait AttachmentStore: Send + Sync + 'static {
     /// Starts receiving a file, piece by piece.
@@ -68,7 +71,7 @@ pub trait AttachmentStore: Send + Sync + 'static {
     fn open_attachment(
         &self,
         sha256: &str,
-    ) -> Result<Option<(Attachment, Box<dyn Read + Send>)>, StoreError>;
+    ) -> Result<Option<(Attachment, AttachmentReader)>, StoreError>;
 
     /// Re-hashes every stored file and names those whose bytes changed.
     fn verify_attachments(&self) -> Result<AttachmentVerification, StoreError>;
@@ -191,10 +194,10 @@ impl AttachmentStore for AttachmentFiles {
     fn open_attachment(
         &self,
         sha256: &str,
-    ) -> Result<Option<(Attachment, Box<dyn Read + Send>)>, StoreError> {
+    ) -> Result<Option<(Attachment, AttachmentReader)>, StoreError> {
         Ok(self
             .read(sha256)?
-            .map(|(attachment, file)| (attachment, Box::new(file) as Box<dyn Read + Send>)))
+            .map(|(attachment, file)| (attachment, Box::new(file) as AttachmentReader)))
     }
 
     fn verify_attachments(&self) -> Result<AttachmentVerification, StoreError> {

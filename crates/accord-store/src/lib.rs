@@ -57,7 +57,7 @@ mod webhook_store;
 
 pub use apart::{MetaStore, SnapshotStore};
 pub use attachments::{
-    is_sha256, Attachment, AttachmentFiles, AttachmentStore, AttachmentUpload,
+    is_sha256, Attachment, AttachmentFiles, AttachmentReader, AttachmentStore, AttachmentUpload,
     AttachmentVerification, Uploaded, ATTACHMENTS_DIR,
 };
 pub use data_format::{DATA_FORMAT, FORMAT_FILE};

@@ -15,10 +15,10 @@ use crate::durability::Durability;
 use crate::snapshot_files::SnapshotFiles;
 use crate::webhook_db::WebhookDb;
 use crate::{
-    append, command_record, keys, reads, transfer, Attachment, AttachmentFiles, AttachmentStore,
-    AttachmentUpload, AttachmentVerification, CommandRecord, EventLog, Head, MetaStore, RawEvent,
-    SnapshotStore, Staged, StoreError, StoredBytes, StoredEvent, Tamper, WebhookChange,
-    WebhookDone, WebhookEntry, WebhookStore, Write,
+    append, command_record, keys, reads, transfer, Attachment, AttachmentFiles, AttachmentReader,
+    AttachmentStore, AttachmentUpload, AttachmentVerification, CommandRecord, EventLog, Head,
+    MetaStore, RawEvent, SnapshotStore, Staged, StoreError, StoredBytes, StoredEvent, Tamper,
+    WebhookChange, WebhookDone, WebhookEntry, WebhookStore, Write,
 };
 
 /// The clock a store stamps `recorded_at` with.
@@ -352,7 +352,7 @@ impl AttachmentStore for SledStore {
     fn open_attachment(
         &self,
         sha256: &str,
-    ) -> Result<Option<(Attachment, Box<dyn std::io::Read + Send>)>, StoreError> {
+    ) -> Result<Option<(Attachment, AttachmentReader)>, StoreError> {
         self.attachments.open_attachment(sha256)
     }
 
