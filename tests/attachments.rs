@@ -286,8 +286,11 @@ async fn a_large_file_streams_through_without_the_server_holding_it() {
     assert_eq!((read, hex(&hasher.finalize())), (size, sha));
 
     let grown = peak_memory(server.pid()).saturating_sub(before);
+    // Holding the file would grow it by the file's size at least; streamed,
+    // only the pipes' pieces and the allocator's caches (about 20 MiB when
+    // the tests run in parallel on two cores) are added.
     assert!(
-        grown < size / 4,
+        grown < size / 2,
         "the server's peak memory grew by {grown} bytes for a file of {size}"
     );
 }
