@@ -45,14 +45,15 @@ pub fn document() -> &'static Value {
         let data = &mut document["components"]["schemas"]["LogStreamEvent"]["properties"]["data"];
         data["contentSchema"] = json!({"$ref": "#/components/schemas/EventEnvelope"});
         camel_case_links(&mut document);
-        attachment_upload_body(&mut document);
+        attachment_bodies(&mut document);
         document
     })
 }
 
-/// The upload's body: the file's bytes, one content per accepted media
-/// type, which utoipa's `request_body` cannot say without a JSON schema.
-fn attachment_upload_body(document: &mut Value) {
+/// The upload's body and the download's answer: the file's bytes, one
+/// content per accepted media type, which utoipa cannot say without a JSON
+/// schema (it describes bytes as an array of integers).
+fn attachment_bodies(document: &mut Value) {
     let content: serde_json::Map<String, Value> = crate::attachments::MEDIA_TYPES
         .iter()
         .map(|media_type| {
@@ -60,11 +61,13 @@ fn attachment_upload_body(document: &mut Value) {
             ((*media_type).to_owned(), schema)
         })
         .collect();
-    document["paths"]["/v1/attachments"]["post"]["requestBody"] = json!({
+    let paths = &mut document["paths"];
+    paths["/v1/attachments"]["post"]["requestBody"] = json!({
         "description": "The file's bytes; `Content-Type` is its media type",
         "required": true,
         "content": content,
     });
+    paths["/v1/attachments/{sha256}"]["get"]["responses"]["200"]["content"] = json!(content);
 }
 
 /// utoipa 5 writes a Link Object's fields in snake case (`operation_id`),
@@ -189,6 +192,29 @@ mod tests {
             assert_eq!(variant["additionalProperties"], false, "{name}");
         }
         assert!(schemas.get("Command").is_none(), "no anonymous union");
+    }
+
+    #[test]
+    fn attachments_are_bytes_of_the_accepted_media_types() {
+        let paths = &document()["paths"];
+        let upload = &paths["/v1/attachments"]["post"];
+        let download = &paths["/v1/attachments/{sha256}"]["get"];
+        assert_eq!(upload["operationId"], "upload_attachment");
+        assert_eq!(download["operationId"], "get_attachment");
+        for content in [
+            &upload["requestBody"]["content"],
+            &download["responses"]["200"]["content"],
+        ] {
+            let types: Vec<&String> = content.as_object().unwrap().keys().collect();
+            assert_eq!(types, crate::attachments::MEDIA_TYPES);
+            for media_type in crate::attachments::MEDIA_TYPES {
+                assert_eq!(content[media_type]["schema"]["format"], "binary");
+            }
+        }
+        let name = &download["parameters"][0]["schema"];
+        assert_eq!(name["pattern"], "^[0-9a-f]{64}$");
+        let created = &upload["responses"]["201"]["content"]["application/json"]["schema"];
+        assert_eq!(created["$ref"], "#/components/schemas/Attachment");
     }
 
     #[test]
