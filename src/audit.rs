@@ -3,18 +3,20 @@
 //! the chain was not rewritten.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use accord_audit::{parse_public_key, verify_checkpoint, Checkpoint, Signer, VerifyingKey};
-use accord_store::LogReader;
+use accord_store::{AttachmentStore, LogReader};
 use anyhow::{bail, Context, Result};
 use serde_json::json;
 
-use crate::cli::VerifyArgs;
-use crate::serve::open_stores;
+use crate::cli::{DataArgs, VerifyArgs};
+use crate::serve::open_sled;
 
 /// `accord verify`: checks the chain and re-hashes every attached file
-/// offline; with a checkpoint, also that the chain passes through it. Prints one JSON report on stdout and fails
-/// naming the first bad position, or what does not verify.
+/// offline; with a checkpoint, also that the chain passes through it.
+/// Prints one JSON report on stdout and fails naming the first bad
+/// position, or what does not verify.
 pub fn verify(args: VerifyArgs) -> Result<()> {
     if !args.data.data.exists() {
         bail!("no data folder at {}", args.data.data.display());
@@ -26,10 +28,15 @@ pub fn verify(args: VerifyArgs) -> Result<()> {
         }
         None => None,
     };
-    let stores = open_stores(&args.data)?;
-    let log = LogReader::new(stores.log);
-    let chain = log.verify(None)?;
-    let attachments = stores.attachments.verify_attachments()?;
+    let store = Arc::new(open_sled(&args.data, DataArgs::ONE_PASS_CACHE_MB, false)?);
+    let damage = store.damage().cloned();
+    let attachments = store.verify_attachments()?;
+    let log = LogReader::new(store);
+    let chain = match damage {
+        // The walk first: a bad event before the damage is the first bad position.
+        Some(damage) => damage.into_verification(log.verify(None)?),
+        None => log.verify(None)?,
+    };
     let mut report = serde_json::to_value(&chain)?;
     report["attachments"] = json!(attachments);
     let check = match checkpoint {
@@ -43,11 +50,13 @@ pub fn verify(args: VerifyArgs) -> Result<()> {
     };
     println!("{}", serde_json::to_string_pretty(&report)?);
     if !chain.ok {
-        bail!(
-            "the log does not verify: first bad position {} ({})",
-            chain.first_bad_position.unwrap_or_default(),
-            chain.reason.unwrap_or_default()
-        );
+        let reason = chain.reason.unwrap_or_default();
+        match chain.first_bad_position {
+            Some(position) => {
+                bail!("the log does not verify: first bad position {position} ({reason})")
+            }
+            None => bail!("the log does not verify: {reason}"),
+        }
     }
     if !attachments.ok {
         bail!(
