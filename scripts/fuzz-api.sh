@@ -91,6 +91,11 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 grep -q '"position"' <<<"$delivered" || { echo "the seeded delivery did not arrive: $delivered"; exit 1; }
+# One stored attachment, so that its download is fuzzed with a real hash.
+attachment=$(curl -fsS -H "$auth" -H 'Content-Type: text/plain' \
+  --data-binary 'Biên bản họp Đồng Nai – Lâm Đồng (fuzz)' "$base/v1/attachments")
+ACCORD_FUZZ_ATTACHMENT=$(python3 -c 'import json, sys; print(json.load(sys.stdin)["sha256"])' <<<"$attachment")
+export ACCORD_FUZZ_ATTACHMENT
 export ACCORD_FUZZ_DELIVERED_HOOK="$hook_id"
 ACCORD_FUZZ_DELIVERED_POSITION=$(python3 -c 'import json, sys; print(json.load(sys.stdin)["items"][0]["position"])' <<<"$delivered")
 export ACCORD_FUZZ_DELIVERED_POSITION

@@ -1,20 +1,22 @@
 //! `accord verify [--checkpoint FILE [--public-key KEY]]`: the hash chain
-//! offline and, with a kept checkpoint, proof that it was not rewritten.
+//! and the attached files offline and, with a kept checkpoint, proof that
+//! the chain was not rewritten.
 
 use std::path::Path;
 use std::sync::Arc;
 
 use accord_audit::{parse_public_key, verify_checkpoint, Checkpoint, Signer, VerifyingKey};
-use accord_store::LogReader;
+use accord_store::{AttachmentStore, LogReader};
 use anyhow::{bail, Context, Result};
 use serde_json::json;
 
 use crate::cli::{DataArgs, VerifyArgs};
 use crate::serve::open_sled;
 
-/// `accord verify`: checks the chain offline; with a checkpoint, also that
-/// the chain passes through it. Prints one JSON report on stdout and fails
-/// naming the first bad position, or what does not verify.
+/// `accord verify`: checks the chain and re-hashes every attached file
+/// offline; with a checkpoint, also that the chain passes through it.
+/// Prints one JSON report on stdout and fails naming the first bad
+/// position, or what does not verify.
 pub fn verify(args: VerifyArgs) -> Result<()> {
     if !args.data.data.exists() {
         bail!("no data folder at {}", args.data.data.display());
@@ -28,6 +30,7 @@ pub fn verify(args: VerifyArgs) -> Result<()> {
     };
     let store = Arc::new(open_sled(&args.data, DataArgs::ONE_PASS_CACHE_MB, false)?);
     let damage = store.damage().cloned();
+    let attachments = store.verify_attachments()?;
     let log = LogReader::new(store);
     let chain = match damage {
         // The walk first: a bad event before the damage is the first bad position.
@@ -35,6 +38,7 @@ pub fn verify(args: VerifyArgs) -> Result<()> {
         None => log.verify(None)?,
     };
     let mut report = serde_json::to_value(&chain)?;
+    report["attachments"] = json!(attachments);
     let check = match checkpoint {
         Some((file, checkpoint, key)) => {
             let check = verify_checkpoint(&log, &checkpoint, &key)
@@ -53,6 +57,12 @@ pub fn verify(args: VerifyArgs) -> Result<()> {
             }
             None => bail!("the log does not verify: {reason}"),
         }
+    }
+    if !attachments.ok {
+        bail!(
+            "attached files do not hash to their names: {}",
+            attachments.altered.join(", ")
+        );
     }
     if let Some(check) = check.filter(|c| !c.ok) {
         bail!(

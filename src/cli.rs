@@ -28,7 +28,7 @@ pub enum LogFormat {
 pub enum Commands {
     /// Serve the HTTP API.
     Serve(ServeArgs),
-    /// Check the log's hash chain offline; exits non-zero naming the first bad position.
+    /// Check the log's hash chain and the attached files offline; exits non-zero naming the first bad position or file.
     Verify(VerifyArgs),
     /// Write the log as NDJSON envelopes with their hashes (a backup, a migration).
     Export(ExportArgs),
@@ -142,6 +142,9 @@ pub struct ServeArgs {
     /// Seconds a request may take until its answer starts (then 503).
     #[arg(long, env = "ACCORD_REQUEST_TIMEOUT", default_value_t = 30)]
     pub request_timeout: u64,
+    /// MiB one attachment may have at most (larger uploads get 413).
+    #[arg(long, env = "ACCORD_ATTACHMENT_MAX_MB", default_value_t = 25, value_parser = clap::value_parser!(u64).range(1..=1024 * 1024))]
+    pub attachment_max_mb: u64,
     /// Seconds a client may take to send a request's headers (and a
     /// keep-alive connection may stay idle) before its connection is closed.
     #[arg(long, env = "ACCORD_HEADER_TIMEOUT", default_value_t = 30)]

@@ -112,6 +112,10 @@ pub fn run(args: ServeArgs) -> Result<()> {
         let state = AppState::new(engine, tokens)
             .with_signer(Arc::new(signer))
             .with_webhooks(webhooks)
+            .with_attachments(
+                stores.attachments.clone(),
+                args.attachment_max_mb * 1024 * 1024,
+            )
             .with_request_timeout(std::time::Duration::from_secs(args.request_timeout.max(1)));
         // The console answers its pages and hands everything else to the API.
         let console = accord_console::Console::new(state.clone(), args.console.config());

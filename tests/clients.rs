@@ -206,10 +206,21 @@ async fn a_generated_python_client_has_every_operation_and_runs_the_scenario() {
         venv.join("bin").display(),
         std::env::var("PATH").unwrap_or_default()
     );
+    // The generator knows binary bodies only as application/octet-stream:
+    // the attachments' media types are mapped to it, as an integrator does.
+    let binary: serde_json::Map<String, Value> = document["paths"]["/v1/attachments"]["post"]
+        ["requestBody"]["content"]
+        .as_object()
+        .expect("the upload's media types")
+        .keys()
+        .map(|media_type| (media_type.clone(), "application/octet-stream".into()))
+        .collect();
+    let config = serde_json::json!({ "content_type_overrides": binary });
+    fs::write(work.join("config.json"), config.to_string()).expect("the generator's config");
     let generated = run(
         Command::new(venv.join("bin/openapi-python-client"))
             .args(["generate", "--meta", "none", "--path", "openapi.json"])
-            .args(["--output-path", "accord_client"])
+            .args(["--output-path", "accord_client", "--config", "config.json"])
             .env("PATH", &path)
             .current_dir(&work),
         "openapi-python-client",

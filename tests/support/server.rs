@@ -234,6 +234,11 @@ impl Server {
         format!("{}{}", self.base, path)
     }
 
+    /// The server's process id (to read its /proc entries).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// SIGKILL (what `Child::kill` sends on Unix), then reap the process.
     pub fn kill(&mut self) {
         let _ = self.child.kill();

@@ -12,6 +12,7 @@
 //! - [`access`]: counters of refused access (401, 403, 422 by rule).
 //! - [`extract`]: JSON bodies and query parameters with clear errors.
 //! - [`moment`]: `at` and `as_of`, and reading the models as of an instant.
+//! - [`attachments`]: files stored and answered by their SHA-256, streamed (ADR 0030).
 //! - `commands`, `parties`, `agreements`, `diff`, `events`, `reports`,
 //!   `audit`, `checkpoints` (signed checkpoints, ADR 0012), `webhooks`
 //!   (subscriptions and their delivery log, ADR 0015), `health`, `metrics`
@@ -19,6 +20,7 @@
 
 pub mod access;
 mod agreements;
+pub mod attachments;
 mod audit;
 pub mod auth;
 mod checkpoints;
@@ -73,6 +75,10 @@ pub struct Shared {
     pub signer: Option<Arc<accord_audit::Signer>>,
     /// The webhook service; None on servers without one (its routes then answer 404).
     pub webhooks: Option<Arc<accord_webhooks::Webhooks>>,
+    /// Attached files; None on servers without them (their routes then answer 404).
+    pub attachments: Option<Arc<dyn accord_store::AttachmentStore>>,
+    /// The size limit of one attachment, in bytes.
+    pub attachment_max_bytes: u64,
     /// Refused access so far (401, 403, 422 by rule), for metrics.
     pub access: Arc<AccessCounters>,
     /// How long a request may take until its answer starts (503 after).
@@ -93,6 +99,8 @@ impl AppState {
             tokens,
             signer: None,
             webhooks: None,
+            attachments: None,
+            attachment_max_bytes: attachments::DEFAULT_MAX_BYTES,
             access: Arc::new(AccessCounters::default()),
             request_timeout: Self::REQUEST_TIMEOUT,
             shutdown: Arc::new(watch::channel(false).0),
@@ -108,6 +116,18 @@ impl AppState {
     /// The same state, with webhooks.
     pub fn with_webhooks(mut self, webhooks: Arc<accord_webhooks::Webhooks>) -> Self {
         Arc::make_mut(&mut self.0).webhooks = Some(webhooks);
+        self
+    }
+
+    /// The same state, keeping attachments in `store`, each at most `max_bytes`.
+    pub fn with_attachments(
+        mut self,
+        store: Arc<dyn accord_store::AttachmentStore>,
+        max_bytes: u64,
+    ) -> Self {
+        let shared = Arc::make_mut(&mut self.0);
+        shared.attachments = Some(store);
+        shared.attachment_max_bytes = max_bytes;
         self
     }
 
@@ -156,6 +176,7 @@ pub fn router(state: AppState) -> Router {
         .merge(commands::router())
         .merge(parties::router())
         .merge(agreements::router())
+        .merge(attachments::router())
         .merge(diff::router())
         .merge(events::router())
         .merge(reports::router())

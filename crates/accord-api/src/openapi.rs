@@ -45,8 +45,29 @@ pub fn document() -> &'static Value {
         let data = &mut document["components"]["schemas"]["LogStreamEvent"]["properties"]["data"];
         data["contentSchema"] = json!({"$ref": "#/components/schemas/EventEnvelope"});
         camel_case_links(&mut document);
+        attachment_bodies(&mut document);
         document
     })
+}
+
+/// The upload's body and the download's answer: the file's bytes, one
+/// content per accepted media type, which utoipa cannot say without a JSON
+/// schema (it describes bytes as an array of integers).
+fn attachment_bodies(document: &mut Value) {
+    let content: serde_json::Map<String, Value> = crate::attachments::MEDIA_TYPES
+        .iter()
+        .map(|media_type| {
+            let schema = json!({"schema": {"type": "string", "format": "binary"}});
+            ((*media_type).to_owned(), schema)
+        })
+        .collect();
+    let paths = &mut document["paths"];
+    paths["/v1/attachments"]["post"]["requestBody"] = json!({
+        "description": "The file's bytes; `Content-Type` is its media type",
+        "required": true,
+        "content": content,
+    });
+    paths["/v1/attachments/{sha256}"]["get"]["responses"]["200"]["content"] = json!(content);
 }
 
 /// utoipa 5 writes a Link Object's fields in snake case (`operation_id`),
@@ -118,6 +139,7 @@ impl Modify for BearerAuth {
         crate::commands::submit,
         crate::parties::list, crate::parties::one,
         crate::agreements::list, crate::agreements::one, crate::agreements::exchanges, crate::agreements::history,
+        crate::attachments::upload, crate::attachments::download,
         crate::diff::diff,
         crate::events::page, crate::events::stream_events,
         crate::reports::cooperation,
@@ -135,6 +157,7 @@ impl Modify for BearerAuth {
         (name = "commands", description = "Everything that changes the log"),
         (name = "reads", description = "Read models, at a business date and as of an instant"),
         (name = "reports", description = "Reports"),
+        (name = "attachments", description = "Files named by the SHA-256 of their bytes"),
         (name = "audit", description = "The log itself and its hash chain"),
         (name = "webhooks", description = "Signed, ordered, durable deliveries of the log (admin only)"),
         (name = "tokens", description = "Bearer tokens and their roles (admin only)"),
@@ -169,6 +192,29 @@ mod tests {
             assert_eq!(variant["additionalProperties"], false, "{name}");
         }
         assert!(schemas.get("Command").is_none(), "no anonymous union");
+    }
+
+    #[test]
+    fn attachments_are_bytes_of_the_accepted_media_types() {
+        let paths = &document()["paths"];
+        let upload = &paths["/v1/attachments"]["post"];
+        let download = &paths["/v1/attachments/{sha256}"]["get"];
+        assert_eq!(upload["operationId"], "upload_attachment");
+        assert_eq!(download["operationId"], "get_attachment");
+        for content in [
+            &upload["requestBody"]["content"],
+            &download["responses"]["200"]["content"],
+        ] {
+            let types: Vec<&String> = content.as_object().unwrap().keys().collect();
+            assert_eq!(types, crate::attachments::MEDIA_TYPES);
+            for media_type in crate::attachments::MEDIA_TYPES {
+                assert_eq!(content[media_type]["schema"]["format"], "binary");
+            }
+        }
+        let name = &download["parameters"][0]["schema"];
+        assert_eq!(name["pattern"], "^[0-9a-f]{64}$");
+        let created = &upload["responses"]["201"]["content"]["application/json"]["schema"];
+        assert_eq!(created["$ref"], "#/components/schemas/Attachment");
     }
 
     #[test]

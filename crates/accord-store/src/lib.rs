@@ -8,7 +8,7 @@
 //! [`EventLog`] is the log's contract: append a batch, read a range, the
 //! head, command records. What is not the log has contracts of its own, so a
 //! backend implements each alone: [`SnapshotStore`], [`MetaStore`],
-//! [`WebhookStore`]; [`Stores`] bundles the four, [`LogReader`] is the
+//! [`WebhookStore`], [`AttachmentStore`]; [`Stores`] bundles the five, [`LogReader`] is the
 //! log's read side. [`SledStore`] implements all four on sled 0.34.7: one
 //! writer appends batches (group commit: one atomic `apply_batch`, one
 //! flush, one fdatasync per batch); readers never see past the durable head.
@@ -18,6 +18,8 @@
 //!   [`Role`], records, head, verification).
 //! - `store`: the [`EventLog`] trait, its reads built on [`EventLog::scan`].
 //! - `apart`: [`SnapshotStore`] and [`MetaStore`]; `stores`: [`Stores`], [`LogReader`].
+//! - `attachments`: [`AttachmentStore`], files named by their SHA-256, and
+//!   [`AttachmentFiles`], its file-system implementation (ADR 0030).
 //! - `sled_store`: [`SledStore`], its options and the trait implementations.
 //! - `append`: checking a batch and turning it into one sled batch.
 //! - `reads`: ranges, stream versions and paging on sled.
@@ -36,6 +38,7 @@
 
 mod apart;
 mod append;
+mod attachments;
 mod chain;
 mod command_record;
 mod data_format;
@@ -56,6 +59,10 @@ mod webhook_db;
 mod webhook_store;
 
 pub use apart::{MetaStore, SnapshotStore};
+pub use attachments::{
+    is_sha256, Attachment, AttachmentFiles, AttachmentReader, AttachmentStore, AttachmentUpload,
+    AttachmentVerification, Uploaded, ATTACHMENTS_DIR,
+};
 pub use data_format::{DATA_FORMAT, FORMAT_FILE};
 pub use error::StoreError;
 pub use model::{

@@ -1,5 +1,6 @@
 //! [`SledStore`]: the event log on sled, and the stores kept apart from it
-//! (snapshot files, metadata, the webhook database) in the same folder.
+//! (snapshot files, metadata, the webhook database, attached files) in the
+//! same folder.
 
 use std::ops::ControlFlow;
 use std::path::Path;
@@ -16,9 +17,10 @@ use crate::snapshot_files::SnapshotFiles;
 use crate::watermark::{self, Damage};
 use crate::webhook_db::WebhookDb;
 use crate::{
-    append, command_record, keys, reads, transfer, CommandRecord, EventLog, Head, MetaStore,
-    RawEvent, SnapshotStore, Staged, StoreError, StoredBytes, StoredEvent, Tamper, WebhookChange,
-    WebhookDone, WebhookEntry, WebhookStore, Write,
+    append, command_record, keys, reads, transfer, Attachment, AttachmentFiles, AttachmentReader,
+    AttachmentStore, AttachmentUpload, AttachmentVerification, CommandRecord, EventLog, Head,
+    MetaStore, RawEvent, SnapshotStore, Staged, StoreError, StoredBytes, StoredEvent, Tamper,
+    WebhookChange, WebhookDone, WebhookEntry, WebhookStore, Write,
 };
 
 /// The clock a store stamps `recorded_at` with.
@@ -71,6 +73,8 @@ pub struct SledStore {
     snapshots: SnapshotFiles,
     /// Webhook state in its own database, `<dir>/webhooks/` ([`crate::WebhookStore`], ADR 0018).
     webhooks: WebhookDb,
+    /// Attached files, `<dir>/attachments/` ([`AttachmentFiles`], ADR 0030).
+    attachments: AttachmentFiles,
     /// The durable head: what readers see (and the watermark follows).
     head: Arc<RwLock<Head>>,
     /// The writer's side, serialising stages and imports.
@@ -135,11 +139,13 @@ impl SledStore {
         };
         let snapshots = SnapshotFiles::open(dir, options.sync_data)?;
         let webhooks = WebhookDb::open(&dir.join(WEBHOOKS_DIR), options.sync_data)?;
+        let attachments = AttachmentFiles::open(dir, options.sync_data)?;
         Ok(SledStore {
             db,
             dir: dir.to_path_buf(),
             snapshots,
             webhooks,
+            attachments,
             head: shared_head,
             staging: Mutex::new(Staging {
                 head,
@@ -394,6 +400,27 @@ impl MetaStore for SledStore {
     fn put_meta(&self, key: &str, value: &[u8]) -> Result<(), StoreError> {
         self.db.insert(keys::meta(key), value)?;
         self.make_durable()
+    }
+}
+
+impl AttachmentStore for SledStore {
+    fn begin_upload(&self) -> Result<Box<dyn AttachmentUpload>, StoreError> {
+        self.attachments.begin_upload()
+    }
+
+    fn attachment(&self, sha256: &str) -> Result<Option<Attachment>, StoreError> {
+        self.attachments.attachment(sha256)
+    }
+
+    fn open_attachment(
+        &self,
+        sha256: &str,
+    ) -> Result<Option<(Attachment, AttachmentReader)>, StoreError> {
+        self.attachments.open_attachment(sha256)
+    }
+
+    fn verify_attachments(&self) -> Result<AttachmentVerification, StoreError> {
+        self.attachments.verify_attachments()
     }
 }
 

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 use crate::{
-    EventLog, Head, MetaStore, RawEvent, SnapshotStore, StoreError, StoredEvent, Verification,
-    WebhookStore,
+    AttachmentStore, EventLog, Head, MetaStore, RawEvent, SnapshotStore, StoreError, StoredEvent,
+    Verification, WebhookStore,
 };
 
 /// Every store a server uses, built once at start. Each field is its own
@@ -22,6 +22,8 @@ pub struct Stores {
     pub meta: Arc<dyn MetaStore>,
     /// Webhook subscriptions, cursors and deliveries.
     pub webhooks: Arc<dyn WebhookStore>,
+    /// Attached files, named by their SHA-256 (ADR 0030).
+    pub attachments: Arc<dyn AttachmentStore>,
 }
 
 impl Stores {
@@ -29,13 +31,14 @@ impl Stores {
     /// [`crate::SledStore`] does).
     pub fn of<S>(backend: Arc<S>) -> Stores
     where
-        S: EventLog + SnapshotStore + MetaStore + WebhookStore,
+        S: EventLog + SnapshotStore + MetaStore + WebhookStore + AttachmentStore,
     {
         Stores {
             log: backend.clone(),
             snapshots: backend.clone(),
             meta: backend.clone(),
-            webhooks: backend,
+            webhooks: backend.clone(),
+            attachments: backend,
         }
     }
 }
