@@ -207,3 +207,84 @@ async fn the_signing_key_is_kept_private_in_the_data_folder_and_survives_restart
         .await;
     assert_eq!(unauthorised.status, 401);
 }
+
+/// A receipt (ADR 0027) holds against the log it was signed from, and each
+/// way the log can stop matching it is named: a position past the head, an
+/// instant that no longer cuts the log there, a chain broken before it, a
+/// chain rewritten through it.
+#[tokio::test]
+async fn a_receipt_is_checked_against_the_log_and_each_mismatch_is_named() {
+    use std::sync::Arc;
+
+    use accord_audit::{verify_receipt, ReceiptFault, Signer};
+    use accord_store::LogReader;
+
+    let kept = keep_a_checkpoint().await;
+    let data = kept.dir.data();
+    let signer = Signer::load(&data).expect("the demo's key");
+    let key = signer.verifying_key();
+    let store = Arc::new(SledStore::open(&data).expect("the log opens"));
+    let log = LogReader::new(store.clone());
+    let event = |p: u64| log.event(p).unwrap().expect("an event");
+    let (last, before) = (
+        event(15).envelope.recorded_at,
+        event(14).envelope.recorded_at,
+    );
+    let receipt_at = |p: u64, as_of| {
+        let at = last.date();
+        signer.receipt(
+            "/reports/cooperation?from=2007-01-01",
+            at,
+            as_of,
+            p,
+            &hex(&event(p).hash),
+        )
+    };
+    let head = receipt_at(15, last);
+    assert_eq!(verify_receipt(&log, &head, &key).unwrap(), None);
+    let earlier = receipt_at(14, before);
+    assert_eq!(verify_receipt(&log, &earlier, &key).unwrap(), None);
+
+    let mut beyond = head.clone();
+    beyond.position = 16;
+    assert_eq!(
+        verify_receipt(&log, &beyond, &key).unwrap(),
+        Some(ReceiptFault::Signature),
+        "a changed field breaks the signature first"
+    );
+    let beyond = signer.receipt(&head.view, head.at, last, 16, &head.head_hash);
+    assert_eq!(
+        verify_receipt(&log, &beyond, &key).unwrap(),
+        Some(ReceiptFault::UnknownPosition { head: 15 })
+    );
+    let unpinned = receipt_at(14, last);
+    assert_eq!(
+        verify_receipt(&log, &unpinned, &key).unwrap(),
+        Some(ReceiptFault::NotPinned { found: 15 })
+    );
+
+    let tamper = store.tamper();
+    let original = tamper.event_bytes(7).unwrap().unwrap();
+    let edited = String::from_utf8(original.clone())
+        .unwrap()
+        .replace("Cung cấp thông tin", "Không cung cấp thông tin");
+    tamper.overwrite_event_bytes(7, edited.as_bytes()).unwrap();
+    assert_eq!(
+        verify_receipt(&log, &head, &key).unwrap(),
+        Some(ReceiptFault::ChainBroken { first_bad: 7 })
+    );
+    tamper.overwrite_event_bytes(7, &original).unwrap();
+    tamper.rewrite_chain_from(7, edited.as_bytes()).unwrap();
+    tamper.flush().unwrap();
+    // The forger's log, opened afresh (with the head record it rewrote).
+    drop((log, store));
+    let log = LogReader::new(Arc::new(SledStore::open(&data).expect("the log opens")));
+    match verify_receipt(&log, &head, &key).unwrap() {
+        Some(ReceiptFault::OtherHash { found }) => assert_ne!(found, head.head_hash),
+        other => panic!("a rewritten chain passed as {other:?}"),
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -352,6 +352,9 @@ fn pages() -> Vec<(&'static str, String)> {
         ("docs", "/docs".into()),
         ("report", REPORT.into()),
         ("audit", "/audit".into()),
+        ("agreement-forms", format!("/agreements/{TRIPARTITE}")),
+        ("admin-tokens", "/admin/tokens".into()),
+        ("admin-webhooks", "/admin/webhooks".into()),
     ]
 }
 
@@ -476,7 +479,7 @@ fn screenshot_folder() -> (PathBuf, Option<tempfile::TempDir>) {
 #[tokio::test]
 async fn the_main_pages_are_pictured_in_both_languages() {
     let dir = DataDir::new();
-    let server = Server::start_demo(&dir).await;
+    let server = Server::start_demo_with(&dir, &["--webhook-allow-private"]).await;
     let (folder, _temp) = screenshot_folder();
     let shots = [
         ("home", "/".to_owned()),
@@ -492,6 +495,7 @@ async fn the_main_pages_are_pictured_in_both_languages() {
         ("parties", "/parties".to_owned()),
         ("report", REPORT.to_owned()),
         ("audit", "/audit?verify=chain".to_owned()),
+        ("admin-tokens", "/admin/tokens".to_owned()),
     ];
     let mut written = Vec::new();
     // A browser set to each language, so its own controls (the date
@@ -507,9 +511,32 @@ async fn the_main_pages_are_pictured_in_both_languages() {
             browser.find(&format!("html[lang={lang}] main h1")).await;
             written.push(save(&browser, &folder, &format!("{name}.{lang}.png")).await);
         }
+        // A form sent back: an exchange dated before the signature.
+        browser
+            .open(&server.url(&format!("/agreements/{TRIPARTITE}")))
+            .await;
+        fill_exchange(&browser, "2013-06-30", "Tọa đàm chuẩn bị ký kết").await;
+        browser
+            .click_to(
+                "#RecordExchange button[type=submit]",
+                "#RecordExchange-occurred_on-error",
+            )
+            .await;
+        written.push(save(&browser, &folder, &format!("agreement-form.{lang}.png")).await);
         browser.close().await;
     }
-    assert_eq!(written.len(), 16);
+    // A subscription's delivery log, once the pages above are pictured
+    // (its event would change them).
+    let webhook = pictured_webhook(&server).await;
+    for (lang, locale) in [("en", "en-US"), ("vi", "vi")] {
+        let browser = Browser::start_in(locale).await;
+        sign_in(&browser, &server, TOKEN).await;
+        browser.open(&server.url(&webhook.path)).await;
+        browser.find(&format!("html[lang={lang}] main h1")).await;
+        written.push(save(&browser, &folder, &format!("admin-webhook.{lang}.png")).await);
+        browser.close().await;
+    }
+    assert_eq!(written.len(), 22);
 }
 
 /// Saves a whole-page PNG of the open page; checks it is one.
@@ -841,4 +868,953 @@ async fn a_receipt_with_one_changed_character_is_refused() {
     browser.open(&server.url("/audit")).await;
     assert_eq!(browser.text("h1").await, "Not allowed");
     browser.close().await;
+}
+
+// ---- Forms: commands issued from the console (issue 12, item 3) ----
+
+/// A writer token for `party`; its secret.
+async fn writer_token(server: &Server, party: &str) -> String {
+    let created = server
+        .post(
+            "/v1/tokens",
+            &json!({"role": "writer", "party_id": party, "label": format!("Văn phòng {party}")}),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    created.body["token"].as_str().expect("a secret").to_owned()
+}
+
+/// How many events the log holds, read with the admin token.
+async fn log_length(server: &Server) -> usize {
+    server.events().await.len()
+}
+
+/// Unfolds the form of `command` and fills in an exchange of the
+/// tripartite program: the date set as the date picker would, the rest
+/// typed and chosen as a person would.
+async fn fill_exchange(browser: &Browser, date: &str, summary: &str) {
+    browser.click("#RecordExchange > summary").await;
+    browser
+        .run(&format!(
+            "document.getElementById('RecordExchange-occurred_on').value = '{date}'"
+        ))
+        .await;
+    browser
+        .find("#RecordExchange-area")
+        .await
+        .select_by_value("investment_promotion")
+        .await
+        .expect("an area is chosen");
+    browser
+        .find("#RecordExchange-kind")
+        .await
+        .select_by_value("meeting")
+        .await
+        .expect("a kind is chosen");
+    browser
+        .click("#RecordExchange input[name=parties][value=binh-phuoc-eza]")
+        .await;
+    browser
+        .find("#RecordExchange-summary")
+        .await
+        .send_keys(summary)
+        .await
+        .expect("typing the summary");
+}
+
+#[tokio::test]
+async fn a_writer_records_an_exchange_through_the_form_in_vietnamese() {
+    let (_dir, server, browser) = start().await;
+    let secret = writer_token(&server, "lam-dong-iza").await;
+    sign_in(&browser, &server, &secret).await;
+    let before = log_length(&server).await;
+    browser
+        .open(&server.url(&format!("/agreements/{TRIPARTITE}?lang=vi")))
+        .await;
+    // The writer's own party is chosen already.
+    let own = browser
+        .find("#RecordExchange input[name=parties][value=lam-dong-iza]")
+        .await;
+    assert!(own.prop("checked").await.expect("a property").as_deref() == Some("true"));
+    let summary = "Hội thảo xúc tiến đầu tư vào các KCN tỉnh Bình Phước, Đồng Nai và Lâm Đồng";
+    fill_exchange(&browser, "2014-05-12", summary).await;
+    browser
+        .click_to("#RecordExchange button[type=submit]", ".notice.done")
+        .await;
+    assert_eq!(
+        browser.text(".notice.done").await,
+        "Đã ghi nhận hoạt động trao đổi."
+    );
+    let url = browser.url().await;
+    assert!(url.contains("done=RecordExchange"), "{url}");
+    let table = browser.text("table.exchanges").await;
+    assert!(table.contains(summary), "{table}");
+    assert!(table.contains("12/05/2014"), "{table}");
+    let events = server.events().await;
+    assert_eq!(events.len(), before + 1);
+    let recorded = &events[before];
+    assert_eq!(recorded["type"], "ExchangeRecorded");
+    assert_eq!(recorded["data"]["summary"], summary);
+    assert_eq!(recorded["actor"]["party_id"], "lam-dong-iza");
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn submitting_the_same_rendered_form_twice_records_once() {
+    let (_dir, server, browser) = start().await;
+    sign_in(&browser, &server, TOKEN).await;
+    browser
+        .open(&server.url(&format!("/agreements/{TRIPARTITE}")))
+        .await;
+    fill_exchange(&browser, "2014-06-02", "Trao đổi kinh nghiệm quản lý KCN").await;
+    // What the rendered form sends, its command id included.
+    let sent = browser
+        .run(
+            "const f = document.querySelector('#RecordExchange form');\
+             return [f.getAttribute('action'), new URLSearchParams(new FormData(f)).toString()]",
+        )
+        .await;
+    let before = log_length(&server).await;
+    browser
+        .click_to("#RecordExchange button[type=submit]", ".notice.done")
+        .await;
+    assert_eq!(log_length(&server).await, before + 1);
+    // The same form again, as a second click on a slow connection sends it.
+    let again = browser
+        .client
+        .execute_async(
+            "const [action, body, done] = arguments;\
+             fetch(action, {method: 'POST', body: new URLSearchParams(body)})\
+               .then(r => done([r.status, r.url]), e => done([0, String(e)]));",
+            vec![sent[0].clone(), sent[1].clone()],
+        )
+        .await
+        .expect("the form is sent again");
+    assert_eq!(again[0], 200, "{again}");
+    assert!(
+        again[1]
+            .as_str()
+            .unwrap_or("")
+            .contains("done=RecordExchange"),
+        "{again}"
+    );
+    assert_eq!(log_length(&server).await, before + 1, "recorded once");
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_refused_exchange_shows_the_rules_message_at_its_field_and_keeps_what_was_typed() {
+    let (_dir, server, browser) = start().await;
+    sign_in(&browser, &server, TOKEN).await;
+    let before = log_length(&server).await;
+    browser
+        .open(&server.url(&format!("/agreements/{TRIPARTITE}?lang=vi")))
+        .await;
+    // Before the program was signed (4 July 2013).
+    let summary = "Tọa đàm chuẩn bị ký kết chương trình hợp tác";
+    fill_exchange(&browser, "2013-06-30", summary).await;
+    browser
+        .click_to(
+            "#RecordExchange button[type=submit]",
+            "#RecordExchange-occurred_on-error",
+        )
+        .await;
+    assert_eq!(
+        browser.text("#RecordExchange-occurred_on-error").await,
+        "Ngày này nằm ngoài thời hạn của thỏa thuận."
+    );
+    let date = browser.find("#RecordExchange-occurred_on").await;
+    assert_eq!(
+        date.attr("aria-invalid")
+            .await
+            .expect("an attribute")
+            .as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        date.attr("aria-describedby")
+            .await
+            .expect("an attribute")
+            .as_deref(),
+        Some("RecordExchange-occurred_on-error")
+    );
+    assert_eq!(
+        date.prop("value").await.expect("a value").as_deref(),
+        Some("2013-06-30")
+    );
+    let kept = browser
+        .run(
+            "return [document.getElementById('RecordExchange-summary').value,\
+                     document.getElementById('RecordExchange-area').value,\
+                     document.getElementById('RecordExchange-kind').value,\
+                     [...document.querySelectorAll('#RecordExchange input[name=parties]:checked')].map(e => e.value),\
+                     document.getElementById('RecordExchange').open]",
+        )
+        .await;
+    assert_eq!(
+        kept,
+        json!([
+            summary,
+            "investment_promotion",
+            "meeting",
+            ["binh-phuoc-eza"],
+            true
+        ])
+    );
+    assert_eq!(log_length(&server).await, before, "nothing appended");
+    // An area the program does not cover, sent by hand: its message at the area.
+    browser
+        .run(
+            "const s = document.getElementById('RecordExchange-area');\
+             const o = document.createElement('option'); o.value = 'space_exploration'; s.append(o);\
+             s.value = 'space_exploration';\
+             document.getElementById('RecordExchange-occurred_on').value = '2014-01-15';",
+        )
+        .await;
+    browser
+        .click_to(
+            "#RecordExchange button[type=submit]",
+            "#RecordExchange-area-error",
+        )
+        .await;
+    assert_eq!(
+        browser.text("#RecordExchange-area-error").await,
+        "Thỏa thuận không bao gồm lĩnh vực này."
+    );
+    assert_eq!(
+        browser
+            .run("return document.getElementById('RecordExchange-area').value")
+            .await,
+        "space_exploration",
+        "the area sent is shown back"
+    );
+    assert!(browser
+        .all("#RecordExchange-occurred_on-error")
+        .await
+        .is_empty());
+    assert_eq!(log_length(&server).await, before, "nothing appended");
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_role_that_may_not_issue_a_command_sees_no_form_and_its_post_is_refused() {
+    let (_dir, server, browser) = start().await;
+    // Bình Phước was not a party to the bilateral program.
+    let secret = writer_token(&server, "binh-phuoc-eza").await;
+    sign_in(&browser, &server, &secret).await;
+    browser
+        .open(&server.url(&format!("/agreements/{BILATERAL}")))
+        .await;
+    browser.find("main h1").await;
+    assert!(browser.all("form.command-form").await.is_empty());
+    // On its own program it has forms, but never the admin's.
+    browser
+        .open(&server.url(&format!("/agreements/{TRIPARTITE}")))
+        .await;
+    browser.find("#RecordExchange").await;
+    browser.open(&server.url("/parties")).await;
+    browser.find("main h1").await;
+    assert!(browser.all("#RegisterParty").await.is_empty());
+    let before = log_length(&server).await;
+    // The form it was not shown, posted from a page of the console with
+    // the session's token: the engine's rule refuses it.
+    browser
+        .open(&server.url(&format!("/agreements/{BILATERAL}")))
+        .await;
+    browser
+        .run(&format!(
+            "const f = document.createElement('form'); f.method = 'post'; f.action = '/agreements/{BILATERAL}';\
+             const add = (n, v) => {{ const i = document.createElement('input'); i.type = 'hidden'; i.name = n; i.value = v; f.append(i); }};\
+             add('csrf', document.querySelector('.sign-out input[name=csrf]').value);\
+             add('command', 'RecordExchange'); add('command_id', '0190f0a0-2099-7000-8000-000000000001');\
+             add('occurred_on', '2010-03-01'); add('area', 'investment_promotion'); add('kind', 'meeting');\
+             add('parties', 'dong-nai-iza'); add('summary', 'Không được phép');\
+             document.body.append(f); f.submit();"
+        ))
+        .await;
+    browser.find(".error").await;
+    assert_eq!(browser.text("h1").await, "Not allowed");
+    assert_eq!(log_length(&server).await, before, "nothing appended");
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn the_forms_unfolded_are_labelled_for_axe_in_both_languages() {
+    let (_dir, server, browser) = start().await;
+    sign_in(&browser, &server, TOKEN).await;
+    let mut found = Vec::new();
+    for lang in ["en", "vi"] {
+        for path in [
+            format!("/agreements/{TRIPARTITE}?lang={lang}"),
+            format!("/agreements/{BILATERAL}?at=2013-07-01&lang={lang}"),
+            format!("/agreements?lang={lang}"),
+            format!("/parties?lang={lang}"),
+        ] {
+            browser.open(&server.url(&path)).await;
+            browser.find("form.command-form").await;
+            browser
+                .run("document.querySelectorAll('details.command').forEach(d => d.open = true)")
+                .await;
+            for v in axe_violations(&browser).await {
+                found.push(format!("{path}: {v}"));
+            }
+        }
+    }
+    assert!(found.is_empty(), "axe-core found:\n{}", found.join("\n"));
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn the_home_page_shows_what_is_due_and_overdue() {
+    let (_dir, server, browser) = start().await;
+    sign_in(&browser, &server, TOKEN).await;
+    // Today the tripartite program's term is long over, with no final review.
+    let overdue = browser.text("table.due tbody tr.overdue").await;
+    assert!(overdue.contains(TRIPARTITE_TITLE), "{overdue}");
+    assert!(
+        overdue.contains("The term ended on 31 December 2015 and no final review has been closed."),
+        "{overdue}"
+    );
+    // While the bilateral program's final review awaits both assessments.
+    browser.open(&server.url("/?at=2013-06-25")).await;
+    let awaited = browser.text("table.due tbody tr.due").await;
+    assert!(
+        awaited.contains("are awaited from Ban quản lý các Khu công nghiệp tỉnh Đồng Nai, Ban quản lý các Khu công nghiệp tỉnh Lâm Đồng."),
+        "{awaited}"
+    );
+    // Sixty days before its end, a writer of one of its parties sees it due.
+    let secret = writer_token(&server, "binh-phuoc-eza").await;
+    browser.click_to(".sign-out button", "#token").await;
+    sign_in(&browser, &server, &secret).await;
+    browser.open(&server.url("/?at=2015-11-01")).await;
+    let due = browser.text("table.due tbody tr.due").await;
+    assert!(
+        due.contains("The term ends on 31 December 2015, in 60 days."),
+        "{due}"
+    );
+    assert!(browser.all("table.due tbody tr.overdue").await.is_empty());
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_writer_sees_its_own_assessment_due_and_signs_a_new_agreement() {
+    let (_dir, server, browser) = start().await;
+    let secret = writer_token(&server, "lam-dong-iza").await;
+    sign_in(&browser, &server, &secret).await;
+    browser.open(&server.url("/?at=2013-06-25&lang=vi")).await;
+    assert_eq!(
+        browser.text("table.due tbody tr.due td:last-child").await,
+        "Đơn vị cần gửi ý kiến đánh giá trong “Tổng kết 5 năm thực hiện chương trình hợp tác (2007–2013)”; kỳ đánh giá kết thúc ngày 04/07/2013."
+    );
+    let before = log_length(&server).await;
+    browser.open(&server.url("/agreements?lang=vi")).await;
+    browser.click("#SignAgreement > summary").await;
+    let title = "Chương trình hợp tác giữa Ban quản lý các KCN Lâm Đồng và Khu kinh tế Bình Phước giai đoạn 2016–2020";
+    browser
+        .find("#SignAgreement-title")
+        .await
+        .send_keys(title)
+        .await
+        .expect("typing the title");
+    browser
+        .click("#SignAgreement input[name=parties][value=binh-phuoc-eza]")
+        .await;
+    browser
+        .run(
+            "document.getElementById('SignAgreement-signed_on').value = '2016-01-15';\
+             document.getElementById('SignAgreement-term-start').value = '2016-01-15';\
+             document.getElementById('SignAgreement-term-end').value = '2020-12-31';",
+        )
+        .await;
+    browser
+        .find("#SignAgreement-areas")
+        .await
+        .send_keys("investment_promotion, experience_exchange")
+        .await
+        .expect("typing the areas");
+    browser
+        .click_to("#SignAgreement button[type=submit]", ".notice.done")
+        .await;
+    assert_eq!(
+        browser.text(".notice.done").await,
+        "Đã ghi nhận thỏa thuận được ký kết."
+    );
+    assert_eq!(browser.text("main h1").await, title);
+    assert_eq!(
+        browser.text("ul.tags").await,
+        "investment_promotion\nexperience_exchange"
+    );
+    let events = server.events().await;
+    assert_eq!(events.len(), before + 1);
+    assert_eq!(events[before]["type"], "AgreementSigned");
+    assert_eq!(events[before]["data"]["title"], title);
+    browser.close().await;
+}
+
+/// Sets the value of the form field `id` as a date picker or a select would.
+async fn set_value(browser: &Browser, id: &str, value: &str) {
+    browser
+        .run(&format!(
+            "const e = document.getElementById('{id}'); e.value = '{value}';\
+             if (e.value !== '{value}') throw new Error('no {value} in {id}');"
+        ))
+        .await;
+}
+
+/// Types `text` into the field `id`.
+async fn type_into(browser: &Browser, id: &str, text: &str) {
+    browser
+        .find(&format!("#{id}"))
+        .await
+        .send_keys(text)
+        .await
+        .expect("typing");
+}
+
+/// Submits the form of `command` and waits for the confirmation (failing
+/// with the message if the form comes back refused).
+async fn submit_form(browser: &Browser, command: &str, done: &str) {
+    browser
+        .click_to(
+            &format!("#{command} button[type=submit]"),
+            ".notice.done, .field-error, .form-error",
+        )
+        .await;
+    let refused = browser.all(".field-error, .form-error").await;
+    if let Some(error) = refused.first() {
+        panic!(
+            "{command} refused: {}",
+            error.text().await.unwrap_or_default()
+        );
+    }
+    assert_eq!(browser.text(".notice.done").await, done);
+}
+
+#[tokio::test]
+async fn an_exchange_is_corrected_then_retracted_and_a_review_opened_assessed_and_closed() {
+    let (_dir, server, browser) = start().await;
+    sign_in(&browser, &server, TOKEN).await;
+    let recorded = server
+        .accept(
+            &json!({"type": "RecordExchange", "data": {"agreement_id": TRIPARTITE,
+            "occurred_on": "2014-03-10", "area": "investment_promotion", "kind": "meeting",
+            "parties": ["dong-nai-iza", "lam-dong-iza"], "summary": "Hội nghị xúc tiến đầu tư"}}),
+        )
+        .await;
+    assert_eq!(recorded["stream"], format!("agreement:{TRIPARTITE}"));
+    let page = server.url(&format!("/agreements/{TRIPARTITE}"));
+    browser.open(&page).await;
+    browser.click("#CorrectExchange > summary").await;
+    browser
+        .run("document.getElementById('CorrectExchange-exchange_id').selectedIndex = 1")
+        .await;
+    type_into(&browser, "CorrectExchange-reason", "Sai địa điểm").await;
+    type_into(
+        &browser,
+        "CorrectExchange-summary",
+        "Hội nghị xúc tiến đầu tư tại Đà Lạt",
+    )
+    .await;
+    submit_form(&browser, "CorrectExchange", "The correction was recorded.").await;
+    let row = browser.text("table.exchanges tbody tr").await;
+    assert!(
+        row.contains("Hội nghị xúc tiến đầu tư tại Đà Lạt") && row.contains("Corrected"),
+        "{row}"
+    );
+
+    browser.click("#RetractExchange > summary").await;
+    browser
+        .run("document.getElementById('RetractExchange-exchange_id').selectedIndex = 1")
+        .await;
+    type_into(&browser, "RetractExchange-reason", "Ghi trùng").await;
+    submit_form(
+        &browser,
+        "RetractExchange",
+        "The exchange was retracted; it stays in the history.",
+    )
+    .await;
+    assert!(browser
+        .text("table.exchanges tbody tr.retracted")
+        .await
+        .contains("Retracted"));
+    // Nothing left to correct or retract.
+    assert!(browser
+        .all("#CorrectExchange, #RetractExchange")
+        .await
+        .is_empty());
+
+    browser.click("#OpenReviewPeriod > summary").await;
+    type_into(
+        &browser,
+        "OpenReviewPeriod-title",
+        "Sơ kết 2 năm thực hiện chương trình",
+    )
+    .await;
+    set_value(&browser, "OpenReviewPeriod-kind", "interim").await;
+    set_value(&browser, "OpenReviewPeriod-period-start", "2013-07-04").await;
+    set_value(&browser, "OpenReviewPeriod-period-end", "2015-06-30").await;
+    set_value(&browser, "OpenReviewPeriod-opened_on", "2015-07-01").await;
+    submit_form(&browser, "OpenReviewPeriod", "The review was opened.").await;
+
+    browser.click("#RecordAssessment > summary").await;
+    browser
+        .run("document.getElementById('RecordAssessment-review_id').selectedIndex = 1")
+        .await;
+    set_value(&browser, "RecordAssessment-party_id", "binh-phuoc-eza").await;
+    set_value(&browser, "RecordAssessment-assessed_on", "2015-07-10").await;
+    set_value(&browser, "RecordAssessment-rating", "partially_met").await;
+    submit_form(&browser, "RecordAssessment", "The assessment was recorded.").await;
+
+    browser.click("#CloseReviewPeriod > summary").await;
+    browser
+        .run("document.getElementById('CloseReviewPeriod-review_id').selectedIndex = 1")
+        .await;
+    // Closing before the period starts is refused at the date.
+    set_value(&browser, "CloseReviewPeriod-closed_on", "2013-01-01").await;
+    set_value(&browser, "CloseReviewPeriod-outcome", "met").await;
+    type_into(&browser, "CloseReviewPeriod-summary", "Cơ bản đạt yêu cầu").await;
+    browser
+        .click_to(
+            "#CloseReviewPeriod button[type=submit]",
+            "#CloseReviewPeriod-closed_on-error",
+        )
+        .await;
+    assert_eq!(
+        browser.text("#CloseReviewPeriod-closed_on-error").await,
+        "A review cannot close before its period starts."
+    );
+    set_value(&browser, "CloseReviewPeriod-closed_on", "2015-07-15").await;
+    submit_form(&browser, "CloseReviewPeriod", "The review was closed.").await;
+    let review = browser.text(".review").await;
+    assert!(
+        review.contains("Closed")
+            && review.contains("Partially met")
+            && review.contains("Cơ bản đạt yêu cầu"),
+        "{review}"
+    );
+    browser.close().await;
+}
+
+// ---------------------------------------------------------------------
+// Administration (tokens, webhooks) and live updates.
+// ---------------------------------------------------------------------
+
+#[path = "support/receiver.rs"]
+mod receiver;
+
+use std::time::{Duration, Instant};
+
+use receiver::{verify_with_python, TestReceiver};
+
+/// How long a condition of the admin and live tests may take to hold.
+const WITHIN: Duration = Duration::from_secs(20);
+
+/// The statuses `fetch` gets from the open page's session for each
+/// `(method, path)`; a POST carries the page's form token.
+async fn statuses(browser: &Browser, requests: &[(&str, &str)]) -> Vec<u64> {
+    let list = serde_json::to_value(requests).expect("requests");
+    let answer = browser
+        .client
+        .execute_async(
+            "const [list, done] = [arguments[0], arguments[arguments.length - 1]];\
+             const csrf = (document.querySelector('input[name=csrf]') || {}).value || '';\
+             Promise.all(list.map(([method, path]) => fetch(path, method === 'POST'\
+               ? {method, redirect: 'manual', body: new URLSearchParams({csrf, role: 'admin'})}\
+               : {redirect: 'manual'}).then(r => r.status)))\
+             .then(done, e => done(String(e)));",
+            vec![list],
+        )
+        .await
+        .expect("fetch runs");
+    serde_json::from_value(answer.clone()).unwrap_or_else(|_| panic!("statuses: {answer}"))
+}
+
+/// The `name` query parameter of the open page's URL.
+async fn url_param(browser: &Browser, name: &str) -> String {
+    let url = browser.url().await;
+    let query = url.split_once('?').map_or("", |(_, q)| q);
+    query
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+        .unwrap_or_else(|| panic!("no `{name}` in {url}"))
+}
+
+/// The value of the input `css`.
+async fn value_of(browser: &Browser, css: &str) -> String {
+    let value = browser
+        .find(css)
+        .await
+        .prop("value")
+        .await
+        .expect("a property");
+    value.unwrap_or_default()
+}
+
+/// Opens `path` again and again until the text of `css` satisfies `ok`
+/// (the server's page, not a script's, changes).
+async fn reload_until(
+    browser: &Browser,
+    server: &Server,
+    path: &str,
+    css: &str,
+    ok: impl Fn(&str) -> bool,
+) -> String {
+    let deadline = Instant::now() + WITHIN;
+    loop {
+        browser.open(&server.url(path)).await;
+        browser.find("main h1").await;
+        let text = match browser.all(css).await.first() {
+            Some(element) => element.text().await.unwrap_or_default(),
+            None => String::new(),
+        };
+        if ok(&text) {
+            return text;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{path}: `{css}` still reads {text:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn exchange(summary: &str) -> Value {
+    json!({"type": "RecordExchange", "data": {"agreement_id": BILATERAL, "occurred_on": "2013-01-15",
+        "area": "investment_promotion", "kind": "meeting", "parties": ["dong-nai-iza", "lam-dong-iza"],
+        "summary": summary}})
+}
+
+#[tokio::test]
+async fn an_admin_creates_a_writer_token_in_the_console_and_revoking_it_ends_its_session() {
+    let (_dir, server, admin) = start().await;
+    sign_in(&admin, &server, TOKEN).await;
+    admin
+        .click_to(".main-nav a[href='/admin/tokens']", "#token-role")
+        .await;
+    // A writer without its party is refused at the field, and nothing is created.
+    let before = server.json("/v1/tokens").await["items"]
+        .as_array()
+        .map_or(0, Vec::len);
+    admin
+        .find("#token-label")
+        .await
+        .send_keys("Văn phòng BQL các KCN Lâm Đồng")
+        .await
+        .expect("typing the label");
+    admin
+        .click_to(
+            "form[action='/admin/tokens'] button[type=submit]",
+            "#token-party-error",
+        )
+        .await;
+    assert_eq!(
+        admin.text("#token-party-error").await,
+        "A secretariat token needs the registered party it acts for; auditor and administrator tokens take no party."
+    );
+    assert_eq!(
+        value_of(&admin, "#token-label").await,
+        "Văn phòng BQL các KCN Lâm Đồng"
+    );
+    let after = server.json("/v1/tokens").await["items"]
+        .as_array()
+        .map_or(0, Vec::len);
+    assert_eq!(after, before, "a refused form creates nothing");
+    let found = axe_violations(&admin).await;
+    assert!(found.is_empty(), "the refused form: {found:?}");
+    admin
+        .find("#token-party")
+        .await
+        .select_by_value("lam-dong-iza")
+        .await
+        .expect("choosing the party");
+    admin
+        .click_to(
+            "form[action='/admin/tokens'] button[type=submit]",
+            "#new-secret",
+        )
+        .await;
+    let secret = value_of(&admin, "#new-secret").await;
+    assert!(secret.starts_with("acc_"), "{secret}");
+    let found = axe_violations(&admin).await;
+    assert!(found.is_empty(), "the new token: {found:?}");
+    let id = url_param(&admin, "created").await;
+    let listed = server.json("/v1/tokens").await;
+    let record = listed["items"]
+        .as_array()
+        .and_then(|items| items.iter().find(|t| t["id"] == id.as_str()))
+        .unwrap_or_else(|| panic!("{id} is not in {listed}"));
+    assert_eq!(record["role"], "writer");
+    assert_eq!(record["party_id"], "lam-dong-iza");
+    assert_eq!(record["label"], "Văn phòng BQL các KCN Lâm Đồng");
+    // Shown once: the same page again has no secret.
+    admin.client.refresh().await.expect("a reload");
+    admin.find("#token-created").await;
+    assert!(admin.all("#new-secret").await.is_empty());
+
+    // The writer, in a browser of their own.
+    let writer = Browser::start().await;
+    sign_in(&writer, &server, &secret).await;
+    assert_eq!(
+        writer.text("main h1").await,
+        "Ban quản lý các Khu công nghiệp tỉnh Lâm Đồng"
+    );
+    assert_eq!(writer.text(".identity .role").await, "Secretariat");
+    assert!(writer.all(".main-nav a[href^='/admin']").await.is_empty());
+    let refused = statuses(
+        &writer,
+        &[
+            ("GET", "/admin/tokens"),
+            ("GET", "/admin/webhooks"),
+            (
+                "GET",
+                "/admin/webhooks/0190f0a0-0000-7000-8000-000000000001",
+            ),
+            ("POST", "/admin/tokens"),
+            ("POST", &format!("/admin/tokens/{id}/revoke")),
+        ],
+    )
+    .await;
+    assert_eq!(refused, [403, 403, 403, 403, 403]);
+    writer.open(&server.url("/admin/tokens")).await;
+    assert_eq!(writer.text("main h1").await, "Not allowed");
+    assert!(server.json("/v1/tokens").await["items"]
+        .as_array()
+        .is_some_and(|items| items.iter().all(|t| t["revoked_at"].is_null())));
+
+    // The admin revokes it; the writer's next request is refused.
+    admin.open(&server.url("/admin/tokens")).await;
+    admin
+        .click_to(&format!("#token-{id} button"), ".notice")
+        .await;
+    assert_eq!(
+        admin.text(".notice").await,
+        "The token is revoked: it opens nothing any more and its sessions have ended."
+    );
+    assert!(admin
+        .text(&format!("#token-{id}"))
+        .await
+        .contains("Revoked"));
+    writer.client.refresh().await.expect("a reload");
+    writer.wait_url(|u| u.contains("/sign-in")).await;
+    assert_eq!(
+        writer.text(".notice").await,
+        "Your token was revoked, so your session has ended."
+    );
+    sign_in_refused(&writer, &server, &secret).await;
+    writer.close().await;
+    admin.close().await;
+}
+
+#[tokio::test]
+async fn an_admin_subscribes_a_webhook_reads_its_log_replays_and_rotates_its_secret() {
+    let receiver = TestReceiver::start().await;
+    let dir = DataDir::new();
+    let server = Server::start_demo_with(&dir, &["--webhook-allow-private"]).await;
+    let browser = Browser::start().await;
+    sign_in(&browser, &server, TOKEN).await;
+    browser
+        .click_to(".main-nav a[href='/admin/webhooks']", "#webhook-url")
+        .await;
+    browser
+        .find("#webhook-url")
+        .await
+        .send_keys(&receiver.url())
+        .await
+        .expect("typing the URL");
+    browser
+        .find("#webhook-description")
+        .await
+        .send_keys("ERP của Ban quản lý Bình Phước")
+        .await
+        .expect("typing the description");
+    browser
+        .click("input[name=event_types][value=ExchangeRecorded]")
+        .await;
+    browser
+        .click_to(
+            "form[action='/admin/webhooks'] button[type=submit]",
+            "#new-secret",
+        )
+        .await;
+    let secret = value_of(&browser, "#new-secret").await;
+    assert!(secret.starts_with("whsec_"), "{secret}");
+    let url = browser.url().await;
+    let path = url
+        .strip_prefix(&server.base)
+        .and_then(|p| p.split('?').next())
+        .unwrap_or_else(|| panic!("{url} is not on {}", server.base))
+        .to_owned();
+    let listed = server.json("/v1/webhooks").await;
+    assert_eq!(
+        listed["items"][0]["url"],
+        receiver.url().as_str(),
+        "{listed}"
+    );
+    assert_eq!(
+        listed["items"][0]["event_types"],
+        json!(["ExchangeRecorded"])
+    );
+    assert_eq!(
+        listed["items"][0]["description"],
+        "ERP của Ban quản lý Bình Phước"
+    );
+
+    // An event recorded through the API is delivered, signed with the secret.
+    let first = server
+        .accept(&exchange("Hội nghị xúc tiến đầu tư chung"))
+        .await;
+    let position = first["position"].as_u64().expect("a position");
+    let received = receiver.wait_for(WITHIN, |r| !r.is_empty()).await;
+    assert_eq!(received[0].position(), position);
+    verify_with_python(&secret, &received[0]).expect("the delivery verifies with the secret");
+    let row = format!("#delivery-{position}");
+    reload_until(&browser, &server, &path, &format!("{row} .attempts"), |t| {
+        t == "1"
+    })
+    .await;
+    assert_eq!(browser.text(&format!("{row} .status")).await, "Delivered");
+
+    // Replay from that position delivers it again, logged as a second attempt.
+    browser
+        .find("#replay-from")
+        .await
+        .send_keys(&position.to_string())
+        .await
+        .expect("typing the position");
+    browser.click_to("form.replay button", ".notice").await;
+    receiver
+        .wait_for(WITHIN, |r| {
+            r.iter().filter(|d| d.position() == position).count() == 2
+        })
+        .await;
+    reload_until(&browser, &server, &path, &format!("{row} .attempts"), |t| {
+        t == "2"
+    })
+    .await;
+
+    // Rotation shows a new secret; the next delivery verifies with it.
+    browser.click_to("button.rotate", "#new-secret").await;
+    let rotated = value_of(&browser, "#new-secret").await;
+    assert!(
+        rotated.starts_with("whsec_") && rotated != secret,
+        "{rotated}"
+    );
+    let found = axe_violations(&browser).await;
+    assert!(found.is_empty(), "a subscription's page: {found:?}");
+    let second = server
+        .accept(&exchange("Trao đổi kinh nghiệm thu hút đầu tư"))
+        .await;
+    let next = second["position"].as_u64().expect("a position");
+    let received = receiver
+        .wait_for(WITHIN, |r| r.iter().any(|d| d.position() == next))
+        .await;
+    let delivery = received
+        .iter()
+        .find(|d| d.position() == next)
+        .expect("delivered");
+    verify_with_python(&rotated, delivery).expect("the next delivery verifies with the new secret");
+
+    // Disabled, nothing goes out; enabled again, what was recorded meanwhile does.
+    browser.click_to("button.disable", "button.enable").await;
+    assert_eq!(browser.text(".webhook-status").await, "Disabled");
+    assert_eq!(
+        server.json("/v1/webhooks").await["items"][0]["status"],
+        "disabled"
+    );
+    let third = server
+        .accept(&exchange("Khảo sát hạ tầng khu công nghiệp"))
+        .await;
+    let later = third["position"].as_u64().expect("a position");
+    browser.click_to("button.enable", "button.disable").await;
+    assert_eq!(browser.text(".webhook-status").await, "Enabled");
+    receiver
+        .wait_for(WITHIN, |r| r.iter().any(|d| d.position() == later))
+        .await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn an_open_agreement_page_shows_a_new_exchange_without_a_reload() {
+    let (_dir, server, browser) = start().await;
+    sign_in(&browser, &server, TOKEN).await;
+    browser
+        .open(&server.url(&format!("/agreements/{BILATERAL}")))
+        .await;
+    browser.find("[data-live]").await;
+    // A mark that a reload would wipe out.
+    browser.run("window.accordUnchanged = true").await;
+    let summary = "Đoàn công tác Lâm Đồng thăm các KCN Đồng Nai";
+    assert!(!browser.text("main").await.contains(summary));
+    let appended = server.accept(&exchange(summary)).await;
+    let position = appended["position"].as_u64().expect("a position");
+    browser
+        .find(&format!("#timeline-live #event-{position}"))
+        .await;
+    browser
+        .wait_text("#agreement-live", |t| t.contains(summary))
+        .await;
+    // The printed view's receipt follows: it names the new position.
+    let receipt = browser.text("#receipt .hint").await;
+    assert!(receipt.contains(&position.to_string()), "{receipt}");
+    assert_eq!(
+        browser.text(".live-notice").await,
+        "New events were recorded; this page now shows them."
+    );
+    assert_eq!(
+        browser.run("return window.accordUnchanged === true").await,
+        json!(true)
+    );
+
+    // When the session ends, so does the stream, and the page says so.
+    browser
+        .run(
+            "const csrf = document.querySelector('input[name=csrf]').value;\
+             fetch('/sign-out', {method: 'POST', redirect: 'manual', body: new URLSearchParams({csrf})})",
+        )
+        .await;
+    browser
+        .wait_text(".live-notice", |t| {
+            t == "Your session has ended, so this page no longer updates. Reload it to sign in again."
+        })
+        .await;
+    let refused = server
+        .send(
+            server
+                .client
+                .get(server.url(&format!("/live?agreement={BILATERAL}"))),
+        )
+        .await;
+    assert_eq!(refused.status, 204, "no session, no stream");
+    browser.close().await;
+}
+
+/// A webhook subscription with a delivery in its log, to picture.
+struct PicturedWebhook {
+    path: String,
+    _receiver: TestReceiver,
+}
+
+async fn pictured_webhook(server: &Server) -> PicturedWebhook {
+    let receiver = TestReceiver::start().await;
+    let body = json!({"url": receiver.url(), "description": "ERP của Ban quản lý Khu kinh tế Bình Phước",
+        "event_types": ["ExchangeRecorded"], "agreement_id": BILATERAL});
+    let created = server.post("/v1/webhooks", &body).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    server
+        .accept(&exchange("Hội nghị xúc tiến đầu tư chung"))
+        .await;
+    receiver.wait_for(WITHIN, |r| !r.is_empty()).await;
+    let id = created.body["id"].as_str().expect("an id");
+    let deadline = Instant::now() + WITHIN;
+    let log = format!("/v1/webhooks/{id}/deliveries");
+    while server.json(&log).await["items"][0]["state"] != "succeeded" {
+        assert!(Instant::now() < deadline, "the delivery is not logged");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    PicturedWebhook {
+        path: format!("/admin/webhooks/{id}"),
+        _receiver: receiver,
+    }
 }

@@ -25,7 +25,7 @@ mod checkpoints;
 mod commands;
 pub mod diff;
 pub mod error;
-mod events;
+pub mod events;
 pub mod extract;
 mod health;
 mod metrics;
@@ -33,7 +33,7 @@ pub mod moment;
 pub mod openapi;
 mod parties;
 mod reports;
-mod tokens;
+pub mod tokens;
 mod webhooks;
 
 use std::sync::Arc;
@@ -53,7 +53,7 @@ use utoipa::ToSchema;
 
 pub use access::{AccessCounters, AccessSnapshot};
 pub use auth::{Bootstrap, TokenBook};
-pub use commands::{decode, request_hash, CommandRequest, CommandResult};
+pub use commands::{audit_refusal, decode, request_hash, CommandRequest, CommandResult};
 pub use error::{ApiError, Problem};
 pub use openapi::ApiDoc;
 

@@ -21,13 +21,19 @@
 //!   the navbar by role, the language switch; [`error`]: [`PageError`].
 //! - [`time_travel`]: the business-date / "as known at" control and the
 //!   step through an agreement's history; [`paging`]: page links.
+//! - [`forms`]: the forms that issue commands through the engine, their
+//!   command ids, refusals shown at their fields, who sees which.
 //! - [`log`]: the only module that reads the event log itself (histories,
 //!   recent events); everything else reads the read models.
-//! - [`assets`]: the style sheet and icon, embedded with `include_bytes!`.
+//! - [`assets`]: the style sheets, the icon and `live.js`, embedded with
+//!   `include_bytes!`.
+//! - [`live`]: `/live`, the Server-Sent Events that keep the home page and
+//!   an agreement's page up to date without a reload.
 //! - [`chart`]: bar charts drawn on the server as SVG; [`receipt`]: the
 //!   signed receipts printed and downloaded views carry (ADR 0027).
 //! - `pages`: one module per page area (`home`, `sign_in`, `agreements`,
-//!   `agreement`, `diff`, `parties`, `docs`, `reports`, `audit`), each with its `router()`.
+//!   `agreement`, `diff`, `parties`, `docs`, `reports`, `audit`, `admin`),
+//!   each with its `router()`.
 //!
 //! Templates live in `templates/` and are compiled in by askama: a page is a
 //! struct deriving `Template` with a `ui: Ui` field, extending `base.html`.
@@ -38,7 +44,9 @@ pub mod chart;
 pub mod context;
 pub mod csrf;
 pub mod error;
+pub mod forms;
 pub mod i18n;
+pub mod live;
 pub mod log;
 mod pages;
 pub mod paging;

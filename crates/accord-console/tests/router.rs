@@ -263,3 +263,137 @@ async fn cookies_are_secure_when_the_console_is_served_over_https() {
         .to_owned();
     assert!(set.ends_with("; Secure"), "{set}");
 }
+
+#[tokio::test]
+async fn a_live_stream_ends_when_its_token_is_revoked_and_none_opens_without_a_session() {
+    let app = app(ConsoleConfig::default());
+    let (record, secret) = app
+        .tokens
+        .create(Role::Auditor, None, Some("Kiểm toán"))
+        .expect("a token");
+    let session = sign_in(&app, &secret).await;
+    let answer = send(&app, get("/live", Some(&session))).await;
+    assert_eq!(answer.status(), StatusCode::OK);
+    let kind = answer.headers()[header::CONTENT_TYPE].to_str().unwrap();
+    assert!(kind.starts_with("text/event-stream"), "{kind}");
+    app.tokens.revoke(&record.id).expect("revoked");
+    // The stream ends by itself, its last event saying why.
+    let mut stream = answer.into_body().into_data_stream();
+    let mut text = String::new();
+    let read = async {
+        while let Some(chunk) = futures::StreamExt::next(&mut stream).await {
+            text.push_str(&String::from_utf8_lossy(&chunk.expect("a chunk")));
+        }
+    };
+    let bound = accord_console::live::SESSION_CHECK * 4;
+    tokio::time::timeout(bound, read)
+        .await
+        .expect("the stream ends once its token is revoked");
+    assert!(text.contains("event: ended"), "{text:?}");
+    let again = send(&app, get("/live", Some(&session))).await;
+    assert_eq!(again.status(), StatusCode::NO_CONTENT);
+    let none = send(&app, get("/live", None)).await;
+    assert_eq!(none.status(), StatusCode::NO_CONTENT);
+}
+
+/// The form token of the page `body` (every signed-in page has one).
+fn csrf_of(body: &str) -> String {
+    let start = body.find("name=\"csrf\" value=\"").expect("a form token") + 19;
+    body[start..]
+        .split('"')
+        .next()
+        .expect("its value")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn registering_a_party_records_once_and_a_refusal_comes_back_at_its_field() {
+    let app = app(ConsoleConfig::default());
+    let session = sign_in(&app, ADMIN).await;
+    let origin = format!("http://{HOST}");
+    let page = body(send(&app, get("/parties?lang=vi", Some(&session))).await).await;
+    assert!(
+        page.contains("id=\"RegisterParty\""),
+        "the admin sees the form"
+    );
+    let csrf = csrf_of(&page);
+    let form = |command_id: &str, name: &str| {
+        url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs([
+                ("csrf", csrf.as_str()),
+                ("command", "RegisterParty"),
+                ("command_id", command_id),
+                ("party_id", "binh-duong-iza"),
+                ("name", name),
+                ("kind", "industrial_zone_authority"),
+            ])
+            .finish()
+    };
+    let first_id = "0190f0a0-2020-7000-8000-000000000001";
+    let name = "Ban quản lý các Khu công nghiệp tỉnh Bình Dương";
+    for _ in 0..2 {
+        let answer = send(
+            &app,
+            post("/parties", &origin, &session, &form(first_id, name)),
+        )
+        .await;
+        assert_eq!(answer.status(), StatusCode::SEE_OTHER);
+        let location = answer.headers()[header::LOCATION].to_str().unwrap();
+        assert_eq!(location, "/parties?done=RegisterParty#main");
+    }
+    let listed = body(
+        send(
+            &app,
+            get("/parties?done=RegisterParty&lang=vi", Some(&session)),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(listed.matches(name).count(), 1, "recorded once");
+    assert!(listed.contains("Đã đăng ký bên tham gia."));
+    // The same party again, from a new form: the rule's message at the identifier.
+    let again = send(
+        &app,
+        post(
+            "/parties?lang=vi",
+            &origin,
+            &session,
+            &form("0190f0a0-2020-7000-8000-000000000002", "Tên khác"),
+        ),
+    )
+    .await;
+    assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = body(again).await;
+    assert!(page.contains(
+        "<p class=\"field-error\" id=\"RegisterParty-party_id-error\">Đã có bên tham gia được đăng ký với mã định danh này.</p>"
+    ), "{page}");
+    assert!(
+        page.contains("aria-invalid=\"true\" aria-describedby=\"RegisterParty-party_id-error\"")
+    );
+    assert!(
+        page.contains("value=\"Tên khác\""),
+        "what was typed is kept"
+    );
+    let listed = body(send(&app, get("/parties", Some(&session))).await).await;
+    assert!(!listed.contains("Tên khác"), "nothing recorded");
+}
+
+#[tokio::test]
+async fn an_auditor_sees_no_form_and_its_post_is_refused() {
+    let app = app(ConsoleConfig::default());
+    let (_, secret) = app
+        .tokens
+        .create(Role::Auditor, None, Some("kiểm toán"))
+        .expect("a token");
+    let session = sign_in(&app, &secret).await;
+    let page = body(send(&app, get("/parties", Some(&session))).await).await;
+    assert!(!page.contains("command-form"), "no form for an auditor");
+    let csrf = csrf_of(&page);
+    let form =
+        format!("csrf={csrf}&command=RegisterParty&party_id=binh-duong-iza&name=X&kind=other");
+    let origin = format!("http://{HOST}");
+    let answer = send(&app, post("/parties", &origin, &session, &form)).await;
+    assert_eq!(answer.status(), StatusCode::FORBIDDEN);
+    let listed = body(send(&app, get("/parties", Some(&session))).await).await;
+    assert!(!listed.contains("binh-duong-iza"), "nothing recorded");
+}

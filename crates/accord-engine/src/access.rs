@@ -21,17 +21,37 @@ use accord_store::{Actor, Role};
 /// Whether `actor` may issue `command` given the committed `model`; the
 /// reason, naming the party and agreement, when it may not.
 pub fn authorize(actor: &Actor, command: &Command, model: &WriteModel) -> Result<(), String> {
+    authorize_with(actor, command, |id, party| {
+        model
+            .agreement_parties(id)
+            .map(|mut parties| parties.any(|p| p.as_str() == party))
+    })
+}
+
+/// [`authorize`] with the agreements' parties given by `member(agreement,
+/// party)`: `Some(true)` when the party is one of the agreement's, `None`
+/// when the agreement is not known. The console asks it of the read models
+/// to show a person only the forms their token may submit.
+pub fn authorize_with(
+    actor: &Actor,
+    command: &Command,
+    member: impl Fn(AgreementId, &str) -> Option<bool>,
+) -> Result<(), String> {
     match actor.role {
         Role::Admin | Role::System => Ok(()),
         Role::Auditor => Err("an auditor token reads and never writes".into()),
         Role::Writer => match actor.party_id.as_deref() {
-            Some(party) => writer_may(party, command, model),
+            Some(party) => writer_may(party, command, &member),
             None => Err("this writer token is bound to no party".into()),
         },
     }
 }
 
-fn writer_may(party: &str, command: &Command, model: &WriteModel) -> Result<(), String> {
+fn writer_may(
+    party: &str,
+    command: &Command,
+    model: &impl Fn(AgreementId, &str) -> Option<bool>,
+) -> Result<(), String> {
     match command {
         Command::RegisterParty(_) => Err("only an admin registers parties".into()),
         Command::UpdateParty(_) | Command::SucceedParty(_) => {
@@ -61,11 +81,12 @@ fn writer_may(party: &str, command: &Command, model: &WriteModel) -> Result<(), 
 
 /// `party` is among the agreement's parties, or the agreement does not exist
 /// (left to `decide`).
-fn member(party: &str, id: AgreementId, model: &WriteModel) -> Result<(), String> {
-    let Some(mut parties) = model.agreement_parties(id) else {
-        return Ok(());
-    };
-    if parties.any(|p| p.as_str() == party) {
+fn member(
+    party: &str,
+    id: AgreementId,
+    model: &impl Fn(AgreementId, &str) -> Option<bool>,
+) -> Result<(), String> {
+    if model(id, party).unwrap_or(true) {
         Ok(())
     } else {
         Err(format!(

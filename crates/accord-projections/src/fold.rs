@@ -51,6 +51,14 @@ impl AgreementRecord {
         terms
     }
 
+    /// The term in force on `day`: [`Self::terms_at`]'s, without the rest.
+    pub fn term_at(&self, day: BusinessDate) -> DateRange {
+        self.amendments
+            .iter()
+            .take_while(|(_, a)| a.effective_on <= day)
+            .fold(self.signed.term, |term, (_, a)| a.term.unwrap_or(term))
+    }
+
     /// The members on `day`: signatories, then parties that joined by
     /// then, in the order they joined, without those that left by then.
     pub fn parties_at(&self, day: BusinessDate) -> Vec<PartyId> {

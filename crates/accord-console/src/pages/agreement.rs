@@ -4,6 +4,13 @@
 //! with their assessments — and its timeline: every event with both times,
 //! who recorded it and its hash, with links that step `as_of` through it.
 //!
+//! Below them, the forms of the commands the signed-in person may issue on
+//! it (record, correct or retract an exchange, amend, admit a party, open
+//! or close a review, assess, terminate), when the page shows what is known
+//! now (no `as_of`). They post back to the page (`POST /agreements/{id}`):
+//! recorded, the answer is a 303 to the page with a confirmation; refused,
+//! the page again with the form as typed and the rule's message at its field.
+//!
 //! An agreement that exists in the log but not at the chosen moment (not
 //! signed yet on that date, or not recorded yet at that instant) answers
 //! 404 with the time-travel control and the timeline, so the person can
@@ -14,12 +21,16 @@ use accord_projections::{AgreementView, ExchangeQuery, ExchangeStatus, ExchangeV
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::response::Redirect;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
 use super::{agreement_id, Names};
 use crate::context::render;
+use crate::csrf::CsrfForm;
+use crate::forms::{self, Answer, FormView, Pending, Values};
+use crate::live::Live;
 use crate::log::{self, LogEntry};
 use crate::paging::Pager;
 use crate::receipt::{self, Pin, ReceiptBox};
@@ -32,7 +43,7 @@ const EXCHANGES_PER_PAGE: usize = 20;
 const EVENTS_PER_PAGE: usize = 50;
 
 pub(crate) fn router() -> Router<Console> {
-    Router::new().route("/agreements/{id}", get(one))
+    Router::new().route("/agreements/{id}", get(one).post(act))
 }
 
 /// A party of the agreement at the date.
@@ -77,87 +88,210 @@ struct AgreementPage {
     timeline: Vec<TimelineRow>,
     timeline_pager: Pager,
     diff_href: String,
+    /// The forms of the commands the viewer may issue here.
+    forms: Vec<FormView>,
+    /// The confirmation of the command just recorded (its catalogue key).
+    done: Option<&'static str>,
     /// The receipt of the view, for its printout (ADR 0027).
     receipt: Option<ReceiptBox>,
+    live: Option<Live>,
 }
 
 #[tracing::instrument(skip_all, fields(agreement_id = %raw))]
 async fn one(
     State(console): State<Console>,
-    _: Viewer,
+    viewer: Viewer,
     ui: Ui,
     Path(raw): Path<String>,
 ) -> Result<Response, PageError> {
     let id = agreement_id(&raw)?;
-    let when = When::from_ui(&ui)?;
-    let engine = &console.app.engine;
-    let history = log::agreement_history(engine, id).await?;
-    if history.is_empty() {
-        return Err(PageError::NotFound);
+    let shown = Shown::read(&console, id, &ui).await?;
+    shown.page(&console, &viewer, ui, None).await
+}
+
+/// `POST /agreements/{id}`: a form of the page, issued as its `command`
+/// field names.
+#[tracing::instrument(skip_all, fields(agreement_id = %raw))]
+async fn act(
+    State(console): State<Console>,
+    viewer: Viewer,
+    ui: Ui,
+    Path(raw): Path<String>,
+    CsrfForm(values): CsrfForm<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let id = agreement_id(&raw)?;
+    let shown = Shown::read(&console, id, &ui).await?;
+    if shown.when.as_of.is_some() {
+        return Err(PageError::Invalid("as_of".into()));
     }
-    let (view, exchanges, parties, related, position) = when
-        .moment()
-        .with_models(engine, move |m, at| {
-            let view = m.agreement(id, at);
-            let exchanges = m.exchanges(id, at, &ExchangeQuery::default());
-            let linked = view
-                .iter()
-                .flat_map(|v| v.supersedes.into_iter().chain(v.superseded_by));
-            let related: Vec<(String, String)> = linked
-                .filter_map(|other| m.agreement(other, at))
-                .map(|v| (v.agreement_id.to_string(), v.title))
-                .collect();
-            let position = m.position();
-            (
-                view,
-                exchanges.unwrap_or_default(),
-                m.parties(),
-                related,
-                position,
-            )
+    let values = Values(values);
+    let view = shown.view.as_ref().ok_or(PageError::NotFound)?;
+    let command = values.get(forms::COMMAND_FIELD).unwrap_or_default();
+    let spec = forms::agreement_specs(&ui, &viewer, view, &shown.exchanges, &shown.parties)
+        .into_iter()
+        .find(|s| s.command == command)
+        .ok_or_else(|| PageError::Invalid(forms::COMMAND_FIELD.into()))?;
+    if !forms::permitted(&viewer, spec.command, Some(view)) {
+        console.app.access.forbidden();
+        tracing::warn!(target: "accord::access", token_id = %viewer.token_id, command, "console form forbidden");
+        return Err(PageError::Forbidden);
+    }
+    match forms::submit(&console, &viewer, &spec, values).await? {
+        Answer::Recorded(_) => {
+            let back = ui.link_with(&format!("/agreements/{id}"), &[("done", spec.command)]);
+            Ok(Redirect::to(&format!("{back}#main")).into_response())
+        }
+        Answer::Refused(pending) => {
+            let status = pending.status;
+            let mut response = shown.page(&console, &viewer, ui, Some(&pending)).await?;
+            *response.status_mut() = status;
+            Ok(response)
+        }
+    }
+}
+
+/// What the page shows, read at its moment.
+struct Shown {
+    when: When,
+    history: Vec<LogEntry>,
+    view: Option<AgreementView>,
+    /// Every exchange of the agreement at the date.
+    exchanges: Vec<ExchangeView>,
+    parties: Vec<accord_projections::PartyView>,
+    related: Vec<(String, String)>,
+    /// The read models' position the page was read at (its receipt's).
+    position: u64,
+    /// Its live stream, from the log's head before the read.
+    live: Option<Live>,
+}
+
+impl Shown {
+    /// The agreement at the page's moment; 404 if the log never had it.
+    async fn read(
+        console: &Console,
+        id: accord_domain::AgreementId,
+        ui: &Ui,
+    ) -> Result<Self, PageError> {
+        let when = When::from_ui(ui)?;
+        let live = Live::for_page(ui, console, Some(id));
+        let engine = &console.app.engine;
+        let history = log::agreement_history(engine, id).await?;
+        if history.is_empty() {
+            return Err(PageError::NotFound);
+        }
+        let (view, exchanges, parties, related, position) = when
+            .moment()
+            .with_models(engine, move |m, at| {
+                let view = m.agreement(id, at);
+                let exchanges = m.exchanges(id, at, &ExchangeQuery::default());
+                let linked = view
+                    .iter()
+                    .flat_map(|v| v.supersedes.into_iter().chain(v.superseded_by));
+                let related: Vec<(String, String)> = linked
+                    .filter_map(|other| m.agreement(other, at))
+                    .map(|v| (v.agreement_id.to_string(), v.title))
+                    .collect();
+                let position = m.position();
+                (
+                    view,
+                    exchanges.unwrap_or_default(),
+                    m.parties(),
+                    related,
+                    position,
+                )
+            })
+            .await?;
+        Ok(Self {
+            when,
+            history,
+            view,
+            exchanges,
+            parties,
+            related,
+            position,
+            live,
         })
-        .await?;
-    let exchange_pager = Pager::new(&ui, "xpage", exchanges.len(), EXCHANGES_PER_PAGE, 1);
-    let exchanges = exchange_pager
-        .slice(&exchanges)
-        .iter()
-        .map(|x| ExchangeRow {
-            retracted: x.status == ExchangeStatus::Retracted,
-            view: x.clone(),
+    }
+
+    /// The page, with the forms `viewer` may use (`pending` the one sent back).
+    async fn page(
+        self,
+        console: &Console,
+        viewer: &Viewer,
+        ui: Ui,
+        pending: Option<&Pending>,
+    ) -> Result<Response, PageError> {
+        let Shown {
+            when,
+            history,
+            view,
+            exchanges,
+            parties,
+            related,
+            position,
+            live,
+        } = self;
+        let (forms, done) = match &view {
+            Some(v) if when.as_of.is_none() => {
+                let specs = forms::agreement_specs(&ui, viewer, v, &exchanges, &parties);
+                let path = format!("/agreements/{}", v.agreement_id);
+                let shown = specs
+                    .iter()
+                    .filter(|s| forms::permitted(viewer, s.command, Some(v)))
+                    .map(|s| s.view(&ui, &path, pending))
+                    .collect();
+                (shown, forms::done_key(&ui))
+            }
+            _ => (Vec::new(), None),
+        };
+        let exchange_pager = Pager::new(&ui, "xpage", exchanges.len(), EXCHANGES_PER_PAGE, 1);
+        let exchanges = exchange_pager
+            .slice(&exchanges)
+            .iter()
+            .map(|x| ExchangeRow {
+                retracted: x.status == ExchangeStatus::Retracted,
+                view: x.clone(),
+            })
+            .collect();
+        let (timeline, timeline_pager) = timeline(&ui, &when, &history);
+        let found = view.is_some();
+        let receipt = match &view {
+            Some(v) => Pin::at(&console.app.engine, position)
+                .await?
+                .and_then(|pin| {
+                    let path = format!("/agreements/{}", v.agreement_id);
+                    receipt::sign(console, &ui, &path, when.at, &pin)
+                }),
+            None => None,
+        };
+        let page = AgreementPage {
+            tt: TimeTravel::new(&ui, &when, &history).steps(&ui, &when, &history),
+            members: view
+                .as_ref()
+                .map(|v| members(v, &when, &history))
+                .unwrap_or_default(),
+            diff_href: diff_href(view.as_ref(), &when),
+            names: Names::new(parties),
+            related: Names::titles(related),
+            exchanges,
+            exchange_pager,
+            timeline,
+            timeline_pager,
+            view,
+            when,
+            forms,
+            done,
+            receipt,
+            live,
+            ui,
+        };
+        let response = render(&page);
+        Ok(if found {
+            response
+        } else {
+            (StatusCode::NOT_FOUND, response).into_response()
         })
-        .collect();
-    let (timeline, timeline_pager) = timeline(&ui, &when, &history);
-    let found = view.is_some();
-    let receipt = match found {
-        true => Pin::at(engine, position).await?.and_then(|pin| {
-            receipt::sign(&console, &ui, &format!("/agreements/{id}"), when.at, &pin)
-        }),
-        false => None,
-    };
-    let page = AgreementPage {
-        tt: TimeTravel::new(&ui, &when, &history).steps(&ui, &when, &history),
-        members: view
-            .as_ref()
-            .map(|v| members(v, &when, &history))
-            .unwrap_or_default(),
-        diff_href: diff_href(view.as_ref(), &when),
-        names: Names::new(parties),
-        related: Names::titles(related),
-        exchanges,
-        exchange_pager,
-        timeline,
-        timeline_pager,
-        receipt,
-        view,
-        when,
-        ui,
-    };
-    let response = render(&page);
-    Ok(if found {
-        response
-    } else {
-        (StatusCode::NOT_FOUND, response).into_response()
-    })
+    }
 }
 
 /// Each party with the date it joined: the signature's date for the

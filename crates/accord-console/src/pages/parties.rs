@@ -1,24 +1,27 @@
 //! `/parties` and `/parties/{id}?at=`: every registered party, and one with
 //! the agreements it is a party of on the date — the reads of
-//! `GET /v1/parties` and `GET /v1/parties/{party_id}`.
+//! `GET /v1/parties` and `GET /v1/parties/{party_id}`. An admin registers
+//! a party with the form of `/parties`, posted back there.
 
 use accord_domain::PartyId;
 use accord_projections::{AgreementFilter, PartyDetail, PartyView};
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 
 use super::AgreementRow;
 use crate::context::render;
+use crate::csrf::CsrfForm;
+use crate::forms::{self, Answer, FormView, Pending, Values};
 use crate::log;
 use crate::time_travel::{TimeTravel, When};
 use crate::{Console, PageError, Ui, Viewer};
 
 pub(crate) fn router() -> Router<Console> {
     Router::new()
-        .route("/parties", get(list))
+        .route("/parties", get(list).post(register))
         .route("/parties/{id}", get(one))
 }
 
@@ -28,6 +31,10 @@ struct PartiesPage {
     ui: Ui,
     tt: TimeTravel,
     parties: Vec<PartyView>,
+    /// The registration form, for an admin.
+    form: Option<FormView>,
+    /// The confirmation of a party just registered (its catalogue key).
+    done: Option<&'static str>,
 }
 
 #[derive(Template)]
@@ -41,7 +48,51 @@ struct PartyPage {
 }
 
 #[tracing::instrument(skip_all)]
-async fn list(State(console): State<Console>, _: Viewer, ui: Ui) -> Result<Response, PageError> {
+async fn list(
+    State(console): State<Console>,
+    viewer: Viewer,
+    ui: Ui,
+) -> Result<Response, PageError> {
+    page(&console, &viewer, ui, None).await
+}
+
+/// `POST /parties`: the registration form.
+#[tracing::instrument(skip_all)]
+async fn register(
+    State(console): State<Console>,
+    viewer: Viewer,
+    ui: Ui,
+    CsrfForm(values): CsrfForm<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let values = Values(values);
+    let spec = forms::register_spec(&ui);
+    if values.get(forms::COMMAND_FIELD) != Some(spec.command) {
+        return Err(PageError::Invalid(forms::COMMAND_FIELD.into()));
+    }
+    if !forms::permitted(&viewer, spec.command, None) {
+        console.app.access.forbidden();
+        return Err(PageError::Forbidden);
+    }
+    match forms::submit(&console, &viewer, &spec, values).await? {
+        Answer::Recorded(_) => {
+            let back = ui.link_with("/parties", &[("done", spec.command)]);
+            Ok(Redirect::to(&format!("{back}#main")).into_response())
+        }
+        Answer::Refused(pending) => {
+            let status = pending.status;
+            let mut response = page(&console, &viewer, ui, Some(&pending)).await?;
+            *response.status_mut() = status;
+            Ok(response)
+        }
+    }
+}
+
+async fn page(
+    console: &Console,
+    viewer: &Viewer,
+    ui: Ui,
+    pending: Option<&Pending>,
+) -> Result<Response, PageError> {
     let when = When::from_ui(&ui)?;
     let engine = &console.app.engine;
     let parties = when
@@ -49,9 +100,18 @@ async fn list(State(console): State<Console>, _: Viewer, ui: Ui) -> Result<Respo
         .with_models(engine, |m, _| m.parties())
         .await?;
     let choices = log::recent(engine, 20, None).await?;
+    let (form, done) = if when.as_of.is_none() && forms::permitted(viewer, "RegisterParty", None) {
+        let spec = forms::register_spec(&ui);
+        let done = forms::done_key(&ui);
+        (Some(spec.view(&ui, "/parties", pending)), done)
+    } else {
+        (None, None)
+    };
     let page = PartiesPage {
         tt: TimeTravel::new(&ui, &when, &choices),
         parties,
+        form,
+        done,
         ui,
     };
     Ok(render(&page))
