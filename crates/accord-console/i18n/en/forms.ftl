@@ -112,6 +112,15 @@ refusal-review_already_closed = This review is already closed.
 refusal-closed_before_period_start = A review cannot close before its period starts.
 refusal-already_terminated = The agreement is already terminated.
 refusal-termination_before_signing = An agreement cannot end before it was signed.
+refusal-contradicts_recorded_fact = This contradicts a fact already recorded (see the details).
+refusal-party_succeeded = This party was succeeded by another from that date: name the successor.
+refusal-party_not_member = This party had left the agreement by that date.
+refusal-party_update_without_changes = The update changes nothing in force on its date.
+refusal-succession_to_itself = A party cannot succeed itself.
+refusal-party_already_succeeded = This party was already succeeded.
+refusal-succession_cycle = This succession would make a cycle.
+refusal-withdrawal_outside_term = The withdrawal date is outside the agreement's term.
+refusal-exchange_in_future = An exchange cannot be dated after today: what is to come is planned.
 
 # The home page: what is due or overdue.
 home-due-title = Due and overdue

@@ -112,6 +112,15 @@ refusal-review_already_closed = Đợt đánh giá này đã kết thúc.
 refusal-closed_before_period_start = Không thể kết thúc đợt đánh giá trước khi kỳ đánh giá bắt đầu.
 refusal-already_terminated = Thỏa thuận đã chấm dứt trước đó.
 refusal-termination_before_signing = Thỏa thuận không thể chấm dứt trước ngày ký.
+refusal-contradicts_recorded_fact = Sự kiện này mâu thuẫn với một sự kiện đã ghi nhận (xem chi tiết).
+refusal-party_succeeded = Bên này đã được bên khác kế thừa từ ngày đó: hãy ghi tên bên kế thừa.
+refusal-party_not_member = Bên này đã rút khỏi thỏa thuận trước ngày đó.
+refusal-party_update_without_changes = Cập nhật không thay đổi gì so với thông tin đang có hiệu lực.
+refusal-succession_to_itself = Một bên không thể tự kế thừa chính mình.
+refusal-party_already_succeeded = Bên này đã được kế thừa trước đó.
+refusal-succession_cycle = Việc kế thừa này tạo thành vòng lặp.
+refusal-withdrawal_outside_term = Ngày rút khỏi thỏa thuận nằm ngoài thời hạn của thỏa thuận.
+refusal-exchange_in_future = Hoạt động trao đổi không thể diễn ra sau ngày hôm nay: việc sắp tới cần được lập kế hoạch.
 
 # The home page: what is due or overdue.
 home-due-title = Việc đến hạn và quá hạn
