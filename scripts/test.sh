@@ -7,7 +7,8 @@
 # client generators (a venv and an npm folder under target/tmp/clients) and
 # needs python3, node and npm on PATH. Debian's Chromium and its WebDriver,
 # which tests/console.rs drives, and strace, which tests/fsync_order.rs runs
-# the server under, are installed when missing.
+# the server under, are installed when missing. tests/disk_full.rs mounts a
+# tmpfs, so the tests run as root (as in CI).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v python3 >/dev/null || { echo "python3 is required by tests/webhooks.rs (the reference verifier)" >&2; exit 1; }

@@ -2,14 +2,15 @@
 //! offline and, with a kept checkpoint, proof that it was not rewritten.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use accord_audit::{parse_public_key, verify_checkpoint, Checkpoint, Signer, VerifyingKey};
 use accord_store::LogReader;
 use anyhow::{bail, Context, Result};
 use serde_json::json;
 
-use crate::cli::VerifyArgs;
-use crate::serve::open_stores;
+use crate::cli::{DataArgs, VerifyArgs};
+use crate::serve::open_sled;
 
 /// `accord verify`: checks the chain offline; with a checkpoint, also that
 /// the chain passes through it. Prints one JSON report on stdout and fails
@@ -25,8 +26,14 @@ pub fn verify(args: VerifyArgs) -> Result<()> {
         }
         None => None,
     };
-    let log = LogReader::new(open_stores(&args.data)?.log);
-    let chain = log.verify(None)?;
+    let store = Arc::new(open_sled(&args.data, DataArgs::ONE_PASS_CACHE_MB, false)?);
+    let damage = store.damage().cloned();
+    let log = LogReader::new(store);
+    let chain = match damage {
+        // The walk first: a bad event before the damage is the first bad position.
+        Some(damage) => damage.into_verification(log.verify(None)?),
+        None => log.verify(None)?,
+    };
     let mut report = serde_json::to_value(&chain)?;
     let check = match checkpoint {
         Some((file, checkpoint, key)) => {
@@ -39,11 +46,13 @@ pub fn verify(args: VerifyArgs) -> Result<()> {
     };
     println!("{}", serde_json::to_string_pretty(&report)?);
     if !chain.ok {
-        bail!(
-            "the log does not verify: first bad position {} ({})",
-            chain.first_bad_position.unwrap_or_default(),
-            chain.reason.unwrap_or_default()
-        );
+        let reason = chain.reason.unwrap_or_default();
+        match chain.first_bad_position {
+            Some(position) => {
+                bail!("the log does not verify: first bad position {position} ({reason})")
+            }
+            None => bail!("the log does not verify: {reason}"),
+        }
     }
     if let Some(check) = check.filter(|c| !c.ok) {
         bail!(

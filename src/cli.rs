@@ -142,6 +142,15 @@ pub struct ServeArgs {
     /// Seconds a request may take until its answer starts (then 503).
     #[arg(long, env = "ACCORD_REQUEST_TIMEOUT", default_value_t = 30)]
     pub request_timeout: u64,
+    /// Seconds a client may take to send a request's headers (and a
+    /// keep-alive connection may stay idle) before its connection is closed.
+    #[arg(long, env = "ACCORD_HEADER_TIMEOUT", default_value_t = 30)]
+    pub header_timeout: u64,
+    /// MiB that must stay free on the data folder's file system: below it,
+    /// commands are refused with 507 (nothing written) and reads go on,
+    /// until space is freed (0: no reserve).
+    #[arg(long, env = "ACCORD_MIN_FREE_DISK_MB", default_value_t = 256)]
+    pub min_free_disk_mb: u64,
 }
 
 /// The web console's sessions (ADR 0026).

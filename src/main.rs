@@ -13,6 +13,7 @@ mod cli;
 mod demo;
 mod export;
 mod generate;
+mod http;
 mod import;
 mod rebuild;
 mod serve;

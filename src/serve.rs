@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use accord_api::{router, AppState, Bootstrap, TokenBook};
 use accord_audit::Signer;
-use accord_engine::{Engine, EngineConfig};
+use accord_engine::{DiskReserve, Engine, EngineConfig};
 use accord_store::{SledStore, StoreOptions, Stores};
 use accord_webhooks::{WebhookConfig, Webhooks};
 use anyhow::{Context, Result};
@@ -16,32 +16,46 @@ use crate::demo;
 /// Opens the stores in `data` for one pass over them (the CLI's offline
 /// commands), creating the folder if needed.
 pub(crate) fn open_stores(data: &DataArgs) -> Result<Stores> {
-    open_sled(data, DataArgs::ONE_PASS_CACHE_MB)
+    let store = open_sled(data, DataArgs::ONE_PASS_CACHE_MB, true)?;
+    Ok(Stores::of(Arc::new(store)))
 }
 
-/// Opens every store in `data` (sled serves them all) with a page cache of
-/// `default_mb` unless `--cache-mb` says otherwise.
-fn open_sled(data: &DataArgs, default_mb: u64) -> Result<Stores> {
+/// Opens the store in `data` (sled serves every store) with a page cache of
+/// `default_mb` unless `--cache-mb` says otherwise. A damaged folder is
+/// refused when `refuse_damage`, else opened with its damage noted
+/// ([`SledStore::damage`]: `accord verify` reports it).
+pub(crate) fn open_sled(
+    data: &DataArgs,
+    default_mb: u64,
+    refuse_damage: bool,
+) -> Result<SledStore> {
     std::fs::create_dir_all(&data.data)
         .with_context(|| format!("creating {}", data.data.display()))?;
     let options = StoreOptions {
         cache_bytes: data.cache_mb.unwrap_or(default_mb) * 1024 * 1024,
+        refuse_damage,
         ..StoreOptions::default()
     };
-    let store = SledStore::open_with_options(&data.data, options)
-        .with_context(|| format!("opening the log in {}", data.data.display()))?;
-    Ok(Stores::of(Arc::new(store)))
+    SledStore::open_with_options(&data.data, options)
+        .with_context(|| format!("opening the log in {}", data.data.display()))
 }
 
 /// `accord serve`: rebuild, optionally load the demo, serve until a signal.
 pub fn run(args: ServeArgs) -> Result<()> {
-    let stores = open_sled(&args.data, DataArgs::SERVE_CACHE_MB)?;
+    let store = Arc::new(open_sled(&args.data, DataArgs::SERVE_CACHE_MB, true)?);
+    let stores = Stores::of(store.clone());
     let config = EngineConfig {
         queue_capacity: args.queue_capacity,
         max_batch: args.max_batch,
         snapshot_every: args.snapshots.snapshot_every,
         snapshot_keep_recent: args.snapshots.snapshot_keep_recent,
         snapshot_rest: args.snapshot_rest,
+        disk_reserve: (args.min_free_disk_mb > 0).then(|| {
+            Arc::new(DiskReserve::new(
+                &args.data.data,
+                args.min_free_disk_mb * 1024 * 1024,
+            ))
+        }),
         ..EngineConfig::default()
     };
     let started = std::time::Instant::now();
@@ -93,14 +107,16 @@ pub fn run(args: ServeArgs) -> Result<()> {
         // The console answers its pages and hands everything else to the API.
         let console = accord_console::Console::new(state.clone(), args.console.config());
         let app = accord_console::router(console, router(state.clone()));
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                shutdown_signal(terminate).await;
-                state.begin_shutdown();
-            })
-            .await
-            .context("serving")
+        let header_timeout = std::time::Duration::from_secs(args.header_timeout.max(1));
+        crate::http::serve(listener, app, header_timeout, async move {
+            shutdown_signal(terminate).await;
+            state.begin_shutdown();
+        })
+        .await;
+        anyhow::Ok(())
     })?;
+    // The writer has stopped: the mark names the last durable event.
+    store.mark_watermark();
     tracing::info!("stopped");
     Ok(())
 }

@@ -353,6 +353,8 @@ fn pages() -> Vec<(&'static str, String)> {
         ("report", REPORT.into()),
         ("audit", "/audit".into()),
         ("agreement-forms", format!("/agreements/{TRIPARTITE}")),
+        ("admin-tokens", "/admin/tokens".into()),
+        ("admin-webhooks", "/admin/webhooks".into()),
         ("import", format!("/agreements/{TRIPARTITE}/import")),
     ]
 }
@@ -478,7 +480,7 @@ fn screenshot_folder() -> (PathBuf, Option<tempfile::TempDir>) {
 #[tokio::test]
 async fn the_main_pages_are_pictured_in_both_languages() {
     let dir = DataDir::new();
-    let server = Server::start_demo(&dir).await;
+    let server = Server::start_demo_with(&dir, &["--webhook-allow-private"]).await;
     let (folder, _temp) = screenshot_folder();
     let shots = [
         ("home", "/".to_owned()),
@@ -494,6 +496,7 @@ async fn the_main_pages_are_pictured_in_both_languages() {
         ("parties", "/parties".to_owned()),
         ("report", REPORT.to_owned()),
         ("audit", "/audit?verify=chain".to_owned()),
+        ("admin-tokens", "/admin/tokens".to_owned()),
         ("import", format!("/agreements/{TRIPARTITE}/import")),
     ];
     let mut written = Vec::new();
@@ -524,7 +527,18 @@ async fn the_main_pages_are_pictured_in_both_languages() {
         written.push(save(&browser, &folder, &format!("agreement-form.{lang}.png")).await);
         browser.close().await;
     }
-    assert_eq!(written.len(), 20);
+    // A subscription's delivery log, once the pages above are pictured
+    // (its event would change them).
+    let webhook = pictured_webhook(&server).await;
+    for (lang, locale) in [("en", "en-US"), ("vi", "vi")] {
+        let browser = Browser::start_in(locale).await;
+        sign_in(&browser, &server, TOKEN).await;
+        browser.open(&server.url(&webhook.path)).await;
+        browser.find(&format!("html[lang={lang}] main h1")).await;
+        written.push(save(&browser, &folder, &format!("admin-webhook.{lang}.png")).await);
+        browser.close().await;
+    }
+    assert_eq!(written.len(), 24);
 }
 
 /// Saves a whole-page PNG of the open page; checks it is one.
@@ -1381,6 +1395,430 @@ async fn an_exchange_is_corrected_then_retracted_and_a_review_opened_assessed_an
         "{review}"
     );
     browser.close().await;
+}
+
+// ---------------------------------------------------------------------
+// Administration (tokens, webhooks) and live updates.
+// ---------------------------------------------------------------------
+
+#[path = "support/receiver.rs"]
+mod receiver;
+
+use std::time::{Duration, Instant};
+
+use receiver::{verify_with_python, TestReceiver};
+
+/// How long a condition of the admin and live tests may take to hold.
+const WITHIN: Duration = Duration::from_secs(20);
+
+/// The statuses `fetch` gets from the open page's session for each
+/// `(method, path)`; a POST carries the page's form token.
+async fn statuses(browser: &Browser, requests: &[(&str, &str)]) -> Vec<u64> {
+    let list = serde_json::to_value(requests).expect("requests");
+    let answer = browser
+        .client
+        .execute_async(
+            "const [list, done] = [arguments[0], arguments[arguments.length - 1]];\
+             const csrf = (document.querySelector('input[name=csrf]') || {}).value || '';\
+             Promise.all(list.map(([method, path]) => fetch(path, method === 'POST'\
+               ? {method, redirect: 'manual', body: new URLSearchParams({csrf, role: 'admin'})}\
+               : {redirect: 'manual'}).then(r => r.status)))\
+             .then(done, e => done(String(e)));",
+            vec![list],
+        )
+        .await
+        .expect("fetch runs");
+    serde_json::from_value(answer.clone()).unwrap_or_else(|_| panic!("statuses: {answer}"))
+}
+
+/// The `name` query parameter of the open page's URL.
+async fn url_param(browser: &Browser, name: &str) -> String {
+    let url = browser.url().await;
+    let query = url.split_once('?').map_or("", |(_, q)| q);
+    query
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+        .unwrap_or_else(|| panic!("no `{name}` in {url}"))
+}
+
+/// The value of the input `css`.
+async fn value_of(browser: &Browser, css: &str) -> String {
+    let value = browser
+        .find(css)
+        .await
+        .prop("value")
+        .await
+        .expect("a property");
+    value.unwrap_or_default()
+}
+
+/// Opens `path` again and again until the text of `css` satisfies `ok`
+/// (the server's page, not a script's, changes).
+async fn reload_until(
+    browser: &Browser,
+    server: &Server,
+    path: &str,
+    css: &str,
+    ok: impl Fn(&str) -> bool,
+) -> String {
+    let deadline = Instant::now() + WITHIN;
+    loop {
+        browser.open(&server.url(path)).await;
+        browser.find("main h1").await;
+        let text = match browser.all(css).await.first() {
+            Some(element) => element.text().await.unwrap_or_default(),
+            None => String::new(),
+        };
+        if ok(&text) {
+            return text;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{path}: `{css}` still reads {text:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn exchange(summary: &str) -> Value {
+    json!({"type": "RecordExchange", "data": {"agreement_id": BILATERAL, "occurred_on": "2013-01-15",
+        "area": "investment_promotion", "kind": "meeting", "parties": ["dong-nai-iza", "lam-dong-iza"],
+        "summary": summary}})
+}
+
+#[tokio::test]
+async fn an_admin_creates_a_writer_token_in_the_console_and_revoking_it_ends_its_session() {
+    let (_dir, server, admin) = start().await;
+    sign_in(&admin, &server, TOKEN).await;
+    admin
+        .click_to(".main-nav a[href='/admin/tokens']", "#token-role")
+        .await;
+    // A writer without its party is refused at the field, and nothing is created.
+    let before = server.json("/v1/tokens").await["items"]
+        .as_array()
+        .map_or(0, Vec::len);
+    admin
+        .find("#token-label")
+        .await
+        .send_keys("Văn phòng BQL các KCN Lâm Đồng")
+        .await
+        .expect("typing the label");
+    admin
+        .click_to(
+            "form[action='/admin/tokens'] button[type=submit]",
+            "#token-party-error",
+        )
+        .await;
+    assert_eq!(
+        admin.text("#token-party-error").await,
+        "A secretariat token needs the registered party it acts for; auditor and administrator tokens take no party."
+    );
+    assert_eq!(
+        value_of(&admin, "#token-label").await,
+        "Văn phòng BQL các KCN Lâm Đồng"
+    );
+    let after = server.json("/v1/tokens").await["items"]
+        .as_array()
+        .map_or(0, Vec::len);
+    assert_eq!(after, before, "a refused form creates nothing");
+    let found = axe_violations(&admin).await;
+    assert!(found.is_empty(), "the refused form: {found:?}");
+    admin
+        .find("#token-party")
+        .await
+        .select_by_value("lam-dong-iza")
+        .await
+        .expect("choosing the party");
+    admin
+        .click_to(
+            "form[action='/admin/tokens'] button[type=submit]",
+            "#new-secret",
+        )
+        .await;
+    let secret = value_of(&admin, "#new-secret").await;
+    assert!(secret.starts_with("acc_"), "{secret}");
+    let found = axe_violations(&admin).await;
+    assert!(found.is_empty(), "the new token: {found:?}");
+    let id = url_param(&admin, "created").await;
+    let listed = server.json("/v1/tokens").await;
+    let record = listed["items"]
+        .as_array()
+        .and_then(|items| items.iter().find(|t| t["id"] == id.as_str()))
+        .unwrap_or_else(|| panic!("{id} is not in {listed}"));
+    assert_eq!(record["role"], "writer");
+    assert_eq!(record["party_id"], "lam-dong-iza");
+    assert_eq!(record["label"], "Văn phòng BQL các KCN Lâm Đồng");
+    // Shown once: the same page again has no secret.
+    admin.client.refresh().await.expect("a reload");
+    admin.find("#token-created").await;
+    assert!(admin.all("#new-secret").await.is_empty());
+
+    // The writer, in a browser of their own.
+    let writer = Browser::start().await;
+    sign_in(&writer, &server, &secret).await;
+    assert_eq!(
+        writer.text("main h1").await,
+        "Ban quản lý các Khu công nghiệp tỉnh Lâm Đồng"
+    );
+    assert_eq!(writer.text(".identity .role").await, "Secretariat");
+    assert!(writer.all(".main-nav a[href^='/admin']").await.is_empty());
+    let refused = statuses(
+        &writer,
+        &[
+            ("GET", "/admin/tokens"),
+            ("GET", "/admin/webhooks"),
+            (
+                "GET",
+                "/admin/webhooks/0190f0a0-0000-7000-8000-000000000001",
+            ),
+            ("POST", "/admin/tokens"),
+            ("POST", &format!("/admin/tokens/{id}/revoke")),
+        ],
+    )
+    .await;
+    assert_eq!(refused, [403, 403, 403, 403, 403]);
+    writer.open(&server.url("/admin/tokens")).await;
+    assert_eq!(writer.text("main h1").await, "Not allowed");
+    assert!(server.json("/v1/tokens").await["items"]
+        .as_array()
+        .is_some_and(|items| items.iter().all(|t| t["revoked_at"].is_null())));
+
+    // The admin revokes it; the writer's next request is refused.
+    admin.open(&server.url("/admin/tokens")).await;
+    admin
+        .click_to(&format!("#token-{id} button"), ".notice")
+        .await;
+    assert_eq!(
+        admin.text(".notice").await,
+        "The token is revoked: it opens nothing any more and its sessions have ended."
+    );
+    assert!(admin
+        .text(&format!("#token-{id}"))
+        .await
+        .contains("Revoked"));
+    writer.client.refresh().await.expect("a reload");
+    writer.wait_url(|u| u.contains("/sign-in")).await;
+    assert_eq!(
+        writer.text(".notice").await,
+        "Your token was revoked, so your session has ended."
+    );
+    sign_in_refused(&writer, &server, &secret).await;
+    writer.close().await;
+    admin.close().await;
+}
+
+#[tokio::test]
+async fn an_admin_subscribes_a_webhook_reads_its_log_replays_and_rotates_its_secret() {
+    let receiver = TestReceiver::start().await;
+    let dir = DataDir::new();
+    let server = Server::start_demo_with(&dir, &["--webhook-allow-private"]).await;
+    let browser = Browser::start().await;
+    sign_in(&browser, &server, TOKEN).await;
+    browser
+        .click_to(".main-nav a[href='/admin/webhooks']", "#webhook-url")
+        .await;
+    browser
+        .find("#webhook-url")
+        .await
+        .send_keys(&receiver.url())
+        .await
+        .expect("typing the URL");
+    browser
+        .find("#webhook-description")
+        .await
+        .send_keys("ERP của Ban quản lý Bình Phước")
+        .await
+        .expect("typing the description");
+    browser
+        .click("input[name=event_types][value=ExchangeRecorded]")
+        .await;
+    browser
+        .click_to(
+            "form[action='/admin/webhooks'] button[type=submit]",
+            "#new-secret",
+        )
+        .await;
+    let secret = value_of(&browser, "#new-secret").await;
+    assert!(secret.starts_with("whsec_"), "{secret}");
+    let url = browser.url().await;
+    let path = url
+        .strip_prefix(&server.base)
+        .and_then(|p| p.split('?').next())
+        .unwrap_or_else(|| panic!("{url} is not on {}", server.base))
+        .to_owned();
+    let listed = server.json("/v1/webhooks").await;
+    assert_eq!(
+        listed["items"][0]["url"],
+        receiver.url().as_str(),
+        "{listed}"
+    );
+    assert_eq!(
+        listed["items"][0]["event_types"],
+        json!(["ExchangeRecorded"])
+    );
+    assert_eq!(
+        listed["items"][0]["description"],
+        "ERP của Ban quản lý Bình Phước"
+    );
+
+    // An event recorded through the API is delivered, signed with the secret.
+    let first = server
+        .accept(&exchange("Hội nghị xúc tiến đầu tư chung"))
+        .await;
+    let position = first["position"].as_u64().expect("a position");
+    let received = receiver.wait_for(WITHIN, |r| !r.is_empty()).await;
+    assert_eq!(received[0].position(), position);
+    verify_with_python(&secret, &received[0]).expect("the delivery verifies with the secret");
+    let row = format!("#delivery-{position}");
+    reload_until(&browser, &server, &path, &format!("{row} .attempts"), |t| {
+        t == "1"
+    })
+    .await;
+    assert_eq!(browser.text(&format!("{row} .status")).await, "Delivered");
+
+    // Replay from that position delivers it again, logged as a second attempt.
+    browser
+        .find("#replay-from")
+        .await
+        .send_keys(&position.to_string())
+        .await
+        .expect("typing the position");
+    browser.click_to("form.replay button", ".notice").await;
+    receiver
+        .wait_for(WITHIN, |r| {
+            r.iter().filter(|d| d.position() == position).count() == 2
+        })
+        .await;
+    reload_until(&browser, &server, &path, &format!("{row} .attempts"), |t| {
+        t == "2"
+    })
+    .await;
+
+    // Rotation shows a new secret; the next delivery verifies with it.
+    browser.click_to("button.rotate", "#new-secret").await;
+    let rotated = value_of(&browser, "#new-secret").await;
+    assert!(
+        rotated.starts_with("whsec_") && rotated != secret,
+        "{rotated}"
+    );
+    let found = axe_violations(&browser).await;
+    assert!(found.is_empty(), "a subscription's page: {found:?}");
+    let second = server
+        .accept(&exchange("Trao đổi kinh nghiệm thu hút đầu tư"))
+        .await;
+    let next = second["position"].as_u64().expect("a position");
+    let received = receiver
+        .wait_for(WITHIN, |r| r.iter().any(|d| d.position() == next))
+        .await;
+    let delivery = received
+        .iter()
+        .find(|d| d.position() == next)
+        .expect("delivered");
+    verify_with_python(&rotated, delivery).expect("the next delivery verifies with the new secret");
+
+    // Disabled, nothing goes out; enabled again, what was recorded meanwhile does.
+    browser.click_to("button.disable", "button.enable").await;
+    assert_eq!(browser.text(".webhook-status").await, "Disabled");
+    assert_eq!(
+        server.json("/v1/webhooks").await["items"][0]["status"],
+        "disabled"
+    );
+    let third = server
+        .accept(&exchange("Khảo sát hạ tầng khu công nghiệp"))
+        .await;
+    let later = third["position"].as_u64().expect("a position");
+    browser.click_to("button.enable", "button.disable").await;
+    assert_eq!(browser.text(".webhook-status").await, "Enabled");
+    receiver
+        .wait_for(WITHIN, |r| r.iter().any(|d| d.position() == later))
+        .await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn an_open_agreement_page_shows_a_new_exchange_without_a_reload() {
+    let (_dir, server, browser) = start().await;
+    sign_in(&browser, &server, TOKEN).await;
+    browser
+        .open(&server.url(&format!("/agreements/{BILATERAL}")))
+        .await;
+    browser.find("[data-live]").await;
+    // A mark that a reload would wipe out.
+    browser.run("window.accordUnchanged = true").await;
+    let summary = "Đoàn công tác Lâm Đồng thăm các KCN Đồng Nai";
+    assert!(!browser.text("main").await.contains(summary));
+    let appended = server.accept(&exchange(summary)).await;
+    let position = appended["position"].as_u64().expect("a position");
+    browser
+        .find(&format!("#timeline-live #event-{position}"))
+        .await;
+    browser
+        .wait_text("#agreement-live", |t| t.contains(summary))
+        .await;
+    // The printed view's receipt follows: it names the new position.
+    let receipt = browser.text("#receipt .hint").await;
+    assert!(receipt.contains(&position.to_string()), "{receipt}");
+    assert_eq!(
+        browser.text(".live-notice").await,
+        "New events were recorded; this page now shows them."
+    );
+    assert_eq!(
+        browser.run("return window.accordUnchanged === true").await,
+        json!(true)
+    );
+
+    // When the session ends, so does the stream, and the page says so.
+    browser
+        .run(
+            "const csrf = document.querySelector('input[name=csrf]').value;\
+             fetch('/sign-out', {method: 'POST', redirect: 'manual', body: new URLSearchParams({csrf})})",
+        )
+        .await;
+    browser
+        .wait_text(".live-notice", |t| {
+            t == "Your session has ended, so this page no longer updates. Reload it to sign in again."
+        })
+        .await;
+    let refused = server
+        .send(
+            server
+                .client
+                .get(server.url(&format!("/live?agreement={BILATERAL}"))),
+        )
+        .await;
+    assert_eq!(refused.status, 204, "no session, no stream");
+    browser.close().await;
+}
+
+/// A webhook subscription with a delivery in its log, to picture.
+struct PicturedWebhook {
+    path: String,
+    _receiver: TestReceiver,
+}
+
+async fn pictured_webhook(server: &Server) -> PicturedWebhook {
+    let receiver = TestReceiver::start().await;
+    let body = json!({"url": receiver.url(), "description": "ERP của Ban quản lý Khu kinh tế Bình Phước",
+        "event_types": ["ExchangeRecorded"], "agreement_id": BILATERAL});
+    let created = server.post("/v1/webhooks", &body).await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    server
+        .accept(&exchange("Hội nghị xúc tiến đầu tư chung"))
+        .await;
+    receiver.wait_for(WITHIN, |r| !r.is_empty()).await;
+    let id = created.body["id"].as_str().expect("an id");
+    let deadline = Instant::now() + WITHIN;
+    let log = format!("/v1/webhooks/{id}/deliveries");
+    while server.json(&log).await["items"][0]["state"] != "succeeded" {
+        assert!(Instant::now() < deadline, "the delivery is not logged");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    PicturedWebhook {
+        path: format!("/admin/webhooks/{id}"),
+        _receiver: receiver,
+    }
 }
 
 // ---------------------------------------------------------------- import

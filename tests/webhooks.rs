@@ -257,3 +257,75 @@ async fn a_kill_9_mid_delivery_loses_no_event_and_duplicates_keep_their_webhook_
     let events: Vec<Value> = server.events().await;
     assert_eq!(events.len(), 50);
 }
+
+/// A receiver down for days, compressed into seconds: four quick attempts
+/// per event and `--webhook-disable-after 1s`. The dispatcher holds no queue
+/// of its own (the log is its outbox: it reads at most one page of events
+/// after its cursor), so what piles up while the receiver is down is the
+/// log, on disk, not the server's memory.
+#[tokio::test]
+async fn a_receiver_down_past_disable_after_disables_the_subscription_and_enable_resumes_at_its_cursor(
+) {
+    let dir = DataDir::new();
+    let flags = [
+        "--webhook-allow-private",
+        "--webhook-retry-schedule",
+        "100ms,100ms,100ms",
+        "--webhook-timeout",
+        "1s",
+        "--webhook-disable-after",
+        "1s",
+    ];
+    let server = Server::start_with(&dir, &flags).await;
+    let receiver = TestReceiver::start().await;
+    let (address, log) = (receiver.address, receiver.log());
+    let (id, _) = subscribe(&server, &receiver.url()).await;
+    receiver.stop();
+    let mut positions = register(&server, 0, 20).await;
+
+    let deadline = std::time::Instant::now() + WITHIN;
+    loop {
+        let subscription = server.json(&format!("/v1/webhooks/{id}")).await;
+        if subscription["status"] == "disabled" {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not disabled within {WITHIN:?}: {subscription}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let failed = server
+        .json(&format!("/v1/webhooks/{id}/deliveries?state=failed"))
+        .await;
+    let failed: Vec<u64> = failed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["position"].as_u64().unwrap())
+        .collect();
+    assert!(
+        !failed.is_empty() && failed.len() < positions.len(),
+        "a few events failed their whole schedule before the subscription was disabled: {failed:?}"
+    );
+    positions.extend(register(&server, 20, 10).await);
+    let receiver = TestReceiver::start_on(address, log).await;
+    let enabled = server
+        .post(&format!("/v1/webhooks/{id}/enable"), &json!({}))
+        .await;
+    assert_eq!(enabled.status, 200, "{}", enabled.text);
+
+    let expected: Vec<u64> = positions
+        .iter()
+        .copied()
+        .filter(|p| !failed.contains(p))
+        .collect();
+    let received = receiver.wait_for(WITHIN, |r| has_all(r, &expected)).await;
+    assert_eq!(
+        first_arrivals(&received),
+        expected,
+        "from the cursor on, in order: events appended while disabled included, the failed ones not again"
+    );
+    let subscription = server.json(&format!("/v1/webhooks/{id}")).await;
+    assert_eq!(subscription["status"], "enabled", "{subscription}");
+}

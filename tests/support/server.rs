@@ -102,6 +102,11 @@ impl Server {
         Self::launch(dir, true, &[]).await
     }
 
+    /// `accord serve --demo` with extra flags.
+    pub async fn start_demo_with(dir: &DataDir, flags: &[&str]) -> Server {
+        Self::launch(dir, true, flags).await
+    }
+
     /// `accord serve` with extra flags (e.g. `--webhook-allow-private`).
     pub async fn start_with(dir: &DataDir, flags: &[&str]) -> Server {
         Self::launch_with(dir, false, flags, &[]).await

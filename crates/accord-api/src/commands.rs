@@ -120,6 +120,7 @@ impl From<CommandRecord> for CommandResult {
         (status = 415, description = "Not application/json", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A domain rule refused the command; `rule` names it", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The writer's queue is full, or the request timed out; retry after `Retry-After`", body = Problem, content_type = "application/problem+json"),
+        (status = 507, description = "Less than the disk reserve is free on the data folder's disk: nothing was appended; retry after `Retry-After` once space is freed", body = Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]

@@ -57,6 +57,9 @@ pub enum ApiError {
     Refused { rule: &'static str, detail: String },
     #[error("{0}")]
     Unavailable(String),
+    /// Less than the disk reserve is free: commands wait until space is freed.
+    #[error("{0}")]
+    InsufficientStorage(String),
     #[error("the request took longer than {0} seconds")]
     Timeout(u64),
     #[error("{0} is not allowed on this route")]
@@ -123,6 +126,11 @@ impl ApiError {
                 "unavailable",
                 "Service busy",
             ),
+            ApiError::InsufficientStorage(_) => (
+                StatusCode::INSUFFICIENT_STORAGE,
+                "insufficient-storage",
+                "Insufficient storage",
+            ),
             ApiError::Timeout(_) => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "timeout",
@@ -177,6 +185,10 @@ impl IntoResponse for ApiError {
             ApiError::Unavailable(_) | ApiError::Timeout(_) => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
             }
+            // Space is freed by people, not in a second.
+            ApiError::InsufficientStorage(_) => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
+            }
             _ => {}
         }
         response
@@ -197,6 +209,7 @@ impl From<accord_engine::EngineError> for ApiError {
             E::Forbidden(reason) => ApiError::Forbidden(reason),
             E::Busy => ApiError::Unavailable("too many commands are waiting; retry shortly".into()),
             E::Stopped => ApiError::Unavailable("the writer has stopped".into()),
+            e @ E::DiskFull(_) => ApiError::InsufficientStorage(e.to_string()),
             E::Store(e) => ApiError::internal(e),
         }
     }

@@ -1,5 +1,7 @@
 //! The global log: `GET /v1/events` (pages) and `GET /v1/events/stream`
-//! (Server-Sent Events, resumable with `Last-Event-ID`).
+//! (Server-Sent Events, resumable with `Last-Event-ID`). [`Follower`] is
+//! the live subscription behind the stream; the console's live pages
+//! follow the log with it too.
 
 use std::convert::Infallible;
 use std::time::Duration;
@@ -160,39 +162,65 @@ pub(crate) async fn stream_events(
             .map_err(|_| ApiError::field("Last-Event-ID", format!("`{raw}` is not a position")))?,
         None => params.parse::<u64>("after", "a position")?.unwrap_or(0),
     };
-    let follower = Follower {
-        state,
-        filter,
-        after,
-        buffer: Vec::new().into_iter(),
-    };
+    let cut = filter.cut;
+    let follower = Follower::new(state, after, move |e| filter.keeps(e)).until(cut);
     let events = stream::unfold(follower, |mut f| async move {
-        f.next().await.map(|e| (Ok(e), f))
+        f.next().await.map(|e| (Ok(to_sse(&e)), f))
     });
     Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }
 
-/// The state of one SSE client: where it is in the log.
-struct Follower {
+/// Which events a [`Follower`] hands on.
+type Keep = Box<dyn Fn(&StoredEvent) -> bool + Send + Sync>;
+
+/// One follower of the log: where it is, and which events it wants. It
+/// hands on the events after its position as they become durable, waiting
+/// on the engine's head announcements when caught up.
+pub struct Follower {
     state: AppState,
-    filter: LogFilter,
+    keep: Keep,
+    /// The last position to hand on (`u64::MAX`: follow forever).
+    cut: u64,
     after: u64,
     buffer: std::vec::IntoIter<StoredEvent>,
 }
 
 impl Follower {
-    /// The next event to send, waiting for new ones when caught up; `None`
-    /// ends the stream (the `as_of` cut was reached, or the server stops).
-    async fn next(&mut self) -> Option<SseEvent> {
+    /// Follows the log after position `after`, handing on the events
+    /// `keep` accepts.
+    pub fn new(
+        state: AppState,
+        after: u64,
+        keep: impl Fn(&StoredEvent) -> bool + Send + Sync + 'static,
+    ) -> Self {
+        Self {
+            state,
+            keep: Box::new(keep),
+            cut: u64::MAX,
+            after,
+            buffer: Vec::new().into_iter(),
+        }
+    }
+
+    /// The same follower, ending after position `cut`.
+    pub fn until(mut self, cut: u64) -> Self {
+        self.cut = cut;
+        self
+    }
+
+    /// The next event to hand on, waiting for new ones when caught up;
+    /// `None` ends the stream (the cut was reached, or the server stops).
+    /// Cancelling it loses nothing: the next call starts where it was.
+    pub async fn next(&mut self) -> Option<StoredEvent> {
         let mut head = self.state.engine.head();
         loop {
             for e in self.buffer.by_ref() {
                 self.after = e.envelope.position;
-                if self.filter.keeps(&e) {
-                    return Some(to_sse(&e));
+                if (self.keep)(&e) {
+                    return Some(e);
                 }
             }
-            if self.after >= self.filter.cut {
+            if self.after >= self.cut {
                 return None;
             }
             let log = self.state.engine.log().clone();
@@ -201,7 +229,7 @@ impl Follower {
                 .await
                 .ok()?
                 .ok()?;
-            let cut = self.filter.cut;
+            let cut = self.cut;
             let chunk: Vec<_> = chunk
                 .into_iter()
                 .filter(|e| e.envelope.position <= cut)

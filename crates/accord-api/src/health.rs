@@ -1,5 +1,5 @@
 //! `/healthz` (the process answers) and `/readyz` (the log is open and the
-//! writer is running); no token needed.
+//! writer is running; whether the disk reserve refuses commands); no token needed.
 
 use axum::extract::State;
 use axum::routing::get;
@@ -24,6 +24,14 @@ pub struct Health {
     /// The durable head position (readiness only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub position: Option<u64>,
+    /// Bytes free on the data folder's file system (readiness only, when a
+    /// disk reserve is kept).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disk_free_bytes: Option<u64>,
+    /// True while commands are refused with 507 because less than the disk
+    /// reserve is free; reads are served (readiness only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disk_full: Option<bool>,
 }
 
 /// Liveness
@@ -32,6 +40,8 @@ pub(crate) async fn healthz() -> Json<Health> {
     Json(Health {
         status: "ok",
         position: None,
+        disk_free_bytes: None,
+        disk_full: None,
     })
 }
 
@@ -47,8 +57,11 @@ pub(crate) async fn readyz(State(state): State<AppState>) -> Result<Json<Health>
     if state.engine.is_stopped() {
         return Err(ApiError::Unavailable("the writer has stopped".into()));
     }
+    let disk = state.engine.disk_state();
     Ok(Json(Health {
         status: "ready",
         position: Some(state.engine.log().head().position),
+        disk_free_bytes: disk.map(|d| d.free_bytes),
+        disk_full: disk.map(|d| d.is_full()),
     }))
 }

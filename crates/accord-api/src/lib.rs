@@ -25,7 +25,7 @@ mod checkpoints;
 mod commands;
 pub mod diff;
 pub mod error;
-mod events;
+pub mod events;
 pub mod extract;
 mod health;
 mod metrics;
@@ -33,7 +33,7 @@ pub mod moment;
 pub mod openapi;
 mod parties;
 mod reports;
-mod tokens;
+pub mod tokens;
 mod webhooks;
 
 use std::sync::Arc;

@@ -124,7 +124,7 @@ impl Modify for BearerAuth {
         crate::audit::verify,
         crate::checkpoints::public_key, crate::checkpoints::checkpoint, crate::checkpoints::verify,
         crate::webhooks::create, crate::webhooks::list, crate::webhooks::one, crate::webhooks::delete,
-        crate::webhooks::rotate_secret, crate::webhooks::enable, crate::webhooks::deliveries,
+        crate::webhooks::rotate_secret, crate::webhooks::enable, crate::webhooks::disable, crate::webhooks::deliveries,
         crate::webhooks::replay, crate::webhooks::resend,
         crate::tokens::create, crate::tokens::list, crate::tokens::revoke,
         crate::health::healthz, crate::health::readyz, crate::metrics::metrics,

@@ -1,6 +1,8 @@
 //! Tokens (admin only, by the route policy in `auth`): `POST /v1/tokens`
 //! creates one and shows its secret once, `GET /v1/tokens` lists them
 //! without secrets, `DELETE /v1/tokens/{id}` revokes one at once.
+//! [`create_token`] and [`revoke_token`] are what those routes do, rules
+//! included; the console's token page calls them too.
 
 use accord_domain::PartyId;
 use accord_engine::Role;
@@ -33,6 +35,18 @@ pub enum TokenRole {
     Writer,
     /// Reads only.
     Auditor,
+}
+
+impl TokenRole {
+    /// The token role of `role` (the service's own role is never a token's:
+    /// it reads as auditor, the least).
+    pub fn from_role(role: Role) -> TokenRole {
+        match role {
+            Role::Admin => TokenRole::Admin,
+            Role::Writer => TokenRole::Writer,
+            Role::Auditor | Role::System => TokenRole::Auditor,
+        }
+    }
 }
 
 impl From<TokenRole> for Role {
@@ -132,24 +146,43 @@ pub(crate) async fn create(
             e.inner().to_string(),
         )
     })?;
-    let party_id = check_party(&state, new.role, new.party_id)?;
-    if new.label.as_ref().is_some_and(|l| l.chars().count() > 200) {
-        return Err(ApiError::field("label", "at most 200 characters"));
-    }
-    let (record, token) = state
-        .tokens
-        .create(new.role.into(), party_id, new.label.as_deref())
-        .map_err(ApiError::from)?;
+    let (record, token) = create_token(&state, new)?;
     tracing::info!(target: "accord::access", by = %actor.token_id, token_id = %record.id, role = %record.role, party_id = record.party_id.as_deref(), "token created");
     let created = CreatedToken {
         id: record.id,
         token,
-        role: new.role,
+        role: TokenRole::from_role(record.role),
         party_id: record.party_id,
         label: record.label,
         created_at: record.created_at,
     };
     Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// Creates the token `new` describes, after the rules every way of
+/// creating one follows (a writer names a registered party, other roles
+/// none; a label of at most 200 characters); returns its record and its
+/// secret, never available again.
+pub fn create_token(state: &AppState, new: NewToken) -> Result<(TokenRecord, String), ApiError> {
+    let party_id = check_party(state, new.role, new.party_id)?;
+    if new.label.as_ref().is_some_and(|l| l.chars().count() > 200) {
+        return Err(ApiError::field("label", "at most 200 characters"));
+    }
+    state
+        .tokens
+        .create(new.role.into(), party_id, new.label.as_deref())
+        .map_err(ApiError::from)
+}
+
+/// Revokes the token `id` at once (see [`crate::TokenBook::revoke`]): 404
+/// for an unknown id, 409 for the last active admin token.
+pub fn revoke_token(state: &AppState, id: &str) -> Result<TokenRecord, ApiError> {
+    match state.tokens.revoke(id) {
+        Ok(Some(record)) => Ok(record),
+        Ok(None) => Err(ApiError::NotFound(format!("token {id} is not known"))),
+        Err(RevokeError::LastAdmin) => Err(ApiError::Conflict(RevokeError::LastAdmin.to_string())),
+        Err(RevokeError::Store(e)) => Err(e.into()),
+    }
 }
 
 /// A writer needs a registered party; other roles take none.
@@ -236,14 +269,8 @@ pub(crate) async fn revoke(
 ) -> Result<StatusCode, ApiError> {
     uuid::Uuid::parse_str(&id)
         .map_err(|_| ApiError::field("id", format!("`{id}` is not a UUID")))?;
-    match state.tokens.revoke(&id) {
-        Ok(Some(record)) => {
-            tracing::info!(target: "accord::access", by = %actor.token_id, token_id = %id,
-                role = %record.role, party_id = record.party_id.as_deref(), "token revoked");
-            Ok(StatusCode::NO_CONTENT)
-        }
-        Ok(None) => Err(ApiError::NotFound(format!("token {id} is not known"))),
-        Err(RevokeError::LastAdmin) => Err(ApiError::Conflict(RevokeError::LastAdmin.to_string())),
-        Err(RevokeError::Store(e)) => Err(e.into()),
-    }
+    let record = revoke_token(&state, &id)?;
+    tracing::info!(target: "accord::access", by = %actor.token_id, token_id = %id,
+        role = %record.role, party_id = record.party_id.as_deref(), "token revoked");
+    Ok(StatusCode::NO_CONTENT)
 }

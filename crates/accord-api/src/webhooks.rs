@@ -24,6 +24,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/v1/webhooks/{id}", get(one).delete(delete))
         .route("/v1/webhooks/{id}/rotate-secret", post(rotate_secret))
         .route("/v1/webhooks/{id}/enable", post(enable))
+        .route("/v1/webhooks/{id}/disable", post(disable))
         .route("/v1/webhooks/{id}/deliveries", get(deliveries))
         .route("/v1/webhooks/{id}/replay", post(replay))
         .route(
@@ -228,6 +229,29 @@ pub(crate) async fn enable(
     PathParam(id): PathParam,
 ) -> Result<Json<SubscriptionView>, ApiError> {
     Ok(Json(service(&state)?.enable(webhook_id(&id)?).await?))
+}
+
+/// Disable a subscription (admin only)
+///
+/// Nothing is delivered to it until it is enabled again; its cursor stays
+/// where it is, so enabling it delivers what was recorded meanwhile, in order.
+#[utoipa::path(
+    post, path = "/v1/webhooks/{id}/disable", operation_id = "disable_webhook", tag = "webhooks",
+    params(("id" = String, Path, format = Uuid)),
+    responses(
+        (status = 200, body = crate::openapi::WebhookSchema),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[tracing::instrument(skip_all, fields(webhook_id = %id))]
+pub(crate) async fn disable(
+    State(state): State<AppState>,
+    PathParam(id): PathParam,
+) -> Result<Json<SubscriptionView>, ApiError> {
+    Ok(Json(service(&state)?.disable(webhook_id(&id)?).await?))
 }
 
 /// A page of the delivery log.

@@ -543,6 +543,14 @@ fn webhook_routes() -> Vec<WebhookRow> {
             false,
         ),
         (
+            "disable",
+            post.clone(),
+            "/v1/webhooks/{id}/disable",
+            None,
+            200,
+            true,
+        ),
+        (
             "resend a delivery",
             post,
             "/v1/webhooks/{id}/deliveries/{position}/resend",

@@ -40,6 +40,11 @@ pub const ASSETS: &[Asset] = &[
         bytes: include_bytes!("../assets/console.css"),
     },
     Asset {
+        name: "live.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../assets/live.js"),
+    },
+    Asset {
         name: "reports.css",
         content_type: "text/css; charset=utf-8",
         bytes: include_bytes!("../assets/reports.css"),

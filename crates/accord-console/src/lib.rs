@@ -25,14 +25,17 @@
 //!   command ids, refusals shown at their fields, who sees which.
 //! - [`log`]: the only module that reads the event log itself (histories,
 //!   recent events); everything else reads the read models.
-//! - [`assets`]: the style sheet and icon, embedded with `include_bytes!`.
+//! - [`assets`]: the style sheets, the icon and `live.js`, embedded with
+//!   `include_bytes!`.
+//! - [`live`]: `/live`, the Server-Sent Events that keep the home page and
+//!   an agreement's page up to date without a reload.
 //! - [`import`]: reading an uploaded spreadsheet of exchanges into
 //!   commands, their deterministic ids, the template (ADR 0028).
 //! - [`chart`]: bar charts drawn on the server as SVG; [`receipt`]: the
 //!   signed receipts printed and downloaded views carry (ADR 0027).
 //! - `pages`: one module per page area (`home`, `sign_in`, `agreements`,
-//!   `agreement`, `diff`, `parties`, `docs`, `reports`, `audit`, `import`),
-//!   each with its `router()`.
+//!   `agreement`, `diff`, `parties`, `docs`, `reports`, `audit`, `admin`,
+//!   `import`), each with its `router()`.
 //!
 //! Templates live in `templates/` and are compiled in by askama: a page is a
 //! struct deriving `Template` with a `ui: Ui` field, extending `base.html`.
@@ -46,6 +49,7 @@ pub mod error;
 pub mod forms;
 pub mod i18n;
 pub mod import;
+pub mod live;
 pub mod log;
 mod pages;
 pub mod paging;

@@ -9,6 +9,7 @@
 //! [`When`]: crate::time_travel::When
 //! [`render`]: crate::context::render
 
+mod admin;
 mod agreement;
 mod agreements;
 mod audit;
@@ -40,6 +41,8 @@ pub(crate) fn router() -> Router<Console> {
         .merge(parties::router())
         .merge(reports::router())
         .merge(audit::router())
+        .merge(admin::router())
+        .merge(crate::live::router())
         .merge(import::router())
 }
 

@@ -155,6 +155,18 @@ struct Session {
     viewer: Viewer,
     started: Instant,
     last_seen: Instant,
+    /// A secret to show once, on the next page that asks for it.
+    reveal: Option<Reveal>,
+}
+
+/// A new secret (a token's, a webhook's) waiting to be shown once: the page
+/// that made it redirects, and the page it leads to takes it. It lives in
+/// the server's memory only, for as long as the session at most.
+pub struct Reveal {
+    /// What it is the secret of: `token:{id}` or `webhook:{id}`.
+    pub subject: String,
+    /// The secret itself.
+    pub secret: String,
 }
 
 /// Every live session, by the SHA-256 of its id.
@@ -206,6 +218,7 @@ impl Sessions {
             },
             started: now,
             last_seen: now,
+            reveal: None,
         };
         let mut live = self.lock();
         if live.len() >= MAX_SESSIONS {
@@ -252,6 +265,41 @@ impl Sessions {
         }
         session.last_seen = now;
         Lookup::Active(session.viewer.clone())
+    }
+
+    /// Whether the session `id` is live and its token still works, without
+    /// counting as use: a page left open, following the log, does not keep
+    /// its session from expiring.
+    pub fn alive(&self, id: &str, tokens: &TokenBook) -> bool {
+        let live = self.lock();
+        live.get(&digest(id)).is_some_and(|session| {
+            !self.expired(session, Instant::now())
+                && tokens
+                    .get(&session.viewer.token_id)
+                    .is_some_and(|t| t.revoked_at.is_none())
+        })
+    }
+
+    /// Keeps `reveal` in session `id` for the next page to show once
+    /// (replacing one not shown).
+    pub fn put_reveal(&self, id: &str, reveal: Reveal) {
+        if let Some(session) = self.lock().get_mut(&digest(id)) {
+            session.reveal = Some(reveal);
+        }
+    }
+
+    /// The secret of `subject` waiting in session `id`, taken: a reload
+    /// finds nothing.
+    pub fn take_reveal(&self, id: &str, subject: &str) -> Option<String> {
+        let mut live = self.lock();
+        let session = live.get_mut(&digest(id))?;
+        match session.reveal.take() {
+            Some(reveal) if reveal.subject == subject => Some(reveal.secret),
+            other => {
+                session.reveal = other;
+                None
+            }
+        }
     }
 
     /// Ends the session `id` (sign-out).

@@ -128,6 +128,8 @@ const NAV: &[NavEntry] = &[
     ("/reports/cooperation", "nav-reports", |_| true),
     ("/audit", "nav-audit", Viewer::may_audit),
     ("/docs", "nav-docs", |_| true),
+    ("/admin/tokens", "nav-admin-tokens", Viewer::is_admin),
+    ("/admin/webhooks", "nav-admin-webhooks", Viewer::is_admin),
 ];
 
 impl Ui {

@@ -264,6 +264,38 @@ async fn cookies_are_secure_when_the_console_is_served_over_https() {
     assert!(set.ends_with("; Secure"), "{set}");
 }
 
+#[tokio::test]
+async fn a_live_stream_ends_when_its_token_is_revoked_and_none_opens_without_a_session() {
+    let app = app(ConsoleConfig::default());
+    let (record, secret) = app
+        .tokens
+        .create(Role::Auditor, None, Some("Kiểm toán"))
+        .expect("a token");
+    let session = sign_in(&app, &secret).await;
+    let answer = send(&app, get("/live", Some(&session))).await;
+    assert_eq!(answer.status(), StatusCode::OK);
+    let kind = answer.headers()[header::CONTENT_TYPE].to_str().unwrap();
+    assert!(kind.starts_with("text/event-stream"), "{kind}");
+    app.tokens.revoke(&record.id).expect("revoked");
+    // The stream ends by itself, its last event saying why.
+    let mut stream = answer.into_body().into_data_stream();
+    let mut text = String::new();
+    let read = async {
+        while let Some(chunk) = futures::StreamExt::next(&mut stream).await {
+            text.push_str(&String::from_utf8_lossy(&chunk.expect("a chunk")));
+        }
+    };
+    let bound = accord_console::live::SESSION_CHECK * 4;
+    tokio::time::timeout(bound, read)
+        .await
+        .expect("the stream ends once its token is revoked");
+    assert!(text.contains("event: ended"), "{text:?}");
+    let again = send(&app, get("/live", Some(&session))).await;
+    assert_eq!(again.status(), StatusCode::NO_CONTENT);
+    let none = send(&app, get("/live", None)).await;
+    assert_eq!(none.status(), StatusCode::NO_CONTENT);
+}
+
 /// The form token of the page `body` (every signed-in page has one).
 fn csrf_of(body: &str) -> String {
     let start = body.find("name=\"csrf\" value=\"").expect("a form token") + 19;

@@ -18,10 +18,13 @@
 //! - [`Models`] (`models`): both models at one position; load, advance, encode.
 //! - `snapshots`: the snapshotter thread, [`write_snapshots`] and its [`SnapshotPolicy`].
 //! - [`retention`]: which snapshots are kept, and the `as_of` bound it gives.
+//! - [`DiskReserve`] (`disk`): the free space commands leave on the data
+//!   folder's file system, so sled never meets a full disk (ADR 0029).
 //! - `metrics`: counters and histograms of the write path, rendered for
 //!   Prometheus by [`Engine::render_metrics`] (ADR 0017).
 
 pub mod access;
+mod disk;
 mod metrics;
 mod models;
 mod replay;
@@ -39,6 +42,7 @@ use uuid::Uuid;
 
 pub use access::{authorize, authorize_with};
 pub use accord_store::Role;
+pub use disk::{DiskReserve, DiskState};
 pub use models::{Loaded, Models};
 pub use replay::{rebuild_read_models, AsOfTrace, ReplayError};
 pub use snapshots::{write_snapshots, SnapshotPolicy};
@@ -87,6 +91,15 @@ pub enum EngineError {
     Busy,
     #[error("the writer has stopped")]
     Stopped,
+    /// Less than the reserve is free on the data folder's file system
+    /// ([`DiskReserve`]): nothing was decided or written.
+    #[error(
+        "the data folder's disk has {} MiB free, below the {} MiB reserve: commands are \
+         refused until space is freed",
+        .0.free_bytes / (1024 * 1024),
+        .0.reserve_bytes / (1024 * 1024)
+    )]
+    DiskFull(DiskState),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -111,6 +124,9 @@ pub struct EngineConfig {
     /// 1/(1 + rest) of a core: under a sustained write load on a large state
     /// snapshots are spaced further apart instead of slowing the commands.
     pub snapshot_rest: u32,
+    /// The free space every batch must leave on the data folder's file
+    /// system (none: not checked).
+    pub disk_reserve: Option<Arc<DiskReserve>>,
 }
 
 impl EngineConfig {
@@ -131,6 +147,7 @@ impl Default for EngineConfig {
             snapshot_every: Self::SNAPSHOT_EVERY,
             snapshot_keep_recent: Self::SNAPSHOT_KEEP_RECENT,
             snapshot_rest: Self::SNAPSHOT_REST,
+            disk_reserve: None,
         }
     }
 }
@@ -320,6 +337,12 @@ impl Engine {
         self.queue.is_closed()
     }
 
+    /// The data folder's free space measured now, if a reserve is kept
+    /// and the measure succeeded; commands are refused while it is full.
+    pub fn disk_state(&self) -> Option<DiskState> {
+        self.shared.config.disk_reserve.as_ref()?.state()
+    }
+
     /// Commands waiting for the writer.
     pub fn queue_depth(&self) -> usize {
         depth(&self.queue)
@@ -348,6 +371,7 @@ impl Engine {
             head: self.shared.log.head().position,
             read_model_position: self.read().position(),
             latest_snapshot,
+            disk: self.disk_state(),
         };
         self.shared.metrics.render(&gauges)
     }

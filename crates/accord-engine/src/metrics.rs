@@ -16,7 +16,7 @@ use crate::{EngineError, Outcome};
 const COMMANDS: [&str; 11] = accord_domain::Command::NAMES;
 
 /// Every outcome of a submitted command, in the order of the `outcome` label.
-const OUTCOMES: [&str; 8] = [
+const OUTCOMES: [&str; 9] = [
     "created",   // appended now (201)
     "replayed",  // same command id and body again (200)
     "refused",   // a domain rule (422)
@@ -25,6 +25,7 @@ const OUTCOMES: [&str; 8] = [
     "stopped",   // the writer has stopped (503)
     "error",     // the store failed (500)
     "forbidden", // the token's role or party may not (403)
+    "disk_full", // less than the disk reserve was free (507)
 ];
 
 /// Upper bounds of the batch-size buckets (commands per append).
@@ -104,6 +105,8 @@ pub(crate) struct Gauges {
     pub head: u64,
     pub read_model_position: u64,
     pub latest_snapshot: u64,
+    /// The data folder's file system, when a reserve is kept.
+    pub disk: Option<crate::DiskState>,
 }
 
 impl Metrics {
@@ -118,6 +121,7 @@ impl Metrics {
             Err(EngineError::Stopped) => 5,
             Err(EngineError::Store(_)) => 6,
             Err(EngineError::Forbidden(_)) => 7,
+            Err(EngineError::DiskFull(_)) => 8,
         };
         if let Some(kind) = COMMANDS.iter().position(|c| *c == command) {
             self.commands[kind][outcome].fetch_add(1, Relaxed);
@@ -186,7 +190,21 @@ impl Metrics {
                 head.saturating_sub(gauges.latest_snapshot),
             ),
         ];
-        for (name, help, value) in lines {
+        let disk = gauges.disk.map(|disk| {
+            [
+                (
+                    "accord_disk_free_bytes",
+                    "Bytes free on the data folder's file system.",
+                    disk.free_bytes,
+                ),
+                (
+                    "accord_disk_full",
+                    "1 while commands are refused because less than the disk reserve is free.",
+                    u64::from(disk.is_full()),
+                ),
+            ]
+        });
+        for (name, help, value) in lines.into_iter().chain(disk.into_iter().flatten()) {
             let kind = if name.ends_with("_total") {
                 "counter"
             } else {
@@ -216,6 +234,7 @@ mod tests {
             head: 10,
             read_model_position: 9,
             latest_snapshot: 0,
+            disk: None,
         });
         assert!(
             text.contains("accord_batch_commands_bucket{le=\"1\"} 1\n"),
@@ -243,6 +262,7 @@ mod tests {
             head: 0,
             read_model_position: 0,
             latest_snapshot: 0,
+            disk: None,
         });
         assert!(
             text.contains("accord_commands_total{type=\"RecordExchange\",outcome=\"busy\"} 1\n")

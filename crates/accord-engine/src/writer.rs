@@ -161,6 +161,15 @@ impl Writer {
     /// once), stages the accepted ones and hands them to the syncer.
     #[tracing::instrument(level = "debug", skip_all)]
     fn process(&mut self, batch: impl Iterator<Item = Job>) {
+        if let Some(Err(EngineError::DiskFull(state))) =
+            self.shared.config.disk_reserve.as_ref().map(|r| r.check())
+        {
+            // Before deciding: the write model must not move for a batch never written.
+            for job in batch {
+                let _ = job.reply.send(Err(EngineError::DiskFull(state)));
+            }
+            return;
+        }
         let mut draft = Draft::default();
         let mut waiting = Vec::new();
         for mut job in batch {

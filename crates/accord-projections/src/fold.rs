@@ -51,6 +51,14 @@ impl AgreementRecord {
         terms
     }
 
+    /// The term in force on `day`: [`Self::terms_at`]'s, without the rest.
+    pub fn term_at(&self, day: BusinessDate) -> DateRange {
+        self.amendments
+            .iter()
+            .take_while(|(_, a)| a.effective_on <= day)
+            .fold(self.signed.term, |term, (_, a)| a.term.unwrap_or(term))
+    }
+
     /// Signatories, then parties admitted by `day`, in admission order.
     pub fn parties_at(&self, day: BusinessDate) -> Vec<PartyId> {
         let mut parties = self.signed.parties.clone();

@@ -115,6 +115,7 @@
 pub mod codec;
 mod csv;
 pub mod diff;
+mod due;
 mod fold;
 mod lineage;
 mod read_models;
@@ -130,6 +131,7 @@ mod test_seed;
 pub use codec::{decode, decode_logged, encode, DecodeError, Logged};
 pub use csv::{report_csv, CSV_HEADER};
 pub use diff::{diff, Change, ChangeKind, Diff, DiffDate, DiffPoint, DiffSide};
+pub use due::{Due, DueKind};
 pub use read_models::{AgreementFilter, ExchangeQuery, ReadModels};
 pub use report::{Report, ReportAgreement, ReportParty, ReportQuery, ReportTotals};
 pub use snapshot::{

@@ -172,12 +172,35 @@ impl ReadModels {
 
     /// Agreements signed by `at` that match `filter` on `at`, in signing order.
     pub fn agreements(&self, at: BusinessDate, filter: &AgreementFilter) -> Vec<AgreementView> {
+        self.agreement_ids(at, filter)
+            .into_iter()
+            .filter_map(|id| self.agreement(id, at))
+            .collect()
+    }
+
+    /// The ids of the agreements [`Self::agreements`] lists, in the same
+    /// order, without building their views: a paged list builds the views
+    /// of its page only.
+    pub fn agreement_ids(&self, at: BusinessDate, filter: &AgreementFilter) -> Vec<AgreementId> {
+        self.signed_agreements()
+            .filter(|(_, r)| r.exists_at(at))
+            .filter(|(_, r)| filter.party.as_ref().is_none_or(|p| r.has_party_at(p, at)))
+            .filter(|(_, r)| {
+                filter
+                    .status
+                    .is_none_or(|s| r.status_at(&r.term_at(at), at) == s)
+            })
+            .map(|(id, _)| id)
+            .collect()
+    }
+
+    /// Every agreement with its record, in signing order.
+    pub(crate) fn signed_agreements(
+        &self,
+    ) -> impl Iterator<Item = (AgreementId, &AgreementRecord)> {
         self.signing_order
             .iter()
-            .filter_map(|id| self.agreement(*id, at))
-            .filter(|v| filter.party.as_ref().is_none_or(|p| v.parties.contains(p)))
-            .filter(|v| filter.status.is_none_or(|s| v.status == s))
-            .collect()
+            .filter_map(|id| self.agreements.get(id).map(|r| (*id, r)))
     }
 
     /// One agreement as it stood on `at`; `None` if unknown or not signed

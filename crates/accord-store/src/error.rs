@@ -7,8 +7,8 @@ use uuid::Uuid;
 /// `Conflict`, `DuplicateCommand` and `Invalid` are refusals of an `append`:
 /// nothing was written. `Corrupt` means stored bytes could not be decoded;
 /// `Io` wraps sled and file-system failures, after which a writer should stop
-/// (the process restarts from what is durable). `Format` refuses a whole
-/// data folder at open.
+/// (the process restarts from what is durable). `Format`, `Damaged` and
+/// `Unopenable` refuse a whole data folder at open.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// A write's `expected_version` was not the stream's version.
@@ -46,6 +46,33 @@ pub enum StoreError {
         folder: String,
         /// The version its marker names, or why it names none.
         found: String,
+    },
+    /// The data folder's log is shorter than its watermark or differs at
+    /// it (ADR 0029): it is not served, nothing is appended to it.
+    #[error(
+        "the data folder {folder} is damaged: {reason}. It is not served and nothing is \
+         written to it. `accord verify --data {folder}` names the first bad position; \
+         restore the log from an export (`accord import --data NEW_FOLDER EXPORT_FILE`) \
+         or from a backup of the folder"
+    )]
+    Damaged {
+        /// The data folder.
+        folder: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// sled cannot open the data folder's files (ADR 0029).
+    #[error(
+        "the data folder {folder} cannot be opened: sled reads its files as damaged or not \
+         its own ({cause}). It is not served and nothing is written to it. Restore the log \
+         from an export (`accord import --data NEW_FOLDER EXPORT_FILE`) or from a backup \
+         of the folder"
+    )]
+    Unopenable {
+        /// The data folder.
+        folder: String,
+        /// sled's error.
+        cause: String,
     },
 }
 

@@ -31,6 +31,8 @@
 //!   `webhook_db`: its sled database and committer (ADR 0018).
 //! - `data_format`: the data folder's format version ([`DATA_FORMAT`]),
 //!   checked before anything else is opened.
+//! - `watermark`: the durable head kept in a file beside sled's, so a log
+//!   sled reopens shorter or different is refused ([`Damage`], ADR 0029).
 
 mod apart;
 mod append;
@@ -49,6 +51,7 @@ mod stores;
 mod tamper;
 mod transfer;
 mod verify;
+mod watermark;
 mod webhook_db;
 mod webhook_store;
 
@@ -65,4 +68,5 @@ pub use stores::{LogReader, Stores};
 #[doc(hidden)]
 pub use tamper::Tamper;
 pub use transfer::{Linker, RawEvent};
+pub use watermark::{Damage, WATERMARK_FILE};
 pub use webhook_store::{WebhookChange, WebhookDone, WebhookEntry, WebhookStore};

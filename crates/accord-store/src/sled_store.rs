@@ -3,7 +3,8 @@
 
 use std::ops::ControlFlow;
 use std::path::Path;
-use std::sync::{Mutex, PoisonError, RwLock};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
 use time::{OffsetDateTime, UtcOffset};
@@ -12,6 +13,7 @@ use uuid::Uuid;
 use crate::data_format;
 use crate::durability::Durability;
 use crate::snapshot_files::SnapshotFiles;
+use crate::watermark::{self, Damage};
 use crate::webhook_db::WebhookDb;
 use crate::{
     append, command_record, keys, reads, transfer, CommandRecord, EventLog, Head, MetaStore,
@@ -33,6 +35,10 @@ pub struct StoreOptions {
     /// default, 1 GiB, dominates the process's memory on large logs; a smaller
     /// cache bounds RSS at the cost of more reads from disk (docs/PERFORMANCE.md).
     pub cache_bytes: u64,
+    /// Refuse a folder whose log disagrees with its watermark
+    /// ([`StoreError::Damaged`]). `accord verify` turns it off to open such
+    /// a folder and report where it is damaged ([`SledStore::damage`]).
+    pub refuse_damage: bool,
 }
 
 impl StoreOptions {
@@ -47,6 +53,7 @@ impl Default for StoreOptions {
             sync_data: true,
             clock: Box::new(OffsetDateTime::now_utc),
             cache_bytes: Self::DEFAULT_CACHE_BYTES,
+            refuse_damage: true,
         }
     }
 }
@@ -58,16 +65,22 @@ impl Default for StoreOptions {
 /// Reads are capped at the durable head, which moves only after a batch is synced.
 pub struct SledStore {
     db: sled::Db,
+    /// The data folder.
+    dir: PathBuf,
     /// The snapshot files (derived data), outside sled ([`SnapshotFiles`]).
     snapshots: SnapshotFiles,
     /// Webhook state in its own database, `<dir>/webhooks/` ([`crate::WebhookStore`], ADR 0018).
     webhooks: WebhookDb,
-    /// The durable head: what readers see.
-    head: RwLock<Head>,
+    /// The durable head: what readers see (and the watermark follows).
+    head: Arc<RwLock<Head>>,
     /// The writer's side, serialising stages and imports.
     staging: Mutex<Staging>,
     clock: Clock,
     durability: Durability,
+    /// How the log disagrees with its watermark, when opened anyway.
+    damage: Option<Damage>,
+    /// Keeps `<dir>/WATERMARK` at the durable head (none when unsynced or damaged).
+    watermark: Option<watermark::Keeper>,
 }
 
 impl SledStore {
@@ -87,26 +100,72 @@ impl SledStore {
 
     /// Opens (creating if needed) the store in `dir` with explicit options.
     /// A folder of another data format is refused before anything in it is
-    /// opened ([`StoreError::Format`]).
+    /// opened ([`StoreError::Format`]); one sled cannot open, or whose log is
+    /// shorter than its watermark or differs at it, is refused
+    /// ([`StoreError::Damaged`]) unless `options.refuse_damage` is off.
     pub fn open_with_options(dir: &Path, options: StoreOptions) -> Result<SledStore, StoreError> {
         data_format::check_or_create(dir, options.sync_data)?;
-        let db = open_db(dir, options.cache_bytes)?;
+        let folder = || dir.display().to_string();
+        let damaged = |reason: String| StoreError::Damaged {
+            folder: folder(),
+            reason,
+        };
+        let db = open_db(dir, options.cache_bytes).map_err(|e| match e {
+            StoreError::Io(lock) if lock.contains("could not acquire lock") => StoreError::Io(lock),
+            other => StoreError::Unopenable {
+                folder: folder(),
+                cause: other.to_string(),
+            },
+        })?;
+        let head =
+            load_head(&db).map_err(|e| damaged(format!("its head record is unreadable ({e})")))?;
+        let (mark, damage) = match watermark::read(dir) {
+            Ok(Some(mark)) => (Some(mark.position()), watermark::compare(&db, &head, &mark)),
+            Ok(None) => (None, None),
+            Err(damage) => (None, Some(damage)),
+        };
+        if let Some(damage) = damage.as_ref().filter(|_| options.refuse_damage) {
+            return Err(damaged(damage.reason.clone()));
+        }
         let durability = Durability::open(dir, options.sync_data)?;
-        let head = load_head(&db)?;
+        let shared_head = Arc::new(RwLock::new(head.clone()));
+        let keeper = match options.sync_data && damage.is_none() {
+            true => Some(watermark::Keeper::start(dir, shared_head.clone(), mark)?),
+            false => None,
+        };
         let snapshots = SnapshotFiles::open(dir, options.sync_data)?;
         let webhooks = WebhookDb::open(&dir.join(WEBHOOKS_DIR), options.sync_data)?;
         Ok(SledStore {
             db,
+            dir: dir.to_path_buf(),
             snapshots,
             webhooks,
-            head: RwLock::new(head.clone()),
+            head: shared_head,
             staging: Mutex::new(Staging {
                 head,
                 broken: false,
             }),
             clock: options.clock,
             durability,
+            damage,
+            watermark: keeper,
         })
+    }
+
+    /// Writes the watermark at the durable head now (a clean shutdown calls
+    /// it, so the mark names the last event); otherwise a background thread
+    /// does within a second of each move. Does nothing for a store opened
+    /// unsynced or damaged, which keeps no mark.
+    pub fn mark_watermark(&self) {
+        if let Some(keeper) = &self.watermark {
+            keeper.mark_now();
+        }
+    }
+
+    /// How the log disagrees with its watermark, if it was opened with
+    /// `refuse_damage` off and does (ADR 0029).
+    pub fn damage(&self) -> Option<&Damage> {
+        self.damage.as_ref()
     }
 
     /// The current durable version of a stream (0 if it has no events).
@@ -117,7 +176,11 @@ impl SledStore {
     /// Raw edits of stored records, to simulate tampering by someone with disk access.
     #[doc(hidden)]
     pub fn tamper(&self) -> Tamper<'_> {
-        Tamper { tree: &self.db }
+        Tamper {
+            tree: &self.db,
+            dir: &self.dir,
+            keeper: self.watermark.as_ref(),
+        }
     }
 
     /// Flushes sled, then syncs its files: the write is durable once this returns.

@@ -1,7 +1,9 @@
 //! Raw edits of stored records, to simulate someone with disk access.
 //! Only tests and audits use this; it bypasses every check of the store.
 
-use crate::{chain, keys, StoreError};
+use std::path::Path;
+
+use crate::{chain, keys, watermark, StoreError};
 
 /// Overwrites, deletes or swaps raw event records. Each edit is flushed.
 ///
@@ -10,6 +12,11 @@ use crate::{chain, keys, StoreError};
 #[doc(hidden)]
 pub struct Tamper<'a> {
     pub(crate) tree: &'a sled::Tree,
+    /// The data folder, whose watermark a forger rewrites too.
+    pub(crate) dir: &'a Path,
+    /// The open store's watermark keeper, brought up to date before the
+    /// forger's mark so that it does not overwrite it.
+    pub(crate) keeper: Option<&'a watermark::Keeper>,
 }
 
 impl Tamper<'_> {
@@ -102,13 +109,18 @@ impl Tamper<'_> {
         Ok(keys::decode_event(&value)?.0)
     }
 
-    /// Sets the head record's hash, keeping its position and instant.
+    /// Sets the head record's hash, keeping its position and instant, and
+    /// the watermark's (a plain file anyone with disk access can rewrite).
     fn rewrite_head_hash(&self, hash: [u8; 32]) -> Result<(), StoreError> {
         let value = self.tree.get(keys::HEAD)?;
         let mut head = keys::decode_head(value.as_deref().unwrap_or_default())?;
         head.hash = hash;
         self.tree.insert(keys::HEAD, keys::encode_head(&head))?;
-        self.flush()
+        self.flush()?;
+        if let Some(keeper) = self.keeper {
+            keeper.mark_now();
+        }
+        watermark::write(self.dir, &head)
     }
 
     /// Flushes the edits to disk (each edit already does).

@@ -332,6 +332,40 @@ impl Webhooks {
         Ok(view)
     }
 
+    /// Disables a subscription by hand: its dispatcher stops after the
+    /// attempt in flight, its cursor stays where it is, and
+    /// [`Webhooks::enable`] resumes it there.
+    pub async fn disable(&self, id: Uuid) -> Result<SubscriptionView, WebhookError> {
+        let mut subscription = self.subscription(id).await?;
+        subscription.status = Status::Disabled;
+        let view = subscription.view();
+        self.blocking(move |r| r.put_subscription(&subscription))
+            .await?;
+        let running = self
+            .running
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&id);
+        if let Some(running) = running {
+            running.stop.send_replace(true);
+        }
+        Ok(view)
+    }
+
+    /// When the dispatcher means to try a pending `delivery` again: its last
+    /// attempt plus the schedule's delay for the next one, before the ±20 %
+    /// jitter and any `Retry-After` of the receiver move it. `None` when the
+    /// delivery is finished or its schedule exhausted.
+    pub fn next_attempt(&self, delivery: &Delivery) -> Option<OffsetDateTime> {
+        if delivery.state != DeliveryState::Pending {
+            return None;
+        }
+        let last = delivery.attempts.last()?;
+        let schedule = &self.shared.config.schedule;
+        let delay = schedule.delay(delivery.attempts.len(), 0.0)?;
+        Some(last.at + delay)
+    }
+
     /// Delivers again every matching event from `from_position` on, in order.
     pub async fn replay(&self, id: Uuid, from_position: u64) -> Result<(), WebhookError> {
         self.subscription(id).await?;

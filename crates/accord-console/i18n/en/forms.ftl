@@ -115,6 +115,7 @@ refusal-termination_before_signing = An agreement cannot end before it was signe
 
 # The home page: what is due or overdue.
 home-due-title = Due and overdue
+home-due-more = … and { $count } more.
 home-due-none = Nothing is due or overdue on this date.
 home-due-when = When
 home-due-what = What

@@ -115,6 +115,7 @@ refusal-termination_before_signing = Thỏa thuận không thể chấm dứt tr
 
 # The home page: what is due or overdue.
 home-due-title = Việc đến hạn và quá hạn
+home-due-more = … và { $count } mục khác.
 home-due-none = Không có việc nào đến hạn hoặc quá hạn vào ngày này.
 home-due-when = Thời hạn
 home-due-what = Nội dung

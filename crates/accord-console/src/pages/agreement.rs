@@ -30,6 +30,7 @@ use super::{agreement_id, Names};
 use crate::context::render;
 use crate::csrf::CsrfForm;
 use crate::forms::{self, Answer, FormView, Pending, Values};
+use crate::live::Live;
 use crate::log::{self, LogEntry};
 use crate::paging::Pager;
 use crate::receipt::{self, Pin, ReceiptBox};
@@ -93,6 +94,7 @@ struct AgreementPage {
     done: Option<&'static str>,
     /// The receipt of the view, for its printout (ADR 0027).
     receipt: Option<ReceiptBox>,
+    live: Option<Live>,
 }
 
 #[tracing::instrument(skip_all, fields(agreement_id = %raw))]
@@ -159,6 +161,8 @@ struct Shown {
     related: Vec<(String, String)>,
     /// The read models' position the page was read at (its receipt's).
     position: u64,
+    /// Its live stream, from the log's head before the read.
+    live: Option<Live>,
 }
 
 impl Shown {
@@ -169,6 +173,7 @@ impl Shown {
         ui: &Ui,
     ) -> Result<Self, PageError> {
         let when = When::from_ui(ui)?;
+        let live = Live::for_page(ui, console, Some(id));
         let engine = &console.app.engine;
         let history = log::agreement_history(engine, id).await?;
         if history.is_empty() {
@@ -204,6 +209,7 @@ impl Shown {
             parties,
             related,
             position,
+            live,
         })
     }
 
@@ -223,6 +229,7 @@ impl Shown {
             parties,
             related,
             position,
+            live,
         } = self;
         let (forms, done) = match &view {
             Some(v) if when.as_of.is_none() => {
@@ -275,6 +282,7 @@ impl Shown {
             forms,
             done,
             receipt,
+            live,
             ui,
         };
         let response = render(&page);

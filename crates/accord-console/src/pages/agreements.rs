@@ -3,7 +3,8 @@
 //! a page at a time; and the form that signs a new agreement (admin, or a
 //! writer for an agreement its party signs), posted back here.
 
-use accord_projections::{AgreementFilter, AgreementStatus};
+use accord_domain::AgreementId;
+use accord_projections::{AgreementFilter, AgreementStatus, AgreementView};
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -22,6 +23,8 @@ use crate::{Console, PageError, Ui, Viewer};
 
 /// Agreements a page.
 const PER_PAGE: usize = 50;
+/// Agreements the signing form offers as the one a new agreement succeeds.
+const SUCCESSOR_CHOICES: usize = 200;
 
 /// Every status, in the order of docs/domain.md.
 const STATUSES: [AgreementStatus; 5] = [
@@ -124,26 +127,37 @@ async fn page(
     let when = When::from_ui(&ui)?;
     let filter = filter(&ui)?;
     let engine = &console.app.engine;
-    let (views, parties, all) = when
+    // Views are built for the page shown and the form's choices only.
+    let paged = ui.clone();
+    let own = viewer.party_id.as_deref().and_then(|p| p.parse().ok());
+    let (shown, pager, parties, successors) = when
         .moment()
         .with_models(engine, move |m, at| {
-            let all = m.agreements(at, &AgreementFilter::default());
-            (m.agreements(at, &filter), m.parties(), all)
+            let ids = m.agreement_ids(at, &filter);
+            let pager = Pager::new(&paged, "page", ids.len(), PER_PAGE, 1);
+            let views = |ids: &[AgreementId]| -> Vec<AgreementView> {
+                ids.iter().filter_map(|id| m.agreement(*id, at)).collect()
+            };
+            let shown = views(pager.slice(&ids));
+            // The agreements a new one may succeed: the viewer's party's
+            // (everyone's for an admin), the latest signed first.
+            let mine = AgreementFilter {
+                party: own,
+                status: None,
+            };
+            let mut candidates = m.agreement_ids(at, &mine);
+            candidates.reverse();
+            candidates.truncate(SUCCESSOR_CHOICES);
+            (shown, pager, m.parties(), views(&candidates))
         })
         .await?;
     let (form, done) = if when.as_of.is_none() && forms::permitted(viewer, "SignAgreement", None) {
-        let spec = forms::sign_spec(viewer, &parties, &all);
+        let spec = forms::sign_spec(viewer, &parties, &successors);
         let done = forms::done_key(&ui);
         (Some(spec.view(&ui, "/agreements", pending)), done)
     } else {
         (None, None)
     };
-    let pager = Pager::new(&ui, "page", views.len(), PER_PAGE, 1);
-    let shown = views
-        .into_iter()
-        .skip(pager.range().start)
-        .take(PER_PAGE)
-        .collect();
     let party_options = parties
         .iter()
         .map(|p| SelectOption::new(p.party_id.to_string(), p.name.clone(), ui.param("party")))

@@ -5,8 +5,8 @@
 
 use std::collections::HashMap;
 
-use accord_domain::{BusinessDate, ReviewKind};
-use accord_projections::{AgreementFilter, AgreementStatus, AgreementView, ReviewStatus};
+use accord_domain::{BusinessDate, PartyId};
+use accord_projections::{AgreementFilter, AgreementView, Due, DueKind};
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
@@ -15,6 +15,7 @@ use axum::Router;
 
 use super::{AgreementRow, Names};
 use crate::context::render;
+use crate::live::Live;
 use crate::log::{self, LogEntry};
 use crate::time_travel::{TimeTravel, When};
 use crate::{Console, PageError, Ui, Viewer};
@@ -27,6 +28,8 @@ const RECENT: usize = 10;
 const CHOICES: usize = 20;
 /// A term ending within this many days is due.
 const TERM_DUE_DAYS: i64 = 90;
+/// Rows of what is due listed; the page says how many more there are.
+const DUE_SHOWN: usize = 20;
 
 pub(crate) fn router() -> Router<Console> {
     Router::new().route("/", get(home))
@@ -44,7 +47,10 @@ struct HomePage {
     more: bool,
     all_href: String,
     recent: Vec<RecentRow>,
+    live: Option<Live>,
     due: Vec<DueRow>,
+    /// Rows of what is due beyond those listed.
+    due_more: usize,
 }
 
 /// Something due or overdue on one of the viewer's agreements.
@@ -74,27 +80,40 @@ async fn home(
     ui: Ui,
 ) -> Result<Response, PageError> {
     let when = When::from_ui(&ui)?;
+    let live = Live::for_page(&ui, &console, None);
     let engine = &console.app.engine;
-    let party = viewer.party_id.as_deref().and_then(|p| p.parse().ok());
+    let party: Option<PartyId> = viewer.party_id.as_deref().and_then(|p| p.parse().ok());
     let filter = AgreementFilter {
-        party,
+        party: party.clone(),
         status: None,
     };
-    let (views, titles, parties) = when
+    let cut = log::cut(engine, when.as_of)?;
+    let recent = log::recent(engine, RECENT, cut).await?;
+    let subjects: Vec<String> = recent.iter().map(|e| e.subject().to_owned()).collect();
+    // Views are built for what the page shows only: the first agreements,
+    // the titles of the recent events' agreements; what is due is read
+    // from the records.
+    let (ids, views, titles, due, parties) = when
         .moment()
         .with_models(engine, move |m, at| {
-            let titles: HashMap<String, String> = m
-                .agreements(at, &AgreementFilter::default())
-                .into_iter()
+            let ids = m.agreement_ids(at, &filter);
+            let views: Vec<AgreementView> = ids
+                .iter()
+                .take(SHOWN)
+                .filter_map(|id| m.agreement(*id, at))
+                .collect();
+            let titles: HashMap<String, String> = subjects
+                .iter()
+                .filter_map(|s| s.parse().ok())
+                .filter_map(|id| m.agreement(id, at))
                 .map(|v| (v.agreement_id.to_string(), v.title))
                 .collect();
-            (m.agreements(at, &filter), titles, m.parties())
+            let due = m.due(at, party.as_ref(), TERM_DUE_DAYS);
+            (ids.len(), views, titles, due, m.parties())
         })
         .await?;
     let names = Names::new(parties);
-    let cut = log::cut(engine, when.as_of)?;
-    let recent = log::recent(engine, RECENT, cut)
-        .await?
+    let recent = recent
         .into_iter()
         .map(|entry| RecentRow {
             subject: titles
@@ -117,115 +136,71 @@ async fn home(
             ui.link("/agreements"),
         ),
     };
-    let due = due(&ui, &names, &views, viewer.party_id.as_deref(), when.at);
-    let more = views.len() > SHOWN;
+    let due_more = due.len().saturating_sub(DUE_SHOWN);
+    let due = due_rows(
+        &ui,
+        &names,
+        due.into_iter().take(DUE_SHOWN),
+        viewer.party_id.is_some(),
+    );
     let page = HomePage {
         tt: TimeTravel::new(&ui, &when, &choices),
-        agreements: AgreementRow::all(&ui, views.into_iter().take(SHOWN).collect()),
+        agreements: AgreementRow::all(&ui, views),
         heading,
         agreements_key,
         names,
-        more,
+        more: ids > SHOWN,
         all_href,
         recent,
+        live,
         due,
+        due_more,
         ui,
     };
     Ok(render(&page))
 }
 
-/// What is due or overdue on `views` on the date `at`, for the viewer
-/// acting for `party` (a writer) or for every party (admin, auditor),
-/// overdue first, then by date:
+/// What is due or overdue (the rules are [`ReadModels::due`]'s), in the
+/// page's words; `own`: the viewer acts for one party.
 ///
-/// - a review open on `at` that the party (or any party of the agreement)
-///   has not assessed: due while its period runs, overdue after its end;
-/// - a review still open after the end of its period: overdue;
-/// - an active agreement whose term ends within 90 days of `at`: due;
-/// - an expired agreement (its term over, neither terminated nor
-///   superseded) without a closed final review: overdue.
-fn due(
-    ui: &Ui,
-    names: &Names,
-    views: &[AgreementView],
-    party: Option<&str>,
-    at: BusinessDate,
-) -> Vec<DueRow> {
-    let mut rows = Vec::new();
-    for view in views {
-        let row = |what: String, overdue: bool, on: BusinessDate| DueRow {
-            href: ui.agreement_href(view.agreement_id),
-            title: view.title.clone(),
-            what,
-            overdue,
-            on,
-        };
-        for review in view
-            .reviews
-            .iter()
-            .filter(|r| r.status == ReviewStatus::Open)
-        {
-            let ended = review.period.end < at;
-            let end = ui.date(review.period.end);
-            let awaited: Vec<String> = view
-                .parties
-                .iter()
-                .filter(|p| party.is_none_or(|own| p.as_str() == own))
-                .filter(|p| !review.assessments.iter().any(|s| &s.party_id == *p))
-                .map(|p| names.full(p))
-                .collect();
-            if !awaited.is_empty() {
-                let what = match (party.is_some(), ended) {
-                    (true, false) => ui.t_with2(
-                        "home-due-own-assessment",
-                        "review",
-                        &review.title,
-                        "date",
-                        &end,
-                    ),
-                    (true, true) => ui.t_with2(
-                        "home-overdue-own-assessment",
-                        "review",
-                        &review.title,
-                        "date",
-                        &end,
-                    ),
-                    (false, _) => ui.t_with2(
+/// [`ReadModels::due`]: accord_projections::ReadModels::due
+fn due_rows(ui: &Ui, names: &Names, due: impl Iterator<Item = Due>, own: bool) -> Vec<DueRow> {
+    due.map(|d| {
+        let end = ui.date(d.on);
+        let what = match &d.kind {
+            DueKind::Assessments { title, awaited, .. } => match (own, d.overdue) {
+                (true, false) => {
+                    ui.t_with2("home-due-own-assessment", "review", title, "date", &end)
+                }
+                (true, true) => {
+                    ui.t_with2("home-overdue-own-assessment", "review", title, "date", &end)
+                }
+                (false, _) => {
+                    let parties: Vec<String> = awaited.iter().map(|p| names.full(p)).collect();
+                    ui.t_with2(
                         "home-due-assessments",
                         "review",
-                        &review.title,
+                        title,
                         "parties",
-                        awaited.join(", "),
-                    ),
-                };
-                rows.push(row(what, ended, review.period.end));
+                        parties.join(", "),
+                    )
+                }
+            },
+            DueKind::ReviewStillOpen { title, .. } => {
+                ui.t_with2("home-overdue-review-open", "review", title, "date", &end)
             }
-            if ended {
-                let what = ui.t_with2(
-                    "home-overdue-review-open",
-                    "review",
-                    &review.title,
-                    "date",
-                    &end,
-                );
-                rows.push(row(what, true, review.period.end));
+            DueKind::TermEnds { days } => {
+                ui.t_with2("home-due-term-ends", "date", &end, "days", days)
             }
+            DueKind::NoFinalReview => ui.t_with("home-overdue-no-final-review", "date", &end),
+        };
+        DueRow {
+            href: ui.agreement_href(d.agreement_id),
+            title: d.title,
+            what,
+            overdue: d.overdue,
+            on: d.on,
         }
-        let end = view.term.end;
-        let days = (end.0 - at.0).whole_days();
-        if view.status == AgreementStatus::Active && days <= TERM_DUE_DAYS {
-            let what = ui.t_with2("home-due-term-ends", "date", ui.date(end), "days", days);
-            rows.push(row(what, false, end));
-        }
-        let final_closed = view
-            .reviews
-            .iter()
-            .any(|r| r.kind == ReviewKind::Final && r.status == ReviewStatus::Closed);
-        if view.status == AgreementStatus::Expired && !final_closed {
-            let what = ui.t_with("home-overdue-no-final-review", "date", ui.date(end));
-            rows.push(row(what, true, end));
-        }
-    }
-    rows.sort_by(|a, b| b.overdue.cmp(&a.overdue).then(a.on.cmp(&b.on)));
-    rows
+    })
+    .collect()
 }
