@@ -175,8 +175,42 @@ fn csv_grid(bytes: &[u8]) -> Result<Grid, FileError> {
     Ok((0, rows))
 }
 
+/// The most a workbook may declare it unpacks to: a small file of
+/// compressed XML must not unpack into gigabytes.
+const MAX_UNPACKED: u64 = 64 * 1024 * 1024;
+
+/// What the entries of a zip archive declare they unpack to, in all, from
+/// its central directory; `None` if there is none to read.
+fn unpacked_size(bytes: &[u8]) -> Option<u64> {
+    let u16_at = |at: usize| Some(u16::from_le_bytes(bytes.get(at..at + 2)?.try_into().ok()?));
+    let u32_at = |at: usize| Some(u32::from_le_bytes(bytes.get(at..at + 4)?.try_into().ok()?));
+    // The end-of-central-directory record: its signature, searched from the
+    // end (a comment of up to 64 KiB may follow it).
+    let end = (0..bytes.len().saturating_sub(21))
+        .rev()
+        .take(65_536 + 22)
+        .find(|&at| u32_at(at) == Some(0x0605_4b50))?;
+    let entries = u16_at(end + 10)?;
+    let mut at = u32_at(end + 16)? as usize;
+    let mut total = 0u64;
+    for _ in 0..entries {
+        if u32_at(at)? != 0x0201_4b50 {
+            return None;
+        }
+        total += u64::from(u32_at(at + 24)?);
+        let names = usize::from(u16_at(at + 28)?) + usize::from(u16_at(at + 30)?);
+        at += 46 + names + usize::from(u16_at(at + 32)?);
+    }
+    Some(total)
+}
+
 fn xlsx_grid(bytes: &[u8]) -> Result<Grid, FileError> {
     let unreadable = |_| FileError::new("import-file-not-sheet");
+    match unpacked_size(bytes) {
+        None => return Err(FileError::new("import-file-not-sheet")),
+        Some(size) if size > MAX_UNPACKED => return Err(too_large()),
+        Some(_) => {}
+    }
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(unreadable)?;
     let range = match book.worksheet_range_at(0) {
         Some(range) => range.map_err(unreadable)?,
@@ -589,6 +623,23 @@ mod tests {
             many.push_str("2014-03-10,a,meeting,p,s\n");
         }
         assert_eq!(key(many.as_bytes()), "import-file-too-many-rows");
+    }
+
+    #[test]
+    fn a_workbook_declaring_more_than_it_may_unpack_to_is_refused_unread() {
+        let mut book = fixture("exchanges.xlsx");
+        let declared = unpacked_size(&book).expect("a central directory");
+        assert!(declared > 0 && declared < MAX_UNPACKED, "{declared}");
+        // The first entry of the central directory now claims 4 GB.
+        let entry = book
+            .windows(4)
+            .position(|w| w == [0x50, 0x4b, 0x01, 0x02])
+            .expect("a central directory entry");
+        book[entry + 24..entry + 28].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert_eq!(
+            read(&book).expect_err("refused").key,
+            "import-file-too-large"
+        );
     }
 
     #[test]

@@ -35,8 +35,7 @@
 //!   signed receipts printed and downloaded views carry (ADR 0027).
 //! - `pages`: one module per page area (`home`, `sign_in`, `agreements`,
 //!   `agreement`, `diff`, `parties`, `docs`, `reports`, `audit`, `admin`,
-//!   `import`),
-//!   each with its `router()`.
+//!   `import`), each with its `router()`.
 //!
 //! Templates live in `templates/` and are compiled in by askama: a page is a
 //! struct deriving `Template` with a `ui: Ui` field, extending `base.html`.
