@@ -120,14 +120,34 @@ struct WebhooksPage {
     errors: FieldErrors,
 }
 
-/// The agreements known now, for the filter's select and the titles.
-fn agreements(console: &Console) -> Vec<(String, String)> {
+/// Agreements the filter's select offers: the latest signed.
+const AGREEMENT_CHOICES: usize = 200;
+
+/// The latest signed agreements (at most [`AGREEMENT_CHOICES`]) with their
+/// titles today, for the filter's select: a register of thousands offers
+/// a page, not a list of every agreement.
+fn agreement_choices(console: &Console) -> Vec<(String, String)> {
     let today = accord_api::moment::today();
     let read = console.app.engine.read();
-    read.agreements(today, &accord_projections::AgreementFilter::default())
-        .into_iter()
+    let mut ids = read.agreement_ids(today, &accord_projections::AgreementFilter::default());
+    ids.reverse();
+    ids.truncate(AGREEMENT_CHOICES);
+    ids.into_iter()
+        .filter_map(|id| read.agreement(id, today))
         .map(|v| (v.agreement_id.to_string(), v.title))
         .collect()
+}
+
+/// The titles today of the agreements `ids` names (those known).
+fn titles<'a>(console: &Console, ids: impl Iterator<Item = &'a str>) -> Names {
+    let today = accord_api::moment::today();
+    let read = console.app.engine.read();
+    Names::titles(
+        ids.filter_map(|id| id.parse().ok())
+            .filter_map(|id| read.agreement(id, today))
+            .map(|v| (v.agreement_id.to_string(), v.title))
+            .collect(),
+    )
 }
 
 async fn list_page(
@@ -137,7 +157,7 @@ async fn list_page(
     errors: FieldErrors,
 ) -> Result<WebhooksPage, PageError> {
     let subscriptions = service(console)?.list().await.map_err(failed)?;
-    let known = agreements(console);
+    let known = agreement_choices(console);
     let chosen = Some(form.agreement_id.as_str());
     let mut options = vec![SelectOption::new(
         "",
@@ -149,7 +169,12 @@ async fn list_page(
             .iter()
             .map(|(id, title)| SelectOption::new(id.clone(), title.clone(), chosen)),
     );
-    let titles = Names::titles(known);
+    let titles = titles(
+        console,
+        subscriptions
+            .iter()
+            .filter_map(|s| s.agreement_id.as_deref()),
+    );
     Ok(WebhooksPage {
         rows: subscriptions
             .into_iter()
@@ -220,9 +245,7 @@ async fn create(
         errors.add("event_types", "webhooks-error-event-types");
     }
     if !form.agreement_id.is_empty()
-        && !agreements(&console)
-            .iter()
-            .any(|(id, _)| *id == form.agreement_id)
+        && !titles(&console, std::iter::once(form.agreement_id.as_str())).knows(&form.agreement_id)
     {
         errors.add("agreement_id", "webhooks-error-agreement");
     }
@@ -400,7 +423,7 @@ async fn webhook_page(
         })
         .flatten();
     let first_href = (after > 0).then(|| ui.url(&[("after", ""), ("done", "")]));
-    let titles = Names::titles(agreements(console));
+    let titles = titles(console, view.agreement_id.as_deref().into_iter());
     let notice = done(
         &ui,
         &[
