@@ -1276,10 +1276,13 @@ async fn type_into(browser: &Browser, id: &str, text: &str) {
 /// Submits the form of `command` and waits for the confirmation (failing
 /// with the message if the form comes back refused).
 async fn submit_form(browser: &Browser, command: &str, done: &str) {
+    // The page before the post may show a notice or an error already: wait
+    // for those of the page the post leads to, a new document.
+    browser.run("document.body.dataset.submitted = 'yes'").await;
     browser
         .click_to(
             &format!("#{command} button[type=submit]"),
-            ".notice.done, .field-error, .form-error",
+            "body:not([data-submitted]) :is(.notice.done, .field-error, .form-error)",
         )
         .await;
     let refused = browser.all(".field-error, .form-error").await;

@@ -155,9 +155,18 @@ impl Browser {
             .expect("a search")
     }
 
-    /// The text of the first element matching `css`.
+    /// The text of the first element matching `css`. A live update may
+    /// replace the element between finding and reading it (the pages swap
+    /// their live regions as events arrive): then the new one is read.
     pub async fn text(&self, css: &str) -> String {
-        self.find(css).await.text().await.expect("its text")
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            match self.find(css).await.text().await {
+                Ok(text) => return text,
+                Err(e) if e.is_stale_element_reference() && Instant::now() < deadline => {}
+                Err(e) => panic!("the text of `{css}`: {e}"),
+            }
+        }
     }
 
     /// Waits until the text of `css` satisfies `ok`; returns it.
