@@ -73,7 +73,8 @@ impl Viewer {
         }
     }
 
-    /// The actor commands from this session are recorded under: the token's.
+    /// The actor this session's commands are recorded with: its token's
+    /// id, role and party.
     pub fn actor(&self) -> Actor {
         Actor {
             token_id: self.token_id.clone(),

@@ -56,7 +56,8 @@ fn reveal(console: &Console, headers: &HeaderMap, subject: String, secret: Strin
     }
 }
 
-/// The secret of `subject` waiting in this session, taken.
+/// The secret of `subject` waiting in this session, removed from it so
+/// that it is shown once.
 fn revealed(console: &Console, headers: &HeaderMap, subject: &str) -> Option<String> {
     let id = cookie(headers, SESSION_COOKIE)?;
     console.sessions.take_reveal(id, subject)
