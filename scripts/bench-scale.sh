@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# The scale curve (docs/PERFORMANCE.md, "Scale"; issue 17): for each size,
+# a fresh log from `accord generate --events N` (the real write path), then
+# `accord serve` on it with default settings, and:
+#
+# - time to ready (start to the first 200 of /readyz) and the `models
+#   loaded` line (snapshot position, events replayed);
+# - RSS once ready, and again after the reads below;
+# - GET /v1/reports/cooperation: all time, one year
+#   (from=2020-01-01&to=2020-12-31), and as_of the log's middle event (the
+#   first request, which rebuilds the models at that instant, then the
+#   median of the repeated ones, served from the as_of cache);
+# - the agreement page (GET /v1/agreements/{id}) and its history
+#   (GET /v1/agreements/{id}/history) for the agreement with the most events;
+# - disk: the data folder's bytes per event, the snapshots apart.
+#
+# Each latency is the median of ROUNDS requests, one at a time, as curl
+# measures it (connection to last byte, over loopback), with the answer's
+# size. A summary table (one row per size) ends the output.
+#
+# Usage: [ACCORD_BIN=path] scripts/bench-scale.sh [SIZES...] [--with-5m]
+#        default sizes: 10000 100000 1000000; --with-5m adds 5000000 (long:
+#        about 5 minutes of generation per million events on machine C, and
+#        12 GB of disk). ROUNDS (default 10) from ACCORD_BENCH_ROUNDS.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+sizes=()
+for arg in "$@"; do
+  case $arg in
+    --with-5m) extra_5m=1 ;;
+    *) sizes+=("$arg") ;;
+  esac
+done
+[ ${#sizes[@]} -eq 0 ] && sizes=(10000 100000 1000000)
+[ -n "${extra_5m:-}" ] && sizes+=(5000000)
+rounds=${ACCORD_BENCH_ROUNDS:-10}
+port=${ACCORD_BENCH_PORT:-18095}
+base="http://127.0.0.1:$port"
+export ACCORD_ADMIN_TOKEN=bench-token
+auth="Authorization: Bearer $ACCORD_ADMIN_TOKEN"
+bin=${ACCORD_BIN:-}
+if [ -z "$bin" ]; then cargo build --release -p accord --quiet; bin=./target/release/accord; fi
+work=$(mktemp -d "${ACCORD_BENCH_TMP:-${TMPDIR:-/tmp}}/bench-scale.XXXXXX")
+server=
+trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
+
+rss_mib() { awk '/^VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
+api() { curl -sf -H "$auth" "$base$1"; }
+# median URL: the median of $rounds answer times in ms, then the size in bytes.
+median() {
+  local out code time size times=()
+  for _ in $(seq "$rounds"); do
+    out=$(curl -s -o /dev/null -H "$auth" -w '%{http_code} %{time_total} %{size_download}' "$base$1")
+    read -r code time size <<<"$out"
+    if [ "$code" != 200 ]; then echo "$1 answered $code" >&2; exit 1; fi
+    times+=("$time")
+  done
+  printf '%s\n' "${times[@]}" | sort -g | awk -v size="$size" \
+    '{ t[NR] = $1 * 1000 } END { printf "%.1f %d", t[int((NR + 1) / 2)], size }'
+}
+# once URL: one answer time in ms.
+once() {
+  curl -s -o /dev/null -H "$auth" -w '%{time_total}' "$base$1" | awk '{ printf "%.1f", $1 * 1000 }'
+}
+
+echo "== machine: $(nproc) cores, $(uname -r), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo "== binary: $bin; rounds per latency: $rounds; $(date -u +%Y-%m-%dT%H:%MZ)"
+summary=("| events | report all time | one year | as_of first / repeated | agreement / history | ready | RSS ready / after reads | bytes per event (snapshots apart) |"
+  "|---|---|---|---|---|---|---|---|")
+for n in "${sizes[@]}"; do
+  dir="$work/log-$n"
+  echo "== $n events: accord generate --events $n (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+  events=$("$bin" generate --data "$dir" --events "$n" 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["events"])')
+  total=$(du -sb "$dir" | cut -f1)
+  snaps=$(du -sb "$dir/snapshots" 2>/dev/null | cut -f1 || echo 0)
+  per_event=$((total / events))
+  per_event_log=$(((total - snaps) / events))
+  echo "-- data folder: $total bytes for $events events: $per_event bytes per event, $per_event_log without the snapshots ($snaps bytes)"
+
+  t0=$(date +%s.%N)
+  "$bin" serve --data "$dir" --listen "127.0.0.1:$port" >/dev/null 2>"$work/serve.log" &
+  server=$!
+  until curl -sf "$base/readyz" >/dev/null; do sleep 0.01; done
+  ready=$(echo "$(date +%s.%N) - $t0" | bc | awk '{printf "%.2f", $1}')
+  rss_ready=$(rss_mib "$server")
+  loaded=$(grep 'models loaded' "$work/serve.log" | tail -1 | sed 's/\x1b\[[0-9;]*m//g; s/.*INFO//')
+  echo "-- ready in $ready s, RSS $rss_ready MiB;$loaded"
+
+  read -r agreement < <(api "/v1/agreements?limit=1000" | python3 -c '
+import json, sys
+items = json.load(sys.stdin)["items"]
+print(max(items, key=lambda a: a.get("version", 0))["agreement_id"])')
+  mid=$(api "/v1/events?limit=1&after=$((events / 2))" | python3 -c 'import json,sys,urllib.parse; print(urllib.parse.quote(json.load(sys.stdin)["items"][0]["recorded_at"]))')
+  report=/v1/reports/cooperation
+  read -r all all_size < <(median "$report")
+  read -r year year_size < <(median "$report?from=2020-01-01&to=2020-12-31")
+  as_of_first=$(once "$report?as_of=$mid")
+  read -r as_of as_of_size < <(median "$report?as_of=$mid")
+  read -r csv csv_size < <(median "$report?format=csv")
+  read -r page page_size < <(median "/v1/agreements/$agreement")
+  read -r history history_size < <(median "/v1/agreements/$agreement/history")
+  rss_after=$(rss_mib "$server")
+  echo "-- report, all time: $all ms ($all_size bytes); as CSV: $csv ms ($csv_size bytes)"
+  echo "-- report, 2020: $year ms ($year_size bytes)"
+  echo "-- report as_of the middle event: first $as_of_first ms, then $as_of ms ($as_of_size bytes)"
+  echo "-- agreement $agreement: $page ms ($page_size bytes); history $history ms ($history_size bytes)"
+  echo "-- RSS after the reads: $rss_after MiB"
+  kill "$server"; wait "$server" 2>/dev/null || true; server=
+  summary+=("| $events | $all ms | $year ms | $as_of_first / $as_of ms | $page / $history ms | $ready s | $rss_ready / $rss_after MiB | $per_event ($per_event_log) |")
+  rm -rf "$dir"
+done
+echo
+printf '%s\n' "${summary[@]}"
