@@ -20,7 +20,9 @@
 //!   bytes, with a format number and the position they reflect; the write
 //!   model is not stored but derived from the read models (`restore`,
 //!   [`ReadModels::write_model`]).
-//! - [`report`]: the cooperation report; [`report_csv`] (`csv`) renders it.
+//! - [`report`]: the cooperation report, assembled from the aggregate each
+//!   agreement keeps of its exchanges (`counted`, ADR 0034);
+//!   [`report_csv`] (`csv`) renders it.
 //! - [`views`]: the JSON shapes of docs/api-guide.md, field for field.
 //!
 //! # The two times
@@ -117,6 +119,7 @@
 //! quoting, UTF-8 as given, lines ending with `\n`.
 
 pub mod codec;
+mod counted;
 mod csv;
 pub mod diff;
 mod due;

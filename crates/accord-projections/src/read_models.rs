@@ -12,6 +12,7 @@ use accord_domain::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::counted::CountedExchanges;
 use crate::fold;
 use crate::state::{count, AgreementRecord, ExchangeRecord, PartyRecord};
 use crate::views::{
@@ -51,6 +52,7 @@ pub struct ExchangeQuery {
 /// models; `Serialize`/`Deserialize` make it a snapshot (with the position it
 /// reflects) from which the tail of the log can be replayed.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(from = "Stored")]
 pub struct ReadModels {
     /// The last applied position.
     pub(crate) position: u64,
@@ -61,8 +63,36 @@ pub struct ReadModels {
     pub(crate) agreements: HashMap<AgreementId, AgreementRecord>,
     /// Agreement ids in signing (position) order.
     pub(crate) signing_order: Vec<AgreementId>,
-    #[serde(deserialize_with = "presized")]
     pub(crate) exchanges: Exchanges,
+}
+
+/// What is serialized of [`ReadModels`] (a snapshot): every field in the
+/// same order; the aggregates derived from them are recomputed as it is
+/// decoded (ADR 0034).
+#[derive(Deserialize)]
+struct Stored {
+    position: u64,
+    parties: BTreeMap<PartyId, PartyRecord>,
+    party_agreements: HashMap<PartyId, Vec<AgreementId>>,
+    agreements: HashMap<AgreementId, AgreementRecord>,
+    signing_order: Vec<AgreementId>,
+    #[serde(deserialize_with = "presized")]
+    exchanges: Exchanges,
+}
+
+impl From<Stored> for ReadModels {
+    fn from(stored: Stored) -> Self {
+        let mut models = Self {
+            position: stored.position,
+            parties: stored.parties,
+            party_agreements: stored.party_agreements,
+            agreements: stored.agreements,
+            signing_order: stored.signing_order,
+            exchanges: stored.exchanges,
+        };
+        models.recount_exchanges();
+        models
+    }
 }
 
 /// Every exchange by id. Records are boxed: the table then holds an id and
@@ -133,6 +163,7 @@ impl ReadModels {
         }
         self.position = position;
         let agreement = event_agreement(&event);
+        let recount = recounts_exchanges(&event);
         match event {
             Event::PartyRegistered(e) => self.register(e),
             Event::AgreementSigned(e) => self.sign(position, version, e),
@@ -151,6 +182,17 @@ impl ReadModels {
         }
         if let Some(record) = agreement.and_then(|id| self.agreements.get_mut(&id)) {
             record.version = version;
+            if recount {
+                record.counted = CountedExchanges::of(record, &self.exchanges);
+            }
+        }
+    }
+
+    /// Recomputes every agreement's report aggregate from its record (as a
+    /// snapshot, which does not hold them, is decoded).
+    fn recount_exchanges(&mut self) {
+        for record in self.agreements.values_mut() {
+            record.counted = CountedExchanges::of(record, &self.exchanges);
         }
     }
 
@@ -353,6 +395,7 @@ impl ReadModels {
             count(&mut record.totals, &exchange.area, 1);
         }
         record.touch(exchange.occurred_on);
+        record.counted.update(exchange);
     }
 
     /// A retraction removes the exchange from the counts at every date.
@@ -368,6 +411,7 @@ impl ReadModels {
             exchange.retracted = true;
             count(&mut record.totals, &exchange.area, -1);
         }
+        record.counted.update(exchange);
     }
 
     fn apply_to_agreement(&mut self, position: u64, event: Event) {
@@ -383,6 +427,31 @@ impl ReadModels {
             Event::AgreementTerminated(e) => record.terminate(position, e.effective_on),
             _ => {}
         }
+    }
+}
+
+/// Whether an event may change an agreement's counted exchanges other
+/// than through the three exchange events, which update their exchange's
+/// row of the report aggregate themselves: such an event recomputes the
+/// aggregate of the agreement it names from the agreement's record, at a
+/// cost proportional to that agreement (ADR 0034). No kind does today; the
+/// match is exhaustive so that a new kind must choose.
+fn recounts_exchanges(event: &Event) -> bool {
+    match event {
+        Event::PartyRegistered(_)
+        | Event::AgreementSigned(_)
+        | Event::AgreementAmended(_)
+        | Event::PartyAdmitted(_)
+        | Event::ExchangeRecorded(_)
+        | Event::ExchangeCorrected(_)
+        | Event::ExchangeRetracted(_)
+        | Event::ReviewPeriodOpened(_)
+        | Event::AssessmentRecorded(_)
+        | Event::ReviewPeriodClosed(_)
+        | Event::AgreementTerminated(_)
+        | Event::PartyUpdated(_)
+        | Event::PartySucceeded(_)
+        | Event::PartyWithdrew(_) => false,
     }
 }
 

@@ -17,6 +17,7 @@ use accord_domain::{
 
 use serde::{Deserialize, Serialize};
 
+use crate::counted::CountedExchanges;
 use crate::views::ExchangeCounts;
 
 /// A party's facts: its registration, its updates in (effective_on,
@@ -74,6 +75,10 @@ pub(crate) struct AgreementRecord {
     /// The latest effective date of any of its facts (including every date
     /// an exchange was ever recorded or corrected to).
     pub latest: BusinessDate,
+    /// The report's aggregate of its exchanges (ADR 0034): derived from the
+    /// exchanges, so not in snapshots; recomputed when one is decoded.
+    #[serde(skip)]
+    pub counted: CountedExchanges,
 }
 
 /// An exchange as last corrected.
@@ -126,6 +131,7 @@ impl AgreementRecord {
             reviews: Vec::new(),
             review_index: HashMap::new(),
             latest,
+            counted: CountedExchanges::default(),
         }
     }
 
@@ -156,6 +162,7 @@ impl AgreementRecord {
         self.touch(exchange.occurred_on);
         self.exchanges.push(id);
         count(&mut self.totals, &exchange.area, 1);
+        self.counted.update(exchange);
     }
 
     /// Notes an opened review.
