@@ -21,7 +21,8 @@
 # Usage: [ACCORD_BIN=path] scripts/bench-scale.sh [SIZES...] [--with-5m]
 #        default sizes: 10000 100000 1000000; --with-5m adds 5000000 (long:
 #        about 5 minutes of generation per million events on machine C, and
-#        12 GB of disk). ROUNDS (default 10) from ACCORD_BENCH_ROUNDS.
+#        12 GB of disk). ROUNDS (default 10) from ACCORD_BENCH_ROUNDS;
+#        ACCORD_BENCH_DATA=DIR keeps the logs generated (reused next time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=()
@@ -34,6 +35,9 @@ done
 [ ${#sizes[@]} -eq 0 ] && sizes=(10000 100000 1000000)
 [ -n "${extra_5m:-}" ] && sizes+=(5000000)
 rounds=${ACCORD_BENCH_ROUNDS:-10}
+# ACCORD_BENCH_DATA=DIR keeps each generated log in DIR/log-N and reuses it
+# when there (to compare two binaries on the same logs).
+keep=${ACCORD_BENCH_DATA:-}
 port=${ACCORD_BENCH_PORT:-18095}
 base="http://127.0.0.1:$port"
 export ACCORD_ADMIN_TOKEN=bench-token
@@ -56,7 +60,7 @@ median() {
     times+=("$time")
   done
   printf '%s\n' "${times[@]}" | sort -g | awk -v size="$size" \
-    '{ t[NR] = $1 * 1000 } END { printf "%.1f %d", t[int((NR + 1) / 2)], size }'
+    '{ t[NR] = $1 * 1000 } END { printf "%.1f %d\n", t[int((NR + 1) / 2)], size }'
 }
 # once URL: one answer time in ms.
 once() {
@@ -68,9 +72,15 @@ echo "== binary: $bin; rounds per latency: $rounds; $(date -u +%Y-%m-%dT%H:%MZ)"
 summary=("| events | report all time | one year | as_of first / repeated | agreement / history | ready | RSS ready / after reads | bytes per event (snapshots apart) |"
   "|---|---|---|---|---|---|---|---|")
 for n in "${sizes[@]}"; do
-  dir="$work/log-$n"
-  echo "== $n events: accord generate --events $n (load average $(cut -d' ' -f1-3 /proc/loadavg))"
-  events=$("$bin" generate --data "$dir" --events "$n" 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["events"])')
+  dir="${keep:-$work}/log-$n"
+  if [ -n "$keep" ] && [ -f "$dir.events" ]; then
+    echo "== $n events: the log kept in $dir"
+  else
+    echo "== $n events: accord generate --events $n (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+    "$bin" generate --data "$dir" --events "$n" 2>/dev/null \
+      | python3 -c 'import json,sys; print(json.load(sys.stdin)["events"])' >"$dir.events"
+  fi
+  events=$(cat "$dir.events")
   total=$(du -sb "$dir" | cut -f1)
   snaps=$(du -sb "$dir/snapshots" 2>/dev/null | cut -f1 || echo 0)
   per_event=$((total / events))
@@ -107,7 +117,7 @@ print(max(items, key=lambda a: a.get("version", 0))["agreement_id"])')
   echo "-- RSS after the reads: $rss_after MiB"
   kill "$server"; wait "$server" 2>/dev/null || true; server=
   summary+=("| $events | $all ms | $year ms | $as_of_first / $as_of ms | $page / $history ms | $ready s | $rss_ready / $rss_after MiB | $per_event ($per_event_log) |")
-  rm -rf "$dir"
+  [ -n "$keep" ] || rm -rf "$dir" "$dir.events"
 done
 echo
 printf '%s\n' "${summary[@]}"
