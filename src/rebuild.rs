@@ -47,7 +47,9 @@ fn rebuild(stores: &Stores, args: &RebuildArgs) -> Result<Value> {
     };
     let written = write_snapshots(log, snapshots, &mut models, policy, head, &mut Vec::new())
         .context("rebuilding the snapshots")?;
-    models.advance(log, head).context("rebuilding the models")?;
+    models
+        .advance(log, None, head)
+        .context("rebuilding the models")?;
     let summary = json!({
         "events": head,
         "snapshots": written,
@@ -68,7 +70,7 @@ fn check(stores: &Stores) -> Result<Value> {
     let stored = snapshots.snapshot_positions()?;
     let mut rebuilt = Models::new();
     for &position in &stored {
-        rebuilt.advance(log, position)?;
+        rebuilt.advance(log, None, position)?;
         let (_, bytes) = snapshots
             .snapshot_at_or_before(position)?
             .context("a snapshot vanished during the check")?;
@@ -80,7 +82,7 @@ fn check(stores: &Stores) -> Result<Value> {
             &format!("the snapshot at position {position}"),
         )?;
     }
-    rebuilt.advance(log, head)?;
+    rebuilt.advance(log, None, head)?;
     let (served, loaded) = Models::load(log, snapshots, head)?;
     compare(&rebuilt, &served, "the models as serve loads them")?;
     Ok(json!({

@@ -329,3 +329,48 @@ async fn a_receiver_down_past_disable_after_disables_the_subscription_and_enable
     let subscription = server.json(&format!("/v1/webhooks/{id}")).await;
     assert_eq!(subscription["status"], "enabled", "{subscription}");
 }
+
+#[tokio::test]
+async fn a_void_goes_to_the_subscribers_of_the_voided_events_type_and_nothing_is_unsent() {
+    let dir = DataDir::new();
+    let server = Server::start_with(&dir, FLAGS).await;
+    let (registrations, signatures) = (TestReceiver::start().await, TestReceiver::start().await);
+    for (receiver, types) in [
+        (&registrations, ["PartyRegistered"]),
+        (&signatures, ["AgreementSigned"]),
+    ] {
+        let body = json!({"url": receiver.url(), "event_types": types});
+        let created = server.post("/v1/webhooks", &body).await;
+        assert_eq!(created.status, 201, "{}", created.text);
+    }
+    let registered = register(&server, 0, 3).await;
+    let events = server.events().await;
+    let mistaken = events[registered[2] as usize - 1]["id"].as_str().unwrap();
+    let void = json!({"type": "VoidEvent", "data": {"event_id": mistaken, "reason": "Đăng ký nhầm đơn vị"}});
+    let voided = server.accept(&void).await["position"].as_u64().unwrap();
+    let data = json!({"agreement_id": "0190f0a0-2013-7000-8000-000000000777", "title": "Chương trình hợp tác",
+        "parties": ["party-0000", "party-0001"], "signed_on": "2013-07-04",
+        "term": {"start": "2013-07-04", "end": "2015-12-31"}, "areas": ["investment_promotion"]});
+    let signed = server
+        .accept(&json!({"type": "SignAgreement", "data": data}))
+        .await["position"]
+        .as_u64()
+        .unwrap();
+
+    // The registrations' subscriber receives the three facts, then the void
+    // of the third: the fact it had is not taken back, it is voided.
+    let received = registrations.wait_for(WITHIN, |r| r.len() >= 4).await;
+    let expected: Vec<u64> = registered.iter().copied().chain([voided]).collect();
+    assert_eq!(first_arrivals(&received), expected);
+    let delivery = received.iter().find(|r| r.position() == voided).unwrap();
+    assert_eq!(delivery.json["type"], "EventVoided");
+    let payload = &delivery.json["data"]["data"];
+    assert_eq!(payload["event_id"], mistaken);
+    assert_eq!(payload["voided_type"], "PartyRegistered");
+    assert_eq!(payload["voided_position"], registered[2]);
+    assert_eq!(payload["reason"], "Đăng ký nhầm đơn vị");
+    // Deliveries follow the log: once the signature arrived, nothing of a
+    // type it did not subscribe to (the void of a registration) came before.
+    let received = signatures.wait_for(WITHIN, |r| !r.is_empty()).await;
+    assert_eq!(first_arrivals(&received), [signed]);
+}

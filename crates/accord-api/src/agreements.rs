@@ -201,6 +201,7 @@ pub(crate) async fn history(
     let more = events.len() > limit;
     events.truncate(limit);
     let next_after = events.last().map(|e| e.envelope.version).filter(|_| more);
+    let voids = crate::events::Voids::known_at(&state.engine, cut);
     let items = events
         .iter()
         .filter(|e| e.envelope.position <= cut)
@@ -210,7 +211,7 @@ pub(crate) async fn history(
                 .as_deref()
                 .is_none_or(|d| d <= at.as_str())
         })
-        .map(|e| e.to_json())
-        .collect();
+        .map(|e| voids.envelope(state.engine.log(), e))
+        .collect::<Result<_, _>>()?;
     Ok(Json(HistoryPage { items, next_after }))
 }

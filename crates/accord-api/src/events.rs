@@ -6,7 +6,9 @@
 use std::convert::Infallible;
 use std::time::Duration;
 
-use accord_store::StoredEvent;
+use std::collections::BTreeMap;
+
+use accord_store::{LogReader, StoredEvent};
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
@@ -69,6 +71,33 @@ impl LogFilter {
     }
 }
 
+/// The voids known at a cut of the log: what marks a voided event's
+/// envelope with `voided_by`, the void's event id (ADR 0031).
+#[derive(Clone)]
+pub(crate) struct Voids(BTreeMap<u64, u64>);
+
+impl Voids {
+    /// The voids recorded at or before position `cut` (voids are few: the
+    /// map is copied, the models' lock held only for that).
+    pub(crate) fn known_at(engine: &accord_engine::Engine, cut: u64) -> Self {
+        let read = engine.read();
+        let known = read.voids().iter().filter(|(_, by)| **by <= cut);
+        Self(known.map(|(voided, by)| (*voided, *by)).collect())
+    }
+
+    /// The envelope as served: with `voided_by` (the void's event id, after
+    /// `hash`) when the event was voided at or before the cut.
+    pub(crate) fn envelope(&self, log: &LogReader, e: &StoredEvent) -> Result<Value, ApiError> {
+        let mut json = e.to_json();
+        if let Some(by) = self.0.get(&e.envelope.position) {
+            if let (Some(void), Value::Object(map)) = (log.event(*by)?, &mut json) {
+                map.insert("voided_by".into(), void.envelope.id.to_string().into());
+            }
+        }
+        Ok(json)
+    }
+}
+
 /// A page of the global log.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EventPage {
@@ -104,6 +133,7 @@ pub(crate) async fn page(
     let mut after = params.parse::<u64>("after", "a position")?.unwrap_or(0);
     let limit = params.limit(100, 1000)?;
     let log = state.engine.log().clone();
+    let voids = Voids::known_at(&state.engine, filter.cut);
     tokio::task::spawn_blocking(move || {
         let end = log.head().position.min(filter.cut);
         let mut items = Vec::new();
@@ -118,7 +148,7 @@ pub(crate) async fn page(
                 }
                 after = e.envelope.position;
                 if filter.keeps(&e) {
-                    items.push(e.to_json());
+                    items.push(voids.envelope(&log, &e)?);
                 }
             }
         }

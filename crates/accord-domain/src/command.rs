@@ -15,7 +15,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::ids::{AgreementId, AreaId, BusinessDate, DateRange, ExchangeId, PartyId, ReviewId};
+use crate::ids::{
+    AgreementId, AreaId, BusinessDate, DateRange, EventId, ExchangeId, PartyId, ReviewId,
+};
 
 /// Declares a snake_case enum of fixed values.
 macro_rules! value_enum {
@@ -282,6 +284,19 @@ pub struct WithdrawParty {
     pub reason: String,
 }
 
+/// Voids a mistaken fact: from now on every read treats it as never
+/// recorded; it stays in the log and in the history, marked `voided_by`.
+/// Appended to the voided event's stream.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VoidEvent {
+    /// The event to void (its envelope's `id`).
+    pub event_id: EventId,
+    #[cfg_attr(feature = "openapi", schema(pattern = "\\S"))]
+    pub reason: String,
+}
+
 /// Every command, as sent: `{"type": "RecordExchange", "data": {...}}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "data")]
@@ -301,6 +316,7 @@ pub enum Command {
     UpdateParty(UpdateParty),
     SucceedParty(SucceedParty),
     WithdrawParty(WithdrawParty),
+    VoidEvent(VoidEvent),
 }
 
 /// The stream a command writes to: `party:<id>` or `agreement:<id>`.
@@ -308,6 +324,18 @@ pub enum Command {
 pub enum StreamId {
     Party(PartyId),
     Agreement(AgreementId),
+}
+
+impl StreamId {
+    /// A stream from its name (`party:<id>`, `agreement:<id>`), as the log
+    /// stores it.
+    pub fn parse(name: &str) -> Option<StreamId> {
+        match name.split_once(':')? {
+            ("party", id) => PartyId::parse(id).ok().map(StreamId::Party),
+            ("agreement", id) => id.parse().ok().map(StreamId::Agreement),
+            _ => None,
+        }
+    }
 }
 
 impl std::fmt::Display for StreamId {
@@ -321,7 +349,7 @@ impl std::fmt::Display for StreamId {
 
 impl Command {
     /// Every command's name, in the order of docs/domain.md.
-    pub const NAMES: [&'static str; 14] = [
+    pub const NAMES: [&'static str; 15] = [
         "RegisterParty",
         "SignAgreement",
         "AmendAgreement",
@@ -336,6 +364,7 @@ impl Command {
         "UpdateParty",
         "SucceedParty",
         "WithdrawParty",
+        "VoidEvent",
     ];
 
     /// The command's name, as in its `type`.
@@ -355,6 +384,7 @@ impl Command {
             Command::UpdateParty(_) => "UpdateParty",
             Command::SucceedParty(_) => "SucceedParty",
             Command::WithdrawParty(_) => "WithdrawParty",
+            Command::VoidEvent(_) => "VoidEvent",
         }
     }
 
@@ -376,10 +406,14 @@ impl Command {
     }
 
     /// The agreement a command concerns, if any (after [`Command::assign_ids`]);
-    /// commands about a party alone concern none.
+    /// commands about a party alone concern none, and a void names an
+    /// event, not an agreement.
     pub fn agreement_id(&self) -> Option<AgreementId> {
         match self {
-            Command::RegisterParty(_) | Command::UpdateParty(_) | Command::SucceedParty(_) => None,
+            Command::RegisterParty(_)
+            | Command::UpdateParty(_)
+            | Command::SucceedParty(_)
+            | Command::VoidEvent(_) => None,
             Command::SignAgreement(c) => c.agreement_id,
             Command::AmendAgreement(c) => Some(c.agreement_id),
             Command::AdmitParty(c) => Some(c.agreement_id),
@@ -394,8 +428,9 @@ impl Command {
         }
     }
 
-    /// The stream the command appends to; `None` only for a `SignAgreement`
-    /// whose id has not been assigned yet.
+    /// The stream the command appends to; `None` for a `SignAgreement`
+    /// whose id has not been assigned yet, and for a `VoidEvent`, which
+    /// appends to the voided event's stream (found in the log).
     pub fn stream(&self) -> Option<StreamId> {
         match self {
             Command::RegisterParty(c) => Some(StreamId::Party(c.party_id.clone())),

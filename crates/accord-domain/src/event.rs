@@ -8,7 +8,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::command::{ExchangeKind, PartyKind, Rating, Responsibilities, ReviewKind};
-use crate::ids::{AgreementId, AreaId, BusinessDate, DateRange, ExchangeId, PartyId, ReviewId};
+use crate::ids::{
+    AgreementId, AreaId, BusinessDate, DateRange, EventId, ExchangeId, PartyId, ReviewId,
+};
 
 /// A party was registered.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -180,6 +182,24 @@ pub struct PartyWithdrew {
     pub reason: String,
 }
 
+/// A mistaken fact was voided: every read from this event's position on
+/// treats the voided event as never recorded. Appended to the voided
+/// event's stream; carries what a reader needs without reading the log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EventVoided {
+    /// The voided event's id.
+    pub event_id: EventId,
+    /// The voided event's position in the log.
+    pub voided_position: u64,
+    /// The voided event's type.
+    pub voided_type: String,
+    /// The agreement the voided event was about, if any (what webhook
+    /// filters by agreement match).
+    pub agreement_id: Option<AgreementId>,
+    pub reason: String,
+}
+
 /// Every fact the log can hold.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "data")]
@@ -199,6 +219,7 @@ pub enum Event {
     PartyUpdated(PartyUpdated),
     PartySucceeded(PartySucceeded),
     PartyWithdrew(PartyWithdrew),
+    EventVoided(EventVoided),
 }
 
 impl Event {
@@ -207,7 +228,7 @@ impl Event {
     pub const SCHEMA: u32 = 1;
 
     /// Every event type, in the order of docs/domain.md.
-    pub const TYPES: [&'static str; 14] = [
+    pub const TYPES: [&'static str; 15] = [
         "PartyRegistered",
         "AgreementSigned",
         "AgreementAmended",
@@ -222,6 +243,7 @@ impl Event {
         "PartyUpdated",
         "PartySucceeded",
         "PartyWithdrew",
+        "EventVoided",
     ];
 
     /// The event's type name, as stored.
@@ -241,6 +263,7 @@ impl Event {
             Event::PartyUpdated(_) => "PartyUpdated",
             Event::PartySucceeded(_) => "PartySucceeded",
             Event::PartyWithdrew(_) => "PartyWithdrew",
+            Event::EventVoided(_) => "EventVoided",
         }
     }
 }

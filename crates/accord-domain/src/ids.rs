@@ -155,6 +155,10 @@ uuid_id!(
     /// A review period's identifier.
     ReviewId
 );
+uuid_id!(
+    /// An event's identifier (the envelope's `id`).
+    EventId
+);
 
 /// A business date (`YYYY-MM-DD`): the day a fact is about (valid time).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -10,6 +10,8 @@
 //! - [`model`]: the write model, [`WriteModel::decide`] (every rule) and
 //!   [`WriteModel::evolve`] (applies a fact, no rules).
 //! - [`refusal`]: [`Refusal`], a broken rule with its stable code.
+//! - [`void`]: voiding a mistaken fact: [`decide_void`] and
+//!   [`WriteModel::rejudge`], which judges a later fact again without it.
 
 pub mod command;
 pub mod event;
@@ -18,6 +20,7 @@ pub mod members;
 pub mod model;
 pub mod refusal;
 mod rules;
+pub mod void;
 
 pub use command::*;
 pub use event::*;
@@ -28,3 +31,4 @@ pub use model::{
     WriteModel,
 };
 pub use refusal::Refusal;
+pub use void::{breaks_history, command_of, decide_void, VoidTarget};

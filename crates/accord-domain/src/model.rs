@@ -328,7 +328,9 @@ impl WriteModel {
     }
 
     /// Applies a fact. No rules and no errors: the fact already happened.
-    /// Applying a fact about an unknown agreement does nothing.
+    /// Applying a fact about an unknown agreement does nothing, and so does
+    /// an `EventVoided`: a fact cannot be taken back out of the model, so
+    /// the engine folds the log again without the voided event (ADR 0031).
     pub fn evolve(&mut self, event: &Event) {
         match event {
             Event::PartyRegistered(e) => {
@@ -476,7 +478,8 @@ impl WriteModel {
             Event::PartyRegistered(_)
             | Event::AgreementSigned(_)
             | Event::PartyUpdated(_)
-            | Event::PartySucceeded(_) => {}
+            | Event::PartySucceeded(_)
+            | Event::EventVoided(_) => {}
         }
     }
 }
@@ -498,6 +501,7 @@ pub fn event_agreement(event: &Event) -> Option<AgreementId> {
         Event::ReviewPeriodClosed(e) => e.agreement_id,
         Event::AgreementTerminated(e) => e.agreement_id,
         Event::PartyWithdrew(e) => e.agreement_id,
+        Event::EventVoided(e) => return e.agreement_id,
     })
 }
 

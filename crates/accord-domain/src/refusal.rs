@@ -63,6 +63,10 @@ rules! {
     SuccessionCycle => "succession_cycle",
     WithdrawalOutsideTerm => "withdrawal_outside_term",
     ExchangeInFuture => "exchange_in_future",
+    EventNotFound => "event_not_found",
+    VoidOfVoid => "void_of_void",
+    EventAlreadyVoided => "event_already_voided",
+    VoidBreaksHistory => "void_breaks_history",
 }
 
 /// A command refused by a rule; nothing is appended.

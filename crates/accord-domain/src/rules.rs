@@ -39,6 +39,9 @@ pub(crate) fn decide(
         Command::UpdateParty(c) => update_party(model, c),
         Command::SucceedParty(c) => succeed_party(model, c),
         Command::WithdrawParty(c) => withdraw_party(model, c),
+        // The write model knows no event ids: the engine finds the event in
+        // the log and decides with `void::decide_void`.
+        Command::VoidEvent(c) => crate::void::decide_void(c, None),
     }
 }
 

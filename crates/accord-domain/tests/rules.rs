@@ -1508,6 +1508,158 @@ fn an_exchange_dated_after_today_is_refused_and_one_dated_today_accepted() {
         .then_events(&["ExchangeCorrected"]);
 }
 
+// ---------------------------------------------------------------- voids
+
+#[test]
+fn voiding_an_exchange_appends_event_voided_on_its_stream_and_date() {
+    // 1-3 the bilateral history, 4 the visit.
+    let accepted = given_log(&visited_history("2010-05-12"))
+        .when_void(event_id(4), "Nhập nhầm chương trình")
+        .then_events(&["EventVoided"])
+        .on_stream(format!("agreement:{BILATERAL}"))
+        .effective_on("2010-05-12");
+    let Event::EventVoided(e) = accepted.event() else {
+        unreachable!()
+    };
+    assert_eq!(e.event_id, event_id(4));
+    assert_eq!(e.voided_position, 4);
+    assert_eq!(e.voided_type, "ExchangeRecorded");
+    assert_eq!(e.agreement_id, Some(BILATERAL));
+    assert_eq!(e.reason, "Nhập nhầm chương trình");
+}
+
+#[test]
+fn voiding_an_unknown_event_is_refused() {
+    given_log(&visited_history("2010-05-12"))
+        .when_void(event_id(99), "Nhập nhầm")
+        .then_refused(Rule::EventNotFound);
+}
+
+#[test]
+fn voiding_a_void_is_refused() {
+    // 5 voids 4.
+    given_log(&visited_history("2010-05-12"))
+        .voided(4)
+        .when_void(event_id(5), "Nhập nhầm")
+        .then_refused(Rule::VoidOfVoid);
+}
+
+#[test]
+fn voiding_an_event_twice_is_refused() {
+    given_log(&visited_history("2010-05-12"))
+        .voided(4)
+        .when_void(event_id(4), "Nhập nhầm lần nữa")
+        .then_refused(Rule::EventAlreadyVoided);
+}
+
+#[test]
+fn voiding_without_a_reason_is_refused() {
+    given_log(&visited_history("2010-05-12"))
+        .when_void(event_id(4), " \t")
+        .then_refused(Rule::ReasonRequired);
+}
+
+#[test]
+fn voiding_a_party_registration_while_an_agreement_names_it_breaks_history() {
+    // 1 Đồng Nai, 2 Lâm Đồng, 3 the bilateral program naming both.
+    let refusal = given_log(&bilateral_history())
+        .when_void(event_id(2), "Đăng ký nhầm")
+        .then_refused(Rule::VoidBreaksHistory);
+    assert!(
+        refusal.detail.contains("AgreementSigned at position 3")
+            && refusal.detail.contains(&event_id(3).to_string())
+            && refusal.detail.contains("party_not_registered"),
+        "{refusal}"
+    );
+}
+
+#[test]
+fn voiding_a_signature_with_later_facts_names_the_first_of_them() {
+    // 4 the visit, 5 a second one: the visit is named, not the later one.
+    let second = RecordExchange {
+        exchange_id: Some(ExchangeId(uuid::Uuid::from_u128(0x2011_0101))),
+        ..visit_on("2011-01-01")
+    };
+    let refusal = given_log(&visited_history("2010-05-12").and([recorded(second)]))
+        .when_void(event_id(3), "Ký nhầm")
+        .then_refused(Rule::VoidBreaksHistory);
+    assert!(
+        refusal.detail.contains("ExchangeRecorded at position 4")
+            && refusal.detail.contains("agreement_not_found"),
+        "{refusal}"
+    );
+}
+
+#[test]
+fn voiding_a_signature_a_later_one_supersedes_breaks_history() {
+    // 3 the bilateral program, 5 the tripartite one superseding it.
+    let refusal = given_log(&tripartite_history())
+        .when_void(event_id(3), "Ký nhầm")
+        .then_refused(Rule::VoidBreaksHistory);
+    assert!(
+        refusal.detail.contains("AgreementSigned at position 5")
+            && refusal.detail.contains("superseded_agreement_not_found"),
+        "{refusal}"
+    );
+}
+
+#[test]
+fn voiding_an_exchange_a_correction_names_breaks_history() {
+    let history =
+        visited_history("2010-05-12").and([corrected_date(BILATERAL, VISIT, "2010-05-13")]);
+    let refusal = given_log(&history)
+        .when_void(event_id(4), "Nhập nhầm")
+        .then_refused(Rule::VoidBreaksHistory);
+    assert!(
+        refusal.detail.contains("ExchangeCorrected at position 5")
+            && refusal.detail.contains("exchange_not_found"),
+        "{refusal}"
+    );
+}
+
+#[test]
+fn voiding_a_termination_lets_later_facts_stand_and_is_accepted() {
+    // 4 terminated from 2012-01-01; nothing later depends on it.
+    given_log(&terminated_bilateral_history("2012-01-01"))
+        .when_void(event_id(4), "Chấm dứt nhầm chương trình")
+        .then_events(&["EventVoided"])
+        .effective_on("2012-01-01");
+}
+
+#[test]
+fn a_fact_recorded_after_a_voided_one_is_judged_without_it() {
+    // The visit (4) is voided by 5; the same exchange id recorded again at
+    // 6 stands only because 4 is left out. Voiding 6 leaves nothing behind.
+    let history = visited_history("2010-05-12");
+    let log = given_log(&history)
+        .voided(4)
+        .and(recorded(visit_on("2010-05-13")));
+    log.when_void(event_id(6), "Nhập nhầm lần hai")
+        .then_events(&["EventVoided"]);
+}
+
+#[test]
+fn every_event_but_a_void_is_judged_again_as_the_command_that_records_it() {
+    let history = closed_review_history().and([
+        registered(BINH_PHUOC),
+        admitted(BILATERAL, BINH_PHUOC, "2012-01-01"),
+        recorded(visit_on("2012-02-01")),
+        corrected_date(BILATERAL, VISIT, "2012-02-02"),
+        retracted(BILATERAL, VISIT),
+        amended_term(BILATERAL, "2013-01-01", range("2007-01-01", "2014-12-31")),
+        withdrew(BILATERAL, BINH_PHUOC, "2013-06-01"),
+        terminated(BILATERAL, "2014-06-01"),
+    ]);
+    let mut model = WriteModel::new();
+    for event in &history {
+        model
+            .rejudge(event)
+            .unwrap_or_else(|r| panic!("{} refused: {r}", event.type_name()));
+        assert!(command_of(event).is_some(), "{}", event.type_name());
+        model.evolve(event);
+    }
+}
+
 // ---------------------------------------------------------------- contract
 
 #[test]
@@ -1759,7 +1911,8 @@ mod support {
         TerminateAgreement,
         UpdateParty,
         SucceedParty,
-        WithdrawParty
+        WithdrawParty,
+        VoidEvent
     );
 
     impl IntoCommand for Command {
@@ -1876,6 +2029,133 @@ mod support {
             assert_eq!(self.0.facts.len(), 1, "expected a single fact");
             &self.0.facts[0].event
         }
+    }
+
+    // ------------------------------------------------------------ voids
+
+    /// The id the log gave the event at `position` in a [`given_log`].
+    pub fn event_id(position: u64) -> EventId {
+        EventId(Uuid::from_u128(0xE0E0_0000 + position as u128))
+    }
+
+    /// A log: events at positions 1, 2, … with ids [`event_id`], some of
+    /// them voided by voids recorded later in it.
+    pub struct GivenLog {
+        events: Vec<Event>,
+        voided: Vec<u64>,
+    }
+
+    /// `history` as a log, nothing voided.
+    pub fn given_log(history: &[Event]) -> GivenLog {
+        GivenLog {
+            events: history.to_vec(),
+            voided: Vec::new(),
+        }
+    }
+
+    /// The stream an event is on.
+    fn stream_of(event: &Event) -> StreamId {
+        if let Some(id) = accord_domain::model::event_agreement(event) {
+            return StreamId::Agreement(id);
+        }
+        let party = match event {
+            Event::PartyRegistered(e) => e.party_id.clone(),
+            Event::PartyUpdated(e) => e.party_id.clone(),
+            Event::PartySucceeded(e) => e.party_id.clone(),
+            other => unreachable!("{} is on an agreement's stream", other.type_name()),
+        };
+        StreamId::Party(party)
+    }
+
+    impl GivenLog {
+        /// A void of the event at `position` recorded next.
+        pub fn voided(mut self, position: u64) -> Self {
+            let event = &self.events[position as usize - 1];
+            let void = Event::EventVoided(EventVoided {
+                event_id: event_id(position),
+                voided_position: position,
+                voided_type: event.type_name().to_owned(),
+                agreement_id: accord_domain::model::event_agreement(event),
+                reason: "Nhập nhầm".to_owned(),
+            });
+            self.events.push(void);
+            self.voided.push(position);
+            self
+        }
+
+        /// `event` recorded next.
+        pub fn and(mut self, event: Event) -> Self {
+            self.events.push(event);
+            self
+        }
+
+        /// Decides a void of the event with id `id` as the engine does:
+        /// the void's own rules on what the log says of the event, then
+        /// the log folded without it (and without every event voided
+        /// before), each later fact judged again.
+        pub fn when_void(&self, id: EventId, reason: &str) -> Then {
+            let command = VoidEvent {
+                event_id: id,
+                reason: reason.to_owned(),
+            };
+            let at = |position: u64| self.events[position as usize - 1].clone();
+            let target = (1..=self.events.len() as u64)
+                .find(|p| event_id(*p) == id)
+                .map(|position| VoidTarget {
+                    event_id: id,
+                    position,
+                    stream: stream_of(&at(position)),
+                    event: at(position),
+                    effective_on: effective_on(&self.events, position),
+                    voided_by: self
+                        .voided
+                        .contains(&position)
+                        .then(|| self.void_of(position)),
+                });
+            let outcome = decide_void(&command, target.as_ref()).and_then(|decision| {
+                let target = target.as_ref().expect("decided").position;
+                let mut model = WriteModel::new();
+                for (i, event) in self.events.iter().enumerate() {
+                    let position = i as u64 + 1;
+                    if position == target || self.voided.contains(&position) {
+                        continue;
+                    }
+                    if position > target {
+                        model.rejudge(event).map_err(|refused| {
+                            breaks_history(position, Some(event_id(position)), event, &refused)
+                        })?;
+                    }
+                    model.evolve(event);
+                }
+                Ok(decision)
+            });
+            Then {
+                command: Command::VoidEvent(command),
+                outcome,
+            }
+        }
+
+        /// The id of the void of the event at `position`.
+        fn void_of(&self, position: u64) -> EventId {
+            let at = self
+                .events
+                .iter()
+                .position(|e| matches!(e, Event::EventVoided(v) if v.voided_position == position));
+            event_id(at.expect("voided") as u64 + 1)
+        }
+    }
+
+    /// The business date of the event at `position`, as the engine stores
+    /// it (what its command decides, judged on the log before it).
+    fn effective_on(events: &[Event], position: u64) -> Option<BusinessDate> {
+        let mut model = WriteModel::new();
+        for event in &events[..position as usize - 1] {
+            model.evolve(event);
+        }
+        let event = &events[position as usize - 1];
+        let command = command_of(event)?;
+        let decision = model.decide(&command).ok()?;
+        decision.facts[0].effective_on
     }
 
     // ------------------------------------------------------------ values

@@ -9,6 +9,8 @@
 //!   if P is among `parties` (and, when it supersedes one, among that
 //!   agreement's parties too); any other command only on an agreement P
 //!   belongs to; `RecordAssessment` only with `party_id` = P.
+//! - a void (any role that writes): as the command that records the voided
+//!   fact, once the engine has found it (ADR 0031).
 //! - `auditor`: no command.
 //! - `system` (the service itself: the demo loader): every command.
 //!
@@ -68,6 +70,9 @@ fn writer_may(
                 None => Ok(()),
             }
         }
+        // Judged again, once its event is found, as the command that
+        // records the voided fact: who may void a fact is who may record it.
+        Command::VoidEvent(_) => Ok(()),
         Command::RecordAssessment(c) if c.party_id.as_str() != party => Err(format!(
             "a writer for `{party}` records assessments only for `{party}`, not `{}`",
             c.party_id

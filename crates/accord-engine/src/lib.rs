@@ -31,6 +31,7 @@ mod models;
 mod replay;
 pub mod retention;
 mod snapshots;
+mod void;
 mod writer;
 
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
@@ -197,6 +198,9 @@ pub(crate) struct Shared {
     /// Recent `as_of` states, least recently used first.
     pub as_of: Mutex<Vec<(u64, Arc<ReadModels>)>>,
     pub config: EngineConfig,
+    /// The last position the writer staged (durable or not): a void waits
+    /// for the durable head to reach it before it is judged.
+    pub staged_to: std::sync::atomic::AtomicU64,
     /// How start-up loaded the models.
     pub loaded: Loaded,
     pub metrics: metrics::Metrics,
@@ -226,6 +230,7 @@ impl Engine {
         let (models, loaded) = Models::load(log.as_ref(), snapshots.as_ref(), log.head().position)?;
         let Models { write, read } = models;
         let (head, _) = watch::channel(read.position());
+        let staged_to = std::sync::atomic::AtomicU64::new(read.position());
         let (queue, jobs) = mpsc::channel(config.queue_capacity);
         let snapshotter = (config.snapshot_every > 0).then(|| {
             let (heads, followed) = std::sync::mpsc::channel();
@@ -250,6 +255,7 @@ impl Engine {
             head,
             as_of: Mutex::new(Vec::new()),
             config,
+            staged_to,
             loaded,
             metrics: metrics::Metrics::default(),
         });

@@ -8,7 +8,11 @@ use accord_projections::{
 };
 use accord_store::{EventLog, SnapshotStore};
 
-use crate::replay::fold;
+use std::collections::BTreeMap;
+
+use accord_projections::Logged;
+
+use crate::replay::{advance, Folded};
 use crate::ReplayError;
 
 /// Both models after the same position.
@@ -41,16 +45,17 @@ impl Models {
         self.read.position()
     }
 
-    /// Applies events `position()+1..=up_to` of the log; returns how many.
-    pub fn advance(&mut self, log: &dyn EventLog, up_to: u64) -> Result<u64, ReplayError> {
-        let mut count = 0;
-        let (write, read) = (&mut self.write, &mut self.read);
-        fold(log, read.position(), up_to, &mut |logged| {
-            write.evolve(&logged.event);
-            read.apply_owned(logged.position, logged.version, logged.event);
-            count += 1;
-        })?;
-        Ok(count)
+    /// Applies events `position()+1..=up_to` of the log, treating voided
+    /// events as never recorded; returns how many were folded. A void met
+    /// on the way folds the models again from the latest of `snapshots`
+    /// before the event it voids (from position 0 without `snapshots`).
+    pub fn advance(
+        &mut self,
+        log: &dyn EventLog,
+        snapshots: Option<&dyn SnapshotStore>,
+        up_to: u64,
+    ) -> Result<u64, ReplayError> {
+        advance(log, snapshots, self, up_to)
     }
 
     /// The snapshot bytes of both models: the read models, from which
@@ -83,8 +88,33 @@ impl Models {
             None => Models::new(),
         };
         let snapshot = Some(models.position()).filter(|p| *p > 0);
-        let replayed = models.advance(log, up_to)?;
+        let replayed = models.advance(log, Some(snapshots), up_to)?;
         Ok((models, Loaded { snapshot, replayed }))
+    }
+}
+
+impl Folded for Models {
+    fn empty() -> Self {
+        Models::new()
+    }
+    fn from_snapshot(position: u64, bytes: &[u8]) -> Option<Self> {
+        Models::decode(bytes)
+            .ok()
+            .filter(|models| models.position() == position)
+    }
+    fn position(&self) -> u64 {
+        self.read.position()
+    }
+    fn voids(&self) -> &BTreeMap<u64, u64> {
+        self.read.voids()
+    }
+    fn apply(&mut self, logged: Logged) {
+        self.write.evolve(&logged.event);
+        self.read
+            .apply_owned(logged.position, logged.version, logged.event);
+    }
+    fn skip(&mut self, position: u64) {
+        self.read.skip(position);
     }
 }
 

@@ -3,8 +3,11 @@
 //! models and a rebuild can only differ if `apply` itself is wrong (which
 //! the tests check).
 
+use std::collections::BTreeMap;
+use std::ops::ControlFlow;
 use std::sync::Arc;
 
+use accord_domain::Event;
 use accord_projections::{
     decode_logged, decode_snapshot_read_models, DecodeError, Logged, ReadModels,
 };
@@ -44,14 +47,14 @@ const CHUNK: usize = 512;
 
 /// Feeds events after+1..=up_to to `f`, in order, each decoded once from its
 /// stored bytes into what the models fold (ADR 0019): no envelope struct, no
-/// JSON tree. Long folds read and decode on two other threads
+/// JSON tree, until `f` breaks. Long folds read and decode on two other threads
 /// ([`PIPELINE_FROM`]); `f` always runs on the calling thread. On an
 /// undecodable event, `f` has seen every event before it.
 pub(crate) fn fold(
     store: &dyn EventLog,
     after: u64,
     up_to: u64,
-    f: &mut dyn FnMut(Logged),
+    f: &mut dyn FnMut(Logged) -> ControlFlow<()>,
 ) -> Result<(), ReplayError> {
     fold_pipelined_from(store, after, up_to, PIPELINE_FROM, f)
 }
@@ -63,7 +66,7 @@ fn fold_pipelined_from(
     after: u64,
     up_to: u64,
     pipeline_from: u64,
-    f: &mut dyn FnMut(Logged),
+    f: &mut dyn FnMut(Logged) -> ControlFlow<()>,
 ) -> Result<(), ReplayError> {
     if up_to.saturating_sub(after) < pipeline_from {
         return decode_each(store, after, up_to, f);
@@ -79,15 +82,26 @@ fn fold_pipelined_from(
             .name("accord-decode".into())
             .spawn_scoped(scope, move || decode_chunks(after, raw_received, chunks))
             .expect("the decoding thread starts");
-        for chunk in received {
-            chunk.into_iter().for_each(&mut *f);
+        let mut stopped = false;
+        'chunks: for chunk in received {
+            for logged in chunk {
+                if f(logged).is_break() {
+                    stopped = true;
+                    break 'chunks;
+                }
+            }
         }
+        // Dropping the receiver (above, when `f` broke) stops the decoder,
+        // which stops the reader.
         let decoded = decoder
             .join()
             .unwrap_or_else(|p| std::panic::resume_unwind(p));
         let read = reader
             .join()
             .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        if stopped {
+            return Ok(());
+        }
         // A decoding error stops the reader too: it is the one to report.
         decoded?;
         read.map_err(ReplayError::Store)
@@ -182,17 +196,21 @@ fn decode_each(
     store: &dyn EventLog,
     after: u64,
     up_to: u64,
-    f: &mut dyn FnMut(Logged),
+    f: &mut dyn FnMut(Logged) -> ControlFlow<()>,
 ) -> Result<(), ReplayError> {
     let mut failure = None;
+    let mut stopped = false;
     let mut next = after + 1;
     let result = store.replay_canonical(after, up_to, &mut |bytes| match decode_next(
         bytes, &mut next,
     ) {
-        Ok(logged) => {
-            f(logged);
-            Ok(())
-        }
+        Ok(logged) => match f(logged) {
+            ControlFlow::Continue(()) => Ok(()),
+            ControlFlow::Break(()) => {
+                stopped = true;
+                Err(StoreError::Invalid("the fold stopped".into()))
+            }
+        },
         Err(error) => {
             // Stop at the first undecodable event; the error is reported below.
             failure = Some(error);
@@ -200,32 +218,183 @@ fn decode_each(
         }
     });
     match (result, failure) {
+        _ if stopped => Ok(()),
         (_, Some(decode_error)) => Err(decode_error),
         (Err(e), None) => Err(ReplayError::Store(e)),
         (Ok(()), None) => Ok(()),
     }
 }
 
-/// Applies events after `read.position()` up to `up_to`; returns how many.
+/// Applies events after `read.position()` up to `up_to`, voids included
+/// ([`advance`]); returns how many were folded.
 fn advance_read(
     store: &dyn EventLog,
+    snapshots: Option<&dyn SnapshotStore>,
     read: &mut ReadModels,
     up_to: u64,
 ) -> Result<u64, ReplayError> {
-    let mut count = 0;
-    fold(store, read.position(), up_to, &mut |logged| {
-        read.apply_owned(logged.position, logged.version, logged.event);
-        count += 1;
-    })?;
-    Ok(count)
+    advance(store, snapshots, read, up_to)
 }
 
 /// The read models after events 1..=up_to, rebuilt from the log alone, no
 /// snapshot (`accord rebuild` and the tests' "equals a rebuild").
 pub fn rebuild_read_models(store: &dyn EventLog, up_to: u64) -> Result<ReadModels, ReplayError> {
     let mut read = ReadModels::new();
-    advance_read(store, &mut read, up_to)?;
+    advance_read(store, None, &mut read, up_to)?;
     Ok(read)
+}
+
+/// What a fold of the log builds: the read models alone, or both models.
+pub(crate) trait Folded: Sized {
+    /// Nothing applied (position 0).
+    fn empty() -> Self;
+    /// The models a snapshot holds, if it decodes and is at `position`.
+    fn from_snapshot(position: u64, bytes: &[u8]) -> Option<Self>;
+    /// The last position folded.
+    fn position(&self) -> u64;
+    /// Every void applied: the voided event's position → the void's.
+    fn voids(&self) -> &BTreeMap<u64, u64>;
+    /// Applies one event.
+    fn apply(&mut self, logged: Logged);
+    /// Moves past a voided event without applying it.
+    fn skip(&mut self, position: u64);
+}
+
+impl Folded for ReadModels {
+    fn empty() -> Self {
+        ReadModels::new()
+    }
+    fn from_snapshot(position: u64, bytes: &[u8]) -> Option<Self> {
+        decode_snapshot_read_models(bytes)
+            .ok()
+            .filter(|read| read.position() == position)
+    }
+    fn position(&self) -> u64 {
+        ReadModels::position(self)
+    }
+    fn voids(&self) -> &BTreeMap<u64, u64> {
+        ReadModels::voids(self)
+    }
+    fn apply(&mut self, logged: Logged) {
+        self.apply_owned(logged.position, logged.version, logged.event);
+    }
+    fn skip(&mut self, position: u64) {
+        ReadModels::skip(self, position);
+    }
+}
+
+/// Folds events after `models.position()` up to `up_to` into `models`,
+/// treating every voided event as never recorded (ADR 0031); returns how
+/// many events were folded.
+///
+/// A void can only be met after the event it voids, which the models
+/// already hold: on meeting one at Q, the models are folded again up to Q
+/// from a point before every voided event they hold ([`refold`]: the
+/// latest fitting snapshot, or position 0 without `snapshots`), skipping
+/// the voided events, and the fold goes on after Q. Only voids pay for it.
+pub(crate) fn advance<M: Folded>(
+    log: &dyn EventLog,
+    snapshots: Option<&dyn SnapshotStore>,
+    models: &mut M,
+    up_to: u64,
+) -> Result<u64, ReplayError> {
+    let mut count = 0;
+    loop {
+        let mut void_at = None;
+        fold(log, models.position(), up_to, &mut |logged| {
+            let position = logged.position;
+            let is_void = matches!(logged.event, Event::EventVoided(_));
+            models.apply(logged);
+            count += 1;
+            match is_void {
+                true => {
+                    void_at = Some(position);
+                    ControlFlow::Break(())
+                }
+                false => ControlFlow::Continue(()),
+            }
+        })?;
+        let Some(at) = void_at else {
+            return Ok(count);
+        };
+        let voids = models.voids().clone();
+        let (refolded, folded) =
+            refold::<M, std::convert::Infallible>(log, snapshots, &voids, at, &mut |_, _| Ok(()))?;
+        *models = refolded.unwrap_or_else(|never| match never {});
+        count += folded;
+    }
+}
+
+/// The models after `up_to`, folded from a point before every event in
+/// `voids` (voided position → the void's position) that is not already
+/// left out of it, skipping those events. `judge` sees each other event
+/// before it is applied, with the models before it, and may stop the fold
+/// with a value, returned as `Err`. Returns the models and how many events
+/// were folded.
+pub(crate) fn refold<M: Folded, E>(
+    log: &dyn EventLog,
+    snapshots: Option<&dyn SnapshotStore>,
+    voids: &BTreeMap<u64, u64>,
+    up_to: u64,
+    judge: &mut dyn FnMut(&M, &Logged) -> Result<(), E>,
+) -> Result<(Result<M, E>, u64), ReplayError> {
+    let mut models: M = base(snapshots, voids, up_to);
+    let mut count = 0;
+    let mut refused = None;
+    fold(log, models.position(), up_to, &mut |logged| {
+        if voids.contains_key(&logged.position) {
+            models.skip(logged.position);
+            return ControlFlow::Continue(());
+        }
+        if let Err(e) = judge(&models, &logged) {
+            refused = Some(e);
+            return ControlFlow::Break(());
+        }
+        models.apply(logged);
+        count += 1;
+        ControlFlow::Continue(())
+    })?;
+    models.skip(up_to);
+    Ok((refused.map_or(Ok(models), Err), count))
+}
+
+/// The latest models a fold leaving out `voids` can start from: a snapshot
+/// (at or before `up_to`) that holds none of the voided events it does not
+/// already leave out, else empty models.
+fn base<M: Folded>(
+    snapshots: Option<&dyn SnapshotStore>,
+    voids: &BTreeMap<u64, u64>,
+    up_to: u64,
+) -> M {
+    let Some(snapshots) = snapshots else {
+        return M::empty();
+    };
+    let mut limit = up_to;
+    loop {
+        let found = match snapshots.snapshot_at_or_before(limit) {
+            Ok(Some((at, bytes))) => M::from_snapshot(at, &bytes),
+            Ok(None) => None,
+            Err(error) => {
+                tracing::warn!(%error, "snapshots cannot be read; folding from position 0");
+                None
+            }
+        };
+        let Some(models) = found else {
+            return M::empty();
+        };
+        let at = models.position();
+        // A voided event the snapshot holds, voided after it was taken.
+        let held = voids
+            .iter()
+            .filter(|(voided, by)| **voided <= at && **by > at)
+            .map(|(voided, _)| *voided)
+            .min();
+        match held {
+            None => return models,
+            Some(voided) if voided > 0 => limit = voided - 1,
+            Some(_) => return M::empty(),
+        }
+    }
 }
 
 /// The read models after `position`: the nearest snapshot at or before it
@@ -249,7 +418,7 @@ pub(crate) fn read_models_at(
         },
         None => ReadModels::new(),
     };
-    trace.replayed = advance_read(log, &mut read, position)?;
+    trace.replayed = advance_read(log, Some(snapshots), &mut read, position)?;
     Ok((read, trace))
 }
 
@@ -351,7 +520,8 @@ mod tests {
     ) -> (Vec<(u64, u64)>, Result<(), ReplayError>) {
         let mut seen = Vec::new();
         let result = fold_pipelined_from(store, after, up_to, pipeline_from, &mut |logged| {
-            seen.push((logged.position, logged.version))
+            seen.push((logged.position, logged.version));
+            ControlFlow::Continue(())
         });
         (seen, result)
     }

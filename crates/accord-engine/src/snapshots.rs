@@ -45,7 +45,7 @@ pub fn write_snapshots(
 ) -> Result<Vec<u64>, ReplayError> {
     let planned = plan(snapshots, models.position(), policy, up_to)?;
     for &position in &planned {
-        models.advance(log, position)?;
+        models.advance(log, Some(snapshots), position)?;
         let started = Instant::now();
         models.encode_into(buffer);
         let bytes = &buffer[..];
@@ -247,7 +247,7 @@ impl Snapshotter {
         let skipped = target
             .saturating_sub(self.policy.every)
             .max(current.position());
-        current.advance(log, skipped)?;
+        current.advance(log, Some(snapshots), skipped)?;
         write_snapshots(log, snapshots, current, self.policy, target, buffer)?;
         Ok(())
     }

@@ -16,8 +16,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
-use accord_domain::{Event, WriteModel};
-use accord_projections::encode;
+use std::sync::atomic::Ordering;
+
+use accord_domain::{Command, Event, WriteModel};
+use accord_projections::{encode, ReadModels};
 use accord_store::{CommandRecord, NewEvent, Staged, Write};
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
@@ -70,8 +72,14 @@ struct Turn {
 
 /// A job that waits for the batch's sync to be answered.
 enum Pending {
-    /// Appended as `writes[index]`, with the events to project.
-    Appended { index: usize, events: Vec<Event> },
+    /// Appended as `writes[index]`, with the events to project; a void
+    /// brings the read models folded without the voided event, which
+    /// replace the live ones before its own event is applied.
+    Appended {
+        index: usize,
+        events: Vec<Event>,
+        refolded: Option<Box<ReadModels>>,
+    },
     /// A repeat of `writes[index]`'s command id within this batch.
     RepeatOf { index: usize, same_body: bool },
     /// A repeat of a command staged in an earlier batch that was not durable
@@ -105,6 +113,12 @@ impl Writer {
             let mut next = Some(first);
             while let Some(work) = next {
                 match work {
+                    // A void is judged on the whole log: it is decided alone,
+                    // after every batch before it is durable.
+                    Work::Submit(job) if crate::void::is_void(&job.submission.command) => {
+                        self.process(batch.drain(..));
+                        self.process(std::iter::once(job));
+                    }
                     Work::Submit(job) => batch.push(job),
                     // A dry run sees every command queued before it: the
                     // batch so far is decided and staged first.
@@ -188,6 +202,11 @@ impl Writer {
             Ok(staged) => staged,
             Err(error) => fatal(&error),
         };
+        if let Some(last) = staged.records().last() {
+            self.shared
+                .staged_to
+                .store(last.position, Ordering::Release);
+        }
         let turn = Turn {
             staged,
             waiting,
@@ -223,11 +242,15 @@ fn take(
         Err(error) => return Verdict::Answer(Err(error.into())),
     }
     match decide(shared, model, s, &mut draft.versions) {
-        Ok((write, events)) => {
+        Ok((write, events, refolded)) => {
             let index = draft.writes.len();
             draft.ids.insert(command_id, index);
             draft.writes.push(write);
-            Verdict::Wait(Pending::Appended { index, events })
+            Verdict::Wait(Pending::Appended {
+                index,
+                events,
+                refolded,
+            })
         }
         Err(error) => Verdict::Answer(Err(error)),
     }
@@ -244,31 +267,44 @@ fn repeat(shared: &Shared, record: CommandRecord, request_hash: &[u8; 32]) -> Ve
     }
 }
 
+/// What deciding one command gives: its write, its events, and for a void
+/// the read models folded without the voided event.
+type Decided = (Write, Vec<Event>, Option<Box<ReadModels>>);
+
 /// Expected version, the actor's rights and the domain's rules, in that
-/// order, for a command id never seen before.
+/// order, for a command id never seen before (a void: its event found
+/// first, [`crate::void`]).
 /// On success `model` already includes the command's events.
 fn decide(
     shared: &Shared,
     model: &mut WriteModel,
     s: &mut crate::Submission,
     versions: &mut HashMap<String, u64>,
-) -> Result<(Write, Vec<Event>), EngineError> {
+) -> Result<Decided, EngineError> {
     let command_id = s.command_id.expect("assigned by take");
     s.command.assign_ids(Uuid::now_v7);
-    let stream = s.command.stream().expect("ids are assigned").to_string();
-    let current = match versions.get(&stream) {
-        Some(v) => *v,
-        None => shared.log.staged_stream_version(&stream)?,
+    let (decision, refolded) = match &s.command {
+        // A void's stream is its event's, known once the event is found:
+        // its expected version is checked after it is decided.
+        Command::VoidEvent(c) => {
+            let voided = crate::void::decide(shared, model, &s.actor, c)?;
+            let stream = voided.decision.stream.to_string();
+            check_version(shared, s, versions, &stream)?;
+            (voided.decision, Some(voided.models))
+        }
+        command => {
+            let stream = command.stream().expect("ids are assigned").to_string();
+            check_version(shared, s, versions, &stream)?;
+            crate::access::authorize(&s.actor, command, model).map_err(EngineError::Forbidden)?;
+            (model.decide_on(command, crate::clock::today())?, None)
+        }
     };
-    if let Some(expected) = s.expected_version.filter(|v| *v != current) {
-        return Err(EngineError::VersionConflict {
-            stream,
-            expected,
-            actual: current,
-        });
-    }
-    crate::access::authorize(&s.actor, &s.command, model).map_err(EngineError::Forbidden)?;
-    let decision = model.decide_on(&s.command, crate::clock::today())?;
+    let stream = decision.stream.to_string();
+    let current = stream_version(shared, versions, &stream)?;
+    let refolded = refolded.map(|models| {
+        *model = models.write;
+        Box::new(models.read)
+    });
     let mut events = Vec::with_capacity(decision.facts.len());
     let mut new_events = Vec::with_capacity(decision.facts.len());
     for fact in decision.facts {
@@ -292,7 +328,37 @@ fn decide(
         correlation_id: s.correlation_id.clone(),
         events: new_events,
     };
-    Ok((write, events))
+    Ok((write, events, refolded))
+}
+
+/// The version `stream` is at, counting the batch being decided.
+fn stream_version(
+    shared: &Shared,
+    versions: &HashMap<String, u64>,
+    stream: &str,
+) -> Result<u64, EngineError> {
+    match versions.get(stream) {
+        Some(v) => Ok(*v),
+        None => Ok(shared.log.staged_stream_version(stream)?),
+    }
+}
+
+/// The submission's expected version, if it gives one, must be the stream's.
+fn check_version(
+    shared: &Shared,
+    s: &crate::Submission,
+    versions: &HashMap<String, u64>,
+    stream: &str,
+) -> Result<(), EngineError> {
+    let current = stream_version(shared, versions, stream)?;
+    match s.expected_version.filter(|v| *v != current) {
+        Some(expected) => Err(EngineError::VersionConflict {
+            stream: stream.to_owned(),
+            expected,
+            actual: current,
+        }),
+        None => Ok(()),
+    }
 }
 
 /// The second stage of the pipeline: syncs each staged batch, projects it and
@@ -354,7 +420,15 @@ impl Syncer {
         {
             let mut read = self.shared.read.write().unwrap_or_else(|e| e.into_inner());
             for (_, state) in waiting {
-                if let Pending::Appended { index, events } = state {
+                if let Pending::Appended {
+                    index,
+                    events,
+                    refolded,
+                } = state
+                {
+                    if let Some(models) = refolded.take() {
+                        *read = *models;
+                    }
                     let events = std::mem::take(events);
                     for (event, at) in events.into_iter().zip(&records[*index].events) {
                         read.apply_owned(at.position, at.version, event);

@@ -970,6 +970,8 @@ fn documented_dates(
             Event::PartyUpdated(e) => Some(e.effective_on),
             Event::PartySucceeded(e) => Some(e.effective_on),
             Event::PartyWithdrew(e) => Some(e.effective_on),
+            // The voided event's date; these logs hold no voids.
+            Event::EventVoided(_) => None,
         })
         .collect();
     (dates, occurred)

@@ -3,7 +3,7 @@
 //! and the type name travels beside it ([`Event::type_name`]).
 
 use accord_domain::{
-    AgreementAmended, AgreementSigned, AgreementTerminated, AssessmentRecorded, Event,
+    AgreementAmended, AgreementSigned, AgreementTerminated, AssessmentRecorded, Event, EventVoided,
     ExchangeCorrected, ExchangeRecorded, ExchangeRetracted, PartyAdmitted, PartyRegistered,
     PartySucceeded, PartyUpdated, PartyWithdrew, ReviewPeriodClosed, ReviewPeriodOpened,
 };
@@ -101,7 +101,8 @@ fn decode_v1<'de, D: Deserializer<'de>>(event_type: &str, data: D) -> Result<Eve
         AgreementTerminated,
         PartyUpdated,
         PartySucceeded,
-        PartyWithdrew
+        PartyWithdrew,
+        EventVoided
     )
 }
 

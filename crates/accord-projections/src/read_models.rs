@@ -64,6 +64,10 @@ pub struct ReadModels {
     /// Agreement ids in signing (position) order.
     pub(crate) signing_order: Vec<AgreementId>,
     pub(crate) exchanges: Exchanges,
+    /// Every void applied: the voided event's position → the void's
+    /// (ADR 0031). The voided events themselves were never applied: the
+    /// engine folds the log again without them when it meets a void.
+    pub(crate) voids: BTreeMap<u64, u64>,
 }
 
 /// What is serialized of [`ReadModels`] (a snapshot): every field in the
@@ -178,6 +182,9 @@ impl ReadModels {
             }
             Event::PartySucceeded(e) => self.succeed(position, e),
             Event::PartyWithdrew(e) => self.withdraw(position, &e),
+            Event::EventVoided(e) => {
+                self.voids.insert(e.voided_position, position);
+            }
             other => self.apply_to_agreement(position, other),
         }
         if let Some(record) = agreement.and_then(|id| self.agreements.get_mut(&id)) {
@@ -199,6 +206,24 @@ impl ReadModels {
     /// The last applied position (0 if none).
     pub fn position(&self) -> u64 {
         self.position
+    }
+
+    /// Moves past `position` without applying its event: a fold of the log
+    /// does this for a voided event, which every read treats as never
+    /// recorded (ADR 0031).
+    pub fn skip(&mut self, position: u64) {
+        self.position = self.position.max(position);
+    }
+
+    /// The position of the void of the event at `position`, if one was
+    /// applied.
+    pub fn voided_by(&self, position: u64) -> Option<u64> {
+        self.voids.get(&position).copied()
+    }
+
+    /// Every void applied: the voided event's position → the void's.
+    pub fn voids(&self) -> &BTreeMap<u64, u64> {
+        &self.voids
     }
 
     /// Every registered party, sorted by `party_id`, as it stands after

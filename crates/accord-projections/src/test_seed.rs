@@ -250,8 +250,8 @@ pub fn story() -> Vec<Event> {
 }
 
 /// The story plus one event of each type it lacks (amendment, admission,
-/// correction, retraction, termination, withdrawal, update, succession):
-/// every type.
+/// correction, retraction, termination, withdrawal, update, succession,
+/// void): every type.
 pub fn every_event_type() -> Vec<Event> {
     let mut events = story();
     events.extend([
@@ -312,6 +312,19 @@ pub fn every_event_type() -> Vec<Event> {
             reason: "Sáp nhập tỉnh Bình Phước vào tỉnh Đồng Nai".into(),
         }),
     ]);
+    // A void of the retraction: alone, the read models only note it (the
+    // engine folds the log again without the voided event).
+    let retraction = events
+        .iter()
+        .position(|e| matches!(e, Event::ExchangeRetracted(_)))
+        .expect("a retraction above");
+    events.push(Event::EventVoided(EventVoided {
+        event_id: EventId(Uuid::from_u128(0xE0E0_0000 + retraction as u128 + 1)),
+        voided_position: retraction as u64 + 1,
+        voided_type: "ExchangeRetracted".into(),
+        agreement_id: Some(BILATERAL),
+        reason: "Rút nhầm hoạt động".into(),
+    }));
     events
 }
 

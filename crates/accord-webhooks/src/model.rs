@@ -47,11 +47,20 @@ pub struct Subscription {
 }
 
 impl Subscription {
-    /// Whether the filter lets `event` through.
+    /// Whether the filter lets `event` through. A void (`EventVoided`)
+    /// goes to the subscribers of its own type and to those of the voided
+    /// event's type (`data.voided_type`): whoever received a fact hears
+    /// that it was voided (ADR 0031). Its `data.agreement_id` is the
+    /// voided event's.
     pub fn matches(&self, event: &StoredEvent) -> bool {
         let envelope = &event.envelope;
-        let type_ok =
-            self.event_types.is_empty() || self.event_types.contains(&envelope.event_type);
+        let listed = |t: &str| self.event_types.iter().any(|e| e == t);
+        let voided_type = (envelope.event_type == "EventVoided")
+            .then(|| envelope.data.get("voided_type").and_then(|v| v.as_str()))
+            .flatten();
+        let type_ok = self.event_types.is_empty()
+            || listed(&envelope.event_type)
+            || voided_type.is_some_and(listed);
         let agreement_ok = self.agreement_id.as_deref().is_none_or(|id| {
             envelope.data.get("agreement_id").and_then(|v| v.as_str()) == Some(id)
         });

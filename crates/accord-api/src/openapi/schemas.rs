@@ -172,6 +172,12 @@ pub struct EnvelopeSchema {
     pub prev_hash: String,
     /// Hex SHA-256 of `prev_hash` ‖ the stored bytes of this event.
     pub hash: String,
+    /// In a history or the log, read as of a cut that holds a void of
+    /// this event: the void's event id. Not stored (the hash does not
+    /// cover it): voids are events of their own.
+    #[schema(format = Uuid)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub voided_by: Option<String>,
 }
 
 /// One Server-Sent Event of `GET /v1/events/stream`, by its SSE field names.
