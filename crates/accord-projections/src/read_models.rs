@@ -82,6 +82,7 @@ struct Stored {
     signing_order: Vec<AgreementId>,
     #[serde(deserialize_with = "presized")]
     exchanges: Exchanges,
+    voids: BTreeMap<u64, u64>,
 }
 
 impl From<Stored> for ReadModels {
@@ -93,6 +94,7 @@ impl From<Stored> for ReadModels {
             agreements: stored.agreements,
             signing_order: stored.signing_order,
             exchanges: stored.exchanges,
+            voids: stored.voids,
         };
         models.recount_exchanges();
         models
@@ -477,6 +479,9 @@ fn recounts_exchanges(event: &Event) -> bool {
         | Event::PartyUpdated(_)
         | Event::PartySucceeded(_)
         | Event::PartyWithdrew(_) => false,
+        // A void's event is never applied: the engine folds the log again
+        // without it (ADR 0031), recounting every agreement as it goes.
+        Event::EventVoided(_) => false,
     }
 }
 
