@@ -63,6 +63,11 @@ rules! {
     SuccessionCycle => "succession_cycle",
     WithdrawalOutsideTerm => "withdrawal_outside_term",
     ExchangeInFuture => "exchange_in_future",
+    SignatoryNotParty => "signatory_not_party",
+    EmptyDocument => "empty_document",
+    AttachmentNotFound => "attachment_not_found",
+    DocumentInFuture => "document_in_future",
+    ExchangeAndReview => "exchange_and_review",
 }
 
 /// A command refused by a rule; nothing is appended.

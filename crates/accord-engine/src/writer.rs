@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
-use accord_domain::{Event, WriteModel};
+use accord_domain::{Circumstances, Command, Event, StoredFile, WriteModel};
 use accord_projections::encode;
 use accord_store::{CommandRecord, NewEvent, Staged, Write};
 use tokio::sync::{mpsc, oneshot};
@@ -268,7 +268,11 @@ fn decide(
         });
     }
     crate::access::authorize(&s.actor, &s.command, model).map_err(EngineError::Forbidden)?;
-    let decision = model.decide_on(&s.command, crate::clock::today())?;
+    let circumstances = Circumstances {
+        today: Some(crate::clock::today()),
+        file: stored_file(shared, &s.command)?,
+    };
+    let decision = model.decide_in(&s.command, &circumstances)?;
     let mut events = Vec::with_capacity(decision.facts.len());
     let mut new_events = Vec::with_capacity(decision.facts.len());
     for fact in decision.facts {
@@ -293,6 +297,20 @@ fn decide(
         events: new_events,
     };
     Ok((write, events))
+}
+
+/// The stored file the command names, looked up in the attachment store
+/// (a few bytes read, for the rare `AttachDocument`): the domain reads no
+/// files. `None` when the store has no such file, or there is no store.
+fn stored_file(shared: &Shared, command: &Command) -> Result<Option<StoredFile>, EngineError> {
+    let (Some(sha256), Some(files)) = (command.attachment(), &shared.config.attachments) else {
+        return Ok(None);
+    };
+    Ok(files.0.attachment(sha256)?.map(|a| StoredFile {
+        sha256: a.sha256,
+        size: a.size,
+        media_type: a.media_type,
+    }))
 }
 
 /// The second stage of the pipeline: syncs each staged batch, projects it and

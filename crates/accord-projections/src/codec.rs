@@ -3,8 +3,8 @@
 //! and the type name travels beside it ([`Event::type_name`]).
 
 use accord_domain::{
-    AgreementAmended, AgreementSigned, AgreementTerminated, AssessmentRecorded, Event,
-    ExchangeCorrected, ExchangeRecorded, ExchangeRetracted, PartyAdmitted, PartyRegistered,
+    AgreementAmended, AgreementSigned, AgreementTerminated, AssessmentRecorded, DocumentAttached,
+    Event, ExchangeCorrected, ExchangeRecorded, ExchangeRetracted, PartyAdmitted, PartyRegistered,
     PartySucceeded, PartyUpdated, PartyWithdrew, ReviewPeriodClosed, ReviewPeriodOpened,
 };
 use serde::{Deserialize, Deserializer};
@@ -101,7 +101,8 @@ fn decode_v1<'de, D: Deserializer<'de>>(event_type: &str, data: D) -> Result<Eve
         AgreementTerminated,
         PartyUpdated,
         PartySucceeded,
-        PartyWithdrew
+        PartyWithdrew,
+        DocumentAttached
     )
 }
 

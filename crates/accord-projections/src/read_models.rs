@@ -381,6 +381,7 @@ impl ReadModels {
             Event::AssessmentRecorded(e) => record.assess(position, e),
             Event::ReviewPeriodClosed(e) => record.close_review(position, e),
             Event::AgreementTerminated(e) => record.terminate(position, e.effective_on),
+            Event::DocumentAttached(e) => record.attach(position, e),
             _ => {}
         }
     }

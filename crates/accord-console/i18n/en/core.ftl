@@ -176,6 +176,7 @@ event-AgreementTerminated = Agreement terminated
 event-PartyUpdated = Party updated
 event-PartySucceeded = Party succeeded (merger)
 event-PartyWithdrew = Party withdrew
+event-DocumentAttached = Document attached
 
 # Comparing
 diff-title = What changed

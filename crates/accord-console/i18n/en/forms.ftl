@@ -121,6 +121,11 @@ refusal-party_already_succeeded = This party was already succeeded.
 refusal-succession_cycle = This succession would make a cycle.
 refusal-withdrawal_outside_term = The withdrawal date is outside the agreement's term.
 refusal-exchange_in_future = An exchange cannot be dated after today: what is to come is planned.
+refusal-signatory_not_party = A signatory must sign for a party of the agreement.
+refusal-empty_document = A document needs at least its number, its date or a signatory.
+refusal-attachment_not_found = No file is stored under this name: upload the file first.
+refusal-document_in_future = A document cannot be dated after today.
+refusal-exchange_and_review = Attach a document to one exchange or one review, not both.
 
 # The home page: what is due or overdue.
 home-due-title = Due and overdue

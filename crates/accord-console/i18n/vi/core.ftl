@@ -176,6 +176,7 @@ event-AgreementTerminated = Chấm dứt thỏa thuận
 event-PartyUpdated = Cập nhật thông tin bên tham gia
 event-PartySucceeded = Bên tham gia được kế thừa (hợp nhất)
 event-PartyWithdrew = Bên tham gia rút khỏi thỏa thuận
+event-DocumentAttached = Đính kèm văn bản
 
 # So sánh
 diff-title = Những gì đã thay đổi
