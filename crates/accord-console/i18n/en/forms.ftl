@@ -141,3 +141,15 @@ home-due-assessments = Assessments in “{ $review }” are awaited from { $part
 home-overdue-review-open = “{ $review }” is still open; its period ended on { $date }.
 home-due-term-ends = The term ends on { $date }, in { $days } days.
 home-overdue-no-final-review = The term ended on { $date } and no final review has been closed.
+
+form-attach-document = Attach a document
+form-attach-document-submit = Upload and attach
+form-attach-document-done = The document was attached.
+form-field-attachment = File
+form-field-exchange-file = File to attach (minutes, report…)
+form-field-document-kind = Kind of document
+form-field-dated_on = Date of the document
+form-hint-file = PDF, PNG, JPEG, plain text, DOCX, XLSX or ODT.
+form-file-accept = .pdf,.png,.jpg,.jpeg,.txt,.docx,.xlsx,.odt
+form-file-type = This kind of file is not accepted: choose a PDF, PNG, JPEG, plain text, DOCX, XLSX or ODT file.
+form-file-too-large = The file is larger than the limit.

@@ -141,3 +141,15 @@ home-due-assessments = “{ $review }” còn chờ ý kiến đánh giá của 
 home-overdue-review-open = “{ $review }” vẫn chưa kết thúc dù kỳ đánh giá đã kết thúc ngày { $date }.
 home-due-term-ends = Thời hạn kết thúc ngày { $date }, còn { $days } ngày.
 home-overdue-no-final-review = Thời hạn đã kết thúc ngày { $date } nhưng chưa có đợt tổng kết nào được kết thúc.
+
+form-attach-document = Đính kèm văn bản
+form-attach-document-submit = Tải lên và đính kèm
+form-attach-document-done = Đã đính kèm văn bản.
+form-field-attachment = Tệp
+form-field-exchange-file = Tệp đính kèm (biên bản, báo cáo…)
+form-field-document-kind = Loại văn bản
+form-field-dated_on = Ngày của văn bản
+form-hint-file = PDF, PNG, JPEG, văn bản thuần, DOCX, XLSX hoặc ODT.
+form-file-accept = .pdf,.png,.jpg,.jpeg,.txt,.docx,.xlsx,.odt
+form-file-type = Loại tệp này không được chấp nhận: hãy chọn tệp PDF, PNG, JPEG, văn bản thuần, DOCX, XLSX hoặc ODT.
+form-file-too-large = Tệp lớn hơn giới hạn cho phép.
