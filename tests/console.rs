@@ -2074,6 +2074,68 @@ async fn an_exchange_recorded_with_a_file_shows_it_and_a_wrong_type_is_refused_a
     let violations = axe_violations(&browser).await;
     assert!(violations.is_empty(), "axe-core found: {violations:?}");
     let href = link.attr("href").await.unwrap().expect("a link");
+
+    // The download: its type, and a Content-Disposition naming the file
+    // safely (ASCII, and in full as UTF-8), sandboxed.
+    let headers = browser
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];\
+             fetch(arguments[0], {credentials: 'same-origin'})\
+               .then(r => done([r.status, r.headers.get('content-type'),\
+                 r.headers.get('content-disposition'), r.headers.get('content-security-policy')]))\
+               .catch(e => done([0, String(e), '', '']));",
+            vec![json!(format!("{href}?download=1"))],
+        )
+        .await
+        .expect("the fetch runs");
+    assert_eq!(headers[0], 200, "{headers}");
+    assert_eq!(headers[1], "text/plain; charset=utf-8");
+    assert_eq!(
+        headers[2],
+        "attachment; filename=\"bien-ban-2014-05-12.txt\"; filename*=UTF-8''bien-ban-2014-05-12.txt"
+    );
+    assert!(
+        headers[3].as_str().unwrap().starts_with("sandbox"),
+        "{headers}"
+    );
+
+    // The "attach a document" form: a plan, as a PDF, for the agreement.
+    let plan = dir.log("kế-hoạch-2015.pdf");
+    std::fs::write(
+        &plan,
+        b"%PDF-1.4\n% K\xe1\xba\xbf ho\xe1\xba\xa1ch 2015\n%%EOF\n",
+    )
+    .unwrap();
+    browser.click("#AttachDocument > summary").await;
+    browser
+        .find("#AttachDocument-attachment")
+        .await
+        .send_keys(plan.to_str().unwrap())
+        .await
+        .expect("choosing the file");
+    type_into(
+        &browser,
+        "AttachDocument-title",
+        "Kế hoạch hợp tác năm 2015",
+    )
+    .await;
+    browser
+        .find("#AttachDocument-kind")
+        .await
+        .select_by_value("plan")
+        .await
+        .expect("a kind is chosen");
+    set_value(&browser, "AttachDocument-dated_on", "2014-12-15").await;
+    submit_form(&browser, "AttachDocument", "The document was attached.").await;
+    let titles = browser.text("table.attachments").await;
+    assert!(titles.contains("Kế hoạch hợp tác năm 2015"), "{titles}");
+    assert!(titles.contains("Plan"), "{titles}");
+    let last = server.events().await.pop().unwrap();
+    assert_eq!(last["data"]["media_type"], "application/pdf");
+    assert_eq!(last["data"]["filename"], "kế-hoạch-2015.pdf");
+    assert_eq!(last["data"]["exchange_id"], Value::Null);
+
     browser.open(&server.url(&href)).await;
     let shown = browser.text("pre").await;
     assert_eq!(shown.trim_end(), minutes.trim_end());

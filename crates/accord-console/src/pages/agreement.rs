@@ -570,3 +570,19 @@ fn diff_href(view: Option<&AgreementView>, when: &When) -> String {
     })
     .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::content_disposition;
+
+    #[test]
+    fn a_file_name_cannot_break_out_of_its_content_disposition() {
+        assert_eq!(
+            content_disposition(false, "biên bản \"họp\".pdf\r\nX: y"),
+            "attachment; filename=\"bi_n b_n _h_p_.pdf__X_ y\"; \
+             filename*=UTF-8''bi%C3%AAn%20b%E1%BA%A3n%20%22h%E1%BB%8Dp%22.pdf%0D%0AX%3A%20y"
+        );
+        assert!(content_disposition(true, "../../etc/passwd")
+            .starts_with("inline; filename=\".._.._etc_passwd\""));
+    }
+}
