@@ -2136,6 +2136,13 @@ async fn an_exchange_recorded_with_a_file_shows_it_and_a_wrong_type_is_refused_a
     assert_eq!(last["data"]["filename"], "kế-hoạch-2015.pdf");
     assert_eq!(last["data"]["exchange_id"], Value::Null);
 
+    // The audit page re-hashes the files the log names with the chain.
+    browser.open(&server.url("/audit?verify=chain")).await;
+    assert_eq!(
+        browser.text(".files-result").await,
+        "Every file the log names is stored and hashes to its name: 2 files."
+    );
+
     browser.open(&server.url(&href)).await;
     let shown = browser.text("pre").await;
     assert_eq!(shown.trim_end(), minutes.trim_end());
