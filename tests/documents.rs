@@ -332,6 +332,13 @@ async fn verify_reports_a_deleted_and_an_altered_file_by_the_event_naming_it() {
         "{stderr}"
     );
 
+    // An export would not import: it stops, naming the event and the file.
+    let out = export(&dir.data(), &dir.log("refused-export.ndjson"));
+    assert!(!out.status.success());
+    let said = text(&out);
+    assert!(said.contains(&format!("position {deleted_at}")), "{said}");
+    assert!(said.contains(&deleted), "{said}");
+
     // Online, the same faults, and `ok` false.
     let server = Server::start(&dir).await;
     let online = server.json("/v1/audit/verify").await;

@@ -408,3 +408,78 @@ fn stored_command(tree: &sled::Tree, id: uuid::Uuid) -> Result<Option<CommandRec
         .map(|value| command_record::decode(tree, id, &value))
         .transpose()
 }
+
+#[cfg(test)]
+mod piece_tests {
+    use sha2::{Digest, Sha256};
+
+    use super::*;
+
+    /// The pieces of `bytes` as an export writes them.
+    fn pieces(bytes: &[u8]) -> Vec<(FilePiece, Vec<u8>)> {
+        let name = hex::encode(Sha256::digest(bytes));
+        let size = bytes.len() as u64;
+        let mut out: Vec<_> = bytes
+            .chunks(FilePiece::BYTES)
+            .enumerate()
+            .map(|(i, chunk)| {
+                let piece = FilePiece::new(&name, "application/pdf", size, i as u64, chunk);
+                (piece, chunk.to_vec())
+            })
+            .collect();
+        if out.is_empty() {
+            out.push((FilePiece::new(&name, "text/plain", 0, 0, b""), Vec::new()));
+        }
+        out
+    }
+
+    #[test]
+    fn a_file_in_pieces_round_trips_through_its_lines_and_checks() {
+        let bytes: Vec<u8> = (0..(FilePiece::BYTES * 2 + 17)).map(|i| i as u8).collect();
+        let mut follower = PieceFollower::default();
+        let all = pieces(&bytes);
+        assert_eq!(all.len(), 3);
+        for (i, (piece, _)) in all.iter().enumerate() {
+            let line = piece.to_line();
+            assert!(FilePiece::is_piece(&line));
+            let back = FilePiece::from_line(&line).unwrap();
+            let complete = follower.follow(&back, &back.bytes().unwrap()).unwrap();
+            assert_eq!(complete, i == 2);
+        }
+        assert!(follower.has(&all[0].0.file));
+        assert_eq!(follower.unfinished(), None);
+        // An empty file is one empty piece.
+        let empty = pieces(b"");
+        assert!(follower.follow(&empty[0].0, &empty[0].1).unwrap());
+    }
+
+    #[test]
+    fn altered_reordered_or_short_pieces_are_refused() {
+        let bytes: Vec<u8> = (0..(FilePiece::BYTES + 5)).map(|i| (i * 7) as u8).collect();
+        let all = pieces(&bytes);
+        let refusal = |follower: &mut PieceFollower, piece: &FilePiece, bytes: &[u8]| match follower
+            .follow(piece, bytes)
+        {
+            Err(StoreError::Invalid(why)) => why,
+            other => panic!("{other:?}"),
+        };
+        let mut altered = all[1].1.clone();
+        altered[0] ^= 1;
+        let mut follower = PieceFollower::default();
+        follower.follow(&all[0].0, &all[0].1).unwrap();
+        let why = refusal(&mut follower, &all[1].0, &altered);
+        assert!(why.contains("not to its name"), "{why}");
+        let mut follower = PieceFollower::default();
+        let why = refusal(&mut follower, &all[1].0, &all[1].1);
+        assert!(why.contains("without piece 0"), "{why}");
+        let mut follower = PieceFollower::default();
+        follower.follow(&all[0].0, &all[0].1).unwrap();
+        assert_eq!(follower.unfinished(), Some(all[0].0.file.as_str()));
+        let why = refusal(&mut follower, &all[1].0, &all[1].1[..3]);
+        assert!(why.contains("where its size is"), "{why}");
+        let mut bad_name = all[0].0.clone();
+        bad_name.file = "../etc".into();
+        let why = refusal(&mut PieceFollower::default(), &bad_name, &all[0].1);
+        assert!(why.contains("not a SHA-256"), "{why}");
+    }
+}
