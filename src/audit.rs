@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use accord_audit::{parse_public_key, verify_checkpoint, Checkpoint, Signer, VerifyingKey};
-use accord_store::{AttachmentStore, LogReader};
+use accord_store::{verify_named_files, AttachmentStore, LogReader};
 use anyhow::{bail, Context, Result};
 use serde_json::json;
 
@@ -31,14 +31,17 @@ pub fn verify(args: VerifyArgs) -> Result<()> {
     let store = Arc::new(open_sled(&args.data, DataArgs::ONE_PASS_CACHE_MB, false)?);
     let damage = store.damage().cloned();
     let attachments = store.verify_attachments()?;
-    let log = LogReader::new(store);
+    let log = LogReader::new(store.clone());
     let chain = match damage {
         // The walk first: a bad event before the damage is the first bad position.
         Some(damage) => damage.into_verification(log.verify(None)?),
         None => log.verify(None)?,
     };
+    // The files the verified events name: stored, and hashing to their names.
+    let files = verify_named_files(&log, store.as_ref(), chain.events)?;
     let mut report = serde_json::to_value(&chain)?;
     report["attachments"] = json!(attachments);
+    report["files"] = json!(files);
     let check = match checkpoint {
         Some((file, checkpoint, key)) => {
             let check = verify_checkpoint(&log, &checkpoint, &key)
@@ -57,6 +60,15 @@ pub fn verify(args: VerifyArgs) -> Result<()> {
             }
             None => bail!("the log does not verify: {reason}"),
         }
+    }
+    if let Some(fault) = files.faults.first() {
+        bail!(
+            "{} event(s) name a missing or altered file; the first, at position {}, names {}: {}",
+            files.faults.len(),
+            fault.position,
+            fault.attachment,
+            fault.reason
+        );
     }
     if !attachments.ok {
         bail!(

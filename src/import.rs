@@ -4,12 +4,20 @@
 //! Two passes: the first checks every line against the one before without
 //! writing anything, so a refused file leaves no folder behind; the second
 //! imports in atomic batches, each linked to the head again by the store.
+//!
+//! The files events name come as pieces before the first event naming them
+//! (ADR 0033): the first pass hashes each file and refuses the export if
+//! one does not hash to its name, or if an event names a file the export
+//! does not carry before it; the second stores them. An export without
+//! files (every export before them) is only events.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 
-use accord_store::{Head, Linker, RawEvent};
+use accord_store::{
+    named_file, AttachmentStore, AttachmentUpload, FilePiece, Head, Linker, PieceFollower, RawEvent,
+};
 use anyhow::{bail, Context, Result};
 
 use crate::cli::{DataArgs, ImportArgs};
@@ -54,8 +62,14 @@ fn refuse_non_empty(data: &Path) -> Result<()> {
     Ok(())
 }
 
+/// A line of an export: an event, or a piece of a file with its bytes.
+enum Line {
+    Event(RawEvent),
+    Piece(FilePiece, Vec<u8>),
+}
+
 /// The lines of an export, each parsed, numbered from 1; blank lines skipped.
-fn lines(file: &Path) -> Result<impl Iterator<Item = Result<(usize, RawEvent)>>> {
+fn lines(file: &Path) -> Result<impl Iterator<Item = Result<(usize, Line)>>> {
     let reader =
         BufReader::new(File::open(file).with_context(|| format!("opening {}", file.display()))?);
     Ok(reader.split(b'\n').enumerate().filter_map(|(index, line)| {
@@ -63,23 +77,53 @@ fn lines(file: &Path) -> Result<impl Iterator<Item = Result<(usize, RawEvent)>>>
         match line {
             Err(e) => Some(Err(anyhow::Error::from(e).context(format!("line {number}")))),
             Ok(bytes) if bytes.iter().all(u8::is_ascii_whitespace) => None,
+            Ok(bytes) if FilePiece::is_piece(&bytes) => Some(
+                FilePiece::from_line(&bytes)
+                    .and_then(|piece| Ok((piece.bytes()?, piece)))
+                    .map(|(bytes, piece)| (number, Line::Piece(piece, bytes)))
+                    .with_context(|| format!("line {number}")),
+            ),
             Ok(bytes) => Some(
                 RawEvent::from_line(&bytes)
-                    .map(|event| (number, event))
+                    .map(|event| (number, Line::Event(event)))
                     .with_context(|| format!("line {number}")),
             ),
         }
     }))
 }
 
-/// Pass one: every line links to the one before, from an empty log.
+/// Pass one: every line links to the one before, from an empty log; every
+/// file hashes to its name and comes before the first event naming it.
 fn check_file(file: &Path) -> Result<Head> {
     let mut linker = Linker::after(&Head::EMPTY);
+    let mut files = PieceFollower::default();
     for line in lines(file)? {
-        let (number, event) = line.context("the file is not an export")?;
-        linker
+        let (number, line) = line.context("the file is not an export")?;
+        let event = match line {
+            Line::Piece(piece, bytes) => {
+                files
+                    .follow(&piece, &bytes)
+                    .with_context(|| format!("the file does not verify at line {number}"))?;
+                continue;
+            }
+            Line::Event(event) => event,
+        };
+        if let Some(name) = files.unfinished() {
+            bail!("line {number}: an event comes before the file {name} is complete");
+        }
+        let envelope = linker
             .link(&event)
             .with_context(|| format!("the chain does not verify at line {number}"))?;
+        if let Some(name) = named_file(&event.canonical).filter(|name| !files.has(name)) {
+            bail!(
+                "line {number}: the event at position {} names the file {name}, which the export \
+                 does not carry before it",
+                envelope.position
+            );
+        }
+    }
+    if let Some(name) = files.unfinished() {
+        bail!("the export ends before the file {name} is complete");
     }
     if linker.head().position == 0 {
         bail!("{} holds no events", file.display());
@@ -87,12 +131,23 @@ fn check_file(file: &Path) -> Result<Head> {
     Ok(linker.head().clone())
 }
 
-/// Pass two: the store, in atomic batches; then its own verification.
+/// Pass two: the files and the store, in atomic batches; then its own
+/// verification.
 fn import_file(data: &DataArgs, file: &Path) -> Result<Head> {
-    let log = open_stores(data)?.log;
+    let stores = open_stores(data)?;
+    let (log, files) = (stores.log, stores.attachments);
     let mut batch = Vec::with_capacity(BATCH);
+    let mut follower = PieceFollower::default();
+    let mut upload: Option<Box<dyn AttachmentUpload>> = None;
     for line in lines(file)? {
-        batch.push(line?.1);
+        let event = match line?.1 {
+            Line::Piece(piece, bytes) => {
+                store_piece(files.as_ref(), &mut follower, &mut upload, &piece, &bytes)?;
+                continue;
+            }
+            Line::Event(event) => event,
+        };
+        batch.push(event);
         if batch.len() == BATCH {
             log.import(&batch)?;
             batch.clear();
@@ -106,4 +161,35 @@ fn import_file(data: &DataArgs, file: &Path) -> Result<Head> {
         bail!("the imported log does not verify: {verification:?}");
     }
     Ok(log.head())
+}
+
+/// Writes a piece into the file being stored; stores it after its last
+/// piece, checked again as it is written.
+fn store_piece(
+    files: &dyn AttachmentStore,
+    follower: &mut PieceFollower,
+    upload: &mut Option<Box<dyn AttachmentUpload>>,
+    piece: &FilePiece,
+    bytes: &[u8],
+) -> Result<()> {
+    let complete = follower.follow(piece, bytes)?;
+    if piece.piece == 0 {
+        *upload = Some(files.begin_upload()?);
+    }
+    let writing = upload.as_mut().context("a piece without its file")?;
+    writing.write(bytes)?;
+    if complete {
+        let stored = upload
+            .take()
+            .expect("an upload is open")
+            .finish(&piece.media_type)?;
+        if stored.attachment.sha256 != piece.file {
+            bail!(
+                "the file {} was stored as {}",
+                piece.file,
+                stored.attachment.sha256
+            );
+        }
+    }
+    Ok(())
 }

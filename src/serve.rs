@@ -65,6 +65,7 @@ pub fn run(args: ServeArgs) -> Result<()> {
                 args.min_free_disk_mb * 1024 * 1024,
             ))
         }),
+        attachments: Some(accord_engine::Files(stores.attachments.clone())),
         ..EngineConfig::default()
     };
     let started = std::time::Instant::now();

@@ -1989,3 +1989,162 @@ async fn a_file_that_is_not_a_spreadsheet_is_refused_at_its_field() {
     assert!(browser.all(".import-link").await.is_empty());
     browser.close().await;
 }
+
+// ---------------------------------------------------------------------
+// Documents and files (ADR 0033).
+
+#[tokio::test]
+async fn an_exchange_recorded_with_a_file_shows_it_and_a_wrong_type_is_refused_at_its_field() {
+    let (dir, server, browser) = start().await;
+    sign_in(&browser, &server, TOKEN).await;
+    browser
+        .open(&server.url(&format!("/agreements/{TRIPARTITE}")))
+        .await;
+    let summary = "Làm việc về xúc tiến đầu tư vào KCN Lộc Sơn";
+    fill_exchange(&browser, "2014-05-12", summary).await;
+
+    // A web page is not a document: refused at the file, nothing appended.
+    let head = server.head().await;
+    let page = dir.log("trang-web.html");
+    std::fs::write(&page, "<html><body>không phải văn bản</body></html>").unwrap();
+    browser
+        .find("#RecordExchange-file")
+        .await
+        .send_keys(page.to_str().unwrap())
+        .await
+        .expect("choosing the file");
+    browser.run("document.body.dataset.submitted = 'yes'").await;
+    browser
+        .click_to(
+            "#RecordExchange button[type=submit]",
+            "body:not([data-submitted]) #RecordExchange-file-error",
+        )
+        .await;
+    let error = browser.text("#RecordExchange-file-error").await;
+    assert!(
+        error.starts_with("This kind of file is not accepted"),
+        "{error}"
+    );
+    assert_eq!(
+        browser
+            .run("return document.getElementById('RecordExchange-file').getAttribute('aria-invalid')")
+            .await,
+        "true"
+    );
+    assert_eq!(
+        value_of(&browser, "#RecordExchange-summary").await,
+        summary,
+        "what was typed is kept"
+    );
+    assert_eq!(server.head().await, head, "nothing appended");
+
+    // Minutes as plain text: the exchange and the file, both recorded.
+    let minutes = "BIÊN BẢN LÀM VIỆC\nNgày 12/5/2014, tại Ban quản lý các KCN tỉnh Lâm Đồng.\n\
+                   Các bên thống nhất phối hợp xúc tiến đầu tư vào KCN Lộc Sơn.\n";
+    let file = dir.log("bien-ban-2014-05-12.txt");
+    std::fs::write(&file, minutes).unwrap();
+    browser
+        .find("#RecordExchange-file")
+        .await
+        .send_keys(file.to_str().unwrap())
+        .await
+        .expect("choosing the file");
+    submit_form(&browser, "RecordExchange", "The exchange was recorded.").await;
+    let events = server.events().await;
+    assert_eq!(events.len() as u64, head + 2, "the exchange and its file");
+    let (recorded, attached) = (&events[head as usize], &events[head as usize + 1]);
+    assert_eq!(recorded["type"], "ExchangeRecorded");
+    assert_eq!(attached["type"], "DocumentAttached");
+    assert_eq!(
+        attached["data"]["exchange_id"],
+        recorded["data"]["exchange_id"]
+    );
+    assert_eq!(attached["data"]["media_type"], "text/plain");
+    assert_eq!(attached["data"]["filename"], "bien-ban-2014-05-12.txt");
+    assert_eq!(attached["data"]["dated_on"], "2014-05-12");
+
+    // Listed on the agreement page; opened from it, its bytes.
+    let link = browser.find("table.attachments a.open-file").await;
+    assert_eq!(link.text().await.unwrap(), "bien-ban-2014-05-12.txt");
+    let (folder, _temp) = screenshot_folder();
+    browser
+        .run("document.getElementById('a-attachments').scrollIntoView()")
+        .await;
+    save(&browser, &folder, "agreement-attachments.en.png").await;
+    let violations = axe_violations(&browser).await;
+    assert!(violations.is_empty(), "axe-core found: {violations:?}");
+    let href = link.attr("href").await.unwrap().expect("a link");
+
+    // The download: its type, and a Content-Disposition naming the file
+    // safely (ASCII, and in full as UTF-8), sandboxed.
+    let headers = browser
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];\
+             fetch(arguments[0], {credentials: 'same-origin'})\
+               .then(r => done([r.status, r.headers.get('content-type'),\
+                 r.headers.get('content-disposition'), r.headers.get('content-security-policy')]))\
+               .catch(e => done([0, String(e), '', '']));",
+            vec![json!(format!("{href}?download=1"))],
+        )
+        .await
+        .expect("the fetch runs");
+    assert_eq!(headers[0], 200, "{headers}");
+    assert_eq!(headers[1], "text/plain; charset=utf-8");
+    assert_eq!(
+        headers[2],
+        "attachment; filename=\"bien-ban-2014-05-12.txt\"; filename*=UTF-8''bien-ban-2014-05-12.txt"
+    );
+    assert!(
+        headers[3].as_str().unwrap().starts_with("sandbox"),
+        "{headers}"
+    );
+
+    // The "attach a document" form: a plan, as a PDF, for the agreement.
+    let plan = dir.log("kế-hoạch-2015.pdf");
+    std::fs::write(
+        &plan,
+        b"%PDF-1.4\n% K\xe1\xba\xbf ho\xe1\xba\xa1ch 2015\n%%EOF\n",
+    )
+    .unwrap();
+    browser.click("#AttachDocument > summary").await;
+    browser
+        .find("#AttachDocument-attachment")
+        .await
+        .send_keys(plan.to_str().unwrap())
+        .await
+        .expect("choosing the file");
+    type_into(
+        &browser,
+        "AttachDocument-title",
+        "Kế hoạch hợp tác năm 2015",
+    )
+    .await;
+    browser
+        .find("#AttachDocument-kind")
+        .await
+        .select_by_value("plan")
+        .await
+        .expect("a kind is chosen");
+    set_value(&browser, "AttachDocument-dated_on", "2014-12-15").await;
+    submit_form(&browser, "AttachDocument", "The document was attached.").await;
+    let titles = browser.text("table.attachments").await;
+    assert!(titles.contains("Kế hoạch hợp tác năm 2015"), "{titles}");
+    assert!(titles.contains("Plan"), "{titles}");
+    let last = server.events().await.pop().unwrap();
+    assert_eq!(last["data"]["media_type"], "application/pdf");
+    assert_eq!(last["data"]["filename"], "kế-hoạch-2015.pdf");
+    assert_eq!(last["data"]["exchange_id"], Value::Null);
+
+    // The audit page re-hashes the files the log names with the chain.
+    browser.open(&server.url("/audit?verify=chain")).await;
+    assert_eq!(
+        browser.text(".files-result").await,
+        "Every file the log names is stored and hashes to its name: 2 files."
+    );
+
+    browser.open(&server.url(&href)).await;
+    let shown = browser.text("pre").await;
+    assert_eq!(shown.trim_end(), minutes.trim_end());
+    browser.close().await;
+}

@@ -43,6 +43,8 @@ const EXCHANGE_KINDS: [&str; 7] = [
     "event",
     "other",
 ];
+/// The values of document kinds.
+const DOCUMENT_KINDS: [&str; 5] = ["signed_text", "minutes", "report", "plan", "other"];
 /// The values of review kinds.
 const REVIEW_KINDS: [&str; 2] = ["interim", "final"];
 /// The values of ratings.
@@ -74,6 +76,12 @@ enum Kind {
     /// Not shown: the value is the server's (the page's agreement, a
     /// writer's own party), whatever the form sends.
     Fixed(String),
+    /// A file to upload (the form is sent as `multipart/form-data`). The
+    /// page stores it first ([`crate::upload`]); its SHA-256 then stands as
+    /// the field's value, sent in the command when `in_data`.
+    File { in_data: bool },
+    /// Not shown: a value the page sets from the upload (the file's name).
+    FromUpload,
 }
 
 /// A field of a form. Its name is its path in the command's `data`
@@ -127,6 +135,10 @@ impl Field {
         Self::new(name, "", Kind::Fixed(value.to_string()))
     }
 
+    fn file(name: &'static str, label: &'static str, in_data: bool) -> Self {
+        Self::new(name, label, Kind::File { in_data }).hint("form-hint-file")
+    }
+
     fn list(name: &'static str, label: &'static str) -> Self {
         Self::new(name, label, Kind::List).hint("form-hint-list")
     }
@@ -148,7 +160,7 @@ impl Field {
     }
 
     fn shown(&self) -> bool {
-        !matches!(self.kind, Kind::Fixed(_))
+        !matches!(self.kind, Kind::Fixed(_) | Kind::FromUpload)
     }
 }
 
@@ -257,6 +269,8 @@ pub struct FormView {
     pub error: Option<String>,
     /// Shown unfolded (the form that was just refused).
     pub open: bool,
+    /// Sent as `multipart/form-data`: it has a file to upload.
+    pub multipart: bool,
     pub fields: Vec<FieldView>,
 }
 
@@ -273,6 +287,14 @@ impl Spec {
     fn field(mut self, field: Field) -> Self {
         self.fields.push(field);
         self
+    }
+
+    /// The form's file field, if it has one: its name.
+    pub fn file_field(&self) -> Option<&'static str> {
+        self.fields
+            .iter()
+            .find(|f| matches!(f.kind, Kind::File { .. }))
+            .map(|f| f.name)
     }
 
     /// The form as rendered for `ui`, posting to `path` (at the page's
@@ -308,7 +330,8 @@ impl Spec {
                     Kind::Date => ("date", Vec::new()),
                     Kind::Select(options) => ("select", choices(options, &typed)),
                     Kind::Checks(options) => ("checks", choices(options, &typed)),
-                    Kind::Fixed(_) => ("hidden", Vec::new()),
+                    Kind::Fixed(_) | Kind::FromUpload => ("hidden", Vec::new()),
+                    Kind::File { .. } => ("file", Vec::new()),
                 };
                 FieldView {
                     id: format!("{}-{}", self.command, f.name.replace('.', "-")),
@@ -335,6 +358,7 @@ impl Spec {
                 .filter(|p| p.field.is_none())
                 .map(|p| ui.t(&p.key).to_owned()),
             open: pending.is_some(),
+            multipart: self.file_field().is_some(),
             fields,
         }
     }
@@ -361,6 +385,12 @@ impl Spec {
                     given => Some(json!(given)),
                 },
                 Kind::Checks(_) => (f.required || !typed.is_empty()).then(|| json!(typed)),
+                Kind::File { in_data: false } => None,
+                Kind::File { in_data: true } | Kind::FromUpload => match first.trim() {
+                    "" if f.required => return Err(missing()),
+                    "" => None,
+                    given => Some(json!(given)),
+                },
                 Kind::List => {
                     let items: Vec<&str> = first
                         .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
@@ -442,7 +472,10 @@ fn insert(data: &mut Map<String, Value>, path: &str, value: Value) {
 /// none of them (or about the command as a whole) is shown above the form.
 pub(crate) fn rule_fields(code: &str) -> &'static [&'static str] {
     match code {
-        "text_required" => &["name", "title", "summary"],
+        "text_required" => &["name", "title", "summary", "filename"],
+        "attachment_not_found" => &["attachment", "file"],
+        "document_in_future" => &["dated_on"],
+        "exchange_and_review" => &["exchange_id", "review_id"],
         "party_already_registered" => &["party_id"],
         "party_not_registered" | "party_not_in_agreement" | "party_already_in_agreement" => {
             &["party_id", "parties"]
@@ -461,9 +494,10 @@ pub(crate) fn rule_fields(code: &str) -> &'static [&'static str] {
         "reason_required" => &["reason"],
         "exchange_outside_term" | "exchange_after_termination" => &["occurred_on"],
         "area_not_declared" => &["area"],
-        "exchange_not_found" | "exchange_retracted" => &["exchange_id"],
+        "exchange_not_found" | "exchange_retracted" => &["exchange_id", "file"],
         "period_start_after_end" => &["period.end"],
         "review_not_found" | "review_already_closed" => &["review_id"],
+        "signatory_not_party" | "empty_document" => &["document"],
         "closed_before_period_start" => &["closed_on"],
         "termination_before_signing" => &["effective_on"],
         // responsibility_for_non_party, agreement_already_exists,
@@ -472,6 +506,76 @@ pub(crate) fn rule_fields(code: &str) -> &'static [&'static str] {
         // review_already_exists, already_terminated: the whole command.
         _ => &[],
     }
+}
+
+/// A refusal of `spec`'s form before its command was issued: `key` at
+/// `field` (the file, refused by its type or size), with `status`.
+pub(crate) fn refused_at(
+    spec: &Spec,
+    values: Values,
+    field: Option<&str>,
+    key: &str,
+    status: StatusCode,
+) -> Pending {
+    let command_id = values
+        .get(COMMAND_ID_FIELD)
+        .and_then(|raw| raw.parse::<Uuid>().ok())
+        .unwrap_or_else(Uuid::now_v7);
+    Pending {
+        command: spec.command.to_owned(),
+        command_id,
+        values,
+        problem: Problem {
+            field: field.map(str::to_owned),
+            key: key.to_owned(),
+        },
+        status,
+    }
+}
+
+/// The form that attaches the file uploaded with an exchange to it: every
+/// field set by the page, its command id derived from the exchange form's
+/// (so that submitting that form again attaches once).
+pub(crate) fn exchange_file_spec(
+    agreement: AgreementId,
+    exchange: &str,
+    file: &crate::upload::Stored,
+    dated_on: &str,
+    exchange_command_id: Uuid,
+) -> (Spec, Values) {
+    let title = match file.filename.trim() {
+        "" => file.sha256.chars().take(12).collect(),
+        name => name.to_owned(),
+    };
+    let spec = Spec::new("AttachDocument", "", "")
+        .field(Field::fixed("agreement_id", agreement))
+        .field(Field::fixed("attachment", &file.sha256))
+        .field(Field::fixed("title", &title))
+        .field(Field::fixed("kind", "minutes"))
+        .field(Field::fixed("dated_on", dated_on))
+        .field(Field::fixed("exchange_id", exchange))
+        .field(Field::new("filename", "", Kind::FromUpload).optional());
+    let id = derived_id(exchange_command_id, "AttachDocument");
+    let values = Values(vec![
+        (COMMAND_ID_FIELD.to_owned(), id.to_string()),
+        ("filename".to_owned(), file.filename.clone()),
+    ]);
+    (spec, values)
+}
+
+/// A command id derived from another and a label: the same every time,
+/// distinct from the first (a UUID v8 of their SHA-256).
+fn derived_id(from: Uuid, label: &str) -> Uuid {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::new()
+        .chain_update(from.as_bytes())
+        .chain_update(label.as_bytes())
+        .finalize();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    bytes[6] = (bytes[6] & 0x0f) | 0x80;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    Uuid::from_bytes(bytes)
 }
 
 /// How a submitted form ended.
@@ -588,6 +692,8 @@ fn sample(name: &str, agreement: AgreementId, viewer: &Viewer) -> Option<Command
             "assessed_on": d, "rating": "met"}),
         "CloseReviewPeriod" => json!({"agreement_id": a, "review_id": nil, "closed_on": d,
             "outcome": "met", "summary": "-"}),
+        "AttachDocument" => json!({"agreement_id": a, "attachment": "0".repeat(64),
+            "title": "-", "kind": "other", "dated_on": d}),
         _ => return None,
     };
     serde_json::from_value(json!({"type": name, "data": data})).ok()
@@ -660,6 +766,7 @@ pub(crate) fn agreement_specs(
             (x.exchange_id.to_string(), label)
         })
         .collect();
+    let live_for_files = live.clone();
     let open: Vec<(String, String)> = view
         .reviews
         .iter()
@@ -694,7 +801,8 @@ pub(crate) fn agreement_specs(
     ))
     .field(Field::checks("parties", "form-field-parties", member_options.clone()).default(own))
     .field(Field::textarea("summary", "form-field-summary"))
-    .field(Field::textarea("outcome", "form-field-outcome").optional())];
+    .field(Field::textarea("outcome", "form-field-outcome").optional())
+    .field(Field::file("file", "form-field-exchange-file", false).optional())];
     if !live.is_empty() {
         specs.push(
             Spec::new(
@@ -845,6 +953,34 @@ pub(crate) fn agreement_specs(
             .field(Field::textarea("summary", "form-field-summary")),
         );
     }
+    let reviews: Vec<(String, String)> = view
+        .reviews
+        .iter()
+        .map(|r| (r.review_id.to_string(), r.title.clone()))
+        .collect();
+    let mut attach = Spec::new(
+        "AttachDocument",
+        "form-attach-document",
+        "form-attach-document-submit",
+    )
+    .field(agreement())
+    .field(Field::file("attachment", "form-field-attachment", true))
+    .field(Field::new("filename", "", Kind::FromUpload).optional())
+    .field(Field::text("title", "form-field-title"))
+    .field(Field::select(
+        "kind",
+        "form-field-document-kind",
+        value_options(ui, "document-kind", &DOCUMENT_KINDS),
+    ))
+    .field(Field::date("dated_on", "form-field-dated_on"));
+    if !live_for_files.is_empty() {
+        attach = attach
+            .field(Field::select("exchange_id", "form-field-exchange", live_for_files).optional());
+    }
+    if !reviews.is_empty() {
+        attach = attach.field(Field::select("review_id", "form-field-review", reviews).optional());
+    }
+    specs.push(attach);
     specs.push(
         Spec::new(
             "TerminateAgreement",
@@ -904,7 +1040,7 @@ pub(crate) fn register_spec(ui: &Ui) -> Spec {
 }
 
 /// The confirmation shown after each command was recorded: its catalogue key.
-const DONE: [(&str, &str); 11] = [
+const DONE: [(&str, &str); 12] = [
     ("RegisterParty", "form-register-party-done"),
     ("SignAgreement", "form-sign-agreement-done"),
     ("AmendAgreement", "form-amend-agreement-done"),
@@ -916,6 +1052,7 @@ const DONE: [(&str, &str); 11] = [
     ("RecordAssessment", "form-record-assessment-done"),
     ("CloseReviewPeriod", "form-close-review-done"),
     ("TerminateAgreement", "form-terminate-agreement-done"),
+    ("AttachDocument", "form-attach-document-done"),
 ];
 
 /// The confirmation of `?done=<command>`, the answer to a recorded

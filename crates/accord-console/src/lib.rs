@@ -57,6 +57,7 @@ pub mod receipt;
 pub mod session;
 pub mod time_travel;
 pub mod ui;
+mod upload;
 
 use std::sync::Arc;
 use std::time::Duration;

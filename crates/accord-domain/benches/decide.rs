@@ -33,6 +33,7 @@ fn model_with(agreement: AgreementId, exchanges: u64) -> WriteModel {
         }));
     }
     model.evolve(&Event::AgreementSigned(AgreementSigned {
+        document: None,
         agreement_id: agreement,
         title: "Chương trình hợp tác".into(),
         parties: vec![party("dong-nai-iza"), party("lam-dong-iza")],

@@ -48,6 +48,44 @@ value_enum!(
     Rating { Met, PartiallyMet, NotMet }
 );
 
+value_enum!(
+    /// What an attached file is: the signed text, minutes, a report, a plan, or other.
+    DocumentKind { SignedText, Minutes, Report, Plan, Other }
+);
+
+/// A person who signed an agreement's document for one of its parties.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Signatory {
+    /// The party signed for: a party of the agreement.
+    pub party_id: PartyId,
+    /// The person's name, e.g. "Nguyễn Văn A".
+    #[cfg_attr(feature = "openapi", schema(pattern = "\\S"))]
+    pub name: String,
+    /// Their title, e.g. "Trưởng ban".
+    #[serde(default)]
+    pub title: Option<String>,
+}
+
+/// The document a signature or an amendment was made by: its number
+/// (số/ký hiệu), the day it was issued, and who signed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Document {
+    /// Its number, e.g. "01/CTHT-BQL".
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(pattern = "\\S"))]
+    pub number: Option<String>,
+    /// The day it was issued.
+    #[serde(default)]
+    pub issued_on: Option<BusinessDate>,
+    /// Who signed it, for which party.
+    #[serde(default)]
+    pub signatories: Vec<Signatory>,
+}
+
 /// Responsibilities of each party under an agreement, in free text.
 pub type Responsibilities = BTreeMap<PartyId, String>;
 
@@ -91,6 +129,9 @@ pub struct SignAgreement {
     /// The agreement this one succeeds.
     #[serde(default)]
     pub supersedes: Option<AgreementId>,
+    /// The signed document: number, date, signatories.
+    #[serde(default)]
+    pub document: Option<Document>,
 }
 
 /// Changes an agreement's title, term, areas or responsibilities from a date.
@@ -114,6 +155,9 @@ pub struct AmendAgreement {
     // Spelt out: through the alias utoipa would name the schema `BTreeMap`.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<BTreeMap<PartyId, String>>))]
     pub responsibilities: Option<Responsibilities>,
+    /// The amending document: number, date, signatories.
+    #[serde(default)]
+    pub document: Option<Document>,
 }
 
 /// Admits a registered party to an agreement from a date.
@@ -297,6 +341,34 @@ pub struct VoidEvent {
     pub reason: String,
 }
 
+/// Attaches a stored file (uploaded to `/v1/attachments`, named by its
+/// SHA-256) to an agreement, and optionally to one of its exchanges or
+/// reviews.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AttachDocument {
+    pub agreement_id: AgreementId,
+    /// The file's SHA-256, 64 lowercase hex digits, as the upload answered.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9a-f]{64}$"))]
+    pub attachment: String,
+    #[cfg_attr(feature = "openapi", schema(pattern = "\\S"))]
+    pub title: String,
+    pub kind: DocumentKind,
+    /// The document's own date (not after today).
+    pub dated_on: BusinessDate,
+    /// The file's name, offered when it is downloaded.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(pattern = "\\S"))]
+    pub filename: Option<String>,
+    /// The exchange of the agreement it belongs to, if any.
+    #[serde(default)]
+    pub exchange_id: Option<ExchangeId>,
+    /// The review of the agreement it belongs to, if any.
+    #[serde(default)]
+    pub review_id: Option<ReviewId>,
+}
+
 /// Every command, as sent: `{"type": "RecordExchange", "data": {...}}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "data")]
@@ -317,6 +389,7 @@ pub enum Command {
     SucceedParty(SucceedParty),
     WithdrawParty(WithdrawParty),
     VoidEvent(VoidEvent),
+    AttachDocument(AttachDocument),
 }
 
 /// The stream a command writes to: `party:<id>` or `agreement:<id>`.
@@ -349,7 +422,7 @@ impl std::fmt::Display for StreamId {
 
 impl Command {
     /// Every command's name, in the order of docs/domain.md.
-    pub const NAMES: [&'static str; 15] = [
+    pub const NAMES: [&'static str; 16] = [
         "RegisterParty",
         "SignAgreement",
         "AmendAgreement",
@@ -365,6 +438,7 @@ impl Command {
         "SucceedParty",
         "WithdrawParty",
         "VoidEvent",
+        "AttachDocument",
     ];
 
     /// The command's name, as in its `type`.
@@ -385,6 +459,7 @@ impl Command {
             Command::SucceedParty(_) => "SucceedParty",
             Command::WithdrawParty(_) => "WithdrawParty",
             Command::VoidEvent(_) => "VoidEvent",
+            Command::AttachDocument(_) => "AttachDocument",
         }
     }
 
@@ -425,6 +500,16 @@ impl Command {
             Command::CloseReviewPeriod(c) => Some(c.agreement_id),
             Command::TerminateAgreement(c) => Some(c.agreement_id),
             Command::WithdrawParty(c) => Some(c.agreement_id),
+            Command::AttachDocument(c) => Some(c.agreement_id),
+        }
+    }
+
+    /// The stored file a command names (`AttachDocument`), which the
+    /// caller looks up before deciding it ([`crate::Circumstances`]).
+    pub fn attachment(&self) -> Option<&str> {
+        match self {
+            Command::AttachDocument(c) => Some(&c.attachment),
+            _ => None,
         }
     }
 

@@ -7,7 +7,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::command::{ExchangeKind, PartyKind, Rating, Responsibilities, ReviewKind};
+use crate::command::{
+    Document, DocumentKind, ExchangeKind, PartyKind, Rating, Responsibilities, ReviewKind,
+};
 use crate::ids::{
     AgreementId, AreaId, BusinessDate, DateRange, EventId, ExchangeId, PartyId, ReviewId,
 };
@@ -38,6 +40,9 @@ pub struct AgreementSigned {
     #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<PartyId, String>))]
     pub responsibilities: Responsibilities,
     pub supersedes: Option<AgreementId>,
+    /// The signed document; absent from signatures recorded before documents were.
+    #[serde(default)]
+    pub document: Option<Document>,
 }
 
 /// An agreement was amended from `effective_on`; absent fields are unchanged.
@@ -53,6 +58,9 @@ pub struct AgreementAmended {
     // Spelt out: through the alias utoipa would name the schema `BTreeMap`.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<BTreeMap<PartyId, String>>))]
     pub responsibilities: Option<Responsibilities>,
+    /// The amending document; absent from amendments recorded before documents were.
+    #[serde(default)]
+    pub document: Option<Document>,
 }
 
 /// A party joined an agreement from `effective_on`.
@@ -200,6 +208,27 @@ pub struct EventVoided {
     pub reason: String,
 }
 
+/// A stored file was attached to an agreement (and perhaps to one of its
+/// exchanges or reviews). Its hash, size and media type are in the event,
+/// so the hash chain covers the file's bytes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DocumentAttached {
+    pub agreement_id: AgreementId,
+    /// The SHA-256 of the file's bytes, 64 lowercase hex digits.
+    pub attachment: String,
+    /// The file's size in bytes when it was attached.
+    pub size: u64,
+    /// The file's media type, as stored.
+    pub media_type: String,
+    pub title: String,
+    pub kind: DocumentKind,
+    pub dated_on: BusinessDate,
+    pub filename: Option<String>,
+    pub exchange_id: Option<ExchangeId>,
+    pub review_id: Option<ReviewId>,
+}
+
 /// Every fact the log can hold.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "data")]
@@ -220,6 +249,7 @@ pub enum Event {
     PartySucceeded(PartySucceeded),
     PartyWithdrew(PartyWithdrew),
     EventVoided(EventVoided),
+    DocumentAttached(DocumentAttached),
 }
 
 impl Event {
@@ -228,7 +258,7 @@ impl Event {
     pub const SCHEMA: u32 = 1;
 
     /// Every event type, in the order of docs/domain.md.
-    pub const TYPES: [&'static str; 15] = [
+    pub const TYPES: [&'static str; 16] = [
         "PartyRegistered",
         "AgreementSigned",
         "AgreementAmended",
@@ -244,6 +274,7 @@ impl Event {
         "PartySucceeded",
         "PartyWithdrew",
         "EventVoided",
+        "DocumentAttached",
     ];
 
     /// The event's type name, as stored.
@@ -264,6 +295,7 @@ impl Event {
             Event::PartySucceeded(_) => "PartySucceeded",
             Event::PartyWithdrew(_) => "PartyWithdrew",
             Event::EventVoided(_) => "EventVoided",
+            Event::DocumentAttached(_) => "DocumentAttached",
         }
     }
 }

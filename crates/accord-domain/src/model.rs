@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
-use crate::command::{Command, PartyKind, Responsibilities};
+use crate::command::{Command, Document, PartyKind, Responsibilities};
 use crate::event::{AgreementAmended, Event, PartyRegistered, PartyUpdated};
 use crate::ids::{AgreementId, AreaId, BusinessDate, DateRange, ExchangeId, PartyId, ReviewId};
 use crate::members::{Members, Succession};
@@ -27,6 +27,29 @@ pub struct Fact {
 pub struct Decision {
     pub stream: StreamId,
     pub facts: Vec<Fact>,
+}
+
+/// A stored file as the attachment store describes it: what
+/// `AttachDocument` records of the file it names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredFile {
+    /// The SHA-256 of its bytes, 64 lowercase hex digits.
+    pub sha256: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// The media type it was stored with.
+    pub media_type: String,
+}
+
+/// What a decision may need from outside the log. The domain has no clock
+/// and reads no files: the caller brings today's date and the stored file
+/// a command names ([`Command::attachment`]), looked up before deciding.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Circumstances {
+    /// The date in the service's business time zone; `None`: not checked.
+    pub today: Option<BusinessDate>,
+    /// The stored file the command names, if the store has it.
+    pub file: Option<StoredFile>,
 }
 
 /// What deciding needs to know of an agreement.
@@ -61,6 +84,9 @@ pub struct Terms {
     pub term: DateRange,
     pub areas: Vec<AreaId>,
     pub responsibilities: Responsibilities,
+    /// The document of the signature, or of the latest amendment that
+    /// carried one.
+    pub document: Option<Document>,
 }
 
 impl Terms {
@@ -78,6 +104,9 @@ impl Terms {
             }
             if let Some(r) = &a.responsibilities {
                 terms.responsibilities.clone_from(r);
+            }
+            if a.document.is_some() {
+                terms.document.clone_from(&a.document);
             }
         }
         terms
@@ -316,7 +345,7 @@ impl WriteModel {
     /// Decides a command: the facts to append, or the rule it breaks.
     /// Generated ids must have been assigned ([`Command::assign_ids`]).
     pub fn decide(&self, command: &Command) -> Result<Decision, Refusal> {
-        crate::rules::decide(self, command, None)
+        crate::rules::decide(self, command, &Circumstances::default())
     }
 
     /// Decides a command on `today`, the date in the service's business
@@ -324,7 +353,23 @@ impl WriteModel {
     /// `today` is refused (`exchange_in_future`): what is to come is planned,
     /// not recorded. The domain has no clock: the caller brings the date.
     pub fn decide_on(&self, command: &Command, today: BusinessDate) -> Result<Decision, Refusal> {
-        crate::rules::decide(self, command, Some(today))
+        let circumstances = Circumstances {
+            today: Some(today),
+            file: None,
+        };
+        crate::rules::decide(self, command, &circumstances)
+    }
+
+    /// Decides a command in `circumstances`: as [`WriteModel::decide_on`]
+    /// when they give today's date, and `AttachDocument` records the stored
+    /// file they give (refused when they give none: the store has no such
+    /// file).
+    pub fn decide_in(
+        &self,
+        command: &Command,
+        circumstances: &Circumstances,
+    ) -> Result<Decision, Refusal> {
+        crate::rules::decide(self, command, circumstances)
     }
 
     /// Applies a fact. No rules and no errors: the fact already happened.
@@ -374,6 +419,7 @@ impl WriteModel {
                         term: e.term,
                         areas: e.areas.clone(),
                         responsibilities: e.responsibilities.clone(),
+                        document: e.document.clone(),
                     },
                     amendments: Vec::new(),
                     terminated_on: None,
@@ -475,6 +521,8 @@ impl WriteModel {
                 }
             }
             Event::PartyWithdrew(e) => a.members.leave(&e.party_id, e.effective_on),
+            // Nothing a later decision depends on: files are only attached.
+            Event::DocumentAttached(_) => {}
             Event::PartyRegistered(_)
             | Event::AgreementSigned(_)
             | Event::PartyUpdated(_)
@@ -502,6 +550,7 @@ pub fn event_agreement(event: &Event) -> Option<AgreementId> {
         Event::AgreementTerminated(e) => e.agreement_id,
         Event::PartyWithdrew(e) => e.agreement_id,
         Event::EventVoided(e) => return e.agreement_id,
+        Event::DocumentAttached(e) => e.agreement_id,
     })
 }
 

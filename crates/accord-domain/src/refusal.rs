@@ -67,6 +67,11 @@ rules! {
     VoidOfVoid => "void_of_void",
     EventAlreadyVoided => "event_already_voided",
     VoidBreaksHistory => "void_breaks_history",
+    SignatoryNotParty => "signatory_not_party",
+    EmptyDocument => "empty_document",
+    AttachmentNotFound => "attachment_not_found",
+    DocumentInFuture => "document_in_future",
+    ExchangeAndReview => "exchange_and_review",
 }
 
 /// A command refused by a rule; nothing is appended.

@@ -8,20 +8,16 @@ use crate::command::*;
 use crate::event::*;
 use crate::ids::{AgreementId, AreaId, BusinessDate, ExchangeId, PartyId, ReviewId};
 use crate::model::{
-    insert_amendment, AgreementState, Decision, ExchangeState, Fact, PartyState, ReviewState,
-    WriteModel,
+    insert_amendment, AgreementState, Circumstances, Decision, ExchangeState, Fact, PartyState,
+    ReviewState, StoredFile, WriteModel,
 };
 use crate::refusal::{Refusal, Rule};
 use crate::StreamId;
 
 type Decided = Result<Decision, Refusal>;
 
-pub(crate) fn decide(
-    model: &WriteModel,
-    command: &Command,
-    today: Option<BusinessDate>,
-) -> Decided {
-    if let Some(today) = today {
+pub(crate) fn decide(model: &WriteModel, command: &Command, given: &Circumstances) -> Decided {
+    if let Some(today) = given.today {
         not_in_future(command, today)?;
     }
     match command {
@@ -42,6 +38,7 @@ pub(crate) fn decide(
         // The write model knows no event ids: the engine finds the event in
         // the log and decides with `void::decide_void`.
         Command::VoidEvent(c) => crate::void::decide_void(c, None),
+        Command::AttachDocument(c) => attach_document(model, c, given),
     }
 }
 
@@ -235,6 +232,9 @@ fn sign_agreement(model: &WriteModel, c: &SignAgreement) -> Decided {
     check_term(c.term.start, c.term.end)?;
     check_areas(&c.areas)?;
     check_responsibilities(&c.responsibilities, |p| seen.contains(p))?;
+    if let Some(document) = &c.document {
+        check_document(document, |p| seen.contains(p))?;
+    }
     if let Some(old) = c.supersedes {
         if !model.agreements.contains_key(&old) {
             return Err(Refusal::new(
@@ -253,6 +253,7 @@ fn sign_agreement(model: &WriteModel, c: &SignAgreement) -> Decided {
         areas: c.areas.clone(),
         responsibilities: c.responsibilities.clone(),
         supersedes: c.supersedes,
+        document: c.document.clone(),
     });
     on_agreement(id, event, c.signed_on)
 }
@@ -261,10 +262,15 @@ fn amend_agreement(model: &WriteModel, c: &AmendAgreement) -> Decided {
     let a = agreement(model, c.agreement_id)?;
     live_on(a, c.agreement_id, c.effective_on)?;
     require_reason(&c.reason)?;
-    if c.title.is_none() && c.term.is_none() && c.areas.is_none() && c.responsibilities.is_none() {
+    let gives_nothing = c.title.is_none()
+        && c.term.is_none()
+        && c.areas.is_none()
+        && c.responsibilities.is_none()
+        && c.document.is_none();
+    if gives_nothing {
         return Err(Refusal::new(
             Rule::AmendmentWithoutChanges,
-            "an amendment must change at least one of title, term, areas, responsibilities",
+            "an amendment must change at least one of title, term, areas, responsibilities, document",
         ));
     }
     if let Some(title) = &c.title {
@@ -279,6 +285,9 @@ fn amend_agreement(model: &WriteModel, c: &AmendAgreement) -> Decided {
     if let Some(r) = &c.responsibilities {
         check_responsibilities(r, |p| a.members.is_member(p, c.effective_on))?;
     }
+    if let Some(document) = &c.document {
+        check_document(document, |p| a.members.is_member(p, c.effective_on))?;
+    }
     // An amendment changes what is in force on its date: giving again what
     // already is changes nothing.
     let now = a.terms_at(c.effective_on);
@@ -287,7 +296,8 @@ fn amend_agreement(model: &WriteModel, c: &AmendAgreement) -> Decided {
         || c.areas.as_ref().is_some_and(|x| *x != now.areas)
         || c.responsibilities
             .as_ref()
-            .is_some_and(|r| *r != now.responsibilities);
+            .is_some_and(|r| *r != now.responsibilities)
+        || c.document.is_some() && c.document != now.document;
     if !changes {
         return Err(Refusal::new(
             Rule::AmendmentWithoutChanges,
@@ -305,6 +315,7 @@ fn amend_agreement(model: &WriteModel, c: &AmendAgreement) -> Decided {
         term: c.term,
         areas: c.areas.clone(),
         responsibilities: c.responsibilities.clone(),
+        document: c.document.clone(),
     };
     if c.term.is_some() || c.areas.is_some() {
         // Exchanges already recorded on or after its date must still hold
@@ -907,4 +918,115 @@ fn withdraw_party(model: &WriteModel, c: &WithdrawParty) -> Decided {
         reason: c.reason.clone(),
     });
     on_agreement(c.agreement_id, event, on)
+}
+
+/// A document gives something, its texts are not blank, and each signatory
+/// signs for a party of the agreement (`is_party`).
+fn check_document(
+    document: &Document,
+    mut is_party: impl FnMut(&PartyId) -> bool,
+) -> Result<(), Refusal> {
+    if document.number.is_none() && document.issued_on.is_none() && document.signatories.is_empty()
+    {
+        return Err(Refusal::new(
+            Rule::EmptyDocument,
+            "a document gives at least one of number, issued_on, signatories",
+        ));
+    }
+    if let Some(number) = &document.number {
+        require_text(number, "document.number")?;
+    }
+    for signatory in &document.signatories {
+        require_text(&signatory.name, "document.signatories.name")?;
+        if !is_party(&signatory.party_id) {
+            return Err(Refusal::new(
+                Rule::SignatoryNotParty,
+                format!(
+                    "signatory {} signs for `{}`, which is not a party of the agreement",
+                    signatory.name, signatory.party_id
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The stored file `sha256` names, as the caller looked it up.
+fn stored_file<'a>(given: &'a Circumstances, sha256: &str) -> Result<&'a StoredFile, Refusal> {
+    given
+        .file
+        .as_ref()
+        .filter(|file| file.sha256 == sha256)
+        .ok_or_else(|| {
+            Refusal::new(
+                Rule::AttachmentNotFound,
+                format!(
+                    "no file is stored under `{sha256}`: upload it to /v1/attachments first and attach the sha256 it answers"
+                ),
+            )
+        })
+}
+
+fn attach_document(model: &WriteModel, c: &AttachDocument, given: &Circumstances) -> Decided {
+    let a = agreement(model, c.agreement_id)?;
+    let file = stored_file(given, &c.attachment)?;
+    require_text(&c.title, "title")?;
+    if let Some(filename) = &c.filename {
+        require_text(filename, "filename")?;
+    }
+    if let Some(today) = given.today.filter(|today| c.dated_on > *today) {
+        return Err(Refusal::new(
+            Rule::DocumentInFuture,
+            format!("the document is dated {}, after today, {today}", c.dated_on),
+        ));
+    }
+    if let (Some(exchange), Some(review)) = (c.exchange_id, c.review_id) {
+        return Err(Refusal::new(
+            Rule::ExchangeAndReview,
+            format!(
+                "a document is attached to one exchange or one review, not to exchange {exchange} and review {review}"
+            ),
+        ));
+    }
+    if let Some(id) = c.exchange_id {
+        let x = a.exchanges.get(&id).ok_or_else(|| {
+            Refusal::new(
+                Rule::ExchangeNotFound,
+                format!(
+                    "exchange {id} is not an exchange of agreement {}",
+                    c.agreement_id
+                ),
+            )
+        })?;
+        if x.retracted {
+            return Err(Refusal::new(
+                Rule::ExchangeRetracted,
+                format!("exchange {id} was retracted"),
+            ));
+        }
+    }
+    if let Some(id) = c.review_id {
+        if !a.reviews.contains_key(&id) {
+            return Err(Refusal::new(
+                Rule::ReviewNotFound,
+                format!(
+                    "review {id} is not a review of agreement {}",
+                    c.agreement_id
+                ),
+            ));
+        }
+    }
+    let event = Event::DocumentAttached(DocumentAttached {
+        agreement_id: c.agreement_id,
+        attachment: file.sha256.clone(),
+        size: file.size,
+        media_type: file.media_type.clone(),
+        title: c.title.clone(),
+        kind: c.kind,
+        dated_on: c.dated_on,
+        filename: c.filename.clone(),
+        exchange_id: c.exchange_id,
+        review_id: c.review_id,
+    });
+    on_agreement(c.agreement_id, event, c.dated_on)
 }

@@ -12,7 +12,7 @@
 use crate::command::*;
 use crate::event::*;
 use crate::ids::{BusinessDate, EventId};
-use crate::model::{Decision, Fact, WriteModel};
+use crate::model::{Circumstances, Decision, Fact, StoredFile, WriteModel};
 use crate::refusal::{Refusal, Rule};
 use crate::StreamId;
 
@@ -109,7 +109,20 @@ impl WriteModel {
     /// nothing to judge and is always accepted.
     pub fn rejudge(&self, event: &Event) -> Result<(), Refusal> {
         match command_of(event) {
-            Some(command) => crate::rules::decide(self, &command, None).map(|_| ()),
+            Some(command) => {
+                // The file a recorded attachment names was there when it
+                // was recorded: the event says what it was.
+                let file = match event {
+                    Event::DocumentAttached(e) => Some(StoredFile {
+                        sha256: e.attachment.clone(),
+                        size: e.size,
+                        media_type: e.media_type.clone(),
+                    }),
+                    _ => None,
+                };
+                let given = Circumstances { today: None, file };
+                crate::rules::decide(self, &command, &given).map(|_| ())
+            }
             None => Ok(()),
         }
     }
@@ -136,6 +149,7 @@ pub fn command_of(event: &Event) -> Option<Command> {
             areas: e.areas,
             responsibilities: e.responsibilities,
             supersedes: e.supersedes,
+            document: e.document,
         }),
         Event::AgreementAmended(e) => Command::AmendAgreement(AmendAgreement {
             agreement_id: e.agreement_id,
@@ -145,6 +159,7 @@ pub fn command_of(event: &Event) -> Option<Command> {
             term: e.term,
             areas: e.areas,
             responsibilities: e.responsibilities,
+            document: e.document,
         }),
         Event::PartyAdmitted(e) => Command::AdmitParty(AdmitParty {
             agreement_id: e.agreement_id,
@@ -225,6 +240,16 @@ pub fn command_of(event: &Event) -> Option<Command> {
             party_id: e.party_id,
             effective_on: e.effective_on,
             reason: e.reason,
+        }),
+        Event::DocumentAttached(e) => Command::AttachDocument(AttachDocument {
+            agreement_id: e.agreement_id,
+            attachment: e.attachment,
+            title: e.title,
+            kind: e.kind,
+            dated_on: e.dated_on,
+            filename: e.filename,
+            exchange_id: e.exchange_id,
+            review_id: e.review_id,
         }),
         Event::EventVoided(_) => return None,
     })

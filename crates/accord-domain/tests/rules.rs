@@ -77,6 +77,7 @@ fn signing_the_tripartite_program_appends_agreement_signed_on_its_signature_day(
 fn signing_without_an_agreement_id_gets_a_generated_one() {
     let accepted = given(&[registered(DONG_NAI), registered(LAM_DONG)])
         .when(SignAgreement {
+            document: None,
             agreement_id: None,
             ..bilateral_program()
         })
@@ -99,6 +100,7 @@ fn signing_an_agreement_that_already_exists_is_refused() {
 fn signing_with_a_blank_title_is_refused() {
     given(&[registered(DONG_NAI), registered(LAM_DONG)])
         .when(SignAgreement {
+            document: None,
             title: String::new(),
             ..bilateral_program()
         })
@@ -109,6 +111,7 @@ fn signing_with_a_blank_title_is_refused() {
 fn signing_alone_is_refused() {
     given(&[registered(DONG_NAI)])
         .when(SignAgreement {
+            document: None,
             parties: parties(&[DONG_NAI]),
             ..bilateral_program()
         })
@@ -119,6 +122,7 @@ fn signing_alone_is_refused() {
 fn signing_with_the_same_party_twice_is_refused() {
     given(&[registered(DONG_NAI), registered(LAM_DONG)])
         .when(SignAgreement {
+            document: None,
             parties: parties(&[DONG_NAI, LAM_DONG, DONG_NAI]),
             ..bilateral_program()
         })
@@ -129,6 +133,7 @@ fn signing_with_the_same_party_twice_is_refused() {
 fn a_party_listed_twice_does_not_count_as_two_parties() {
     given(&[registered(DONG_NAI)])
         .when(SignAgreement {
+            document: None,
             parties: parties(&[DONG_NAI, DONG_NAI]),
             ..bilateral_program()
         })
@@ -147,6 +152,7 @@ fn signing_with_an_unregistered_party_is_refused() {
 fn signing_with_a_term_that_ends_before_it_starts_is_refused() {
     given(&[registered(DONG_NAI), registered(LAM_DONG)])
         .when(SignAgreement {
+            document: None,
             term: range("2013-12-31", "2007-01-01"),
             ..bilateral_program()
         })
@@ -157,6 +163,7 @@ fn signing_with_a_term_that_ends_before_it_starts_is_refused() {
 fn signing_with_a_one_day_term_is_accepted() {
     given(&[registered(DONG_NAI), registered(LAM_DONG)])
         .when(SignAgreement {
+            document: None,
             term: range("2013-07-04", "2013-07-04"),
             ..bilateral_program()
         })
@@ -167,6 +174,7 @@ fn signing_with_a_one_day_term_is_accepted() {
 fn signing_without_areas_is_refused() {
     given(&[registered(DONG_NAI), registered(LAM_DONG)])
         .when(SignAgreement {
+            document: None,
             areas: vec![],
             ..bilateral_program()
         })
@@ -177,6 +185,7 @@ fn signing_without_areas_is_refused() {
 fn signing_with_the_same_area_twice_is_refused() {
     given(&[registered(DONG_NAI), registered(LAM_DONG)])
         .when(SignAgreement {
+            document: None,
             areas: areas(&["investment_promotion", "scheme_30", "investment_promotion"]),
             ..bilateral_program()
         })
@@ -215,6 +224,7 @@ fn superseding_an_unknown_agreement_is_refused() {
 fn amending_the_term_appends_agreement_amended_on_its_effective_day() {
     let accepted = given(&bilateral_history())
         .when(AmendAgreement {
+            document: None,
             term: Some(range("2007-01-01", "2014-06-30")),
             ..amend(BILATERAL, "2013-01-15")
         })
@@ -272,6 +282,7 @@ fn an_amendment_without_changes_is_refused() {
 fn an_amendment_without_a_reason_is_refused() {
     given(&bilateral_history())
         .when(AmendAgreement {
+            document: None,
             reason: "  ".into(),
             title: Some("Chương trình hợp tác (sửa đổi)".into()),
             ..amend(BILATERAL, "2013-01-15")
@@ -283,6 +294,7 @@ fn an_amendment_without_a_reason_is_refused() {
 fn an_amendment_to_a_blank_title_is_refused() {
     given(&bilateral_history())
         .when(AmendAgreement {
+            document: None,
             title: Some(String::new()),
             ..amend(BILATERAL, "2013-01-15")
         })
@@ -293,6 +305,7 @@ fn an_amendment_to_a_blank_title_is_refused() {
 fn an_amendment_to_a_reversed_term_is_refused() {
     given(&bilateral_history())
         .when(AmendAgreement {
+            document: None,
             term: Some(range("2014-01-01", "2013-12-31")),
             ..amend(BILATERAL, "2013-01-15")
         })
@@ -303,6 +316,7 @@ fn an_amendment_to_a_reversed_term_is_refused() {
 fn an_amendment_that_removes_every_area_is_refused() {
     given(&bilateral_history())
         .when(AmendAgreement {
+            document: None,
             areas: Some(vec![]),
             ..amend(BILATERAL, "2013-01-15")
         })
@@ -313,6 +327,7 @@ fn an_amendment_that_removes_every_area_is_refused() {
 fn an_amendment_listing_an_area_twice_is_refused() {
     given(&bilateral_history())
         .when(AmendAgreement {
+            document: None,
             areas: Some(areas(&["scheme_30", "scheme_30"])),
             ..amend(BILATERAL, "2013-01-15")
         })
@@ -323,6 +338,7 @@ fn an_amendment_listing_an_area_twice_is_refused() {
 fn amended_responsibilities_may_name_an_admitted_party_but_not_an_outsider() {
     let history = bilateral_history_with_binh_phuoc();
     let responsibilities = |who: &str| AmendAgreement {
+        document: None,
         responsibilities: Some([(party(who), "Hỗ trợ tuyển dụng lao động".to_owned())].into()),
         ..amend(BILATERAL, "2013-01-15")
     };
@@ -341,6 +357,7 @@ fn amended_responsibilities_may_name_an_admitted_party_but_not_an_outsider() {
 fn amending_an_unknown_agreement_is_refused() {
     given(&[registered(DONG_NAI), registered(LAM_DONG)])
         .when(AmendAgreement {
+            document: None,
             title: Some("Chương trình hợp tác".into()),
             ..amend(BILATERAL, "2013-01-15")
         })
@@ -351,6 +368,7 @@ fn amending_an_unknown_agreement_is_refused() {
 fn amending_a_terminated_agreement_is_refused() {
     given(&terminated_bilateral_history("2013-07-04"))
         .when(AmendAgreement {
+            document: None,
             term: Some(range("2007-01-01", "2014-06-30")),
             ..amend(BILATERAL, "2013-08-01")
         })
@@ -1136,6 +1154,7 @@ fn amendments_apply_in_the_order_of_their_dates_not_of_their_recording() {
 fn an_amendment_dated_before_a_termination_is_accepted_when_recorded_after_it() {
     given(&terminated_bilateral_history("2013-07-04"))
         .when(AmendAgreement {
+            document: None,
             title: Some("Chương trình hợp tác (điều chỉnh)".into()),
             ..amend(BILATERAL, "2013-01-15")
         })
@@ -1145,6 +1164,7 @@ fn an_amendment_dated_before_a_termination_is_accepted_when_recorded_after_it() 
 #[test]
 fn an_amendment_giving_again_what_is_in_force_on_its_date_is_refused() {
     let same_title = AmendAgreement {
+        document: None,
         title: Some(bilateral_program().title),
         ..amend(BILATERAL, "2013-01-15")
     };
@@ -1153,6 +1173,7 @@ fn an_amendment_giving_again_what_is_in_force_on_its_date_is_refused() {
         .then_refused(Rule::AmendmentWithoutChanges);
     given(&bilateral_history())
         .when(AmendAgreement {
+            document: None,
             term: Some(range("2007-01-01", "2014-06-30")),
             ..same_title
         })
@@ -1160,12 +1181,14 @@ fn an_amendment_giving_again_what_is_in_force_on_its_date_is_refused() {
     let history = bilateral_history().and([amended_areas(BILATERAL, "2012-01-01", &["scheme_30"])]);
     given(&history)
         .when(AmendAgreement {
+            document: None,
             areas: Some(areas(&["scheme_30"])),
             ..amend(BILATERAL, "2013-01-15")
         })
         .then_refused(Rule::AmendmentWithoutChanges);
     given(&history)
         .when(AmendAgreement {
+            document: None,
             areas: Some(areas(&["scheme_30"])),
             ..amend(BILATERAL, "2011-01-15")
         })
@@ -1208,18 +1231,21 @@ fn an_amendment_that_would_leave_a_recorded_exchange_outside_the_agreement_is_re
     let history = visited_history("2010-05-12");
     given(&history)
         .when(AmendAgreement {
+            document: None,
             areas: Some(areas(&["scheme_30"])),
             ..amend(BILATERAL, "2010-01-01")
         })
         .then_refused(Rule::ContradictsRecordedFact);
     given(&history)
         .when(AmendAgreement {
+            document: None,
             term: Some(range("2007-01-01", "2010-05-11")),
             ..amend(BILATERAL, "2009-01-01")
         })
         .then_refused(Rule::ContradictsRecordedFact);
     given(&history)
         .when(AmendAgreement {
+            document: None,
             areas: Some(areas(&["scheme_30"])),
             ..amend(BILATERAL, "2010-05-13")
         })
@@ -1339,6 +1365,7 @@ fn after_two_of_three_parties_merge_the_predecessor_is_named_only_before_the_dat
 fn a_successor_becomes_a_party_from_the_date_via_the_predecessor() {
     // A program of Lâm Đồng and Bình Phước alone: Đồng Nai joins it by the merger.
     let program = SignAgreement {
+        document: None,
         parties: parties(&[LAM_DONG, BINH_PHUOC]),
         supersedes: None,
         responsibilities: Default::default(),
@@ -1678,13 +1705,16 @@ fn every_rule_code_is_unique_and_snake_case() {
 }
 
 /// Guards against a rule added to `refusal.rs` without a test here: every
-/// variant of `Rule::ALL` must appear in some `then_refused(Rule::…)` above.
+/// variant of `Rule::ALL` must appear in some `then_refused(Rule::…)` above,
+/// or in a `refused(…, Rule::…)` of documents.rs (documents and attachments).
 #[test]
 fn every_rule_has_a_refusal_test() {
     let source = include_str!("rules.rs");
+    let documents = include_str!("documents.rs");
     let untested: Vec<_> = Rule::ALL
         .iter()
         .filter(|rule| !source.contains(&format!(".then_refused(Rule::{rule:?})")))
+        .filter(|rule| !documents.contains(&format!("        Rule::{rule:?},\n    );")))
         .collect();
     assert!(untested.is_empty(), "no refusal test for {untested:?}");
 }
@@ -1778,6 +1808,7 @@ fn commands_name_the_stream_they_append_to() {
         "party:binh-phuoc-eza"
     );
     let mut sign = Command::SignAgreement(SignAgreement {
+        document: None,
         agreement_id: None,
         ..tripartite_program()
     });
@@ -2224,6 +2255,7 @@ mod support {
     /// The Đồng Nai – Lâm Đồng program, signed on the first day of its term.
     pub fn bilateral_program() -> SignAgreement {
         SignAgreement {
+            document: None,
             agreement_id: Some(BILATERAL),
             title: "Chương trình hợp tác giữa Ban quản lý các KCN Đồng Nai và Ban quản lý các KCN Lâm Đồng giai đoạn 2007–2013".to_owned(),
             parties: parties(&[DONG_NAI, LAM_DONG]),
@@ -2240,6 +2272,7 @@ mod support {
     pub fn tripartite_program() -> SignAgreement {
         let duty = |who: &str, what: &str| (party(who), what.to_owned());
         SignAgreement {
+            document: None,
             agreement_id: Some(TRIPARTITE),
             title:
                 "Chương trình hợp tác và hỗ trợ lẫn nhau giữa 03 Ban quản lý giai đoạn 2013–2015"
@@ -2271,6 +2304,7 @@ mod support {
     /// An amendment of `agreement` from `on` that changes nothing yet.
     pub fn amend(agreement: AgreementId, on: &str) -> AmendAgreement {
         AmendAgreement {
+            document: None,
             agreement_id: agreement,
             effective_on: day(on),
             reason: "Gia hạn để hoàn tất tổng kết chương trình".to_owned(),
@@ -2383,6 +2417,7 @@ mod support {
 
     pub fn signed(c: SignAgreement) -> Event {
         Event::AgreementSigned(AgreementSigned {
+            document: None,
             agreement_id: c.agreement_id.expect("given agreements have ids"),
             title: c.title,
             parties: c.parties,
@@ -2397,6 +2432,7 @@ mod support {
 
     fn amended(agreement: AgreementId, on: &str) -> AgreementAmended {
         AgreementAmended {
+            document: None,
             agreement_id: agreement,
             effective_on: day(on),
             reason: "Điều chỉnh chương trình".to_owned(),
@@ -2409,6 +2445,7 @@ mod support {
 
     pub fn amended_term(agreement: AgreementId, on: &str, term: DateRange) -> Event {
         Event::AgreementAmended(AgreementAmended {
+            document: None,
             term: Some(term),
             ..amended(agreement, on)
         })
@@ -2416,6 +2453,7 @@ mod support {
 
     pub fn amended_areas(agreement: AgreementId, on: &str, to: &[&str]) -> Event {
         Event::AgreementAmended(AgreementAmended {
+            document: None,
             areas: Some(areas(to)),
             ..amended(agreement, on)
         })
@@ -2542,6 +2580,7 @@ mod support {
     /// 2025 reorganisation falls within it.
     pub fn long_tripartite_history() -> Vec<Event> {
         bilateral_history_with_binh_phuoc().and([signed(SignAgreement {
+            document: None,
             term: range("2013-07-04", "2030-12-31"),
             ..tripartite_program()
         })])
@@ -2686,6 +2725,7 @@ mod scoped {
         let history = tripartite_history().and([recorded(visit_on("2010-05-12"))]);
         let whole = given_model(&history);
         let successor = SignAgreement {
+            document: None,
             agreement_id: Some(AgreementId(uuid::Uuid::from_u128(0x2016_0101))),
             supersedes: Some(TRIPARTITE),
             ..tripartite_program()
@@ -2727,6 +2767,7 @@ mod scoped {
     fn a_scoped_model_keeps_what_a_superseding_signature_needs() {
         let whole = given_model(&tripartite_history());
         let successor = Command::SignAgreement(SignAgreement {
+            document: None,
             agreement_id: Some(AgreementId(uuid::Uuid::from_u128(0x2016_0101))),
             supersedes: Some(BILATERAL),
             ..tripartite_program()

@@ -129,6 +129,19 @@ pub struct EngineConfig {
     /// The free space every batch must leave on the data folder's file
     /// system (none: not checked).
     pub disk_reserve: Option<Arc<DiskReserve>>,
+    /// Where the writer looks up the file an `AttachDocument` names (none:
+    /// every such command is refused, `attachment_not_found`).
+    pub attachments: Option<Files>,
+}
+
+/// The attachment store the writer looks files up in ([`EngineConfig::attachments`]).
+#[derive(Clone)]
+pub struct Files(pub Arc<dyn accord_store::AttachmentStore>);
+
+impl std::fmt::Debug for Files {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Files")
+    }
 }
 
 impl EngineConfig {
@@ -150,6 +163,7 @@ impl Default for EngineConfig {
             snapshot_keep_recent: Self::SNAPSHOT_KEEP_RECENT,
             snapshot_rest: Self::SNAPSHOT_REST,
             disk_reserve: None,
+            attachments: None,
         }
     }
 }

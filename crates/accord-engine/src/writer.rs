@@ -18,7 +18,7 @@ use std::time::Instant;
 
 use std::sync::atomic::Ordering;
 
-use accord_domain::{Command, Event, WriteModel};
+use accord_domain::{Circumstances, Command, Event, StoredFile, WriteModel};
 use accord_projections::{encode, ReadModels};
 use accord_store::{CommandRecord, NewEvent, Staged, Write};
 use tokio::sync::{mpsc, oneshot};
@@ -296,7 +296,11 @@ fn decide(
             let stream = command.stream().expect("ids are assigned").to_string();
             check_version(shared, s, versions, &stream)?;
             crate::access::authorize(&s.actor, command, model).map_err(EngineError::Forbidden)?;
-            (model.decide_on(command, crate::clock::today())?, None)
+            let circumstances = Circumstances {
+                today: Some(crate::clock::today()),
+                file: stored_file(shared, command)?,
+            };
+            (model.decide_in(command, &circumstances)?, None)
         }
     };
     let stream = decision.stream.to_string();
@@ -359,6 +363,20 @@ fn check_version(
         }),
         None => Ok(()),
     }
+}
+
+/// The stored file the command names, looked up in the attachment store
+/// (a few bytes read, for the rare `AttachDocument`): the domain reads no
+/// files. `None` when the store has no such file, or there is no store.
+fn stored_file(shared: &Shared, command: &Command) -> Result<Option<StoredFile>, EngineError> {
+    let (Some(sha256), Some(files)) = (command.attachment(), &shared.config.attachments) else {
+        return Ok(None);
+    };
+    Ok(files.0.attachment(sha256)?.map(|a| StoredFile {
+        sha256: a.sha256,
+        size: a.size,
+        media_type: a.media_type,
+    }))
 }
 
 /// The second stage of the pipeline: syncs each staged batch, projects it and

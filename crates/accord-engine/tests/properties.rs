@@ -397,6 +397,7 @@ impl Shadow {
                 let supersedes = supersedes.and_then(|i| self.agreement(i)).map(|a| a.id);
                 let id = AgreementId(self.new_id());
                 Command::SignAgreement(SignAgreement {
+                    document: None,
                     agreement_id: Some(id),
                     title: format!("Chương trình hợp tác {}", self.next_id),
                     parties: named,
@@ -419,6 +420,7 @@ impl Shadow {
                     .agreement(*agreement)
                     .map_or(AgreementId(UNKNOWN), |a| a.id);
                 Command::AmendAgreement(AmendAgreement {
+                    document: None,
                     agreement_id: id,
                     effective_on: day(i64::from(*on)),
                     reason: "Điều chỉnh theo biên bản".into(),
@@ -972,6 +974,7 @@ fn documented_dates(
             Event::PartyWithdrew(e) => Some(e.effective_on),
             // The voided event's date; these logs hold no voids.
             Event::EventVoided(_) => None,
+            Event::DocumentAttached(e) => Some(e.dated_on),
         })
         .collect();
     (dates, occurred)

@@ -40,6 +40,7 @@ fn models_with(exchanges: u64) -> ReadModels {
     }
     for a in 0..AGREEMENTS {
         events.push(Event::AgreementSigned(AgreementSigned {
+            document: None,
             agreement_id: AgreementId(Uuid::from_u64_pair(1, a)),
             title: format!("Chương trình hợp tác {a}"),
             parties: PARTIES.iter().map(|p| party(p)).collect(),

@@ -3,9 +3,10 @@
 //! and the type name travels beside it ([`Event::type_name`]).
 
 use accord_domain::{
-    AgreementAmended, AgreementSigned, AgreementTerminated, AssessmentRecorded, Event, EventVoided,
-    ExchangeCorrected, ExchangeRecorded, ExchangeRetracted, PartyAdmitted, PartyRegistered,
-    PartySucceeded, PartyUpdated, PartyWithdrew, ReviewPeriodClosed, ReviewPeriodOpened,
+    AgreementAmended, AgreementSigned, AgreementTerminated, AssessmentRecorded, DocumentAttached,
+    Event, EventVoided, ExchangeCorrected, ExchangeRecorded, ExchangeRetracted, PartyAdmitted,
+    PartyRegistered, PartySucceeded, PartyUpdated, PartyWithdrew, ReviewPeriodClosed,
+    ReviewPeriodOpened,
 };
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
@@ -102,7 +103,8 @@ fn decode_v1<'de, D: Deserializer<'de>>(event_type: &str, data: D) -> Result<Eve
         PartyUpdated,
         PartySucceeded,
         PartyWithdrew,
-        EventVoided
+        EventVoided,
+        DocumentAttached
     )
 }
 

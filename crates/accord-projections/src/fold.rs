@@ -3,14 +3,15 @@
 //! which fix the record and so apply at every date.
 
 use accord_domain::{
-    AgreementId, AreaId, BusinessDate, DateRange, ExchangeId, Member, PartyId, Responsibilities,
+    AgreementId, AreaId, BusinessDate, DateRange, Document, DocumentAttached, ExchangeId, Member,
+    PartyId, Responsibilities,
 };
 
 use crate::read_models::{ExchangeQuery, Exchanges};
 use crate::state::{tally, AgreementRecord, ExchangeRecord, ReviewRecord};
 use crate::views::{
-    AgreementStatus, AgreementView, AssessmentView, ExchangeCounts, ExchangeStatus, ExchangeView,
-    ReviewStatus, ReviewView,
+    AgreementStatus, AgreementView, AssessmentView, AttachmentView, ExchangeCounts, ExchangeStatus,
+    ExchangeView, ReviewStatus, ReviewView,
 };
 
 /// The amendable terms of an agreement on a date.
@@ -20,6 +21,7 @@ pub(crate) struct Terms {
     pub term: DateRange,
     pub areas: Vec<AreaId>,
     pub responsibilities: Responsibilities,
+    pub document: Option<Document>,
 }
 
 impl AgreementRecord {
@@ -37,6 +39,7 @@ impl AgreementRecord {
             term: s.term,
             areas: s.areas.clone(),
             responsibilities: s.responsibilities.clone(),
+            document: s.document.clone(),
         };
         for (_, a) in self
             .amendments
@@ -47,6 +50,9 @@ impl AgreementRecord {
             terms.term = a.term.unwrap_or(terms.term);
             terms.areas = a.areas.clone().unwrap_or(terms.areas);
             terms.responsibilities = a.responsibilities.clone().unwrap_or(terms.responsibilities);
+            if a.document.is_some() {
+                terms.document.clone_from(&a.document);
+            }
         }
         terms
     }
@@ -122,12 +128,45 @@ impl AgreementRecord {
             .filter(|r| r.opened.opened_on <= day)
             .collect();
         open.sort_by_key(|r| (r.opened.opened_on, r.position));
-        open.into_iter().map(|r| review_view(r, day)).collect()
+        open.into_iter()
+            .map(|r| {
+                let mut view = review_view(r, day);
+                let id = Some(r.opened.review_id);
+                view.attachments = self.attachments_at(day, |a| a.review_id == id);
+                view
+            })
+            .collect()
+    }
+
+    /// The files attached by `day` that `keep` selects, by (dated_on, recording).
+    pub fn attachments_at(
+        &self,
+        day: BusinessDate,
+        keep: impl Fn(&DocumentAttached) -> bool,
+    ) -> Vec<AttachmentView> {
+        self.attachments
+            .iter()
+            .take_while(|(_, a)| a.dated_on <= day)
+            .filter(|(_, a)| keep(a))
+            .map(|(position, a)| AttachmentView {
+                attachment: a.attachment.clone(),
+                title: a.title.clone(),
+                kind: a.kind,
+                dated_on: a.dated_on,
+                filename: a.filename.clone(),
+                size: a.size,
+                media_type: a.media_type.clone(),
+                exchange_id: a.exchange_id,
+                review_id: a.review_id,
+                source: *position,
+            })
+            .collect()
     }
 }
 
 /// A review as it stood on `day`: closed only if closed by then, with the
-/// assessments made by then.
+/// assessments made by then (its attachments are the agreement's to add:
+/// [`AgreementRecord::reviews_at`]).
 pub(crate) fn review_view(review: &ReviewRecord, day: BusinessDate) -> ReviewView {
     let opened = &review.opened;
     let closed = review
@@ -161,6 +200,7 @@ pub(crate) fn review_view(review: &ReviewRecord, day: BusinessDate) -> ReviewVie
         summary: closed.map(|c| c.summary.clone()),
         opened_on: opened.opened_on,
         assessments,
+        attachments: Vec::new(),
         sources: review.sources_at(day),
     }
 }
@@ -190,6 +230,8 @@ pub(crate) fn agreement_view(
         version: record.version,
         exchanges: exchange_counts(record, exchanges, day),
         reviews: record.reviews_at(day),
+        document: terms.document,
+        attachments: record.attachments_at(day, |_| true),
         sources: record.sources_at(day),
     }
 }
@@ -235,7 +277,11 @@ pub(crate) fn exchange_list(
     listed.sort_by_key(|(_, x)| (x.occurred_on, x.position));
     listed
         .into_iter()
-        .map(|(id, x)| exchange_view(*id, x))
+        .map(|(id, x)| {
+            let mut view = exchange_view(*id, x);
+            view.attachments = record.attachments_at(day, |a| a.exchange_id == Some(*id));
+            view
+        })
         .collect()
 }
 
@@ -264,6 +310,7 @@ pub(crate) fn exchange_view(id: ExchangeId, x: &ExchangeRecord) -> ExchangeView 
         summary: x.summary.clone(),
         outcome: x.outcome.clone(),
         status,
+        attachments: Vec::new(),
         sources: x.sources.clone(),
     }
 }

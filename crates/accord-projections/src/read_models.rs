@@ -452,6 +452,7 @@ impl ReadModels {
             Event::AssessmentRecorded(e) => record.assess(position, e),
             Event::ReviewPeriodClosed(e) => record.close_review(position, e),
             Event::AgreementTerminated(e) => record.terminate(position, e.effective_on),
+            Event::DocumentAttached(e) => record.attach(position, e),
             _ => {}
         }
     }
@@ -478,7 +479,8 @@ fn recounts_exchanges(event: &Event) -> bool {
         | Event::AgreementTerminated(_)
         | Event::PartyUpdated(_)
         | Event::PartySucceeded(_)
-        | Event::PartyWithdrew(_) => false,
+        | Event::PartyWithdrew(_)
+        | Event::DocumentAttached(_) => false,
         // A void's event is never applied: the engine folds the log again
         // without it (ADR 0031), recounting every agreement as it goes.
         Event::EventVoided(_) => false,

@@ -99,6 +99,7 @@ fn agreement_state(record: &AgreementRecord, exchanges: usize) -> AgreementState
             term: signed.term,
             areas: signed.areas.clone(),
             responsibilities: signed.responsibilities.clone(),
+            document: signed.document.clone(),
         },
         // Both keep amendments in (effective_on, position) order.
         amendments: record.amendments.iter().map(|(_, a)| a.clone()).collect(),

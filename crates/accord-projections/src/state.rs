@@ -10,8 +10,8 @@ use std::collections::{BTreeMap, HashMap};
 use accord_domain::members::Succession;
 use accord_domain::{
     AgreementAmended, AgreementId, AgreementSigned, AreaId, AssessmentRecorded, BusinessDate,
-    ExchangeCorrected, ExchangeId, ExchangeKind, ExchangeRecorded, Members, PartyId,
-    PartyRegistered, PartySucceeded, PartyUpdated, ReviewId, ReviewPeriodClosed,
+    DocumentAttached, ExchangeCorrected, ExchangeId, ExchangeKind, ExchangeRecorded, Members,
+    PartyId, PartyRegistered, PartySucceeded, PartyUpdated, ReviewId, ReviewPeriodClosed,
     ReviewPeriodOpened,
 };
 
@@ -72,6 +72,8 @@ pub(crate) struct AgreementRecord {
     pub reviews: Vec<ReviewRecord>,
     /// Where each review sits in `reviews`.
     pub review_index: HashMap<ReviewId, usize>,
+    /// Files attached, with their positions, by (dated_on, position).
+    pub attachments: Vec<(u64, DocumentAttached)>,
     /// The latest effective date of any of its facts (including every date
     /// an exchange was ever recorded or corrected to).
     pub latest: BusinessDate,
@@ -130,6 +132,7 @@ impl AgreementRecord {
             totals: ExchangeCounts::default(),
             reviews: Vec::new(),
             review_index: HashMap::new(),
+            attachments: Vec::new(),
             latest,
             counted: CountedExchanges::default(),
         }
@@ -218,6 +221,14 @@ impl AgreementRecord {
         self.touch(effective_on);
         self.membership_changes
             .push((effective_on, position, party.clone()));
+    }
+
+    /// Keeps an attached file in (dated_on, position) order.
+    pub fn attach(&mut self, position: u64, attached: DocumentAttached) {
+        self.touch(attached.dated_on);
+        let day = attached.dated_on;
+        let at = self.attachments.partition_point(|(_, a)| a.dated_on <= day);
+        self.attachments.insert(at, (position, attached));
     }
 
     /// Notes the termination (the first one stands).

@@ -63,6 +63,7 @@ fn bilateral() -> Event {
         ),
     ];
     Event::AgreementSigned(AgreementSigned {
+        document: None,
         agreement_id: BILATERAL,
         title:
             "Chương trình hợp tác giữa Ban quản lý các KCN Đồng Nai và Lâm Đồng giai đoạn 2007–2013"
@@ -87,6 +88,7 @@ fn bilateral() -> Event {
 
 fn tripartite() -> Event {
     Event::AgreementSigned(AgreementSigned {
+        document: None,
         agreement_id: TRIPARTITE,
         title: "Chương trình hợp tác và hỗ trợ lẫn nhau giữa 03 Ban quản lý giai đoạn 2013–2015"
             .into(),
@@ -256,6 +258,7 @@ pub fn every_event_type() -> Vec<Event> {
     let mut events = story();
     events.extend([
         Event::AgreementAmended(AgreementAmended {
+            document: None,
             agreement_id: TRIPARTITE,
             effective_on: d("2014-01-01"),
             reason: "Bổ sung lĩnh vực đào tạo".into(),
@@ -310,6 +313,18 @@ pub fn every_event_type() -> Vec<Event> {
             successor_id: p("dong-nai-iza"),
             effective_on: d("2025-07-01"),
             reason: "Sáp nhập tỉnh Bình Phước vào tỉnh Đồng Nai".into(),
+        }),
+        Event::DocumentAttached(DocumentAttached {
+            agreement_id: TRIPARTITE,
+            attachment: "5f".repeat(32),
+            size: 1234,
+            media_type: "application/pdf".into(),
+            title: "Biên bản ký kết chương trình hợp tác".into(),
+            kind: DocumentKind::SignedText,
+            dated_on: d("2013-07-04"),
+            filename: Some("bien-ban-ky-ket.pdf".into()),
+            exchange_id: None,
+            review_id: None,
         }),
     ]);
     // A void of the retraction: alone, the read models only note it (the

@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use accord_domain::{
-    AgreementId, AreaId, BusinessDate, DateRange, ExchangeId, ExchangeKind, Member, PartyId,
-    PartyKind, Rating, Responsibilities, ReviewId, ReviewKind,
+    AgreementId, AreaId, BusinessDate, DateRange, Document, DocumentKind, ExchangeId, ExchangeKind,
+    Member, PartyId, PartyKind, Rating, Responsibilities, ReviewId, ReviewKind,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -132,6 +132,32 @@ pub struct AssessmentView {
     pub notes: Option<String>,
 }
 
+/// A file attached to an agreement (and perhaps to one of its exchanges or
+/// reviews), as `DocumentAttached` recorded it.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct AttachmentView {
+    /// The SHA-256 of the file's bytes: `GET /v1/attachments/{attachment}` serves them.
+    pub attachment: String,
+    /// Its title, e.g. "Biên bản ký kết chương trình hợp tác".
+    pub title: String,
+    /// What it is: signed text, minutes, report, plan, other.
+    pub kind: DocumentKind,
+    /// The document's own date.
+    pub dated_on: BusinessDate,
+    /// The file's name, if given.
+    pub filename: Option<String>,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Its media type.
+    pub media_type: String,
+    /// The exchange it belongs to, if any.
+    pub exchange_id: Option<ExchangeId>,
+    /// The review it belongs to, if any.
+    pub review_id: Option<ReviewId>,
+    /// The log position of the `DocumentAttached` event.
+    pub source: u64,
+}
+
 /// A review period of an agreement, as it stood on the date of the view.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct ReviewView {
@@ -157,6 +183,9 @@ pub struct ReviewView {
     /// then, each party's latest (by `assessed_on`, then recording), in
     /// recording order. Every assessment stays in the history.
     pub assessments: Vec<AssessmentView>,
+    /// The files attached to it, dated by the date of the view, by
+    /// (dated_on, recording).
+    pub attachments: Vec<AttachmentView>,
     /// Its lineage: the log positions of its opening, of the assessments
     /// shown and of its closing if shown, ascending.
     pub sources: Vec<u64>,
@@ -204,6 +233,12 @@ pub struct AgreementView {
     pub exchanges: ExchangeCounts,
     /// Reviews opened by the date, ordered by opening day then recording.
     pub reviews: Vec<ReviewView>,
+    /// The document of the signature, or of the latest amendment effective
+    /// by the date that carried one; null if none did.
+    pub document: Option<Document>,
+    /// Every file attached to it (its exchanges' and reviews' included),
+    /// dated by the date, by (dated_on, recording).
+    pub attachments: Vec<AttachmentView>,
     /// Its lineage: the log positions of the facts that define it on the
     /// date — its signature, the amendments and admissions effective by
     /// then, its termination if effective by then, and the successor's
@@ -233,6 +268,9 @@ pub struct ExchangeView {
     pub outcome: Option<String>,
     /// Recorded, corrected or retracted.
     pub status: ExchangeStatus,
+    /// The files attached to it, dated by the date of the view, by
+    /// (dated_on, recording).
+    pub attachments: Vec<AttachmentView>,
     /// Its lineage: the log positions of its recording and of every
     /// correction and retraction of it, ascending (they apply at every date).
     pub sources: Vec<u64>,

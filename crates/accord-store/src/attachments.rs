@@ -230,7 +230,7 @@ impl AttachmentStore for AttachmentFiles {
 }
 
 /// The SHA-256 of everything `reader` yields, in pieces of 64 KiB.
-fn hash_of(reader: &mut impl Read) -> Result<String, StoreError> {
+pub(crate) fn hash_of(reader: &mut impl Read) -> Result<String, StoreError> {
     let mut hasher = Sha256::new();
     let mut buffer = vec![0; 64 * 1024];
     loop {

@@ -46,6 +46,7 @@ mod durability;
 mod error;
 mod keys;
 mod model;
+mod named_files;
 mod reads;
 mod sled_store;
 mod snapshot_files;
@@ -69,11 +70,14 @@ pub use model::{
     Actor, CommandRecord, Envelope, EventRef, Head, NewEvent, Role, Staged, StoredEvent,
     Verification, Write,
 };
+pub use named_files::{
+    named_file, verify_named_files, FileFault, FileProblem, NamedFilesVerification,
+};
 pub use sled_store::{Clock, SledStore, StoreOptions};
 pub use store::{EventLog, StoredBytes};
 pub use stores::{LogReader, Stores};
 #[doc(hidden)]
 pub use tamper::Tamper;
-pub use transfer::{Linker, RawEvent};
+pub use transfer::{FilePiece, Linker, PieceFollower, RawEvent};
 pub use watermark::{Damage, WATERMARK_FILE};
 pub use webhook_store::{WebhookChange, WebhookDone, WebhookEntry, WebhookStore};

@@ -209,6 +209,39 @@ pub struct VerificationSchema {
     pub first_bad_position: Option<u64>,
     /// Why it does not verify.
     pub reason: Option<String>,
+    /// The files the verified events name, each re-hashed (null on a
+    /// server without attachments). A fault makes `ok` false.
+    pub files: Option<FilesVerificationSchema>,
+}
+
+/// The files the log names, checked: each stored and hashing to its name.
+#[derive(Serialize, ToSchema)]
+#[schema(as = FilesVerification)]
+pub struct FilesVerificationSchema {
+    /// True when every file named is stored and hashes to its name.
+    pub ok: bool,
+    /// Events that name a file.
+    pub events: u64,
+    /// Distinct files named (each re-hashed once).
+    pub files: u64,
+    /// Each event naming a missing or altered file, by position.
+    pub faults: Vec<FileFaultSchema>,
+}
+
+/// An event naming a file the store cannot give back as named.
+#[derive(Serialize, ToSchema)]
+#[schema(as = FileFault)]
+pub struct FileFaultSchema {
+    /// The position of the event naming the file.
+    pub position: u64,
+    /// The SHA-256 the event recorded.
+    pub attachment: String,
+    /// `missing`: nothing is stored under the name; `altered`: the stored
+    /// bytes no longer hash to it.
+    #[schema(pattern = "^(missing|altered)$")]
+    pub problem: String,
+    /// What was found.
+    pub reason: String,
 }
 
 /// The service's Ed25519 public key.

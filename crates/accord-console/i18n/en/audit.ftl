@@ -37,3 +37,6 @@ audit-receipt-unknown-position = The receipt names event { $position }, but the 
 audit-receipt-chain-broken = The chain does not verify up to event { $position }: it breaks at event { $bad }.
 audit-receipt-other-hash = The hash of event { $position } in the register is not the one the receipt names (the register has { $found }): the register was rewritten.
 audit-receipt-not-pinned = As known at the receipt's instant, the register ends at event { $found }, not at event { $position }: the view would not open as it was.
+audit-files-ok = Every file the log names is stored and hashes to its name: { $count } files.
+audit-files-bad = { $count } events name a file that is missing or altered:
+audit-files-fault = the event at position { $position } names

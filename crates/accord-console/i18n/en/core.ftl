@@ -176,6 +176,7 @@ event-AgreementTerminated = Agreement terminated
 event-PartyUpdated = Party updated
 event-PartySucceeded = Party succeeded (merger)
 event-PartyWithdrew = Party withdrew
+event-DocumentAttached = Document attached
 
 # Comparing
 diff-title = What changed
@@ -293,3 +294,20 @@ month-9 = September
 month-10 = October
 month-11 = November
 month-12 = December
+
+agreement-attachments = Documents and files
+attachments-none = No document attached by this date.
+attachment-title = Title
+attachment-kind = Kind
+attachment-dated-on = Dated
+attachment-size = Size
+attachment-file = File
+attachment-download = Download
+attachment-of-exchange = of an exchange
+attachment-of-review = of a review
+document-kind-signed_text = Signed text
+document-kind-minutes = Minutes
+document-kind-report = Report
+document-kind-plan = Plan
+document-kind-other = Other
+document-kind = Kind of document

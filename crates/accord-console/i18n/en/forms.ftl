@@ -121,6 +121,11 @@ refusal-party_already_succeeded = This party was already succeeded.
 refusal-succession_cycle = This succession would make a cycle.
 refusal-withdrawal_outside_term = The withdrawal date is outside the agreement's term.
 refusal-exchange_in_future = An exchange cannot be dated after today: what is to come is planned.
+refusal-signatory_not_party = A signatory must sign for a party of the agreement.
+refusal-empty_document = A document needs at least its number, its date or a signatory.
+refusal-attachment_not_found = No file is stored under this name: upload the file first.
+refusal-document_in_future = A document cannot be dated after today.
+refusal-exchange_and_review = Attach a document to one exchange or one review, not both.
 
 # The home page: what is due or overdue.
 home-due-title = Due and overdue
@@ -136,3 +141,15 @@ home-due-assessments = Assessments in “{ $review }” are awaited from { $part
 home-overdue-review-open = “{ $review }” is still open; its period ended on { $date }.
 home-due-term-ends = The term ends on { $date }, in { $days } days.
 home-overdue-no-final-review = The term ended on { $date } and no final review has been closed.
+
+form-attach-document = Attach a document
+form-attach-document-submit = Upload and attach
+form-attach-document-done = The document was attached.
+form-field-attachment = File
+form-field-exchange-file = File to attach (minutes, report…)
+form-field-document-kind = Kind of document
+form-field-dated_on = Date of the document
+form-hint-file = PDF, PNG, JPEG, plain text, DOCX, XLSX or ODT.
+form-file-accept = .pdf,.png,.jpg,.jpeg,.txt,.docx,.xlsx,.odt
+form-file-type = This kind of file is not accepted: choose a PDF, PNG, JPEG, plain text, DOCX, XLSX or ODT file.
+form-file-too-large = The file is larger than the limit.

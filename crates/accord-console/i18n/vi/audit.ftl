@@ -37,3 +37,6 @@ audit-receipt-unknown-position = Biên nhận nêu sự kiện { $position }, nh
 audit-receipt-chain-broken = Chuỗi không hợp lệ đến sự kiện { $position }: chuỗi bị đứt tại sự kiện { $bad }.
 audit-receipt-other-hash = Mã băm của sự kiện { $position } trong hồ sơ không phải mã băm mà biên nhận nêu (hồ sơ có { $found }): hồ sơ đã bị viết lại.
 audit-receipt-not-pinned = Theo hiểu biết tại thời điểm của biên nhận, hồ sơ kết thúc ở sự kiện { $found }, không phải sự kiện { $position }: trang sẽ không mở lại được đúng như lúc in.
+audit-files-ok = Mọi tệp được sổ ghi nhắc đến đều còn lưu và khớp mã băm: { $count } tệp.
+audit-files-bad = { $count } sự kiện nhắc đến một tệp bị thiếu hoặc bị thay đổi:
+audit-files-fault = sự kiện ở vị trí { $position } nhắc đến tệp

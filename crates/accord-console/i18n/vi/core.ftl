@@ -176,6 +176,7 @@ event-AgreementTerminated = Chấm dứt thỏa thuận
 event-PartyUpdated = Cập nhật thông tin bên tham gia
 event-PartySucceeded = Bên tham gia được kế thừa (hợp nhất)
 event-PartyWithdrew = Bên tham gia rút khỏi thỏa thuận
+event-DocumentAttached = Đính kèm văn bản
 
 # So sánh
 diff-title = Những gì đã thay đổi
@@ -293,3 +294,20 @@ month-9 = tháng 9
 month-10 = tháng 10
 month-11 = tháng 11
 month-12 = tháng 12
+
+agreement-attachments = Văn bản và tệp đính kèm
+attachments-none = Chưa có văn bản nào được đính kèm đến ngày này.
+attachment-title = Tiêu đề
+attachment-kind = Loại
+attachment-dated-on = Ngày
+attachment-size = Dung lượng
+attachment-file = Tệp
+attachment-download = Tải xuống
+attachment-of-exchange = của một hoạt động trao đổi
+attachment-of-review = của một đợt đánh giá
+document-kind-signed_text = Văn bản ký kết
+document-kind-minutes = Biên bản
+document-kind-report = Báo cáo
+document-kind-plan = Kế hoạch
+document-kind-other = Khác
+document-kind = Loại văn bản

@@ -121,6 +121,11 @@ refusal-party_already_succeeded = Bên này đã được kế thừa trước �
 refusal-succession_cycle = Việc kế thừa này tạo thành vòng lặp.
 refusal-withdrawal_outside_term = Ngày rút khỏi thỏa thuận nằm ngoài thời hạn của thỏa thuận.
 refusal-exchange_in_future = Hoạt động trao đổi không thể diễn ra sau ngày hôm nay: việc sắp tới cần được lập kế hoạch.
+refusal-signatory_not_party = Người ký phải ký thay mặt một bên của thỏa thuận.
+refusal-empty_document = Văn bản cần có ít nhất số/ký hiệu, ngày ban hành hoặc một người ký.
+refusal-attachment_not_found = Không có tệp nào được lưu với mã này: hãy tải tệp lên trước.
+refusal-document_in_future = Văn bản không thể có ngày sau ngày hôm nay.
+refusal-exchange_and_review = Chỉ đính kèm văn bản vào một hoạt động trao đổi hoặc một đợt đánh giá, không phải cả hai.
 
 # The home page: what is due or overdue.
 home-due-title = Việc đến hạn và quá hạn
@@ -136,3 +141,15 @@ home-due-assessments = “{ $review }” còn chờ ý kiến đánh giá của 
 home-overdue-review-open = “{ $review }” vẫn chưa kết thúc dù kỳ đánh giá đã kết thúc ngày { $date }.
 home-due-term-ends = Thời hạn kết thúc ngày { $date }, còn { $days } ngày.
 home-overdue-no-final-review = Thời hạn đã kết thúc ngày { $date } nhưng chưa có đợt tổng kết nào được kết thúc.
+
+form-attach-document = Đính kèm văn bản
+form-attach-document-submit = Tải lên và đính kèm
+form-attach-document-done = Đã đính kèm văn bản.
+form-field-attachment = Tệp
+form-field-exchange-file = Tệp đính kèm (biên bản, báo cáo…)
+form-field-document-kind = Loại văn bản
+form-field-dated_on = Ngày của văn bản
+form-hint-file = PDF, PNG, JPEG, văn bản thuần, DOCX, XLSX hoặc ODT.
+form-file-accept = .pdf,.png,.jpg,.jpeg,.txt,.docx,.xlsx,.odt
+form-file-type = Loại tệp này không được chấp nhận: hãy chọn tệp PDF, PNG, JPEG, văn bản thuần, DOCX, XLSX hoặc ODT.
+form-file-too-large = Tệp lớn hơn giới hạn cho phép.

@@ -19,8 +19,9 @@
 use accord_domain::BusinessDate;
 use accord_projections::{AgreementView, ExchangeQuery, ExchangeStatus, ExchangeView};
 use askama::Template;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::extract::multipart::Multipart;
+use axum::extract::{DefaultBodyLimit, FromRequest, Path, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::Redirect;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -43,7 +44,14 @@ const EXCHANGES_PER_PAGE: usize = 20;
 const EVENTS_PER_PAGE: usize = 50;
 
 pub(crate) fn router() -> Router<Console> {
-    Router::new().route("/agreements/{id}", get(one).post(act))
+    Router::new()
+        .route(
+            "/agreements/{id}",
+            // A form with a file is bounded by the attachment limit as it is
+            // read (crate::upload), a form without one by the CSRF extractor.
+            get(one).post(act).layer(DefaultBodyLimit::disable()),
+        )
+        .route("/agreements/{id}/files/{sha256}", get(file))
 }
 
 /// A party of the agreement at the date.
@@ -97,6 +105,28 @@ struct AgreementPage {
     live: Option<Live>,
 }
 
+impl AgreementPage {
+    /// Where the console serves an attached file of the agreement.
+    fn file_href(&self, file: &accord_projections::AttachmentView) -> String {
+        let id = self.view.as_ref().map(|v| v.agreement_id.to_string());
+        format!(
+            "/agreements/{}/files/{}",
+            id.unwrap_or_default(),
+            file.attachment
+        )
+    }
+
+    /// A file's size for people: bytes, KiB or MiB.
+    fn size(&self, bytes: &u64) -> String {
+        let bytes = *bytes;
+        match bytes {
+            0..1024 => format!("{bytes} B"),
+            1024..1_048_576 => format!("{:.1} KiB", bytes as f64 / 1024.0),
+            _ => format!("{:.1} MiB", bytes as f64 / 1_048_576.0),
+        }
+    }
+}
+
 #[tracing::instrument(skip_all, fields(agreement_id = %raw))]
 async fn one(
     State(console): State<Console>,
@@ -110,21 +140,43 @@ async fn one(
 }
 
 /// `POST /agreements/{id}`: a form of the page, issued as its `command`
-/// field names.
+/// field names; a form with a file comes as `multipart/form-data`, its
+/// file stored first ([`crate::upload`]).
 #[tracing::instrument(skip_all, fields(agreement_id = %raw))]
 async fn act(
     State(console): State<Console>,
     viewer: Viewer,
     ui: Ui,
     Path(raw): Path<String>,
-    CsrfForm(values): CsrfForm<Vec<(String, String)>>,
+    request: Request,
 ) -> Result<Response, PageError> {
     let id = agreement_id(&raw)?;
+    let multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let (values, file) = match multipart {
+        true => {
+            let form = Multipart::from_request(request, &console)
+                .await
+                .map_err(|_| PageError::Invalid("form".into()))?;
+            crate::upload::read(form, &viewer, &console, |name| {
+                name == "file" || name == "attachment"
+            })
+            .await?
+        }
+        false => {
+            let CsrfForm(values) =
+                CsrfForm::<Vec<(String, String)>>::from_request(request, &console).await?;
+            (Values(values), crate::upload::File::None)
+        }
+    };
     let shown = Shown::read(&console, id, &ui).await?;
     if shown.when.as_of.is_some() {
         return Err(PageError::Invalid("as_of".into()));
     }
-    let values = Values(values);
+    let mut values = values;
     let view = shown.view.as_ref().ok_or(PageError::NotFound)?;
     let command = values.get(forms::COMMAND_FIELD).unwrap_or_default();
     let spec = forms::agreement_specs(&ui, &viewer, view, &shown.exchanges, &shown.parties)
@@ -136,18 +188,172 @@ async fn act(
         tracing::warn!(target: "accord::access", token_id = %viewer.token_id, command, "console form forbidden");
         return Err(PageError::Forbidden);
     }
-    match forms::submit(&console, &viewer, &spec, values).await? {
-        Answer::Recorded(_) => {
-            let back = ui.link_with(&format!("/agreements/{id}"), &[("done", spec.command)]);
-            Ok(Redirect::to(&format!("{back}#main")).into_response())
+    // The file first: a refused one is answered at its field, nothing recorded.
+    let stored = match file {
+        crate::upload::File::Refused(key, status) => {
+            let field = spec.file_field();
+            let pending = forms::refused_at(&spec, values, field, key, status);
+            return refused(shown, &console, &viewer, ui, pending).await;
         }
-        Answer::Refused(pending) => {
-            let status = pending.status;
-            let mut response = shown.page(&console, &viewer, ui, Some(&pending)).await?;
-            *response.status_mut() = status;
-            Ok(response)
+        crate::upload::File::Stored(stored) => Some(stored),
+        crate::upload::File::None => None,
+    };
+    if let (Some(stored), Some(field)) = (&stored, spec.file_field()) {
+        values
+            .0
+            .retain(|(name, _)| name != field && name != "filename");
+        values.0.push((field.to_owned(), stored.sha256.clone()));
+        values
+            .0
+            .push(("filename".to_owned(), stored.filename.clone()));
+    }
+    let dated_on = values.get("occurred_on").unwrap_or_default().to_owned();
+    let record = match forms::submit(&console, &viewer, &spec, values).await? {
+        Answer::Recorded(record) => record,
+        Answer::Refused(pending) => return refused(shown, &console, &viewer, ui, pending).await,
+    };
+    // An exchange recorded with a file: the file attached to it, by a
+    // command whose id derives from the exchange form's (idempotent too).
+    if let (Some(stored), "RecordExchange") = (&stored, spec.command) {
+        let exchange = recorded_exchange(&console, record.position).await?;
+        let command_id = record.command_id;
+        let (attach, values) =
+            forms::exchange_file_spec(id, &exchange, stored, &dated_on, command_id);
+        if let Answer::Refused(mut pending) =
+            forms::submit(&console, &viewer, &attach, values).await?
+        {
+            // Shown on the exchange's form, at its file.
+            pending.command = spec.command.to_owned();
+            pending.problem.field = spec.file_field().map(str::to_owned);
+            return refused(shown, &console, &viewer, ui, pending).await;
         }
     }
+    let back = ui.link_with(&format!("/agreements/{id}"), &[("done", spec.command)]);
+    Ok(Redirect::to(&format!("{back}#main")).into_response())
+}
+
+/// The page again with the refused form as typed, with its status.
+async fn refused(
+    shown: Shown,
+    console: &Console,
+    viewer: &Viewer,
+    ui: Ui,
+    pending: forms::Pending,
+) -> Result<Response, PageError> {
+    let status = pending.status;
+    let mut response = shown.page(console, viewer, ui, Some(&pending)).await?;
+    *response.status_mut() = status;
+    Ok(response)
+}
+
+/// The id of the exchange the event at `position` recorded.
+async fn recorded_exchange(console: &Console, position: u64) -> Result<String, PageError> {
+    let log = console.app.engine.log().clone();
+    let event = tokio::task::spawn_blocking(move || log.event(position))
+        .await
+        .map_err(|error| {
+            tracing::error!(%error, "reading a recorded exchange");
+            PageError::Internal
+        })?
+        .map_err(|error| {
+            tracing::error!(%error, "reading a recorded exchange");
+            PageError::Internal
+        })?;
+    event
+        .and_then(|e| e.envelope.data["exchange_id"].as_str().map(str::to_owned))
+        .ok_or(PageError::Internal)
+}
+
+/// `GET /agreements/{id}/files/{sha256}`: a file attached to the
+/// agreement, with its media type, as a download (`?download=1`) or shown
+/// by the browser when it can show it (PDF, images, text). The answer is
+/// sandboxed: the browser runs nothing in it.
+#[tracing::instrument(skip_all, fields(agreement_id = %raw))]
+async fn file(
+    State(console): State<Console>,
+    _viewer: Viewer,
+    ui: Ui,
+    Path((raw, sha256)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let id = agreement_id(&raw)?;
+    let engine = &console.app.engine;
+    let attached = {
+        let models = engine.read();
+        let far = accord_domain::BusinessDate::parse("9999-12-31").expect("a valid date");
+        models
+            .agreement(id, far)
+            .and_then(|v| v.attachments.into_iter().find(|a| a.attachment == sha256))
+    };
+    let attached = attached.ok_or(PageError::NotFound)?;
+    let files = console.app.attachments.clone().ok_or(PageError::NotFound)?;
+    let name = sha256.clone();
+    let opened = tokio::task::spawn_blocking(move || {
+        let (found, mut reader) = match files.open_attachment(&name)? {
+            Some(opened) => opened,
+            None => return Ok(None),
+        };
+        let mut bytes = Vec::with_capacity(found.size as usize);
+        std::io::Read::read_to_end(&mut reader, &mut bytes)?;
+        Ok::<_, accord_store::StoreError>(Some((found, bytes)))
+    })
+    .await
+    .map_err(|error| {
+        tracing::error!(%error, "reading an attached file");
+        PageError::Internal
+    })?
+    .map_err(|error| {
+        tracing::error!(%error, "reading an attached file");
+        PageError::Internal
+    })?;
+    let (found, bytes) = opened.ok_or(PageError::NotFound)?;
+    let shown_inline = matches!(
+        found.media_type.as_str(),
+        "application/pdf" | "image/png" | "image/jpeg" | "text/plain"
+    ) && ui.param("download").is_none();
+    let filename = attached
+        .filename
+        .clone()
+        .unwrap_or_else(|| format!("{}.bin", &sha256[..12]));
+    let disposition = content_disposition(shown_inline, &filename);
+    let media_type = match found.media_type.as_str() {
+        "text/plain" => "text/plain; charset=utf-8".to_owned(),
+        other => other.to_owned(),
+    };
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    let value = |v: &str| HeaderValue::from_str(v).unwrap_or(HeaderValue::from_static(""));
+    headers.insert(header::CONTENT_TYPE, value(&media_type));
+    headers.insert(header::CONTENT_DISPOSITION, value(&disposition));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'",
+        ),
+    );
+    headers.insert(header::ETAG, value(&format!("\"{sha256}\"")));
+    Ok(response)
+}
+
+/// `inline` or `attachment`, with the name as plain ASCII (anything else
+/// replaced by `_`) and in full as RFC 5987 UTF-8: no quote, no line
+/// break, no path can come through.
+fn content_disposition(inline: bool, filename: &str) -> String {
+    let kind = if inline { "inline" } else { "attachment" };
+    let plain: String = filename
+        .chars()
+        .map(|c| match c {
+            'a'..='z' | 'A'..='Z' | '0'..='9' | '.' | '-' | '_' | ' ' => c,
+            _ => '_',
+        })
+        .collect();
+    let encoded: String = filename
+        .bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'.' | b'-' | b'_' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    format!("{kind}; filename=\"{plain}\"; filename*=UTF-8''{encoded}")
 }
 
 /// What the page shows, read at its moment.
@@ -363,4 +569,20 @@ fn diff_href(view: Option<&AgreementView>, when: &When) -> String {
         crate::ui::url_with(&path, &[], &[("from", &from), ("to", &to)])
     })
     .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::content_disposition;
+
+    #[test]
+    fn a_file_name_cannot_break_out_of_its_content_disposition() {
+        assert_eq!(
+            content_disposition(false, "biên bản \"họp\".pdf\r\nX: y"),
+            "attachment; filename=\"bi_n b_n _h_p_.pdf__X_ y\"; \
+             filename*=UTF-8''bi%C3%AAn%20b%E1%BA%A3n%20%22h%E1%BB%8Dp%22.pdf%0D%0AX%3A%20y"
+        );
+        assert!(content_disposition(true, "../../etc/passwd")
+            .starts_with("inline; filename=\".._.._etc_passwd\""));
+    }
 }

@@ -58,6 +58,8 @@ struct AuditPage {
     head: HeadInfo,
     /// The chain verification, when asked for.
     verification: Option<Verification>,
+    /// The files the verified events name, re-hashed with the chain.
+    files: Option<accord_store::NamedFilesVerification>,
     /// Whether the server signs (checkpoints, public key, receipts).
     signs: bool,
     /// What was pasted, kept in the field.
@@ -77,6 +79,7 @@ impl AuditPage {
                 recorded_at: head.recorded_at,
             },
             verification: None,
+            files: None,
             signs: console.app.signer.is_some(),
             pasted: String::new(),
             field_error: None,
@@ -101,11 +104,24 @@ async fn show(
     let mut page = AuditPage::new(&console, ui);
     if verify {
         let log = console.app.engine.log().clone();
-        let verification = tokio::task::spawn_blocking(move || log.verify(None))
-            .await
-            .map_err(PageError::internal)?
-            .map_err(PageError::internal)?;
+        let stored = console.app.attachments.clone();
+        let (verification, files) = tokio::task::spawn_blocking(move || {
+            let chain = log.verify(None)?;
+            let files = match stored {
+                Some(stored) => Some(accord_store::verify_named_files(
+                    &log,
+                    stored.as_ref(),
+                    chain.events,
+                )?),
+                None => None,
+            };
+            Ok::<_, accord_store::StoreError>((chain, files))
+        })
+        .await
+        .map_err(PageError::internal)?
+        .map_err(PageError::internal)?;
         page.verification = Some(verification);
+        page.files = files;
     }
     Ok(render(&page))
 }

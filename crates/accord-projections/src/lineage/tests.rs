@@ -33,6 +33,7 @@ fn retract(n: u128) -> Event {
 
 fn extend_tripartite(on: &str) -> Event {
     Event::AgreementAmended(AgreementAmended {
+        document: None,
         agreement_id: TRIPARTITE,
         effective_on: d(on),
         reason: "Gia hạn chương trình".into(),

@@ -132,6 +132,7 @@ fn superseded_by_appears_only_from_the_successors_signing_date() {
 #[test]
 fn an_amendment_effective_later_does_not_show_before_its_date() {
     let amended = Event::AgreementAmended(AgreementAmended {
+        document: None,
         agreement_id: TRIPARTITE,
         effective_on: d("2015-01-01"),
         reason: "Gia hạn chương trình".into(),
@@ -161,6 +162,7 @@ fn an_amendment_effective_later_does_not_show_before_its_date() {
 fn amendments_apply_in_effective_order_whatever_their_recording_order() {
     let amend = |on: &str, title: &str| {
         Event::AgreementAmended(AgreementAmended {
+            document: None,
             agreement_id: TRIPARTITE,
             effective_on: d(on),
             reason: "Điều chỉnh".into(),
@@ -544,6 +546,7 @@ fn an_exchange_serialises_with_every_field() {
         "summary",
         "outcome",
         "status",
+        "attachments",
         "sources",
     ];
     expected.sort_unstable();
@@ -615,4 +618,128 @@ fn a_partys_latest_assessment_is_the_one_that_counts() {
         1 + 2 + 1,
         "opening, two counted, closing"
     );
+}
+
+fn attached(title: &str, on: &str, exchange: Option<u128>, review: Option<ReviewId>) -> Event {
+    let agreement = match review {
+        Some(_) => BILATERAL,
+        None if exchange == Some(5) => TRIPARTITE,
+        None => BILATERAL,
+    };
+    Event::DocumentAttached(DocumentAttached {
+        agreement_id: agreement,
+        attachment: format!("{:064x}", title.len()),
+        size: 48_213,
+        media_type: "application/pdf".into(),
+        title: title.into(),
+        kind: DocumentKind::Minutes,
+        dated_on: d(on),
+        filename: None,
+        exchange_id: exchange.map(x),
+        review_id: review,
+    })
+}
+
+#[test]
+fn attachments_show_on_the_agreement_its_exchange_and_its_review_from_their_date() {
+    let models = with([
+        attached("Biên bản tổng kết", "2013-07-04", None, Some(FINAL_REVIEW)),
+        attached("Biên bản làm việc 2008", "2008-03-12", Some(1), None),
+        attached("Kế hoạch 2009", "2009-01-05", None, None),
+    ]);
+    let titles = |on: &str| -> Vec<String> {
+        let view = models.agreement(BILATERAL, d(on)).unwrap();
+        view.attachments.iter().map(|a| a.title.clone()).collect()
+    };
+    // By dated_on, whatever order they were recorded in; none before its date.
+    assert_eq!(titles("2008-03-11"), Vec::<String>::new());
+    assert_eq!(
+        titles("2009-01-05"),
+        ["Biên bản làm việc 2008", "Kế hoạch 2009"]
+    );
+    assert_eq!(
+        titles("2013-07-04"),
+        [
+            "Biên bản làm việc 2008",
+            "Kế hoạch 2009",
+            "Biên bản tổng kết"
+        ]
+    );
+    let view = models.agreement(BILATERAL, d("2013-07-04")).unwrap();
+    let review = &view.reviews[0].attachments;
+    assert_eq!(review.len(), 1);
+    assert_eq!(review[0].title, "Biên bản tổng kết");
+    assert_eq!(review[0].review_id, Some(FINAL_REVIEW));
+    assert_eq!(
+        (review[0].size, review[0].media_type.as_str()),
+        (48_213, "application/pdf")
+    );
+    let story_length = story().len() as u64;
+    assert_eq!(review[0].source, story_length + 1);
+    let listed = models
+        .exchanges(BILATERAL, d("2013-07-04"), &ExchangeQuery::default())
+        .unwrap();
+    let own: Vec<usize> = listed.iter().map(|x| x.attachments.len()).collect();
+    assert_eq!(own, [1, 0, 0, 0], "only the 2008 meeting has one");
+    assert_eq!(listed[0].attachments[0].exchange_id, Some(x(1)));
+    // Another agreement's view lists none of them.
+    let tripartite = models.agreement(TRIPARTITE, d("2030-01-01")).unwrap();
+    assert!(tripartite.attachments.is_empty());
+}
+
+#[test]
+fn the_document_is_the_signature_s_until_an_amendment_carries_another() {
+    let signed = Document {
+        number: Some("01/CTHT".into()),
+        issued_on: Some(d("2013-07-04")),
+        signatories: vec![Signatory {
+            party_id: p("lam-dong-iza"),
+            name: "Trần Thị Lâm".into(),
+            title: None,
+        }],
+    };
+    let appendix = Document {
+        number: Some("02/PL-CTHT".into()),
+        issued_on: None,
+        signatories: Vec::new(),
+    };
+    let mut events = story();
+    for event in &mut events {
+        if let Event::AgreementSigned(e) = event {
+            if e.agreement_id == TRIPARTITE {
+                e.document = Some(signed.clone());
+            }
+        }
+    }
+    let amend = |on: &str, title: Option<&str>, document: Option<Document>| {
+        Event::AgreementAmended(AgreementAmended {
+            agreement_id: TRIPARTITE,
+            effective_on: d(on),
+            reason: "Phụ lục".into(),
+            title: title.map(Into::into),
+            term: None,
+            areas: None,
+            responsibilities: None,
+            document,
+        })
+    };
+    events.push(amend("2014-06-01", None, Some(appendix.clone())));
+    // A later amendment without a document keeps the one in force.
+    events.push(amend("2015-01-01", Some("Chương trình (sửa đổi)"), None));
+    let models = replay(&events);
+    let document = |on: &str| models.agreement(TRIPARTITE, d(on)).unwrap().document;
+    assert_eq!(document("2014-05-31"), Some(signed));
+    assert_eq!(document("2014-06-01"), Some(appendix.clone()));
+    assert_eq!(document("2015-06-01"), Some(appendix));
+    let bilateral = models.agreement(BILATERAL, d("2013-07-04")).unwrap();
+    let json = serde_json::to_value(&bilateral).unwrap();
+    assert_eq!(json["document"], json!(null), "absent: null, not skipped");
+    assert_eq!(json["attachments"], json!([]));
+    // The write model restored from the read models knows the document too.
+    let restored = models.write_model();
+    let mut folded = WriteModel::new();
+    for event in &events {
+        folded.evolve(event);
+    }
+    assert_eq!(restored, folded);
 }

@@ -208,6 +208,7 @@ fn events(steps: &[Step]) -> Vec<Event> {
                     areas: vec![area(0), area(1)],
                     responsibilities: Default::default(),
                     supersedes: supersedes.and_then(|i| pick(&agreements, i)),
+                    document: None,
                 });
                 agreements.push(id);
                 event
@@ -229,6 +230,7 @@ fn events(steps: &[Step]) -> Vec<Event> {
                     term: term.map(|(start, len)| range(start, len)),
                     areas: None,
                     responsibilities: None,
+                    document: None,
                 })
             }
             Step::Admit {

@@ -133,6 +133,7 @@ fn the_report_echoes_its_window_date_and_knowledge_instant() {
 fn the_csv_quotes_commas_and_quotes_and_keeps_vietnamese_text() {
     let mut events = story();
     events.push(Event::AgreementAmended(AgreementAmended {
+        document: None,
         agreement_id: TRIPARTITE,
         effective_on: d("2013-07-04"),
         reason: "Sửa tên".into(),
