@@ -1997,9 +1997,25 @@ async fn a_file_that_is_not_a_spreadsheet_is_refused_at_its_field() {
 async fn an_exchange_recorded_with_a_file_shows_it_and_a_wrong_type_is_refused_at_its_field() {
     let (dir, server, browser) = start().await;
     sign_in(&browser, &server, TOKEN).await;
+    // An appendix with its document (number and signatory illustrative).
+    server
+        .accept(&json!({"type": "AmendAgreement", "data": {"agreement_id": TRIPARTITE,
+            "effective_on": "2014-06-01", "reason": "Phụ lục",
+            "document": {"number": "02/PL-CTHT", "issued_on": "2014-05-28",
+              "signatories": [{"party_id": "lam-dong-iza", "name": "Trần Thị Lâm", "title": "Trưởng ban"}]}}}))
+        .await;
     browser
         .open(&server.url(&format!("/agreements/{TRIPARTITE}")))
         .await;
+    assert_eq!(
+        browser.text("dd.document").await,
+        "No. 02/PL-CTHT, 28 May 2014"
+    );
+    let signed_by = browser.text("ul.signatories").await;
+    assert!(
+        signed_by.starts_with("Trần Thị Lâm, Trưởng ban — "),
+        "{signed_by}"
+    );
     let summary = "Làm việc về xúc tiến đầu tư vào KCN Lộc Sơn";
     fill_exchange(&browser, "2014-05-12", summary).await;
 
