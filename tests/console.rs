@@ -2164,3 +2164,44 @@ async fn an_exchange_recorded_with_a_file_shows_it_and_a_wrong_type_is_refused_a
     assert_eq!(shown.trim_end(), minutes.trim_end());
     browser.close().await;
 }
+
+#[tokio::test]
+async fn an_exchange_form_with_a_file_sent_twice_records_the_exchange_and_the_file_once() {
+    let (_dir, server, browser) = start().await;
+    sign_in(&browser, &server, TOKEN).await;
+    browser
+        .open(&server.url(&format!("/agreements/{TRIPARTITE}")))
+        .await;
+    fill_exchange(
+        &browser,
+        "2014-05-13",
+        "Trao đổi kinh nghiệm thu hút đầu tư",
+    )
+    .await;
+    let head = server.head().await;
+    // The same rendered form (one command id), posted twice with its file.
+    let statuses = browser
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];\
+             const form = document.querySelector('#RecordExchange form');\
+             const send = () => {\
+               const data = new FormData(form);\
+               data.set('file', new Blob(['Biên bản ngày 13/5/2014'], {type: 'text/plain'}), 'bien-ban.txt');\
+               return fetch(form.action, {method: 'POST', body: data, credentials: 'same-origin'})\
+                 .then(r => r.status);\
+             };\
+             send().then(a => send().then(b => done([a, b]))).catch(e => done([String(e)]));",
+            vec![],
+        )
+        .await
+        .expect("the posts run");
+    assert_eq!(statuses, json!([200, 200]), "both answered with the page");
+    let events = server.events().await;
+    let new: Vec<&str> = events[head as usize..]
+        .iter()
+        .map(|e| e["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(new, ["ExchangeRecorded", "DocumentAttached"], "once each");
+    browser.close().await;
+}
