@@ -1997,9 +1997,25 @@ async fn a_file_that_is_not_a_spreadsheet_is_refused_at_its_field() {
 async fn an_exchange_recorded_with_a_file_shows_it_and_a_wrong_type_is_refused_at_its_field() {
     let (dir, server, browser) = start().await;
     sign_in(&browser, &server, TOKEN).await;
+    // An appendix with its document (number and signatory illustrative).
+    server
+        .accept(&json!({"type": "AmendAgreement", "data": {"agreement_id": TRIPARTITE,
+            "effective_on": "2014-06-01", "reason": "Phụ lục",
+            "document": {"number": "02/PL-CTHT", "issued_on": "2014-05-28",
+              "signatories": [{"party_id": "lam-dong-iza", "name": "Trần Thị Lâm", "title": "Trưởng ban"}]}}}))
+        .await;
     browser
         .open(&server.url(&format!("/agreements/{TRIPARTITE}")))
         .await;
+    assert_eq!(
+        browser.text("dd.document").await,
+        "No. 02/PL-CTHT, 28 May 2014"
+    );
+    let signed_by = browser.text("ul.signatories").await;
+    assert!(
+        signed_by.starts_with("Trần Thị Lâm, Trưởng ban — "),
+        "{signed_by}"
+    );
     let summary = "Làm việc về xúc tiến đầu tư vào KCN Lộc Sơn";
     fill_exchange(&browser, "2014-05-12", summary).await;
 
@@ -2146,5 +2162,46 @@ async fn an_exchange_recorded_with_a_file_shows_it_and_a_wrong_type_is_refused_a
     browser.open(&server.url(&href)).await;
     let shown = browser.text("pre").await;
     assert_eq!(shown.trim_end(), minutes.trim_end());
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn an_exchange_form_with_a_file_sent_twice_records_the_exchange_and_the_file_once() {
+    let (_dir, server, browser) = start().await;
+    sign_in(&browser, &server, TOKEN).await;
+    browser
+        .open(&server.url(&format!("/agreements/{TRIPARTITE}")))
+        .await;
+    fill_exchange(
+        &browser,
+        "2014-05-13",
+        "Trao đổi kinh nghiệm thu hút đầu tư",
+    )
+    .await;
+    let head = server.head().await;
+    // The same rendered form (one command id), posted twice with its file.
+    let statuses = browser
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];\
+             const form = document.querySelector('#RecordExchange form');\
+             const send = () => {\
+               const data = new FormData(form);\
+               data.set('file', new Blob(['Biên bản ngày 13/5/2014'], {type: 'text/plain'}), 'bien-ban.txt');\
+               return fetch(form.action, {method: 'POST', body: data, credentials: 'same-origin'})\
+                 .then(r => r.status);\
+             };\
+             send().then(a => send().then(b => done([a, b]))).catch(e => done([String(e)]));",
+            vec![],
+        )
+        .await
+        .expect("the posts run");
+    assert_eq!(statuses, json!([200, 200]), "both answered with the page");
+    let events = server.events().await;
+    let new: Vec<&str> = events[head as usize..]
+        .iter()
+        .map(|e| e["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(new, ["ExchangeRecorded", "DocumentAttached"], "once each");
     browser.close().await;
 }

@@ -311,3 +311,6 @@ document-kind-report = Report
 document-kind-plan = Plan
 document-kind-other = Other
 document-kind = Kind of document
+agreement-document = Document
+agreement-document-number = No.
+agreement-signatories = Signed by

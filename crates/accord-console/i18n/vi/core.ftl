@@ -311,3 +311,6 @@ document-kind-report = Báo cáo
 document-kind-plan = Kế hoạch
 document-kind-other = Khác
 document-kind = Loại văn bản
+agreement-document = Văn bản
+agreement-document-number = Số
+agreement-signatories = Người ký
