@@ -24,7 +24,7 @@ pub use event::*;
 pub use ids::*;
 pub use members::{Member, Members};
 pub use model::{
-    AgreementState, Decision, ExchangeState, Fact, PartyProfile, PartyState, ReviewState, Terms,
-    WriteModel,
+    ActivityState, AgreementState, Decision, ExchangeState, Fact, FollowUpState, PartyProfile,
+    PartyState, ReviewState, Terms, WriteModel,
 };
 pub use refusal::Refusal;

@@ -63,6 +63,17 @@ rules! {
     SuccessionCycle => "succession_cycle",
     WithdrawalOutsideTerm => "withdrawal_outside_term",
     ExchangeInFuture => "exchange_in_future",
+    ActivityAlreadyExists => "activity_already_exists",
+    ActivityNotFound => "activity_not_found",
+    ActivityOutsideTerm => "activity_outside_term",
+    ActivityCancelled => "activity_cancelled",
+    ActivityDone => "activity_done",
+    FollowUpAlreadyExists => "follow_up_already_exists",
+    FollowUpNotFound => "follow_up_not_found",
+    FollowUpDueBeforeExchange => "follow_up_due_before_exchange",
+    FollowUpDone => "follow_up_done",
+    CompletionInFuture => "completion_in_future",
+    CompletionBeforeExchange => "completion_before_exchange",
 }
 
 /// A command refused by a rule; nothing is appended.

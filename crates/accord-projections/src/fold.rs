@@ -190,6 +190,8 @@ pub(crate) fn agreement_view(
         version: record.version,
         exchanges: exchange_counts(record, exchanges, day),
         reviews: record.reviews_at(day),
+        activities: crate::plans::activities_at(record, exchanges, day),
+        follow_ups: crate::plans::follow_ups_at(record, exchanges, day),
         sources: record.sources_at(day),
     }
 }
@@ -263,6 +265,11 @@ pub(crate) fn exchange_view(id: ExchangeId, x: &ExchangeRecord) -> ExchangeView 
         parties: x.parties.clone(),
         summary: x.summary.clone(),
         outcome: x.outcome.clone(),
+        place: x.place.clone(),
+        participants: x.participants.clone(),
+        minutes: x.minutes.clone(),
+        follow_ups: x.follow_ups.clone(),
+        activity_id: x.activity_id,
         status,
         sources: x.sources.clone(),
     }

@@ -334,6 +334,10 @@ impl ReadModels {
         let id = e.exchange_id;
         let exchange = ExchangeRecord::recorded(position, e);
         record.record_exchange(&exchange, id);
+        record.carry_out(id, None, exchange.activity_id);
+        if !exchange.follow_ups.is_empty() {
+            record.has_follow_ups(id);
+        }
         self.exchanges.insert(id, Box::new(exchange));
     }
 
@@ -348,11 +352,16 @@ impl ReadModels {
         if !exchange.retracted {
             count(&mut record.totals, &exchange.area, -1);
         }
+        let before = exchange.activity_id;
         exchange.correct(position, e);
         if !exchange.retracted {
             count(&mut record.totals, &exchange.area, 1);
         }
         record.touch(exchange.occurred_on);
+        record.carry_out(e.exchange_id, before, exchange.activity_id);
+        if !exchange.follow_ups.is_empty() {
+            record.has_follow_ups(e.exchange_id);
+        }
     }
 
     /// A retraction removes the exchange from the counts at every date.
@@ -381,6 +390,18 @@ impl ReadModels {
             Event::AssessmentRecorded(e) => record.assess(position, e),
             Event::ReviewPeriodClosed(e) => record.close_review(position, e),
             Event::AgreementTerminated(e) => record.terminate(position, e.effective_on),
+            Event::ActivityPlanned(e) => record.plan(position, e),
+            Event::ActivityCancelled(e) => {
+                if let Some(activity) = record.activity_mut(e.activity_id) {
+                    activity.cancel(position, &e);
+                }
+            }
+            Event::FollowUpCompleted(e) => {
+                record
+                    .completions
+                    .entry(e.follow_up_id)
+                    .or_insert((position, e.completed_on));
+            }
             _ => {}
         }
     }

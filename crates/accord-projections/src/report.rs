@@ -9,6 +9,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::fold::agreement_exchanges;
+use crate::plans::{activity_counts, follow_up_counts, ActivityCounts, FollowUpCounts};
 use crate::read_models::ReadModels;
 use crate::state::{AgreementRecord, ExchangeRecord};
 use crate::views::AgreementStatus;
@@ -89,6 +90,10 @@ pub struct ReportAgreement {
     /// One position per counted review, ascending: its
     /// `ReviewPeriodClosed`. As many as `reviews_closed`.
     pub review_sources: Vec<u64>,
+    /// Its activities due in the window, by their status at `at`.
+    pub activities: ActivityCounts,
+    /// The follow-ups of its counted exchanges still to do at `at`.
+    pub follow_ups: FollowUpCounts,
 }
 
 /// One party's row.
@@ -100,6 +105,10 @@ pub struct ReportParty {
     pub agreements: u64,
     /// Counted exchanges that name it among their parties.
     pub exchanges: u64,
+    /// Activities due in the window that it leads, by their status at `at`.
+    pub activities: ActivityCounts,
+    /// Follow-ups of counted exchanges it is responsible for, still to do.
+    pub follow_ups: FollowUpCounts,
 }
 
 /// The window [from, to] seen at `at`.
@@ -121,10 +130,20 @@ impl Window {
     }
 }
 
-/// An included agreement's row with the exchanges it counted.
+/// An included agreement's row with the exchanges it counted and the
+/// statuses of its activities and follow-ups by party.
 struct Included<'a> {
     row: ReportAgreement,
     counted: Vec<&'a ExchangeRecord>,
+    plan: Plan<'a>,
+}
+
+/// The statuses of an included agreement's counted activities and
+/// follow-ups, with the party each concerns.
+#[derive(Default)]
+struct Plan<'a> {
+    activities: Vec<(&'a PartyId, crate::plans::ActivityStatus)>,
+    follow_ups: Vec<(&'a PartyId, crate::plans::FollowUpStatus)>,
 }
 
 impl ReadModels {
@@ -181,6 +200,13 @@ impl ReadModels {
             .map(|(area, n)| (area.clone(), n))
             .collect();
         let (outcomes, review_sources) = closed_outcomes(record, window);
+        let (activities, led) =
+            activity_counts(record, &self.exchanges, window.from, window.to, at);
+        let (follow_ups, owed) = follow_up_counts(record, &counted, at);
+        let plan = Plan {
+            activities: led,
+            follow_ups: owed,
+        };
         let mut exchange_sources: Vec<u64> = counted.iter().map(|x| x.position).collect();
         exchange_sources.sort_unstable();
         let row = ReportAgreement {
@@ -195,8 +221,10 @@ impl ReadModels {
             sources: record.sources_at(at),
             exchange_sources,
             review_sources,
+            activities,
+            follow_ups,
         };
-        Some(Included { row, counted })
+        Some(Included { row, counted, plan })
     }
 }
 
@@ -244,6 +272,8 @@ fn party_rows(included: &[Included<'_>], party: Option<&PartyId>) -> Vec<ReportP
                 party_id: p.clone(),
                 agreements: 0,
                 exchanges: 0,
+                activities: ActivityCounts::default(),
+                follow_ups: FollowUpCounts::default(),
             });
             row.agreements += 1;
         }
@@ -255,7 +285,28 @@ fn party_rows(included: &[Included<'_>], party: Option<&PartyId>) -> Vec<ReportP
             }
         }
     }
+    count_plans(&mut rows, included.iter().map(|i| &i.plan));
     rows.into_values().collect()
+}
+
+/// Adds each activity to its lead party's row and each follow-up to its
+/// responsible party's, for the parties that have a row.
+fn count_plans<'a>(
+    rows: &mut BTreeMap<&PartyId, ReportParty>,
+    plans: impl Iterator<Item = &'a Plan<'a>>,
+) {
+    for plan in plans {
+        for (p, status) in &plan.activities {
+            if let Some(row) = rows.get_mut(*p) {
+                row.activities.add(*status);
+            }
+        }
+        for (p, status) in &plan.follow_ups {
+            if let Some(row) = rows.get_mut(*p) {
+                row.follow_ups.add(*status);
+            }
+        }
+    }
 }
 
 #[cfg(test)]
