@@ -1989,3 +1989,133 @@ async fn a_file_that_is_not_a_spreadsheet_is_refused_at_its_field() {
     assert!(browser.all(".import-link").await.is_empty());
     browser.close().await;
 }
+
+/// The value of the `index`th option of the select `css`.
+async fn option_value(browser: &Browser, css: &str, index: usize) -> String {
+    let value = browser
+        .run(&format!(
+            "return document.querySelector('{css}').options[{index}].value"
+        ))
+        .await;
+    value.as_str().expect("an option's value").to_owned()
+}
+
+#[tokio::test]
+async fn an_activity_planned_and_carried_out_through_the_forms_is_done_and_an_overdue_one_is_on_the_home_page(
+) {
+    let (_dir, server, browser) = start().await;
+    sign_in(&browser, &server, TOKEN).await;
+    let page = format!("/agreements/{TRIPARTITE}?lang=en");
+    browser.open(&server.url(&page)).await;
+    assert_eq!(
+        browser.text("#work-plan p.empty").await,
+        "No activity planned."
+    );
+
+    // Plan the seminar, led by Đồng Nai, due 30 June 2014.
+    browser.click("#PlanActivity > summary").await;
+    let title = "Hội thảo xúc tiến đầu tư vùng Đông Nam Bộ";
+    browser
+        .find("#PlanActivity-title")
+        .await
+        .send_keys(title)
+        .await
+        .expect("typing the title");
+    browser
+        .find("#PlanActivity-area")
+        .await
+        .select_by_value("investment_promotion")
+        .await
+        .expect("an area is chosen");
+    browser
+        .find("#PlanActivity-lead_party")
+        .await
+        .select_by_value("dong-nai-iza")
+        .await
+        .expect("a lead party is chosen");
+    browser
+        .run("document.getElementById('PlanActivity-due_on').value = '2014-06-30'")
+        .await;
+    browser.click("#PlanActivity button[type=submit]").await;
+    browser.wait_url(|u| u.contains("done=PlanActivity")).await;
+    let plan = browser.text("table.activities").await;
+    assert!(plan.contains(title) && plan.contains("Overdue"), "{plan}");
+
+    // Record the exchange that carries it out, with a participant, the
+    // minutes and a follow-up.
+    fill_exchange(&browser, "2014-05-12", "Hội thảo xúc tiến đầu tư").await;
+    let activity = option_value(&browser, "#RecordExchange-activity_id", 1).await;
+    browser
+        .find("#RecordExchange-activity_id")
+        .await
+        .select_by_value(&activity)
+        .await
+        .expect("the activity is chosen");
+    browser
+        .find("#RecordExchange-participants")
+        .await
+        .send_keys("Nguyễn Văn A | Phó Trưởng ban | dong-nai-iza")
+        .await
+        .expect("typing a participant");
+    browser
+        .find("#RecordExchange-minutes")
+        .await
+        .send_keys("Các Ban thống nhất lịch hội thảo năm 2014.")
+        .await
+        .expect("typing the minutes");
+    browser
+        .find("#RecordExchange-follow_ups")
+        .await
+        .send_keys("Gửi báo cáo kết quả hội thảo | lam-dong-iza | 2014-06-15")
+        .await
+        .expect("typing a follow-up");
+    browser.click("#RecordExchange button[type=submit]").await;
+    browser
+        .wait_url(|u| u.contains("done=RecordExchange"))
+        .await;
+    let row = browser
+        .text(&format!("tr[data-activity='{activity}']"))
+        .await;
+    assert!(
+        row.contains("Done") && row.contains("Carried out on 12 May 2014"),
+        "{row}"
+    );
+    let exchanges = browser.text("table.exchanges").await;
+    assert!(
+        exchanges.contains("Nguyễn Văn A (Phó Trưởng ban)"),
+        "{exchanges}"
+    );
+    assert!(
+        exchanges.contains(&format!("Carries out: {title}")),
+        "{exchanges}"
+    );
+    let follow_ups = browser.text("table.follow-ups").await;
+    assert!(
+        follow_ups.contains("Gửi báo cáo kết quả hội thảo"),
+        "{follow_ups}"
+    );
+    let recorded = server.events().await.last().cloned().unwrap();
+    assert_eq!(recorded["data"]["activity_id"], activity.as_str());
+    assert_eq!(
+        recorded["data"]["participants"][0]["party_id"],
+        "dong-nai-iza"
+    );
+
+    // A fair planned for February and never held is overdue on 1 March.
+    server
+        .accept(&json!({"type": "PlanActivity", "data": {
+            "agreement_id": TRIPARTITE, "area": "labour_recruitment",
+            "title": "Hội chợ việc làm liên tỉnh", "lead_party": "binh-phuoc-eza",
+            "due_on": "2014-02-28"}}))
+        .await;
+    browser.open(&server.url("/?at=2014-03-01&lang=en")).await;
+    let due = browser.text("table.due").await;
+    assert!(
+        due.contains("The activity “Hội chợ việc làm liên tỉnh” led by Ban quản lý Khu kinh tế tỉnh Bình Phước is overdue."),
+        "{due}"
+    );
+    browser.open(&server.url("/?at=2014-06-16&lang=vi")).await;
+    let due = browser.text("table.due").await;
+    assert!(due.contains("Việc “Gửi báo cáo kết quả hội thảo”"), "{due}");
+    browser.close().await;
+}
