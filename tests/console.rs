@@ -343,6 +343,10 @@ fn pages() -> Vec<(&'static str, String)> {
             format!("/agreements/{TRIPARTITE}?at=2013-07-03"),
         ),
         (
+            "work-plan",
+            format!("/agreements/{TRIPARTITE}?at=2014-12-31"),
+        ),
+        (
             "diff",
             format!("/agreements/{BILATERAL}/diff?from=2013-07-03&to=2013-07-05"),
         ),
@@ -493,6 +497,10 @@ async fn the_main_pages_are_pictured_in_both_languages() {
             "diff",
             format!("/agreements/{BILATERAL}/diff?from=2013-07-03&to=2013-07-05"),
         ),
+        (
+            "work-plan",
+            format!("/agreements/{TRIPARTITE}?at=2014-12-31"),
+        ),
         ("parties", "/parties".to_owned()),
         ("report", REPORT.to_owned()),
         ("audit", "/audit?verify=chain".to_owned()),
@@ -538,7 +546,7 @@ async fn the_main_pages_are_pictured_in_both_languages() {
         written.push(save(&browser, &folder, &format!("admin-webhook.{lang}.png")).await);
         browser.close().await;
     }
-    assert_eq!(written.len(), 24);
+    assert_eq!(written.len(), 26);
 }
 
 /// Saves a whole-page PNG of the open page; checks it is one.
