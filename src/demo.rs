@@ -114,7 +114,83 @@ fn story() -> Vec<Value> {
                 BINH_PHUOC: "Chia sẻ kinh nghiệm phát triển Khu kinh tế; phối hợp liên kết hợp tác vùng."},
             "supersedes": BILATERAL}}),
     ]);
+    commands.extend(work_plan());
     commands
+}
+
+/// A work plan activity of the tripartite program.
+pub fn activity_id(n: u32) -> String {
+    format!("0190f0a0-2014-7000-8000-0000000000a{n}")
+}
+
+/// A follow-up agreed at an exchange of the tripartite program.
+pub fn follow_up_id(n: u32) -> String {
+    format!("0190f0a0-2014-7000-8000-0000000000f{n}")
+}
+
+/// The tripartite program's work plan, two exchanges carrying it out with
+/// their minutes and follow-ups, and the follow-ups completed (commands
+/// 16–24; illustrative details, docs/demo.md).
+fn work_plan() -> Vec<Value> {
+    let plan = |n: u32, area: &str, title: &str, lead: &str, due: &str| {
+        json!({"type": "PlanActivity", "data": {
+            "agreement_id": TRIPARTITE, "activity_id": activity_id(n), "area": area,
+            "title": title, "lead_party": lead, "due_on": due}})
+    };
+    vec![
+        plan(
+            1,
+            "investment_promotion",
+            "Hội nghị xúc tiến đầu tư vào các KCN, KKT của ba tỉnh",
+            LAM_DONG,
+            "2014-06-30",
+        ),
+        plan(
+            2,
+            "decree_29_2008",
+            "Trao đổi kinh nghiệm triển khai Nghị định số 29/2008/NĐ-CP",
+            DONG_NAI,
+            "2014-12-31",
+        ),
+        plan(
+            3,
+            "regional_linkage",
+            "Hội thảo liên kết hợp tác vùng",
+            BINH_PHUOC,
+            "2015-09-30",
+        ),
+        json!({"type": "CancelActivity", "data": {
+            "agreement_id": TRIPARTITE, "activity_id": activity_id(3),
+            "reason": "Nội dung được lồng ghép vào hội nghị xúc tiến đầu tư"}}),
+        json!({"type": "RecordExchange", "data": {
+            "agreement_id": TRIPARTITE, "exchange_id": "0190f0a0-2014-7000-8000-000000000011",
+            "occurred_on": "2014-04-18", "area": "investment_promotion", "kind": "event",
+            "parties": [BINH_PHUOC, DONG_NAI, LAM_DONG],
+            "summary": "Hội nghị xúc tiến đầu tư vào các Khu công nghiệp, Khu kinh tế của ba tỉnh",
+            "place": "Đà Lạt, Lâm Đồng",
+            "participants": [
+                {"name": "Lãnh đạo Ban quản lý các KCN Lâm Đồng", "title": "Trưởng ban", "party_id": LAM_DONG},
+                {"name": "Lãnh đạo Ban quản lý các KCN Đồng Nai", "title": "Phó Trưởng ban", "party_id": DONG_NAI},
+                {"name": "Lãnh đạo Ban quản lý Khu kinh tế Bình Phước", "title": "Phó Trưởng ban", "party_id": BINH_PHUOC}],
+            "minutes": "Ba Ban quản lý thống nhất giới thiệu chung danh mục dự án kêu gọi đầu tư và cử đầu mối phối hợp.",
+            "follow_ups": [{"follow_up_id": follow_up_id(1), "action": "Gửi danh mục dự án kêu gọi đầu tư cho các Ban",
+                            "party_id": BINH_PHUOC, "due_on": "2014-05-31"}],
+            "activity_id": activity_id(1)}}),
+        json!({"type": "RecordExchange", "data": {
+            "agreement_id": TRIPARTITE, "exchange_id": "0190f0a0-2014-7000-8000-000000000012",
+            "occurred_on": "2014-10-15", "area": "decree_29_2008", "kind": "visit",
+            "parties": [DONG_NAI, LAM_DONG],
+            "summary": "Đoàn công tác Ban quản lý các KCN Lâm Đồng trao đổi kinh nghiệm triển khai Nghị định 29/2008/NĐ-CP tại Đồng Nai",
+            "place": "Biên Hòa, Đồng Nai",
+            "minutes": "Hai Ban trao đổi kinh nghiệm cấp giấy chứng nhận đầu tư và quản lý doanh nghiệp trong KCN.",
+            "follow_ups": [{"follow_up_id": follow_up_id(2), "action": "Gửi tài liệu hướng dẫn thủ tục đầu tư",
+                            "party_id": DONG_NAI, "due_on": "2014-11-30"}],
+            "activity_id": activity_id(2)}}),
+        json!({"type": "CompleteFollowUp", "data": {
+            "agreement_id": TRIPARTITE, "follow_up_id": follow_up_id(1), "completed_on": "2014-05-20"}}),
+        json!({"type": "CompleteFollowUp", "data": {
+            "agreement_id": TRIPARTITE, "follow_up_id": follow_up_id(2), "completed_on": "2014-11-25"}}),
+    ]
 }
 
 /// Loads the story through `engine`; commands already appended are answered

@@ -72,7 +72,7 @@ fn rewrite_the_chain_from_event_7(data: &Path) {
     let edited = original.replace("Cung cấp thông tin", "Không cung cấp thông tin");
     assert_ne!(edited, original);
     tamper.rewrite_chain_from(7, edited.as_bytes()).unwrap();
-    assert_eq!(store.head().position, 15);
+    assert_eq!(store.head().position, 23);
 }
 
 async fn post_checkpoint(server: &Server, body: &Value) -> server::Reply {
@@ -91,7 +91,7 @@ async fn post_checkpoint(server: &Server, body: &Value) -> server::Reply {
 async fn a_checkpoint_from_a_running_server_verifies_online_and_offline() {
     let kept = keep_a_checkpoint().await;
     let checkpoint = &kept.checkpoint;
-    assert_eq!(checkpoint["position"], 15, "{checkpoint:#}");
+    assert_eq!(checkpoint["position"], 23, "{checkpoint:#}");
     assert_eq!(checkpoint["algorithm"], "Ed25519");
     for field in ["head_hash", "recorded_at", "signature"] {
         assert!(checkpoint[field].is_string(), "{field}: {checkpoint:#}");
@@ -111,7 +111,7 @@ async fn a_checkpoint_from_a_running_server_verifies_online_and_offline() {
     let server = Server::start(&kept.dir).await;
     let answer = post_checkpoint(&server, checkpoint).await;
     assert_eq!(answer.status, 200, "{}", answer.text);
-    assert_eq!(answer.body, json!({"ok": true, "position": 15}));
+    assert_eq!(answer.body, json!({"ok": true, "position": 23}));
     let head = server.json("/v1/audit/verify").await;
     assert_eq!(head["head_hash"], checkpoint["head_hash"]);
 }
@@ -135,7 +135,7 @@ async fn a_full_rewrite_of_the_chain_passes_plain_verify_but_not_the_checkpoint(
     let output = text(&through);
     assert!(!through.status.success(), "{output}");
     assert!(
-        output.contains("checkpoint at position 15 does not verify"),
+        output.contains("checkpoint at position 23 does not verify"),
         "{output}"
     );
     assert!(output.contains("rewritten"), "{output}");
@@ -227,8 +227,8 @@ async fn a_receipt_is_checked_against_the_log_and_each_mismatch_is_named() {
     let log = LogReader::new(store.clone());
     let event = |p: u64| log.event(p).unwrap().expect("an event");
     let (last, before) = (
-        event(15).envelope.recorded_at,
-        event(14).envelope.recorded_at,
+        event(23).envelope.recorded_at,
+        event(22).envelope.recorded_at,
     );
     let receipt_at = |p: u64, as_of| {
         let at = last.date();
@@ -240,27 +240,27 @@ async fn a_receipt_is_checked_against_the_log_and_each_mismatch_is_named() {
             &hex(&event(p).hash),
         )
     };
-    let head = receipt_at(15, last);
+    let head = receipt_at(23, last);
     assert_eq!(verify_receipt(&log, &head, &key).unwrap(), None);
-    let earlier = receipt_at(14, before);
+    let earlier = receipt_at(22, before);
     assert_eq!(verify_receipt(&log, &earlier, &key).unwrap(), None);
 
     let mut beyond = head.clone();
-    beyond.position = 16;
+    beyond.position = 24;
     assert_eq!(
         verify_receipt(&log, &beyond, &key).unwrap(),
         Some(ReceiptFault::Signature),
         "a changed field breaks the signature first"
     );
-    let beyond = signer.receipt(&head.view, head.at, last, 16, &head.head_hash);
+    let beyond = signer.receipt(&head.view, head.at, last, 24, &head.head_hash);
     assert_eq!(
         verify_receipt(&log, &beyond, &key).unwrap(),
-        Some(ReceiptFault::UnknownPosition { head: 15 })
+        Some(ReceiptFault::UnknownPosition { head: 23 })
     );
-    let unpinned = receipt_at(14, last);
+    let unpinned = receipt_at(22, last);
     assert_eq!(
         verify_receipt(&log, &unpinned, &key).unwrap(),
-        Some(ReceiptFault::NotPinned { found: 15 })
+        Some(ReceiptFault::NotPinned { found: 23 })
     );
 
     let tamper = store.tamper();

@@ -343,6 +343,10 @@ fn pages() -> Vec<(&'static str, String)> {
             format!("/agreements/{TRIPARTITE}?at=2013-07-03"),
         ),
         (
+            "work-plan",
+            format!("/agreements/{TRIPARTITE}?at=2014-12-31"),
+        ),
+        (
             "diff",
             format!("/agreements/{BILATERAL}/diff?from=2013-07-03&to=2013-07-05"),
         ),
@@ -493,6 +497,10 @@ async fn the_main_pages_are_pictured_in_both_languages() {
             "diff",
             format!("/agreements/{BILATERAL}/diff?from=2013-07-03&to=2013-07-05"),
         ),
+        (
+            "work-plan",
+            format!("/agreements/{TRIPARTITE}?at=2014-12-31"),
+        ),
         ("parties", "/parties".to_owned()),
         ("report", REPORT.to_owned()),
         ("audit", "/audit?verify=chain".to_owned()),
@@ -538,7 +546,7 @@ async fn the_main_pages_are_pictured_in_both_languages() {
         written.push(save(&browser, &folder, &format!("admin-webhook.{lang}.png")).await);
         browser.close().await;
     }
-    assert_eq!(written.len(), 24);
+    assert_eq!(written.len(), 26);
 }
 
 /// Saves a whole-page PNG of the open page; checks it is one.
@@ -1342,11 +1350,15 @@ async fn an_exchange_is_corrected_then_retracted_and_a_review_opened_assessed_an
         .text("table.exchanges tbody tr.retracted")
         .await
         .contains("Retracted"));
-    // Nothing left to correct or retract.
-    assert!(browser
-        .all("#CorrectExchange, #RetractExchange")
-        .await
-        .is_empty());
+    // The retracted exchange is no longer offered to correct or retract
+    // (the demo's two exchanges of the work plan still are).
+    let offered = browser
+        .run(
+            "return [...document.querySelectorAll('#CorrectExchange-exchange_id option, #RetractExchange-exchange_id option')].map(o => o.textContent).join('\\n')",
+        )
+        .await;
+    let offered = offered.as_str().unwrap_or_default().to_owned();
+    assert!(!offered.contains("tại Đà Lạt"), "{offered}");
 
     browser.click("#OpenReviewPeriod > summary").await;
     type_into(
@@ -2203,5 +2215,133 @@ async fn an_exchange_form_with_a_file_sent_twice_records_the_exchange_and_the_fi
         .map(|e| e["type"].as_str().unwrap())
         .collect();
     assert_eq!(new, ["ExchangeRecorded", "DocumentAttached"], "once each");
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn an_activity_planned_and_carried_out_through_the_forms_is_done_and_an_overdue_one_is_on_the_home_page(
+) {
+    let (_dir, server, browser) = start().await;
+    sign_in(&browser, &server, TOKEN).await;
+    let page = format!("/agreements/{TRIPARTITE}?lang=en");
+    browser.open(&server.url(&page)).await;
+    // The demo's work plan: two activities carried out, one cancelled.
+    let demo_plan = browser.text("table.activities").await;
+    assert!(
+        demo_plan.contains("Hội nghị xúc tiến đầu tư vào các KCN, KKT của ba tỉnh")
+            && demo_plan.contains("Carried out on 18 April 2014")
+            && demo_plan.contains("Cancelled"),
+        "{demo_plan}"
+    );
+
+    // Plan the seminar, led by Đồng Nai, due 30 June 2014.
+    browser.click("#PlanActivity > summary").await;
+    let title = "Hội thảo xúc tiến đầu tư vùng Đông Nam Bộ";
+    browser
+        .find("#PlanActivity-title")
+        .await
+        .send_keys(title)
+        .await
+        .expect("typing the title");
+    browser
+        .find("#PlanActivity-area")
+        .await
+        .select_by_value("investment_promotion")
+        .await
+        .expect("an area is chosen");
+    browser
+        .find("#PlanActivity-lead_party")
+        .await
+        .select_by_value("dong-nai-iza")
+        .await
+        .expect("a lead party is chosen");
+    browser
+        .run("document.getElementById('PlanActivity-due_on').value = '2014-06-30'")
+        .await;
+    browser.click("#PlanActivity button[type=submit]").await;
+    browser.wait_url(|u| u.contains("done=PlanActivity")).await;
+    let planned = server.events().await.last().cloned().unwrap();
+    assert_eq!(planned["type"], "ActivityPlanned");
+    let activity = planned["data"]["activity_id"].as_str().unwrap().to_owned();
+    let row = browser
+        .text(&format!("tr[data-activity='{activity}']"))
+        .await;
+    assert!(row.contains(title) && row.contains("Overdue"), "{row}");
+
+    // Record the exchange that carries it out, with a participant, the
+    // minutes and a follow-up.
+    fill_exchange(&browser, "2014-05-12", "Hội thảo xúc tiến đầu tư").await;
+    browser
+        .find("#RecordExchange-activity_id")
+        .await
+        .select_by_value(&activity)
+        .await
+        .expect("the activity is chosen");
+    browser
+        .find("#RecordExchange-participants")
+        .await
+        .send_keys("Nguyễn Văn A | Phó Trưởng ban | dong-nai-iza")
+        .await
+        .expect("typing a participant");
+    browser
+        .find("#RecordExchange-minutes")
+        .await
+        .send_keys("Các Ban thống nhất lịch hội thảo năm 2014.")
+        .await
+        .expect("typing the minutes");
+    browser
+        .find("#RecordExchange-follow_ups")
+        .await
+        .send_keys("Gửi báo cáo kết quả hội thảo | lam-dong-iza | 2014-06-15")
+        .await
+        .expect("typing a follow-up");
+    browser.click("#RecordExchange button[type=submit]").await;
+    browser
+        .wait_url(|u| u.contains("done=RecordExchange"))
+        .await;
+    let row = browser
+        .text(&format!("tr[data-activity='{activity}']"))
+        .await;
+    assert!(
+        row.contains("Done") && row.contains("Carried out on 12 May 2014"),
+        "{row}"
+    );
+    let exchanges = browser.text("table.exchanges").await;
+    assert!(
+        exchanges.contains("Nguyễn Văn A (Phó Trưởng ban)"),
+        "{exchanges}"
+    );
+    assert!(
+        exchanges.contains(&format!("Carries out: {title}")),
+        "{exchanges}"
+    );
+    let follow_ups = browser.text("table.follow-ups").await;
+    assert!(
+        follow_ups.contains("Gửi báo cáo kết quả hội thảo"),
+        "{follow_ups}"
+    );
+    let recorded = server.events().await.last().cloned().unwrap();
+    assert_eq!(recorded["data"]["activity_id"], activity.as_str());
+    assert_eq!(
+        recorded["data"]["participants"][0]["party_id"],
+        "dong-nai-iza"
+    );
+
+    // A fair planned for February and never held is overdue on 1 March.
+    server
+        .accept(&json!({"type": "PlanActivity", "data": {
+            "agreement_id": TRIPARTITE, "area": "labour_recruitment",
+            "title": "Hội chợ việc làm liên tỉnh", "lead_party": "binh-phuoc-eza",
+            "due_on": "2014-02-28"}}))
+        .await;
+    browser.open(&server.url("/?at=2014-03-01&lang=en")).await;
+    let due = browser.text("table.due").await;
+    assert!(
+        due.contains("The activity “Hội chợ việc làm liên tỉnh” led by Ban quản lý Khu kinh tế tỉnh Bình Phước is overdue."),
+        "{due}"
+    );
+    browser.open(&server.url("/?at=2014-06-16&lang=vi")).await;
+    let due = browser.text("table.due").await;
+    assert!(due.contains("Việc “Gửi báo cáo kết quả hội thảo”"), "{due}");
     browser.close().await;
 }

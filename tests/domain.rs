@@ -265,3 +265,237 @@ fn an_unknown_time_zone_stops_the_service_with_its_name() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("Asia/Nowhere"), "{stderr}");
 }
+
+// ------------------------------------------------------- work plans (ADR 0032)
+
+const SEMINAR: &str = "0190f0a0-2014-7000-8000-00000000ac01";
+const FAIR: &str = "0190f0a0-2014-7000-8000-00000000ac02";
+
+fn plan(id: &str, title: &str, due_on: &str) -> Value {
+    json!({"type": "PlanActivity", "data": {
+        "agreement_id": AGREEMENT, "activity_id": id, "area": "investment_promotion",
+        "title": title, "lead_party": DONG_NAI, "due_on": due_on,
+        "description": "Minh họa"}})
+}
+
+/// The seminar held on 20 March 2014 with its minutes and a follow-up for
+/// Lâm Đồng due on 30 April 2014.
+fn held_seminar() -> Value {
+    json!({"type": "RecordExchange", "data": {
+        "agreement_id": AGREEMENT, "exchange_id": "0190f0a0-2014-7000-8000-000000000320",
+        "occurred_on": "2014-03-20", "area": "investment_promotion", "kind": "meeting",
+        "parties": [DONG_NAI, LAM_DONG], "summary": "Hội thảo xúc tiến đầu tư",
+        "place": "Biên Hòa, Đồng Nai",
+        "participants": [{"name": "Nguyễn Văn A", "title": "Phó Trưởng ban", "party_id": DONG_NAI},
+                         {"name": "Trần Thị B"}],
+        "minutes": "Biên bản: các Ban thống nhất lịch hội thảo năm 2014.",
+        "follow_ups": [{"action": "Gửi báo cáo kết quả hội thảo", "party_id": LAM_DONG,
+                        "due_on": "2014-04-30"}],
+        "activity_id": SEMINAR}})
+}
+
+#[tokio::test]
+async fn a_work_plan_and_an_exchange_in_full_are_recorded_and_read_at_any_date() {
+    let dir = DataDir::new();
+    let server = tripartite(&dir).await;
+    server
+        .accept(&plan(SEMINAR, "Hội thảo xúc tiến đầu tư", "2014-06-30"))
+        .await;
+    server
+        .accept(&plan(FAIR, "Hội chợ việc làm liên tỉnh", "2014-02-28"))
+        .await;
+    let late = server
+        .command(&plan(
+            "0190f0a0-2014-7000-8000-00000000ac03",
+            "Ngoài thời hạn",
+            "2031-01-01",
+        ))
+        .await;
+    assert_eq!(late.status, 422, "{}", late.text);
+    assert_eq!(late.body["rule"], "activity_outside_term");
+    assert_eq!(late.content_type, "application/problem+json");
+
+    server.accept(&held_seminar()).await;
+    let follow_up = agreement_at(&server, "2014-03-20").await["follow_ups"][0]["follow_up_id"]
+        .as_str()
+        .expect("a minted follow-up id")
+        .to_owned();
+    // The stored event carries the id it was given.
+    let events = server.events().await;
+    assert_eq!(
+        events.last().unwrap()["data"]["follow_ups"][0]["follow_up_id"],
+        follow_up.as_str()
+    );
+    // The same body again (another command id) is refused as a whole.
+    let again = server.command(&held_seminar()).await;
+    assert_eq!(
+        again.body["rule"], "exchange_already_exists",
+        "{}",
+        again.text
+    );
+
+    let before = agreement_at(&server, "2014-03-19").await;
+    let status = |view: &Value, i: usize| view["activities"][i]["status"].clone();
+    // Ordered by due date: the fair (due 2014-02-28), then the seminar.
+    assert_eq!(status(&before, 0), "overdue");
+    assert_eq!(status(&before, 1), "planned");
+    assert_eq!(before["follow_ups"], json!([]));
+    let after = agreement_at(&server, "2014-03-20").await;
+    assert_eq!(status(&after, 1), "done");
+    assert_eq!(after["activities"][1]["done_on"], "2014-03-20");
+    assert_eq!(after["follow_ups"][0]["status"], "open");
+    assert_eq!(after["follow_ups"][0]["follow_up_id"], follow_up.as_str());
+    let overdue = agreement_at(&server, "2014-05-01").await;
+    assert_eq!(overdue["follow_ups"][0]["status"], "overdue");
+
+    let exchanges = server
+        .get_query(
+            &format!("/v1/agreements/{AGREEMENT}/exchanges"),
+            &[("at", "2014-12-31")],
+        )
+        .await;
+    assert_eq!(exchanges.status, 200, "{}", exchanges.text);
+    let held = &exchanges.body["items"][0];
+    assert_eq!(held["place"], "Biên Hòa, Đồng Nai");
+    assert_eq!(
+        held["participants"][1],
+        json!({"name": "Trần Thị B", "title": null, "party_id": null})
+    );
+    assert_eq!(
+        held["minutes"],
+        "Biên bản: các Ban thống nhất lịch hội thảo năm 2014."
+    );
+    assert_eq!(held["activity_id"], SEMINAR);
+
+    // Completing it: not before the exchange, once.
+    let complete = |on: &str| {
+        json!({"type": "CompleteFollowUp", "data": {
+            "agreement_id": AGREEMENT, "follow_up_id": follow_up, "completed_on": on}})
+    };
+    let early = server.command(&complete("2014-03-19")).await;
+    assert_eq!(
+        early.body["rule"], "completion_before_exchange",
+        "{}",
+        early.text
+    );
+    server.accept(&complete("2014-05-05")).await;
+    let twice = server.command(&complete("2014-05-06")).await;
+    assert_eq!(twice.body["rule"], "follow_up_done", "{}", twice.text);
+    assert_eq!(
+        agreement_at(&server, "2014-05-04").await["follow_ups"][0]["status"],
+        "overdue"
+    );
+    assert_eq!(
+        agreement_at(&server, "2014-05-05").await["follow_ups"][0]["status"],
+        "done"
+    );
+
+    // Cancelling the carried-out seminar is refused; the fair is cancelled,
+    // and an exchange may no longer carry it out.
+    let cancel = |id: &str| {
+        json!({"type": "CancelActivity", "data": {
+            "agreement_id": AGREEMENT, "activity_id": id, "reason": "Ghép vào hội nghị vùng"}})
+    };
+    let done = server.command(&cancel(SEMINAR)).await;
+    assert_eq!(done.body["rule"], "activity_done", "{}", done.text);
+    let known_before = server.events().await.last().unwrap()["recorded_at"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    server.accept(&cancel(FAIR)).await;
+    let mut late_fair = held_seminar();
+    late_fair["data"]["exchange_id"] = json!("0190f0a0-2014-7000-8000-000000000321");
+    late_fair["data"]["activity_id"] = json!(FAIR);
+    late_fair["data"]["follow_ups"] = json!([]);
+    let refused = server.command(&late_fair).await;
+    assert_eq!(
+        refused.body["rule"], "activity_cancelled",
+        "{}",
+        refused.text
+    );
+    assert_eq!(
+        agreement_at(&server, "2014-03-19").await["activities"][0]["status"],
+        "cancelled"
+    );
+    // Known before the cancellation, the fair was still overdue.
+    let then = server
+        .get_query(
+            &format!("/v1/agreements/{AGREEMENT}"),
+            &[("at", "2014-03-19"), ("as_of", known_before.as_str())],
+        )
+        .await;
+    assert_eq!(then.status, 200, "{}", then.text);
+    assert_eq!(then.body["activities"][0]["status"], "overdue");
+
+    // The report counts them per agreement and party, in JSON and CSV.
+    let report = server
+        .get_query(
+            "/v1/reports/cooperation",
+            &[("at", "2014-12-31"), ("from", "2014-01-01")],
+        )
+        .await;
+    assert_eq!(report.status, 200, "{}", report.text);
+    let row = &report.body["agreements"][0];
+    assert_eq!(
+        row["activities"],
+        json!({"planned": 0, "done": 1, "overdue": 0, "cancelled": 1})
+    );
+    assert_eq!(row["follow_ups"], json!({"open": 0, "overdue": 0}));
+    let dong_nai = report.body["parties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["party_id"] == DONG_NAI)
+        .unwrap();
+    assert_eq!(dong_nai["activities"]["done"], 1);
+    let csv = server
+        .get_query(
+            "/v1/reports/cooperation",
+            &[
+                ("at", "2014-12-31"),
+                ("from", "2014-01-01"),
+                ("format", "csv"),
+            ],
+        )
+        .await;
+    let mut lines = csv.text.lines();
+    assert!(lines.next().unwrap().ends_with(
+        ",by_area,activities_planned,activities_done,activities_overdue,activities_cancelled,follow_ups_open,follow_ups_overdue"
+    ));
+    assert!(
+        lines.next().unwrap().ends_with(",0,1,0,1,0,0"),
+        "{}",
+        csv.text
+    );
+}
+
+#[tokio::test]
+async fn the_plan_commands_and_fields_are_in_the_openapi_document() {
+    let dir = DataDir::new();
+    let server = Server::start(&dir).await;
+    let document = server.json("/openapi.json").await;
+    let schemas = &document["components"]["schemas"];
+    let mapping = &schemas["CommandRequest"]["discriminator"]["mapping"];
+    for name in ["PlanActivity", "CancelActivity", "CompleteFollowUp"] {
+        assert_eq!(
+            mapping[name],
+            format!("#/components/schemas/{name}Command"),
+            "{name}"
+        );
+    }
+    let record = &schemas["RecordExchange"]["properties"];
+    for field in [
+        "place",
+        "participants",
+        "minutes",
+        "follow_ups",
+        "activity_id",
+    ] {
+        assert!(record[field].is_object(), "{field}");
+    }
+    let agreement = &schemas["AgreementView"]["properties"];
+    assert!(agreement["activities"].is_object());
+    assert!(agreement["follow_ups"].is_object());
+    let row = &schemas["ReportAgreement"]["properties"];
+    assert!(row["activities"].is_object() && row["follow_ups"].is_object());
+}

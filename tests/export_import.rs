@@ -90,7 +90,7 @@ async fn exported_demo() -> (DataDir, PathBuf, Vec<Value>) {
 async fn export_then_import_gives_the_same_log_head_hash_and_read_models() {
     let (dir, file, before) = exported_demo().await;
     let lines = std::fs::read_to_string(&file).unwrap();
-    assert_eq!(lines.lines().count(), 15);
+    assert_eq!(lines.lines().count(), 23);
     let events = before[1].as_array().unwrap();
     for (line, event) in lines.lines().zip(events) {
         let parsed: Value = serde_json::from_str(line).expect("each line is JSON");
@@ -101,17 +101,17 @@ async fn export_then_import_gives_the_same_log_head_hash_and_read_models() {
     let imported = import(&target, &file);
     assert!(imported.status.success(), "{}", text(&imported));
     let summary: Value = serde_json::from_slice(&imported.stdout).unwrap();
-    assert_eq!(summary["events"], 15);
+    assert_eq!(summary["events"], 23);
     assert_eq!(summary["head_hash"], before[0]["head_hash"]);
     let verified = accord_verify(&target);
     assert!(verified.status.success(), "{}", text(&verified));
 
     let migrated = DataDir::new();
     std::fs::rename(&target, migrated.data()).unwrap();
-    // --demo again: its 15 fixed command ids are known from the import, so
+    // --demo again: its 23 fixed command ids are known from the import, so
     // every retry answers 200 and appends nothing.
     let server = Server::start_demo(&migrated).await;
-    assert_eq!(server.head().await, 15);
+    assert_eq!(server.head().await, 23);
     let after = views(&server).await;
     assert_eq!(after.len(), before.len());
     for (a, b) in after.iter().zip(&before) {

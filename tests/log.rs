@@ -63,7 +63,7 @@ async fn subscribe(server: &Server, last_event_id: Option<&str>) -> reqwest::Res
 async fn the_stream_resumes_after_last_event_id_and_follows_new_events() {
     let dir = DataDir::new();
     let server = Server::start_demo(&dir).await;
-    let response = subscribe(&server, Some("12")).await;
+    let response = subscribe(&server, Some("20")).await;
     assert_eq!(response.status(), 200);
     assert!(response.headers()["content-type"]
         .to_str()
@@ -78,8 +78,8 @@ async fn the_stream_resumes_after_last_event_id_and_follows_new_events() {
     let ids: Vec<u64> = events.iter().map(|e| e.0).collect();
     assert_eq!(
         ids,
-        vec![13, 14, 15, 16],
-        "resumes after 12, then follows the new event"
+        vec![21, 22, 23, 24],
+        "resumes after 20, then follows the new event"
     );
     assert_eq!(events[3].1, "ExchangeRecorded");
     assert_eq!(events[3].2["position"], appended["position"]);
@@ -102,7 +102,7 @@ async fn log_pages_follow_next_after_and_filter_by_type_and_time() {
         .collect();
     assert_eq!(positions, vec![1, 2, 3, 4]);
     assert_eq!(first["next_after"], 4);
-    let last = server.json("/v1/events?after=12&limit=10").await;
+    let last = server.json("/v1/events?after=20&limit=10").await;
     assert_eq!(last["items"].as_array().unwrap().len(), 3);
     assert!(last["next_after"].is_null(), "the end of the log");
 
@@ -110,7 +110,7 @@ async fn log_pages_follow_next_after_and_filter_by_type_and_time() {
         .json("/v1/events?type=ExchangeRecorded&limit=100")
         .await;
     let items = exchanges["items"].as_array().unwrap();
-    assert_eq!(items.len(), 6);
+    assert_eq!(items.len(), 8);
     assert!(items.iter().all(|e| e["type"] == "ExchangeRecorded"));
     let bad_type = server.get("/v1/events?type=Nonsense").await;
     assert_eq!(bad_type.status, 400);
@@ -123,8 +123,8 @@ async fn log_pages_follow_next_after_and_filter_by_type_and_time() {
     ));
     assert_eq!(
         early.len(),
-        3 + 1 + 2,
-        "three parties, the signature, two exchanges"
+        3 + 1 + 2 + 4,
+        "three parties, the signature, two exchanges, the work plan's three activities and one cancellation (no business date)"
     );
 
     // Knowledge time: as of the 5th event's recording, nothing later is known.

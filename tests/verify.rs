@@ -13,11 +13,11 @@ use server::{accord_verify, DataDir, Server};
 
 const TAMPERED: u64 = 7;
 
-/// The demo's 15 events, with no server holding the folder.
+/// The demo's 23 events, with no server holding the folder.
 async fn demo_log() -> DataDir {
     let dir = DataDir::new();
     let server = Server::start_demo(&dir).await;
-    assert_eq!(server.head().await, 15);
+    assert_eq!(server.head().await, 23);
     server.stop();
     dir
 }
@@ -60,7 +60,7 @@ async fn accord_verify_accepts_an_untouched_log_and_names_position_7_once_it_is_
     );
     let report: Value = serde_json::from_slice(&good.stdout).expect("accord verify prints JSON");
     assert_eq!(report["ok"], true, "{report:#}");
-    assert_eq!(report["events"], 15);
+    assert_eq!(report["events"], 23);
 
     tamper_with_event_7(&dir);
     let bad = accord_verify(&dir.data());

@@ -13,7 +13,7 @@ const TRIPARTITE: &str = "0190f0a0-2013-7000-8000-000000002013";
 const FINAL_REVIEW: &str = "0190f0a0-2013-7000-8000-0000000000e1";
 const TRIPARTITE_TITLE: &str = "Chương trình hợp tác và hỗ trợ lẫn nhau giữa Ban quản lý các KCN Đồng Nai, Lâm Đồng và Ban quản lý Khu kinh tế Bình Phước giai đoạn 2013–2015";
 /// 3 parties, 2 signings, 6 exchanges, 1 review opened, 2 assessments, 1 closing.
-const DEMO_EVENTS: u64 = 15;
+const DEMO_EVENTS: u64 = 23;
 
 async fn agreement(server: &Server, id: &str, at: &str) -> Value {
     server.json(&format!("/v1/agreements/{id}?at={at}")).await

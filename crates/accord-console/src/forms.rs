@@ -17,9 +17,12 @@
 //! ADR 0026 ("Forms") records the design; docs/console.md the rules.
 
 use accord_api::{audit_refusal, decode, request_hash, ApiError};
-use accord_domain::{AgreementId, Command};
+use accord_domain::{AgreementId, BusinessDate, Command};
 use accord_engine::{Outcome, Submission};
-use accord_projections::{AgreementView, ExchangeStatus, ExchangeView, PartyView, ReviewStatus};
+use accord_projections::{
+    ActivityStatus, AgreementView, ExchangeStatus, ExchangeView, FollowUpStatus, PartyView,
+    ReviewStatus,
+};
 use accord_store::CommandRecord;
 use axum::http::StatusCode;
 use serde_json::{json, Map, Value};
@@ -49,6 +52,11 @@ const DOCUMENT_KINDS: [&str; 5] = ["signed_text", "minutes", "report", "plan", "
 const REVIEW_KINDS: [&str; 2] = ["interim", "final"];
 /// The values of ratings.
 const RATINGS: [&str; 3] = ["met", "partially_met", "not_met"];
+/// The parts of a participant's line: `name | title | party_id`.
+const PARTICIPANT_COLUMNS: [&str; 3] = ["name", "title", "party_id"];
+/// The parts of a follow-up's line: `action | party_id | due_on`.
+const FOLLOW_UP_COLUMNS: [&str; 3] = ["action", "party_id", "due_on"];
+
 /// The values of party kinds.
 const PARTY_KINDS: [&str; 5] = [
     "industrial_zone_authority",
@@ -73,6 +81,10 @@ enum Kind {
     Checks(Vec<(String, String)>),
     /// Slugs separated by commas or spaces, sent as a list.
     List,
+    /// Several lines, each an object whose fields are separated by `|`
+    /// (these names, in order; trailing ones may be left out), sent as a
+    /// list of objects: participants, follow-ups.
+    Rows(&'static [&'static str]),
     /// Not shown: the value is the server's (the page's agreement, a
     /// writer's own party), whatever the form sends.
     Fixed(String),
@@ -141,6 +153,10 @@ impl Field {
 
     fn list(name: &'static str, label: &'static str) -> Self {
         Self::new(name, label, Kind::List).hint("form-hint-list")
+    }
+
+    fn rows(name: &'static str, label: &'static str, columns: &'static [&'static str]) -> Self {
+        Self::new(name, label, Kind::Rows(columns))
     }
 
     /// Not required: left empty, it is left out of the command.
@@ -326,7 +342,7 @@ impl Spec {
                 let first = typed.first().cloned().unwrap_or_default();
                 let (kind, options) = match &f.kind {
                     Kind::Text | Kind::List => ("text", Vec::new()),
-                    Kind::Textarea => ("textarea", Vec::new()),
+                    Kind::Textarea | Kind::Rows(_) => ("textarea", Vec::new()),
                     Kind::Date => ("date", Vec::new()),
                     Kind::Select(options) => ("select", choices(options, &typed)),
                     Kind::Checks(options) => ("checks", choices(options, &typed)),
@@ -398,6 +414,14 @@ impl Spec {
                         .collect();
                     (f.required || !items.is_empty()).then(|| json!(items))
                 }
+                Kind::Rows(columns) => {
+                    let rows: Vec<Value> = first
+                        .lines()
+                        .filter(|line| !line.trim().is_empty())
+                        .map(|line| row(columns, line))
+                        .collect();
+                    (f.required || !rows.is_empty()).then(|| json!(rows))
+                }
             };
             if let Some(value) = value {
                 insert(&mut data, f.name, value);
@@ -450,6 +474,20 @@ fn choices(options: &[(String, String)], chosen: &[String]) -> Vec<SelectOption>
         .collect()
 }
 
+/// One line of a [`Kind::Rows`] field as an object: its `|`-separated
+/// parts, trimmed, under `columns` in order; empty parts are left out (a
+/// required one then makes the command malformed, shown at the field).
+fn row(columns: &[&str], line: &str) -> Value {
+    let mut object = Map::new();
+    for (column, part) in columns.iter().zip(line.split('|')) {
+        let part = part.trim();
+        if !part.is_empty() {
+            object.insert((*column).to_owned(), json!(part));
+        }
+    }
+    Value::Object(object)
+}
+
 /// Sets `path` (dotted) in `data` to `value`.
 fn insert(data: &mut Map<String, Value>, path: &str, value: Value) {
     match path.split_once('.') {
@@ -472,13 +510,20 @@ fn insert(data: &mut Map<String, Value>, path: &str, value: Value) {
 /// none of them (or about the command as a whole) is shown above the form.
 pub(crate) fn rule_fields(code: &str) -> &'static [&'static str] {
     match code {
-        "text_required" => &["name", "title", "summary", "filename"],
         "attachment_not_found" => &["attachment", "file"],
         "document_in_future" => &["dated_on"],
         "exchange_and_review" => &["exchange_id", "review_id"],
+        "text_required" => &[
+            "name",
+            "title",
+            "summary",
+            "filename",
+            "participants",
+            "follow_ups",
+        ],
         "party_already_registered" => &["party_id"],
         "party_not_registered" | "party_not_in_agreement" | "party_already_in_agreement" => {
-            &["party_id", "parties"]
+            &["party_id", "parties", "lead_party"]
         }
         "too_few_parties" | "duplicate_party" | "exchange_without_parties" => &["parties"],
         "term_start_after_end" => &["term.end"],
@@ -490,6 +535,7 @@ pub(crate) fn rule_fields(code: &str) -> &'static [&'static str] {
             "opened_on",
             "assessed_on",
             "closed_on",
+            "due_on",
         ],
         "reason_required" => &["reason"],
         "exchange_outside_term" | "exchange_after_termination" => &["occurred_on"],
@@ -500,6 +546,11 @@ pub(crate) fn rule_fields(code: &str) -> &'static [&'static str] {
         "signatory_not_party" | "empty_document" => &["document"],
         "closed_before_period_start" => &["closed_on"],
         "termination_before_signing" => &["effective_on"],
+        "activity_outside_term" => &["due_on"],
+        "activity_not_found" | "activity_cancelled" | "activity_done" => &["activity_id"],
+        "follow_up_due_before_exchange" | "follow_up_already_exists" => &["follow_ups"],
+        "follow_up_not_found" | "follow_up_done" => &["follow_up_id", "follow_ups"],
+        "completion_in_future" | "completion_before_exchange" => &["completed_on"],
         // responsibility_for_non_party, agreement_already_exists,
         // agreement_not_found, amendment_without_changes,
         // exchange_already_exists, correction_without_changes,
@@ -694,6 +745,10 @@ fn sample(name: &str, agreement: AgreementId, viewer: &Viewer) -> Option<Command
             "outcome": "met", "summary": "-"}),
         "AttachDocument" => json!({"agreement_id": a, "attachment": "0".repeat(64),
             "title": "-", "kind": "other", "dated_on": d}),
+        "PlanActivity" => json!({"agreement_id": a, "area": "any", "title": "-",
+            "lead_party": party, "due_on": d}),
+        "CancelActivity" => json!({"agreement_id": a, "activity_id": nil, "reason": "-"}),
+        "CompleteFollowUp" => json!({"agreement_id": a, "follow_up_id": nil, "completed_on": d}),
         _ => return None,
     };
     serde_json::from_value(json!({"type": name, "data": data})).ok()
@@ -757,6 +812,7 @@ pub(crate) fn agreement_specs(
         .iter()
         .map(|a| (a.to_string(), a.to_string()))
         .collect();
+    let areas_for_plan = areas.clone();
     let live: Vec<(String, String)> = exchanges
         .iter()
         .filter(|x| x.status != ExchangeStatus::Retracted)
@@ -778,6 +834,30 @@ pub(crate) fn agreement_specs(
         .iter()
         .filter(|p| view.parties.iter().any(|m| m.as_str() == p.as_str()))
         .cloned()
+        .collect();
+    let label = |due: BusinessDate, title: &str| {
+        let title: String = title.chars().take(60).collect();
+        format!("{} · {title}", ui.date(due))
+    };
+    // Activities an exchange may carry out (not cancelled), those that may
+    // be cancelled (neither cancelled nor done), follow-ups not done.
+    let carriable: Vec<(String, String)> = view
+        .activities
+        .iter()
+        .filter(|a| a.status != ActivityStatus::Cancelled)
+        .map(|a| (a.activity_id.to_string(), label(a.due_on, &a.title)))
+        .collect();
+    let cancellable: Vec<(String, String)> = view
+        .activities
+        .iter()
+        .filter(|a| matches!(a.status, ActivityStatus::Planned | ActivityStatus::Overdue))
+        .map(|a| (a.activity_id.to_string(), label(a.due_on, &a.title)))
+        .collect();
+    let to_do: Vec<(String, String)> = view
+        .follow_ups
+        .iter()
+        .filter(|f| f.status != FollowUpStatus::Done)
+        .map(|f| (f.follow_up_id.to_string(), label(f.due_on, &f.action)))
         .collect();
     let kinds = value_options(ui, "exchange-kind", &EXCHANGE_KINDS);
     let ratings = value_options(ui, "rating", &RATINGS);
@@ -802,7 +882,28 @@ pub(crate) fn agreement_specs(
     .field(Field::checks("parties", "form-field-parties", member_options.clone()).default(own))
     .field(Field::textarea("summary", "form-field-summary"))
     .field(Field::textarea("outcome", "form-field-outcome").optional())
+    .field(Field::text("place", "form-field-exchange-place").optional())
+    .field(
+        Field::rows(
+            "participants",
+            "form-field-participants",
+            &PARTICIPANT_COLUMNS,
+        )
+        .optional()
+        .hint("form-hint-participants"),
+    )
+    .field(Field::textarea("minutes", "form-field-minutes").optional())
+    .field(
+        Field::rows("follow_ups", "form-field-follow-ups", &FOLLOW_UP_COLUMNS)
+            .optional()
+            .hint("form-hint-follow-ups"),
+    )
     .field(Field::file("file", "form-field-exchange-file", false).optional())];
+    if !carriable.is_empty() {
+        specs[0].fields.push(
+            Field::select("activity_id", "form-field-activity", carriable.clone()).optional(),
+        );
+    }
     if !live.is_empty() {
         specs.push(
             Spec::new(
@@ -983,6 +1084,54 @@ pub(crate) fn agreement_specs(
     specs.push(attach);
     specs.push(
         Spec::new(
+            "PlanActivity",
+            "form-plan-activity",
+            "form-plan-activity-submit",
+        )
+        .field(agreement())
+        .field(Field::text("title", "form-field-title"))
+        .field(Field::select("area", "form-field-area", areas_for_plan))
+        .field(
+            Field::select(
+                "lead_party",
+                "form-field-lead-party",
+                member_options.clone(),
+            )
+            .default(viewer.party_id.iter().cloned().collect()),
+        )
+        .field(Field::date("due_on", "form-field-due_on"))
+        .field(Field::textarea("description", "form-field-description").optional()),
+    );
+    if !cancellable.is_empty() {
+        specs.push(
+            Spec::new(
+                "CancelActivity",
+                "form-cancel-activity",
+                "form-cancel-activity-submit",
+            )
+            .field(agreement())
+            .field(Field::select(
+                "activity_id",
+                "form-field-activity",
+                cancellable,
+            ))
+            .field(Field::text("reason", "form-field-reason")),
+        );
+    }
+    if !to_do.is_empty() {
+        specs.push(
+            Spec::new(
+                "CompleteFollowUp",
+                "form-complete-follow-up",
+                "form-complete-follow-up-submit",
+            )
+            .field(agreement())
+            .field(Field::select("follow_up_id", "form-field-follow-up", to_do))
+            .field(Field::date("completed_on", "form-field-completed_on")),
+        );
+    }
+    specs.push(
+        Spec::new(
             "TerminateAgreement",
             "form-terminate-agreement",
             "form-terminate-agreement-submit",
@@ -1040,7 +1189,7 @@ pub(crate) fn register_spec(ui: &Ui) -> Spec {
 }
 
 /// The confirmation shown after each command was recorded: its catalogue key.
-const DONE: [(&str, &str); 12] = [
+const DONE: [(&str, &str); 15] = [
     ("RegisterParty", "form-register-party-done"),
     ("SignAgreement", "form-sign-agreement-done"),
     ("AmendAgreement", "form-amend-agreement-done"),
@@ -1053,6 +1202,9 @@ const DONE: [(&str, &str); 12] = [
     ("CloseReviewPeriod", "form-close-review-done"),
     ("TerminateAgreement", "form-terminate-agreement-done"),
     ("AttachDocument", "form-attach-document-done"),
+    ("PlanActivity", "form-plan-activity-done"),
+    ("CancelActivity", "form-cancel-activity-done"),
+    ("CompleteFollowUp", "form-complete-follow-up-done"),
 ];
 
 /// The confirmation of `?done=<command>`, the answer to a recorded
@@ -1125,6 +1277,37 @@ mod tests {
         );
         let missing = spec.body(&Values::default(), id).unwrap_err();
         assert_eq!(missing.field.as_deref(), Some("effective_on"));
+    }
+
+    #[test]
+    fn lines_of_participants_and_follow_ups_become_lists_of_objects() {
+        let spec = Spec::new("RecordExchange", "t", "s")
+            .field(Field::rows("participants", "l", &PARTICIPANT_COLUMNS).optional())
+            .field(Field::rows("follow_ups", "l", &FOLLOW_UP_COLUMNS).optional());
+        let values = Values(vec![
+            (
+                "participants".into(),
+                "Nguyễn Văn A | Phó Trưởng ban | dong-nai-iza\n\n  Trần Thị B  \n".into(),
+            ),
+            (
+                "follow_ups".into(),
+                "Gửi báo cáo, kèm phụ lục | lam-dong-iza | 2014-04-30".into(),
+            ),
+        ]);
+        let id = Uuid::now_v7();
+        let body = spec.body(&values, id).unwrap();
+        assert_eq!(
+            body["data"],
+            json!({
+                "participants": [
+                    {"name": "Nguyễn Văn A", "title": "Phó Trưởng ban", "party_id": "dong-nai-iza"},
+                    {"name": "Trần Thị B"}],
+                "follow_ups": [{"action": "Gửi báo cáo, kèm phụ lục", "party_id": "lam-dong-iza",
+                                "due_on": "2014-04-30"}]})
+        );
+        // Left empty, both are left out.
+        let empty = spec.body(&Values::default(), id).unwrap();
+        assert_eq!(empty["data"], json!({}));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Languages and the message catalogue: one folder per language under
 //! `i18n/` (`vi/`, `en/`), one file per area of the console in each
 //! (`core.ftl`, `forms.ftl`, `reports.ftl`, `audit.ftl`, `admin.ftl`,
-//! `import.ftl`; the same names in both), compiled into the binary as one
+//! `import.ftl`, `plans.ftl`; the same names in both), compiled into the binary as one
 //! catalogue per language, in a subset of
 //! Fluent's syntax — `key = text` lines, `#` comments, placeholders written
 //! `{ $name }` — so the files stay valid Fluent should the console ever need
@@ -46,6 +46,8 @@ macro_rules! catalogue {
             include_str!(concat!("../i18n/", $lang, "/admin.ftl")),
             "\n",
             include_str!(concat!("../i18n/", $lang, "/import.ftl")),
+            "\n",
+            include_str!(concat!("../i18n/", $lang, "/plans.ftl")),
         )
     };
 }
@@ -265,6 +267,11 @@ mod tests {
             ("exchange-status", &["recorded", "corrected", "retracted"]),
             ("review-kind", &["interim", "final"]),
             ("review-status", &["open", "closed"]),
+            (
+                "activity-status",
+                &["planned", "done", "overdue", "cancelled"],
+            ),
+            ("follow-up-status", &["open", "done", "overdue"]),
             ("rating", &["met", "partially_met", "not_met"]),
             (
                 "party-kind",

@@ -402,6 +402,11 @@ impl Table {
             parties,
             summary,
             outcome,
+            place: None,
+            participants: Vec::new(),
+            minutes: None,
+            follow_ups: Vec::new(),
+            activity_id: None,
         })
     }
 }

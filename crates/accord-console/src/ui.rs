@@ -201,6 +201,15 @@ impl Ui {
         self.lang.t(&format!("event-{event_type}")).to_owned()
     }
 
+    /// A fixed value as in JSON (`overdue`), for a class name.
+    pub fn term_value<V: Serialize>(&self, value: V) -> String {
+        match serde_json::to_value(value) {
+            Ok(serde_json::Value::String(s)) => s,
+            Ok(other) => other.to_string(),
+            Err(_) => String::new(),
+        }
+    }
+
     /// The name of a fixed value (a status, a kind, a rating): the message
     /// `{family}-{value as in JSON}`, e.g. `status-active`.
     pub fn term<V: Serialize>(&self, family: &str, value: V) -> String {

@@ -57,6 +57,11 @@ fn model_with(agreement: AgreementId, exchanges: u64) -> WriteModel {
             parties: vec![party("dong-nai-iza")],
             summary: "Xúc tiến đầu tư".into(),
             outcome: None,
+            place: None,
+            participants: Vec::new(),
+            minutes: None,
+            follow_ups: Vec::new(),
+            activity_id: None,
         }));
     }
     model
@@ -76,6 +81,11 @@ fn decide_record_exchange(c: &mut Criterion) {
             parties: vec![party("dong-nai-iza"), party("lam-dong-iza")],
             summary: "Trao đổi kinh nghiệm".into(),
             outcome: None,
+            place: None,
+            participants: Vec::new(),
+            minutes: None,
+            follow_ups: Vec::new(),
+            activity_id: None,
         });
         group.bench_with_input(
             BenchmarkId::from_parameter(history),

@@ -16,7 +16,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::ids::{
-    AgreementId, AreaId, BusinessDate, DateRange, EventId, ExchangeId, PartyId, ReviewId,
+    ActivityId, AgreementId, AreaId, BusinessDate, DateRange, EventId, ExchangeId, FollowUpId,
+    PartyId, ReviewId,
 };
 
 /// Declares a snake_case enum of fixed values.
@@ -170,6 +171,35 @@ pub struct AdmitParty {
     pub effective_on: BusinessDate,
 }
 
+/// Someone who took part in an exchange: a name as written in the minutes,
+/// a title, and the party they came for (none: a guest).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Participant {
+    #[cfg_attr(feature = "openapi", schema(pattern = "\\S"))]
+    pub name: String,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub party_id: Option<PartyId>,
+}
+
+/// A follow-up action agreed at an exchange, as sent: its id is derived
+/// from the exchange's when absent (ADR 0032).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FollowUpInput {
+    #[serde(default)]
+    pub follow_up_id: Option<FollowUpId>,
+    #[cfg_attr(feature = "openapi", schema(pattern = "\\S"))]
+    pub action: String,
+    /// The party responsible for it.
+    pub party_id: PartyId,
+    pub due_on: BusinessDate,
+}
+
 /// Records one cooperation activity carried out under an agreement.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -188,6 +218,21 @@ pub struct RecordExchange {
     pub summary: String,
     #[serde(default)]
     pub outcome: Option<String>,
+    /// Where it took place.
+    #[serde(default)]
+    pub place: Option<String>,
+    /// Who took part.
+    #[serde(default)]
+    pub participants: Vec<Participant>,
+    /// The minutes (biên bản), in full.
+    #[serde(default)]
+    pub minutes: Option<String>,
+    /// The actions agreed, each with its responsible party and due date.
+    #[serde(default)]
+    pub follow_ups: Vec<FollowUpInput>,
+    /// The planned activity it carries out.
+    #[serde(default)]
+    pub activity_id: Option<ActivityId>,
 }
 
 /// Corrects a recorded exchange; only the fields given change.
@@ -213,6 +258,21 @@ pub struct CorrectExchange {
     pub summary: Option<String>,
     #[serde(default)]
     pub outcome: Option<String>,
+    #[serde(default)]
+    pub place: Option<String>,
+    /// Replaces the list of participants.
+    #[serde(default)]
+    pub participants: Option<Vec<Participant>>,
+    #[serde(default)]
+    pub minutes: Option<String>,
+    /// Replaces the list of follow-ups: one given with its id keeps that
+    /// follow-up; one left out is dropped (a completed one can neither be
+    /// dropped nor changed).
+    #[serde(default)]
+    pub follow_ups: Option<Vec<FollowUpInput>>,
+    /// The planned activity it carries out instead.
+    #[serde(default)]
+    pub activity_id: Option<ActivityId>,
 }
 
 /// Withdraws a recorded exchange (it stays in the history).
@@ -341,6 +401,37 @@ pub struct VoidEvent {
     pub reason: String,
 }
 
+/// Adds an activity to an agreement's work plan: what is to be done, in
+/// which area, led by which party, by when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PlanActivity {
+    pub agreement_id: AgreementId,
+    /// Generated (UUID v7) when absent.
+    #[serde(default)]
+    pub activity_id: Option<ActivityId>,
+    pub area: AreaId,
+    #[cfg_attr(feature = "openapi", schema(pattern = "\\S"))]
+    pub title: String,
+    /// The party that leads it.
+    pub lead_party: PartyId,
+    pub due_on: BusinessDate,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// Takes a planned activity off the work plan (it stays in the history).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CancelActivity {
+    pub agreement_id: AgreementId,
+    pub activity_id: ActivityId,
+    #[cfg_attr(feature = "openapi", schema(pattern = "\\S"))]
+    pub reason: String,
+}
+
 /// Attaches a stored file (uploaded to `/v1/attachments`, named by its
 /// SHA-256) to an agreement, and optionally to one of its exchanges or
 /// reviews.
@@ -369,6 +460,16 @@ pub struct AttachDocument {
     pub review_id: Option<ReviewId>,
 }
 
+/// Records that a follow-up action was carried out, on a date.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CompleteFollowUp {
+    pub agreement_id: AgreementId,
+    pub follow_up_id: FollowUpId,
+    pub completed_on: BusinessDate,
+}
+
 /// Every command, as sent: `{"type": "RecordExchange", "data": {...}}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "data")]
@@ -390,6 +491,9 @@ pub enum Command {
     WithdrawParty(WithdrawParty),
     VoidEvent(VoidEvent),
     AttachDocument(AttachDocument),
+    PlanActivity(PlanActivity),
+    CancelActivity(CancelActivity),
+    CompleteFollowUp(CompleteFollowUp),
 }
 
 /// The stream a command writes to: `party:<id>` or `agreement:<id>`.
@@ -422,7 +526,7 @@ impl std::fmt::Display for StreamId {
 
 impl Command {
     /// Every command's name, in the order of docs/domain.md.
-    pub const NAMES: [&'static str; 16] = [
+    pub const NAMES: [&'static str; 19] = [
         "RegisterParty",
         "SignAgreement",
         "AmendAgreement",
@@ -439,6 +543,9 @@ impl Command {
         "WithdrawParty",
         "VoidEvent",
         "AttachDocument",
+        "PlanActivity",
+        "CancelActivity",
+        "CompleteFollowUp",
     ];
 
     /// The command's name, as in its `type`.
@@ -460,10 +567,14 @@ impl Command {
             Command::WithdrawParty(_) => "WithdrawParty",
             Command::VoidEvent(_) => "VoidEvent",
             Command::AttachDocument(_) => "AttachDocument",
+            Command::PlanActivity(_) => "PlanActivity",
+            Command::CancelActivity(_) => "CancelActivity",
+            Command::CompleteFollowUp(_) => "CompleteFollowUp",
         }
     }
 
-    /// Fills every absent generated id (agreement, exchange, review) with
+    /// Fills every absent generated id (agreement, exchange, review,
+    /// activity) with
     /// `new_id()`. The domain has no randomness: the caller brings it.
     pub fn assign_ids(&mut self, mut new_id: impl FnMut() -> Uuid) {
         match self {
@@ -475,6 +586,9 @@ impl Command {
             }
             Command::OpenReviewPeriod(c) => {
                 c.review_id.get_or_insert_with(|| ReviewId(new_id()));
+            }
+            Command::PlanActivity(c) => {
+                c.activity_id.get_or_insert_with(|| ActivityId(new_id()));
             }
             _ => {}
         }
@@ -501,6 +615,9 @@ impl Command {
             Command::TerminateAgreement(c) => Some(c.agreement_id),
             Command::WithdrawParty(c) => Some(c.agreement_id),
             Command::AttachDocument(c) => Some(c.agreement_id),
+            Command::PlanActivity(c) => Some(c.agreement_id),
+            Command::CancelActivity(c) => Some(c.agreement_id),
+            Command::CompleteFollowUp(c) => Some(c.agreement_id),
         }
     }
 

@@ -8,10 +8,12 @@
 use serde::{Deserialize, Serialize};
 
 use crate::command::{
-    Document, DocumentKind, ExchangeKind, PartyKind, Rating, Responsibilities, ReviewKind,
+    Document, DocumentKind, ExchangeKind, Participant, PartyKind, Rating, Responsibilities,
+    ReviewKind,
 };
 use crate::ids::{
-    AgreementId, AreaId, BusinessDate, DateRange, EventId, ExchangeId, PartyId, ReviewId,
+    ActivityId, AgreementId, AreaId, BusinessDate, DateRange, EventId, ExchangeId, FollowUpId,
+    PartyId, ReviewId,
 };
 
 /// A party was registered.
@@ -84,6 +86,29 @@ pub struct ExchangeRecorded {
     pub parties: Vec<PartyId>,
     pub summary: String,
     pub outcome: Option<String>,
+    // The fields below came with ADR 0032: events logged before them lack
+    // them and read as none.
+    #[serde(default)]
+    pub place: Option<String>,
+    #[serde(default)]
+    pub participants: Vec<Participant>,
+    #[serde(default)]
+    pub minutes: Option<String>,
+    #[serde(default)]
+    pub follow_ups: Vec<FollowUp>,
+    #[serde(default)]
+    pub activity_id: Option<ActivityId>,
+}
+
+/// A follow-up action agreed at an exchange, with its id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FollowUp {
+    pub follow_up_id: FollowUpId,
+    pub action: String,
+    /// The party responsible for it.
+    pub party_id: PartyId,
+    pub due_on: BusinessDate,
 }
 
 /// A recorded exchange was corrected; absent fields are unchanged.
@@ -99,6 +124,18 @@ pub struct ExchangeCorrected {
     pub parties: Option<Vec<PartyId>>,
     pub summary: Option<String>,
     pub outcome: Option<String>,
+    #[serde(default)]
+    pub place: Option<String>,
+    /// The new list of participants.
+    #[serde(default)]
+    pub participants: Option<Vec<Participant>>,
+    #[serde(default)]
+    pub minutes: Option<String>,
+    /// The new list of follow-ups.
+    #[serde(default)]
+    pub follow_ups: Option<Vec<FollowUp>>,
+    #[serde(default)]
+    pub activity_id: Option<ActivityId>,
 }
 
 /// A recorded exchange was withdrawn.
@@ -229,6 +266,37 @@ pub struct DocumentAttached {
     pub review_id: Option<ReviewId>,
 }
 
+/// An activity was added to an agreement's work plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ActivityPlanned {
+    pub agreement_id: AgreementId,
+    pub activity_id: ActivityId,
+    pub area: AreaId,
+    pub title: String,
+    pub lead_party: PartyId,
+    pub due_on: BusinessDate,
+    pub description: Option<String>,
+}
+
+/// A planned activity was cancelled (at every date, as a retraction is).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ActivityCancelled {
+    pub agreement_id: AgreementId,
+    pub activity_id: ActivityId,
+    pub reason: String,
+}
+
+/// A follow-up action was carried out on `completed_on`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FollowUpCompleted {
+    pub agreement_id: AgreementId,
+    pub follow_up_id: FollowUpId,
+    pub completed_on: BusinessDate,
+}
+
 /// Every fact the log can hold.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "data")]
@@ -250,6 +318,9 @@ pub enum Event {
     PartyWithdrew(PartyWithdrew),
     EventVoided(EventVoided),
     DocumentAttached(DocumentAttached),
+    ActivityPlanned(ActivityPlanned),
+    ActivityCancelled(ActivityCancelled),
+    FollowUpCompleted(FollowUpCompleted),
 }
 
 impl Event {
@@ -258,7 +329,7 @@ impl Event {
     pub const SCHEMA: u32 = 1;
 
     /// Every event type, in the order of docs/domain.md.
-    pub const TYPES: [&'static str; 16] = [
+    pub const TYPES: [&'static str; 19] = [
         "PartyRegistered",
         "AgreementSigned",
         "AgreementAmended",
@@ -275,6 +346,9 @@ impl Event {
         "PartyWithdrew",
         "EventVoided",
         "DocumentAttached",
+        "ActivityPlanned",
+        "ActivityCancelled",
+        "FollowUpCompleted",
     ];
 
     /// The event's type name, as stored.
@@ -296,6 +370,9 @@ impl Event {
             Event::PartyWithdrew(_) => "PartyWithdrew",
             Event::EventVoided(_) => "EventVoided",
             Event::DocumentAttached(_) => "DocumentAttached",
+            Event::ActivityPlanned(_) => "ActivityPlanned",
+            Event::ActivityCancelled(_) => "ActivityCancelled",
+            Event::FollowUpCompleted(_) => "FollowUpCompleted",
         }
     }
 }

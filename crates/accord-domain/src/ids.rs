@@ -159,6 +159,38 @@ uuid_id!(
     /// An event's identifier (the envelope's `id`).
     EventId
 );
+uuid_id!(
+    /// A planned activity's identifier, unique within its agreement.
+    ActivityId
+);
+uuid_id!(
+    /// A follow-up action's identifier, unique within its agreement.
+    FollowUpId
+);
+
+impl FollowUpId {
+    /// The `n`-th id derived from an exchange's: how a follow-up given
+    /// without an id is named, the same way every time the same command is
+    /// decided against the same record (ADR 0032). A version-8 UUID: the
+    /// exchange's bytes mixed with `n`, never equal to a generated (v7) id.
+    pub fn derived(exchange: ExchangeId, n: u64) -> Self {
+        // splitmix64 of (n + 1): consecutive numbers differ in many bits.
+        let mut z = n.wrapping_add(1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        let mut bytes = *exchange.0.as_bytes();
+        for (b, m) in bytes[8..].iter_mut().zip(z.to_be_bytes()) {
+            *b ^= m;
+        }
+        for (b, m) in bytes[..8].iter_mut().zip(z.rotate_left(29).to_be_bytes()) {
+            *b ^= m;
+        }
+        bytes[6] = (bytes[6] & 0x0f) | 0x80;
+        bytes[8] = (bytes[8] & 0x3f) | 0x80;
+        Self(Uuid::from_bytes(bytes))
+    }
+}
 
 /// A business date (`YYYY-MM-DD`): the day a fact is about (valid time).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -280,6 +312,18 @@ impl DateRange {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn derived_follow_up_ids_are_stable_distinct_and_version_8() {
+        let x = ExchangeId(Uuid::from_u128(0x0190_f0a0_2013_7000_8000_0000_0000_0001));
+        let y = ExchangeId(Uuid::from_u128(0x0190_f0a0_2013_7000_8000_0000_0000_0002));
+        assert_eq!(FollowUpId::derived(x, 0), FollowUpId::derived(x, 0));
+        let ids: std::collections::HashSet<_> = (0..100)
+            .flat_map(|n| [FollowUpId::derived(x, n), FollowUpId::derived(y, n)])
+            .collect();
+        assert_eq!(ids.len(), 200);
+        assert_eq!(FollowUpId::derived(x, 3).0.get_version_num(), 8);
+    }
 
     #[test]
     fn party_slugs_follow_the_contract() {

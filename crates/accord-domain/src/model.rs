@@ -3,13 +3,16 @@
 //! and never scans history, so an agreement with 100,000 exchanges decides as
 //! fast as one with ten.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use serde::Serialize;
 
 use crate::command::{Command, Document, PartyKind, Responsibilities};
-use crate::event::{AgreementAmended, Event, PartyRegistered, PartyUpdated};
-use crate::ids::{AgreementId, AreaId, BusinessDate, DateRange, ExchangeId, PartyId, ReviewId};
+use crate::event::{AgreementAmended, Event, FollowUp, PartyRegistered, PartyUpdated};
+use crate::ids::{
+    ActivityId, AgreementId, AreaId, BusinessDate, DateRange, ExchangeId, FollowUpId, PartyId,
+    ReviewId,
+};
 use crate::members::{Members, Succession};
 use crate::refusal::Refusal;
 use crate::StreamId;
@@ -75,6 +78,31 @@ pub struct AgreementState {
     pub exchanges: HashMap<ExchangeId, ExchangeState>,
     /// Its reviews.
     pub reviews: HashMap<ReviewId, ReviewState>,
+    /// Its planned activities.
+    pub activities: HashMap<ActivityId, ActivityState>,
+    /// The follow-ups of its exchanges (retracted ones included), as last
+    /// corrected.
+    pub follow_ups: HashMap<FollowUpId, FollowUpState>,
+}
+
+/// What deciding needs to know of a planned activity.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ActivityState {
+    /// Whether it was cancelled.
+    pub cancelled: bool,
+    /// The exchanges that name it (retracted ones included).
+    pub carried_by: BTreeSet<ExchangeId>,
+}
+
+/// What deciding needs to know of a follow-up.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FollowUpState {
+    /// The exchange that agreed it.
+    pub exchange_id: ExchangeId,
+    /// As given.
+    pub follow_up: FollowUp,
+    /// Whether it was completed.
+    pub completed: bool,
 }
 
 /// The amendable terms of an agreement.
@@ -168,6 +196,58 @@ impl AgreementState {
     pub fn amend(&mut self, amendment: AgreementAmended) {
         insert_amendment(&mut self.amendments, amendment);
     }
+
+    /// Moves `exchange` from the activity it carried out (`before`) to the
+    /// one it carries out now (`after`).
+    pub fn carry_out(
+        &mut self,
+        exchange: ExchangeId,
+        before: Option<ActivityId>,
+        after: Option<ActivityId>,
+    ) {
+        if before == after {
+            if let Some(a) = after.and_then(|id| self.activities.get_mut(&id)) {
+                a.carried_by.insert(exchange);
+            }
+            return;
+        }
+        if let Some(a) = before.and_then(|id| self.activities.get_mut(&id)) {
+            a.carried_by.remove(&exchange);
+        }
+        if let Some(a) = after.and_then(|id| self.activities.get_mut(&id)) {
+            a.carried_by.insert(exchange);
+        }
+    }
+
+    /// Replaces the follow-ups `old` of `exchange` by `new`: those kept
+    /// keep their completion.
+    pub fn agree_follow_ups(&mut self, exchange: ExchangeId, old: &[FollowUpId], new: &[FollowUp]) {
+        for id in old {
+            if !new.iter().any(|f| f.follow_up_id == *id) {
+                self.follow_ups.remove(id);
+            }
+        }
+        for f in new {
+            let completed = self
+                .follow_ups
+                .get(&f.follow_up_id)
+                .is_some_and(|s| s.completed);
+            let state = FollowUpState {
+                exchange_id: exchange,
+                follow_up: f.clone(),
+                completed,
+            };
+            self.follow_ups.insert(f.follow_up_id, state);
+        }
+    }
+
+    /// Whether an exchange not retracted carries out `activity`.
+    pub fn activity_done(&self, activity: &ActivityState) -> bool {
+        activity
+            .carried_by
+            .iter()
+            .any(|x| self.exchanges.get(x).is_some_and(|x| !x.retracted))
+    }
 }
 
 /// What deciding needs to know of an exchange (as last corrected).
@@ -181,6 +261,10 @@ pub struct ExchangeState {
     pub parties: Vec<PartyId>,
     /// Whether it was withdrawn.
     pub retracted: bool,
+    /// The planned activity it carries out.
+    pub activity_id: Option<ActivityId>,
+    /// Its follow-ups, in the order given.
+    pub follow_ups: Vec<FollowUpId>,
 }
 
 /// What deciding needs to know of a review.
@@ -425,6 +509,8 @@ impl WriteModel {
                     terminated_on: None,
                     exchanges: HashMap::new(),
                     reviews: HashMap::new(),
+                    activities: HashMap::new(),
+                    follow_ups: HashMap::new(),
                 };
                 self.agreements.insert(e.agreement_id, state);
             }
@@ -479,15 +565,27 @@ impl WriteModel {
                     area: e.area.clone(),
                     parties: e.parties.clone(),
                     retracted: false,
+                    activity_id: e.activity_id,
+                    follow_ups: e.follow_ups.iter().map(|f| f.follow_up_id).collect(),
                 };
                 a.exchanges.insert(e.exchange_id, state);
                 self.exchange_ids.insert(e.exchange_id);
+                a.carry_out(e.exchange_id, None, e.activity_id);
+                a.agree_follow_ups(e.exchange_id, &[], &e.follow_ups);
             }
             Event::ExchangeCorrected(e) => {
                 if let Some(x) = a.exchanges.get_mut(&e.exchange_id) {
                     x.occurred_on = e.occurred_on.unwrap_or(x.occurred_on);
                     x.area = e.area.clone().unwrap_or_else(|| x.area.clone());
                     x.parties = e.parties.clone().unwrap_or_else(|| x.parties.clone());
+                    let before = x.activity_id;
+                    x.activity_id = e.activity_id.or(x.activity_id);
+                    let (after, old) = (x.activity_id, x.follow_ups.clone());
+                    if let Some(list) = &e.follow_ups {
+                        x.follow_ups = list.iter().map(|f| f.follow_up_id).collect();
+                        a.agree_follow_ups(e.exchange_id, &old, list);
+                    }
+                    a.carry_out(e.exchange_id, before, after);
                 }
             }
             Event::ExchangeRetracted(e) => {
@@ -523,6 +621,23 @@ impl WriteModel {
             Event::PartyWithdrew(e) => a.members.leave(&e.party_id, e.effective_on),
             // Nothing a later decision depends on: files are only attached.
             Event::DocumentAttached(_) => {}
+            Event::ActivityPlanned(e) => {
+                let state = ActivityState {
+                    cancelled: false,
+                    carried_by: BTreeSet::new(),
+                };
+                a.activities.entry(e.activity_id).or_insert(state);
+            }
+            Event::ActivityCancelled(e) => {
+                if let Some(activity) = a.activities.get_mut(&e.activity_id) {
+                    activity.cancelled = true;
+                }
+            }
+            Event::FollowUpCompleted(e) => {
+                if let Some(f) = a.follow_ups.get_mut(&e.follow_up_id) {
+                    f.completed = true;
+                }
+            }
             Event::PartyRegistered(_)
             | Event::AgreementSigned(_)
             | Event::PartyUpdated(_)
@@ -551,6 +666,9 @@ pub fn event_agreement(event: &Event) -> Option<AgreementId> {
         Event::PartyWithdrew(e) => e.agreement_id,
         Event::EventVoided(e) => return e.agreement_id,
         Event::DocumentAttached(e) => e.agreement_id,
+        Event::ActivityPlanned(e) => e.agreement_id,
+        Event::ActivityCancelled(e) => e.agreement_id,
+        Event::FollowUpCompleted(e) => e.agreement_id,
     })
 }
 

@@ -72,6 +72,17 @@ rules! {
     AttachmentNotFound => "attachment_not_found",
     DocumentInFuture => "document_in_future",
     ExchangeAndReview => "exchange_and_review",
+    ActivityAlreadyExists => "activity_already_exists",
+    ActivityNotFound => "activity_not_found",
+    ActivityOutsideTerm => "activity_outside_term",
+    ActivityCancelled => "activity_cancelled",
+    ActivityDone => "activity_done",
+    FollowUpAlreadyExists => "follow_up_already_exists",
+    FollowUpNotFound => "follow_up_not_found",
+    FollowUpDueBeforeExchange => "follow_up_due_before_exchange",
+    FollowUpDone => "follow_up_done",
+    CompletionInFuture => "completion_in_future",
+    CompletionBeforeExchange => "completion_before_exchange",
 }
 
 /// A command refused by a rule; nothing is appended.

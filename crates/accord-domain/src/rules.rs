@@ -6,10 +6,12 @@ use std::collections::HashSet;
 
 use crate::command::*;
 use crate::event::*;
-use crate::ids::{AgreementId, AreaId, BusinessDate, ExchangeId, PartyId, ReviewId};
+use crate::ids::{
+    ActivityId, AgreementId, AreaId, BusinessDate, ExchangeId, FollowUpId, PartyId, ReviewId,
+};
 use crate::model::{
-    insert_amendment, AgreementState, Circumstances, Decision, ExchangeState, Fact, PartyState,
-    ReviewState, StoredFile, WriteModel,
+    insert_amendment, ActivityState, AgreementState, Circumstances, Decision, ExchangeState, Fact,
+    FollowUpState, PartyState, ReviewState, StoredFile, WriteModel,
 };
 use crate::refusal::{Refusal, Rule};
 use crate::StreamId;
@@ -39,6 +41,9 @@ pub(crate) fn decide(model: &WriteModel, command: &Command, given: &Circumstance
         // the log and decides with `void::decide_void`.
         Command::VoidEvent(c) => crate::void::decide_void(c, None),
         Command::AttachDocument(c) => attach_document(model, c, given),
+        Command::PlanActivity(c) => plan_activity(model, c),
+        Command::CancelActivity(c) => cancel_activity(model, c),
+        Command::CompleteFollowUp(c) => complete_follow_up(model, c, given.today),
     }
 }
 
@@ -502,6 +507,11 @@ fn record_exchange(model: &WriteModel, c: &RecordExchange) -> Decided {
         ));
     }
     check_exchange(model, a, c.occurred_on, &c.area, &c.parties)?;
+    check_participants(model, a, c.occurred_on, &c.participants)?;
+    if let Some(activity) = c.activity_id {
+        check_activity_open(a, activity)?;
+    }
+    let follow_ups = follow_ups(model, a, id, &[], c.occurred_on, &c.follow_ups)?;
     let event = Event::ExchangeRecorded(ExchangeRecorded {
         agreement_id: c.agreement_id,
         exchange_id: id,
@@ -511,6 +521,11 @@ fn record_exchange(model: &WriteModel, c: &RecordExchange) -> Decided {
         parties: c.parties.clone(),
         summary: c.summary.clone(),
         outcome: c.outcome.clone(),
+        place: c.place.clone(),
+        participants: c.participants.clone(),
+        minutes: c.minutes.clone(),
+        follow_ups,
+        activity_id: c.activity_id,
     });
     on_agreement(c.agreement_id, event, c.occurred_on)
 }
@@ -535,7 +550,12 @@ fn correct_exchange(model: &WriteModel, c: &CorrectExchange) -> Decided {
         && c.kind.is_none()
         && c.parties.is_none()
         && c.summary.is_none()
-        && c.outcome.is_none();
+        && c.outcome.is_none()
+        && c.place.is_none()
+        && c.participants.is_none()
+        && c.minutes.is_none()
+        && c.follow_ups.is_none()
+        && c.activity_id.is_none();
     if unchanged {
         return Err(Refusal::new(
             Rule::CorrectionWithoutChanges,
@@ -561,6 +581,32 @@ fn correct_exchange(model: &WriteModel, c: &CorrectExchange) -> Decided {
     if moved || parties.is_some() {
         check_exchange_parties(model, a, on, parties.unwrap_or(&x.parties))?;
     }
+    if let Some(participants) = &c.participants {
+        check_participants(model, a, on, participants)?;
+    }
+    if let Some(activity) = c.activity_id.filter(|id| Some(*id) != x.activity_id) {
+        check_activity_open(a, activity)?;
+    }
+    let follow_ups = match &c.follow_ups {
+        Some(list) => Some(follow_ups(
+            model,
+            a,
+            c.exchange_id,
+            &x.follow_ups,
+            on,
+            list,
+        )?),
+        None if moved => {
+            // The follow-ups kept must still fall due on or after the
+            // exchange's new date.
+            let kept = x.follow_ups.iter().filter_map(|id| a.follow_ups.get(id));
+            for f in kept {
+                due_not_before(&f.follow_up, on)?;
+            }
+            None
+        }
+        None => None,
+    };
     let event = Event::ExchangeCorrected(ExchangeCorrected {
         agreement_id: c.agreement_id,
         exchange_id: c.exchange_id,
@@ -571,6 +617,11 @@ fn correct_exchange(model: &WriteModel, c: &CorrectExchange) -> Decided {
         parties: c.parties.clone(),
         summary: c.summary.clone(),
         outcome: c.outcome.clone(),
+        place: c.place.clone(),
+        participants: c.participants.clone(),
+        minutes: c.minutes.clone(),
+        follow_ups,
+        activity_id: c.activity_id,
     });
     // A correction fixes the record of a past fact: it is about the day the
     // exchange (as corrected) occurred.
@@ -951,6 +1002,23 @@ fn check_document(
     Ok(())
 }
 
+/// Participants: each named; a party they came for is a party of the
+/// agreement on `on`.
+fn check_participants(
+    model: &WriteModel,
+    a: &AgreementState,
+    on: BusinessDate,
+    participants: &[Participant],
+) -> Result<(), Refusal> {
+    for p in participants {
+        require_text(&p.name, "participants.name")?;
+        if let Some(party) = &p.party_id {
+            check_member(model, a, party, on)?;
+        }
+    }
+    Ok(())
+}
+
 /// The stored file `sha256` names, as the caller looked it up.
 fn stored_file<'a>(given: &'a Circumstances, sha256: &str) -> Result<&'a StoredFile, Refusal> {
     given
@@ -1029,4 +1097,231 @@ fn attach_document(model: &WriteModel, c: &AttachDocument, given: &Circumstances
         review_id: c.review_id,
     });
     on_agreement(c.agreement_id, event, c.dated_on)
+}
+
+fn activity_of(a: &AgreementState, id: ActivityId) -> Result<&ActivityState, Refusal> {
+    a.activities.get(&id).ok_or_else(|| {
+        Refusal::new(
+            Rule::ActivityNotFound,
+            format!("activity {id} is not in the agreement's work plan"),
+        )
+    })
+}
+
+/// An exchange may carry out an activity of its agreement's plan that was
+/// not cancelled.
+fn check_activity_open(a: &AgreementState, id: ActivityId) -> Result<(), Refusal> {
+    if activity_of(a, id)?.cancelled {
+        return Err(Refusal::new(
+            Rule::ActivityCancelled,
+            format!("activity {id} was cancelled"),
+        ));
+    }
+    Ok(())
+}
+
+/// A follow-up falls due on or after the exchange that agreed it.
+fn due_not_before(f: &FollowUp, on: BusinessDate) -> Result<(), Refusal> {
+    if f.due_on < on {
+        return Err(Refusal::new(
+            Rule::FollowUpDueBeforeExchange,
+            format!(
+                "follow-up `{}` is due on {}, before the exchange on {on}",
+                f.action, f.due_on
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The follow-ups of exchange `exchange` on `on` as given, replacing `old`
+/// (its follow-ups so far), each with its id: those given keep theirs,
+/// the others get the first id derived from the exchange's that is not
+/// taken ([`FollowUpId::derived`]). Each action is written, its party a
+/// party of the agreement on `on`, due on or after `on`; an id given is
+/// one of `old` or new to the agreement, and given once; a completed
+/// follow-up of `old` is neither dropped nor changed.
+fn follow_ups(
+    model: &WriteModel,
+    a: &AgreementState,
+    exchange: ExchangeId,
+    old: &[FollowUpId],
+    on: BusinessDate,
+    given: &[FollowUpInput],
+) -> Result<Vec<FollowUp>, Refusal> {
+    let mut seen: HashSet<FollowUpId> = HashSet::new();
+    let taken = |id: &FollowUpId, seen: &HashSet<FollowUpId>| {
+        seen.contains(id) || (a.follow_ups.contains_key(id) && !old.contains(id))
+    };
+    for f in given.iter().filter_map(|f| f.follow_up_id) {
+        if taken(&f, &seen) {
+            return Err(Refusal::new(
+                Rule::FollowUpAlreadyExists,
+                format!("follow-up id {f} is already used"),
+            ));
+        }
+        seen.insert(f);
+    }
+    let mut next = 0;
+    let mut out = Vec::with_capacity(given.len());
+    for f in given {
+        require_text(&f.action, "follow_ups.action")?;
+        check_member(model, a, &f.party_id, on)?;
+        let id = match f.follow_up_id {
+            Some(id) => id,
+            None => loop {
+                let id = FollowUpId::derived(exchange, next);
+                next += 1;
+                if !taken(&id, &seen) && !old.contains(&id) {
+                    seen.insert(id);
+                    break id;
+                }
+            },
+        };
+        let follow_up = FollowUp {
+            follow_up_id: id,
+            action: f.action.clone(),
+            party_id: f.party_id.clone(),
+            due_on: f.due_on,
+        };
+        due_not_before(&follow_up, on)?;
+        out.push(follow_up);
+    }
+    for id in old {
+        let Some(state) = a.follow_ups.get(id).filter(|s| s.completed) else {
+            continue;
+        };
+        if !out.contains(&state.follow_up) {
+            return Err(Refusal::new(
+                Rule::FollowUpDone,
+                format!("follow-up {id} was completed: it can be neither dropped nor changed"),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+fn plan_activity(model: &WriteModel, c: &PlanActivity) -> Decided {
+    let id = c
+        .activity_id
+        .expect("activity ids are assigned before deciding");
+    let a = agreement(model, c.agreement_id)?;
+    require_text(&c.title, "title")?;
+    if a.activities.contains_key(&id) {
+        return Err(Refusal::new(
+            Rule::ActivityAlreadyExists,
+            format!("activity {id} is already in the agreement's work plan"),
+        ));
+    }
+    // An activity is judged on its due date: the term, areas, members and
+    // termination in force then (ADR 0032).
+    let due = c.due_on;
+    let term = a.term_at(due);
+    if !term.contains(due) {
+        return Err(Refusal::new(
+            Rule::ActivityOutsideTerm,
+            format!("{due} is outside the term {} to {}", term.start, term.end),
+        ));
+    }
+    live_on(a, c.agreement_id, due)?;
+    check_exchange_area(a, due, &c.area)?;
+    check_member(model, a, &c.lead_party, due)?;
+    let event = Event::ActivityPlanned(ActivityPlanned {
+        agreement_id: c.agreement_id,
+        activity_id: id,
+        area: c.area.clone(),
+        title: c.title.clone(),
+        lead_party: c.lead_party.clone(),
+        due_on: due,
+        description: c.description.clone(),
+    });
+    Ok(Decision {
+        stream: StreamId::Agreement(c.agreement_id),
+        facts: vec![Fact {
+            event,
+            // A work plan is read whole at every date: an activity due later
+            // is `planned` on the dates before (ADR 0032).
+            effective_on: None,
+        }],
+    })
+}
+
+fn cancel_activity(model: &WriteModel, c: &CancelActivity) -> Decided {
+    let a = agreement(model, c.agreement_id)?;
+    let activity = activity_of(a, c.activity_id)?;
+    check_activity_open(a, c.activity_id)?;
+    if a.activity_done(activity) {
+        return Err(Refusal::new(
+            Rule::ActivityDone,
+            format!(
+                "activity {} was carried out by a recorded exchange",
+                c.activity_id
+            ),
+        ));
+    }
+    require_reason(&c.reason)?;
+    let event = Event::ActivityCancelled(ActivityCancelled {
+        agreement_id: c.agreement_id,
+        activity_id: c.activity_id,
+        reason: c.reason.clone(),
+    });
+    Ok(Decision {
+        stream: StreamId::Agreement(c.agreement_id),
+        facts: vec![Fact {
+            event,
+            // Like a retraction, a cancellation holds at every date.
+            effective_on: None,
+        }],
+    })
+}
+
+fn complete_follow_up(
+    model: &WriteModel,
+    c: &CompleteFollowUp,
+    today: Option<BusinessDate>,
+) -> Decided {
+    let a = agreement(model, c.agreement_id)?;
+    let not_found = || {
+        Refusal::new(
+            Rule::FollowUpNotFound,
+            format!(
+                "follow-up {} is not one of the agreement's exchanges'",
+                c.follow_up_id
+            ),
+        )
+    };
+    let f: &FollowUpState = a.follow_ups.get(&c.follow_up_id).ok_or_else(not_found)?;
+    // A retracted exchange's follow-ups went with it.
+    let x = a
+        .exchanges
+        .get(&f.exchange_id)
+        .filter(|x| !x.retracted)
+        .ok_or_else(not_found)?;
+    if f.completed {
+        return Err(Refusal::new(
+            Rule::FollowUpDone,
+            format!("follow-up {} was already completed", c.follow_up_id),
+        ));
+    }
+    if let Some(today) = today.filter(|today| c.completed_on > *today) {
+        return Err(Refusal::new(
+            Rule::CompletionInFuture,
+            format!("{} is after today, {today}", c.completed_on),
+        ));
+    }
+    if c.completed_on < x.occurred_on {
+        return Err(Refusal::new(
+            Rule::CompletionBeforeExchange,
+            format!(
+                "{} is before the exchange that agreed it, on {}",
+                c.completed_on, x.occurred_on
+            ),
+        ));
+    }
+    let event = Event::FollowUpCompleted(FollowUpCompleted {
+        agreement_id: c.agreement_id,
+        follow_up_id: c.follow_up_id,
+        completed_on: c.completed_on,
+    });
+    on_agreement(c.agreement_id, event, c.completed_on)
 }

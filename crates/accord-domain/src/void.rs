@@ -175,6 +175,20 @@ pub fn command_of(event: &Event) -> Option<Command> {
             parties: e.parties,
             summary: e.summary,
             outcome: e.outcome,
+            place: e.place,
+            participants: e.participants,
+            minutes: e.minutes,
+            follow_ups: e
+                .follow_ups
+                .into_iter()
+                .map(|f| FollowUpInput {
+                    follow_up_id: Some(f.follow_up_id),
+                    action: f.action,
+                    party_id: f.party_id,
+                    due_on: f.due_on,
+                })
+                .collect(),
+            activity_id: e.activity_id,
         }),
         Event::ExchangeCorrected(e) => Command::CorrectExchange(CorrectExchange {
             agreement_id: e.agreement_id,
@@ -186,6 +200,20 @@ pub fn command_of(event: &Event) -> Option<Command> {
             parties: e.parties,
             summary: e.summary,
             outcome: e.outcome,
+            place: e.place,
+            participants: e.participants,
+            minutes: e.minutes,
+            follow_ups: e.follow_ups.map(|list| {
+                list.into_iter()
+                    .map(|f| FollowUpInput {
+                        follow_up_id: Some(f.follow_up_id),
+                        action: f.action,
+                        party_id: f.party_id,
+                        due_on: f.due_on,
+                    })
+                    .collect()
+            }),
+            activity_id: e.activity_id,
         }),
         Event::ExchangeRetracted(e) => Command::RetractExchange(RetractExchange {
             agreement_id: e.agreement_id,
@@ -250,6 +278,25 @@ pub fn command_of(event: &Event) -> Option<Command> {
             filename: e.filename,
             exchange_id: e.exchange_id,
             review_id: e.review_id,
+        }),
+        Event::ActivityPlanned(e) => Command::PlanActivity(PlanActivity {
+            agreement_id: e.agreement_id,
+            activity_id: Some(e.activity_id),
+            area: e.area,
+            title: e.title,
+            lead_party: e.lead_party,
+            due_on: e.due_on,
+            description: e.description,
+        }),
+        Event::ActivityCancelled(e) => Command::CancelActivity(CancelActivity {
+            agreement_id: e.agreement_id,
+            activity_id: e.activity_id,
+            reason: e.reason,
+        }),
+        Event::FollowUpCompleted(e) => Command::CompleteFollowUp(CompleteFollowUp {
+            agreement_id: e.agreement_id,
+            follow_up_id: e.follow_up_id,
+            completed_on: e.completed_on,
         }),
         Event::EventVoided(_) => return None,
     })

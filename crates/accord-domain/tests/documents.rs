@@ -100,6 +100,11 @@ fn exchange(agreement: AgreementId, id: ExchangeId, on: &str) -> Event {
         parties: vec![party(DONG_NAI), party(LAM_DONG)],
         summary: "Khảo sát mô hình xúc tiến đầu tư".to_owned(),
         outcome: None,
+        place: None,
+        participants: Vec::new(),
+        minutes: None,
+        follow_ups: Vec::new(),
+        activity_id: None,
     })
 }
 

@@ -1864,6 +1864,522 @@ fn the_seed_story_is_accepted_from_start_to_end() {
     );
 }
 
+// ---------------------------------------------------------------- work plans (ADR 0032)
+
+mod plans {
+    use super::support::*;
+    use accord_domain::refusal::Rule;
+    use accord_domain::*;
+    use uuid::Uuid;
+
+    const SEMINAR: ActivityId = ActivityId(Uuid::from_u128(0x2014_0301));
+    const MEETING: ExchangeId = ExchangeId(Uuid::from_u128(0x2014_0320));
+    const REPORT_BACK: FollowUpId = FollowUpId(Uuid::from_u128(0x2014_0320_0001));
+
+    /// A seminar on Decree 29 planned under the tripartite program, led by
+    /// Đồng Nai, due on 30 June 2014 (illustrative).
+    fn seminar() -> PlanActivity {
+        PlanActivity {
+            agreement_id: TRIPARTITE,
+            activity_id: Some(SEMINAR),
+            area: area("decree_29_2008"),
+            title: "Hội thảo chia sẻ kinh nghiệm triển khai Nghị định 29/2008/NĐ-CP".to_owned(),
+            lead_party: party(DONG_NAI),
+            due_on: day("2014-06-30"),
+            description: None,
+        }
+    }
+
+    fn planned(c: PlanActivity) -> Event {
+        Event::ActivityPlanned(ActivityPlanned {
+            agreement_id: c.agreement_id,
+            activity_id: c.activity_id.unwrap(),
+            area: c.area,
+            title: c.title,
+            lead_party: c.lead_party,
+            due_on: c.due_on,
+            description: c.description,
+        })
+    }
+
+    fn report_back(id: Option<FollowUpId>, due: &str) -> FollowUpInput {
+        FollowUpInput {
+            follow_up_id: id,
+            action: "Gửi báo cáo kết quả hội thảo cho các Ban".to_owned(),
+            party_id: party(LAM_DONG),
+            due_on: day(due),
+        }
+    }
+
+    /// The seminar held on 20 March 2014, carrying out the plan, with its
+    /// minutes, participants and one follow-up.
+    fn held_seminar() -> RecordExchange {
+        RecordExchange {
+            exchange_id: Some(MEETING),
+            area: area("decree_29_2008"),
+            place: Some("Biên Hòa, Đồng Nai".to_owned()),
+            participants: vec![Participant {
+                name: "Nguyễn Văn A".to_owned(),
+                title: Some("Phó Trưởng ban".to_owned()),
+                party_id: Some(party(DONG_NAI)),
+            }],
+            minutes: Some("Các Ban thống nhất tổ chức hội thảo định kỳ.".to_owned()),
+            follow_ups: vec![report_back(Some(REPORT_BACK), "2014-04-30")],
+            activity_id: Some(SEMINAR),
+            ..tripartite_exchange("2014-03-20", &[DONG_NAI, LAM_DONG])
+        }
+    }
+
+    fn planning_history() -> Vec<Event> {
+        tripartite_history().and([planned(seminar())])
+    }
+
+    fn seminar_held_history() -> Vec<Event> {
+        planning_history().and([recorded(held_seminar())])
+    }
+
+    fn cancel() -> CancelActivity {
+        CancelActivity {
+            agreement_id: TRIPARTITE,
+            activity_id: SEMINAR,
+            reason: "Ghép vào hội nghị xúc tiến đầu tư".to_owned(),
+        }
+    }
+
+    fn complete(on: &str) -> CompleteFollowUp {
+        CompleteFollowUp {
+            agreement_id: TRIPARTITE,
+            follow_up_id: REPORT_BACK,
+            completed_on: day(on),
+        }
+    }
+
+    // ------------------------------------------------------------ PlanActivity
+
+    #[test]
+    fn planning_an_activity_appends_activity_planned_outside_business_time() {
+        let accepted = given(&tripartite_history())
+            .when(seminar())
+            .then_events(&["ActivityPlanned"])
+            .on_stream(format!("agreement:{TRIPARTITE}"))
+            .outside_business_time();
+        let Event::ActivityPlanned(e) = accepted.event() else {
+            unreachable!()
+        };
+        assert_eq!(e.activity_id, SEMINAR);
+        assert_eq!(e.lead_party, party(DONG_NAI));
+    }
+
+    #[test]
+    fn planning_without_an_id_gets_a_generated_one() {
+        let accepted = given(&tripartite_history())
+            .when(PlanActivity {
+                activity_id: None,
+                ..seminar()
+            })
+            .then_events(&["ActivityPlanned"]);
+        let Event::ActivityPlanned(e) = accepted.event() else {
+            unreachable!()
+        };
+        assert_eq!(e.activity_id, ActivityId(generated(1)));
+    }
+
+    #[test]
+    fn planning_the_same_activity_twice_is_refused() {
+        given(&planning_history())
+            .when(seminar())
+            .then_refused(Rule::ActivityAlreadyExists);
+    }
+
+    #[test]
+    fn planning_under_an_unknown_agreement_is_refused() {
+        given(&bilateral_history())
+            .when(seminar())
+            .then_refused(Rule::AgreementNotFound);
+    }
+
+    #[test]
+    fn planning_with_a_blank_title_is_refused() {
+        given(&tripartite_history())
+            .when(PlanActivity {
+                title: "  ".into(),
+                ..seminar()
+            })
+            .then_refused(Rule::TextRequired);
+    }
+
+    #[test]
+    fn planning_an_activity_due_outside_the_term_is_refused() {
+        given(&tripartite_history())
+            .when(PlanActivity {
+                due_on: day("2016-01-01"),
+                ..seminar()
+            })
+            .then_refused(Rule::ActivityOutsideTerm);
+    }
+
+    #[test]
+    fn planning_an_activity_due_on_or_after_a_termination_is_refused_and_before_it_accepted() {
+        let history = tripartite_history().and([terminated(TRIPARTITE, "2014-06-30")]);
+        given(&history)
+            .when(seminar())
+            .then_refused(Rule::AgreementTerminated);
+        given(&history)
+            .when(PlanActivity {
+                due_on: day("2014-06-29"),
+                ..seminar()
+            })
+            .then_events(&["ActivityPlanned"]);
+    }
+
+    #[test]
+    fn planning_in_an_area_not_in_force_on_the_due_date_is_refused() {
+        let history = tripartite_history().and([amended_areas(
+            TRIPARTITE,
+            "2014-01-01",
+            &["investment_promotion"],
+        )]);
+        given(&history)
+            .when(seminar())
+            .then_refused(Rule::AreaNotDeclared);
+        // Due before the amendment, the area was still declared.
+        given(&history)
+            .when(PlanActivity {
+                due_on: day("2013-12-31"),
+                ..seminar()
+            })
+            .then_events(&["ActivityPlanned"]);
+    }
+
+    #[test]
+    fn an_activity_led_by_a_non_member_or_a_succeeded_party_is_refused() {
+        // Bình Phước is not a party of the bilateral program.
+        given(&bilateral_history_with_binh_phuoc())
+            .when(PlanActivity {
+                agreement_id: BILATERAL,
+                lead_party: party(BINH_PHUOC),
+                due_on: day("2012-06-30"),
+                ..seminar()
+            })
+            .then_refused(Rule::PartyNotInAgreement);
+        let merged = long_tripartite_history().and([succeeded(BINH_PHUOC, DONG_NAI, "2025-07-01")]);
+        given(&merged)
+            .when(PlanActivity {
+                lead_party: party(BINH_PHUOC),
+                due_on: day("2025-09-30"),
+                ..seminar()
+            })
+            .then_refused(Rule::PartySucceeded);
+    }
+
+    // ------------------------------------------------------------ exchanges in full
+
+    #[test]
+    fn an_exchange_carries_its_place_participants_minutes_follow_ups_and_activity() {
+        let accepted = given(&planning_history())
+            .when(held_seminar())
+            .then_events(&["ExchangeRecorded"]);
+        let Event::ExchangeRecorded(e) = accepted.event() else {
+            unreachable!()
+        };
+        assert_eq!(e.place.as_deref(), Some("Biên Hòa, Đồng Nai"));
+        assert_eq!(e.participants[0].name, "Nguyễn Văn A");
+        assert_eq!(e.follow_ups[0].follow_up_id, REPORT_BACK);
+        assert_eq!(e.activity_id, Some(SEMINAR));
+    }
+
+    #[test]
+    fn a_follow_up_without_an_id_gets_one_derived_from_the_exchange_the_same_every_time() {
+        let command = RecordExchange {
+            follow_ups: vec![
+                report_back(None, "2014-04-30"),
+                report_back(None, "2014-05-30"),
+            ],
+            ..held_seminar()
+        };
+        let ids = |accepted: Accepted| {
+            let Event::ExchangeRecorded(e) = accepted.event().clone() else {
+                unreachable!()
+            };
+            e.follow_ups
+                .iter()
+                .map(|f| f.follow_up_id)
+                .collect::<Vec<_>>()
+        };
+        let first = ids(given(&planning_history())
+            .when(command.clone())
+            .then_events(&["ExchangeRecorded"]));
+        let again = ids(given(&planning_history())
+            .when(command)
+            .then_events(&["ExchangeRecorded"]));
+        assert_eq!(first, again);
+        assert_eq!(
+            first,
+            vec![
+                FollowUpId::derived(MEETING, 0),
+                FollowUpId::derived(MEETING, 1)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_follow_up_due_before_the_exchange_is_refused() {
+        given(&planning_history())
+            .when(RecordExchange {
+                follow_ups: vec![report_back(None, "2014-03-19")],
+                ..held_seminar()
+            })
+            .then_refused(Rule::FollowUpDueBeforeExchange);
+    }
+
+    #[test]
+    fn a_follow_up_for_a_party_not_in_the_agreement_is_refused() {
+        // Bình Phước is not a party of the bilateral program.
+        let mut follow_up = report_back(None, "2010-05-30");
+        follow_up.party_id = party(BINH_PHUOC);
+        given(&bilateral_history_with_binh_phuoc())
+            .when(RecordExchange {
+                follow_ups: vec![follow_up],
+                ..visit_on("2010-05-12")
+            })
+            .then_refused(Rule::PartyNotInAgreement);
+    }
+
+    #[test]
+    fn a_follow_up_with_a_blank_action_is_refused() {
+        let mut follow_up = report_back(None, "2014-04-30");
+        follow_up.action = " ".into();
+        given(&planning_history())
+            .when(RecordExchange {
+                follow_ups: vec![follow_up],
+                ..held_seminar()
+            })
+            .then_refused(Rule::TextRequired);
+    }
+
+    #[test]
+    fn a_follow_up_id_used_twice_is_refused() {
+        given(&planning_history())
+            .when(RecordExchange {
+                follow_ups: vec![
+                    report_back(Some(REPORT_BACK), "2014-04-30"),
+                    report_back(Some(REPORT_BACK), "2014-05-30"),
+                ],
+                ..held_seminar()
+            })
+            .then_refused(Rule::FollowUpAlreadyExists);
+        given(&seminar_held_history())
+            .when(RecordExchange {
+                exchange_id: Some(ExchangeId(Uuid::from_u128(0x2014_0321))),
+                ..held_seminar()
+            })
+            .then_refused(Rule::FollowUpAlreadyExists);
+    }
+
+    #[test]
+    fn a_participant_without_a_name_or_for_a_non_member_is_refused() {
+        let mut c = held_seminar();
+        c.participants[0].name = String::new();
+        given(&planning_history())
+            .when(c)
+            .then_refused(Rule::TextRequired);
+        let c = RecordExchange {
+            participants: vec![Participant {
+                name: "Trần Văn C".to_owned(),
+                title: None,
+                party_id: Some(party(BINH_PHUOC)),
+            }],
+            ..visit_on("2010-05-12")
+        };
+        given(&bilateral_history_with_binh_phuoc())
+            .when(c)
+            .then_refused(Rule::PartyNotInAgreement);
+        // A guest, named for no party, is welcome.
+        let mut c = held_seminar();
+        c.participants[0].party_id = None;
+        given(&planning_history())
+            .when(c)
+            .then_events(&["ExchangeRecorded"]);
+    }
+
+    #[test]
+    fn an_exchange_carrying_out_an_unknown_or_cancelled_activity_is_refused() {
+        given(&tripartite_history())
+            .when(held_seminar())
+            .then_refused(Rule::ActivityNotFound);
+        let cancelled = planning_history().and([Event::ActivityCancelled(ActivityCancelled {
+            agreement_id: TRIPARTITE,
+            activity_id: SEMINAR,
+            reason: "Hoãn".to_owned(),
+        })]);
+        given(&cancelled)
+            .when(held_seminar())
+            .then_refused(Rule::ActivityCancelled);
+    }
+
+    #[test]
+    fn an_activity_of_another_agreement_is_not_found() {
+        let mut c = visit_on("2010-05-12");
+        c.activity_id = Some(SEMINAR);
+        given(&planning_history())
+            .when(c)
+            .then_refused(Rule::ActivityNotFound);
+    }
+
+    #[test]
+    fn a_correction_moving_the_exchange_after_its_follow_ups_is_refused() {
+        let mut c = correct(MEETING);
+        c.agreement_id = TRIPARTITE;
+        c.occurred_on = Some(day("2014-05-01"));
+        given(&seminar_held_history())
+            .when(c)
+            .then_refused(Rule::FollowUpDueBeforeExchange);
+    }
+
+    #[test]
+    fn a_correction_may_replace_the_minutes_alone() {
+        let mut c = correct(MEETING);
+        c.agreement_id = TRIPARTITE;
+        c.minutes = Some("Biên bản đã sửa".to_owned());
+        let accepted = given(&seminar_held_history())
+            .when(c)
+            .then_events(&["ExchangeCorrected"]);
+        let Event::ExchangeCorrected(e) = accepted.event() else {
+            unreachable!()
+        };
+        assert_eq!(e.minutes.as_deref(), Some("Biên bản đã sửa"));
+        assert_eq!(e.follow_ups, None);
+    }
+
+    #[test]
+    fn a_completed_follow_up_can_be_neither_dropped_nor_changed_by_a_correction() {
+        let done = seminar_held_history().and([Event::FollowUpCompleted(FollowUpCompleted {
+            agreement_id: TRIPARTITE,
+            follow_up_id: REPORT_BACK,
+            completed_on: day("2014-04-15"),
+        })]);
+        let mut c = correct(MEETING);
+        c.agreement_id = TRIPARTITE;
+        c.follow_ups = Some(Vec::new());
+        given(&done)
+            .when(c.clone())
+            .then_refused(Rule::FollowUpDone);
+        c.follow_ups = Some(vec![report_back(Some(REPORT_BACK), "2014-05-30")]);
+        given(&done)
+            .when(c.clone())
+            .then_refused(Rule::FollowUpDone);
+        // Kept as it is, with a new one beside it: accepted.
+        c.follow_ups = Some(vec![
+            report_back(Some(REPORT_BACK), "2014-04-30"),
+            report_back(None, "2014-06-30"),
+        ]);
+        given(&done).when(c).then_events(&["ExchangeCorrected"]);
+    }
+
+    // ------------------------------------------------------------ CancelActivity
+
+    #[test]
+    fn cancelling_a_planned_activity_appends_activity_cancelled_at_every_date() {
+        given(&planning_history())
+            .when(cancel())
+            .then_events(&["ActivityCancelled"])
+            .on_stream(format!("agreement:{TRIPARTITE}"))
+            .outside_business_time();
+    }
+
+    #[test]
+    fn cancelling_an_unknown_activity_is_refused() {
+        given(&tripartite_history())
+            .when(cancel())
+            .then_refused(Rule::ActivityNotFound);
+    }
+
+    #[test]
+    fn cancelling_twice_is_refused() {
+        let mut history = planning_history();
+        history.push(Event::ActivityCancelled(ActivityCancelled {
+            agreement_id: TRIPARTITE,
+            activity_id: SEMINAR,
+            reason: "Hoãn".to_owned(),
+        }));
+        given(&history)
+            .when(cancel())
+            .then_refused(Rule::ActivityCancelled);
+    }
+
+    #[test]
+    fn cancelling_a_done_activity_is_refused_unless_its_exchange_was_retracted() {
+        given(&seminar_held_history())
+            .when(cancel())
+            .then_refused(Rule::ActivityDone);
+        given(&seminar_held_history().and([retracted(TRIPARTITE, MEETING)]))
+            .when(cancel())
+            .then_events(&["ActivityCancelled"]);
+    }
+
+    #[test]
+    fn cancelling_without_a_reason_is_refused() {
+        given(&planning_history())
+            .when(CancelActivity {
+                reason: " ".into(),
+                ..cancel()
+            })
+            .then_refused(Rule::ReasonRequired);
+    }
+
+    // ------------------------------------------------------------ CompleteFollowUp
+
+    #[test]
+    fn completing_a_follow_up_appends_follow_up_completed_on_its_date() {
+        given(&seminar_held_history())
+            .when(complete("2014-04-15"))
+            .then_events(&["FollowUpCompleted"])
+            .effective_on("2014-04-15");
+    }
+
+    #[test]
+    fn completing_an_unknown_follow_up_or_one_of_a_retracted_exchange_is_refused() {
+        given(&planning_history())
+            .when(complete("2014-04-15"))
+            .then_refused(Rule::FollowUpNotFound);
+        given(&seminar_held_history().and([retracted(TRIPARTITE, MEETING)]))
+            .when(complete("2014-04-15"))
+            .then_refused(Rule::FollowUpNotFound);
+    }
+
+    #[test]
+    fn completing_twice_is_refused() {
+        let done = seminar_held_history().and([Event::FollowUpCompleted(FollowUpCompleted {
+            agreement_id: TRIPARTITE,
+            follow_up_id: REPORT_BACK,
+            completed_on: day("2014-04-15"),
+        })]);
+        given(&done)
+            .when(complete("2014-04-16"))
+            .then_refused(Rule::FollowUpDone);
+    }
+
+    #[test]
+    fn completing_before_the_exchange_is_refused_and_on_its_day_accepted() {
+        given(&seminar_held_history())
+            .when(complete("2014-03-19"))
+            .then_refused(Rule::CompletionBeforeExchange);
+        given(&seminar_held_history())
+            .when(complete("2014-03-20"))
+            .then_events(&["FollowUpCompleted"]);
+    }
+
+    #[test]
+    fn completing_after_today_is_refused_and_today_accepted() {
+        given(&seminar_held_history())
+            .when_on("2014-04-01", complete("2014-04-02"))
+            .then_refused(Rule::CompletionInFuture);
+        given(&seminar_held_history())
+            .when_on("2014-04-01", complete("2014-04-01"))
+            .then_events(&["FollowUpCompleted"]);
+    }
+}
+
 /// The given / when / then harness and the story's data.
 mod support {
     use std::fmt::Display;
@@ -1943,7 +2459,10 @@ mod support {
         UpdateParty,
         SucceedParty,
         WithdrawParty,
-        VoidEvent
+        VoidEvent,
+        PlanActivity,
+        CancelActivity,
+        CompleteFollowUp
     );
 
     impl IntoCommand for Command {
@@ -2334,6 +2853,11 @@ mod support {
             parties: parties(&[LAM_DONG, DONG_NAI]),
             summary: "Đoàn công tác Ban quản lý các KCN Lâm Đồng thăm và học tập kinh nghiệm tại các KCN Đồng Nai".to_owned(),
             outcome: Some("Trao đổi kinh nghiệm thực hiện Đề án 30 về cải cách thủ tục hành chính".to_owned()),
+            place: None,
+            participants: Vec::new(),
+            minutes: None,
+            follow_ups: Vec::new(),
+            activity_id: None,
         }
     }
 
@@ -2349,6 +2873,11 @@ mod support {
             parties: None,
             summary: None,
             outcome: None,
+            place: None,
+            participants: None,
+            minutes: None,
+            follow_ups: None,
+            activity_id: None,
         }
     }
 
@@ -2477,6 +3006,20 @@ mod support {
             parties: c.parties,
             summary: c.summary,
             outcome: c.outcome,
+            place: c.place,
+            participants: c.participants,
+            minutes: c.minutes,
+            follow_ups: c
+                .follow_ups
+                .into_iter()
+                .map(|f| FollowUp {
+                    follow_up_id: f.follow_up_id.expect("given follow-ups have ids"),
+                    action: f.action,
+                    party_id: f.party_id,
+                    due_on: f.due_on,
+                })
+                .collect(),
+            activity_id: c.activity_id,
         })
     }
 
@@ -2491,6 +3034,11 @@ mod support {
             parties: None,
             summary: None,
             outcome: None,
+            place: None,
+            participants: None,
+            minutes: None,
+            follow_ups: None,
+            activity_id: None,
         })
     }
 
@@ -2573,6 +3121,11 @@ mod support {
             parties: parties(who),
             summary: "Hội nghị xúc tiến đầu tư vùng Đông Nam Bộ".to_owned(),
             outcome: None,
+            place: None,
+            participants: Vec::new(),
+            minutes: None,
+            follow_ups: Vec::new(),
+            activity_id: None,
         }
     }
 

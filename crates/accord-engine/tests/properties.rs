@@ -110,6 +110,8 @@ enum Step {
         on: When,
         area: u8,
         parties: Vec<u8>,
+        /// Follow-ups and the activity carried out (ADR 0032).
+        extra: u8,
     },
     Correct {
         exchange: u8,
@@ -154,6 +156,19 @@ enum Step {
         agreement: u8,
         party: u8,
         on: When,
+    },
+    Plan {
+        agreement: u8,
+        due: When,
+        area: u8,
+        lead: u8,
+    },
+    Cancel {
+        activity: u8,
+    },
+    Complete {
+        follow_up: u8,
+        on: u8,
     },
 }
 
@@ -212,12 +227,13 @@ fn step() -> impl Strategy<Value = Step> {
             areas,
             title,
         });
-    let record = (any::<u8>(), when(), any::<u8>(), picks(1..3)).prop_map(
-        |(agreement, on, area, parties)| Step::Record {
+    let record = (any::<u8>(), when(), any::<u8>(), picks(1..3), any::<u8>()).prop_map(
+        |(agreement, on, area, parties, extra)| Step::Record {
             agreement,
             on,
             area,
             parties,
+            extra,
         },
     );
     let correct = (
@@ -248,6 +264,9 @@ fn step() -> impl Strategy<Value = Step> {
         // Late dates: a succession is refused while a later fact names the predecessor.
         1 => (any::<u8>(), any::<u8>(), DAYS / 2..DAYS + DAYS / 4).prop_map(|(party, successor, on)| Step::Succeed { party, successor, on }),
         1 => (any::<u8>(), any::<u8>(), when()).prop_map(|(agreement, party, on)| Step::Withdraw { agreement, party, on }),
+        2 => (any::<u8>(), when(), any::<u8>(), any::<u8>()).prop_map(|(agreement, due, area, lead)| Step::Plan { agreement, due, area, lead }),
+        1 => any::<u8>().prop_map(|activity| Step::Cancel { activity }),
+        2 => (any::<u8>(), any::<u8>()).prop_map(|(follow_up, on)| Step::Complete { follow_up, on }),
     ]
 }
 
@@ -339,6 +358,9 @@ struct Shadow {
     agreements: Vec<AgreementShadow>,
     exchanges: Vec<(AgreementId, ExchangeId)>,
     reviews: Vec<(AgreementId, ReviewId, DateRange)>,
+    activities: Vec<(AgreementId, ActivityId)>,
+    /// Follow-ups with the day of their exchange.
+    follow_ups: Vec<(AgreementId, FollowUpId, BusinessDate)>,
 }
 
 /// An id no command ever creates: commands naming it are refused.
@@ -446,7 +468,55 @@ impl Shadow {
                 on,
                 area,
                 parties,
-            } => self.record(*agreement, *on, *area, parties),
+                extra,
+            } => self.record(*agreement, *on, *area, parties, *extra),
+            Step::Plan {
+                agreement,
+                due,
+                area,
+                lead,
+            } => {
+                let (id, term, areas, parties) = self.agreement(*agreement).map_or_else(
+                    || (AgreementId(UNKNOWN), range(0, 0), Vec::new(), Vec::new()),
+                    |a| (a.id, a.term, a.areas.clone(), a.parties.clone()),
+                );
+                let lead_party = pick(&parties, *lead)
+                    .map(|(p, _)| p.clone())
+                    .unwrap_or_else(|| self.registered(*lead));
+                Command::PlanActivity(PlanActivity {
+                    agreement_id: id,
+                    activity_id: Some(ActivityId(self.new_id())),
+                    area: pick(&areas, *area)
+                        .cloned()
+                        .unwrap_or_else(|| area_id(*area)),
+                    title: "Hội thảo xúc tiến đầu tư".into(),
+                    lead_party,
+                    due_on: resolve(*due, term, 0),
+                    description: None,
+                })
+            }
+            Step::Cancel { activity } => {
+                let (agreement_id, activity_id) = pick(&self.activities, *activity)
+                    .copied()
+                    .unwrap_or((AgreementId(UNKNOWN), ActivityId(UNKNOWN)));
+                Command::CancelActivity(CancelActivity {
+                    agreement_id,
+                    activity_id,
+                    reason: "Ghép vào hội nghị vùng".into(),
+                })
+            }
+            Step::Complete { follow_up, on } => {
+                let (agreement_id, follow_up_id, from) = pick(&self.follow_ups, *follow_up)
+                    .copied()
+                    .unwrap_or((AgreementId(UNKNOWN), FollowUpId(UNKNOWN), day(0)));
+                // Mostly on or after its exchange; one in eight before it.
+                let after = i64::from(*on) - 32;
+                Command::CompleteFollowUp(CompleteFollowUp {
+                    agreement_id,
+                    follow_up_id,
+                    completed_on: day(offset(from) + after),
+                })
+            }
             Step::Correct {
                 exchange,
                 on,
@@ -567,7 +637,7 @@ impl Shadow {
         }
     }
 
-    fn record(&mut self, agreement: u8, on: When, area: u8, parties: &[u8]) -> Command {
+    fn record(&mut self, agreement: u8, on: When, area: u8, parties: &[u8], extra: u8) -> Command {
         let exchange_id = Some(ExchangeId(self.new_id()));
         let Some(a) = self.agreement(agreement) else {
             return record_exchange(
@@ -602,7 +672,30 @@ impl Shadow {
             Some(declared) => declared.clone(),
             None => area_id(area),
         };
-        record_exchange(a.id, exchange_id, occurred_on, area, involved)
+        let id = a.id;
+        let mut command = record_exchange(id, exchange_id, occurred_on, area, involved);
+        if let Command::RecordExchange(c) = &mut command {
+            // One exchange in three agrees a follow-up (a few due before it),
+            // one in four carries out an activity of its agreement.
+            if let Some(party) = c.parties.first().filter(|_| extra.is_multiple_of(3)) {
+                c.follow_ups.push(FollowUpInput {
+                    follow_up_id: None,
+                    action: "Gửi báo cáo kết quả".into(),
+                    party_id: party.clone(),
+                    due_on: day(offset(occurred_on) + i64::from(extra) - 20),
+                });
+            }
+            let own: Vec<ActivityId> = self
+                .activities
+                .iter()
+                .filter(|(agreement, _)| *agreement == id)
+                .map(|(_, activity)| *activity)
+                .collect();
+            if extra.is_multiple_of(4) {
+                c.activity_id = pick(&own, extra / 4).copied();
+            }
+        }
+        command
     }
 
     fn correct(
@@ -629,6 +722,11 @@ impl Shadow {
             summary: summary
                 .then(|| "Trao đổi kinh nghiệm thực hiện Nghị định 29/2008/NĐ-CP".into()),
             outcome: None,
+            place: None,
+            participants: None,
+            minutes: None,
+            follow_ups: None,
+            activity_id: None,
         })
     }
 
@@ -676,7 +774,14 @@ impl Shadow {
                     .expect("known");
                 a.parties.push((e.party_id.clone(), e.effective_on));
             }
-            Event::ExchangeRecorded(e) => self.exchanges.push((e.agreement_id, e.exchange_id)),
+            Event::ExchangeRecorded(e) => {
+                self.exchanges.push((e.agreement_id, e.exchange_id));
+                for f in &e.follow_ups {
+                    self.follow_ups
+                        .push((e.agreement_id, f.follow_up_id, e.occurred_on));
+                }
+            }
+            Event::ActivityPlanned(e) => self.activities.push((e.agreement_id, e.activity_id)),
             Event::ReviewPeriodOpened(e) => {
                 self.reviews.push((e.agreement_id, e.review_id, e.period))
             }
@@ -722,6 +827,11 @@ fn record_exchange(
         parties,
         summary: "Hỗ trợ nhau trong công tác mời gọi đầu tư".into(),
         outcome: None,
+        place: None,
+        participants: Vec::new(),
+        minutes: None,
+        follow_ups: Vec::new(),
+        activity_id: None,
     })
 }
 
@@ -975,6 +1085,8 @@ fn documented_dates(
             // The voided event's date; these logs hold no voids.
             Event::EventVoided(_) => None,
             Event::DocumentAttached(e) => Some(e.dated_on),
+            Event::ActivityPlanned(_) | Event::ActivityCancelled(_) => None,
+            Event::FollowUpCompleted(e) => Some(e.completed_on),
         })
         .collect();
     (dates, occurred)
@@ -1243,6 +1355,9 @@ fn command_of(event: &str) -> &'static str {
         "PartyUpdated" => "UpdateParty",
         "PartySucceeded" => "SucceedParty",
         "PartyWithdrew" => "WithdrawParty",
+        "ActivityPlanned" => "PlanActivity",
+        "ActivityCancelled" => "CancelActivity",
+        "FollowUpCompleted" => "CompleteFollowUp",
         _ => "TerminateAgreement",
     }
 }

@@ -72,6 +72,11 @@ fn models_with(exchanges: u64) -> ReadModels {
             parties: vec![party(PARTIES[0]), party(PARTIES[1 + (n % 2) as usize])],
             summary: format!("Trao đổi kinh nghiệm xúc tiến đầu tư số {n}"),
             outcome: None,
+            place: None,
+            participants: Vec::new(),
+            minutes: None,
+            follow_ups: Vec::new(),
+            activity_id: None,
         }));
         if n % 20 == 0 {
             events.push(Event::ExchangeCorrected(ExchangeCorrected {
@@ -84,6 +89,11 @@ fn models_with(exchanges: u64) -> ReadModels {
                 parties: None,
                 summary: None,
                 outcome: None,
+                place: None,
+                participants: None,
+                minutes: None,
+                follow_ups: None,
+                activity_id: None,
             }));
         }
     }

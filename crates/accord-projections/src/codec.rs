@@ -3,10 +3,10 @@
 //! and the type name travels beside it ([`Event::type_name`]).
 
 use accord_domain::{
-    AgreementAmended, AgreementSigned, AgreementTerminated, AssessmentRecorded, DocumentAttached,
-    Event, EventVoided, ExchangeCorrected, ExchangeRecorded, ExchangeRetracted, PartyAdmitted,
-    PartyRegistered, PartySucceeded, PartyUpdated, PartyWithdrew, ReviewPeriodClosed,
-    ReviewPeriodOpened,
+    ActivityCancelled, ActivityPlanned, AgreementAmended, AgreementSigned, AgreementTerminated,
+    AssessmentRecorded, DocumentAttached, Event, EventVoided, ExchangeCorrected, ExchangeRecorded,
+    ExchangeRetracted, FollowUpCompleted, PartyAdmitted, PartyRegistered, PartySucceeded,
+    PartyUpdated, PartyWithdrew, ReviewPeriodClosed, ReviewPeriodOpened,
 };
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
@@ -104,7 +104,10 @@ fn decode_v1<'de, D: Deserializer<'de>>(event_type: &str, data: D) -> Result<Eve
         PartySucceeded,
         PartyWithdrew,
         EventVoided,
-        DocumentAttached
+        DocumentAttached,
+        ActivityPlanned,
+        ActivityCancelled,
+        FollowUpCompleted
     )
 }
 

@@ -13,8 +13,8 @@ use accord_domain::Rating;
 use crate::report::{Report, ReportAgreement};
 
 /// The header row, in column order.
-pub const CSV_HEADER: &str =
-    "agreement_id,title,status,parties,exchanges,reviews_closed,met,partially_met,not_met,by_area";
+/// Columns are only ever appended: clients read them by position.
+pub const CSV_HEADER: &str = "agreement_id,title,status,parties,exchanges,reviews_closed,met,partially_met,not_met,by_area,activities_planned,activities_done,activities_overdue,activities_cancelled,follow_ups_open,follow_ups_overdue";
 
 /// The report's agreement rows as CSV: [`CSV_HEADER`], then one row per
 /// agreement; `parties` joined with `;`, `by_area` as `area=n;area=n`.
@@ -48,6 +48,12 @@ fn csv_row(row: &ReportAgreement) -> String {
         outcome(Rating::PartiallyMet),
         outcome(Rating::NotMet),
         by_area,
+        row.activities.planned.to_string(),
+        row.activities.done.to_string(),
+        row.activities.overdue.to_string(),
+        row.activities.cancelled.to_string(),
+        row.follow_ups.open.to_string(),
+        row.follow_ups.overdue.to_string(),
     ];
     let quoted: Vec<Cow<'_, str>> = fields.iter().map(|f| quote(f)).collect();
     quoted.join(",")

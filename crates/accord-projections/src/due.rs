@@ -11,9 +11,15 @@
 //! - an active agreement whose term ends within `term_within_days` of `at`:
 //!   due;
 //! - an expired agreement (its term over, neither terminated nor
-//!   superseded) without a closed final review: overdue.
+//!   superseded) without a closed final review: overdue;
+//! - a planned activity overdue on `at` (ADR 0032) that the party leads:
+//!   overdue;
+//! - a follow-up overdue on `at` that the party is responsible for:
+//!   overdue.
 
-use accord_domain::{AgreementId, BusinessDate, PartyId, ReviewId, ReviewKind};
+use accord_domain::{
+    ActivityId, AgreementId, BusinessDate, FollowUpId, PartyId, ReviewId, ReviewKind,
+};
 
 use crate::read_models::ReadModels;
 use crate::state::ReviewRecord;
@@ -60,6 +66,24 @@ pub enum DueKind {
     },
     /// The term is over and no final review was closed.
     NoFinalReview,
+    /// A planned activity past its due date, not carried out.
+    ActivityOverdue {
+        /// The activity.
+        activity_id: ActivityId,
+        /// Its title.
+        title: String,
+        /// The party that leads it.
+        lead_party: PartyId,
+    },
+    /// A follow-up past its due date, not completed.
+    FollowUpOverdue {
+        /// The follow-up.
+        follow_up_id: FollowUpId,
+        /// What is to be done.
+        action: String,
+        /// The party responsible for it.
+        party_id: PartyId,
+    },
 }
 
 impl ReadModels {
@@ -118,6 +142,7 @@ impl ReadModels {
             if status == AgreementStatus::Expired && !final_closed {
                 found.push((DueKind::NoFinalReview, true, term.end));
             }
+            found.extend(self.overdue_plans(record, at, party));
             if found.is_empty() {
                 continue;
             }
@@ -133,6 +158,41 @@ impl ReadModels {
         // A stable sort keeps signing order among equals.
         due.sort_by(|a, b| b.overdue.cmp(&a.overdue).then(a.on.cmp(&b.on)));
         due
+    }
+}
+
+impl ReadModels {
+    /// The activities and follow-ups of an agreement overdue at `at`, of
+    /// `party` (led by it, its responsibility) or of every party.
+    fn overdue_plans(
+        &self,
+        record: &crate::state::AgreementRecord,
+        at: BusinessDate,
+        party: Option<&PartyId>,
+    ) -> Vec<(DueKind, bool, BusinessDate)> {
+        let concerns = |p: &PartyId| party.is_none_or(|own| own == p);
+        let mut found = Vec::new();
+        for a in crate::plans::activities_at(record, &self.exchanges, at) {
+            if a.status == crate::plans::ActivityStatus::Overdue && concerns(&a.lead_party) {
+                let kind = DueKind::ActivityOverdue {
+                    activity_id: a.activity_id,
+                    title: a.title,
+                    lead_party: a.lead_party,
+                };
+                found.push((kind, true, a.due_on));
+            }
+        }
+        for f in crate::plans::follow_ups_at(record, &self.exchanges, at) {
+            if f.status == crate::plans::FollowUpStatus::Overdue && concerns(&f.party_id) {
+                let kind = DueKind::FollowUpOverdue {
+                    follow_up_id: f.follow_up_id,
+                    action: f.action,
+                    party_id: f.party_id,
+                };
+                found.push((kind, true, f.due_on));
+            }
+        }
+        found
     }
 }
 
@@ -243,6 +303,49 @@ mod tests {
         );
         // Before it was opened, nothing is due on it.
         assert!(models.due(d("2013-07-03"), None, 90).is_empty());
+    }
+
+    #[test]
+    fn overdue_activities_and_follow_ups_are_due_for_the_party_concerned() {
+        use crate::test_seed::{act, fu, planned, work_plan};
+        let mut events = story();
+        events.extend(work_plan());
+        events.push(planned(TRIPARTITE, 3, "binh-phuoc-eza", "2014-01-31"));
+        let models = replay(&events);
+        let overdue = |at: &str, party: Option<&str>| -> Vec<String> {
+            models
+                .due(d(at), party.map(p).as_ref(), 0)
+                .into_iter()
+                .filter_map(|due| match due.kind {
+                    DueKind::ActivityOverdue { activity_id, .. } => {
+                        Some(format!("activity {activity_id}"))
+                    }
+                    DueKind::FollowUpOverdue { follow_up_id, .. } => {
+                        Some(format!("follow-up {follow_up_id}"))
+                    }
+                    _ => None,
+                })
+                .collect()
+        };
+        assert!(overdue("2014-01-31", None).is_empty());
+        assert_eq!(
+            overdue("2014-02-01", None),
+            vec![format!("activity {}", act(3))]
+        );
+        assert!(overdue("2014-02-01", Some("dong-nai-iza")).is_empty());
+        // Activity 1 was carried out on 2014-05-10; follow-up 1 completed,
+        // follow-up 3 (due 2014-08-15, Đồng Nai's) is not.
+        assert_eq!(
+            overdue("2014-08-16", Some("dong-nai-iza")),
+            vec![format!("follow-up {}", fu(3))]
+        );
+        assert_eq!(
+            overdue("2014-08-16", None),
+            vec![
+                format!("activity {}", act(3)),
+                format!("follow-up {}", fu(3))
+            ]
+        );
     }
 
     #[test]

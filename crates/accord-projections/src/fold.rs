@@ -232,6 +232,8 @@ pub(crate) fn agreement_view(
         reviews: record.reviews_at(day),
         document: terms.document,
         attachments: record.attachments_at(day, |_| true),
+        activities: crate::plans::activities_at(record, exchanges, day),
+        follow_ups: crate::plans::follow_ups_at(record, exchanges, day),
         sources: record.sources_at(day),
     }
 }
@@ -309,6 +311,11 @@ pub(crate) fn exchange_view(id: ExchangeId, x: &ExchangeRecord) -> ExchangeView 
         parties: x.parties.clone(),
         summary: x.summary.clone(),
         outcome: x.outcome.clone(),
+        place: x.place.clone(),
+        participants: x.participants.clone(),
+        minutes: x.minutes.clone(),
+        follow_ups: x.follow_ups.clone(),
+        activity_id: x.activity_id,
         status,
         attachments: Vec::new(),
         sources: x.sources.clone(),

@@ -63,6 +63,9 @@
 //!   list is what the secretariat sees; counts never include them); status
 //!   `corrected` after at least one correction; filtered by `from`/`to`
 //!   (inclusive) and area; ordered by (occurred_on, recording position).
+//! - activities and follow-ups: the work plan and the follow-ups of
+//!   exchanges that occurred by D, each with its status at D (`plans`,
+//!   ADR 0032).
 //! - reviews: those opened by D, ordered by (opened_on, position); `closed`
 //!   with `closed_on`, `outcome` and `summary` only if closed by D (else
 //!   `open` and those fields null); the assessments that count at D: of
@@ -125,6 +128,7 @@ pub mod diff;
 mod due;
 mod fold;
 mod lineage;
+mod plans;
 mod read_models;
 pub mod report;
 mod restore;

@@ -403,6 +403,10 @@ impl ReadModels {
         let id = e.exchange_id;
         let exchange = ExchangeRecord::recorded(position, e);
         record.record_exchange(&exchange, id);
+        record.carry_out(id, None, exchange.activity_id);
+        if !exchange.follow_ups.is_empty() {
+            record.has_follow_ups(id);
+        }
         self.exchanges.insert(id, Box::new(exchange));
     }
 
@@ -417,12 +421,17 @@ impl ReadModels {
         if !exchange.retracted {
             count(&mut record.totals, &exchange.area, -1);
         }
+        let before = exchange.activity_id;
         exchange.correct(position, e);
         if !exchange.retracted {
             count(&mut record.totals, &exchange.area, 1);
         }
         record.touch(exchange.occurred_on);
         record.counted.update(exchange);
+        record.carry_out(e.exchange_id, before, exchange.activity_id);
+        if !exchange.follow_ups.is_empty() {
+            record.has_follow_ups(e.exchange_id);
+        }
     }
 
     /// A retraction removes the exchange from the counts at every date.
@@ -453,6 +462,18 @@ impl ReadModels {
             Event::ReviewPeriodClosed(e) => record.close_review(position, e),
             Event::AgreementTerminated(e) => record.terminate(position, e.effective_on),
             Event::DocumentAttached(e) => record.attach(position, e),
+            Event::ActivityPlanned(e) => record.plan(position, e),
+            Event::ActivityCancelled(e) => {
+                if let Some(activity) = record.activity_mut(e.activity_id) {
+                    activity.cancel(position, &e);
+                }
+            }
+            Event::FollowUpCompleted(e) => {
+                record
+                    .completions
+                    .entry(e.follow_up_id)
+                    .or_insert((position, e.completed_on));
+            }
             _ => {}
         }
     }
@@ -480,7 +501,10 @@ fn recounts_exchanges(event: &Event) -> bool {
         | Event::PartyUpdated(_)
         | Event::PartySucceeded(_)
         | Event::PartyWithdrew(_)
-        | Event::DocumentAttached(_) => false,
+        | Event::DocumentAttached(_)
+        | Event::ActivityPlanned(_)
+        | Event::ActivityCancelled(_)
+        | Event::FollowUpCompleted(_) => false,
         // A void's event is never applied: the engine folds the log again
         // without it (ADR 0031), recounting every agreement as it goes.
         Event::EventVoided(_) => false,

@@ -8,6 +8,8 @@ use accord_domain::{AgreementId, AreaId, BusinessDate, PartyId, Rating};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::plans::{activity_counts, follow_up_counts, ActivityCounts, FollowUpCounts};
+use crate::read_models::Exchanges;
 use crate::read_models::ReadModels;
 use crate::state::AgreementRecord;
 use crate::views::AgreementStatus;
@@ -88,6 +90,10 @@ pub struct ReportAgreement {
     /// One position per counted review, ascending: its
     /// `ReviewPeriodClosed`. As many as `reviews_closed`.
     pub review_sources: Vec<u64>,
+    /// Its activities due in the window, by their status at `at`.
+    pub activities: ActivityCounts,
+    /// The follow-ups of its counted exchanges still to do at `at`.
+    pub follow_ups: FollowUpCounts,
 }
 
 /// One party's row.
@@ -99,6 +105,10 @@ pub struct ReportParty {
     pub agreements: u64,
     /// Counted exchanges that name it among their parties.
     pub exchanges: u64,
+    /// Activities due in the window that it leads, by their status at `at`.
+    pub activities: ActivityCounts,
+    /// Follow-ups of counted exchanges it is responsible for, still to do.
+    pub follow_ups: FollowUpCounts,
 }
 
 /// The window [from, to] seen at `at`.
@@ -120,11 +130,21 @@ impl Window {
     }
 }
 
-/// An included agreement's row with the parties its counted exchanges name.
+/// An included agreement's row with the parties its counted exchanges name
+/// and the statuses of its activities and follow-ups by party.
 struct Included<'a> {
     row: ReportAgreement,
     /// (party, exchanges naming it), a party possibly more than once.
     named: Vec<(&'a PartyId, u64)>,
+    plan: Plan<'a>,
+}
+
+/// The statuses of an included agreement's counted activities and
+/// follow-ups, with the party each concerns.
+#[derive(Default)]
+struct Plan<'a> {
+    activities: Vec<(&'a PartyId, crate::plans::ActivityStatus)>,
+    follow_ups: Vec<(&'a PartyId, crate::plans::FollowUpStatus)>,
 }
 
 impl ReadModels {
@@ -142,7 +162,7 @@ impl ReadModels {
             .signing_order
             .iter()
             .filter_map(|id| self.agreements.get(id))
-            .filter_map(|record| include(record, &window, query.party.as_ref()))
+            .filter_map(|record| include(record, &self.exchanges, &window, query.party.as_ref()))
             .collect();
         Report {
             from: window.from,
@@ -160,6 +180,7 @@ impl ReadModels {
 /// its term at D overlaps the window.
 fn include<'a>(
     record: &'a AgreementRecord,
+    exchanges: &'a Exchanges,
     window: &Window,
     party: Option<&PartyId>,
 ) -> Option<Included<'a>> {
@@ -183,6 +204,18 @@ fn include<'a>(
     }
     let named = tally.parties().collect();
     let (outcomes, review_sources) = closed_outcomes(record, window);
+    let (activities, led) = activity_counts(record, exchanges, window.from, window.to, at);
+    // Only the exchanges that agreed follow-ups are read, not every one.
+    let agreed = record
+        .with_follow_ups
+        .iter()
+        .filter_map(|id| exchanges.get(id).map(|x| &**x))
+        .filter(|x| !x.retracted && window.holds(x.occurred_on));
+    let (follow_ups, owed) = follow_up_counts(record, agreed, at);
+    let plan = Plan {
+        activities: led,
+        follow_ups: owed,
+    };
     let row = ReportAgreement {
         agreement_id: record.signed.agreement_id,
         status: record.status_at(&terms.term, at),
@@ -195,8 +228,10 @@ fn include<'a>(
         sources: record.sources_at(at),
         exchange_sources: tally.positions,
         review_sources,
+        activities,
+        follow_ups,
     };
-    Some(Included { row, named })
+    Some(Included { row, named, plan })
 }
 
 /// The outcomes of the agreement's reviews closed in the window, counted,
@@ -243,6 +278,8 @@ fn party_rows(included: &[Included<'_>], party: Option<&PartyId>) -> Vec<ReportP
                 party_id: p.clone(),
                 agreements: 0,
                 exchanges: 0,
+                activities: ActivityCounts::default(),
+                follow_ups: FollowUpCounts::default(),
             });
             row.agreements += 1;
         }
@@ -252,7 +289,28 @@ fn party_rows(included: &[Included<'_>], party: Option<&PartyId>) -> Vec<ReportP
             row.exchanges += n;
         }
     }
+    count_plans(&mut rows, included.iter().map(|i| &i.plan));
     rows.into_values().collect()
+}
+
+/// Adds each activity to its lead party's row and each follow-up to its
+/// responsible party's, for the parties that have a row.
+fn count_plans<'a>(
+    rows: &mut BTreeMap<&PartyId, ReportParty>,
+    plans: impl Iterator<Item = &'a Plan<'a>>,
+) {
+    for plan in plans {
+        for (p, status) in &plan.activities {
+            if let Some(row) = rows.get_mut(*p) {
+                row.activities.add(*status);
+            }
+        }
+        for (p, status) in &plan.follow_ups {
+            if let Some(row) = rows.get_mut(*p) {
+                row.follow_ups.add(*status);
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -9,8 +9,10 @@
 //!   `accord_domain::Members`); `signed_on`; the terms as signed and every
 //!   amendment in (effective_on, position) order; the first termination's
 //!   date;
-//! - its exchanges as last corrected (date, area, parties) and whether
-//!   retracted; its reviews' periods and whether closed.
+//! - its exchanges as last corrected (date, area, parties, activity,
+//!   follow-ups) and whether retracted; its reviews' periods and whether
+//!   closed; its activities (cancelled, the exchanges naming them) and the
+//!   follow-ups of its exchanges (completed or not).
 //!
 //! The read models key exchanges globally, and the rules keep exchange ids
 //! unique across agreements (ADR 0022), so for every log the rules write
@@ -20,7 +22,8 @@
 use std::collections::HashMap;
 
 use accord_domain::{
-    AgreementState, ExchangeState, PartyProfile, PartyState, ReviewState, Terms, WriteModel,
+    ActivityState, AgreementState, ExchangeState, FollowUpState, PartyProfile, PartyState,
+    ReviewState, Terms, WriteModel,
 };
 
 use crate::state::AgreementRecord;
@@ -62,8 +65,19 @@ impl ReadModels {
                 area: x.area.clone(),
                 parties: x.parties.clone(),
                 retracted: x.retracted,
+                activity_id: x.activity_id,
+                follow_ups: x.follow_ups.iter().map(|f| f.follow_up_id).collect(),
             };
             agreement.exchanges.insert(*id, state);
+            let record = &self.agreements[&x.agreement_id];
+            for f in &x.follow_ups {
+                let state = FollowUpState {
+                    exchange_id: *id,
+                    follow_up: f.clone(),
+                    completed: record.completions.contains_key(&f.follow_up_id),
+                };
+                agreement.follow_ups.insert(f.follow_up_id, state);
+            }
         }
         WriteModel::from_parts(parties, agreements)
     }
@@ -106,6 +120,18 @@ fn agreement_state(record: &AgreementRecord, exchanges: usize) -> AgreementState
         terminated_on: record.terminated.map(|(on, _)| on),
         exchanges: HashMap::with_capacity(exchanges),
         reviews,
+        activities: record
+            .activities
+            .iter()
+            .map(|a| {
+                let state = ActivityState {
+                    cancelled: a.cancelled.is_some(),
+                    carried_by: a.carried_by.iter().copied().collect(),
+                };
+                (a.planned.activity_id, state)
+            })
+            .collect(),
+        follow_ups: HashMap::new(),
     }
 }
 

@@ -9,15 +9,16 @@ use std::collections::{BTreeMap, HashMap};
 
 use accord_domain::members::Succession;
 use accord_domain::{
-    AgreementAmended, AgreementId, AgreementSigned, AreaId, AssessmentRecorded, BusinessDate,
-    DocumentAttached, ExchangeCorrected, ExchangeId, ExchangeKind, ExchangeRecorded, Members,
-    PartyId, PartyRegistered, PartySucceeded, PartyUpdated, ReviewId, ReviewPeriodClosed,
-    ReviewPeriodOpened,
+    ActivityId, AgreementAmended, AgreementId, AgreementSigned, AreaId, AssessmentRecorded,
+    BusinessDate, DocumentAttached, ExchangeCorrected, ExchangeId, ExchangeKind, ExchangeRecorded,
+    FollowUp, FollowUpId, Members, Participant, PartyId, PartyRegistered, PartySucceeded,
+    PartyUpdated, ReviewId, ReviewPeriodClosed, ReviewPeriodOpened,
 };
 
 use serde::{Deserialize, Serialize};
 
 use crate::counted::CountedExchanges;
+use crate::plans::ActivityRecord;
 use crate::views::ExchangeCounts;
 
 /// A party's facts: its registration, its updates in (effective_on,
@@ -81,6 +82,15 @@ pub(crate) struct AgreementRecord {
     /// exchanges, so not in snapshots; recomputed when one is decoded.
     #[serde(skip)]
     pub counted: CountedExchanges,
+    /// Its work plan, in planning order (ADR 0032).
+    pub activities: Vec<ActivityRecord>,
+    /// Where each activity sits in `activities`.
+    pub activity_index: HashMap<ActivityId, usize>,
+    /// The exchanges that were ever given follow-ups, in recording order.
+    pub with_follow_ups: Vec<ExchangeId>,
+    /// Each completed follow-up: the completion's position and date (the
+    /// first one stands).
+    pub completions: HashMap<FollowUpId, (u64, BusinessDate)>,
 }
 
 /// An exchange as last corrected.
@@ -95,6 +105,12 @@ pub(crate) struct ExchangeRecord {
     pub parties: Vec<PartyId>,
     pub summary: String,
     pub outcome: Option<String>,
+    pub place: Option<String>,
+    pub participants: Vec<Participant>,
+    pub minutes: Option<String>,
+    pub follow_ups: Vec<FollowUp>,
+    /// The planned activity it carries out.
+    pub activity_id: Option<ActivityId>,
     pub corrected: bool,
     pub retracted: bool,
     /// Its lineage: the positions of its recording, then of every
@@ -135,6 +151,50 @@ impl AgreementRecord {
             attachments: Vec::new(),
             latest,
             counted: CountedExchanges::default(),
+            activities: Vec::new(),
+            activity_index: HashMap::new(),
+            with_follow_ups: Vec::new(),
+            completions: HashMap::new(),
+        }
+    }
+
+    /// Adds a planned activity (a second one with the same id is ignored).
+    pub fn plan(&mut self, position: u64, e: accord_domain::ActivityPlanned) {
+        if !self.activity_index.contains_key(&e.activity_id) {
+            self.activity_index
+                .insert(e.activity_id, self.activities.len());
+            self.activities.push(ActivityRecord::planned(position, e));
+        }
+    }
+
+    /// The activity with this id, if planned.
+    pub fn activity_mut(&mut self, id: ActivityId) -> Option<&mut ActivityRecord> {
+        let index = *self.activity_index.get(&id)?;
+        self.activities.get_mut(index)
+    }
+
+    /// Notes that `exchange` carries out `after` instead of `before`.
+    pub fn carry_out(
+        &mut self,
+        exchange: ExchangeId,
+        before: Option<ActivityId>,
+        after: Option<ActivityId>,
+    ) {
+        if before == after {
+            return;
+        }
+        if let Some(a) = before.and_then(|id| self.activity_mut(id)) {
+            a.carried_by.retain(|x| *x != exchange);
+        }
+        if let Some(a) = after.and_then(|id| self.activity_mut(id)) {
+            a.carried_by.push(exchange);
+        }
+    }
+
+    /// Notes that `exchange` has follow-ups (once).
+    pub fn has_follow_ups(&mut self, exchange: ExchangeId) {
+        if !self.with_follow_ups.contains(&exchange) {
+            self.with_follow_ups.push(exchange);
         }
     }
 
@@ -275,6 +335,11 @@ impl ExchangeRecord {
             parties: e.parties,
             summary: e.summary,
             outcome: e.outcome,
+            place: e.place,
+            participants: e.participants,
+            minutes: e.minutes,
+            follow_ups: e.follow_ups,
+            activity_id: e.activity_id,
             corrected: false,
             retracted: false,
             sources: vec![position],
@@ -302,6 +367,21 @@ impl ExchangeRecord {
         }
         if c.outcome.is_some() {
             self.outcome = c.outcome.clone();
+        }
+        if c.place.is_some() {
+            self.place = c.place.clone();
+        }
+        if let Some(participants) = &c.participants {
+            self.participants = participants.clone();
+        }
+        if c.minutes.is_some() {
+            self.minutes = c.minutes.clone();
+        }
+        if let Some(follow_ups) = &c.follow_ups {
+            self.follow_ups = follow_ups.clone();
+        }
+        if c.activity_id.is_some() {
+            self.activity_id = c.activity_id;
         }
     }
 

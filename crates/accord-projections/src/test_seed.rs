@@ -37,6 +37,39 @@ pub fn x(n: u128) -> ExchangeId {
     ExchangeId(Uuid::from_u128(0xE000 + n))
 }
 
+/// The activity numbered `n` of a work plan.
+pub fn act(n: u128) -> ActivityId {
+    ActivityId(Uuid::from_u128(0xAC00 + n))
+}
+
+/// The follow-up numbered `n`.
+pub fn fu(n: u128) -> FollowUpId {
+    FollowUpId(Uuid::from_u128(0xF000 + n))
+}
+
+/// A follow-up `n` for `party`, due on `due`.
+pub fn follow_up(n: u128, party: &str, due: &str) -> FollowUp {
+    FollowUp {
+        follow_up_id: fu(n),
+        action: format!("Việc tiếp theo số {n}"),
+        party_id: p(party),
+        due_on: d(due),
+    }
+}
+
+/// Activity `n` planned under `agreement`, led by `lead`, due on `due`.
+pub fn planned(agreement: AgreementId, n: u128, lead: &str, due: &str) -> Event {
+    Event::ActivityPlanned(ActivityPlanned {
+        agreement_id: agreement,
+        activity_id: act(n),
+        area: area("investment_promotion"),
+        title: format!("Hoạt động số {n}"),
+        lead_party: p(lead),
+        due_on: d(due),
+        description: None,
+    })
+}
+
 fn register(id: &str, name: &str, short: &str, kind: PartyKind, province: &str) -> Event {
     Event::PartyRegistered(PartyRegistered {
         party_id: p(id),
@@ -131,6 +164,11 @@ pub fn exchange(
         parties: parties.iter().map(|s| p(s)).collect(),
         summary: summary.into(),
         outcome: None,
+        place: None,
+        participants: Vec::new(),
+        minutes: None,
+        follow_ups: Vec::new(),
+        activity_id: None,
     })
 }
 
@@ -282,6 +320,11 @@ pub fn every_event_type() -> Vec<Event> {
             parties: None,
             summary: None,
             outcome: Some("Thống nhất lịch làm việc".into()),
+            place: None,
+            participants: None,
+            minutes: None,
+            follow_ups: None,
+            activity_id: None,
         }),
         Event::ExchangeRetracted(ExchangeRetracted {
             agreement_id: BILATERAL,
@@ -340,7 +383,74 @@ pub fn every_event_type() -> Vec<Event> {
         agreement_id: Some(BILATERAL),
         reason: "Rút nhầm hoạt động".into(),
     }));
+    events.extend(work_plan());
     events
+}
+
+/// A work plan under the tripartite program: two activities, an exchange
+/// carrying out the first with two follow-ups (one completed), a
+/// correction replacing the other follow-up, the second activity
+/// cancelled.
+pub fn work_plan() -> Vec<Event> {
+    let Event::ExchangeRecorded(held) = exchange(
+        TRIPARTITE,
+        90,
+        "2014-05-10",
+        "investment_promotion",
+        ExchangeKind::Meeting,
+        &["dong-nai-iza", "lam-dong-iza"],
+        "Hội thảo xúc tiến đầu tư",
+    ) else {
+        unreachable!()
+    };
+    vec![
+        planned(TRIPARTITE, 1, "dong-nai-iza", "2014-06-30"),
+        planned(TRIPARTITE, 2, "lam-dong-iza", "2015-03-31"),
+        Event::ExchangeRecorded(ExchangeRecorded {
+            place: Some("Biên Hòa".into()),
+            participants: vec![Participant {
+                name: "Nguyễn Văn A".into(),
+                title: Some("Phó Trưởng ban".into()),
+                party_id: Some(p("dong-nai-iza")),
+            }],
+            minutes: Some("Biên bản hội thảo".into()),
+            follow_ups: vec![
+                follow_up(1, "lam-dong-iza", "2014-06-15"),
+                follow_up(2, "dong-nai-iza", "2014-07-15"),
+            ],
+            activity_id: Some(act(1)),
+            ..held
+        }),
+        Event::FollowUpCompleted(FollowUpCompleted {
+            agreement_id: TRIPARTITE,
+            follow_up_id: fu(1),
+            completed_on: d("2014-06-10"),
+        }),
+        Event::ExchangeCorrected(ExchangeCorrected {
+            agreement_id: TRIPARTITE,
+            exchange_id: x(90),
+            reason: "Bổ sung việc tiếp theo".into(),
+            occurred_on: None,
+            area: None,
+            kind: None,
+            parties: None,
+            summary: None,
+            outcome: None,
+            place: None,
+            participants: None,
+            minutes: Some("Biên bản hội thảo (bản sửa)".into()),
+            follow_ups: Some(vec![
+                follow_up(1, "lam-dong-iza", "2014-06-15"),
+                follow_up(3, "dong-nai-iza", "2014-08-15"),
+            ]),
+            activity_id: None,
+        }),
+        Event::ActivityCancelled(ActivityCancelled {
+            agreement_id: TRIPARTITE,
+            activity_id: act(2),
+            reason: "Hoãn".into(),
+        }),
+    ]
 }
 
 /// Both models after [`every_event_type`], the read models applied at

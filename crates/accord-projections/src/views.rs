@@ -5,8 +5,13 @@
 use std::collections::BTreeMap;
 
 use accord_domain::{
-    AgreementId, AreaId, BusinessDate, DateRange, Document, DocumentKind, ExchangeId, ExchangeKind,
-    Member, PartyId, PartyKind, Rating, Responsibilities, ReviewId, ReviewKind,
+    ActivityId, AgreementId, AreaId, BusinessDate, DateRange, Document, DocumentKind, ExchangeId,
+    ExchangeKind, FollowUp, Member, Participant, PartyId, PartyKind, Rating, Responsibilities,
+    ReviewId, ReviewKind,
+};
+
+pub use crate::plans::{
+    ActivityCounts, ActivityStatus, ActivityView, FollowUpCounts, FollowUpStatus, FollowUpView,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -239,6 +244,12 @@ pub struct AgreementView {
     /// Every file attached to it (its exchanges' and reviews' included),
     /// dated by the date, by (dated_on, recording).
     pub attachments: Vec<AttachmentView>,
+    /// Its work plan with each activity's status on the date, ordered by
+    /// due date then planning.
+    pub activities: Vec<ActivityView>,
+    /// The follow-ups of its exchanges not retracted that occurred by the
+    /// date, with their status then, ordered by due date.
+    pub follow_ups: Vec<FollowUpView>,
     /// Its lineage: the log positions of the facts that define it on the
     /// date — its signature, the amendments and admissions effective by
     /// then, its termination if effective by then, and the successor's
@@ -266,6 +277,16 @@ pub struct ExchangeView {
     pub summary: String,
     /// What came of it, if recorded.
     pub outcome: Option<String>,
+    /// Where it took place, if recorded.
+    pub place: Option<String>,
+    /// Who took part (empty if not recorded).
+    pub participants: Vec<Participant>,
+    /// Its minutes, in full, if recorded.
+    pub minutes: Option<String>,
+    /// The follow-up actions agreed, each with its id.
+    pub follow_ups: Vec<FollowUp>,
+    /// The planned activity it carries out, if any.
+    pub activity_id: Option<ActivityId>,
     /// Recorded, corrected or retracted.
     pub status: ExchangeStatus,
     /// The files attached to it, dated by the date of the view, by

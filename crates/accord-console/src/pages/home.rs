@@ -193,6 +193,24 @@ fn due_rows(ui: &Ui, names: &Names, due: impl Iterator<Item = Due>, own: bool) -
                 ui.t_with2("home-due-term-ends", "date", &end, "days", days)
             }
             DueKind::NoFinalReview => ui.t_with("home-overdue-no-final-review", "date", &end),
+            DueKind::ActivityOverdue {
+                title, lead_party, ..
+            } => ui.t_with2(
+                "home-overdue-activity",
+                "activity",
+                title,
+                "party",
+                names.full(lead_party.as_str()),
+            ),
+            DueKind::FollowUpOverdue {
+                action, party_id, ..
+            } => ui.t_with2(
+                "home-overdue-follow-up",
+                "action",
+                action,
+                "party",
+                names.full(party_id.as_str()),
+            ),
         };
         DueRow {
             href: ui.agreement_href(d.agreement_id),

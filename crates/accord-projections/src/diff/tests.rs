@@ -46,6 +46,11 @@ fn correct_summary(n: u128) -> Event {
         parties: None,
         summary: Some("Hỗ trợ tuyển dụng lao động cho doanh nghiệp".into()),
         outcome: None,
+        place: None,
+        participants: None,
+        minutes: None,
+        follow_ups: None,
+        activity_id: None,
     })
 }
 

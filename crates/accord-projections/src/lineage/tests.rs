@@ -20,6 +20,11 @@ fn correct_outcome(n: u128) -> Event {
         parties: None,
         summary: None,
         outcome: Some("Thống nhất lịch làm việc".into()),
+        place: None,
+        participants: None,
+        minutes: None,
+        follow_ups: None,
+        activity_id: None,
     })
 }
 

@@ -33,6 +33,11 @@ fn correct_area(n: u128, to: &str) -> Event {
         parties: None,
         summary: None,
         outcome: None,
+        place: None,
+        participants: None,
+        minutes: None,
+        follow_ups: None,
+        activity_id: None,
     })
 }
 
@@ -290,6 +295,11 @@ fn a_correction_of_date_moves_the_exchange_in_time_and_in_the_list() {
         parties: None,
         summary: None,
         outcome: None,
+        place: None,
+        participants: None,
+        minutes: None,
+        follow_ups: None,
+        activity_id: None,
     });
     let models = with([moved]);
     assert_eq!(
@@ -545,6 +555,11 @@ fn an_exchange_serialises_with_every_field() {
         "parties",
         "summary",
         "outcome",
+        "place",
+        "participants",
+        "minutes",
+        "follow_ups",
+        "activity_id",
         "status",
         "attachments",
         "sources",

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use accord_domain::{AreaId, BusinessDate, PartyId, Rating};
 
 use crate::fold::agreement_exchanges;
+use crate::plans::{activity_counts, follow_up_counts, ActivityCounts, FollowUpCounts};
 use crate::read_models::ReadModels;
 use crate::state::{AgreementRecord, ExchangeRecord};
 use crate::views::AgreementStatus;
@@ -35,6 +36,8 @@ impl Window {
 struct Included<'a> {
     row: ReportAgreement,
     counted: Vec<&'a ExchangeRecord>,
+    led: Vec<(&'a PartyId, crate::plans::ActivityStatus)>,
+    owed: Vec<(&'a PartyId, crate::plans::FollowUpStatus)>,
 }
 
 /// The report folded from the exchange records, as it was computed before
@@ -95,6 +98,9 @@ impl ReadModels {
             .map(|(area, n)| (area.clone(), n))
             .collect();
         let (outcomes, review_sources) = closed_outcomes(record, window);
+        let (activities, led) =
+            activity_counts(record, &self.exchanges, window.from, window.to, at);
+        let (follow_ups, owed) = follow_up_counts(record, counted.iter().copied(), at);
         let mut exchange_sources: Vec<u64> = counted.iter().map(|x| x.position).collect();
         exchange_sources.sort_unstable();
         let row = ReportAgreement {
@@ -109,8 +115,15 @@ impl ReadModels {
             sources: record.sources_at(at),
             exchange_sources,
             review_sources,
+            activities,
+            follow_ups,
         };
-        Some(Included { row, counted })
+        Some(Included {
+            row,
+            counted,
+            led,
+            owed,
+        })
     }
 }
 
@@ -158,6 +171,8 @@ fn party_rows(included: &[Included<'_>], party: Option<&PartyId>) -> Vec<ReportP
                 party_id: p.clone(),
                 agreements: 0,
                 exchanges: 0,
+                activities: ActivityCounts::default(),
+                follow_ups: FollowUpCounts::default(),
             });
             row.agreements += 1;
         }
@@ -166,6 +181,18 @@ fn party_rows(included: &[Included<'_>], party: Option<&PartyId>) -> Vec<ReportP
         for p in &x.parties {
             if let Some(row) = rows.get_mut(p) {
                 row.exchanges += 1;
+            }
+        }
+    }
+    for i in included {
+        for (p, status) in &i.led {
+            if let Some(row) = rows.get_mut(*p) {
+                row.activities.add(*status);
+            }
+        }
+        for (p, status) in &i.owed {
+            if let Some(row) = rows.get_mut(*p) {
+                row.follow_ups.add(*status);
             }
         }
     }

@@ -292,6 +292,11 @@ fn events(steps: &[Step]) -> Vec<Event> {
                     parties: parties(picks),
                     summary: "Trao đổi kinh nghiệm".into(),
                     outcome: None,
+                    place: None,
+                    participants: Vec::new(),
+                    minutes: None,
+                    follow_ups: Vec::new(),
+                    activity_id: None,
                 })
             }
             Step::Correct {
@@ -313,6 +318,11 @@ fn events(steps: &[Step]) -> Vec<Event> {
                     parties: picks.as_deref().map(parties),
                     summary: None,
                     outcome: None,
+                    place: None,
+                    participants: None,
+                    minutes: None,
+                    follow_ups: None,
+                    activity_id: None,
                 })
             }
             Step::Retract { exchange } => {

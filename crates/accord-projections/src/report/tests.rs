@@ -152,14 +152,15 @@ fn the_csv_quotes_commas_and_quotes_and_keeps_vietnamese_text() {
         lines[1],
         format!(
             "{BILATERAL},Chương trình hợp tác giữa Ban quản lý các KCN Đồng Nai và Lâm Đồng giai đoạn 2007–2013,superseded,dong-nai-iza;lam-dong-iza,4,1,1,0,0,\
-             experience_exchange=1;investment_promotion=1;labour_recruitment=1;state_management_information=1"
+             experience_exchange=1;investment_promotion=1;labour_recruitment=1;state_management_information=1,\
+             0,0,0,0,0,0"
         )
     );
     assert_eq!(
         lines[2],
         format!(
             "{TRIPARTITE},\"Chương trình \"\"Hợp tác vùng\"\", Đồng Nai – Lâm Đồng – Bình Phước\",active,\
-             binh-phuoc-eza;dong-nai-iza;lam-dong-iza,0,0,0,0,0,"
+             binh-phuoc-eza;dong-nai-iza;lam-dong-iza,0,0,0,0,0,,0,0,0,0,0,0"
         )
     );
 }
