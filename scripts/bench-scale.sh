@@ -20,8 +20,8 @@
 #
 # Usage: [ACCORD_BIN=path] scripts/bench-scale.sh [SIZES...] [--with-5m]
 #        default sizes: 10000 100000 1000000; --with-5m adds 5000000 (long:
-#        about 5 minutes of generation per million events on machine C, and
-#        12 GB of disk). ROUNDS (default 10) from ACCORD_BENCH_ROUNDS;
+#        2 minutes 12 s of generation for a million events on machine C,
+#        loaded, and about 13 GB of disk for five million). ROUNDS (default 10) from ACCORD_BENCH_ROUNDS;
 #        ACCORD_BENCH_DATA=DIR keeps the logs generated (reused next time).
 set -euo pipefail
 cd "$(dirname "$0")/.."

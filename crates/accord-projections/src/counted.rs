@@ -14,8 +14,9 @@
 //! A row is a function of its exchange's record ([`CountedExchanges::update`]
 //! after any event that changes the record, O(log n)); the whole aggregate a
 //! function of the agreement's record ([`CountedExchanges::of`], cost
-//! proportional to the agreement): after a snapshot is decoded, and after an
-//! event kind that may change exchanges in other ways. It is not stored in
+//! proportional to the agreement): after an event kind that may change
+//! exchanges in other ways; and, for every agreement in one pass over the
+//! exchange table, after a snapshot is decoded. It is not stored in
 //! snapshots, and two aggregates are equal when their rows expand to the
 //! same exchanges, whatever the numbering of their classes.
 
@@ -91,6 +92,24 @@ impl CountedExchanges {
         } else {
             self.rows.insert(at, row);
         }
+    }
+
+    /// Adds the exchange's row, if it counts, without keeping the rows in
+    /// order: [`CountedExchanges::order`] must follow before any other use.
+    pub fn add_unordered(&mut self, x: &ExchangeRecord) {
+        if counts(x) {
+            let class = self.class_of(x);
+            self.rows.push(Row {
+                position: x.position,
+                occurred_on: x.occurred_on,
+                class,
+            });
+        }
+    }
+
+    /// Puts rows added by [`CountedExchanges::add_unordered`] in recording order.
+    pub fn order(&mut self) {
+        self.rows.sort_unstable_by_key(|r| r.position);
     }
 
     /// The counted exchanges that occurred on a day `holds` accepts.

@@ -199,9 +199,23 @@ impl ReadModels {
 
     /// Recomputes every agreement's report aggregate from its record (as a
     /// snapshot, which does not hold them, is decoded).
+    ///
+    /// One pass over the exchange table rather than a look-up in it per
+    /// exchange of each agreement: at a million events the table holds
+    /// 850,000 records and each look-up misses the cache. Equal to
+    /// [`CountedExchanges::of`] for every agreement (its exchanges are
+    /// those of the table that name it).
     fn recount_exchanges(&mut self) {
         for record in self.agreements.values_mut() {
-            record.counted = CountedExchanges::of(record, &self.exchanges);
+            record.counted = CountedExchanges::default();
+        }
+        for x in self.exchanges.values() {
+            if let Some(record) = self.agreements.get_mut(&x.agreement_id) {
+                record.counted.add_unordered(x);
+            }
+        }
+        for record in self.agreements.values_mut() {
+            record.counted.order();
         }
     }
 
