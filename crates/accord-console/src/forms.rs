@@ -465,6 +465,9 @@ pub(crate) fn rule_fields(code: &str) -> &'static [&'static str] {
         "period_start_after_end" => &["period.end"],
         "review_not_found" | "review_already_closed" => &["review_id"],
         "closed_before_period_start" => &["closed_on"],
+        "event_not_found" | "void_of_void" | "event_already_voided" | "void_breaks_history" => {
+            &["event_id"]
+        }
         "termination_before_signing" => &["effective_on"],
         // responsibility_for_non_party, agreement_already_exists,
         // agreement_not_found, amendment_without_changes,
@@ -588,6 +591,8 @@ fn sample(name: &str, agreement: AgreementId, viewer: &Viewer) -> Option<Command
             "assessed_on": d, "rating": "met"}),
         "CloseReviewPeriod" => json!({"agreement_id": a, "review_id": nil, "closed_on": d,
             "outcome": "met", "summary": "-"}),
+        // The engine judges a void again as the command recording the fact.
+        "VoidEvent" => json!({"event_id": nil, "reason": "-"}),
         _ => return None,
     };
     serde_json::from_value(json!({"type": name, "data": data})).ok()
@@ -633,6 +638,7 @@ pub(crate) fn agreement_specs(
     view: &AgreementView,
     exchanges: &[ExchangeView],
     registered: &[PartyView],
+    voidable: Vec<(String, String)>,
 ) -> Vec<Spec> {
     let id = view.agreement_id;
     let members: Vec<&PartyView> = view
@@ -855,6 +861,15 @@ pub(crate) fn agreement_specs(
         .field(Field::date("effective_on", "form-field-effective_on"))
         .field(Field::text("reason", "form-field-reason")),
     );
+    if !voidable.is_empty() {
+        // The fact a "Void" link of the timeline chose (`?void=<event id>`).
+        let chosen: Vec<String> = ui.param("void").map(str::to_owned).into_iter().collect();
+        specs.push(
+            Spec::new("VoidEvent", "form-void-event", "form-void-event-submit")
+                .field(Field::select("event_id", "form-field-event", voidable).default(chosen))
+                .field(Field::text("reason", "form-field-reason")),
+        );
+    }
     specs
 }
 
@@ -904,7 +919,7 @@ pub(crate) fn register_spec(ui: &Ui) -> Spec {
 }
 
 /// The confirmation shown after each command was recorded: its catalogue key.
-const DONE: [(&str, &str); 11] = [
+const DONE: [(&str, &str); 12] = [
     ("RegisterParty", "form-register-party-done"),
     ("SignAgreement", "form-sign-agreement-done"),
     ("AmendAgreement", "form-amend-agreement-done"),
@@ -916,6 +931,7 @@ const DONE: [(&str, &str); 11] = [
     ("RecordAssessment", "form-record-assessment-done"),
     ("CloseReviewPeriod", "form-close-review-done"),
     ("TerminateAgreement", "form-terminate-agreement-done"),
+    ("VoidEvent", "form-void-event-done"),
 ];
 
 /// The confirmation of `?done=<command>`, the answer to a recorded

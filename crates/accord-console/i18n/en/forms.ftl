@@ -22,6 +22,9 @@ form-correct-exchange-done = The correction was recorded.
 form-retract-exchange = Retract an exchange
 form-retract-exchange-submit = Retract the exchange
 form-retract-exchange-done = The exchange was retracted; it stays in the history.
+form-void-event = Void a fact recorded by mistake
+form-void-event-submit = Void the fact
+form-void-event-done = The fact was voided: it no longer counts from now on, and stays in the history, marked.
 form-amend-agreement = Amend the agreement
 form-amend-agreement-submit = Record the amendment
 form-amend-agreement-done = The amendment was recorded.
@@ -79,6 +82,7 @@ form-field-name = Name
 form-field-short_name = Short name
 form-field-party-kind = Kind of organisation
 form-field-province = Province
+form-field-event = Fact
 
 refusal-text_required = This text cannot be empty.
 refusal-party_already_registered = A party with this identifier is already registered.
@@ -121,6 +125,10 @@ refusal-party_already_succeeded = This party was already succeeded.
 refusal-succession_cycle = This succession would make a cycle.
 refusal-withdrawal_outside_term = The withdrawal date is outside the agreement's term.
 refusal-exchange_in_future = An exchange cannot be dated after today: what is to come is planned.
+refusal-event_not_found = No such fact was recorded.
+refusal-void_of_void = A void cannot itself be voided.
+refusal-event_already_voided = This fact was already voided.
+refusal-void_breaks_history = A fact recorded later depends on this one: void that one first.
 
 # The home page: what is due or overdue.
 home-due-title = Due and overdue
