@@ -591,8 +591,6 @@ fn sample(name: &str, agreement: AgreementId, viewer: &Viewer) -> Option<Command
             "assessed_on": d, "rating": "met"}),
         "CloseReviewPeriod" => json!({"agreement_id": a, "review_id": nil, "closed_on": d,
             "outcome": "met", "summary": "-"}),
-        // The engine judges a void again as the command recording the fact.
-        "VoidEvent" => json!({"event_id": nil, "reason": "-"}),
         _ => return None,
     };
     serde_json::from_value(json!({"type": name, "data": data})).ok()
@@ -602,6 +600,14 @@ fn sample(name: &str, agreement: AgreementId, viewer: &Viewer) -> Option<Command
 /// stands on the page), by the engine's own access rules.
 pub(crate) fn permitted(viewer: &Viewer, name: &str, agreement: Option<&AgreementView>) -> bool {
     let id = agreement.map_or(AgreementId(Uuid::nil()), |a| a.agreement_id);
+    // A void of one of the agreement's facts is allowed to whoever may act
+    // on the agreement (the engine judges it again as the command that
+    // recorded the fact).
+    let name = if name == "VoidEvent" {
+        "RetractExchange"
+    } else {
+        name
+    };
     let Some(command) = sample(name, id, viewer) else {
         return false;
     };
