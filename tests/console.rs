@@ -2345,3 +2345,88 @@ async fn an_activity_planned_and_carried_out_through_the_forms_is_done_and_an_ov
     assert!(due.contains("Việc “Gửi báo cáo kết quả hội thảo”"), "{due}");
     browser.close().await;
 }
+
+#[tokio::test]
+async fn a_fact_is_voided_from_the_timeline_and_a_fact_others_depend_on_is_refused() {
+    let (_dir, server, browser) = start().await;
+    sign_in(&browser, &server, TOKEN).await;
+    let recorded = server
+        .accept(
+            &json!({"type": "RecordExchange", "data": {"agreement_id": TRIPARTITE,
+            "occurred_on": "2014-03-10", "area": "investment_promotion", "kind": "meeting",
+            "parties": ["dong-nai-iza", "lam-dong-iza"], "summary": "Hội nghị ghi nhầm chương trình"}}),
+        )
+        .await;
+    let position = recorded["position"].as_u64().unwrap();
+    browser
+        .open(&server.url(&format!("/agreements/{TRIPARTITE}")))
+        .await;
+    // The row's Void action opens the void form with this fact chosen.
+    browser
+        .click_to(
+            &format!("#event-{position} a.void-action"),
+            "#VoidEvent[open]",
+        )
+        .await;
+    let events = server.events().await;
+    let chosen = browser
+        .run("return document.getElementById('VoidEvent-event_id').value")
+        .await;
+    assert_eq!(chosen, events[position as usize - 1]["id"]);
+    type_into(
+        &browser,
+        "VoidEvent-reason",
+        "Ghi nhầm vào chương trình ba bên",
+    )
+    .await;
+    submit_form(
+        &browser,
+        "VoidEvent",
+        "The fact was voided: it no longer counts from now on, and stays in the history, marked.",
+    )
+    .await;
+    let row = browser.text(&format!("tr.voided#event-{position}")).await;
+    assert!(
+        row.contains("Voided: Ghi nhầm vào chương trình ba bên") && row.contains("see the void"),
+        "{row}"
+    );
+    let (folder, _temp) = screenshot_folder();
+    save(&browser, &folder, "agreement-voided-en.png").await;
+    // The voided exchange is in no list of the page any more.
+    assert!(!browser.text("main").await.contains("Hội nghị ghi nhầm"));
+    let length = log_length(&server).await;
+    assert_eq!(server.events().await[length - 1]["type"], "EventVoided");
+
+    // The bilateral program's signature: its review and the tripartite
+    // program succeeding it depend on it; the refusal is at the fact.
+    let signed = server
+        .events()
+        .await
+        .into_iter()
+        .find(|e| e["type"] == "AgreementSigned" && e["data"]["agreement_id"] == BILATERAL);
+    let signed = signed.unwrap()["position"].as_u64().unwrap();
+    browser
+        .open(&server.url(&format!("/agreements/{BILATERAL}")))
+        .await;
+    browser
+        .click_to(
+            &format!("#event-{signed} a.void-action"),
+            "#VoidEvent[open]",
+        )
+        .await;
+    type_into(&browser, "VoidEvent-reason", "Ký nhầm").await;
+    browser.run("document.body.dataset.submitted = 'yes'").await;
+    browser
+        .click_to(
+            "#VoidEvent button[type=submit]",
+            "body:not([data-submitted]) .field-error",
+        )
+        .await;
+    assert_eq!(
+        browser.text("#VoidEvent-event_id-error").await,
+        "A fact recorded later depends on this one: void that one first."
+    );
+    save(&browser, &folder, "agreement-void-refused-en.png").await;
+    assert_eq!(log_length(&server).await, length, "nothing appended");
+    browser.close().await;
+}

@@ -246,3 +246,55 @@ async fn a_void_survives_export_and_import_with_the_same_head_hash_and_reads() {
     let after = reads(&server).await;
     assert_eq!(after, before);
 }
+
+#[tokio::test]
+async fn a_voided_exchange_leaves_the_report_and_its_lineage_and_the_diff_says_so() {
+    let dir = DataDir::new();
+    let server = seeded(&dir).await;
+    let events = server.events().await;
+    let exchange_id = event(&events, 4)["id"].as_str().unwrap().to_owned();
+    server
+        .accept(&void(&exchange_id, "Ghi nhầm hoạt động"))
+        .await;
+    let events = server.events().await;
+    let (before, after) = (
+        event(&events, 5)["recorded_at"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+        event(&events, 6)["recorded_at"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+    );
+    let report = |as_of: String| {
+        let server = &server;
+        async move {
+            let query = [
+                ("from", "2010-01-01"),
+                ("to", "2015-12-31"),
+                ("at", "2015-12-31"),
+                ("as_of", as_of.as_str()),
+            ];
+            let reply = server.get_query("/v1/reports/cooperation", &query).await;
+            assert_eq!(reply.status, 200, "{}", reply.text);
+            reply.body["agreements"][0].clone()
+        }
+    };
+    let then = report(before.clone()).await;
+    assert_eq!(then["exchanges"], 1);
+    assert_eq!(then["exchange_sources"], json!([4]));
+    let now = report(after.clone()).await;
+    assert_eq!(now["exchanges"], 0);
+    assert_eq!(now["exchange_sources"], json!([]));
+    let query = [("from", before.as_str()), ("to", after.as_str())];
+    let diff = server
+        .get_query(&format!("/v1/agreements/{AGREEMENT}/diff"), &query)
+        .await;
+    assert_eq!(diff.status, 200, "{}", diff.text);
+    // From before the void to after it, the exchange is removed.
+    let changes = diff.body["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 1, "{}", diff.text);
+    assert_eq!(changes[0]["kind"], "exchange_removed");
+    assert_eq!(changes[0]["sources"], json!([4]));
+}

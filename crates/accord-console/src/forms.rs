@@ -545,6 +545,9 @@ pub(crate) fn rule_fields(code: &str) -> &'static [&'static str] {
         "review_not_found" | "review_already_closed" => &["review_id"],
         "signatory_not_party" | "empty_document" => &["document"],
         "closed_before_period_start" => &["closed_on"],
+        "event_not_found" | "void_of_void" | "event_already_voided" | "void_breaks_history" => {
+            &["event_id"]
+        }
         "termination_before_signing" => &["effective_on"],
         "activity_outside_term" => &["due_on"],
         "activity_not_found" | "activity_cancelled" | "activity_done" => &["activity_id"],
@@ -758,6 +761,14 @@ fn sample(name: &str, agreement: AgreementId, viewer: &Viewer) -> Option<Command
 /// stands on the page), by the engine's own access rules.
 pub(crate) fn permitted(viewer: &Viewer, name: &str, agreement: Option<&AgreementView>) -> bool {
     let id = agreement.map_or(AgreementId(Uuid::nil()), |a| a.agreement_id);
+    // A void of one of the agreement's facts is allowed to whoever may act
+    // on the agreement (the engine judges it again as the command that
+    // recorded the fact).
+    let name = if name == "VoidEvent" {
+        "RetractExchange"
+    } else {
+        name
+    };
     let Some(command) = sample(name, id, viewer) else {
         return false;
     };
@@ -794,6 +805,7 @@ pub(crate) fn agreement_specs(
     view: &AgreementView,
     exchanges: &[ExchangeView],
     registered: &[PartyView],
+    voidable: Vec<(String, String)>,
 ) -> Vec<Spec> {
     let id = view.agreement_id;
     let members: Vec<&PartyView> = view
@@ -1140,6 +1152,15 @@ pub(crate) fn agreement_specs(
         .field(Field::date("effective_on", "form-field-effective_on"))
         .field(Field::text("reason", "form-field-reason")),
     );
+    if !voidable.is_empty() {
+        // The fact a "Void" link of the timeline chose (`?void=<event id>`).
+        let chosen: Vec<String> = ui.param("void").map(str::to_owned).into_iter().collect();
+        specs.push(
+            Spec::new("VoidEvent", "form-void-event", "form-void-event-submit")
+                .field(Field::select("event_id", "form-field-event", voidable).default(chosen))
+                .field(Field::text("reason", "form-field-reason")),
+        );
+    }
     specs
 }
 
@@ -1189,7 +1210,7 @@ pub(crate) fn register_spec(ui: &Ui) -> Spec {
 }
 
 /// The confirmation shown after each command was recorded: its catalogue key.
-const DONE: [(&str, &str); 15] = [
+const DONE: [(&str, &str); 16] = [
     ("RegisterParty", "form-register-party-done"),
     ("SignAgreement", "form-sign-agreement-done"),
     ("AmendAgreement", "form-amend-agreement-done"),
@@ -1205,6 +1226,7 @@ const DONE: [(&str, &str); 15] = [
     ("PlanActivity", "form-plan-activity-done"),
     ("CancelActivity", "form-cancel-activity-done"),
     ("CompleteFollowUp", "form-complete-follow-up-done"),
+    ("VoidEvent", "form-void-event-done"),
 ];
 
 /// The confirmation of `?done=<command>`, the answer to a recorded

@@ -22,6 +22,8 @@ pub const HISTORY_LIMIT: usize = 10_000;
 pub struct LogEntry {
     /// Its place in the global log.
     pub position: u64,
+    /// Its event id.
+    pub id: String,
     /// Its stream, `agreement:…` or `party:…`.
     pub stream: String,
     /// Its place in its stream.
@@ -49,6 +51,7 @@ impl LogEntry {
         let envelope = stored.envelope;
         Self {
             position: envelope.position,
+            id: envelope.id.to_string(),
             stream: envelope.stream,
             version: envelope.version,
             event_type: envelope.event_type,

@@ -216,6 +216,7 @@ mod tests {
         let start = time::macros::datetime!(2026-05-01 08:30:00 UTC);
         (1..=n)
             .map(|i| LogEntry {
+                id: format!("event-{i}"),
                 position: i,
                 stream: "agreement:x".into(),
                 version: i,

@@ -488,3 +488,43 @@ fn voiding_never_breaks_the_chain_and_folds_as_the_log_without_the_voided_events
         "{accepted} voids accepted, {broke} refused"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_event_whose_id_says_a_later_instant_than_its_record_is_still_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(SledStore::open(dir.path()).unwrap());
+    // An id minted "an hour from now" (a clock that was wrong, an import),
+    // recorded first: the search from the id's instant misses it, the
+    // search before it finds it.
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(3600);
+    let since = later.duration_since(std::time::UNIX_EPOCH).unwrap();
+    let stamp = uuid::Timestamp::from_unix(uuid::NoContext, since.as_secs(), since.subsec_nanos());
+    let odd = Uuid::new_v7(stamp);
+    let data = json!({"party_id": "party-odd", "name": "Ban quản lý ghi nhầm", "kind": "other"});
+    store
+        .append(&[accord_store::Write {
+            command_id: Uuid::now_v7(),
+            request_hash: [0; 32],
+            stream: "party:party-odd".into(),
+            expected_version: Some(0),
+            actor: admin(),
+            correlation_id: None,
+            events: vec![accord_store::NewEvent {
+                id: odd,
+                event_type: "PartyRegistered".into(),
+                schema: Event::SCHEMA,
+                effective_on: None,
+                data,
+            }],
+        }])
+        .unwrap();
+    let engine = start(&store, 0);
+    seeded(&engine).await;
+    let voided = accept(&engine, void(odd, "Đăng ký nhầm")).await;
+    assert_eq!(engine.read().voided_by(1), Some(voided));
+    assert!(engine
+        .read()
+        .parties()
+        .iter()
+        .all(|p| p.party_id.as_str() != "party-odd"));
+}

@@ -151,6 +151,9 @@ timeline-title = Timeline
 timeline-intro = Every event of this agreement, oldest first, with the business date it is about and the instant it was recorded. Open one to see the agreement as known right after it.
 timeline-not-known = Not yet recorded at the instant shown
 timeline-not-in-effect = Not yet in effect on the date shown
+timeline-void = Void
+timeline-voided = Voided:
+timeline-voided-by = see the void
 events-none = No event recorded yet.
 event-position = Position
 event-version = Version
@@ -177,6 +180,7 @@ event-PartyUpdated = Party updated
 event-PartySucceeded = Party succeeded (merger)
 event-PartyWithdrew = Party withdrew
 event-DocumentAttached = Document attached
+event-EventVoided = Fact voided
 
 # Comparing
 diff-title = What changed

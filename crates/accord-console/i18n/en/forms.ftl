@@ -22,6 +22,9 @@ form-correct-exchange-done = The correction was recorded.
 form-retract-exchange = Retract an exchange
 form-retract-exchange-submit = Retract the exchange
 form-retract-exchange-done = The exchange was retracted; it stays in the history.
+form-void-event = Void a fact recorded by mistake
+form-void-event-submit = Void the fact
+form-void-event-done = The fact was voided: it no longer counts from now on, and stays in the history, marked.
 form-amend-agreement = Amend the agreement
 form-amend-agreement-submit = Record the amendment
 form-amend-agreement-done = The amendment was recorded.
@@ -79,6 +82,7 @@ form-field-name = Name
 form-field-short_name = Short name
 form-field-party-kind = Kind of organisation
 form-field-province = Province
+form-field-event = Fact
 
 refusal-text_required = This text cannot be empty.
 refusal-party_already_registered = A party with this identifier is already registered.
@@ -126,6 +130,10 @@ refusal-empty_document = A document needs at least its number, its date or a sig
 refusal-attachment_not_found = No file is stored under this name: upload the file first.
 refusal-document_in_future = A document cannot be dated after today.
 refusal-exchange_and_review = Attach a document to one exchange or one review, not both.
+refusal-event_not_found = No such fact was recorded.
+refusal-void_of_void = A void cannot itself be voided.
+refusal-event_already_voided = This fact was already voided.
+refusal-void_breaks_history = A fact recorded later depends on this one: void that one first.
 
 # The home page: what is due or overdue.
 home-due-title = Due and overdue

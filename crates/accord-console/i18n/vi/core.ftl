@@ -151,6 +151,9 @@ timeline-title = Dòng thời gian
 timeline-intro = Mọi sự kiện của thỏa thuận, cũ nhất trước, kèm ngày hiệu lực và thời điểm ghi nhận. Mở một sự kiện để xem thỏa thuận theo hiểu biết ngay sau sự kiện đó.
 timeline-not-known = Chưa được ghi nhận tại thời điểm đang xem
 timeline-not-in-effect = Chưa có hiệu lực tại ngày đang xem
+timeline-void = Hủy bỏ
+timeline-voided = Đã hủy bỏ:
+timeline-voided-by = xem lần hủy bỏ
 events-none = Chưa có sự kiện nào được ghi nhận.
 event-position = Vị trí
 event-version = Phiên bản
@@ -177,6 +180,7 @@ event-PartyUpdated = Cập nhật thông tin bên tham gia
 event-PartySucceeded = Bên tham gia được kế thừa (hợp nhất)
 event-PartyWithdrew = Bên tham gia rút khỏi thỏa thuận
 event-DocumentAttached = Đính kèm văn bản
+event-EventVoided = Sự kiện bị hủy bỏ
 
 # So sánh
 diff-title = Những gì đã thay đổi

@@ -22,6 +22,9 @@ form-correct-exchange-done = Đã ghi nhận đính chính.
 form-retract-exchange = Rút lại hoạt động trao đổi
 form-retract-exchange-submit = Rút lại hoạt động
 form-retract-exchange-done = Đã rút lại hoạt động trao đổi; hoạt động vẫn còn trong lịch sử.
+form-void-event = Hủy bỏ một sự kiện ghi nhầm
+form-void-event-submit = Hủy bỏ sự kiện
+form-void-event-done = Đã hủy bỏ sự kiện: từ nay sự kiện không còn được tính, nhưng vẫn còn trong lịch sử và được đánh dấu.
 form-amend-agreement = Sửa đổi thỏa thuận
 form-amend-agreement-submit = Ghi nhận sửa đổi
 form-amend-agreement-done = Đã ghi nhận sửa đổi.
@@ -79,6 +82,7 @@ form-field-name = Tên
 form-field-short_name = Tên viết tắt
 form-field-party-kind = Loại tổ chức
 form-field-province = Tỉnh
+form-field-event = Sự kiện
 
 refusal-text_required = Nội dung này không được để trống.
 refusal-party_already_registered = Đã có bên tham gia được đăng ký với mã định danh này.
@@ -126,6 +130,10 @@ refusal-empty_document = Văn bản cần có ít nhất số/ký hiệu, ngày 
 refusal-attachment_not_found = Không có tệp nào được lưu với mã này: hãy tải tệp lên trước.
 refusal-document_in_future = Văn bản không thể có ngày sau ngày hôm nay.
 refusal-exchange_and_review = Chỉ đính kèm văn bản vào một hoạt động trao đổi hoặc một đợt đánh giá, không phải cả hai.
+refusal-event_not_found = Không có sự kiện này trong sổ.
+refusal-void_of_void = Không thể hủy bỏ một lần hủy bỏ.
+refusal-event_already_voided = Sự kiện này đã bị hủy bỏ.
+refusal-void_breaks_history = Một sự kiện ghi sau phụ thuộc vào sự kiện này: hãy hủy bỏ sự kiện đó trước.
 
 # The home page: what is due or overdue.
 home-due-title = Việc đến hạn và quá hạn

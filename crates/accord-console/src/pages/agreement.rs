@@ -16,6 +16,8 @@
 //! 404 with the time-travel control and the timeline, so the person can
 //! move to a moment where it exists.
 
+use std::collections::HashMap;
+
 use accord_domain::BusinessDate;
 use accord_projections::{AgreementView, ExchangeQuery, ExchangeStatus, ExchangeView};
 use askama::Template;
@@ -78,6 +80,53 @@ struct TimelineRow {
     note: Option<&'static str>,
     /// The agreement as known right after this event.
     href: String,
+    /// The void of this event known at the page's moment, if any.
+    voided: Option<VoidedBy>,
+    /// Where its "Void" action leads (the void form, this event chosen),
+    /// if the viewer may void it now.
+    void_href: Option<String>,
+}
+
+/// The void of an event, as the timeline marks it.
+struct VoidedBy {
+    /// The void's position (its row's anchor).
+    position: u64,
+    reason: String,
+}
+
+/// The voids of `history` known at the page's moment: the voided
+/// position → its void.
+fn known_voids(when: &When, history: &[LogEntry]) -> HashMap<u64, VoidedBy> {
+    history
+        .iter()
+        .filter(|e| e.event_type == "EventVoided" && when.knows(e.recorded_at))
+        .filter_map(|e| {
+            let voided = e.data["voided_position"].as_u64()?;
+            let reason = e.data["reason"].as_str().unwrap_or_default().to_owned();
+            let position = e.position;
+            Some((voided, VoidedBy { position, reason }))
+        })
+        .collect()
+}
+
+/// The facts of `history` that can be voided now (options of the void
+/// form): neither voids nor voided already, newest first.
+fn voidable(ui: &Ui, history: &[LogEntry]) -> Vec<(String, String)> {
+    let voided: Vec<u64> = history
+        .iter()
+        .filter(|e| e.event_type == "EventVoided")
+        .filter_map(|e| e.data["voided_position"].as_u64())
+        .collect();
+    history
+        .iter()
+        .rev()
+        .filter(|e| e.event_type != "EventVoided" && !voided.contains(&e.position))
+        .map(|e| {
+            let on = e.effective_on.map(|d| ui.date(d)).unwrap_or_default();
+            let label = format!("#{} · {} · {on}", e.position, ui.event_name(&e.event_type));
+            (e.id.clone(), label)
+        })
+        .collect()
 }
 
 #[derive(Template)]
@@ -179,10 +228,18 @@ async fn act(
     let mut values = values;
     let view = shown.view.as_ref().ok_or(PageError::NotFound)?;
     let command = values.get(forms::COMMAND_FIELD).unwrap_or_default();
-    let spec = forms::agreement_specs(&ui, &viewer, view, &shown.exchanges, &shown.parties)
-        .into_iter()
-        .find(|s| s.command == command)
-        .ok_or_else(|| PageError::Invalid(forms::COMMAND_FIELD.into()))?;
+    let voidable = voidable(&ui, &shown.history);
+    let spec = forms::agreement_specs(
+        &ui,
+        &viewer,
+        view,
+        &shown.exchanges,
+        &shown.parties,
+        voidable,
+    )
+    .into_iter()
+    .find(|s| s.command == command)
+    .ok_or_else(|| PageError::Invalid(forms::COMMAND_FIELD.into()))?;
     if !forms::permitted(&viewer, spec.command, Some(view)) {
         console.app.access.forbidden();
         tracing::warn!(target: "accord::access", token_id = %viewer.token_id, command, "console form forbidden");
@@ -439,13 +496,18 @@ impl Shown {
         } = self;
         let (forms, done) = match &view {
             Some(v) if when.as_of.is_none() => {
-                let specs = forms::agreement_specs(&ui, viewer, v, &exchanges, &parties);
+                let voidable = voidable(&ui, &history);
+                let specs = forms::agreement_specs(&ui, viewer, v, &exchanges, &parties, voidable);
                 let path = format!("/agreements/{}", v.agreement_id);
-                let shown = specs
+                let mut shown: Vec<FormView> = specs
                     .iter()
                     .filter(|s| forms::permitted(viewer, s.command, Some(v)))
                     .map(|s| s.view(&ui, &path, pending))
                     .collect();
+                // A "Void" link of the timeline opens the void form.
+                for form in &mut shown {
+                    form.open |= form.command == "VoidEvent" && ui.param("void").is_some();
+                }
                 (shown, forms::done_key(&ui))
             }
             _ => (Vec::new(), None),
@@ -459,7 +521,8 @@ impl Shown {
                 view: x.clone(),
             })
             .collect();
-        let (timeline, timeline_pager) = timeline(&ui, &when, &history);
+        let can_void = forms.iter().any(|f: &FormView| f.command == "VoidEvent");
+        let (timeline, timeline_pager) = timeline(&ui, &when, &history, can_void);
         let found = view.is_some();
         let receipt = match &view {
             Some(v) => Pin::at(&console.app.engine, position)
@@ -528,7 +591,20 @@ fn members(view: &AgreementView, when: &When, history: &[LogEntry]) -> Vec<Membe
 
 /// The page of the timeline asked for, by default the one holding the
 /// event the view is right after.
-fn timeline(ui: &Ui, when: &When, history: &[LogEntry]) -> (Vec<TimelineRow>, Pager) {
+fn timeline(
+    ui: &Ui,
+    when: &When,
+    history: &[LogEntry],
+    can_void: bool,
+) -> (Vec<TimelineRow>, Pager) {
+    let mut voids = known_voids(when, history);
+    let voidable: Vec<String> = match can_void {
+        true => voidable(ui, history)
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect(),
+        false => Vec::new(),
+    };
     let known = history.iter().filter(|e| when.knows(e.recorded_at)).count();
     let current_page = known.max(1).div_ceil(EVENTS_PER_PAGE);
     let pager = Pager::new(ui, "tpage", history.len(), EVENTS_PER_PAGE, current_page);
@@ -549,11 +625,25 @@ fn timeline(ui: &Ui, when: &When, history: &[LogEntry]) -> (Vec<TimelineRow>, Pa
                 ui.url(&[("as_of", &entry.instant()), ("tpage", "")]),
                 entry.position
             );
+            let voided = voids.remove(&entry.position);
+            let void_href = voidable.contains(&entry.id).then(|| {
+                format!(
+                    "{}#VoidEvent",
+                    ui.url(&[("void", &entry.id), ("done", ""), ("tpage", "")])
+                )
+            });
+            let class = match (current, &voided) {
+                (true, _) => "current",
+                (false, Some(_)) => "voided",
+                (false, None) => class,
+            };
             TimelineRow {
-                class: if current { "current" } else { class },
+                class,
                 current,
                 note,
                 href,
+                voided,
+                void_href,
                 entry,
             }
         })
