@@ -21,7 +21,6 @@ use accord_projections::{AgreementView, ExchangeQuery, ExchangeStatus, ExchangeV
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::Redirect;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -29,7 +28,7 @@ use axum::Router;
 use super::{agreement_id, Names};
 use crate::context::render;
 use crate::csrf::CsrfForm;
-use crate::forms::{self, Answer, FormView, Pending, Values};
+use crate::forms::{self, FormView, Pending, Values};
 use crate::live::Live;
 use crate::log::{self, LogEntry};
 use crate::paging::Pager;
@@ -131,22 +130,15 @@ async fn act(
         .into_iter()
         .find(|s| s.command == command)
         .ok_or_else(|| PageError::Invalid(forms::COMMAND_FIELD.into()))?;
-    if !forms::permitted(&viewer, spec.command, Some(view)) {
-        console.app.access.forbidden();
-        tracing::warn!(target: "accord::access", token_id = %viewer.token_id, command, "console form forbidden");
-        return Err(PageError::Forbidden);
-    }
-    match forms::submit(&console, &viewer, &spec, values).await? {
-        Answer::Recorded(_) => {
-            let back = ui.link_with(&format!("/agreements/{id}"), &[("done", spec.command)]);
-            Ok(Redirect::to(&format!("{back}#main")).into_response())
-        }
-        Answer::Refused(pending) => {
-            let status = pending.status;
-            let mut response = shown.page(&console, &viewer, ui, Some(&pending)).await?;
-            *response.status_mut() = status;
-            Ok(response)
-        }
+    let done = |_: &accord_store::CommandRecord| {
+        ui.link_with(&format!("/agreements/{id}"), &[("done", spec.command)])
+    };
+    match forms::handle(&console, &viewer, &spec, values, Some(view), done).await? {
+        Ok(redirect) => Ok(redirect),
+        Err(pending) => Ok(forms::refused(
+            shown.page(&console, &viewer, ui, Some(&pending)).await?,
+            &pending,
+        )),
     }
 }
 
