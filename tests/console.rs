@@ -580,6 +580,38 @@ async fn bars(browser: &Browser, id: &str) -> Vec<(String, u64)> {
     serde_json::from_value(found).expect("a list of bars")
 }
 
+/// The English name of area `code` in the console's catalogue; the code
+/// itself for an area without one.
+fn area_name(code: &str) -> String {
+    let catalogue = include_str!("../crates/accord-console/i18n/en/reports.ftl");
+    let key = format!("area-{code} = ");
+    catalogue
+        .lines()
+        .find_map(|line| line.strip_prefix(key.as_str()))
+        .unwrap_or(code)
+        .to_owned()
+}
+
+/// The name a page shows for each party, by id: its short name, else its
+/// name, as `GET /v1/parties` with `query` gives them.
+async fn party_names(
+    server: &Server,
+    query: &[(&str, &str)],
+) -> std::collections::HashMap<String, String> {
+    let parties = server.get_query("/v1/parties", query).await;
+    assert_eq!(parties.status, 200, "{}", parties.text);
+    parties.body["items"]
+        .as_array()
+        .expect("parties")
+        .iter()
+        .map(|p| {
+            let name = p["short_name"].as_str().or(p["name"].as_str());
+            let id = p["party_id"].as_str().expect("an id");
+            (id.to_owned(), name.expect("a name").to_owned())
+        })
+        .collect()
+}
+
 /// Fetches `href` as the signed-in browser: (status, body, Accord-Receipt).
 async fn fetch(browser: &Browser, href: &str) -> (u64, String, String) {
     let answer = browser
@@ -649,29 +681,44 @@ async fn the_report_charts_downloads_and_receipt_hold_and_audit_reopens_the_exac
         report["totals"]["agreements"].to_string()
     );
 
-    // The charts count what the API's JSON counts.
+    // The charts count what the API's JSON counts, each bar named: areas
+    // by the catalogue's names, not their codes.
     let mut by_area: std::collections::BTreeMap<String, u64> = Default::default();
     for row in report["agreements"].as_array().expect("rows") {
         for (area, n) in row["by_area"].as_object().expect("by area") {
-            *by_area.entry(area.clone()).or_default() += n.as_u64().expect("a count");
+            *by_area.entry(area_name(area)).or_default() += n.as_u64().expect("a count");
         }
     }
     let mut area_bars = bars(&browser, "chart-area").await;
     area_bars.sort();
     assert_eq!(area_bars, by_area.into_iter().collect::<Vec<_>>());
+    assert!(
+        area_bars
+            .iter()
+            .any(|(name, _)| name == "Investment promotion")
+            && area_bars.iter().all(|(name, _)| !name.contains('_')),
+        "{area_bars:?}"
+    );
     let year_bars = bars(&browser, "chart-year").await;
     assert_eq!(year_bars.iter().map(|(_, n)| n).sum::<u64>(), exchanges);
     assert!(year_bars.iter().all(|(y, _)| y.len() == 4), "{year_bars:?}");
+    // Parties by their names on the report's date.
+    let names = party_names(&server, &[("at", "2015-12-31")]).await;
     let party_bars = bars(&browser, "chart-party").await;
-    let party_counts: Vec<u64> = report["parties"]
+    let party_counts: Vec<(String, u64)> = report["parties"]
         .as_array()
         .expect("party rows")
         .iter()
-        .map(|p| p["exchanges"].as_u64().expect("a count"))
+        .map(|p| {
+            let id = p["party_id"].as_str().expect("an id");
+            let count = p["exchanges"].as_u64().expect("a count");
+            (names.get(id).expect("a registered party").clone(), count)
+        })
         .collect();
-    assert_eq!(
-        party_bars.iter().map(|(_, n)| *n).collect::<Vec<_>>(),
-        party_counts
+    assert_eq!(party_bars, party_counts);
+    assert!(
+        party_bars.iter().all(|(name, _)| !name.ends_with("-iza")),
+        "{party_bars:?}"
     );
     let rows = browser.all("table.report-table tbody tr").await;
     assert_eq!(
@@ -1896,6 +1943,17 @@ async fn a_spreadsheet_import_records_its_accepted_rows_once() {
     );
     assert_eq!(browser.all("#row-4 td.bad").await.len(), 1);
     assert_eq!(browser.text("#row-4 td.bad").await, "2016-02-15");
+    // Each row's parties by their names, above the ids the file gives.
+    // (as they stand today: the API's default date)
+    let names = party_names(&server, &[]).await;
+    assert_eq!(
+        browser.text("#row-2 td.c-parties .party-names").await,
+        format!("{}; {}", names["dong-nai-iza"], names["lam-dong-iza"])
+    );
+    assert_eq!(
+        browser.text("#row-2 td.c-parties .party-ids").await,
+        "dong-nai-iza; lam-dong-iza"
+    );
     for row in [2, 3, 5] {
         let result = result_of(&browser, row).await;
         assert_eq!(result, "To record", "row {row}");

@@ -25,6 +25,7 @@ use accord_projections::{
 };
 use accord_store::CommandRecord;
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
@@ -638,6 +639,42 @@ pub(crate) enum Answer {
     Recorded(CommandRecord),
     /// Not recorded: the form goes back with why.
     Refused(Pending),
+}
+
+/// A posted form, handled the one way every form is: its command checked
+/// against the form it claims to be (`spec`) and against `viewer`'s rights
+/// (on `agreement`, for an agreement's forms), then issued ([`submit`]).
+/// Recorded, it answers a redirect to `done(record)` (a console link; the
+/// page's `#main`); refused, the pending form comes back as `Err` for its
+/// page to show again at the refusal's status ([`refused`]).
+pub(crate) async fn handle(
+    console: &Console,
+    viewer: &Viewer,
+    spec: &Spec,
+    values: Values,
+    agreement: Option<&AgreementView>,
+    done: impl FnOnce(&CommandRecord) -> String,
+) -> Result<Result<Response, Pending>, PageError> {
+    if values.get(COMMAND_FIELD) != Some(spec.command) {
+        return Err(PageError::Invalid(COMMAND_FIELD.into()));
+    }
+    if !permitted(viewer, spec.command, agreement) {
+        console.app.access.forbidden();
+        tracing::warn!(target: "accord::access", token_id = %viewer.token_id, command = spec.command, "console form forbidden");
+        return Err(PageError::Forbidden);
+    }
+    Ok(match submit(console, viewer, spec, values).await? {
+        Answer::Recorded(record) => {
+            Ok(Redirect::to(&format!("{}#main", done(&record))).into_response())
+        }
+        Answer::Refused(pending) => Err(pending),
+    })
+}
+
+/// The page showing a refused form again, answered at the refusal's status.
+pub(crate) fn refused(mut page: Response, pending: &Pending) -> Response {
+    *page.status_mut() = pending.status;
+    page
 }
 
 /// Issues the command of `spec` with what was typed, as `viewer`, through

@@ -221,6 +221,19 @@ impl Ui {
         self.lang.t(&format!("{family}-{wire}")).to_owned()
     }
 
+    /// The name of an area of cooperation: the message `area-{code}` when
+    /// the catalogue has one (the areas the demo's agreements declare),
+    /// else the code as the agreement declared it (areas are the
+    /// agreements' own identifiers).
+    pub fn area_name(&self, code: &str) -> String {
+        let key = format!("area-{code}");
+        if self.lang.has(&key) {
+            self.lang.t(&key).to_owned()
+        } else {
+            code.to_owned()
+        }
+    }
+
     /// The navbar entries the signed-in person may use.
     pub fn nav(&self) -> Vec<NavLink> {
         let Some(viewer) = &self.viewer else {

@@ -42,3 +42,13 @@ receipt-text-label = Receipt text
 receipt-qr-label = QR code of the receipt text
 receipt-check = To prove it later, paste the text on the Audit page.
 receipt-reopen = Open this exact view again
+
+# Areas of cooperation, by the identifier an agreement declares (the
+# demo's); an area without a message is shown by its identifier.
+area-experience_exchange = Exchange of experience
+area-state_management_information = Information on state management of the zones
+area-investment_promotion = Investment promotion
+area-labour_recruitment = Labour recruitment
+area-decree_29_2008 = Decree 29/2008/NĐ-CP
+area-scheme_30 = Scheme 30 (administrative procedures)
+area-regional_linkage = Regional linkage

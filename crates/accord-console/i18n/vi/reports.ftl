@@ -42,3 +42,13 @@ receipt-text-label = Nội dung biên nhận
 receipt-qr-label = Mã QR chứa nội dung biên nhận
 receipt-check = Để chứng minh về sau, hãy dán nội dung này vào trang Kiểm toán.
 receipt-reopen = Mở lại đúng trang này
+
+# Lĩnh vực hợp tác, theo mã mà thỏa thuận khai báo (của dữ liệu mẫu); lĩnh
+# vực không có thông điệp được hiển thị bằng mã của nó.
+area-experience_exchange = Trao đổi kinh nghiệm
+area-state_management_information = Thông tin quản lý nhà nước về các khu
+area-investment_promotion = Xúc tiến đầu tư
+area-labour_recruitment = Tuyển dụng lao động
+area-decree_29_2008 = Nghị định 29/2008/NĐ-CP
+area-scheme_30 = Đề án 30 (thủ tục hành chính)
+area-regional_linkage = Liên kết vùng

@@ -7,14 +7,14 @@ use accord_domain::AgreementId;
 use accord_projections::{AgreementFilter, AgreementStatus, AgreementView};
 use askama::Template;
 use axum::extract::State;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 
 use super::{AgreementRow, Names};
 use crate::context::render;
 use crate::csrf::CsrfForm;
-use crate::forms::{self, Answer, FormView, Pending, Values};
+use crate::forms::{self, FormView, Pending, Values};
 use crate::log;
 use crate::paging::Pager;
 use crate::time_travel::{TimeTravel, When};
@@ -96,25 +96,16 @@ async fn sign(
     let values = Values(values);
     // The options only matter to the form shown; what is sent is judged by the engine.
     let spec = forms::sign_spec(&viewer, &[], &[]);
-    if values.get(forms::COMMAND_FIELD) != Some(spec.command) {
-        return Err(PageError::Invalid(forms::COMMAND_FIELD.into()));
-    }
-    if !forms::permitted(&viewer, spec.command, None) {
-        console.app.access.forbidden();
-        return Err(PageError::Forbidden);
-    }
-    match forms::submit(&console, &viewer, &spec, values).await? {
-        Answer::Recorded(record) => {
-            let id = record.stream.strip_prefix("agreement:").unwrap_or_default();
-            let back = ui.link_with(&format!("/agreements/{id}"), &[("done", spec.command)]);
-            Ok(Redirect::to(&format!("{back}#main")).into_response())
-        }
-        Answer::Refused(pending) => {
-            let status = pending.status;
-            let mut response = page(&console, &viewer, ui, Some(&pending)).await?;
-            *response.status_mut() = status;
-            Ok(response)
-        }
+    let done = |record: &accord_store::CommandRecord| {
+        let id = record.stream.strip_prefix("agreement:").unwrap_or_default();
+        ui.link_with(&format!("/agreements/{id}"), &[("done", spec.command)])
+    };
+    match forms::handle(&console, &viewer, &spec, values, None, done).await? {
+        Ok(redirect) => Ok(redirect),
+        Err(pending) => Ok(forms::refused(
+            page(&console, &viewer, ui, Some(&pending)).await?,
+            &pending,
+        )),
     }
 }
 

@@ -165,7 +165,7 @@ async fn agreement(
     };
     let (view, parties) = now
         .with_models(&console.app.engine, move |m, at| {
-            (m.agreement(id, at), m.parties())
+            (m.agreement(id, at), m.parties_at(at))
         })
         .await?;
     let view = view.ok_or(PageError::NotFound)?;
@@ -471,6 +471,9 @@ fn rule_column(code: &str) -> Option<&'static str> {
 /// A cell of the preview's table.
 struct CellView {
     text: String,
+    /// For the parties' cell: the names of the parties it lists by id (an
+    /// unknown id stays as it is), when it lists a registered one.
+    names: Option<String>,
     /// Its column, for its class.
     column: &'static str,
     /// Whether the row's problem is in this cell.
@@ -502,7 +505,21 @@ struct Counts {
     failed: usize,
 }
 
-fn views(ui: &Ui, judged: &[Judged]) -> (Vec<RowView>, Counts) {
+/// The names of the parties `cell` lists (as the import reads them:
+/// separated by `;` or `,`), if it lists a registered one.
+fn party_names(names: &Names, cell: &str) -> Option<String> {
+    let ids: Vec<&str> = cell
+        .split([';', ','])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    ids.iter().any(|id| names.knows(id)).then(|| {
+        let shown: Vec<&str> = ids.iter().map(|id| names.short(id)).collect();
+        shown.join("; ")
+    })
+}
+
+fn views(ui: &Ui, names: &Names, judged: &[Judged]) -> (Vec<RowView>, Counts) {
     let mut counts = Counts::default();
     let rows = judged
         .iter()
@@ -562,6 +579,9 @@ fn views(ui: &Ui, judged: &[Judged]) -> (Vec<RowView>, Counts) {
                 .iter()
                 .zip(COLUMNS)
                 .map(|(text, column)| CellView {
+                    names: (column == "parties")
+                        .then(|| party_names(names, text))
+                        .flatten(),
                     text: text.clone(),
                     column,
                     bad: bad_column == Some(column),
@@ -628,11 +648,11 @@ async fn kept(
     ui: &Ui,
     raw: &str,
     key: &str,
-) -> Result<Result<(AgreementId, AgreementView, String, Arc<Table>), Response>, PageError> {
+) -> Result<Result<(AgreementId, AgreementView, Names, String, Arc<Table>), Response>, PageError> {
     let id = agreement_id(raw)?;
     let (view, names) = agreement(console, viewer, id).await?;
     match console.imports.get(key, viewer, id) {
-        Some((name, table)) => Ok(Ok((id, view, name, table))),
+        Some((name, table)) => Ok(Ok((id, view, names, name, table))),
         None => {
             let gone = Some(ui.t("import-gone").to_owned());
             let page = ImportPage::new(ui.clone(), view, names, gone);
@@ -648,12 +668,13 @@ async fn preview(
     ui: Ui,
     Path((raw, key)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    let (id, view, file_name, table) = match kept(&console, &viewer, &ui, &raw, &key).await? {
+    let (id, view, names, file_name, table) = match kept(&console, &viewer, &ui, &raw, &key).await?
+    {
         Ok(found) => found,
         Err(gone) => return Ok(gone),
     };
     let judged = judge(&console, &viewer, id, &table).await?;
-    let (rows, counts) = views(&ui, &judged);
+    let (rows, counts) = views(&ui, &names, &judged);
     let page = PreviewPage {
         headers: headers(&ui),
         action: format!("/agreements/{id}/import/{key}"),
@@ -679,7 +700,8 @@ async fn commit(
     Path((raw, key)): Path<(String, String)>,
     CsrfForm(CommitForm {}): CsrfForm<CommitForm>,
 ) -> Result<Response, PageError> {
-    let (id, view, file_name, table) = match kept(&console, &viewer, &ui, &raw, &key).await? {
+    let (id, view, names, file_name, table) = match kept(&console, &viewer, &ui, &raw, &key).await?
+    {
         Ok(found) => found,
         Err(gone) => return Ok(gone),
     };
@@ -709,7 +731,7 @@ async fn commit(
             }
         };
     }
-    let (rows, counts) = views(&ui, &judged);
+    let (rows, counts) = views(&ui, &names, &judged);
     tracing::info!(
         target: "accord::access",
         token_id = %viewer.token_id,

@@ -7,14 +7,14 @@ use accord_domain::PartyId;
 use accord_projections::{AgreementFilter, PartyDetail, PartyView};
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 
 use super::AgreementRow;
 use crate::context::render;
 use crate::csrf::CsrfForm;
-use crate::forms::{self, Answer, FormView, Pending, Values};
+use crate::forms::{self, FormView, Pending, Values};
 use crate::log;
 use crate::time_travel::{TimeTravel, When};
 use crate::{Console, PageError, Ui, Viewer};
@@ -66,24 +66,14 @@ async fn register(
 ) -> Result<Response, PageError> {
     let values = Values(values);
     let spec = forms::register_spec(&ui);
-    if values.get(forms::COMMAND_FIELD) != Some(spec.command) {
-        return Err(PageError::Invalid(forms::COMMAND_FIELD.into()));
-    }
-    if !forms::permitted(&viewer, spec.command, None) {
-        console.app.access.forbidden();
-        return Err(PageError::Forbidden);
-    }
-    match forms::submit(&console, &viewer, &spec, values).await? {
-        Answer::Recorded(_) => {
-            let back = ui.link_with("/parties", &[("done", spec.command)]);
-            Ok(Redirect::to(&format!("{back}#main")).into_response())
-        }
-        Answer::Refused(pending) => {
-            let status = pending.status;
-            let mut response = page(&console, &viewer, ui, Some(&pending)).await?;
-            *response.status_mut() = status;
-            Ok(response)
-        }
+    let done =
+        |_: &accord_store::CommandRecord| ui.link_with("/parties", &[("done", spec.command)]);
+    match forms::handle(&console, &viewer, &spec, values, None, done).await? {
+        Ok(redirect) => Ok(redirect),
+        Err(pending) => Ok(forms::refused(
+            page(&console, &viewer, ui, Some(&pending)).await?,
+            &pending,
+        )),
     }
 }
 

@@ -121,7 +121,8 @@ async fn read(console: &Console, when: &When, filters: &Filters) -> Result<Read,
         .with_models(engine, move |m, at| {
             let report = m.report(&ReportQuery { at, ..query });
             let by_year = years(m, &report);
-            (report, by_year, m.parties(), m.position())
+            // Names as they stood on the report's date.
+            (report, by_year, m.parties_at(at), m.position())
         })
         .await?;
     Ok(Read {
@@ -286,7 +287,7 @@ fn charts(ui: &Ui, report: &Report, by_year: &BTreeMap<i32, u64>, names: &Names)
     let mut area_bars: Vec<Bar> = areas
         .into_iter()
         .map(|(area, value)| Bar {
-            label: area.to_owned(),
+            label: ui.area_name(area),
             value,
         })
         .collect();
