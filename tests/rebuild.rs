@@ -12,11 +12,11 @@ use accord_store::{SledStore, SnapshotStore};
 use serde_json::Value;
 use server::{DataDir, Server};
 
-/// The demo's 15 events, with no server holding the folder.
+/// The demo's 23 events, with no server holding the folder.
 async fn demo_log() -> DataDir {
     let dir = DataDir::new();
     let server = Server::start_demo(&dir).await;
-    assert_eq!(server.head().await, 15);
+    assert_eq!(server.head().await, 23);
     server.stop();
     dir
 }
@@ -60,13 +60,16 @@ async fn rebuild_writes_a_snapshot_every_k_events_and_the_check_passes() {
     assert!(rebuilt.status.success(), "{rebuilt:?}");
     assert_eq!(
         stdout_json(&rebuilt)["snapshots"],
-        serde_json::json!([5, 10, 15])
+        serde_json::json!([5, 10, 15, 20])
     );
     assert!(checked.status.success(), "{checked:?}");
     let report = stdout_json(&checked);
     assert_eq!(report["ok"], true);
-    assert_eq!(report["snapshots_checked"], serde_json::json!([5, 10, 15]));
-    assert_eq!(report["served_from_snapshot"], 15);
+    assert_eq!(
+        report["snapshots_checked"],
+        serde_json::json!([5, 10, 15, 20])
+    );
+    assert_eq!(report["served_from_snapshot"], 20);
 }
 
 #[tokio::test]
@@ -108,7 +111,7 @@ async fn a_server_restarted_after_a_rebuild_serves_the_same_models() {
         before
     );
     let log = without_colours(&server.stderr());
-    assert!(log.contains("snapshot=15 replayed=0"), "{log}");
+    assert!(log.contains("snapshot=20 replayed=3"), "{log}");
 }
 
 /// The log without its ANSI colour codes.
