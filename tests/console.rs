@@ -352,6 +352,7 @@ fn pages() -> Vec<(&'static str, String)> {
         ),
         ("parties", "/parties".into()),
         ("party", "/parties/dong-nai-iza?at=2013-07-04".into()),
+        ("party-forms", "/parties/binh-phuoc-eza".into()),
         ("not-found", "/agreements/not-an-id".into()),
         ("docs", "/docs".into()),
         ("report", REPORT.into()),
@@ -1206,6 +1207,7 @@ async fn the_forms_unfolded_are_labelled_for_axe_in_both_languages() {
             format!("/agreements/{BILATERAL}?at=2013-07-01&lang={lang}"),
             format!("/agreements?lang={lang}"),
             format!("/parties?lang={lang}"),
+            format!("/parties/binh-phuoc-eza?lang={lang}"),
         ] {
             browser.open(&server.url(&path)).await;
             browser.find("form.command-form").await;
@@ -2559,6 +2561,8 @@ async fn an_admin_records_a_succession_and_an_update_on_the_party_page() {
     );
     assert!(successor.contains("2025"), "{successor}");
     assert!(browser.all("#SucceedParty").await.is_empty());
+    let (folder, _temp) = screenshot_folder();
+    save(&browser, &folder, "party-succeeded.en.png").await;
     // Before the date, no successor yet.
     browser
         .open(&server.url("/parties/binh-phuoc-eza?lang=en&at=2025-06-30"))
@@ -2625,6 +2629,8 @@ async fn an_admin_records_a_succession_and_an_update_on_the_party_page() {
         "{rows:?}"
     );
     assert!(browser.all("#a-parties + table tr.former").await.len() == 1);
+    let (folder, _temp) = screenshot_folder();
+    save(&browser, &folder, "agreement-members-succeeded.en.png").await;
     // The day before, Bình Phước is still a party.
     browser.open(&server.url(&page("2025-06-30"))).await;
     let rows = party_rows(&browser).await;
@@ -2671,6 +2677,8 @@ async fn the_agreement_shows_a_successor_via_its_predecessor_and_records_a_withd
         browser.text("#a-parties + table .via a").await,
         "Ban quản lý Khu kinh tế tỉnh Bình Phước"
     );
+    let (folder, _temp) = screenshot_folder();
+    save(&browser, &folder, "agreement-members-via.en.png").await;
     // The withdrawal form offers the parties at the date.
     browser.open(&server.url(&page("2015-06-01"))).await;
     let offered = browser

@@ -1453,6 +1453,66 @@ mod tests {
     }
 
     #[test]
+    fn the_refusals_of_parties_that_change_are_shown_at_their_fields() {
+        let ui = Ui::new(
+            Lang::En,
+            None,
+            &axum::http::Uri::from_static("/parties/binh-phuoc-eza"),
+        );
+        let party = |id: &str| PartyView {
+            party_id: accord_domain::PartyId::parse(id).unwrap(),
+            name: id.to_owned(),
+            short_name: None,
+            kind: accord_domain::PartyKind::Other,
+            province: None,
+            succeeded_by: None,
+            succeeded_on: None,
+            history: Vec::new(),
+        };
+        let registered = [party("binh-phuoc-eza"), party("dong-nai-iza")];
+        let specs = party_specs(&ui, &registered[0], &registered, false);
+        let succeed = specs.iter().find(|s| s.command == "SucceedParty").unwrap();
+        for rule in [
+            "succession_to_itself",
+            "succession_cycle",
+            "party_succeeded",
+        ] {
+            assert_eq!(succeed.field_of_rule(rule).as_deref(), Some("successor_id"));
+        }
+        assert_eq!(succeed.field_of_rule("party_already_succeeded"), None);
+        // The successor is chosen among the others.
+        let Kind::Select(options) = &succeed.fields[1].kind else {
+            panic!("the successor is a select");
+        };
+        assert_eq!(options.len(), 1);
+        assert_eq!(options[0].0, "dong-nai-iza");
+        // Once a succession is recorded, the form is gone.
+        let specs = party_specs(&ui, &registered[0], &registered, true);
+        assert!(specs.iter().all(|s| s.command != "SucceedParty"));
+        let update = &specs[0];
+        assert_eq!(
+            update.field_of_rule("text_required").as_deref(),
+            Some("name")
+        );
+        assert_eq!(update.field_of_rule("party_update_without_changes"), None);
+        let withdraw = Spec::new("WithdrawParty", "t", "s")
+            .field(Field::select("party_id", "l", Vec::new()))
+            .field(Field::date("effective_on", "l"));
+        for (rule, field) in [
+            ("too_few_parties", "party_id"),
+            ("party_not_member", "party_id"),
+            ("withdrawal_outside_term", "effective_on"),
+            ("agreement_terminated", "effective_on"),
+        ] {
+            assert_eq!(
+                withdraw.field_of_rule(rule).as_deref(),
+                Some(field),
+                "{rule}"
+            );
+        }
+    }
+
+    #[test]
     fn a_rule_is_shown_at_the_first_of_its_fields_the_form_shows() {
         let spec = Spec::new("RecordAssessment", "t", "s")
             .field(Field::fixed("party_id", "lam-dong-iza"))
