@@ -2629,6 +2629,9 @@ async fn an_admin_records_a_succession_and_an_update_on_the_party_page() {
         "{rows:?}"
     );
     assert!(browser.all("#a-parties + table tr.former").await.len() == 1);
+    // Names as in force on the date: the new short name from 1 July 2025.
+    let exchanges = browser.text("table.exchanges").await;
+    assert!(exchanges.contains(short), "{exchanges}");
     let (folder, _temp) = screenshot_folder();
     save(&browser, &folder, "agreement-members-succeeded.en.png").await;
     // The day before, Bình Phước is still a party.
@@ -2639,6 +2642,9 @@ async fn an_admin_records_a_succession_and_an_update_on_the_party_page() {
         "{rows:?}"
     );
     assert!(browser.all("#a-parties + table tr.former").await.is_empty());
+    let exchanges = browser.text("table.exchanges").await;
+    assert!(!exchanges.contains(short), "{exchanges}");
+    assert!(exchanges.contains("BQL các KCN Đồng Nai"), "{exchanges}");
     browser.close().await;
 }
 

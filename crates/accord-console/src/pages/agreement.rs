@@ -426,6 +426,7 @@ struct Shown {
     view: Option<AgreementView>,
     /// Every exchange of the agreement at the date.
     exchanges: Vec<ExchangeView>,
+    /// Every registered party, with its names in force on the date.
     parties: Vec<accord_projections::PartyView>,
     related: Vec<(String, String)>,
     /// The read models' position the page was read at (its receipt's).
@@ -464,7 +465,7 @@ impl Shown {
                 (
                     view,
                     exchanges.unwrap_or_default(),
-                    m.parties(),
+                    m.parties_at(at),
                     related,
                     position,
                 )
