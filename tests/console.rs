@@ -352,6 +352,7 @@ fn pages() -> Vec<(&'static str, String)> {
         ),
         ("parties", "/parties".into()),
         ("party", "/parties/dong-nai-iza?at=2013-07-04".into()),
+        ("party-forms", "/parties/binh-phuoc-eza".into()),
         ("not-found", "/agreements/not-an-id".into()),
         ("docs", "/docs".into()),
         ("report", REPORT.into()),
@@ -1206,6 +1207,7 @@ async fn the_forms_unfolded_are_labelled_for_axe_in_both_languages() {
             format!("/agreements/{BILATERAL}?at=2013-07-01&lang={lang}"),
             format!("/agreements?lang={lang}"),
             format!("/parties?lang={lang}"),
+            format!("/parties/binh-phuoc-eza?lang={lang}"),
         ] {
             browser.open(&server.url(&path)).await;
             browser.find("form.command-form").await;
@@ -2486,5 +2488,258 @@ async fn a_fact_is_voided_from_the_timeline_and_a_fact_others_depend_on_is_refus
     );
     save(&browser, &folder, "agreement-void-refused-en.png").await;
     assert_eq!(log_length(&server).await, length, "nothing appended");
+    browser.close().await;
+}
+
+// ---- Parties that change: succession, update, withdrawal (issue 13) ----
+
+/// The rows of the agreement page's parties table, one line each.
+async fn party_rows(browser: &Browser) -> Vec<String> {
+    let rows = browser.all("#a-parties + table tbody tr").await;
+    let mut lines = Vec::new();
+    for row in rows {
+        lines.push(row.text().await.expect("a row's text"));
+    }
+    lines
+}
+
+/// Chooses `value` in the select `id`, adding it first as a hand-made
+/// form would (a value the page does not offer).
+async fn choose_by_hand(browser: &Browser, id: &str, value: &str) {
+    browser
+        .run(&format!(
+            "const s = document.getElementById('{id}');\
+             const o = document.createElement('option'); o.value = '{value}'; s.append(o);\
+             s.value = '{value}';"
+        ))
+        .await;
+}
+
+#[tokio::test]
+async fn an_admin_records_a_succession_and_an_update_on_the_party_page() {
+    let (_dir, server, browser) = start().await;
+    sign_in(&browser, &server, TOKEN).await;
+    let before = log_length(&server).await;
+    browser
+        .open(&server.url("/parties/binh-phuoc-eza?lang=en"))
+        .await;
+    // A succession to itself, sent by hand: the rule's message at the
+    // successor, what was typed kept, nothing appended.
+    browser.click("#SucceedParty > summary").await;
+    choose_by_hand(&browser, "SucceedParty-successor_id", "binh-phuoc-eza").await;
+    set_value(&browser, "SucceedParty-effective_on", "2025-07-01").await;
+    let reason = "Sáp nhập tỉnh Bình Phước vào tỉnh Đồng Nai theo Nghị quyết 202/2025/QH15";
+    type_into(&browser, "SucceedParty-reason", reason).await;
+    browser
+        .click_to(
+            "#SucceedParty button[type=submit]",
+            "#SucceedParty-successor_id-error",
+        )
+        .await;
+    assert_eq!(
+        browser.text("#SucceedParty-successor_id-error").await,
+        "A party cannot succeed itself."
+    );
+    assert!(browser.all("#SucceedParty-error").await.is_empty());
+    assert_eq!(value_of(&browser, "#SucceedParty-reason").await, reason);
+    assert_eq!(log_length(&server).await, before, "nothing appended");
+    // Đồng Nai's authority, chosen among the registered parties.
+    set_value(&browser, "SucceedParty-successor_id", "dong-nai-iza").await;
+    submit_form(&browser, "SucceedParty", "The succession was recorded.").await;
+    let events = server.events().await;
+    assert_eq!(events.len(), before + 1);
+    assert_eq!(events[before]["type"], "PartySucceeded");
+    assert_eq!(events[before]["data"]["successor_id"], "dong-nai-iza");
+    assert_eq!(events[before]["data"]["effective_on"], "2025-07-01");
+    assert_eq!(events[before]["data"]["reason"], reason);
+    // Its page now names its successor, from the date; a party is
+    // succeeded once, so the form is gone.
+    let successor = browser.text("dd.successor").await;
+    assert!(
+        successor.contains("Ban quản lý các Khu công nghiệp tỉnh Đồng Nai"),
+        "{successor}"
+    );
+    assert!(successor.contains("2025"), "{successor}");
+    assert!(browser.all("#SucceedParty").await.is_empty());
+    let (folder, _temp) = screenshot_folder();
+    save(&browser, &folder, "party-succeeded.en.png").await;
+    // Before the date, no successor yet.
+    browser
+        .open(&server.url("/parties/binh-phuoc-eza?lang=en&at=2025-06-30"))
+        .await;
+    browser.find("main h1").await;
+    assert!(browser.all("dd.successor").await.is_empty());
+    // Đồng Nai's page names its predecessor.
+    browser
+        .open(&server.url("/parties/dong-nai-iza?lang=en&at=2025-07-02"))
+        .await;
+    let predecessors = browser.text("ul.predecessors").await;
+    assert!(
+        predecessors.contains("Ban quản lý Khu kinh tế tỉnh Bình Phước"),
+        "{predecessors}"
+    );
+    // An update of its short name only: the other fields are not sent.
+    browser.click("#UpdateParty > summary").await;
+    set_value(&browser, "UpdateParty-effective_on", "2025-07-01").await;
+    type_into(
+        &browser,
+        "UpdateParty-reason",
+        "Tiếp nhận Khu kinh tế Bình Phước",
+    )
+    .await;
+    let short = "BQL các KCN và KKT Đồng Nai";
+    type_into(&browser, "UpdateParty-short_name", short).await;
+    submit_form(&browser, "UpdateParty", "The update was recorded.").await;
+    let events = server.events().await;
+    assert_eq!(events.len(), before + 2);
+    assert_eq!(events[before + 1]["type"], "PartyUpdated");
+    let data = &events[before + 1]["data"];
+    assert_eq!(data["short_name"], short);
+    for absent in ["name", "kind", "province"] {
+        assert!(data[absent].is_null(), "{absent} was sent: {data}");
+    }
+    let history = browser.text("table.party-history").await;
+    assert!(history.contains("As registered"), "{history}");
+    assert!(history.contains(short), "{history}");
+    // An update that changes nothing: the rule's message above the form.
+    browser.click("#UpdateParty > summary").await;
+    set_value(&browser, "UpdateParty-effective_on", "2025-07-01").await;
+    type_into(&browser, "UpdateParty-reason", "Nhập lại").await;
+    type_into(&browser, "UpdateParty-short_name", short).await;
+    browser
+        .click_to("#UpdateParty button[type=submit]", "#UpdateParty-error")
+        .await;
+    assert_eq!(
+        browser.text("#UpdateParty-error").await,
+        "The update changes nothing in force on its date."
+    );
+    assert_eq!(log_length(&server).await, before + 2, "nothing appended");
+    // The tripartite program: Bình Phước's membership ends on the
+    // succession's date; Đồng Nai, a party already, stays one (once).
+    let page = |at: &str| format!("/agreements/{TRIPARTITE}?lang=en&at={at}");
+    browser.open(&server.url(&page("2025-07-02"))).await;
+    let rows = party_rows(&browser).await;
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    assert!(
+        rows[0].starts_with("Ban quản lý Khu kinh tế tỉnh Bình Phước 4 July 2013 1 July 2025 "),
+        "{rows:?}"
+    );
+    assert!(
+        rows[1].starts_with("Ban quản lý các Khu công nghiệp tỉnh Đồng Nai 4 July 2013 Chia sẻ"),
+        "{rows:?}"
+    );
+    assert!(browser.all("#a-parties + table tr.former").await.len() == 1);
+    // Names as in force on the date: the new short name from 1 July 2025.
+    let exchanges = browser.text("table.exchanges").await;
+    assert!(exchanges.contains(short), "{exchanges}");
+    let (folder, _temp) = screenshot_folder();
+    save(&browser, &folder, "agreement-members-succeeded.en.png").await;
+    // The day before, Bình Phước is still a party.
+    browser.open(&server.url(&page("2025-06-30"))).await;
+    let rows = party_rows(&browser).await;
+    assert!(
+        rows[0].starts_with("Ban quản lý Khu kinh tế tỉnh Bình Phước 4 July 2013 Chia sẻ"),
+        "{rows:?}"
+    );
+    assert!(browser.all("#a-parties + table tr.former").await.is_empty());
+    let exchanges = browser.text("table.exchanges").await;
+    assert!(!exchanges.contains(short), "{exchanges}");
+    assert!(exchanges.contains("BQL các KCN Đồng Nai"), "{exchanges}");
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn the_agreement_shows_a_successor_via_its_predecessor_and_records_a_withdrawal() {
+    let (_dir, server, browser) = start().await;
+    sign_in(&browser, &server, TOKEN).await;
+    // A successor that was not a party: it joins via its predecessor.
+    server
+        .accept(
+            &json!({"type": "RegisterParty", "data": {"party_id": "binh-phuoc-ipa",
+            "name": "Ban quản lý các Khu công nghiệp tỉnh Bình Phước",
+            "kind": "industrial_zone_authority", "province": "Bình Phước"}}),
+        )
+        .await;
+    server
+        .accept(
+            &json!({"type": "SucceedParty", "data": {"party_id": "binh-phuoc-eza",
+            "successor_id": "binh-phuoc-ipa", "effective_on": "2015-01-01",
+            "reason": "Hợp nhất hai Ban quản lý"}}),
+        )
+        .await;
+    let page = |at: &str| format!("/agreements/{TRIPARTITE}?lang=en&at={at}");
+    browser.open(&server.url(&page("2015-01-02"))).await;
+    let rows = party_rows(&browser).await;
+    assert_eq!(rows.len(), 4, "{rows:?}");
+    assert!(
+        rows[0].starts_with("Ban quản lý Khu kinh tế tỉnh Bình Phước 4 July 2013 1 January 2015"),
+        "{rows:?}"
+    );
+    assert_eq!(
+        rows[3],
+        "Ban quản lý các Khu công nghiệp tỉnh Bình Phước via Ban quản lý Khu kinh tế tỉnh Bình Phước 1 January 2015"
+    );
+    assert_eq!(
+        browser.text("#a-parties + table .via a").await,
+        "Ban quản lý Khu kinh tế tỉnh Bình Phước"
+    );
+    let (folder, _temp) = screenshot_folder();
+    save(&browser, &folder, "agreement-members-via.en.png").await;
+    // The withdrawal form offers the parties at the date.
+    browser.open(&server.url(&page("2015-06-01"))).await;
+    let offered = browser
+        .run(
+            "return [...document.querySelectorAll('#WithdrawParty-party_id option')]\
+             .map(o => o.value).filter(v => v)",
+        )
+        .await;
+    assert_eq!(
+        offered,
+        json!(["dong-nai-iza", "lam-dong-iza", "binh-phuoc-ipa"])
+    );
+    // A date outside the term: the rule's message at the date.
+    let before = log_length(&server).await;
+    browser.click("#WithdrawParty > summary").await;
+    browser
+        .find("#WithdrawParty-party_id")
+        .await
+        .select_by_value("lam-dong-iza")
+        .await
+        .expect("a member is chosen");
+    set_value(&browser, "WithdrawParty-effective_on", "2016-03-01").await;
+    let reason = "Rút khỏi chương trình theo đề nghị của UBND tỉnh Lâm Đồng";
+    type_into(&browser, "WithdrawParty-reason", reason).await;
+    browser
+        .click_to(
+            "#WithdrawParty button[type=submit]",
+            "#WithdrawParty-effective_on-error",
+        )
+        .await;
+    assert_eq!(
+        browser.text("#WithdrawParty-effective_on-error").await,
+        "The withdrawal date is outside the agreement's term."
+    );
+    assert_eq!(log_length(&server).await, before, "nothing appended");
+    set_value(&browser, "WithdrawParty-effective_on", "2015-06-01").await;
+    submit_form(&browser, "WithdrawParty", "The withdrawal was recorded.").await;
+    let events = server.events().await;
+    assert_eq!(events.len(), before + 1);
+    assert_eq!(events[before]["type"], "PartyWithdrew");
+    assert_eq!(events[before]["data"]["party_id"], "lam-dong-iza");
+    assert_eq!(events[before]["data"]["reason"], reason);
+    browser.open(&server.url(&page("2015-06-02"))).await;
+    let rows = party_rows(&browser).await;
+    assert!(
+        rows[2]
+            .starts_with("Ban quản lý các Khu công nghiệp tỉnh Lâm Đồng 4 July 2013 1 June 2015"),
+        "{rows:?}"
+    );
+    // Before it, Lâm Đồng is a party still.
+    browser.open(&server.url(&page("2015-05-31"))).await;
+    let rows = party_rows(&browser).await;
+    assert!(
+        rows[2].starts_with("Ban quản lý các Khu công nghiệp tỉnh Lâm Đồng 4 July 2013 Đầu mối"),
+        "{rows:?}"
+    );
     browser.close().await;
 }

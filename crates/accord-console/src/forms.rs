@@ -523,10 +523,14 @@ pub(crate) fn rule_fields(code: &str) -> &'static [&'static str] {
             "follow_ups",
         ],
         "party_already_registered" => &["party_id"],
-        "party_not_registered" | "party_not_in_agreement" | "party_already_in_agreement" => {
-            &["party_id", "parties", "lead_party"]
-        }
-        "too_few_parties" | "duplicate_party" | "exchange_without_parties" => &["parties"],
+        "party_not_registered"
+        | "party_not_in_agreement"
+        | "party_already_in_agreement"
+        | "party_not_member"
+        | "party_succeeded" => &["party_id", "successor_id", "parties", "lead_party"],
+        "succession_to_itself" | "succession_cycle" => &["successor_id"],
+        "too_few_parties" => &["parties", "party_id"],
+        "duplicate_party" | "exchange_without_parties" => &["parties"],
         "term_start_after_end" => &["term.end"],
         "no_areas" | "duplicate_area" => &["areas"],
         "superseded_agreement_not_found" => &["supersedes"],
@@ -549,7 +553,7 @@ pub(crate) fn rule_fields(code: &str) -> &'static [&'static str] {
         "event_not_found" | "void_of_void" | "event_already_voided" | "void_breaks_history" => {
             &["event_id"]
         }
-        "termination_before_signing" => &["effective_on"],
+        "termination_before_signing" | "withdrawal_outside_term" => &["effective_on"],
         "activity_outside_term" => &["due_on"],
         "activity_not_found" | "activity_cancelled" | "activity_done" => &["activity_id"],
         "follow_up_due_before_exchange" | "follow_up_already_exists" => &["follow_ups"],
@@ -558,7 +562,9 @@ pub(crate) fn rule_fields(code: &str) -> &'static [&'static str] {
         // responsibility_for_non_party, agreement_already_exists,
         // agreement_not_found, amendment_without_changes,
         // exchange_already_exists, correction_without_changes,
-        // review_already_exists, already_terminated: the whole command.
+        // review_already_exists, already_terminated,
+        // party_update_without_changes, party_already_succeeded,
+        // contradicts_recorded_fact: the whole command.
         _ => &[],
     }
 }
@@ -789,6 +795,13 @@ fn sample(name: &str, agreement: AgreementId, viewer: &Viewer) -> Option<Command
             "lead_party": party, "due_on": d}),
         "CancelActivity" => json!({"agreement_id": a, "activity_id": nil, "reason": "-"}),
         "CompleteFollowUp" => json!({"agreement_id": a, "follow_up_id": nil, "completed_on": d}),
+        "UpdateParty" => json!({"party_id": party, "effective_on": d, "reason": "-"}),
+        "SucceedParty" => {
+            json!({"party_id": party, "successor_id": party, "effective_on": d, "reason": "-"})
+        }
+        "WithdrawParty" => {
+            json!({"agreement_id": a, "party_id": party, "effective_on": d, "reason": "-"})
+        }
         _ => return None,
     };
     serde_json::from_value(json!({"type": name, "data": data})).ok()
@@ -1049,6 +1062,21 @@ pub(crate) fn agreement_specs(
     }
     specs.push(
         Spec::new(
+            "WithdrawParty",
+            "form-withdraw-party",
+            "form-withdraw-party-submit",
+        )
+        .field(agreement())
+        .field(Field::select(
+            "party_id",
+            "form-field-party",
+            member_options.clone(),
+        ))
+        .field(Field::date("effective_on", "form-field-effective_on"))
+        .field(Field::text("reason", "form-field-reason")),
+    );
+    specs.push(
+        Spec::new(
             "OpenReviewPeriod",
             "form-open-review",
             "form-open-review-submit",
@@ -1246,8 +1274,60 @@ pub(crate) fn register_spec(ui: &Ui) -> Spec {
     .field(Field::text("province", "form-field-province").optional())
 }
 
+/// The forms of a party's page (`/parties/{id}`): updating `party` (as
+/// it stands on the page's date) and, unless a succession of it is
+/// recorded already (`succeeded`, whatever its date), recording its
+/// successor among the other `registered` parties.
+pub(crate) fn party_specs(
+    ui: &Ui,
+    party: &PartyView,
+    registered: &[PartyView],
+    succeeded: bool,
+) -> Vec<Spec> {
+    let id = || Field::fixed("party_id", &party.party_id);
+    let unchanged = |field: Field| field.optional().hint("form-hint-unchanged");
+    let mut specs = vec![Spec::new(
+        "UpdateParty",
+        "form-update-party",
+        "form-update-party-submit",
+    )
+    .field(id())
+    .field(Field::date("effective_on", "form-field-effective_on"))
+    .field(Field::text("reason", "form-field-reason"))
+    .field(unchanged(Field::text("name", "form-field-name")))
+    .field(unchanged(Field::text(
+        "short_name",
+        "form-field-short_name",
+    )))
+    .field(unchanged(Field::select(
+        "kind",
+        "form-field-party-kind",
+        value_options(ui, "party-kind", &PARTY_KINDS),
+    )))
+    .field(unchanged(Field::text("province", "form-field-province")))];
+    if !succeeded {
+        let others = registered.iter().filter(|p| p.party_id != party.party_id);
+        specs.push(
+            Spec::new(
+                "SucceedParty",
+                "form-succeed-party",
+                "form-succeed-party-submit",
+            )
+            .field(id())
+            .field(Field::select(
+                "successor_id",
+                "form-field-successor",
+                party_options(others),
+            ))
+            .field(Field::date("effective_on", "form-field-effective_on"))
+            .field(Field::text("reason", "form-field-reason")),
+        );
+    }
+    specs
+}
+
 /// The confirmation shown after each command was recorded: its catalogue key.
-const DONE: [(&str, &str); 16] = [
+const DONE: [(&str, &str); 19] = [
     ("RegisterParty", "form-register-party-done"),
     ("SignAgreement", "form-sign-agreement-done"),
     ("AmendAgreement", "form-amend-agreement-done"),
@@ -1264,6 +1344,9 @@ const DONE: [(&str, &str); 16] = [
     ("CancelActivity", "form-cancel-activity-done"),
     ("CompleteFollowUp", "form-complete-follow-up-done"),
     ("VoidEvent", "form-void-event-done"),
+    ("UpdateParty", "form-update-party-done"),
+    ("SucceedParty", "form-succeed-party-done"),
+    ("WithdrawParty", "form-withdraw-party-done"),
 ];
 
 /// The confirmation of `?done=<command>`, the answer to a recorded
@@ -1367,6 +1450,66 @@ mod tests {
         // Left empty, both are left out.
         let empty = spec.body(&Values::default(), id).unwrap();
         assert_eq!(empty["data"], json!({}));
+    }
+
+    #[test]
+    fn the_refusals_of_parties_that_change_are_shown_at_their_fields() {
+        let ui = Ui::new(
+            Lang::En,
+            None,
+            &axum::http::Uri::from_static("/parties/binh-phuoc-eza"),
+        );
+        let party = |id: &str| PartyView {
+            party_id: accord_domain::PartyId::parse(id).unwrap(),
+            name: id.to_owned(),
+            short_name: None,
+            kind: accord_domain::PartyKind::Other,
+            province: None,
+            succeeded_by: None,
+            succeeded_on: None,
+            history: Vec::new(),
+        };
+        let registered = [party("binh-phuoc-eza"), party("dong-nai-iza")];
+        let specs = party_specs(&ui, &registered[0], &registered, false);
+        let succeed = specs.iter().find(|s| s.command == "SucceedParty").unwrap();
+        for rule in [
+            "succession_to_itself",
+            "succession_cycle",
+            "party_succeeded",
+        ] {
+            assert_eq!(succeed.field_of_rule(rule).as_deref(), Some("successor_id"));
+        }
+        assert_eq!(succeed.field_of_rule("party_already_succeeded"), None);
+        // The successor is chosen among the others.
+        let Kind::Select(options) = &succeed.fields[1].kind else {
+            panic!("the successor is a select");
+        };
+        assert_eq!(options.len(), 1);
+        assert_eq!(options[0].0, "dong-nai-iza");
+        // Once a succession is recorded, the form is gone.
+        let specs = party_specs(&ui, &registered[0], &registered, true);
+        assert!(specs.iter().all(|s| s.command != "SucceedParty"));
+        let update = &specs[0];
+        assert_eq!(
+            update.field_of_rule("text_required").as_deref(),
+            Some("name")
+        );
+        assert_eq!(update.field_of_rule("party_update_without_changes"), None);
+        let withdraw = Spec::new("WithdrawParty", "t", "s")
+            .field(Field::select("party_id", "l", Vec::new()))
+            .field(Field::date("effective_on", "l"));
+        for (rule, field) in [
+            ("too_few_parties", "party_id"),
+            ("party_not_member", "party_id"),
+            ("withdrawal_outside_term", "effective_on"),
+            ("agreement_terminated", "effective_on"),
+        ] {
+            assert_eq!(
+                withdraw.field_of_rule(rule).as_deref(),
+                Some(field),
+                "{rule}"
+            );
+        }
     }
 
     #[test]

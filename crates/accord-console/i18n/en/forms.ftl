@@ -49,6 +49,15 @@ form-sign-agreement-done = The agreement was signed.
 form-register-party = Register a party
 form-register-party-submit = Register the party
 form-register-party-done = The party was registered.
+form-withdraw-party = Record a party's withdrawal
+form-withdraw-party-submit = Record the withdrawal
+form-withdraw-party-done = The withdrawal was recorded.
+form-update-party = Update the party
+form-update-party-submit = Record the update
+form-update-party-done = The update was recorded.
+form-succeed-party = Record the party's successor
+form-succeed-party-submit = Record the succession
+form-succeed-party-done = The succession was recorded.
 
 form-field-occurred_on = Date it took place
 form-field-area = Area
@@ -82,6 +91,7 @@ form-field-name = Name
 form-field-short_name = Short name
 form-field-party-kind = Kind of organisation
 form-field-province = Province
+form-field-successor = Successor
 form-field-event = Fact
 
 refusal-text_required = This text cannot be empty.

@@ -49,6 +49,15 @@ form-sign-agreement-done = Đã ghi nhận thỏa thuận được ký kết.
 form-register-party = Đăng ký bên tham gia
 form-register-party-submit = Đăng ký
 form-register-party-done = Đã đăng ký bên tham gia.
+form-withdraw-party = Ghi nhận một bên rút khỏi thỏa thuận
+form-withdraw-party-submit = Ghi nhận việc rút
+form-withdraw-party-done = Đã ghi nhận việc rút khỏi thỏa thuận.
+form-update-party = Cập nhật thông tin bên tham gia
+form-update-party-submit = Ghi nhận cập nhật
+form-update-party-done = Đã ghi nhận cập nhật.
+form-succeed-party = Ghi nhận đơn vị kế thừa
+form-succeed-party-submit = Ghi nhận việc kế thừa
+form-succeed-party-done = Đã ghi nhận việc kế thừa.
 
 form-field-occurred_on = Ngày diễn ra
 form-field-area = Lĩnh vực
@@ -82,6 +91,7 @@ form-field-name = Tên
 form-field-short_name = Tên viết tắt
 form-field-party-kind = Loại tổ chức
 form-field-province = Tỉnh
+form-field-successor = Đơn vị kế thừa
 form-field-event = Sự kiện
 
 refusal-text_required = Nội dung này không được để trống.

@@ -56,11 +56,17 @@ pub(crate) fn router() -> Router<Console> {
         .route("/agreements/{id}/files/{sha256}", get(file))
 }
 
-/// A party of the agreement at the date.
+/// A membership of the agreement begun by the date.
 struct Member {
     party_id: String,
-    /// The business date of the signature or admission that made it one.
-    joined_on: Option<BusinessDate>,
+    /// The first day it is a party: the signature's (or the term's start,
+    /// if earlier), the admission's or the succession's date.
+    since: BusinessDate,
+    /// The first day it is no longer one (withdrawal, succession), if on or
+    /// before the date.
+    until: Option<BusinessDate>,
+    /// The predecessor it took over from, for a successor.
+    via: Option<String>,
     responsibilities: Option<String>,
 }
 
@@ -420,6 +426,7 @@ struct Shown {
     view: Option<AgreementView>,
     /// Every exchange of the agreement at the date.
     exchanges: Vec<ExchangeView>,
+    /// Every registered party, with its names in force on the date.
     parties: Vec<accord_projections::PartyView>,
     related: Vec<(String, String)>,
     /// The read models' position the page was read at (its receipt's).
@@ -458,7 +465,7 @@ impl Shown {
                 (
                     view,
                     exchanges.unwrap_or_default(),
-                    m.parties(),
+                    m.parties_at(at),
                     related,
                     position,
                 )
@@ -535,10 +542,7 @@ impl Shown {
         };
         let page = AgreementPage {
             tt: TimeTravel::new(&ui, &when, &history).steps(&ui, &when, &history),
-            members: view
-                .as_ref()
-                .map(|v| members(v, &when, &history))
-                .unwrap_or_default(),
+            members: view.as_ref().map(members).unwrap_or_default(),
             diff_href: diff_href(view.as_ref(), &when),
             names: Names::new(parties),
             related: Names::titles(related),
@@ -563,28 +567,17 @@ impl Shown {
     }
 }
 
-/// Each party with the date it joined: the signature's date for the
-/// signatories, the admission's for the others (events known and in effect).
-fn members(view: &AgreementView, when: &When, history: &[LogEntry]) -> Vec<Member> {
-    let joined = |party: &str| {
-        history
-            .iter()
-            .filter(|e| when.knows(e.recorded_at) && !e.after(when.at))
-            .find(|e| match e.event_type.as_str() {
-                "AgreementSigned" => e.data["parties"]
-                    .as_array()
-                    .is_some_and(|ps| ps.iter().any(|p| p == party)),
-                "PartyAdmitted" => e.data["party_id"] == party,
-                _ => false,
-            })
-            .and_then(|e| e.effective_on)
-    };
-    view.parties
+/// Every membership begun by the date, as the read model has them
+/// (members over time), each with its responsibilities.
+fn members(view: &AgreementView) -> Vec<Member> {
+    view.members
         .iter()
-        .map(|p| Member {
-            party_id: p.to_string(),
-            joined_on: joined(p.as_str()),
-            responsibilities: view.responsibilities.get(p).cloned(),
+        .map(|m| Member {
+            party_id: m.party_id.to_string(),
+            since: m.since,
+            until: m.until,
+            via: m.via.as_ref().map(ToString::to_string),
+            responsibilities: view.responsibilities.get(&m.party_id).cloned(),
         })
         .collect()
 }
