@@ -178,16 +178,7 @@ pub fn command_of(event: &Event) -> Option<Command> {
             place: e.place,
             participants: e.participants,
             minutes: e.minutes,
-            follow_ups: e
-                .follow_ups
-                .into_iter()
-                .map(|f| FollowUpInput {
-                    follow_up_id: Some(f.follow_up_id),
-                    action: f.action,
-                    party_id: f.party_id,
-                    due_on: f.due_on,
-                })
-                .collect(),
+            follow_ups: e.follow_ups.into_iter().map(follow_up_input).collect(),
             activity_id: e.activity_id,
         }),
         Event::ExchangeCorrected(e) => Command::CorrectExchange(CorrectExchange {
@@ -203,16 +194,9 @@ pub fn command_of(event: &Event) -> Option<Command> {
             place: e.place,
             participants: e.participants,
             minutes: e.minutes,
-            follow_ups: e.follow_ups.map(|list| {
-                list.into_iter()
-                    .map(|f| FollowUpInput {
-                        follow_up_id: Some(f.follow_up_id),
-                        action: f.action,
-                        party_id: f.party_id,
-                        due_on: f.due_on,
-                    })
-                    .collect()
-            }),
+            follow_ups: e
+                .follow_ups
+                .map(|list| list.into_iter().map(follow_up_input).collect()),
             activity_id: e.activity_id,
         }),
         Event::ExchangeRetracted(e) => Command::RetractExchange(RetractExchange {
@@ -300,4 +284,14 @@ pub fn command_of(event: &Event) -> Option<Command> {
         }),
         Event::EventVoided(_) => return None,
     })
+}
+
+/// A recorded follow-up as the command that agreed it gave it, with its id.
+fn follow_up_input(f: FollowUp) -> FollowUpInput {
+    FollowUpInput {
+        follow_up_id: Some(f.follow_up_id),
+        action: f.action,
+        party_id: f.party_id,
+        due_on: f.due_on,
+    }
 }
