@@ -338,7 +338,7 @@ fn rows(ui: &Ui, agreements: &[accord_projections::ReportAgreement]) -> Vec<Row>
             let areas: Vec<String> = a
                 .by_area
                 .iter()
-                .map(|(area, n)| format!("{area} ({n})"))
+                .map(|(area, n)| format!("{} ({n})", ui.area_name(area.as_str())))
                 .collect();
             Row {
                 href: ui.agreement_href(a.agreement_id),
