@@ -160,7 +160,28 @@ async fn the_walkthrough_runs_on_postgresql_and_a_restart_keeps_everything() {
         .await;
     assert_eq!(checked.status, 200, "{}", checked.text);
     assert_eq!(checked.body["ok"], true, "{}", checked.text);
+
+    // A token created offline in the database, beside the running server,
+    // authenticates once the server has restarted.
+    let created = accord(&["token", "create", "--role", "auditor"], &database);
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    let secret = String::from_utf8(created.stdout).unwrap().trim().to_owned();
     restarted.stop();
+    let again = start_on(&dir, &database).await;
+    let read = again
+        .send(
+            again
+                .client
+                .get(again.url("/v1/audit/verify"))
+                .bearer_auth(&secret),
+        )
+        .await;
+    assert_eq!(read.status, 200, "{}", read.text);
+    again.stop();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -236,6 +257,10 @@ async fn every_acknowledged_command_survives_a_kill_9_on_postgresql() {
 
     // Offline, on the database: the chain verifies; an export imported
     // into a sled folder and back into another database keeps every hash.
+    let rebuilt = succeeded(&accord(&["rebuild", "--snapshot-every", "100"], &database));
+    assert_eq!(rebuilt["events"], head, "{rebuilt:#}");
+    let checked = succeeded(&accord(&["rebuild", "--check"], &database));
+    assert_eq!(checked["ok"], true, "{checked:#}");
     let verified = succeeded(&accord(&["verify"], &database));
     assert_eq!(
         (verified["ok"].clone(), verified["events"].clone()),
