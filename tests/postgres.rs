@@ -6,6 +6,8 @@
 //! `ACCORD_TEST_DATABASE_URL` (default 127.0.0.1:5432, which `.ci/run`
 //! starts); without one the tests fail, they never skip.
 
+#[path = "support/receiver.rs"]
+mod receiver;
 #[path = "support/server.rs"]
 mod server;
 
@@ -16,6 +18,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use accord_store_pg::testing::TestDatabase;
+use receiver::{verify_with_python, Received, TestReceiver};
 use reqwest::Client;
 use serde_json::{json, Value};
 use server::{DataDir, Server, TOKEN};
@@ -160,7 +163,28 @@ async fn the_walkthrough_runs_on_postgresql_and_a_restart_keeps_everything() {
         .await;
     assert_eq!(checked.status, 200, "{}", checked.text);
     assert_eq!(checked.body["ok"], true, "{}", checked.text);
+
+    // A token created offline in the database, beside the running server,
+    // authenticates once the server has restarted.
+    let created = accord(&["token", "create", "--role", "auditor"], &database);
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    let secret = String::from_utf8(created.stdout).unwrap().trim().to_owned();
     restarted.stop();
+    let again = start_on(&dir, &database).await;
+    let read = again
+        .send(
+            again
+                .client
+                .get(again.url("/v1/audit/verify"))
+                .bearer_auth(&secret),
+        )
+        .await;
+    assert_eq!(read.status, 200, "{}", read.text);
+    again.stop();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -236,6 +260,10 @@ async fn every_acknowledged_command_survives_a_kill_9_on_postgresql() {
 
     // Offline, on the database: the chain verifies; an export imported
     // into a sled folder and back into another database keeps every hash.
+    let rebuilt = succeeded(&accord(&["rebuild", "--snapshot-every", "100"], &database));
+    assert_eq!(rebuilt["events"], head, "{rebuilt:#}");
+    let checked = succeeded(&accord(&["rebuild", "--check"], &database));
+    assert_eq!(checked["ok"], true, "{checked:#}");
     let verified = succeeded(&accord(&["verify"], &database));
     assert_eq!(
         (verified["ok"].clone(), verified["events"].clone()),
@@ -270,4 +298,64 @@ async fn every_acknowledged_command_survives_a_kill_9_on_postgresql() {
         !again.status.success(),
         "a database holding a log is not imported into"
     );
+}
+
+/// Registers parties `from..from + n`; their positions.
+async fn register(server: &Server, from: usize, n: usize) -> Vec<u64> {
+    let mut positions = Vec::new();
+    for i in from..from + n {
+        let data = json!({"party_id": format!("party-{i:04}"), "name": format!("Ban quản lý {i}"), "kind": "industrial_zone_authority"});
+        let result = server
+            .accept(&json!({"type": "RegisterParty", "data": data}))
+            .await;
+        positions.push(result["position"].as_u64().unwrap());
+    }
+    positions
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhooks_are_delivered_in_order_and_resume_from_the_stored_cursor_after_a_restart() {
+    let database = TestDatabase::create();
+    let dir = DataDir::new();
+    let flags = [
+        "--webhook-allow-private",
+        "--webhook-retry-schedule",
+        "100ms,200ms,300ms,500ms,1s",
+        "--database-url",
+        database.url(),
+    ];
+    let within = Duration::from_secs(60);
+    let server = Server::start_with(&dir, &flags).await;
+    let receiver = TestReceiver::start().await;
+    let created = server
+        .post("/v1/webhooks", &json!({"url": receiver.url()}))
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let secret = created.body["secret"].as_str().unwrap().to_owned();
+    let mut positions = register(&server, 0, 3).await;
+    receiver.wait_for(within, |r| r.len() >= 3).await;
+    server.stop();
+
+    let restarted = Server::start_with(&dir, &flags).await;
+    positions.extend(register(&restarted, 3, 2).await);
+    let received = receiver
+        .wait_for(within, |r| {
+            let got: std::collections::HashSet<u64> = r.iter().map(Received::position).collect();
+            positions.iter().all(|p| got.contains(p))
+        })
+        .await;
+    let mut seen = std::collections::HashSet::new();
+    let first: Vec<u64> = received
+        .iter()
+        .map(Received::position)
+        .filter(|p| seen.insert(*p))
+        .collect();
+    assert_eq!(
+        first, positions,
+        "each event once, in log order, across the restart"
+    );
+    for delivery in &received {
+        verify_with_python(&secret, delivery).expect("the reference verifier accepts it");
+    }
+    restarted.stop();
 }

@@ -9,8 +9,8 @@ use accord_store::{
     check_writes, plan_import, plan_writes, CommandRecord, EventLog, Head, PlannedBatch,
     PlannedEvent, RawEvent, Staged, StoreError, StoredBytes, StoredEvent, Write,
 };
+use deadpool_postgres::ClientWrapper as Client;
 use time::{OffsetDateTime, UtcOffset};
-use tokio_postgres::Client;
 use uuid::Uuid;
 
 use crate::{
@@ -57,6 +57,23 @@ fn nanos(head: &Head) -> Result<Option<i64>, StoreError> {
         .transpose()
 }
 
+const LOCK_HEAD: &str = "SELECT position, hash FROM accord_head WHERE id = 1 FOR UPDATE";
+const INSERT_EVENTS: &str =
+    "INSERT INTO accord_events (position, stream, version, command_id, hash, canonical) \
+     SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::uuid[], \
+     $5::bytea[], $6::bytea[])";
+const INSERT_COMMANDS: &str = "INSERT INTO accord_commands (command_id, position, record) \
+     SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::bytea[]) \
+     ON CONFLICT (command_id) DO UPDATE \
+     SET position = excluded.position, record = excluded.record";
+const UPDATE_HEAD: &str =
+    "UPDATE accord_head SET position = $1, hash = $2, recorded_at_ns = $3 WHERE id = 1";
+const STREAM_VERSIONS: &str =
+    "SELECT s, (SELECT coalesce(max(version), 0) FROM accord_events WHERE stream = s) \
+     FROM unnest($1::text[]) AS s";
+const STORED_COMMANDS: &str = "SELECT command_id FROM accord_commands WHERE command_id = ANY($1)";
+const COMMAND_RECORD: &str = "SELECT record FROM accord_commands WHERE command_id = $1";
+
 /// Writes a planned batch after `base` in one transaction: locks the head
 /// row, checks the batch follows it, inserts the events and the command
 /// records, moves the head, commits.
@@ -68,13 +85,14 @@ async fn write_batch(
     head: &Head,
 ) -> Result<(), StoreError> {
     let transaction = client.transaction().await.map_err(pg_error)?;
-    let row = transaction
-        .query_one(
-            "SELECT position, hash FROM accord_head WHERE id = 1 FOR UPDATE",
-            &[],
-        )
-        .await
-        .map_err(pg_error)?;
+    let (lock, events_insert, commands_insert, head_update) = tokio::try_join!(
+        transaction.prepare_cached(LOCK_HEAD),
+        transaction.prepare_cached(INSERT_EVENTS),
+        transaction.prepare_cached(INSERT_COMMANDS),
+        transaction.prepare_cached(UPDATE_HEAD),
+    )
+    .map_err(pg_error)?;
+    let row = transaction.query_one(&lock, &[]).await.map_err(pg_error)?;
     let (position, hash) = (from_sql(row.get(0))?, hash_of(row.get(1))?);
     if position != base.position || hash != base.hash {
         return Err(StoreError::Io(format!(
@@ -99,9 +117,7 @@ async fn write_batch(
     }
     transaction
         .execute(
-            "INSERT INTO accord_events (position, stream, version, command_id, hash, canonical) \
-             SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::uuid[], \
-             $5::bytea[], $6::bytea[])",
+            &events_insert,
             &[
                 &positions,
                 &streams,
@@ -122,18 +138,12 @@ async fn write_batch(
         bodies.push(serde_json::to_vec(record).map_err(|e| StoreError::Invalid(e.to_string()))?);
     }
     transaction
-        .execute(
-            "INSERT INTO accord_commands (command_id, position, record) \
-             SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::bytea[]) \
-             ON CONFLICT (command_id) DO UPDATE \
-             SET position = excluded.position, record = excluded.record",
-            &[&ids, &lasts, &bodies],
-        )
+        .execute(&commands_insert, &[&ids, &lasts, &bodies])
         .await
         .map_err(refusal)?;
     transaction
         .execute(
-            "UPDATE accord_head SET position = $1, hash = $2, recorded_at_ns = $3 WHERE id = 1",
+            &head_update,
             &[&to_sql(head.position), &&head.hash[..], &nanos(head)?],
         )
         .await
@@ -164,15 +174,13 @@ async fn lookups(
         [&streams as &(dyn tokio_postgres::types::ToSql + Sync)],
         [&commands as &(dyn tokio_postgres::types::ToSql + Sync)],
     );
-    let versions = client.query(
-        "SELECT s, (SELECT coalesce(max(version), 0) FROM accord_events WHERE stream = s) \
-         FROM unnest($1::text[]) AS s",
-        &streams,
-    );
-    let stored = client.query(
-        "SELECT command_id FROM accord_commands WHERE command_id = ANY($1)",
-        &commands,
-    );
+    let (by_stream, by_id) = tokio::try_join!(
+        client.prepare_cached(STREAM_VERSIONS),
+        client.prepare_cached(STORED_COMMANDS),
+    )
+    .map_err(pg_error)?;
+    let versions = client.query(&by_stream, &streams);
+    let stored = client.query(&by_id, &commands);
     let (versions, stored) = tokio::try_join!(versions, stored).map_err(pg_error)?;
     let versions = versions
         .into_iter()
@@ -184,11 +192,12 @@ async fn lookups(
 
 /// The stored record of a command.
 async fn stored_command(client: &Client, id: Uuid) -> Result<Option<CommandRecord>, StoreError> {
+    let statement = client
+        .prepare_cached(COMMAND_RECORD)
+        .await
+        .map_err(pg_error)?;
     let row = client
-        .query_opt(
-            "SELECT record FROM accord_commands WHERE command_id = $1",
-            &[&id],
-        )
+        .query_opt(&statement, &[&id])
         .await
         .map_err(pg_error)?;
     row.map(|row| {
