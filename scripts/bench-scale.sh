@@ -10,8 +10,10 @@
 #   (from=2020-01-01&to=2020-12-31), and as_of the log's middle event (the
 #   first request, which rebuilds the models at that instant, then the
 #   median of the repeated ones, served from the as_of cache);
-# - the agreement page (GET /v1/agreements/{id}) and its history
-#   (GET /v1/agreements/{id}/history) for the agreement with the most events;
+# - the agreement page (GET /v1/agreements/{id}), its history
+#   (GET /v1/agreements/{id}/history) and its exchange list
+#   (GET /v1/agreements/{id}/exchanges, whose texts are read from the log,
+#   ADR 0037) for the agreement with the most events;
 # - disk: the data folder's bytes per event, the snapshots apart.
 #
 # Each latency is the median of ROUNDS requests, one at a time, as curl
@@ -69,7 +71,7 @@ once() {
 
 echo "== machine: $(nproc) cores, $(uname -r), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "== binary: $bin; rounds per latency: $rounds; $(date -u +%Y-%m-%dT%H:%MZ)"
-summary=("| events | report all time | one year | as_of first / repeated | agreement / history | ready | RSS ready / after reads | bytes per event (snapshots apart) |"
+summary=("| events | report all time | one year | as_of first / repeated | agreement / history / exchanges | ready | RSS ready / after reads | bytes per event (snapshots apart) |"
   "|---|---|---|---|---|---|---|---|")
 for n in "${sizes[@]}"; do
   dir="${keep:-$work}/log-$n"
@@ -110,14 +112,15 @@ print(max(items, key=lambda a: a.get("version", 0))["agreement_id"])')
   read -r bare bare_size < <(median "$report?lineage=none")
   read -r page page_size < <(median "/v1/agreements/$agreement")
   read -r history history_size < <(median "/v1/agreements/$agreement/history")
+  read -r listed listed_size < <(median "/v1/agreements/$agreement/exchanges")
   rss_after=$(rss_mib "$server")
   echo "-- report, all time: $all ms ($all_size bytes); as CSV: $csv ms ($csv_size bytes); lineage=none: $bare ms ($bare_size bytes)"
   echo "-- report, 2020: $year ms ($year_size bytes)"
   echo "-- report as_of the middle event: first $as_of_first ms, then $as_of ms ($as_of_size bytes)"
-  echo "-- agreement $agreement: $page ms ($page_size bytes); history $history ms ($history_size bytes)"
+  echo "-- agreement $agreement: $page ms ($page_size bytes); history $history ms ($history_size bytes); exchanges $listed ms ($listed_size bytes)"
   echo "-- RSS after the reads: $rss_after MiB"
   kill "$server"; wait "$server" 2>/dev/null || true; server=
-  summary+=("| $events | $all ms | $year ms | $as_of_first / $as_of ms | $page / $history ms | $ready s | $rss_ready / $rss_after MiB | $per_event ($per_event_log) |")
+  summary+=("| $events | $all ms | $year ms | $as_of_first / $as_of ms | $page / $history / $listed ms | $ready s | $rss_ready / $rss_after MiB | $per_event ($per_event_log) |")
   [ -n "$keep" ] || rm -rf "$dir" "$dir.events"
 done
 echo

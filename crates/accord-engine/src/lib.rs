@@ -31,6 +31,7 @@ mod models;
 mod replay;
 pub mod retention;
 mod snapshots;
+mod texts;
 mod void;
 mod writer;
 
@@ -208,6 +209,8 @@ pub(crate) struct Shared {
     /// The log's read side, which readers get ([`Engine::log`]).
     pub reader: LogReader,
     pub read: RwLock<ReadModels>,
+    /// Where the served read models read exchange texts (the log, ADR 0037).
+    pub texts: Arc<dyn accord_projections::EventsAt>,
     pub head: watch::Sender<u64>,
     /// Recent `as_of` states, least recently used first.
     pub as_of: Mutex<Vec<(u64, Arc<ReadModels>)>>,
@@ -242,7 +245,9 @@ impl Engine {
         config: EngineConfig,
     ) -> Result<Engine, ReplayError> {
         let (models, loaded) = Models::load(log.as_ref(), snapshots.as_ref(), log.head().position)?;
-        let Models { write, read } = models;
+        let Models { write, mut read } = models;
+        let texts: Arc<dyn accord_projections::EventsAt> = Arc::new(texts::LogEvents::new(&log));
+        read.read_texts_from(texts.clone());
         let (head, _) = watch::channel(read.position());
         let staged_to = std::sync::atomic::AtomicU64::new(read.position());
         let (queue, jobs) = mpsc::channel(config.queue_capacity);
@@ -266,6 +271,7 @@ impl Engine {
             log,
             snapshots,
             read: RwLock::new(read),
+            texts,
             head,
             as_of: Mutex::new(Vec::new()),
             config,

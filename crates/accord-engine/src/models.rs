@@ -35,9 +35,13 @@ pub struct Loaded {
 }
 
 impl Models {
-    /// Empty models (position 0).
+    /// Empty models (position 0); the read models are lean: they keep no
+    /// exchange texts (ADR 0037), which the engine reads from the log.
     pub fn new() -> Self {
-        Self::default()
+        Self {
+            write: WriteModel::new(),
+            read: ReadModels::lean(),
+        }
     }
 
     /// The last position applied.

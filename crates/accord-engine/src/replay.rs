@@ -261,6 +261,8 @@ pub(crate) trait Folded: Sized {
 }
 
 impl Folded for ReadModels {
+    /// Models that keep texts: a rebuild without a log to read them from
+    /// answers every view (`as_of` reads drop them as they attach the log).
     fn empty() -> Self {
         ReadModels::new()
     }
@@ -413,10 +415,10 @@ pub(crate) fn read_models_at(
             }
             Ok(_) | Err(_) => {
                 tracing::warn!(at, "snapshot unusable for as_of; replaying from 0");
-                ReadModels::new()
+                ReadModels::lean()
             }
         },
-        None => ReadModels::new(),
+        None => ReadModels::lean(),
     };
     trace.replayed = advance_read(log, Some(snapshots), &mut read, position)?;
     Ok((read, trace))
@@ -442,7 +444,9 @@ pub(crate) fn as_of(
         return Ok((hit, trace));
     }
     // Built outside the cache's lock: concurrent misses at other cuts proceed in parallel.
-    let (models, trace) = read_models_at(shared.log.as_ref(), shared.snapshots.as_ref(), position)?;
+    let (mut models, trace) =
+        read_models_at(shared.log.as_ref(), shared.snapshots.as_ref(), position)?;
+    models.read_texts_from(shared.texts.clone());
     let models = Arc::new(models);
     remember(shared, position, models.clone());
     Ok((models, trace))

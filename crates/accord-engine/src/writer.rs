@@ -446,6 +446,7 @@ impl Syncer {
                 {
                     if let Some(models) = refolded.take() {
                         *read = *models;
+                        read.read_texts_from(self.shared.texts.clone());
                     }
                     let events = std::mem::take(events);
                     for (event, at) in events.into_iter().zip(&records[*index].events) {

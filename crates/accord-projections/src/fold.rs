@@ -8,7 +8,7 @@ use accord_domain::{
 };
 
 use crate::read_models::{ExchangeQuery, Exchanges};
-use crate::state::{tally, AgreementRecord, ExchangeRecord, ReviewRecord};
+use crate::state::{tally, AgreementRecord, ExchangeRecord, ExchangeTexts, ReviewRecord};
 use crate::views::{
     AgreementStatus, AgreementView, AssessmentView, AttachmentView, ExchangeCounts, ExchangeStatus,
     ExchangeView, ReviewStatus, ReviewView,
@@ -280,7 +280,7 @@ pub(crate) fn exchange_list(
     listed
         .into_iter()
         .map(|(id, x)| {
-            let mut view = exchange_view(*id, x);
+            let mut view = exchange_view(*id, x, &exchanges.texts_of(x));
             view.attachments = record.attachments_at(day, |a| a.exchange_id == Some(*id));
             view
         })
@@ -296,7 +296,12 @@ fn matches(exchange: &ExchangeRecord, query: &ExchangeQuery) -> bool {
             .is_none_or(|area| &exchange.area == area)
 }
 
-pub(crate) fn exchange_view(id: ExchangeId, x: &ExchangeRecord) -> ExchangeView {
+/// The view of an exchange given its texts (kept, or read from the log).
+pub(crate) fn exchange_view(
+    id: ExchangeId,
+    x: &ExchangeRecord,
+    texts: &ExchangeTexts,
+) -> ExchangeView {
     let status = match (x.retracted, x.corrected) {
         (true, _) => ExchangeStatus::Retracted,
         (false, true) => ExchangeStatus::Corrected,
@@ -309,11 +314,11 @@ pub(crate) fn exchange_view(id: ExchangeId, x: &ExchangeRecord) -> ExchangeView 
         area: x.area.clone(),
         kind: x.kind,
         parties: x.parties.clone(),
-        summary: x.summary.clone(),
-        outcome: x.outcome.clone(),
-        place: x.place.clone(),
-        participants: x.participants.clone(),
-        minutes: x.minutes.clone(),
+        summary: texts.summary.clone(),
+        outcome: texts.outcome.clone(),
+        place: texts.place.clone(),
+        participants: texts.participants.clone(),
+        minutes: texts.minutes.clone(),
         follow_ups: x.follow_ups.clone(),
         activity_id: x.activity_id,
         status,

@@ -126,6 +126,7 @@ mod counted;
 mod csv;
 pub mod diff;
 mod due;
+mod exchanges;
 mod fold;
 mod lineage;
 mod plans;
@@ -143,6 +144,7 @@ pub use codec::{decode, decode_logged, encode, DecodeError, Logged};
 pub use csv::{report_csv, CSV_HEADER};
 pub use diff::{diff, Change, ChangeKind, Diff, DiffDate, DiffPoint, DiffSide};
 pub use due::{Due, DueKind};
+pub use exchanges::EventsAt;
 pub use read_models::{AgreementFilter, ExchangeQuery, ReadModels};
 pub use report::{Report, ReportAgreement, ReportParty, ReportQuery, ReportTotals};
 pub use snapshot::{

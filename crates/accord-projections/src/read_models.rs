@@ -2,6 +2,7 @@
 //! log order, and the queries that fold them at a business date.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use accord_domain::members::Succession;
 use accord_domain::model::event_agreement;
@@ -13,6 +14,8 @@ use accord_domain::{
 use serde::{Deserialize, Serialize};
 
 use crate::counted::CountedExchanges;
+pub(crate) use crate::exchanges::Exchanges;
+use crate::exchanges::{EventsAt, Texts};
 use crate::fold;
 use crate::state::{count, AgreementRecord, ExchangeRecord, PartyRecord};
 use crate::views::{
@@ -72,7 +75,8 @@ pub struct ReadModels {
 
 /// What is serialized of [`ReadModels`] (a snapshot): every field in the
 /// same order; the aggregates derived from them are recomputed as it is
-/// decoded (ADR 0034).
+/// decoded (ADR 0034). A snapshot holds no exchange texts: decoded models
+/// are lean (ADR 0037).
 #[derive(Deserialize)]
 struct Stored {
     position: u64,
@@ -81,7 +85,7 @@ struct Stored {
     agreements: HashMap<AgreementId, AgreementRecord>,
     signing_order: Vec<AgreementId>,
     #[serde(deserialize_with = "presized")]
-    exchanges: Exchanges,
+    exchanges: HashMap<ExchangeId, Box<ExchangeRecord>>,
     voids: BTreeMap<u64, u64>,
 }
 
@@ -93,20 +97,13 @@ impl From<Stored> for ReadModels {
             party_agreements: stored.party_agreements,
             agreements: stored.agreements,
             signing_order: stored.signing_order,
-            exchanges: stored.exchanges,
+            exchanges: Exchanges::lean(stored.exchanges),
             voids: stored.voids,
         };
         models.recount_exchanges();
         models
     }
 }
-
-/// Every exchange by id. Records are boxed: the table then holds an id and
-/// a pointer per exchange, so growing it by doubling while a million-event
-/// log is folded moves 24 bytes an entry, not the whole record (the record's
-/// own bytes are written once). serde writes a box as its content, so the
-/// snapshot bytes are the same as with unboxed records.
-pub(crate) type Exchanges = HashMap<ExchangeId, Box<ExchangeRecord>>;
 
 /// Deserializes a map with room for its stated length up front (up to two
 /// million entries). serde's own maps reserve at most 1 MiB against hostile
@@ -143,9 +140,38 @@ where
 }
 
 impl ReadModels {
-    /// Empty read models (an empty log).
+    /// Empty read models (an empty log) that keep every exchange's texts
+    /// in memory: models folded without a log to read them from.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Empty read models that keep no exchange texts (ADR 0037): their
+    /// views read them from the log given by [`ReadModels::read_texts_from`],
+    /// which must come before any view of an exchange. What the engine
+    /// folds; decoded snapshots are lean too.
+    pub fn lean() -> Self {
+        let mut models = Self::default();
+        models.exchanges.texts = Texts::Lean;
+        models
+    }
+
+    /// Reads exchange texts from `events` (the log) from now on, and stops
+    /// keeping them: those kept so far are dropped.
+    pub fn read_texts_from(&mut self, events: Arc<dyn EventsAt>) {
+        self.exchanges.texts = Texts::Read(events);
+        for x in self.exchanges.values_mut() {
+            x.texts = None;
+        }
+    }
+
+    /// Where these models read exchange texts from, if they read them
+    /// (to give models that replace them the same log).
+    pub fn texts_source(&self) -> Option<Arc<dyn EventsAt>> {
+        match &self.exchanges.texts {
+            Texts::Read(events) => Some(events.clone()),
+            Texts::Kept | Texts::Lean => None,
+        }
     }
 
     /// Applies one event at global `position` (positions start at 1) with
@@ -415,7 +441,7 @@ impl ReadModels {
             return;
         }
         let id = e.exchange_id;
-        let exchange = ExchangeRecord::recorded(position, e);
+        let exchange = ExchangeRecord::recorded(position, e, self.exchanges.keeps_texts());
         record.record_exchange(&exchange, id);
         record.carry_out(id, None, exchange.activity_id);
         if !exchange.follow_ups.is_empty() {

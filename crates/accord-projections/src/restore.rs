@@ -56,7 +56,7 @@ impl ReadModels {
         // One pass over the exchange table in its own order, not a lookup
         // per id in each agreement's list: at a million events the table
         // is over 100 MB and random lookups into it cost a cache miss each.
-        for (id, x) in &self.exchanges {
+        for (id, x) in self.exchanges.iter() {
             let Some(agreement) = agreements.get_mut(&x.agreement_id) else {
                 continue;
             };

@@ -23,7 +23,7 @@ use crate::ReadModels;
 /// The format written by [`encode_snapshot`]. Bump it whenever `ReadModels`
 /// or anything it holds changes shape, or its encoding does: snapshots of
 /// another format are then refused and rebuilt from the log.
-pub const SNAPSHOT_FORMAT: u32 = 6;
+pub const SNAPSHOT_FORMAT: u32 = 7;
 
 const MAGIC: &[u8; 8] = b"ACCSNAP\0";
 const HEADER: usize = 8 + 4 + 8 + 8;

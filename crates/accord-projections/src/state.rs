@@ -10,9 +10,9 @@ use std::collections::{BTreeMap, HashMap};
 use accord_domain::members::Succession;
 use accord_domain::{
     ActivityId, AgreementAmended, AgreementId, AgreementSigned, AreaId, AssessmentRecorded,
-    BusinessDate, DocumentAttached, ExchangeCorrected, ExchangeId, ExchangeKind, ExchangeRecorded,
-    FollowUp, FollowUpId, Members, Participant, PartyId, PartyRegistered, PartySucceeded,
-    PartyUpdated, ReviewId, ReviewPeriodClosed, ReviewPeriodOpened,
+    BusinessDate, DocumentAttached, Event, ExchangeCorrected, ExchangeId, ExchangeKind,
+    ExchangeRecorded, FollowUp, FollowUpId, Members, Participant, PartyId, PartyRegistered,
+    PartySucceeded, PartyUpdated, ReviewId, ReviewPeriodClosed, ReviewPeriodOpened,
 };
 
 use serde::{Deserialize, Serialize};
@@ -93,8 +93,11 @@ pub(crate) struct AgreementRecord {
     pub completions: HashMap<FollowUpId, (u64, BusinessDate)>,
 }
 
-/// An exchange as last corrected.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// An exchange as last corrected: what every request needs stays in
+/// memory; its texts (summary, outcome, place, participants, minutes) are
+/// read on demand from the events at `sources` when the models are lean
+/// (ADR 0037).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct ExchangeRecord {
     pub agreement_id: AgreementId,
     /// The global position of its recording (the tie-breaker of its order).
@@ -103,11 +106,6 @@ pub(crate) struct ExchangeRecord {
     pub area: AreaId,
     pub kind: ExchangeKind,
     pub parties: Vec<PartyId>,
-    pub summary: String,
-    pub outcome: Option<String>,
-    pub place: Option<String>,
-    pub participants: Vec<Participant>,
-    pub minutes: Option<String>,
     pub follow_ups: Vec<FollowUp>,
     /// The planned activity it carries out.
     pub activity_id: Option<ActivityId>,
@@ -116,6 +114,88 @@ pub(crate) struct ExchangeRecord {
     /// Its lineage: the positions of its recording, then of every
     /// correction and retraction of it, ascending.
     pub sources: Vec<u64>,
+    /// Its texts as last corrected, kept only by models that keep texts
+    /// (folded without a log to read them from); never in snapshots.
+    #[serde(skip)]
+    pub texts: Option<Box<ExchangeTexts>>,
+}
+
+/// Two records are equal whatever texts they keep: the texts are a
+/// function of the events at `sources`, which the records compare.
+impl PartialEq for ExchangeRecord {
+    fn eq(&self, other: &Self) -> bool {
+        self.agreement_id == other.agreement_id
+            && self.position == other.position
+            && self.occurred_on == other.occurred_on
+            && self.area == other.area
+            && self.kind == other.kind
+            && self.parties == other.parties
+            && self.follow_ups == other.follow_ups
+            && self.activity_id == other.activity_id
+            && self.corrected == other.corrected
+            && self.retracted == other.retracted
+            && self.sources == other.sources
+    }
+}
+
+/// The texts of an exchange as last corrected: what only its own views
+/// show, so what lean models read from the log instead of keeping.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ExchangeTexts {
+    pub summary: String,
+    pub outcome: Option<String>,
+    pub place: Option<String>,
+    pub participants: Vec<Participant>,
+    pub minutes: Option<String>,
+}
+
+impl ExchangeTexts {
+    /// The texts as recorded.
+    pub fn recorded(e: &ExchangeRecorded) -> Self {
+        Self {
+            summary: e.summary.clone(),
+            outcome: e.outcome.clone(),
+            place: e.place.clone(),
+            participants: e.participants.clone(),
+            minutes: e.minutes.clone(),
+        }
+    }
+
+    /// Applies a correction: only the fields it gives change.
+    pub fn correct(&mut self, c: &ExchangeCorrected) {
+        if let Some(summary) = &c.summary {
+            self.summary.clone_from(summary);
+        }
+        if c.outcome.is_some() {
+            self.outcome.clone_from(&c.outcome);
+        }
+        if c.place.is_some() {
+            self.place.clone_from(&c.place);
+        }
+        if let Some(participants) = &c.participants {
+            self.participants.clone_from(participants);
+        }
+        if c.minutes.is_some() {
+            self.minutes.clone_from(&c.minutes);
+        }
+    }
+
+    /// The texts folded from an exchange's source events, in order: its
+    /// recording, then its corrections (retractions change no text).
+    /// `None` if the first is not a recording.
+    pub fn folded(events: &[Event]) -> Option<Self> {
+        let mut events = events.iter();
+        let Some(Event::ExchangeRecorded(recorded)) = events.next() else {
+            return None;
+        };
+        let mut texts = Self::recorded(recorded);
+        for event in events {
+            if let Event::ExchangeCorrected(c) = event {
+                texts.correct(c);
+            }
+        }
+        Some(texts)
+    }
 }
 
 /// A review period with its dated facts.
@@ -324,8 +404,9 @@ impl ReviewRecord {
 }
 
 impl ExchangeRecord {
-    /// An exchange as recorded at `position`.
-    pub fn recorded(position: u64, e: ExchangeRecorded) -> Self {
+    /// An exchange as recorded at `position`, with its texts if `keep_texts`.
+    pub fn recorded(position: u64, e: ExchangeRecorded, keep_texts: bool) -> Self {
+        let texts = keep_texts.then(|| Box::new(ExchangeTexts::recorded(&e)));
         Self {
             agreement_id: e.agreement_id,
             position,
@@ -333,16 +414,12 @@ impl ExchangeRecord {
             area: e.area,
             kind: e.kind,
             parties: e.parties,
-            summary: e.summary,
-            outcome: e.outcome,
-            place: e.place,
-            participants: e.participants,
-            minutes: e.minutes,
             follow_ups: e.follow_ups,
             activity_id: e.activity_id,
             corrected: false,
             retracted: false,
             sources: vec![position],
+            texts,
         }
     }
 
@@ -362,26 +439,14 @@ impl ExchangeRecord {
         if let Some(parties) = &c.parties {
             self.parties = parties.clone();
         }
-        if let Some(summary) = &c.summary {
-            self.summary = summary.clone();
-        }
-        if c.outcome.is_some() {
-            self.outcome = c.outcome.clone();
-        }
-        if c.place.is_some() {
-            self.place = c.place.clone();
-        }
-        if let Some(participants) = &c.participants {
-            self.participants = participants.clone();
-        }
-        if c.minutes.is_some() {
-            self.minutes = c.minutes.clone();
-        }
         if let Some(follow_ups) = &c.follow_ups {
             self.follow_ups = follow_ups.clone();
         }
         if c.activity_id.is_some() {
             self.activity_id = c.activity_id;
+        }
+        if let Some(texts) = &mut self.texts {
+            texts.correct(c);
         }
     }
 

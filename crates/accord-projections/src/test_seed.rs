@@ -466,6 +466,24 @@ pub fn every_event_type_models() -> (ReadModels, WriteModel) {
     (read, write)
 }
 
+/// A log in memory: the event at position p is `events[p - 1]` (what lean
+/// models read exchange texts from in tests).
+pub struct SeedLog(pub Vec<Event>);
+
+impl crate::EventsAt for SeedLog {
+    fn events_at(&self, positions: &[u64]) -> Result<Vec<Event>, String> {
+        positions
+            .iter()
+            .map(|p| {
+                let index = usize::try_from(*p).ok().and_then(|p| p.checked_sub(1));
+                index
+                    .and_then(|i| self.0.get(i).cloned())
+                    .ok_or_else(|| format!("no event at position {p}"))
+            })
+            .collect()
+    }
+}
+
 /// Applies `events` from position 1, each with its stream's next version.
 pub fn replay(events: &[Event]) -> ReadModels {
     let mut models = ReadModels::new();

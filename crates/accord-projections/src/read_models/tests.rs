@@ -758,3 +758,105 @@ fn the_document_is_the_signature_s_until_an_amendment_carries_another() {
     }
     assert_eq!(restored, folded);
 }
+
+/// Every event type, then a correction of every text of an exchange and a
+/// second correction of some of them (the texts fold in order).
+fn with_text_corrections() -> Vec<Event> {
+    let mut events = every_event_type();
+    events.extend(work_plan());
+    let texts = |summary: Option<&str>, minutes: Option<&str>| {
+        Event::ExchangeCorrected(ExchangeCorrected {
+            agreement_id: BILATERAL,
+            exchange_id: x(2),
+            reason: "Sửa nội dung".into(),
+            occurred_on: None,
+            area: None,
+            kind: None,
+            parties: None,
+            summary: summary.map(Into::into),
+            outcome: Some("Đã thống nhất".into()),
+            place: Some("Biên Hòa".into()),
+            participants: None,
+            minutes: minutes.map(Into::into),
+            follow_ups: None,
+            activity_id: None,
+        })
+    };
+    events.push(texts(Some("Làm việc về thu hút đầu tư"), Some("Biên bản")));
+    events.push(texts(None, Some("Biên bản (bản sửa lần hai)")));
+    events
+}
+
+/// Every agreement's view and exchange list at `on`, as JSON.
+fn every_view(models: &ReadModels, on: &str) -> serde_json::Value {
+    let at = d(on);
+    let ids = models.agreement_ids(at, &AgreementFilter::default());
+    json!(ids
+        .iter()
+        .map(|id| json!({
+            "agreement": models.agreement(*id, at),
+            "exchanges": models.exchanges(*id, at, &ExchangeQuery::default()),
+        }))
+        .collect::<Vec<_>>())
+}
+
+#[test]
+fn lean_models_read_exchange_texts_from_the_log_and_answer_as_models_that_keep_them() {
+    let events = with_text_corrections();
+    let log = std::sync::Arc::new(SeedLog(events.clone()));
+    for n in 1..=events.len() {
+        let kept = replay(&events[..n]);
+        let mut lean = ReadModels::lean();
+        lean.read_texts_from(log.clone());
+        replay_onto(&mut lean, &events[..n], 0);
+
+        assert!(lean.exchanges.values().all(|x| x.texts.is_none()));
+        assert_eq!(lean, kept, "after {n} events");
+        for on in ["2008-03-14", "2014-06-30", "2030-01-01"] {
+            assert_eq!(
+                every_view(&lean, on),
+                every_view(&kept, on),
+                "{n} events, {on}"
+            );
+        }
+    }
+    let last = replay(&events);
+    let corrected = last.exchanges(BILATERAL, d("2030-01-01"), &ExchangeQuery::default());
+    let corrected = corrected
+        .unwrap()
+        .into_iter()
+        .find(|v| v.exchange_id == x(2));
+    let corrected = corrected.unwrap();
+    assert_eq!(corrected.summary, "Làm việc về thu hút đầu tư");
+    assert_eq!(
+        corrected.minutes.as_deref(),
+        Some("Biên bản (bản sửa lần hai)")
+    );
+}
+
+#[test]
+fn a_snapshot_holds_no_texts_and_its_models_read_them_from_the_log() {
+    let events = with_text_corrections();
+    let kept = replay(&events);
+    let mut lean = ReadModels::lean();
+    replay_onto(&mut lean, &events, 0);
+
+    let bytes = encode_snapshot(&kept);
+    // The same size (maps are written in their own order).
+    assert_eq!(bytes.len(), encode_snapshot(&lean).len());
+    let mut decoded = decode_snapshot_read_models(&bytes).unwrap();
+    assert!(decoded.exchanges.values().all(|x| x.texts.is_none()));
+    decoded.read_texts_from(std::sync::Arc::new(SeedLog(events)));
+    assert_eq!(
+        every_view(&decoded, "2030-01-01"),
+        every_view(&kept, "2030-01-01")
+    );
+}
+
+#[test]
+#[should_panic(expected = "without a log to read")]
+fn lean_models_without_a_log_refuse_to_invent_texts() {
+    let mut lean = ReadModels::lean();
+    replay_onto(&mut lean, &story(), 0);
+    let _ = lean.exchanges(BILATERAL, d("2030-01-01"), &ExchangeQuery::default());
+}

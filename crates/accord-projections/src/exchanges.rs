@@ -1,0 +1,144 @@
+//! The exchange table of the read models and where its texts come from
+//! (ADR 0037).
+//!
+//! Every exchange's record stays in memory without its texts: what counts,
+//! lists, reports, work plans and the write model need (dates, area, kind,
+//! parties, follow-ups, activity, status, lineage). Its texts — summary,
+//! outcome, place, participants, minutes — are what only the exchange's
+//! own view shows, and most of its bytes. Models that keep texts (the
+//! default, folded without a log: tests, `accord rebuild`) hold them in
+//! the record; lean models ([`ReadModels::lean`]) do not, and read them
+//! when a view needs them from the events at the record's `sources` (its
+//! recording, then its corrections and retractions), through an
+//! [`EventsAt`] the engine gives them ([`ReadModels::read_texts_from`]):
+//! the log is indexed by position, so no second copy of the exchanges is
+//! written, and what is read is bounded by the store's cache.
+//!
+//! [`ReadModels::lean`]: crate::ReadModels::lean
+//! [`ReadModels::read_texts_from`]: crate::ReadModels::read_texts_from
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt;
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
+
+use accord_domain::{Event, ExchangeId};
+
+use crate::state::{ExchangeRecord, ExchangeTexts};
+
+/// Events read back by their global positions: how lean read models read
+/// an exchange's texts (the engine reads them from the log).
+pub trait EventsAt: Send + Sync {
+    /// The events at `positions` (ascending), in the same order; an error
+    /// if one cannot be read or decoded.
+    fn events_at(&self, positions: &[u64]) -> Result<Vec<Event>, String>;
+}
+
+/// Where the texts of exchanges come from.
+#[derive(Clone, Default)]
+pub(crate) enum Texts {
+    /// Kept in each record as events are applied.
+    #[default]
+    Kept,
+    /// Not kept, and nothing to read them from yet (the engine gives the
+    /// log before the models serve a view).
+    Lean,
+    /// Not kept: read from these events when a view needs them.
+    Read(Arc<dyn EventsAt>),
+}
+
+/// Every exchange by id, and where their texts come from.
+///
+/// Records are boxed: the table then holds an id and a pointer per
+/// exchange, so growing it by doubling while a million-event log is folded
+/// moves 24 bytes an entry, not the whole record. Serialized as the map
+/// alone (a snapshot holds no texts).
+#[derive(Clone, Default)]
+pub(crate) struct Exchanges {
+    pub records: HashMap<ExchangeId, Box<ExchangeRecord>>,
+    pub texts: Texts,
+}
+
+impl Exchanges {
+    /// The table with these records and lean texts (a decoded snapshot).
+    pub fn lean(records: HashMap<ExchangeId, Box<ExchangeRecord>>) -> Self {
+        Self {
+            records,
+            texts: Texts::Lean,
+        }
+    }
+
+    /// Whether records applied now keep their texts.
+    pub fn keeps_texts(&self) -> bool {
+        matches!(self.texts, Texts::Kept)
+    }
+
+    /// The texts of `x` as last corrected: kept, or read from its source
+    /// events.
+    ///
+    /// # Panics
+    ///
+    /// If the texts are neither kept nor readable: the models serve views
+    /// only once the engine has given them the log, and a log that cannot
+    /// be read back at a position it acknowledged is damaged.
+    pub fn texts_of<'a>(&self, x: &'a ExchangeRecord) -> Cow<'a, ExchangeTexts> {
+        if let Some(texts) = &x.texts {
+            return Cow::Borrowed(texts);
+        }
+        let Texts::Read(events) = &self.texts else {
+            panic!("lean read models asked for an exchange's texts without a log to read");
+        };
+        let folded = events
+            .events_at(&x.sources)
+            .map(|events| ExchangeTexts::folded(&events));
+        match folded {
+            Ok(Some(texts)) => Cow::Owned(texts),
+            Ok(None) => panic!(
+                "the event at position {} is not the recording of an exchange",
+                x.position
+            ),
+            Err(error) => panic!("an exchange's texts cannot be read from the log: {error}"),
+        }
+    }
+}
+
+impl Deref for Exchanges {
+    type Target = HashMap<ExchangeId, Box<ExchangeRecord>>;
+    fn deref(&self) -> &Self::Target {
+        &self.records
+    }
+}
+
+impl DerefMut for Exchanges {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.records
+    }
+}
+
+/// Equal when the records are, wherever their texts come from.
+impl PartialEq for Exchanges {
+    fn eq(&self, other: &Self) -> bool {
+        self.records == other.records
+    }
+}
+
+impl fmt::Debug for Exchanges {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let texts = match self.texts {
+            Texts::Kept => "kept",
+            Texts::Lean => "lean",
+            Texts::Read(_) => "read from the log",
+        };
+        f.debug_struct("Exchanges")
+            .field("records", &self.records)
+            .field("texts", &texts)
+            .finish()
+    }
+}
+
+impl serde::Serialize for Exchanges {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.records.serialize(s)
+    }
+}
