@@ -727,6 +727,53 @@ async fn the_report_charts_downloads_and_receipt_hold_and_audit_reopens_the_exac
         report["agreements"].as_array().map_or(0, Vec::len)
     );
 
+    // Activities planned vs done: each row shows its activities due in the
+    // window by status and its follow-ups still to do, as the JSON counts
+    // them; the chart sums the activities by status, done first.
+    let columns = [
+        ("activities-planned", "/activities/planned"),
+        ("activities-done", "/activities/done"),
+        ("activities-overdue", "/activities/overdue"),
+        ("activities-cancelled", "/activities/cancelled"),
+        ("follow-ups-open", "/follow_ups/open"),
+        ("follow-ups-overdue", "/follow_ups/overdue"),
+    ];
+    let shown: Vec<Vec<u64>> = serde_json::from_value(
+        browser
+            .run(&format!(
+                "return [...document.querySelectorAll('table.report-table tbody tr')]\
+                 .map(r => {:?}.map(c => Number(r.querySelector('td.' + c).textContent)))",
+                columns.iter().map(|(c, _)| *c).collect::<Vec<_>>()
+            ))
+            .await,
+    )
+    .expect("the rows' counts");
+    let counted: Vec<Vec<u64>> = report["agreements"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|row| {
+            let count = |pointer| row.pointer(pointer).and_then(|n| n.as_u64());
+            columns
+                .iter()
+                .map(|(_, pointer)| count(pointer).expect("a count"))
+                .collect()
+        })
+        .collect();
+    assert_eq!(shown, counted);
+    let sum = |i: usize| counted.iter().map(|row| row[i]).sum::<u64>();
+    let activity_bars = bars(&browser, "chart-activities").await;
+    assert_eq!(
+        activity_bars,
+        [
+            ("Done".to_owned(), sum(1)),
+            ("Planned".to_owned(), sum(0)),
+            ("Overdue".to_owned(), sum(2)),
+            ("Cancelled".to_owned(), sum(3)),
+        ]
+    );
+    assert!(sum(1) > 0, "the demo carried out an activity in the window");
+
     // The receipt, as text and as a QR code, on the page and in print.
     let receipt = browser.text(".receipt-text").await;
     assert!(receipt.starts_with("accord-receipt/1\nview=/reports/cooperation?from=2007-01-01&to=2015-12-31\nat=2015-12-31\n"), "{receipt}");

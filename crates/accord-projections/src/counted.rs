@@ -127,6 +127,19 @@ impl CountedExchanges {
         }
     }
 
+    /// Calls `each` with the day of every counted exchange that occurred
+    /// on a day `holds` accepts, in recording order: the rows
+    /// [`CountedExchanges::tally`] counts.
+    pub fn each_occurred(
+        &self,
+        holds: impl Fn(BusinessDate) -> bool,
+        mut each: impl FnMut(BusinessDate),
+    ) {
+        for row in self.rows.iter().filter(|r| holds(r.occurred_on)) {
+            each(row.occurred_on);
+        }
+    }
+
     fn class_of(&mut self, x: &ExchangeRecord) -> u32 {
         let found = self
             .classes

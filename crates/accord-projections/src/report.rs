@@ -317,6 +317,8 @@ fn count_plans<'a>(
     }
 }
 
+mod years;
+
 #[cfg(test)]
 mod oracle;
 #[cfg(test)]

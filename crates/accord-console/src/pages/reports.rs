@@ -10,10 +10,12 @@
 //! that event's instant as `as_of`, so they are the report shown, not a
 //! newer one.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use accord_domain::{PartyId, Rating};
-use accord_projections::{report_csv, ExchangeQuery, PartyView, Report, ReportQuery};
+use accord_projections::{
+    report_csv, ActivityCounts, FollowUpCounts, PartyView, Report, ReportQuery,
+};
 use askama::Template;
 use axum::extract::State;
 use axum::http::{header, HeaderName, HeaderValue};
@@ -120,7 +122,8 @@ async fn read(console: &Console, when: &When, filters: &Filters) -> Result<Read,
     let (report, by_year, parties, position) = moment
         .with_models(engine, move |m, at| {
             let report = m.report(&ReportQuery { at, ..query });
-            let by_year = years(m, &report);
+            // From the aggregates the report counted (ADR 0034).
+            let by_year = m.report_years(&report);
             // Names as they stood on the report's date.
             (report, by_year, m.parties_at(at), m.position())
         })
@@ -133,29 +136,6 @@ async fn read(console: &Console, when: &When, filters: &Filters) -> Result<Read,
     })
 }
 
-/// The counted exchanges of `report` by year: each agreement's exchanges in
-/// the window, kept when their recording is one the report counted.
-fn years(m: &accord_projections::ReadModels, report: &Report) -> BTreeMap<i32, u64> {
-    let window = ExchangeQuery {
-        from: report.from,
-        to: Some(report.to),
-        area: None,
-    };
-    let mut years = BTreeMap::new();
-    for row in &report.agreements {
-        let counted: BTreeSet<u64> = row.exchange_sources.iter().copied().collect();
-        let exchanges = m
-            .exchanges(row.agreement_id, report.at, &window)
-            .unwrap_or_default();
-        for x in exchanges {
-            if x.sources.first().is_some_and(|p| counted.contains(p)) {
-                *years.entry(x.occurred_on.0.year()).or_insert(0) += 1;
-            }
-        }
-    }
-    years
-}
-
 /// A chart with its heading.
 struct ChartBox {
     /// The chart's `id`, also its section's heading's prefix.
@@ -165,6 +145,8 @@ struct ChartBox {
     svg: String,
     /// What to say under the heading: the bars' total, or how they count.
     note: String,
+    /// What to say instead of a chart without bars (a catalogue key).
+    empty: &'static str,
 }
 
 impl ChartBox {
@@ -176,7 +158,13 @@ impl ChartBox {
             title: title.to_owned(),
             id,
             chart,
+            empty: "report-chart-empty",
         }
+    }
+
+    /// The same, saying `key`'s message when it has no bars.
+    fn empty_saying(self, key: &'static str) -> Self {
+        Self { empty: key, ..self }
     }
 }
 
@@ -193,6 +181,10 @@ struct Row {
     not_met: u64,
     /// `area (n)`, joined.
     areas: String,
+    /// Its activities due in the window, by status at the report's date.
+    activities: ActivityCounts,
+    /// The follow-ups of its counted exchanges still to do.
+    follow_ups: FollowUpCounts,
 }
 
 #[derive(Template)]
@@ -276,7 +268,7 @@ fn window(ui: &Ui, report: &Report) -> String {
     )
 }
 
-/// Exchanges by area, by year and by party.
+/// Exchanges by area, by year and by party; activities planned vs done.
 fn charts(ui: &Ui, report: &Report, by_year: &BTreeMap<i32, u64>, names: &Names) -> Vec<ChartBox> {
     let mut areas: BTreeMap<&str, u64> = BTreeMap::new();
     for row in &report.agreements {
@@ -312,6 +304,8 @@ fn charts(ui: &Ui, report: &Report, by_year: &BTreeMap<i32, u64>, names: &Names)
         })
         .collect();
     let total = ui.t_with("report-chart-total", "count", report.totals.exchanges);
+    let activities = activity_bars(ui, report);
+    let due: u64 = activities.iter().map(|b| b.value).sum();
     vec![
         ChartBox::new(
             "chart-area",
@@ -326,7 +320,43 @@ fn charts(ui: &Ui, report: &Report, by_year: &BTreeMap<i32, u64>, names: &Names)
             ui.t("report-chart-party-note").to_owned(),
             party_bars,
         ),
+        ChartBox::new(
+            "chart-activities",
+            ui.t("report-chart-activities"),
+            ui.t_with("report-chart-activities-note", "count", due),
+            activities,
+        )
+        .empty_saying("report-chart-activities-empty"),
     ]
+}
+
+/// The activities due in the window, summed over the agreements, by their
+/// status at the report's date: done first, then those still planned, the
+/// overdue and the cancelled; none when no activity is due.
+fn activity_bars(ui: &Ui, report: &Report) -> Vec<Bar> {
+    let mut sum = ActivityCounts::default();
+    for row in &report.agreements {
+        let a = &row.activities;
+        sum.done += a.done;
+        sum.planned += a.planned;
+        sum.overdue += a.overdue;
+        sum.cancelled += a.cancelled;
+    }
+    if sum == ActivityCounts::default() {
+        return Vec::new();
+    }
+    [
+        ("activity-status-done", sum.done),
+        ("activity-status-planned", sum.planned),
+        ("activity-status-overdue", sum.overdue),
+        ("activity-status-cancelled", sum.cancelled),
+    ]
+    .into_iter()
+    .map(|(key, value)| Bar {
+        label: ui.t(key).to_owned(),
+        value,
+    })
+    .collect()
 }
 
 /// The agreements' rows, linked at the report's moment.
@@ -351,6 +381,8 @@ fn rows(ui: &Ui, agreements: &[accord_projections::ReportAgreement]) -> Vec<Row>
                 partially_met: outcome(Rating::PartiallyMet),
                 not_met: outcome(Rating::NotMet),
                 areas: areas.join(", "),
+                activities: a.activities.clone(),
+                follow_ups: a.follow_ups.clone(),
             }
         })
         .collect()

@@ -18,6 +18,7 @@ use proptest::prelude::*;
 use uuid::Uuid;
 
 use super::oracle::folded_report;
+use super::years::folded_years;
 use crate::snapshot::{decode_snapshot_read_models, encode_snapshot};
 use crate::{ReadModels, ReportQuery};
 
@@ -449,6 +450,10 @@ proptest! {
                 let fast = models.report(&query);
                 prop_assert_eq!(&fast, &folded_report(&models, &query), "cut {}, {:?}", cut, query);
                 prop_assert_eq!(&rebuilt.report(&query), &fast, "rebuilt, cut {}, {:?}", cut, query);
+                // The console's chart of exchanges by year, from the aggregates.
+                let years = models.report_years(&fast);
+                prop_assert_eq!(&years, &folded_years(&models, &fast), "years, cut {}, {:?}", cut, query);
+                prop_assert_eq!(years.values().sum::<u64>(), fast.totals.exchanges);
             }
         }
     }
