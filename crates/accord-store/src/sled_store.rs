@@ -179,6 +179,14 @@ impl SledStore {
         reads::durable_version(&self.db, self.head().position, stream)
     }
 
+    /// Every record of the log's tree counted by kind (key prefix), with
+    /// the bytes of its keys and values as handed to sled: what the store
+    /// itself stores, before sled's framing, compression and garbage.
+    /// Reads the whole tree: for `examples/disk_usage`, not for serving.
+    pub fn record_sizes(&self) -> Result<Vec<crate::RecordKind>, StoreError> {
+        crate::disk_usage::records(&self.db)
+    }
+
     /// Raw edits of stored records, to simulate tampering by someone with disk access.
     #[doc(hidden)]
     pub fn tamper(&self) -> Tamper<'_> {
