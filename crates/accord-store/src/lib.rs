@@ -34,6 +34,8 @@
 //! - `tamper`: raw edits for tamper tests (hidden from the docs).
 //! - `webhook_store`: [`WebhookStore`], webhook state apart from the log;
 //!   `webhook_db`: its sled database and committer (ADR 0018).
+//! - `disk_usage`: what a data folder holds, by file and by kind of record
+//!   (docs/PERFORMANCE.md, "Disk per event").
 //! - `data_format`: the data folder's format version ([`DATA_FORMAT`]),
 //!   checked before anything else is opened.
 //! - `watermark`: the durable head kept in a file beside sled's, so a log
@@ -46,6 +48,7 @@ mod backend;
 mod chain;
 mod command_record;
 mod data_format;
+mod disk_usage;
 mod durability;
 mod error;
 mod keys;
@@ -70,6 +73,7 @@ pub use attachments::{
 };
 pub use backend::{chain_link, check_writes, plan_import, plan_writes, PlannedBatch, PlannedEvent};
 pub use data_format::{DATA_FORMAT, FORMAT_FILE};
+pub use disk_usage::{folder as folder_usage, FolderEntry, RecordKind};
 pub use error::StoreError;
 pub use model::{
     Actor, CommandRecord, Envelope, EventRef, Head, NewEvent, Role, Staged, StoredEvent,
