@@ -213,14 +213,13 @@ impl PgStore {
         let stream = stream.to_owned();
         self.run(move |pool| async move {
             let client = pool.get().await.map_err(pool_error)?;
-            let row = client
-                .query_one(
-                    "SELECT coalesce(max(version), 0) FROM accord_events \
+            let row = crate::row_one(
+                &client,
+                "SELECT coalesce(max(version), 0) FROM accord_events \
                      WHERE stream = $1 AND position <= $2",
-                    &[&stream, &head],
-                )
-                .await
-                .map_err(pg_error)?;
+                &[&stream, &head],
+            )
+            .await?;
             from_sql(row.get(0))
         })
     }
@@ -337,3 +336,43 @@ const _: fn() = || {
     fn serves<S: EventLog + SnapshotStore + MetaStore + WebhookStore + AttachmentStore>() {}
     serves::<PgStore>();
 };
+
+/// Runs `sql` as a statement prepared once per connection: the rows.
+pub(crate) async fn rows(
+    client: &deadpool_postgres::ClientWrapper,
+    sql: &str,
+    params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+) -> Result<Vec<tokio_postgres::Row>, StoreError> {
+    let statement = client.prepare_cached(sql).await.map_err(pg_error)?;
+    client.query(&statement, params).await.map_err(pg_error)
+}
+
+/// [`rows`], for at most one row.
+pub(crate) async fn row_opt(
+    client: &deadpool_postgres::ClientWrapper,
+    sql: &str,
+    params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+) -> Result<Option<tokio_postgres::Row>, StoreError> {
+    let statement = client.prepare_cached(sql).await.map_err(pg_error)?;
+    client.query_opt(&statement, params).await.map_err(pg_error)
+}
+
+/// [`rows`], for exactly one row.
+pub(crate) async fn row_one(
+    client: &deadpool_postgres::ClientWrapper,
+    sql: &str,
+    params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+) -> Result<tokio_postgres::Row, StoreError> {
+    let statement = client.prepare_cached(sql).await.map_err(pg_error)?;
+    client.query_one(&statement, params).await.map_err(pg_error)
+}
+
+/// [`rows`], for a statement returning none: how many rows it changed.
+pub(crate) async fn exec(
+    client: &deadpool_postgres::ClientWrapper,
+    sql: &str,
+    params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+) -> Result<u64, StoreError> {
+    let statement = client.prepare_cached(sql).await.map_err(pg_error)?;
+    client.execute(&statement, params).await.map_err(pg_error)
+}

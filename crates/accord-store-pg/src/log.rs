@@ -22,13 +22,12 @@ const PAGE: i64 = 512;
 
 /// Reads the head row.
 pub(crate) async fn load_head(client: &Client) -> Result<Head, StoreError> {
-    let row = client
-        .query_one(
-            "SELECT position, hash, recorded_at_ns FROM accord_head WHERE id = 1",
-            &[],
-        )
-        .await
-        .map_err(pg_error)?;
+    let row = crate::row_one(
+        client,
+        "SELECT position, hash, recorded_at_ns FROM accord_head WHERE id = 1",
+        &[],
+    )
+    .await?;
     let position = from_sql(row.get(0))?;
     let hash = hash_of(row.get(1))?;
     let nanos: Option<i64> = row.get(2);
@@ -459,15 +458,14 @@ impl EventLog for PgStore {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let rows = self.run(move |pool| async move {
             let client = pool.get().await.map_err(pool_error)?;
-            let rows = client
-                .query(
-                    "SELECT position, hash, canonical FROM accord_events \
+            let rows = crate::rows(
+                &client,
+                "SELECT position, hash, canonical FROM accord_events \
                      WHERE stream = $1 AND version > $2 AND position <= $3 \
                      ORDER BY version LIMIT $4",
-                    &[&stream, &after, &head, &limit],
-                )
-                .await
-                .map_err(pg_error)?;
+                &[&stream, &after, &head, &limit],
+            )
+            .await?;
             rows.iter().map(row_of).collect::<Result<Vec<_>, _>>()
         })?;
         rows.iter().map(decode).collect()
@@ -515,13 +513,12 @@ impl EventLog for PgStore {
         let at = to_sql(position);
         let row = self.run(move |pool| async move {
             let client = pool.get().await.map_err(pool_error)?;
-            let row = client
-                .query_opt(
-                    "SELECT position, hash, canonical FROM accord_events WHERE position = $1",
-                    &[&at],
-                )
-                .await
-                .map_err(pg_error)?;
+            let row = crate::row_opt(
+                &client,
+                "SELECT position, hash, canonical FROM accord_events WHERE position = $1",
+                &[&at],
+            )
+            .await?;
             row.as_ref().map(row_of).transpose()
         })?;
         row.as_ref().map(decode).transpose()
