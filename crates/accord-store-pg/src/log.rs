@@ -14,7 +14,8 @@ use time::{OffsetDateTime, UtcOffset};
 use uuid::Uuid;
 
 use crate::{
-    from_sql, hash_of, pg_error, pool_error, staged_record, to_sql, Pending, PgStore, Staging,
+    from_sql, hash_of, patiently, pg_error, pool_error, staged_record, to_sql, Pending, PgStore,
+    Staging,
 };
 
 /// Rows read per query by a scan.
@@ -75,7 +76,8 @@ const COMMAND_RECORD: &str = "SELECT record FROM accord_commands WHERE command_i
 
 /// Writes a planned batch after `base` in one transaction: locks the head
 /// row, checks the batch follows it, inserts the events and the command
-/// records, moves the head, commits.
+/// records, moves the head, commits. A batch the head row shows written
+/// already (a retry after a lost answer to its COMMIT) is not written twice.
 async fn write_batch(
     client: &mut Client,
     base: &Head,
@@ -93,6 +95,11 @@ async fn write_batch(
     .map_err(pg_error)?;
     let row = transaction.query_one(&lock, &[]).await.map_err(pg_error)?;
     let (position, hash) = (from_sql(row.get(0))?, hash_of(row.get(1))?);
+    if position == head.position && hash == head.hash {
+        // Written already: this is a retry after a COMMIT whose answer was
+        // lost with its connection, and the head row says it landed.
+        return transaction.rollback().await.map_err(pg_error);
+    }
     if position != base.position || hash != base.hash {
         return Err(StoreError::Io(format!(
             "the log's head moved to {position} while a batch after {} was written: \
@@ -296,9 +303,12 @@ impl EventLog for PgStore {
             .map(|w| w.stream.clone())
             .collect();
         let commands: Vec<Uuid> = writes.iter().map(|w| w.command_id).collect();
-        let (stored_versions, stored_commands) = self.run(move |pool| async move {
-            let client = pool.get().await.map_err(pool_error)?;
-            lookups(&client, streams, commands).await
+        let (stored_versions, stored_commands) = patiently("staging a batch", || {
+            let (streams, commands) = (streams.clone(), commands.clone());
+            self.run(move |pool| async move {
+                let client = pool.get().await.map_err(pool_error)?;
+                lookups(&client, streams, commands).await
+            })
         })?;
         let staged_versions = |stream: &str| {
             staging
@@ -359,7 +369,10 @@ impl EventLog for PgStore {
                 })?
         };
         let (base, events, stored) = batch;
-        let written = self.write(base, events, stored, head.clone());
+        let written = patiently("committing a batch", || {
+            let (base, events, stored) = (base.clone(), events.clone(), stored.clone());
+            self.write(base, events, stored, head.clone())
+        });
         let mut staging = self.staging.lock().unwrap_or_else(PoisonError::into_inner);
         if let Err(error) = written {
             staging.broken = true;
@@ -421,9 +434,11 @@ impl EventLog for PgStore {
                 return Ok(Some(record));
             }
         }
-        self.run(move |pool| async move {
-            let client = pool.get().await.map_err(pool_error)?;
-            stored_command(&client, id).await
+        patiently("looking a command up", || {
+            self.run(move |pool| async move {
+                let client = pool.get().await.map_err(pool_error)?;
+                stored_command(&client, id).await
+            })
         })
     }
 
@@ -439,11 +454,13 @@ impl EventLog for PgStore {
                 return Ok(version);
             }
         }
-        let stream = stream.to_owned();
-        self.run(move |pool| async move {
-            let client = pool.get().await.map_err(pool_error)?;
-            let (versions, _) = lookups(&client, vec![stream.clone()], Vec::new()).await?;
-            Ok(versions.get(&stream).copied().unwrap_or(0))
+        patiently("looking a stream up", || {
+            let stream = stream.to_owned();
+            self.run(move |pool| async move {
+                let client = pool.get().await.map_err(pool_error)?;
+                let (versions, _) = lookups(&client, vec![stream.clone()], Vec::new()).await?;
+                Ok(versions.get(&stream).copied().unwrap_or(0))
+            })
         })
     }
 
