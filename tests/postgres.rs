@@ -359,3 +359,64 @@ async fn webhooks_are_delivered_in_order_and_resume_from_the_stored_cursor_after
     }
     restarted.stop();
 }
+
+/// Posts `body` until it is answered otherwise than `503`, as a client
+/// following `Retry-After` would (at most about 20 s).
+async fn until_answered(server: &Server, body: &Value) -> server::Reply {
+    let mut answer = server.command(body).await;
+    for _ in 0..80 {
+        if answer.status != 503 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        answer = server.command(body).await;
+    }
+    answer
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn while_postgresql_is_away_commands_answer_503_and_everything_resumes_by_itself() {
+    let database = TestDatabase::create();
+    let proxy = accord_store_pg::testing::Proxy::start(&database);
+    let dir = DataDir::new();
+    let flags = ["--request-timeout", "2", "--database-url", proxy.url()];
+    let server = Server::start_with(&dir, &flags).await;
+    seed(&server).await;
+    let before = server.head().await;
+
+    proxy.cut();
+    let body = exchange(0, 1);
+    let away = server
+        .client
+        .post(server.url("/v1/commands"))
+        .bearer_auth(TOKEN)
+        .json(&body)
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(away.status(), 503);
+    assert!(away.headers().contains_key("retry-after"), "{away:?}");
+    let agreement = server.json(&format!("/v1/agreements/{AGREEMENT}")).await;
+    assert_eq!(
+        agreement["agreement_id"], AGREEMENT,
+        "reads from memory go on"
+    );
+    proxy.restore();
+
+    // The client retries with the same command id: recorded once.
+    let answer = until_answered(&server, &body).await;
+    assert!(matches!(answer.status, 200 | 201), "{}", answer.text);
+    let next = until_answered(&server, &exchange(0, 2)).await;
+    assert_eq!(next.status, 201, "{}", next.text);
+    let events = server.events().await;
+    let id = body["command_id"].as_str().unwrap();
+    assert_eq!(
+        events.iter().filter(|e| e["command_id"] == id).count(),
+        1,
+        "the command retried is recorded once"
+    );
+    assert_eq!(server.head().await, before + 2);
+    let verify = server.json("/v1/audit/verify").await;
+    assert_eq!(verify["ok"], true, "{verify:#}");
+    server.stop();
+}

@@ -20,14 +20,13 @@ impl SnapshotStore for PgStore {
         let (position, bytes) = (to_sql(position), bytes.to_vec());
         self.run(move |pool| async move {
             let client = pool.get().await.map_err(pool_error)?;
-            client
-                .execute(
-                    "INSERT INTO accord_snapshots (position, bytes) VALUES ($1, $2) \
+            crate::exec(
+                &client,
+                "INSERT INTO accord_snapshots (position, bytes) VALUES ($1, $2) \
                      ON CONFLICT (position) DO UPDATE SET bytes = excluded.bytes",
-                    &[&position, &bytes],
-                )
-                .await
-                .map_err(pg_error)?;
+                &[&position, &bytes],
+            )
+            .await?;
             Ok(())
         })
     }
@@ -36,14 +35,13 @@ impl SnapshotStore for PgStore {
         let position = to_sql(position);
         self.run(move |pool| async move {
             let client = pool.get().await.map_err(pool_error)?;
-            let row = client
-                .query_opt(
-                    "SELECT position, bytes FROM accord_snapshots WHERE position <= $1 \
+            let row = crate::row_opt(
+                &client,
+                "SELECT position, bytes FROM accord_snapshots WHERE position <= $1 \
                      ORDER BY position DESC LIMIT 1",
-                    &[&position],
-                )
-                .await
-                .map_err(pg_error)?;
+                &[&position],
+            )
+            .await?;
             row.map(|row| Ok((from_sql(row.get(0))?, row.get(1))))
                 .transpose()
         })
@@ -52,13 +50,12 @@ impl SnapshotStore for PgStore {
     fn snapshot_positions(&self) -> Result<Vec<u64>, StoreError> {
         self.run(move |pool| async move {
             let client = pool.get().await.map_err(pool_error)?;
-            let rows = client
-                .query(
-                    "SELECT position FROM accord_snapshots ORDER BY position",
-                    &[],
-                )
-                .await
-                .map_err(pg_error)?;
+            let rows = crate::rows(
+                &client,
+                "SELECT position FROM accord_snapshots ORDER BY position",
+                &[],
+            )
+            .await?;
             rows.iter().map(|row| from_sql(row.get(0))).collect()
         })
     }
@@ -67,13 +64,12 @@ impl SnapshotStore for PgStore {
         let position = to_sql(position);
         self.run(move |pool| async move {
             let client = pool.get().await.map_err(pool_error)?;
-            client
-                .execute(
-                    "DELETE FROM accord_snapshots WHERE position = $1",
-                    &[&position],
-                )
-                .await
-                .map_err(pg_error)?;
+            crate::exec(
+                &client,
+                "DELETE FROM accord_snapshots WHERE position = $1",
+                &[&position],
+            )
+            .await?;
             Ok(())
         })
     }
@@ -84,10 +80,12 @@ impl MetaStore for PgStore {
         let key = key.to_owned();
         self.run(move |pool| async move {
             let client = pool.get().await.map_err(pool_error)?;
-            let row = client
-                .query_opt("SELECT value FROM accord_meta WHERE key = $1", &[&key])
-                .await
-                .map_err(pg_error)?;
+            let row = crate::row_opt(
+                &client,
+                "SELECT value FROM accord_meta WHERE key = $1",
+                &[&key],
+            )
+            .await?;
             Ok(row.map(|row| row.get(0)))
         })
     }
@@ -96,14 +94,13 @@ impl MetaStore for PgStore {
         let (key, value) = (key.to_owned(), value.to_vec());
         self.run(move |pool| async move {
             let client = pool.get().await.map_err(pool_error)?;
-            client
-                .execute(
-                    "INSERT INTO accord_meta (key, value) VALUES ($1, $2) \
+            crate::exec(
+                &client,
+                "INSERT INTO accord_meta (key, value) VALUES ($1, $2) \
                      ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                    &[&key, &value],
-                )
-                .await
-                .map_err(pg_error)?;
+                &[&key, &value],
+            )
+            .await?;
             Ok(())
         })
     }
@@ -152,10 +149,12 @@ impl WebhookStore for PgStore {
         let key = key.to_vec();
         self.run(move |pool| async move {
             let client = pool.get().await.map_err(pool_error)?;
-            let row = client
-                .query_opt("SELECT value FROM accord_webhooks WHERE key = $1", &[&key])
-                .await
-                .map_err(pg_error)?;
+            let row = crate::row_opt(
+                &client,
+                "SELECT value FROM accord_webhooks WHERE key = $1",
+                &[&key],
+            )
+            .await?;
             Ok(row.map(|row| row.get(0)))
         })
     }
@@ -176,15 +175,14 @@ impl WebhookStore for PgStore {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         self.run(move |pool| async move {
             let client = pool.get().await.map_err(pool_error)?;
-            let rows = client
-                .query(
-                    "SELECT key, value FROM accord_webhooks \
+            let rows = crate::rows(
+                &client,
+                "SELECT key, value FROM accord_webhooks \
                      WHERE (key > $1 OR ($2 AND key = $1)) AND ($3::bytea IS NULL OR key < $3) \
                      ORDER BY key LIMIT $4",
-                    &[&start, &inclusive, &end, &limit],
-                )
-                .await
-                .map_err(pg_error)?;
+                &[&start, &inclusive, &end, &limit],
+            )
+            .await?;
             Ok(rows.iter().map(|row| (row.get(0), row.get(1))).collect())
         })
     }

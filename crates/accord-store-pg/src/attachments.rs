@@ -20,13 +20,12 @@ const PIECE: usize = 1024 * 1024;
 
 async fn attachment(pool: Pool, sha256: String) -> Result<Option<(Attachment, i32)>, StoreError> {
     let client = pool.get().await.map_err(pool_error)?;
-    let row = client
-        .query_opt(
-            "SELECT size, media_type, pieces FROM accord_attachments WHERE sha256 = $1",
-            &[&sha256],
-        )
-        .await
-        .map_err(pg_error)?;
+    let row = crate::row_opt(
+        &client,
+        "SELECT size, media_type, pieces FROM accord_attachments WHERE sha256 = $1",
+        &[&sha256],
+    )
+    .await?;
     row.map(|row| {
         let attachment = Attachment {
             sha256,
@@ -40,13 +39,12 @@ async fn attachment(pool: Pool, sha256: String) -> Result<Option<(Attachment, i3
 
 async fn piece(pool: Pool, sha256: String, n: i32) -> Result<Vec<u8>, StoreError> {
     let client = pool.get().await.map_err(pool_error)?;
-    let row = client
-        .query_opt(
-            "SELECT bytes FROM accord_attachment_pieces WHERE sha256 = $1 AND piece = $2",
-            &[&sha256, &n],
-        )
-        .await
-        .map_err(pg_error)?;
+    let row = crate::row_opt(
+        &client,
+        "SELECT bytes FROM accord_attachment_pieces WHERE sha256 = $1 AND piece = $2",
+        &[&sha256, &n],
+    )
+    .await?;
     row.map(|row| row.get(0))
         .ok_or_else(|| StoreError::Corrupt(format!("attachment {sha256}: piece {n} is missing")))
 }
@@ -97,13 +95,12 @@ impl AttachmentStore for PgStore {
     fn verify_attachments(&self) -> Result<AttachmentVerification, StoreError> {
         let names: Vec<(String, i32)> = self.run(move |pool| async move {
             let client = pool.get().await.map_err(pool_error)?;
-            let rows = client
-                .query(
-                    "SELECT sha256, pieces FROM accord_attachments ORDER BY sha256",
-                    &[],
-                )
-                .await
-                .map_err(pg_error)?;
+            let rows = crate::rows(
+                &client,
+                "SELECT sha256, pieces FROM accord_attachments ORDER BY sha256",
+                &[],
+            )
+            .await?;
             Ok(rows.iter().map(|row| (row.get(0), row.get(1))).collect())
         })?;
         let mut altered = Vec::new();

@@ -213,14 +213,13 @@ impl PgStore {
         let stream = stream.to_owned();
         self.run(move |pool| async move {
             let client = pool.get().await.map_err(pool_error)?;
-            let row = client
-                .query_one(
-                    "SELECT coalesce(max(version), 0) FROM accord_events \
+            let row = crate::row_one(
+                &client,
+                "SELECT coalesce(max(version), 0) FROM accord_events \
                      WHERE stream = $1 AND position <= $2",
-                    &[&stream, &head],
-                )
-                .await
-                .map_err(pg_error)?;
+                &[&stream, &head],
+            )
+            .await?;
             from_sql(row.get(0))
         })
     }
@@ -286,8 +285,43 @@ fn describe(config: &tokio_postgres::Config) -> String {
     format!("{host}:{port}/{name}")
 }
 
+/// How the message of a store error begins when the database could not
+/// be reached or went away ([`is_unavailable`]).
+const UNAVAILABLE: &str = "PostgreSQL is unavailable";
+
+/// Whether `error` says the database could not be reached or went away
+/// (a connection lost or refused, the server shutting down or starting):
+/// the writer's calls wait and try again rather than fail.
+pub fn is_unavailable(error: &StoreError) -> bool {
+    matches!(error, StoreError::Io(message) if message.starts_with(UNAVAILABLE))
+}
+
+/// Whether a client error is the connection's, not the statement's.
+fn lost(error: &tokio_postgres::Error) -> bool {
+    use std::error::Error as _;
+    if error.is_closed() {
+        return true;
+    }
+    if let Some(db) = error.as_db_error() {
+        // Class 08: connection exception; 57P01-03: shutdown, crash, starting.
+        let code = db.code().code();
+        return code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03");
+    }
+    let mut source = error.source();
+    while let Some(cause) = source {
+        if cause.is::<std::io::Error>() {
+            return true;
+        }
+        source = cause.source();
+    }
+    false
+}
+
 /// A PostgreSQL error as a store error, with the server's message.
 pub(crate) fn pg_error(error: tokio_postgres::Error) -> StoreError {
+    if lost(&error) {
+        return StoreError::Io(format!("{UNAVAILABLE}: {error}"));
+    }
     match error.as_db_error() {
         Some(db) => StoreError::Io(format!(
             "PostgreSQL: {}: {}",
@@ -300,7 +334,31 @@ pub(crate) fn pg_error(error: tokio_postgres::Error) -> StoreError {
 
 /// A pool error as a store error.
 pub(crate) fn pool_error(error: deadpool_postgres::PoolError) -> StoreError {
-    StoreError::Io(format!("PostgreSQL connection: {error}"))
+    match error {
+        deadpool_postgres::PoolError::Backend(error) => pg_error(error),
+        other => StoreError::Io(format!("{UNAVAILABLE}: {other}")),
+    }
+}
+
+/// Runs `attempt` until it succeeds or fails otherwise than with the
+/// database unavailable, waiting between tries (up to a second): the
+/// writer's calls, which must not fail a command because the database
+/// restarts. `what` names the call in the warnings logged meanwhile.
+pub(crate) fn patiently<T>(
+    what: &str,
+    mut attempt: impl FnMut() -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let mut pause = Duration::from_millis(50);
+    loop {
+        match attempt() {
+            Err(error) if is_unavailable(&error) => {
+                tracing::warn!(%error, "{what}: waiting for PostgreSQL");
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_secs(1));
+            }
+            done => return done,
+        }
+    }
 }
 
 /// A position or version as PostgreSQL's bigint (capped: u64::MAX means "all").
@@ -337,3 +395,43 @@ const _: fn() = || {
     fn serves<S: EventLog + SnapshotStore + MetaStore + WebhookStore + AttachmentStore>() {}
     serves::<PgStore>();
 };
+
+/// Runs `sql` as a statement prepared once per connection: the rows.
+pub(crate) async fn rows(
+    client: &deadpool_postgres::ClientWrapper,
+    sql: &str,
+    params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+) -> Result<Vec<tokio_postgres::Row>, StoreError> {
+    let statement = client.prepare_cached(sql).await.map_err(pg_error)?;
+    client.query(&statement, params).await.map_err(pg_error)
+}
+
+/// [`rows`], for at most one row.
+pub(crate) async fn row_opt(
+    client: &deadpool_postgres::ClientWrapper,
+    sql: &str,
+    params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+) -> Result<Option<tokio_postgres::Row>, StoreError> {
+    let statement = client.prepare_cached(sql).await.map_err(pg_error)?;
+    client.query_opt(&statement, params).await.map_err(pg_error)
+}
+
+/// [`rows`], for exactly one row.
+pub(crate) async fn row_one(
+    client: &deadpool_postgres::ClientWrapper,
+    sql: &str,
+    params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+) -> Result<tokio_postgres::Row, StoreError> {
+    let statement = client.prepare_cached(sql).await.map_err(pg_error)?;
+    client.query_one(&statement, params).await.map_err(pg_error)
+}
+
+/// [`rows`], for a statement returning none: how many rows it changed.
+pub(crate) async fn exec(
+    client: &deadpool_postgres::ClientWrapper,
+    sql: &str,
+    params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+) -> Result<u64, StoreError> {
+    let statement = client.prepare_cached(sql).await.map_err(pg_error)?;
+    client.execute(&statement, params).await.map_err(pg_error)
+}

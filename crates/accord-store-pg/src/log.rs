@@ -14,7 +14,8 @@ use time::{OffsetDateTime, UtcOffset};
 use uuid::Uuid;
 
 use crate::{
-    from_sql, hash_of, pg_error, pool_error, staged_record, to_sql, Pending, PgStore, Staging,
+    from_sql, hash_of, patiently, pg_error, pool_error, staged_record, to_sql, Pending, PgStore,
+    Staging,
 };
 
 /// Rows read per query by a scan.
@@ -22,13 +23,12 @@ const PAGE: i64 = 512;
 
 /// Reads the head row.
 pub(crate) async fn load_head(client: &Client) -> Result<Head, StoreError> {
-    let row = client
-        .query_one(
-            "SELECT position, hash, recorded_at_ns FROM accord_head WHERE id = 1",
-            &[],
-        )
-        .await
-        .map_err(pg_error)?;
+    let row = crate::row_one(
+        client,
+        "SELECT position, hash, recorded_at_ns FROM accord_head WHERE id = 1",
+        &[],
+    )
+    .await?;
     let position = from_sql(row.get(0))?;
     let hash = hash_of(row.get(1))?;
     let nanos: Option<i64> = row.get(2);
@@ -76,7 +76,8 @@ const COMMAND_RECORD: &str = "SELECT record FROM accord_commands WHERE command_i
 
 /// Writes a planned batch after `base` in one transaction: locks the head
 /// row, checks the batch follows it, inserts the events and the command
-/// records, moves the head, commits.
+/// records, moves the head, commits. A batch the head row shows written
+/// already (a retry after a lost answer to its COMMIT) is not written twice.
 async fn write_batch(
     client: &mut Client,
     base: &Head,
@@ -94,6 +95,11 @@ async fn write_batch(
     .map_err(pg_error)?;
     let row = transaction.query_one(&lock, &[]).await.map_err(pg_error)?;
     let (position, hash) = (from_sql(row.get(0))?, hash_of(row.get(1))?);
+    if position == head.position && hash == head.hash {
+        // Written already: this is a retry after a COMMIT whose answer was
+        // lost with its connection, and the head row says it landed.
+        return transaction.rollback().await.map_err(pg_error);
+    }
     if position != base.position || hash != base.hash {
         return Err(StoreError::Io(format!(
             "the log's head moved to {position} while a batch after {} was written: \
@@ -297,9 +303,12 @@ impl EventLog for PgStore {
             .map(|w| w.stream.clone())
             .collect();
         let commands: Vec<Uuid> = writes.iter().map(|w| w.command_id).collect();
-        let (stored_versions, stored_commands) = self.run(move |pool| async move {
-            let client = pool.get().await.map_err(pool_error)?;
-            lookups(&client, streams, commands).await
+        let (stored_versions, stored_commands) = patiently("staging a batch", || {
+            let (streams, commands) = (streams.clone(), commands.clone());
+            self.run(move |pool| async move {
+                let client = pool.get().await.map_err(pool_error)?;
+                lookups(&client, streams, commands).await
+            })
         })?;
         let staged_versions = |stream: &str| {
             staging
@@ -360,7 +369,10 @@ impl EventLog for PgStore {
                 })?
         };
         let (base, events, stored) = batch;
-        let written = self.write(base, events, stored, head.clone());
+        let written = patiently("committing a batch", || {
+            let (base, events, stored) = (base.clone(), events.clone(), stored.clone());
+            self.write(base, events, stored, head.clone())
+        });
         let mut staging = self.staging.lock().unwrap_or_else(PoisonError::into_inner);
         if let Err(error) = written {
             staging.broken = true;
@@ -422,9 +434,11 @@ impl EventLog for PgStore {
                 return Ok(Some(record));
             }
         }
-        self.run(move |pool| async move {
-            let client = pool.get().await.map_err(pool_error)?;
-            stored_command(&client, id).await
+        patiently("looking a command up", || {
+            self.run(move |pool| async move {
+                let client = pool.get().await.map_err(pool_error)?;
+                stored_command(&client, id).await
+            })
         })
     }
 
@@ -440,11 +454,13 @@ impl EventLog for PgStore {
                 return Ok(version);
             }
         }
-        let stream = stream.to_owned();
-        self.run(move |pool| async move {
-            let client = pool.get().await.map_err(pool_error)?;
-            let (versions, _) = lookups(&client, vec![stream.clone()], Vec::new()).await?;
-            Ok(versions.get(&stream).copied().unwrap_or(0))
+        patiently("looking a stream up", || {
+            let stream = stream.to_owned();
+            self.run(move |pool| async move {
+                let client = pool.get().await.map_err(pool_error)?;
+                let (versions, _) = lookups(&client, vec![stream.clone()], Vec::new()).await?;
+                Ok(versions.get(&stream).copied().unwrap_or(0))
+            })
         })
     }
 
@@ -459,15 +475,14 @@ impl EventLog for PgStore {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let rows = self.run(move |pool| async move {
             let client = pool.get().await.map_err(pool_error)?;
-            let rows = client
-                .query(
-                    "SELECT position, hash, canonical FROM accord_events \
+            let rows = crate::rows(
+                &client,
+                "SELECT position, hash, canonical FROM accord_events \
                      WHERE stream = $1 AND version > $2 AND position <= $3 \
                      ORDER BY version LIMIT $4",
-                    &[&stream, &after, &head, &limit],
-                )
-                .await
-                .map_err(pg_error)?;
+                &[&stream, &after, &head, &limit],
+            )
+            .await?;
             rows.iter().map(row_of).collect::<Result<Vec<_>, _>>()
         })?;
         rows.iter().map(decode).collect()
@@ -515,13 +530,12 @@ impl EventLog for PgStore {
         let at = to_sql(position);
         let row = self.run(move |pool| async move {
             let client = pool.get().await.map_err(pool_error)?;
-            let row = client
-                .query_opt(
-                    "SELECT position, hash, canonical FROM accord_events WHERE position = $1",
-                    &[&at],
-                )
-                .await
-                .map_err(pg_error)?;
+            let row = crate::row_opt(
+                &client,
+                "SELECT position, hash, canonical FROM accord_events WHERE position = $1",
+                &[&at],
+            )
+            .await?;
             row.as_ref().map(row_of).transpose()
         })?;
         row.as_ref().map(decode).transpose()

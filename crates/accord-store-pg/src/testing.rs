@@ -5,6 +5,9 @@
 //!
 //! No server is no skip: creating the database fails, and the test with it.
 
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio_postgres::NoTls;
@@ -57,6 +60,102 @@ impl Drop for TestDatabase {
         if let Err(error) = execute(&self.admin, &drop) {
             eprintln!("could not drop the test database {}: {error}", self.name);
         }
+    }
+}
+
+/// A TCP proxy in front of a test database that a test can cut, as a
+/// restart of the server would (every connection reset, new ones refused
+/// until it is restored).
+pub struct Proxy {
+    url: String,
+    up: Arc<AtomicBool>,
+    open: Arc<Mutex<Vec<TcpStream>>>,
+}
+
+impl Proxy {
+    /// Listens on a free port of 127.0.0.1, forwarding to `database`'s server.
+    pub fn start(database: &TestDatabase) -> Proxy {
+        let config: tokio_postgres::Config = database.url.parse().expect("a database URL");
+        let host = match config.get_hosts().first() {
+            Some(tokio_postgres::config::Host::Tcp(host)) => host.clone(),
+            _ => "127.0.0.1".into(),
+        };
+        let port = config.get_ports().first().copied().unwrap_or(5432);
+        let upstream = format!("{host}:{port}");
+        let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+        let address = listener.local_addr().expect("its address");
+        let (up, open) = (Arc::new(AtomicBool::new(true)), Arc::default());
+        let proxy = Proxy {
+            url: with_address(&database.url, &address.to_string()),
+            up: Arc::clone(&up),
+            open: Arc::clone(&open),
+        };
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(client) = client else { continue };
+                if !up.load(Ordering::SeqCst) {
+                    continue; // dropped: the connection is refused
+                }
+                let Ok(server) = TcpStream::connect(&upstream) else {
+                    continue;
+                };
+                forward(client, server, &open);
+            }
+        });
+        proxy
+    }
+
+    /// The test database's URL through the proxy.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Resets every connection and refuses new ones.
+    pub fn cut(&self) {
+        self.up.store(false, Ordering::SeqCst);
+        for stream in self
+            .open
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .drain(..)
+        {
+            let _ = stream.shutdown(Shutdown::Both);
+        }
+    }
+
+    /// Accepts connections again.
+    pub fn restore(&self) {
+        self.up.store(true, Ordering::SeqCst);
+    }
+}
+
+/// Copies bytes both ways between `client` and `server` on two threads.
+fn forward(client: TcpStream, server: TcpStream, open: &Mutex<Vec<TcpStream>>) {
+    let pairs = [
+        (client.try_clone(), server.try_clone()),
+        (server.try_clone(), client.try_clone()),
+    ];
+    let mut kept = open.lock().unwrap_or_else(|e| e.into_inner());
+    kept.extend([client, server]);
+    for pair in pairs {
+        if let (Ok(mut from), Ok(mut to)) = pair {
+            std::thread::spawn(move || {
+                let _ = std::io::copy(&mut from, &mut to);
+                let _ = to.shutdown(Shutdown::Both);
+            });
+        }
+    }
+}
+
+/// `url` with its host and port replaced by `address`.
+pub fn with_address(url: &str, address: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("postgres", url));
+    let end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(end);
+    let user = authority.rsplit_once('@').map(|(user, _)| user);
+    match user {
+        Some(user) => format!("{scheme}://{user}@{address}{path}"),
+        None => format!("{scheme}://{address}{path}"),
     }
 }
 

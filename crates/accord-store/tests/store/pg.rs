@@ -92,3 +92,35 @@ fn an_unreachable_server_is_an_error_naming_it() {
     let message = refused.to_string();
     assert!(message.contains("127.0.0.1:1/accord"), "{message}");
 }
+
+#[test]
+fn a_batch_appended_while_the_database_is_away_is_written_once_it_is_back() {
+    let database = TestDatabase::create();
+    let proxy = accord_store_pg::testing::Proxy::start(&database);
+    let store = Arc::new(PgStore::open(proxy.url()).unwrap());
+    fill(&*store, 1, 5, 1);
+
+    proxy.cut();
+    let writer = {
+        let store = store.clone();
+        std::thread::spawn(move || store.append(&[write("s-0", 2, Some(5))]))
+    };
+    std::thread::sleep(std::time::Duration::from_millis(600));
+    // Reads do not wait: they say the database is away.
+    let read = store.read_all(0, 10);
+    assert!(
+        read.as_ref().is_err_and(accord_store_pg::is_unavailable),
+        "{read:?}"
+    );
+    assert!(!writer.is_finished(), "the append waits for the database");
+    proxy.restore();
+
+    let record = writer.join().unwrap().unwrap().remove(0);
+    assert_eq!((record.position, record.version), (7, 7));
+    assert_eq!(store.head().position, 7);
+    let direct = PgStore::open(database.url()).unwrap();
+    assert_eq!(direct.head(), store.head());
+    let verification = direct.verify(None).unwrap();
+    assert!(verification.ok, "{verification:?}");
+    assert_eq!(verification.events, 7);
+}
