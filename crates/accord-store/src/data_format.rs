@@ -17,13 +17,7 @@ use crate::durability::sync_dir;
 use crate::StoreError;
 
 /// The data format this build reads and writes.
-///
-/// - 1: the log's records as the store writes them (ADR 0024).
-/// - 2: the same records, sled compressing the log's pages with zstd
-///   (ADR 0038). sled cannot open a database with another compression
-///   setting than it was created with, so a folder of format 1 is refused
-///   here, with its way across, rather than by sled.
-pub const DATA_FORMAT: u32 = 2;
+pub const DATA_FORMAT: u32 = 1;
 
 /// The marker's file name, inside the data folder.
 pub const FORMAT_FILE: &str = "FORMAT";
@@ -106,7 +100,6 @@ mod tests {
     #[test]
     fn a_marker_names_its_version_and_nothing_else_does() {
         assert_eq!(version("accord-data 1\n"), Some(1));
-        assert_eq!(version("accord-data 2\n"), Some(2));
         assert_eq!(version("accord-data 27"), Some(27));
         assert_eq!(version("accord-data"), None);
         assert_eq!(version("accord-data x"), None);

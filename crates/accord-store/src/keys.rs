@@ -13,10 +13,7 @@
 //!
 //! Webhook state lives in its own database (`webhook_db`). Snapshots
 //! (derived data, never in an append's batch) are files beside sled's
-//! (`snapshot_files`). The layout is data format 2 (`data_format`): these
-//! records, in a tree sled compresses with zstd (`LOG_COMPRESSION`, ADR
-//! 0038); what sled hands back is the bytes above, so the hash chain and
-//! exports are over the same canonical bytes as in format 1.
+//! (`snapshot_files`). The layout is data format 1 (`data_format`).
 
 use time::OffsetDateTime;
 use uuid::Uuid;

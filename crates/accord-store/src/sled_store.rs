@@ -114,7 +114,7 @@ impl SledStore {
             folder: folder(),
             reason,
         };
-        let db = open_db(dir, options.cache_bytes, LOG_COMPRESSION).map_err(|e| match e {
+        let db = open_db(dir, options.cache_bytes).map_err(|e| match e {
             StoreError::Io(lock) if lock.contains("could not acquire lock") => StoreError::Io(lock),
             other => StoreError::Unopenable {
                 folder: folder(),
@@ -244,44 +244,18 @@ impl SledStore {
 /// The folder, inside the store's, of the webhook database.
 pub(crate) const WEBHOOKS_DIR: &str = "webhooks";
 
-/// Whether sled compresses what it writes of a database (its `compression`
-/// feature: every page and page fragment it logs, and its own snapshots,
-/// through zstd; reads decompress). Fixed when the database is created:
-/// sled refuses to reopen it with another setting.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Compression {
-    /// Stored as handed to sled.
-    Off,
-    /// zstd at this level.
-    Zstd(i32),
-}
-
-/// The log's compression (data format 2, ADR 0038): its pages are JSON
-/// envelopes of a few shapes, which zstd shrinks several times over. Level
-/// 3 is zstd's default: the higher levels cost the writer more CPU for a
-/// few percent, and levels 13 and up use the parser whose rare corruption
-/// zstd 1.5.5 fixed (this is 1.5.1).
-pub(crate) const LOG_COMPRESSION: Compression = Compression::Zstd(3);
-
 /// Opens sled, waiting a little while another handle in this process lets go.
 ///
 /// sled 0.34.7 releases its file lock from a background thread after the last
 /// `Db` is dropped, so an immediate reopen (tests, restarts in-process) can find
 /// the lock still held (sled issues #1234, #1289). The lock error is retried for
 /// up to two seconds; a store really held by another process still fails then.
-pub(crate) fn open_db(
-    dir: &Path,
-    cache_bytes: u64,
-    compression: Compression,
-) -> Result<sled::Db, StoreError> {
+pub(crate) fn open_db(dir: &Path, cache_bytes: u64) -> Result<sled::Db, StoreError> {
     // No background flusher: every write flushes and syncs itself before it is visible.
-    let mut config = sled::Config::new()
+    let config = sled::Config::new()
         .path(dir)
         .cache_capacity(cache_bytes)
         .flush_every_ms(None);
-    if let Compression::Zstd(level) = compression {
-        config = config.use_compression(true).compression_factor(level);
-    }
     let deadline = Instant::now() + Duration::from_secs(2);
     loop {
         match config.open() {

@@ -16,7 +16,7 @@ use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread::JoinHandle;
 
 use crate::durability::Durability;
-use crate::sled_store::{open_db, Compression};
+use crate::sled_store::open_db;
 use crate::{StoreError, WebhookChange, WebhookDone, WebhookEntry};
 
 /// sled's page cache for webhook state: the dispatchers read little more
@@ -42,8 +42,7 @@ impl WebhookDb {
     /// synced once when `sync` (so a new folder survives a power loss).
     pub(crate) fn open(dir: &Path, sync: bool) -> Result<WebhookDb, StoreError> {
         std::fs::create_dir_all(dir)?;
-        // Small and rewritten often: not worth compressing.
-        let db = open_db(dir, CACHE_BYTES, Compression::Off)?;
+        let db = open_db(dir, CACHE_BYTES)?;
         Durability::open(dir, sync)?;
         let (commits, queue) = mpsc::channel();
         let committer = std::thread::Builder::new()

@@ -7,13 +7,12 @@ use std::time::{Duration, Instant};
 
 use accord_store::{SledStore, WebhookStore};
 
-/// Opens the log's sled database directly (compressed, as data format 2
-/// creates it), waiting while a store just dropped in this process releases
-/// its lock.
+/// Opens the log's sled database directly, waiting while a store just
+/// dropped in this process releases its lock.
 fn raw_sled(dir: &Path) -> sled::Db {
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
-        match sled::Config::new().path(dir).use_compression(true).open() {
+        match sled::Config::new().path(dir).open() {
             Err(e) if Instant::now() < deadline && e.to_string().contains("lock") => {
                 std::thread::sleep(Duration::from_millis(10));
             }
