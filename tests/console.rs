@@ -503,6 +503,7 @@ async fn the_main_pages_are_pictured_in_both_languages() {
             format!("/agreements/{TRIPARTITE}?at=2014-12-31"),
         ),
         ("parties", "/parties".to_owned()),
+        ("party", "/parties/dong-nai-iza?at=2014-12-31".to_owned()),
         ("report", REPORT.to_owned()),
         ("audit", "/audit?verify=chain".to_owned()),
         ("admin-tokens", "/admin/tokens".to_owned()),
@@ -547,7 +548,7 @@ async fn the_main_pages_are_pictured_in_both_languages() {
         written.push(save(&browser, &folder, &format!("admin-webhook.{lang}.png")).await);
         browser.close().await;
     }
-    assert_eq!(written.len(), 26);
+    assert_eq!(written.len(), 28);
 }
 
 /// Saves a whole-page PNG of the open page; checks it is one.
@@ -741,7 +742,7 @@ async fn the_report_charts_downloads_and_receipt_hold_and_audit_reopens_the_exac
     let shown: Vec<Vec<u64>> = serde_json::from_value(
         browser
             .run(&format!(
-                "return [...document.querySelectorAll('table.report-table tbody tr')]\
+                "return [...document.querySelectorAll('table.report-plans tbody tr')]\
                  .map(r => {:?}.map(c => Number(r.querySelector('td.' + c).textContent)))",
                 columns.iter().map(|(c, _)| *c).collect::<Vec<_>>()
             ))

@@ -119,6 +119,31 @@ pub async fn agreement_history(
     Ok(events.into_iter().map(LogEntry::from_stored).collect())
 }
 
+/// The first event of agreement `id`'s stream (its signing), if any.
+pub async fn agreement_first(
+    engine: &Engine,
+    id: AgreementId,
+) -> Result<Option<LogEntry>, PageError> {
+    let log = engine.log().clone();
+    let stream = format!("agreement:{id}");
+    let events = blocking(move || log.read_stream(&stream, 0, 1)).await?;
+    Ok(events.into_iter().next().map(LogEntry::from_stored))
+}
+
+/// The events at `positions` that exist, in the order given.
+pub async fn events_at(engine: &Engine, positions: Vec<u64>) -> Result<Vec<LogEntry>, PageError> {
+    let log = engine.log().clone();
+    let events = blocking(move || {
+        let mut found = Vec::with_capacity(positions.len());
+        for position in positions {
+            found.extend(log.event(position)?);
+        }
+        Ok(found)
+    })
+    .await?;
+    Ok(events.into_iter().map(LogEntry::from_stored).collect())
+}
+
 /// The `n` latest events at or before position `cut` (the head if
 /// `None`), newest first.
 pub async fn recent(

@@ -636,3 +636,61 @@ async fn rows_are_judged_in_order_each_on_the_state_the_ones_before_left() {
     assert!(second.contains("class=\"c-exchange_id bad\""), "{second}");
     assert!(row(4).contains("verdict-accepted"), "{}", row(4));
 }
+
+// ---------------------------------------------------------------- diff
+
+/// Sends `command` to `POST /v1/commands` as the administrator.
+async fn command(app: &App, command: serde_json::Value) {
+    let request = Request::post("/v1/commands")
+        .header(header::HOST, HOST)
+        .header(header::AUTHORIZATION, format!("Bearer {ADMIN}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(command.to_string()))
+        .expect("a request");
+    assert_eq!(send(app, request).await.status(), StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn a_long_diff_is_shown_a_page_of_changes_at_a_time_at_stable_addresses() {
+    let app = app(ConsoleConfig::default());
+    seed_tripartite(&app).await;
+    // 130 exchanges: 130 changes between the signing and the end of 2013.
+    for n in 0..130u32 {
+        command(
+            &app,
+            serde_json::json!({"type": "RecordExchange", "data": {
+                "agreement_id": TRIPARTITE, "exchange_id": format!("0190f0a0-2013-7000-8000-{n:012x}"),
+                "occurred_on": format!("2013-{:02}-{:02}", 8 + n / 28, 1 + n % 28),
+                "area": "experience_exchange", "kind": "meeting",
+                "parties": ["dong-nai-iza", "lam-dong-iza"], "summary": format!("Trao đổi số {n}")}}),
+        )
+        .await;
+    }
+    let session = sign_in(&app, ADMIN).await;
+    let diff = format!("/agreements/{TRIPARTITE}/diff?from=2013-07-04&to=2013-12-31");
+    let rows = |page: &str| page.matches("<th scope=\"row\">").count();
+
+    let first = body(send(&app, get(&diff, Some(&session))).await).await;
+    assert!(first.contains("130"), "the heading counts every change");
+    assert_eq!(rows(&first), 100);
+    assert!(
+        first.contains("Trao đổi số 0<"),
+        "the first page starts at the first change"
+    );
+    assert!(!first.contains("Trao đổi số 129<"));
+    // The next page's link keeps the comparison and adds only its page.
+    let next =
+        format!("/agreements/{TRIPARTITE}/diff?from=2013-07-04&#38;to=2013-12-31&#38;page=2");
+    let pager = first.split("class=\"pager\"").nth(1).unwrap_or_default();
+    assert!(
+        pager.contains(&format!("href=\"{next}\" rel=\"next\"")),
+        "a link to the rest: {}",
+        pager.get(..400).unwrap_or(pager)
+    );
+
+    let second = body(send(&app, get(&format!("{diff}&page=2"), Some(&session))).await).await;
+    assert_eq!(rows(&second), 30);
+    assert!(second.contains("Trao đổi số 129<") && !second.contains("Trao đổi số 0<"));
+    // Each change's events still lead to the agreement as known after them.
+    assert!(second.contains(&format!("/agreements/{TRIPARTITE}?as_of=")));
+}

@@ -32,6 +32,7 @@ report-col-reviews = Reviews closed
 report-col-areas = By area
 report-col-activities = Activities due in the window
 report-col-follow-ups = Follow-ups still to do
+report-plans = Work plans and follow-ups
 report-col-agreements = Agreements
 report-parties = By party
 report-downloads = Downloads

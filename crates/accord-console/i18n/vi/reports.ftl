@@ -32,6 +32,7 @@ report-col-reviews = Đánh giá đã kết thúc
 report-col-areas = Theo lĩnh vực
 report-col-activities = Hoạt động đến hạn trong khoảng thời gian
 report-col-follow-ups = Việc cần làm tiếp theo chưa xong
+report-plans = Kế hoạch công tác và việc cần làm tiếp theo
 report-col-agreements = Thỏa thuận
 report-parties = Theo bên tham gia
 report-downloads = Tải xuống

@@ -6,20 +6,23 @@
 
 mod values;
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use accord_api::diff::{compute, AgreementDiff, DiffChange, Point};
 use accord_api::moment::today;
+use accord_domain::AgreementId;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
+use serde_json::Value;
 
 use self::values::{Group, Line, Reader};
 use super::{agreement_id, Names};
 use crate::context::render;
 use crate::log::{self, LogEntry};
+use crate::paging::Pager;
 use crate::{Console, PageError, Ui, Viewer};
 
 pub(crate) fn router() -> Router<Console> {
@@ -51,7 +54,9 @@ struct DiffPage {
     from: String,
     to: String,
     diff: Option<AgreementDiff>,
+    /// The changes shown (a page of the diff's).
     changes: Vec<ChangeRow>,
+    pager: Pager,
 }
 
 /// What a change is about: a field's name, a party's, a review's title, an
@@ -77,13 +82,19 @@ fn subject(reader: &Reader<'_>, change: &DiffChange) -> Option<String> {
     }
 }
 
+/// Changes shown a page: a busy agreement's diff over years has thousands,
+/// and a page of them is what a person reads (ADR 0039).
+const PER_PAGE: usize = 100;
+
+/// The rows of `shown`, each event linked to the agreement as known right
+/// after it (`recorded`: those events, read for their instants).
 fn rows(
     reader: &Reader<'_>,
-    diff: &AgreementDiff,
-    history: &[LogEntry],
+    shown: &[DiffChange],
+    recorded: &[LogEntry],
     id: &str,
 ) -> Vec<ChangeRow> {
-    let by_position: HashMap<u64, &LogEntry> = history.iter().map(|e| (e.position, e)).collect();
+    let by_position: HashMap<u64, &LogEntry> = recorded.iter().map(|e| (e.position, e)).collect();
     let link = |position: u64| match by_position.get(&position) {
         Some(entry) => format!(
             "{}#event-{position}",
@@ -95,7 +106,7 @@ fn rows(
         ),
         None => format!("/agreements/{id}"),
     };
-    diff.changes
+    shown
         .iter()
         .map(|c| {
             let group = Group::of(c.change.kind);
@@ -120,6 +131,28 @@ fn rows(
         .collect()
 }
 
+/// The agreements `changes` name as superseding or superseded (the only
+/// titles a change shows), once each.
+fn named_agreements(changes: &[DiffChange]) -> BTreeSet<AgreementId> {
+    fn walk(key: Option<&str>, value: &Value, found: &mut BTreeSet<AgreementId>) {
+        match value {
+            Value::String(s) if matches!(key, Some("supersedes" | "superseded_by")) => {
+                found.extend(s.parse::<AgreementId>().ok());
+            }
+            Value::Array(items) => items.iter().for_each(|v| walk(key, v, found)),
+            Value::Object(map) => map.iter().for_each(|(k, v)| walk(Some(k), v, found)),
+            _ => {}
+        }
+    }
+    let mut found = BTreeSet::new();
+    for c in changes {
+        let key = c.change.field.as_deref();
+        walk(key, &c.change.before, &mut found);
+        walk(key, &c.change.after, &mut found);
+    }
+    found
+}
+
 #[tracing::instrument(skip_all, fields(agreement_id = %raw))]
 async fn diff(
     State(console): State<Console>,
@@ -129,26 +162,9 @@ async fn diff(
 ) -> Result<Response, PageError> {
     let id = agreement_id(&raw)?;
     let engine = console.app.engine.clone();
-    let history = log::agreement_history(&engine, id).await?;
-    let Some(signature) = history.first() else {
+    let Some(signature) = log::agreement_first(&engine, id).await? else {
         return Err(PageError::NotFound);
     };
-    let (live_title, parties, titles) = {
-        let models = engine.read();
-        let everything = models.agreements(today(), &Default::default());
-        let titles = everything
-            .into_iter()
-            .map(|v| (v.agreement_id.to_string(), v.title))
-            .collect();
-        (
-            models.agreement(id, today()).map(|v| v.title),
-            models.parties(),
-            titles,
-        )
-    };
-    let title = live_title
-        .or_else(|| signature.data["title"].as_str().map(str::to_owned))
-        .unwrap_or_else(|| raw.clone());
     let signed_on = signature.effective_on.unwrap_or_else(today);
     let from = ui
         .param("from")
@@ -160,7 +176,8 @@ async fn diff(
         Point::parse_text("from", &from)?,
         Point::parse_text("to", &to)?,
     );
-    let found = tokio::task::spawn_blocking(move || compute(&engine, id, points.0, points.1))
+    let computing = engine.clone();
+    let found = tokio::task::spawn_blocking(move || compute(&computing, id, points.0, points.1))
         .await
         .map_err(PageError::internal)?;
     let diff = match found {
@@ -168,16 +185,45 @@ async fn diff(
         Err(accord_api::ApiError::NotFound(_)) => None,
         Err(other) => return Err(other.into()),
     };
+    let total = diff.as_ref().map_or(0, |d| d.changes.len());
+    let pager = Pager::new(&ui, "page", total, PER_PAGE, 1);
+    let shown = diff
+        .as_ref()
+        .map(|d| pager.slice(&d.changes))
+        .unwrap_or_default();
+    // Names and instants for the changes shown only: not a view of every
+    // agreement of the register, nor the agreement's whole history.
+    let (live_title, parties, titles) = {
+        let models = engine.read();
+        let titles = named_agreements(shown)
+            .into_iter()
+            .filter_map(|a| {
+                models
+                    .agreement(a, today())
+                    .map(|v| (a.to_string(), v.title))
+            })
+            .collect();
+        (
+            models.agreement(id, today()).map(|v| v.title),
+            models.parties(),
+            titles,
+        )
+    };
+    let positions: BTreeSet<u64> = shown
+        .iter()
+        .flat_map(|c| c.events.iter().map(|e| e.position))
+        .collect();
+    let recorded = log::events_at(&engine, positions.into_iter().collect()).await?;
+    let title = live_title
+        .or_else(|| signature.data["title"].as_str().map(str::to_owned))
+        .unwrap_or_else(|| raw.clone());
     let (names, titles) = (Names::new(parties), Names::titles(titles));
     let reader = Reader {
         ui: &ui,
         names: &names,
         titles: &titles,
     };
-    let changes = diff
-        .as_ref()
-        .map(|d| rows(&reader, d, &history, &raw))
-        .unwrap_or_default();
+    let changes = rows(&reader, shown, &recorded, &raw);
     let page = DiffPage {
         agreement_href: ui.agreement_href(id),
         title,
@@ -185,6 +231,7 @@ async fn diff(
         to,
         diff,
         changes,
+        pager,
         ui,
     };
     Ok(render(&page))
