@@ -6,7 +6,7 @@
 # - time to ready (start to the first 200 of /readyz) and the `models
 #   loaded` line (snapshot position, events replayed);
 # - RSS once ready, and again after the reads below;
-# - GET /v1/reports/cooperation: all time, one year
+# - GET /v1/reports/cooperation: all time (also as CSV and with lineage=none), one year
 #   (from=2020-01-01&to=2020-12-31), and as_of the log's middle event (the
 #   first request, which rebuilds the models at that instant, then the
 #   median of the repeated ones, served from the as_of cache);
@@ -109,11 +109,12 @@ print(max(items, key=lambda a: a.get("version", 0))["agreement_id"])')
   as_of_first=$(once "$report?as_of=$mid")
   read -r as_of as_of_size < <(median "$report?as_of=$mid")
   read -r csv csv_size < <(median "$report?format=csv")
+  read -r bare bare_size < <(median "$report?lineage=none")
   read -r page page_size < <(median "/v1/agreements/$agreement")
   read -r history history_size < <(median "/v1/agreements/$agreement/history")
   read -r listed listed_size < <(median "/v1/agreements/$agreement/exchanges")
   rss_after=$(rss_mib "$server")
-  echo "-- report, all time: $all ms ($all_size bytes); as CSV: $csv ms ($csv_size bytes)"
+  echo "-- report, all time: $all ms ($all_size bytes); as CSV: $csv ms ($csv_size bytes); lineage=none: $bare ms ($bare_size bytes)"
   echo "-- report, 2020: $year ms ($year_size bytes)"
   echo "-- report as_of the middle event: first $as_of_first ms, then $as_of ms ($as_of_size bytes)"
   echo "-- agreement $agreement: $page ms ($page_size bytes); history $history ms ($history_size bytes); exchanges $listed ms ($listed_size bytes)"

@@ -8,7 +8,9 @@
 # needs python3, node and npm on PATH. Debian's Chromium and its WebDriver,
 # which tests/console.rs drives, and strace, which tests/fsync_order.rs runs
 # the server under, are installed when missing. tests/disk_full.rs mounts a
-# tmpfs, so the tests run as root (as in CI).
+# tmpfs, so the tests run as root (as in CI). The PostgreSQL store's tests
+# need a server on 127.0.0.1:5432: scripts/postgres.sh starts one (installing
+# Debian's postgresql when missing) unless ACCORD_TEST_DATABASE_URL names one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v python3 >/dev/null || { echo "python3 is required by tests/webhooks.rs (the reference verifier)" >&2; exit 1; }
@@ -22,5 +24,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   { apt-get update -qq && apt-get install -y -qq "${missing[@]}"; } \
     || { echo "could not install ${missing[*]} (apt-get), needed by tests/console.rs and tests/fsync_order.rs" >&2; exit 1; }
+fi
+if [ -z "${ACCORD_TEST_DATABASE_URL:-}" ]; then
+  bash scripts/postgres.sh || { echo "no PostgreSQL for the PostgreSQL store's tests" >&2; exit 1; }
 fi
 cargo test --workspace --all-targets "$@"

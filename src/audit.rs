@@ -6,19 +6,19 @@ use std::path::Path;
 use std::sync::Arc;
 
 use accord_audit::{parse_public_key, verify_checkpoint, Checkpoint, Signer, VerifyingKey};
-use accord_store::{verify_named_files, AttachmentStore, LogReader};
+use accord_store::{verify_named_files, AttachmentStore, EventLog, LogReader};
 use anyhow::{bail, Context, Result};
 use serde_json::json;
 
 use crate::cli::{DataArgs, VerifyArgs};
-use crate::serve::open_sled;
+use crate::serve::{open_pg, open_sled};
 
 /// `accord verify`: checks the chain and re-hashes every attached file
 /// offline; with a checkpoint, also that the chain passes through it.
 /// Prints one JSON report on stdout and fails naming the first bad
 /// position, or what does not verify.
 pub fn verify(args: VerifyArgs) -> Result<()> {
-    if !args.data.data.exists() {
+    if args.data.database_url.is_none() && !args.data.data.exists() {
         bail!("no data folder at {}", args.data.data.display());
     }
     let checkpoint = match &args.checkpoint {
@@ -28,17 +28,29 @@ pub fn verify(args: VerifyArgs) -> Result<()> {
         }
         None => None,
     };
-    let store = Arc::new(open_sled(&args.data, DataArgs::ONE_PASS_CACHE_MB, false)?);
-    let damage = store.damage().cloned();
-    let attachments = store.verify_attachments()?;
-    let log = LogReader::new(store.clone());
+    // sled opens a damaged folder to report where (ADR 0029); PostgreSQL
+    // keeps no watermark: the walk finds what is wrong.
+    let (log, files_store, damage): (Arc<dyn EventLog>, Arc<dyn AttachmentStore>, _) =
+        match &args.data.database_url {
+            Some(url) => {
+                let store = Arc::new(open_pg(url)?);
+                (store.clone(), store, None)
+            }
+            None => {
+                let store = Arc::new(open_sled(&args.data, DataArgs::ONE_PASS_CACHE_MB, false)?);
+                let damage = store.damage().cloned();
+                (store.clone(), store, damage)
+            }
+        };
+    let attachments = files_store.verify_attachments()?;
+    let log = LogReader::new(log);
     let chain = match damage {
         // The walk first: a bad event before the damage is the first bad position.
         Some(damage) => damage.into_verification(log.verify(None)?),
         None => log.verify(None)?,
     };
     // The files the verified events name: stored, and hashing to their names.
-    let files = verify_named_files(&log, store.as_ref(), chain.events)?;
+    let files = verify_named_files(&log, files_store.as_ref(), chain.events)?;
     let mut report = serde_json::to_value(&chain)?;
     report["attachments"] = json!(attachments);
     report["files"] = json!(files);

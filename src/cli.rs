@@ -99,6 +99,12 @@ pub struct DataArgs {
     /// larger cache only costs memory.
     #[arg(long, env = "ACCORD_CACHE_MB")]
     pub cache_mb: Option<u64>,
+    /// Keep the log, command records, tokens, webhook state, snapshots and
+    /// attached files in PostgreSQL (15 or later) instead of sled:
+    /// `postgres://user:password@host:5432/database` (docs/postgresql.md).
+    /// The data folder then only holds the signing key.
+    #[arg(long, env = "ACCORD_DATABASE_URL")]
+    pub database_url: Option<String>,
 }
 
 impl DataArgs {
@@ -299,8 +305,12 @@ pub struct ExportArgs {
 #[derive(Debug, Args)]
 pub struct ImportArgs {
     /// The new data folder: must not exist or be empty.
-    #[arg(long, env = "ACCORD_DATA")]
-    pub data: PathBuf,
+    #[arg(long, env = "ACCORD_DATA", required_unless_present = "database_url")]
+    pub data: Option<PathBuf>,
+    /// Import into this PostgreSQL database instead of a data folder (it
+    /// wins over `--data`): its log must be empty (docs/postgresql.md).
+    #[arg(long, env = "ACCORD_DATABASE_URL")]
+    pub database_url: Option<String>,
     /// The NDJSON file written by `accord export`.
     pub file: PathBuf,
 }

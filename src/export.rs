@@ -15,7 +15,7 @@ use crate::serve::open_stores;
 
 /// Writes events `from+1..=head` to the file or stdout; a summary on stderr.
 pub fn run(args: ExportArgs) -> Result<()> {
-    if !args.data.data.exists() {
+    if args.data.database_url.is_none() && !args.data.data.exists() {
         bail!("no data folder at {}", args.data.data.display());
     }
     let stores = open_stores(&args.data)?;

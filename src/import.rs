@@ -28,15 +28,33 @@ const BATCH: usize = 1000;
 
 /// Checks the file, then builds the store; prints the new head as JSON.
 pub fn run(args: ImportArgs) -> Result<()> {
-    refuse_non_empty(&args.data)?;
+    let folder = match &args.database_url {
+        Some(url) => {
+            refuse_non_empty_database(url)?;
+            None
+        }
+        None => {
+            let folder = args
+                .data
+                .clone()
+                .context("--data or --database-url is needed")?;
+            refuse_non_empty(&folder)?;
+            Some(folder)
+        }
+    };
     let head = check_file(&args.file)?;
     let data = DataArgs {
-        data: args.data.clone(),
+        data: folder.clone().unwrap_or_default(),
         cache_mb: None,
+        database_url: args.database_url.clone(),
     };
     let imported = import_file(&data, &args.file).inspect_err(|_| {
-        // The folder was new: leave nothing half-imported behind.
-        let _ = std::fs::remove_dir_all(&args.data);
+        // The folder was new: leave nothing half-imported behind. (In a
+        // database, the batches imported before the error stay: they
+        // verify, and the next import is refused until it is emptied.)
+        if let Some(folder) = &folder {
+            let _ = std::fs::remove_dir_all(folder);
+        }
     })?;
     if imported != head {
         bail!("the file changed while it was imported");
@@ -46,6 +64,20 @@ pub fn run(args: ImportArgs) -> Result<()> {
         "head_hash": head.hash.iter().map(|b| format!("{b:02x}")).collect::<String>(),
     });
     println!("{}", serde_json::to_string_pretty(&summary)?);
+    Ok(())
+}
+
+/// A database whose log holds events is not imported into.
+fn refuse_non_empty_database(url: &str) -> Result<()> {
+    let store = crate::serve::open_pg(url)?;
+    let head = accord_store::EventLog::head(&store);
+    if head.position > 0 {
+        bail!(
+            "refusing to import into {}: its log already holds {} events",
+            store.database(),
+            head.position
+        );
+    }
     Ok(())
 }
 

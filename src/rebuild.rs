@@ -20,7 +20,7 @@ use crate::serve::open_stores;
 
 /// Runs `accord rebuild`; prints a JSON summary on stdout.
 pub fn run(args: RebuildArgs) -> Result<()> {
-    if !args.data.data.exists() {
+    if args.data.database_url.is_none() && !args.data.data.exists() {
         bail!("no data folder at {}", args.data.data.display());
     }
     let stores = open_stores(&args.data)?;

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use accord_api::{router, AppState, Bootstrap, TokenBook};
 use accord_audit::Signer;
 use accord_engine::{DiskReserve, Engine, EngineConfig};
-use accord_store::{SledStore, StoreOptions, Stores};
+use accord_store::{EventLog, SledStore, StoreOptions, Stores};
+use accord_store_pg::PgStore;
 use accord_webhooks::{WebhookConfig, Webhooks};
 use anyhow::{Context, Result};
 
@@ -14,10 +15,54 @@ use crate::cli::{DataArgs, ServeArgs};
 use crate::demo;
 
 /// Opens the stores in `data` for one pass over them (the CLI's offline
-/// commands), creating the folder if needed.
+/// commands), creating the folder if needed; in PostgreSQL when
+/// `--database-url` names a database.
 pub(crate) fn open_stores(data: &DataArgs) -> Result<Stores> {
+    if let Some(url) = &data.database_url {
+        return Ok(Stores::of(Arc::new(open_pg(url)?)));
+    }
     let store = open_sled(data, DataArgs::ONE_PASS_CACHE_MB, true)?;
     Ok(Stores::of(Arc::new(store)))
+}
+
+/// Opens the stores in the PostgreSQL database at `url`, creating or
+/// checking its schema.
+pub(crate) fn open_pg(url: &str) -> Result<PgStore> {
+    let store = PgStore::open(url).context("opening the log in PostgreSQL")?;
+    tracing::info!(database = store.database(), "the log is in PostgreSQL");
+    Ok(store)
+}
+
+/// The backend `serve` runs on: what it does at a clean stop differs.
+enum Backend {
+    Sled(Arc<SledStore>),
+    Pg(Arc<PgStore>),
+}
+
+impl Backend {
+    fn open(data: &DataArgs) -> Result<Backend> {
+        Ok(match &data.database_url {
+            Some(url) => Backend::Pg(Arc::new(open_pg(url)?)),
+            None => Backend::Sled(Arc::new(open_sled(data, DataArgs::SERVE_CACHE_MB, true)?)),
+        })
+    }
+
+    fn stores(&self) -> Stores {
+        match self {
+            Backend::Sled(store) => Stores::of(store.clone()),
+            Backend::Pg(store) => Stores::of(store.clone()),
+        }
+    }
+
+    /// After the writer stopped: sled marks its watermark at the last event.
+    fn stopped(&self) {
+        match self {
+            Backend::Sled(store) => store.mark_watermark(),
+            Backend::Pg(store) => {
+                tracing::debug!(head = store.head().position, "PostgreSQL store closed")
+            }
+        }
+    }
 }
 
 /// Opens the store in `data` (sled serves every store) with a page cache of
@@ -51,15 +96,20 @@ pub fn run(args: ServeArgs) -> Result<()> {
         today = %accord_engine::clock::today(),
         "business time zone"
     );
-    let store = Arc::new(open_sled(&args.data, DataArgs::SERVE_CACHE_MB, true)?);
-    let stores = Stores::of(store.clone());
+    let backend = Backend::open(&args.data)?;
+    let stores = backend.stores();
+    // The data folder keeps the signing key (and sled's files on sled).
+    std::fs::create_dir_all(&args.data.data)
+        .with_context(|| format!("creating {}", args.data.data.display()))?;
     let config = EngineConfig {
         queue_capacity: args.queue_capacity,
         max_batch: args.max_batch,
         snapshot_every: args.snapshots.snapshot_every,
         snapshot_keep_recent: args.snapshots.snapshot_keep_recent,
         snapshot_rest: args.snapshot_rest,
-        disk_reserve: (args.min_free_disk_mb > 0).then(|| {
+        // The reserve watches the data folder's file system: on PostgreSQL
+        // the log is not there.
+        disk_reserve: (args.min_free_disk_mb > 0 && args.data.database_url.is_none()).then(|| {
             Arc::new(DiskReserve::new(
                 &args.data.data,
                 args.min_free_disk_mb * 1024 * 1024,
@@ -130,7 +180,7 @@ pub fn run(args: ServeArgs) -> Result<()> {
         anyhow::Ok(())
     })?;
     // The writer has stopped: the mark names the last durable event.
-    store.mark_watermark();
+    backend.stopped();
     tracing::info!("stopped");
     Ok(())
 }

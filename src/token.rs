@@ -6,7 +6,7 @@ use std::sync::Arc;
 use accord_api::TokenBook;
 use accord_domain::PartyId;
 use accord_engine::Role;
-use accord_store::SledStore;
+use accord_store::{MetaStore, SledStore};
 use anyhow::{bail, Context, Result};
 
 use crate::cli::TokenCreateArgs;
@@ -14,7 +14,7 @@ use crate::cli::TokenCreateArgs;
 /// Creates the token and prints its secret once on stdout.
 pub fn create(args: TokenCreateArgs) -> Result<()> {
     let dir = &args.data.data;
-    if !dir.exists() {
+    if args.data.database_url.is_none() && !dir.exists() {
         bail!("no data folder at {}", dir.display());
     }
     let role = Role::parse(&args.role).context("unknown role")?;
@@ -26,14 +26,18 @@ pub fn create(args: TokenCreateArgs) -> Result<()> {
         (_, Some(_)) => bail!("only writer tokens are bound to a party"),
         (_, None) => None,
     };
-    let store = SledStore::open(dir).with_context(|| {
-        format!(
-            "opening {}: is `accord serve` running on it? The server locks the \
-             data folder; stop it, create the token, then start it again",
-            dir.display()
-        )
-    })?;
-    let book = TokenBook::load(Arc::new(store)).context("loading tokens")?;
+    let meta: Arc<dyn MetaStore> = match &args.data.database_url {
+        // The database serves several processes: no need to stop the server.
+        Some(url) => Arc::new(crate::serve::open_pg(url)?),
+        None => Arc::new(SledStore::open(dir).with_context(|| {
+            format!(
+                "opening {}: is `accord serve` running on it? The server locks the \
+                 data folder; stop it, create the token, then start it again",
+                dir.display()
+            )
+        })?),
+    };
+    let book = TokenBook::load(meta).context("loading tokens")?;
     let (record, secret) = book
         .create(role, party, args.label.as_deref())
         .context("storing the token")?;

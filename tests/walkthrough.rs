@@ -151,6 +151,41 @@ async fn the_cooperation_report_counts_one_agreement_before_the_signing_and_two_
 }
 
 #[tokio::test]
+async fn the_cooperation_report_without_lineage_keeps_every_figure_and_drops_the_position_lists() {
+    let dir = DataDir::new();
+    let server = Server::start_demo(&dir).await;
+
+    let full = server.json("/v1/reports/cooperation?at=2013-07-05").await;
+    let bare = server
+        .json("/v1/reports/cooperation?at=2013-07-05&lineage=none")
+        .await;
+    let mut expected = full.clone();
+    for row in expected["agreements"].as_array_mut().expect("rows") {
+        let row = row.as_object_mut().expect("a row");
+        assert!(row.remove("exchange_sources").is_some(), "{full:#}");
+        assert!(row.remove("review_sources").is_some(), "{full:#}");
+    }
+    assert_eq!(bare, expected, "only the two lists may differ");
+    assert_eq!(
+        server
+            .json("/v1/reports/cooperation?at=2013-07-05&lineage=all")
+            .await,
+        full
+    );
+
+    let refused = server
+        .get("/v1/reports/cooperation?at=2013-07-05&lineage=some")
+        .await;
+    assert_eq!(refused.status, 400, "{}", refused.text);
+    assert!(
+        refused.content_type.starts_with("application/problem+json"),
+        "{}",
+        refused.content_type
+    );
+    assert!(refused.text.contains("lineage"), "{}", refused.text);
+}
+
+#[tokio::test]
 async fn the_cooperation_report_as_csv_has_a_header_and_one_row_per_agreement_in_vietnamese() {
     let dir = DataDir::new();
     let server = Server::start_demo(&dir).await;

@@ -143,6 +143,8 @@ impl Server {
             .env("RUST_LOG", "info")
             .env_remove("ACCORD_DATA")
             .env_remove("ACCORD_LISTEN")
+            // On sled unless a test names a database (tests/postgres.rs).
+            .env_remove("ACCORD_DATABASE_URL")
             .stdin(Stdio::null())
             .stdout(File::create(&stdout).expect("the stdout log"))
             .stderr(File::create(&stderr).expect("the stderr log"));

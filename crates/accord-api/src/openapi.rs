@@ -151,7 +151,7 @@ impl Modify for BearerAuth {
         crate::tokens::create, crate::tokens::list, crate::tokens::revoke,
         crate::health::healthz, crate::health::readyz, crate::metrics::metrics,
     ),
-    components(schemas(EventType, DiffBound, ReportFormat, DeliveryStateSchema, accord_domain::Event, crate::error::FieldError)),
+    components(schemas(EventType, DiffBound, ReportFormat, ReportLineage, DeliveryStateSchema, accord_domain::Event, crate::error::FieldError)),
     modifiers(&BearerAuth),
     tags(
         (name = "commands", description = "Everything that changes the log"),

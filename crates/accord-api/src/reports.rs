@@ -22,6 +22,9 @@ pub(crate) fn router() -> Router<AppState> {
 /// For the business window `from`..`to`: the agreements, the exchanges that
 /// occurred in it and the reviews closed in it, rebuilt at `at` and `as_of`.
 /// `format=csv` answers one row per agreement with a header row.
+/// `lineage=none` leaves out each row's `exchange_sources` and
+/// `review_sources`, whose length follows the counted exchanges and reviews
+/// (ADR 0036); every figure stays.
 #[utoipa::path(
     get, path = "/v1/reports/cooperation", operation_id = "get_cooperation_report", tag = "reports",
     params(
@@ -29,6 +32,7 @@ pub(crate) fn router() -> Router<AppState> {
         ("to" = Option<String>, Query, format = Date, description = "Window end (inclusive; default `at`)"),
         ("party" = Option<accord_domain::PartyId>, Query, description = "Only agreements of this party"),
         ("format" = Option<crate::openapi::ReportFormat>, Query, description = "`json` (default) or `csv`"),
+        ("lineage" = Option<crate::openapi::ReportLineage>, Query, description = "`all` (default): each row lists `exchange_sources` and `review_sources`; `none`: they are left out, every figure stays"),
         crate::openapi::At, crate::openapi::AsOf),
     responses(
         (status = 200, description = "The report (JSON), or CSV with `format=csv`", content((Report = "application/json"), (String = "text/csv"))),
@@ -52,6 +56,16 @@ pub(crate) async fn cooperation(
             ))
         }
     };
+    let lineage = match params.text("lineage") {
+        None | Some("all") => true,
+        Some("none") => false,
+        Some(other) => {
+            return Err(ApiError::field(
+                "lineage",
+                format!("`{other}` is not `all` or `none`"),
+            ))
+        }
+    };
     let query = ReportQuery {
         from: params.date("from")?,
         to: params.date("to")?,
@@ -65,8 +79,27 @@ pub(crate) async fn cooperation(
         })
         .await?;
     if !csv {
-        return Ok(Json(report).into_response());
+        return Ok(if lineage {
+            Json(report).into_response()
+        } else {
+            Json(without_lineage(&report)?).into_response()
+        });
     }
     let content_type = HeaderValue::from_static("text/csv; charset=utf-8");
     Ok(([(header::CONTENT_TYPE, content_type)], report_csv(&report)).into_response())
+}
+
+/// The report's JSON without the rows' position lists (`lineage=none`).
+fn without_lineage(report: &Report) -> Result<serde_json::Value, ApiError> {
+    let mut json = serde_json::to_value(report).map_err(ApiError::internal)?;
+    if let Some(rows) = json
+        .get_mut("agreements")
+        .and_then(serde_json::Value::as_array_mut)
+    {
+        for row in rows.iter_mut().filter_map(serde_json::Value::as_object_mut) {
+            row.remove("exchange_sources");
+            row.remove("review_sources");
+        }
+    }
+    Ok(json)
 }

@@ -86,9 +86,13 @@ pub struct ReportAgreement {
     pub sources: Vec<u64>,
     /// One position per counted exchange, ascending: its `ExchangeRecorded`
     /// (its corrections are in its own `sources`). As many as `exchanges`.
+    /// Left out with `lineage=none`.
+    #[schema(required = false)]
     pub exchange_sources: Vec<u64>,
     /// One position per counted review, ascending: its
-    /// `ReviewPeriodClosed`. As many as `reviews_closed`.
+    /// `ReviewPeriodClosed`. As many as `reviews_closed`. Left out with
+    /// `lineage=none`.
+    #[schema(required = false)]
     pub review_sources: Vec<u64>,
     /// Its activities due in the window, by their status at `at`.
     pub activities: ActivityCounts,

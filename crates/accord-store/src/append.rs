@@ -65,7 +65,7 @@ pub(crate) fn check<'w>(
 
 /// Refuses writes the store cannot index: no events, or a stream name that
 /// would make the NUL-separated stream index ambiguous.
-fn validate(write: &Write) -> Result<(), StoreError> {
+pub(crate) fn validate(write: &Write) -> Result<(), StoreError> {
     if write.events.is_empty() {
         let id = write.command_id;
         return Err(StoreError::Invalid(format!("command {id} has no events")));
@@ -104,22 +104,22 @@ pub(crate) fn build(
 /// [`Envelope`] by reference: the same fields, names and order, so the same
 /// bytes, serialised without copying the event's `data` (a test compares them).
 #[derive(Serialize)]
-struct EnvelopeRef<'a> {
-    position: u64,
-    stream: &'a str,
-    version: u64,
-    id: Uuid,
+pub(crate) struct EnvelopeRef<'a> {
+    pub(crate) position: u64,
+    pub(crate) stream: &'a str,
+    pub(crate) version: u64,
+    pub(crate) id: Uuid,
     #[serde(rename = "type")]
-    event_type: &'a str,
-    schema: u32,
+    pub(crate) event_type: &'a str,
+    pub(crate) schema: u32,
     #[serde(with = "time::serde::rfc3339")]
-    recorded_at: OffsetDateTime,
-    effective_on: Option<&'a str>,
-    actor: &'a Actor,
-    command_id: Uuid,
-    correlation_id: Option<&'a str>,
-    data: &'a serde_json::Value,
-    prev_hash: &'a str,
+    pub(crate) recorded_at: OffsetDateTime,
+    pub(crate) effective_on: Option<&'a str>,
+    pub(crate) actor: &'a Actor,
+    pub(crate) command_id: Uuid,
+    pub(crate) correlation_id: Option<&'a str>,
+    pub(crate) data: &'a serde_json::Value,
+    pub(crate) prev_hash: &'a str,
 }
 
 struct Builder<'w> {

@@ -22,6 +22,9 @@
 //!   [`AttachmentFiles`], its file-system implementation (ADR 0030).
 //! - `sled_store`: [`SledStore`], its options and the trait implementations.
 //! - `append`: checking a batch and turning it into one sled batch.
+//! - `backend`: the same checks, envelopes and chain for other backends
+//!   (PostgreSQL, `accord-store-pg`): [`check_writes`], [`plan_writes`],
+//!   [`plan_import`].
 //! - `reads`: ranges, stream versions and paging on sled.
 //! - `verify`: walking the hash chain (for every backend).
 //! - `chain`: the hash function; `keys`: the key layout and value codecs.
@@ -39,6 +42,7 @@
 mod apart;
 mod append;
 mod attachments;
+mod backend;
 mod chain;
 mod command_record;
 mod data_format;
@@ -64,6 +68,7 @@ pub use attachments::{
     is_sha256, Attachment, AttachmentFiles, AttachmentReader, AttachmentStore, AttachmentUpload,
     AttachmentVerification, Uploaded, ATTACHMENTS_DIR,
 };
+pub use backend::{chain_link, check_writes, plan_import, plan_writes, PlannedBatch, PlannedEvent};
 pub use data_format::{DATA_FORMAT, FORMAT_FILE};
 pub use error::StoreError;
 pub use model::{

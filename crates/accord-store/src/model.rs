@@ -203,9 +203,25 @@ pub struct Staged {
 }
 
 impl Staged {
+    /// A batch staged by a backend outside this crate: its records, and the
+    /// head once it is durable (None for an empty batch).
+    pub fn new(records: Vec<CommandRecord>, head: Option<Head>) -> Staged {
+        Staged { records, head }
+    }
+
     /// One record per write, in order.
     pub fn records(&self) -> &[CommandRecord] {
         &self.records
+    }
+
+    /// The head once the batch is durable; None for an empty batch.
+    pub fn head(&self) -> Option<&Head> {
+        self.head.as_ref()
+    }
+
+    /// The records and the head, for the backend that commits the batch.
+    pub fn into_parts(self) -> (Vec<CommandRecord>, Option<Head>) {
+        (self.records, self.head)
     }
 }
 

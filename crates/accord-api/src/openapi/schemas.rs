@@ -77,6 +77,17 @@ pub enum ReportFormat {
     Csv,
 }
 
+/// Whether the cooperation report lists each row's position lists.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+#[allow(dead_code)]
+pub enum ReportLineage {
+    /// Each row lists `exchange_sources` and `review_sources` (the default).
+    All,
+    /// Both lists are left out; every figure stays.
+    None,
+}
+
 /// An event type a subscription filters on: any name without spaces (a
 /// subscription may name types this version does not know), e.g.
 /// `ExchangeRecorded`.

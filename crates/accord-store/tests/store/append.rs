@@ -2,11 +2,10 @@ use accord_store::{EventLog, StoreError};
 use serde_json::json;
 use time::macros::datetime;
 
-use crate::{fill, fresh, write, ManualClock};
+use crate::{fill, fresh_in, write, Backend, ManualClock};
 
-#[test]
-fn positions_are_gapless_and_ordered_past_256() {
-    let (_dir, store) = fresh();
+fn positions_are_gapless_and_ordered_past_256<B: Backend>() {
+    let (_dir, store) = fresh_in::<B>();
     fill(&store, 6, 50, 3);
 
     assert_eq!(store.head().position, 300);
@@ -20,9 +19,8 @@ fn positions_are_gapless_and_ordered_past_256() {
     assert!(store.read_all(300, 10).unwrap().is_empty());
 }
 
-#[test]
-fn positions_stay_ordered_past_65536() {
-    let (_dir, store) = fresh();
+fn positions_stay_ordered_past_65536<B: Backend>() {
+    let (_dir, store) = fresh_in::<B>();
     fill(&store, 22, 3_000, 7);
 
     let mut expected = 0;
@@ -37,9 +35,8 @@ fn positions_stay_ordered_past_65536() {
     assert!(store.verify(None).unwrap().ok);
 }
 
-#[test]
-fn replay_covers_exactly_the_requested_range_and_stops_on_error() {
-    let (_dir, store) = fresh();
+fn replay_covers_exactly_the_requested_range_and_stops_on_error<B: Backend>() {
+    let (_dir, store) = fresh_in::<B>();
     fill(&store, 3, 100, 1);
 
     let mut seen = Vec::new();
@@ -60,9 +57,8 @@ fn replay_covers_exactly_the_requested_range_and_stops_on_error() {
     assert_eq!(calls, 1);
 }
 
-#[test]
-fn replay_canonical_hands_out_the_bytes_that_replay_decodes_capped_at_the_head() {
-    let (_dir, store) = fresh();
+fn replay_canonical_hands_out_the_bytes_that_replay_decodes_capped_at_the_head<B: Backend>() {
+    let (_dir, store) = fresh_in::<B>();
     fill(&store, 3, 100, 1);
 
     let mut decoded = Vec::new();
@@ -94,13 +90,12 @@ fn replay_canonical_hands_out_the_bytes_that_replay_decodes_capped_at_the_head()
         .unwrap();
 }
 
-#[test]
-fn stream_versions_count_from_one_within_each_stream() {
-    let (_dir, store) = fresh();
+fn stream_versions_count_from_one_within_each_stream<B: Backend>() {
+    let (_dir, store) = fresh_in::<B>();
     fill(&store, 6, 50, 3);
 
     for stream in ["s-0", "s-1", "s-2"] {
-        assert_eq!(store.stream_version(stream).unwrap(), 100);
+        assert_eq!(B::stream_version(&store, stream), 100);
         let mut versions = Vec::new();
         while versions.len() < 100 {
             let page = store
@@ -111,13 +106,12 @@ fn stream_versions_count_from_one_within_each_stream() {
         }
         assert_eq!(versions, (1..=100).collect::<Vec<_>>());
     }
-    assert_eq!(store.stream_version("s-9").unwrap(), 0);
+    assert_eq!(B::stream_version(&store, "s-9"), 0);
     assert!(store.read_stream("s", 0, 10).unwrap().is_empty());
 }
 
-#[test]
-fn a_wrong_expected_version_is_a_conflict_and_appends_nothing() {
-    let (_dir, store) = fresh();
+fn a_wrong_expected_version_is_a_conflict_and_appends_nothing<B: Backend>() {
+    let (_dir, store) = fresh_in::<B>();
     store.append(&[write("a", 2, Some(0))]).unwrap();
     let head = store.head();
 
@@ -128,12 +122,11 @@ fn a_wrong_expected_version_is_a_conflict_and_appends_nothing() {
         Err(StoreError::Conflict { ref stream, expected: 1, actual: 2 }) if stream == "a"
     ));
     assert_eq!(store.head(), head);
-    assert_eq!(store.stream_version("b").unwrap(), 0);
+    assert_eq!(B::stream_version(&store, "b"), 0);
 }
 
-#[test]
-fn expected_versions_count_earlier_writes_of_the_same_batch() {
-    let (_dir, store) = fresh();
+fn expected_versions_count_earlier_writes_of_the_same_batch<B: Backend>() {
+    let (_dir, store) = fresh_in::<B>();
 
     let records = store
         .append(&[write("a", 2, Some(0)), write("a", 1, Some(2))])
@@ -146,9 +139,8 @@ fn expected_versions_count_earlier_writes_of_the_same_batch() {
     assert_eq!(store.head().position, 3);
 }
 
-#[test]
-fn a_stored_command_id_is_a_duplicate_and_appends_nothing() {
-    let (_dir, store) = fresh();
+fn a_stored_command_id_is_a_duplicate_and_appends_nothing<B: Backend>() {
+    let (_dir, store) = fresh_in::<B>();
     let first = write("a", 1, None);
     store.append(std::slice::from_ref(&first)).unwrap();
 
@@ -156,12 +148,11 @@ fn a_stored_command_id_is_a_duplicate_and_appends_nothing() {
 
     assert!(matches!(again, Err(StoreError::DuplicateCommand(id)) if id == first.command_id));
     assert_eq!(store.head().position, 1);
-    assert_eq!(store.stream_version("b").unwrap(), 0);
+    assert_eq!(B::stream_version(&store, "b"), 0);
 }
 
-#[test]
-fn a_command_id_twice_in_one_batch_is_a_duplicate_and_appends_nothing() {
-    let (_dir, store) = fresh();
+fn a_command_id_twice_in_one_batch_is_a_duplicate_and_appends_nothing<B: Backend>() {
+    let (_dir, store) = fresh_in::<B>();
     let once = write("a", 1, None);
     let mut twice = write("b", 1, None);
     twice.command_id = once.command_id;
@@ -172,9 +163,8 @@ fn a_command_id_twice_in_one_batch_is_a_duplicate_and_appends_nothing() {
     assert_eq!(store.head().position, 0);
 }
 
-#[test]
-fn a_write_without_events_or_with_a_nul_in_its_stream_is_invalid() {
-    let (_dir, store) = fresh();
+fn a_write_without_events_or_with_a_nul_in_its_stream_is_invalid<B: Backend>() {
+    let (_dir, store) = fresh_in::<B>();
 
     let empty = store.append(&[write("a", 1, None), write("b", 0, None)]);
     let nul = store.append(&[write("a\0b", 1, None)]);
@@ -185,9 +175,8 @@ fn a_write_without_events_or_with_a_nul_in_its_stream_is_invalid() {
     assert!(store.append(&[]).unwrap().is_empty());
 }
 
-#[test]
-fn the_command_record_describes_what_was_appended() {
-    let (_dir, store) = fresh();
+fn the_command_record_describes_what_was_appended<B: Backend>() {
+    let (_dir, store) = fresh_in::<B>();
     let w = write("agreement:1", 3, Some(0));
 
     let record = store.append(std::slice::from_ref(&w)).unwrap().remove(0);
@@ -203,11 +192,10 @@ fn the_command_record_describes_what_was_appended() {
     assert_eq!(store.command(uuid::Uuid::now_v7()).unwrap(), None);
 }
 
-#[test]
-fn recorded_at_never_decreases_when_the_clock_goes_backwards() {
-    let dir = tempfile::tempdir().unwrap();
+fn recorded_at_never_decreases_when_the_clock_goes_backwards<B: Backend>() {
+    let dir = B::place();
     let clock = ManualClock::at(datetime!(2026-03-01 10:00 UTC));
-    let store = clock.open(dir.path());
+    let store = clock.open_in::<B>(&dir);
     store.append(&[write("a", 1, None)]).unwrap();
 
     clock.set(datetime!(2026-02-01 10:00 +07:00));
@@ -224,11 +212,10 @@ fn recorded_at_never_decreases_when_the_clock_goes_backwards() {
     );
 }
 
-#[test]
-fn one_batch_shares_one_recorded_at_in_utc() {
-    let dir = tempfile::tempdir().unwrap();
+fn one_batch_shares_one_recorded_at_in_utc<B: Backend>() {
+    let dir = B::place();
     let clock = ManualClock::at(datetime!(2026-03-01 17:00:00.123456789 +07:00));
-    let store = clock.open(dir.path());
+    let store = clock.open_in::<B>(&dir);
 
     store
         .append(&[write("a", 2, None), write("b", 1, None)])
@@ -243,9 +230,8 @@ fn one_batch_shares_one_recorded_at_in_utc() {
     }
 }
 
-#[test]
-fn vietnamese_text_round_trips_byte_exactly() {
-    let (_dir, store) = fresh();
+fn vietnamese_text_round_trips_byte_exactly<B: Backend>() {
+    let (_dir, store) = fresh_in::<B>();
     let name = "Ban quản lý các Khu công nghiệp tỉnh Đồng Nai";
     let mut w = write("party:dong-nai-iza", 1, None);
     w.events[0].data = json!({"name": name});
@@ -254,14 +240,13 @@ fn vietnamese_text_round_trips_byte_exactly() {
 
     let event = store.event(1).unwrap().unwrap();
     assert_eq!(event.envelope.data["name"].as_str(), Some(name));
-    let stored = store.tamper().event_bytes(1).unwrap().unwrap();
+    let stored = B::tamper(&store).event_bytes(1).unwrap();
     let raw = format!("\"name\":\"{name}\"");
     assert!(stored.windows(raw.len()).any(|w| w == raw.as_bytes()));
 }
 
-#[test]
-fn the_api_json_keeps_the_envelope_key_order_with_hash_last() {
-    let (_dir, store) = fresh();
+fn the_api_json_keeps_the_envelope_key_order_with_hash_last<B: Backend>() {
+    let (_dir, store) = fresh_in::<B>();
     store.append(&[write("a", 1, None)]).unwrap();
 
     let json = store.event(1).unwrap().unwrap().to_json();
@@ -293,9 +278,8 @@ fn the_api_json_keeps_the_envelope_key_order_with_hash_last() {
     assert_eq!(json["hash"], hex::encode(store.head().hash));
 }
 
-#[test]
-fn each_event_links_to_its_predecessor() {
-    let (_dir, store) = fresh();
+fn each_event_links_to_its_predecessor<B: Backend>() {
+    let (_dir, store) = fresh_in::<B>();
     fill(&store, 2, 3, 2);
 
     let events = store.read_all(0, 10).unwrap();
@@ -306,27 +290,25 @@ fn each_event_links_to_its_predecessor() {
     assert_eq!(store.event(7).unwrap(), None);
 }
 
-#[test]
-fn a_value_larger_than_a_log_segment_slot_round_trips_across_a_reopen() {
-    let dir = tempfile::tempdir().unwrap();
+fn a_value_larger_than_a_log_segment_slot_round_trips_across_a_reopen<B: Backend>() {
+    let dir = B::place();
     let big = "Đồng Nai ".repeat(40_000);
     let mut w = write("a", 1, None);
     w.events[0].data = json!({"big": big});
     {
-        let store = accord_store::SledStore::open(dir.path()).unwrap();
+        let store = B::open(&dir);
         store.append(&[w]).unwrap();
     }
 
-    let store = accord_store::SledStore::open(dir.path()).unwrap();
+    let store = B::open(&dir);
 
     let event = store.event(1).unwrap().unwrap();
     assert_eq!(event.envelope.data["big"].as_str(), Some(big.as_str()));
     assert!(store.verify(None).unwrap().ok);
 }
 
-#[test]
-fn readers_running_beside_the_writer_never_see_past_the_head() {
-    let (_dir, store) = fresh();
+fn readers_running_beside_the_writer_never_see_past_the_head<B: Backend>() {
+    let (_dir, store) = fresh_in::<B>();
     let store = std::sync::Arc::new(store);
     let reader = {
         let store = store.clone();
@@ -344,7 +326,28 @@ fn readers_running_beside_the_writer_never_see_past_the_head() {
         })
     };
 
-    fill(&store, 40, 10, 4);
+    fill(&*store, 40, 10, 4);
 
     reader.join().unwrap();
 }
+
+crate::contract!(
+    positions_are_gapless_and_ordered_past_256,
+    positions_stay_ordered_past_65536,
+    replay_covers_exactly_the_requested_range_and_stops_on_error,
+    replay_canonical_hands_out_the_bytes_that_replay_decodes_capped_at_the_head,
+    stream_versions_count_from_one_within_each_stream,
+    a_wrong_expected_version_is_a_conflict_and_appends_nothing,
+    expected_versions_count_earlier_writes_of_the_same_batch,
+    a_stored_command_id_is_a_duplicate_and_appends_nothing,
+    a_command_id_twice_in_one_batch_is_a_duplicate_and_appends_nothing,
+    a_write_without_events_or_with_a_nul_in_its_stream_is_invalid,
+    the_command_record_describes_what_was_appended,
+    recorded_at_never_decreases_when_the_clock_goes_backwards,
+    one_batch_shares_one_recorded_at_in_utc,
+    vietnamese_text_round_trips_byte_exactly,
+    the_api_json_keeps_the_envelope_key_order_with_hash_last,
+    each_event_links_to_its_predecessor,
+    a_value_larger_than_a_log_segment_slot_round_trips_across_a_reopen,
+    readers_running_beside_the_writer_never_see_past_the_head,
+);

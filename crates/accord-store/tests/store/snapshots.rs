@@ -2,11 +2,10 @@
 
 use accord_store::{EventLog, SledStore, SnapshotStore, StoreError};
 
-use crate::{fill, fresh};
+use crate::{fill, fresh_in, Backend};
 
-#[test]
-fn the_nearest_snapshot_at_or_before_a_position_is_found_across_byte_boundaries() {
-    let (_dir, store) = fresh();
+fn the_nearest_snapshot_at_or_before_a_position_is_found_across_byte_boundaries<B: Backend>() {
+    let (_dir, store) = fresh_in::<B>();
     fill(&store, 3, 200, 2);
     for position in [255u64, 256, 512] {
         store
@@ -25,9 +24,8 @@ fn the_nearest_snapshot_at_or_before_a_position_is_found_across_byte_boundaries(
     assert_eq!(store.snapshot_positions().unwrap(), vec![255, 256, 512]);
 }
 
-#[test]
-fn a_deleted_snapshot_is_no_longer_found() {
-    let (_dir, store) = fresh();
+fn a_deleted_snapshot_is_no_longer_found<B: Backend>() {
+    let (_dir, store) = fresh_in::<B>();
     fill(&store, 1, 20, 1);
     store.put_snapshot(10, b"ten").unwrap();
     store.put_snapshot(20, b"twenty").unwrap();
@@ -41,9 +39,8 @@ fn a_deleted_snapshot_is_no_longer_found() {
     );
 }
 
-#[test]
-fn a_snapshot_past_the_head_is_refused() {
-    let (_dir, store) = fresh();
+fn a_snapshot_past_the_head_is_refused<B: Backend>() {
+    let (_dir, store) = fresh_in::<B>();
     fill(&store, 1, 5, 1);
 
     let result = store.put_snapshot(6, b"future");
@@ -52,16 +49,15 @@ fn a_snapshot_past_the_head_is_refused() {
     assert!(store.snapshot_positions().unwrap().is_empty());
 }
 
-#[test]
-fn snapshots_survive_a_reopen_and_stay_out_of_the_log() {
-    let dir = tempfile::tempdir().unwrap();
+fn snapshots_survive_a_reopen_and_stay_out_of_the_log<B: Backend>() {
+    let dir = B::place();
     {
-        let store = SledStore::open(dir.path()).unwrap();
+        let store = B::open(&dir);
         fill(&store, 1, 10, 1);
         store.put_snapshot(10, &vec![7u8; 300_000]).unwrap();
     }
 
-    let store = SledStore::open(dir.path()).unwrap();
+    let store = B::open(&dir);
 
     let (at, bytes) = store.snapshot_at_or_before(u64::MAX).unwrap().unwrap();
     assert_eq!((at, bytes.len()), (10, 300_000));
@@ -97,3 +93,10 @@ fn snapshots_are_files_each_read_alone_and_a_crashed_write_leaves_none() {
         [format!("{:020}.snap", 10), format!("{:020}.snap", 20)]
     );
 }
+
+crate::contract!(
+    the_nearest_snapshot_at_or_before_a_position_is_found_across_byte_boundaries,
+    a_deleted_snapshot_is_no_longer_found,
+    a_snapshot_past_the_head_is_refused,
+    snapshots_survive_a_reopen_and_stay_out_of_the_log,
+);

@@ -3,11 +3,10 @@
 
 use accord_store::{EventLog, StoreError};
 
-use crate::{fill, fresh, write};
+use crate::{fill, fresh_in, write, Backend};
 
-#[test]
-fn a_staged_batch_is_seen_by_the_writer_and_not_by_readers_until_committed() {
-    let (_dir, store) = fresh();
+fn a_staged_batch_is_seen_by_the_writer_and_not_by_readers_until_committed<B: Backend>() {
+    let (_dir, store) = fresh_in::<B>();
     fill(&store, 1, 10, 2);
     let durable = store.head();
     let first = write("s-0", 2, Some(5));
@@ -19,7 +18,7 @@ fn a_staged_batch_is_seen_by_the_writer_and_not_by_readers_until_committed() {
     assert_eq!(store.head(), durable);
     assert!(store.read_all(10, 10).unwrap().is_empty());
     assert!(store.event(11).unwrap().is_none());
-    assert_eq!(store.stream_version("s-0").unwrap(), 5);
+    assert_eq!(B::stream_version(&store, "s-0"), 5);
     assert_eq!(store.command(first.command_id).unwrap(), None);
     assert_eq!(store.staged_stream_version("s-0").unwrap(), 7);
     assert_eq!(
@@ -30,7 +29,7 @@ fn a_staged_batch_is_seen_by_the_writer_and_not_by_readers_until_committed() {
     let records = store.commit(staged).unwrap();
 
     assert_eq!(store.head().position, 12);
-    assert_eq!(store.stream_version("s-0").unwrap(), 7);
+    assert_eq!(B::stream_version(&store, "s-0"), 7);
     assert_eq!(
         store.command(first.command_id).unwrap(),
         Some(records[0].clone())
@@ -38,9 +37,8 @@ fn a_staged_batch_is_seen_by_the_writer_and_not_by_readers_until_committed() {
     assert_eq!(store.read_all(10, 10).unwrap().len(), 2);
 }
 
-#[test]
-fn the_next_batch_is_staged_on_the_one_still_waiting_and_the_chain_holds() {
-    let (_dir, store) = fresh();
+fn the_next_batch_is_staged_on_the_one_still_waiting_and_the_chain_holds<B: Backend>() {
+    let (_dir, store) = fresh_in::<B>();
     fill(&store, 1, 4, 1);
     let first = write("s-0", 1, Some(4));
     let staged_first = store.stage(std::slice::from_ref(&first)).unwrap();
@@ -59,15 +57,14 @@ fn the_next_batch_is_staged_on_the_one_still_waiting_and_the_chain_holds() {
     store.commit(staged_second).unwrap();
 
     assert_eq!(store.head().position, 6);
-    assert_eq!(store.stream_version("s-0").unwrap(), 6);
+    assert_eq!(B::stream_version(&store, "s-0"), 6);
     let verification = store.verify(None).unwrap();
     assert!(verification.ok, "{verification:?}");
     assert_eq!(verification.events, 6);
 }
 
-#[test]
-fn committing_an_empty_batch_changes_nothing() {
-    let (_dir, store) = fresh();
+fn committing_an_empty_batch_changes_nothing<B: Backend>() {
+    let (_dir, store) = fresh_in::<B>();
     fill(&store, 1, 3, 1);
     let head = store.head();
 
@@ -77,3 +74,9 @@ fn committing_an_empty_batch_changes_nothing() {
 
     assert_eq!(store.head(), head);
 }
+
+crate::contract!(
+    a_staged_batch_is_seen_by_the_writer_and_not_by_readers_until_committed,
+    the_next_batch_is_staged_on_the_one_still_waiting_and_the_chain_holds,
+    committing_an_empty_batch_changes_nothing,
+);

@@ -1,22 +1,21 @@
-use accord_store::{EventLog, SledStore};
+use accord_store::EventLog;
 use serde_json::Value;
 
-use crate::{fill, fresh};
+use crate::{fill, fresh_in, Backend};
 
 /// A store of 300 events over 3 streams.
-fn filled() -> (tempfile::TempDir, SledStore) {
-    let (dir, store) = fresh();
+fn filled<B: Backend>() -> (B::Place, B::Store) {
+    let (dir, store) = fresh_in::<B>();
     fill(&store, 3, 100, 3);
     (dir, store)
 }
 
-fn hash_at(store: &SledStore, position: u64) -> String {
+fn hash_at(store: &impl EventLog, position: u64) -> String {
     hex::encode(store.event(position).unwrap().unwrap().hash)
 }
 
-#[test]
-fn a_good_log_verifies() {
-    let (_dir, store) = filled();
+fn a_good_log_verifies<B: Backend>() {
+    let (_dir, store) = filled::<B>();
 
     let verification = store.verify(None).unwrap();
 
@@ -29,9 +28,8 @@ fn a_good_log_verifies() {
     );
 }
 
-#[test]
-fn an_empty_log_verifies() {
-    let (_dir, store) = fresh();
+fn an_empty_log_verifies<B: Backend>() {
+    let (_dir, store) = fresh_in::<B>();
 
     let verification = store.verify(None).unwrap();
 
@@ -42,16 +40,13 @@ fn an_empty_log_verifies() {
     );
 }
 
-#[test]
-fn overwritten_bytes_of_one_event_are_found_at_that_position() {
-    let (_dir, store) = filled();
-    let tamper = store.tamper();
-    let bytes = tamper.event_bytes(200).unwrap().unwrap();
+fn overwritten_bytes_of_one_event_are_found_at_that_position<B: Backend>() {
+    let (_dir, store) = filled::<B>();
+    let tamper = B::tamper(&store);
+    let bytes = tamper.event_bytes(200).unwrap();
     let mut envelope: Value = serde_json::from_slice(&bytes).unwrap();
     envelope["data"]["n"] = 999.into();
-    tamper
-        .overwrite_event_bytes(200, &serde_json::to_vec(&envelope).unwrap())
-        .unwrap();
+    tamper.overwrite_event_bytes(200, &serde_json::to_vec(&envelope).unwrap());
 
     let verification = store.verify(None).unwrap();
 
@@ -65,10 +60,9 @@ fn overwritten_bytes_of_one_event_are_found_at_that_position() {
     assert_eq!(verification.head_hash, hash_at(&store, 199));
 }
 
-#[test]
-fn a_removed_event_is_found_at_its_position() {
-    let (_dir, store) = filled();
-    store.tamper().remove_event(42).unwrap();
+fn a_removed_event_is_found_at_its_position<B: Backend>() {
+    let (_dir, store) = filled::<B>();
+    B::tamper(&store).remove_event(42);
 
     let verification = store.verify(None).unwrap();
 
@@ -77,10 +71,9 @@ fn a_removed_event_is_found_at_its_position() {
     assert_eq!(verification.events, 41);
 }
 
-#[test]
-fn a_removed_last_event_is_found_against_the_head() {
-    let (_dir, store) = filled();
-    store.tamper().remove_event(300).unwrap();
+fn a_removed_last_event_is_found_against_the_head<B: Backend>() {
+    let (_dir, store) = filled::<B>();
+    B::tamper(&store).remove_event(300);
 
     let verification = store.verify(None).unwrap();
 
@@ -91,10 +84,9 @@ fn a_removed_last_event_is_found_against_the_head() {
     );
 }
 
-#[test]
-fn two_swapped_events_are_found_at_the_first_of_them() {
-    let (_dir, store) = filled();
-    store.tamper().swap_events(120, 180).unwrap();
+fn two_swapped_events_are_found_at_the_first_of_them<B: Backend>() {
+    let (_dir, store) = filled::<B>();
+    B::tamper(&store).swap_events(120, 180);
 
     let verification = store.verify(None).unwrap();
 
@@ -106,19 +98,16 @@ fn two_swapped_events_are_found_at_the_first_of_them() {
     assert_eq!(verification.events, 119);
 }
 
-#[test]
-fn a_forged_event_with_a_recomputed_hash_breaks_the_next_link() {
-    let (_dir, store) = filled();
-    let tamper = store.tamper();
-    let bytes = tamper.event_bytes(50).unwrap().unwrap();
+fn a_forged_event_with_a_recomputed_hash_breaks_the_next_link<B: Backend>() {
+    let (_dir, store) = filled::<B>();
+    let tamper = B::tamper(&store);
+    let bytes = tamper.event_bytes(50).unwrap();
     let forged = String::from_utf8(bytes)
         .unwrap()
         .replace("ghi chú", "ghi chu");
     let prev = store.event(49).unwrap().unwrap().hash;
     let hash = sha2_link(&prev, forged.as_bytes());
-    tamper
-        .overwrite_event(50, &hash, forged.as_bytes())
-        .unwrap();
+    tamper.overwrite_event(50, &hash, forged.as_bytes());
 
     let verification = store.verify(None).unwrap();
 
@@ -129,10 +118,9 @@ fn a_forged_event_with_a_recomputed_hash_breaks_the_next_link() {
     );
 }
 
-#[test]
-fn verify_up_to_stops_before_later_damage() {
-    let (_dir, store) = filled();
-    store.tamper().remove_event(250).unwrap();
+fn verify_up_to_stops_before_later_damage<B: Backend>() {
+    let (_dir, store) = filled::<B>();
+    B::tamper(&store).remove_event(250);
 
     let early = store.verify(Some(249)).unwrap();
     let late = store.verify(Some(260)).unwrap();
@@ -148,16 +136,15 @@ fn verify_up_to_stops_before_later_damage() {
     assert_eq!(past_head.first_bad_position, Some(250));
 }
 
-#[test]
-fn tampering_survives_a_reopen_and_is_still_found() {
-    let dir = tempfile::tempdir().unwrap();
+fn tampering_survives_a_reopen_and_is_still_found<B: Backend>() {
+    let dir = B::place();
     {
-        let store = SledStore::open(dir.path()).unwrap();
+        let store = B::open(&dir);
         fill(&store, 1, 10, 1);
-        store.tamper().swap_events(3, 4).unwrap();
+        B::tamper(&store).swap_events(3, 4);
     }
 
-    let store = SledStore::open(dir.path()).unwrap();
+    let store = B::open(&dir);
 
     assert_eq!(store.verify(None).unwrap().first_bad_position, Some(3));
 }
@@ -169,3 +156,15 @@ fn sha2_link(prev: &[u8; 32], canonical: &[u8]) -> [u8; 32] {
     hasher.update(canonical);
     hasher.finalize().into()
 }
+
+crate::contract!(
+    a_good_log_verifies,
+    an_empty_log_verifies,
+    overwritten_bytes_of_one_event_are_found_at_that_position,
+    a_removed_event_is_found_at_its_position,
+    a_removed_last_event_is_found_against_the_head,
+    two_swapped_events_are_found_at_the_first_of_them,
+    a_forged_event_with_a_recomputed_hash_breaks_the_next_link,
+    verify_up_to_stops_before_later_damage,
+    tampering_survives_a_reopen_and_is_still_found,
+);

@@ -1,0 +1,339 @@
+//! The event log of Accord on PostgreSQL (ADR 0040).
+//!
+//! [`PgStore`] implements the same contracts as the sled store
+//! ([`EventLog`], [`SnapshotStore`], [`MetaStore`], [`WebhookStore`],
+//! [`AttachmentStore`]), so the engine, read models, webhooks and console
+//! run on it unchanged. The contracts are synchronous; the store owns a
+//! small tokio runtime of its own on which tokio-postgres and its pool
+//! (deadpool-postgres) run, and each call waits for its answer on a
+//! channel, so it may be called from any thread, a runtime's included.
+//!
+//! Appends: [`EventLog::stage`] checks a batch against the database and
+//! the batches staged before it, and forms its envelopes and hashes in
+//! memory (the same code as sled's, `accord_store::plan_writes`);
+//! [`EventLog::commit`] writes it in one transaction that first locks the
+//! head row and checks that the batch follows it, so positions stay
+//! gapless and the chain one chain whoever else appends. Primary keys on
+//! position and command id and a unique (stream, version) hold gaplessness,
+//! idempotency and expected versions in the database itself. The answer
+//! comes after COMMIT: with `synchronous_commit` on (PostgreSQL's default)
+//! the batch is in the write-ahead log on disk.
+//!
+//! Layout: `schema` (tables, migration under an advisory lock), `log`
+//! (the event log), `apart` (snapshots, metadata, webhook state),
+//! `attachments` (files in pieces).
+
+mod apart;
+mod attachments;
+mod log;
+mod schema;
+#[doc(hidden)]
+pub mod testing;
+
+use std::collections::{HashMap, VecDeque};
+use std::future::Future;
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::time::Duration;
+
+use accord_store::{
+    AttachmentStore, CommandRecord, EventLog, Head, MetaStore, PlannedEvent, SnapshotStore,
+    StoreError, Stores, WebhookStore,
+};
+use deadpool_postgres::{Pool, PoolConfig, Runtime};
+use time::OffsetDateTime;
+use tokio_postgres::NoTls;
+use uuid::Uuid;
+
+pub use schema::SCHEMA_VERSION;
+
+/// The clock a store stamps `recorded_at` with.
+pub type Clock = Box<dyn Fn() -> OffsetDateTime + Send + Sync>;
+
+/// How to open a [`PgStore`].
+pub struct PgOptions {
+    /// The clock for `recorded_at`; tests inject one.
+    pub clock: Clock,
+    /// Connections in the pool.
+    pub connections: usize,
+}
+
+impl Default for PgOptions {
+    /// The system clock, 8 connections.
+    fn default() -> Self {
+        PgOptions {
+            clock: Box::new(OffsetDateTime::now_utc),
+            connections: 8,
+        }
+    }
+}
+
+/// The stores of Accord in one PostgreSQL database.
+pub struct PgStore {
+    /// The runtime tokio-postgres runs on; taken at drop.
+    runtime: Option<tokio::runtime::Runtime>,
+    handle: tokio::runtime::Handle,
+    pool: Pool,
+    /// The database, for messages (no password).
+    database: String,
+    /// The durable head: what readers see.
+    head: RwLock<Head>,
+    /// The writer's side: batches staged and not yet committed.
+    staging: Mutex<Staging>,
+    clock: Clock,
+}
+
+/// What the writer builds on.
+struct Staging {
+    /// The last staged event: the durable head, or ahead of it.
+    head: Head,
+    /// Batches staged and not yet committed, oldest first.
+    pending: VecDeque<Pending>,
+    /// True once a commit failed: the store refuses writes until reopened.
+    broken: bool,
+}
+
+/// A staged batch, kept until its transaction has committed.
+struct Pending {
+    /// The head it follows.
+    base: Head,
+    /// The head after it.
+    head: Head,
+    events: Arc<Vec<PlannedEvent>>,
+    records: Arc<Vec<CommandRecord>>,
+    /// Each stream's version after the batch.
+    versions: HashMap<String, u64>,
+}
+
+impl PgStore {
+    /// Connects to `url` (`postgres://user:password@host:port/database`),
+    /// creates or checks the schema and loads the head.
+    pub fn open(url: &str) -> Result<PgStore, StoreError> {
+        Self::open_with_options(url, PgOptions::default())
+    }
+
+    /// [`PgStore::open`] with an injected clock.
+    pub fn open_with_clock(url: &str, clock: Clock) -> Result<PgStore, StoreError> {
+        let options = PgOptions {
+            clock,
+            ..PgOptions::default()
+        };
+        Self::open_with_options(url, options)
+    }
+
+    /// [`PgStore::open`] with explicit options.
+    pub fn open_with_options(url: &str, options: PgOptions) -> Result<PgStore, StoreError> {
+        let config: tokio_postgres::Config = url
+            .parse()
+            .map_err(|e| StoreError::Io(format!("the database URL is not usable: {e}")))?;
+        let database = describe(&config);
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("accord-pg")
+            .enable_all()
+            .build()?;
+        let mut pool_config = deadpool_postgres::Config::new();
+        pool_config.url = Some(url.to_owned());
+        pool_config.connect_timeout = Some(Duration::from_secs(5));
+        pool_config.pool = Some(PoolConfig::new(options.connections.max(2)));
+        let pool = {
+            let _inside = runtime.enter();
+            pool_config
+                .create_pool(Some(Runtime::Tokio1), NoTls)
+                .map_err(|e| StoreError::Io(format!("PostgreSQL pool: {e}")))?
+        };
+        let handle = runtime.handle().clone();
+        let mut store = PgStore {
+            runtime: Some(runtime),
+            handle,
+            pool,
+            database,
+            head: RwLock::new(Head::EMPTY),
+            staging: Mutex::new(Staging {
+                head: Head::EMPTY,
+                pending: VecDeque::new(),
+                broken: false,
+            }),
+            clock: options.clock,
+        };
+        let database = store.database.clone();
+        store.run(move |pool| async move {
+            let client = connect(&pool, &database).await?;
+            schema::migrate(&client, &database).await
+        })?;
+        let head = store.run(|pool| async move {
+            let client = pool.get().await.map_err(pool_error)?;
+            log::load_head(&client).await
+        })?;
+        *store.head.get_mut().unwrap_or_else(PoisonError::into_inner) = head.clone();
+        store
+            .staging
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner)
+            .head = head;
+        Ok(store)
+    }
+
+    /// The database this store is in, for messages: host, port and name.
+    pub fn database(&self) -> &str {
+        &self.database
+    }
+
+    /// Every store served by this database.
+    pub fn stores(self: Arc<Self>) -> Stores {
+        Stores::of(self)
+    }
+
+    /// Runs `work` on the store's runtime with a handle on the pool and
+    /// waits for its outcome: callable from any thread.
+    fn run<T, F, W>(&self, work: W) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: Future<Output = Result<T, StoreError>> + Send + 'static,
+        W: FnOnce(Pool) -> F,
+    {
+        wait(&self.handle, work(self.pool.clone()))
+    }
+
+    /// Runs `work` on the store's runtime without waiting: `done` gets its
+    /// outcome there.
+    fn spawn<T, F, W, D>(&self, work: W, done: D)
+    where
+        T: Send + 'static,
+        F: Future<Output = Result<T, StoreError>> + Send + 'static,
+        W: FnOnce(Pool) -> F,
+        D: FnOnce(Result<T, StoreError>) + Send + 'static,
+    {
+        let future = work(self.pool.clone());
+        self.handle.spawn(async move { done(future.await) });
+    }
+
+    /// The current durable version of a stream (0 if it has no events).
+    pub fn stream_version(&self, stream: &str) -> Result<u64, StoreError> {
+        let head = to_sql(self.head().position);
+        let stream = stream.to_owned();
+        self.run(move |pool| async move {
+            let client = pool.get().await.map_err(pool_error)?;
+            let row = client
+                .query_one(
+                    "SELECT coalesce(max(version), 0) FROM accord_events \
+                     WHERE stream = $1 AND position <= $2",
+                    &[&stream, &head],
+                )
+                .await
+                .map_err(pg_error)?;
+            from_sql(row.get(0))
+        })
+    }
+
+    /// Runs one SQL statement with no parameters, bypassing every check of
+    /// the store: tests edit the stored rows with it, as someone with
+    /// access to the database could, and verification must notice.
+    #[doc(hidden)]
+    pub fn tamper_sql(&self, sql: &str) -> Result<u64, StoreError> {
+        let sql = sql.to_owned();
+        self.run(move |pool| async move {
+            let client = pool.get().await.map_err(pool_error)?;
+            client.execute(sql.as_str(), &[]).await.map_err(pg_error)
+        })
+    }
+}
+
+impl Drop for PgStore {
+    fn drop(&mut self) {
+        // Dropping a runtime blocks; a store may be dropped on a runtime's thread.
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
+/// Runs `future` on the store's runtime and waits for its outcome on a
+/// channel: callable from any thread, a runtime's included.
+pub(crate) fn wait<T, F>(handle: &tokio::runtime::Handle, future: F) -> Result<T, StoreError>
+where
+    T: Send + 'static,
+    F: Future<Output = Result<T, StoreError>> + Send + 'static,
+{
+    let (answer, outcome) = std::sync::mpsc::sync_channel(1);
+    handle.spawn(async move {
+        let _ = answer.send(future.await);
+    });
+    outcome
+        .recv()
+        .map_err(|_| StoreError::Io("the PostgreSQL client stopped".into()))?
+}
+
+/// Gets a connection, saying which database could not be reached.
+async fn connect(pool: &Pool, database: &str) -> Result<deadpool_postgres::Object, StoreError> {
+    pool.get()
+        .await
+        .map_err(|e| StoreError::Io(format!("cannot connect to PostgreSQL at {database}: {e}")))
+}
+
+/// host:port/name of a connection configuration.
+fn describe(config: &tokio_postgres::Config) -> String {
+    let host = match config.get_hosts().first() {
+        Some(tokio_postgres::config::Host::Tcp(host)) => host.clone(),
+        #[cfg(unix)]
+        Some(tokio_postgres::config::Host::Unix(path)) => path.display().to_string(),
+        None => "localhost".into(),
+    };
+    let port = config.get_ports().first().copied().unwrap_or(5432);
+    let name = config
+        .get_dbname()
+        .or(config.get_user())
+        .unwrap_or("postgres");
+    format!("{host}:{port}/{name}")
+}
+
+/// A PostgreSQL error as a store error, with the server's message.
+pub(crate) fn pg_error(error: tokio_postgres::Error) -> StoreError {
+    match error.as_db_error() {
+        Some(db) => StoreError::Io(format!(
+            "PostgreSQL: {}: {}",
+            db.code().code(),
+            db.message()
+        )),
+        None => StoreError::Io(format!("PostgreSQL: {error}")),
+    }
+}
+
+/// A pool error as a store error.
+pub(crate) fn pool_error(error: deadpool_postgres::PoolError) -> StoreError {
+    StoreError::Io(format!("PostgreSQL connection: {error}"))
+}
+
+/// A position or version as PostgreSQL's bigint (capped: u64::MAX means "all").
+pub(crate) fn to_sql(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// A bigint read back as a position or version.
+pub(crate) fn from_sql(n: i64) -> Result<u64, StoreError> {
+    u64::try_from(n).map_err(|_| StoreError::Corrupt(format!("negative number {n} stored")))
+}
+
+/// A stored hash.
+pub(crate) fn hash_of(bytes: &[u8]) -> Result<[u8; 32], StoreError> {
+    bytes
+        .try_into()
+        .map_err(|_| StoreError::Corrupt(format!("a stored hash of {} bytes", bytes.len())))
+}
+
+/// A command id and whether it is among those staged and not yet committed.
+fn staged_record(staging: &Staging, id: Uuid) -> Option<CommandRecord> {
+    staging.pending.iter().rev().find_map(|pending| {
+        pending
+            .records
+            .iter()
+            .find(|record| record.command_id == id)
+            .cloned()
+    })
+}
+
+// The trait implementations live in their modules; these assert at compile
+// time that the store serves every contract.
+const _: fn() = || {
+    fn serves<S: EventLog + SnapshotStore + MetaStore + WebhookStore + AttachmentStore>() {}
+    serves::<PgStore>();
+};

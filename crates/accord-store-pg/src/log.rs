@@ -1,0 +1,520 @@
+//! [`EventLog`] on PostgreSQL: staging in memory, one transaction per
+//! committed batch behind a lock on the head row, reads by position.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::ControlFlow;
+use std::sync::{Arc, MutexGuard, PoisonError};
+
+use accord_store::{
+    check_writes, plan_import, plan_writes, CommandRecord, EventLog, Head, PlannedBatch,
+    PlannedEvent, RawEvent, Staged, StoreError, StoredBytes, StoredEvent, Write,
+};
+use time::{OffsetDateTime, UtcOffset};
+use tokio_postgres::Client;
+use uuid::Uuid;
+
+use crate::{
+    from_sql, hash_of, pg_error, pool_error, staged_record, to_sql, Pending, PgStore, Staging,
+};
+
+/// Rows read per query by a scan.
+const PAGE: i64 = 512;
+
+/// Reads the head row.
+pub(crate) async fn load_head(client: &Client) -> Result<Head, StoreError> {
+    let row = client
+        .query_one(
+            "SELECT position, hash, recorded_at_ns FROM accord_head WHERE id = 1",
+            &[],
+        )
+        .await
+        .map_err(pg_error)?;
+    let position = from_sql(row.get(0))?;
+    let hash = hash_of(row.get(1))?;
+    let nanos: Option<i64> = row.get(2);
+    let recorded_at = match (position, nanos) {
+        (0, _) => None,
+        (_, Some(nanos)) => Some(
+            OffsetDateTime::from_unix_timestamp_nanos(i128::from(nanos))
+                .map_err(|e| StoreError::Corrupt(format!("head recorded_at: {e}")))?,
+        ),
+        (_, None) => return Err(StoreError::Corrupt("the head has no recorded_at".into())),
+    };
+    Ok(Head {
+        position,
+        hash,
+        recorded_at,
+    })
+}
+
+/// The `recorded_at` of a head as stored: Unix nanoseconds.
+fn nanos(head: &Head) -> Result<Option<i64>, StoreError> {
+    head.recorded_at
+        .map(|at| {
+            i64::try_from(at.unix_timestamp_nanos())
+                .map_err(|_| StoreError::Invalid(format!("recorded_at {at} is out of range")))
+        })
+        .transpose()
+}
+
+/// Writes a planned batch after `base` in one transaction: locks the head
+/// row, checks the batch follows it, inserts the events and the command
+/// records, moves the head, commits.
+async fn write_batch(
+    client: &mut Client,
+    base: &Head,
+    events: &[PlannedEvent],
+    records: &[CommandRecord],
+    head: &Head,
+) -> Result<(), StoreError> {
+    let transaction = client.transaction().await.map_err(pg_error)?;
+    let row = transaction
+        .query_one(
+            "SELECT position, hash FROM accord_head WHERE id = 1 FOR UPDATE",
+            &[],
+        )
+        .await
+        .map_err(pg_error)?;
+    let (position, hash) = (from_sql(row.get(0))?, hash_of(row.get(1))?);
+    if position != base.position || hash != base.hash {
+        return Err(StoreError::Io(format!(
+            "the log's head moved to {position} while a batch after {} was written: \
+             another writer appended",
+            base.position
+        )));
+    }
+    let mut positions = Vec::with_capacity(events.len());
+    let mut streams = Vec::with_capacity(events.len());
+    let mut versions = Vec::with_capacity(events.len());
+    let mut commands = Vec::with_capacity(events.len());
+    let mut hashes = Vec::with_capacity(events.len());
+    let mut canonicals = Vec::with_capacity(events.len());
+    for event in events {
+        positions.push(to_sql(event.position));
+        streams.push(event.stream.as_str());
+        versions.push(to_sql(event.version));
+        commands.push(event.command_id);
+        hashes.push(&event.hash[..]);
+        canonicals.push(event.canonical.as_slice());
+    }
+    transaction
+        .execute(
+            "INSERT INTO accord_events (position, stream, version, command_id, hash, canonical) \
+             SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::uuid[], \
+             $5::bytea[], $6::bytea[])",
+            &[
+                &positions,
+                &streams,
+                &versions,
+                &commands,
+                &hashes,
+                &canonicals,
+            ],
+        )
+        .await
+        .map_err(refusal)?;
+    let mut ids = Vec::with_capacity(records.len());
+    let mut lasts = Vec::with_capacity(records.len());
+    let mut bodies = Vec::with_capacity(records.len());
+    for record in records {
+        ids.push(record.command_id);
+        lasts.push(to_sql(record.position));
+        bodies.push(serde_json::to_vec(record).map_err(|e| StoreError::Invalid(e.to_string()))?);
+    }
+    transaction
+        .execute(
+            "INSERT INTO accord_commands (command_id, position, record) \
+             SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::bytea[]) \
+             ON CONFLICT (command_id) DO UPDATE \
+             SET position = excluded.position, record = excluded.record",
+            &[&ids, &lasts, &bodies],
+        )
+        .await
+        .map_err(refusal)?;
+    transaction
+        .execute(
+            "UPDATE accord_head SET position = $1, hash = $2, recorded_at_ns = $3 WHERE id = 1",
+            &[&to_sql(head.position), &&head.hash[..], &nanos(head)?],
+        )
+        .await
+        .map_err(pg_error)?;
+    transaction.commit().await.map_err(pg_error)
+}
+
+/// A refused insert: a unique key the batch collided with means another
+/// writer got there first.
+fn refusal(error: tokio_postgres::Error) -> StoreError {
+    match error.code() {
+        Some(&tokio_postgres::error::SqlState::UNIQUE_VIOLATION) => StoreError::Io(format!(
+            "another writer appended the same position, stream version or command: {}",
+            error.as_db_error().map_or("", |db| db.message())
+        )),
+        _ => pg_error(error),
+    }
+}
+
+/// The stored version of each of `streams` (0 for none), and which of
+/// `commands` are stored, in two pipelined queries.
+async fn lookups(
+    client: &Client,
+    streams: Vec<String>,
+    commands: Vec<Uuid>,
+) -> Result<(HashMap<String, u64>, HashSet<Uuid>), StoreError> {
+    let (streams, commands) = (
+        [&streams as &(dyn tokio_postgres::types::ToSql + Sync)],
+        [&commands as &(dyn tokio_postgres::types::ToSql + Sync)],
+    );
+    let versions = client.query(
+        "SELECT s, (SELECT coalesce(max(version), 0) FROM accord_events WHERE stream = s) \
+         FROM unnest($1::text[]) AS s",
+        &streams,
+    );
+    let stored = client.query(
+        "SELECT command_id FROM accord_commands WHERE command_id = ANY($1)",
+        &commands,
+    );
+    let (versions, stored) = tokio::try_join!(versions, stored).map_err(pg_error)?;
+    let versions = versions
+        .into_iter()
+        .map(|row| Ok((row.get::<_, String>(0), from_sql(row.get(1))?)))
+        .collect::<Result<_, StoreError>>()?;
+    let stored = stored.into_iter().map(|row| row.get(0)).collect();
+    Ok((versions, stored))
+}
+
+/// The stored record of a command.
+async fn stored_command(client: &Client, id: Uuid) -> Result<Option<CommandRecord>, StoreError> {
+    let row = client
+        .query_opt(
+            "SELECT record FROM accord_commands WHERE command_id = $1",
+            &[&id],
+        )
+        .await
+        .map_err(pg_error)?;
+    row.map(|row| {
+        serde_json::from_slice(row.get(0))
+            .map_err(|e| StoreError::Corrupt(format!("command {id}: {e}")))
+    })
+    .transpose()
+}
+
+/// Stored rows (position, hash, canonical) as owned values.
+type Row = (u64, [u8; 32], Vec<u8>);
+
+fn row_of(row: &tokio_postgres::Row) -> Result<Row, StoreError> {
+    Ok((from_sql(row.get(0))?, hash_of(row.get(1))?, row.get(2)))
+}
+
+fn decode(row: &Row) -> Result<StoredEvent, StoreError> {
+    StoredBytes {
+        position: row.0,
+        hash: &row.1,
+        canonical: &row.2,
+    }
+    .decode()
+}
+
+impl PgStore {
+    /// The writer's side, unless an earlier commit failed.
+    fn staging(&self) -> Result<MutexGuard<'_, Staging>, StoreError> {
+        let staging = self.staging.lock().unwrap_or_else(PoisonError::into_inner);
+        match staging.broken {
+            true => Err(StoreError::Io(
+                "an earlier write failed; reopen the store".into(),
+            )),
+            false => Ok(staging),
+        }
+    }
+
+    /// Moves the durable head forward (never back).
+    fn advance(&self, head: Head) {
+        let mut durable = self.head.write().unwrap_or_else(PoisonError::into_inner);
+        if head.position > durable.position {
+            *durable = head;
+        }
+    }
+
+    /// The batch's `recorded_at`: the clock in UTC, never below the head's.
+    fn recorded_at(&self, head: &Head) -> OffsetDateTime {
+        let now = (self.clock)().to_offset(UtcOffset::UTC);
+        head.recorded_at.map_or(now, |last| now.max(last))
+    }
+
+    /// Events `after+1..` up to `up_to`, at most `PAGE`.
+    fn page(&self, after: u64, up_to: u64) -> Result<Vec<Row>, StoreError> {
+        let (after, up_to) = (to_sql(after), to_sql(up_to));
+        self.run(move |pool| async move {
+            let client = pool.get().await.map_err(pool_error)?;
+            let statement = client
+                .prepare_cached(
+                    "SELECT position, hash, canonical FROM accord_events \
+                     WHERE position > $1 AND position <= $2 ORDER BY position LIMIT $3",
+                )
+                .await
+                .map_err(pg_error)?;
+            let rows = client
+                .query(&statement, &[&after, &up_to, &PAGE])
+                .await
+                .map_err(pg_error)?;
+            rows.iter().map(row_of).collect()
+        })
+    }
+
+    /// Writes a planned batch after `base` and moves the durable head.
+    fn write(
+        &self,
+        base: Head,
+        events: Arc<Vec<PlannedEvent>>,
+        records: Arc<Vec<CommandRecord>>,
+        head: Head,
+    ) -> Result<(), StoreError> {
+        self.run(move |pool| async move {
+            let mut client = pool.get().await.map_err(pool_error)?;
+            write_batch(&mut client, &base, &events, &records, &head).await
+        })
+    }
+}
+
+impl EventLog for PgStore {
+    fn stage(&self, writes: &[Write]) -> Result<Staged, StoreError> {
+        if writes.is_empty() {
+            return Ok(Staged::default());
+        }
+        let mut staging = self.staging()?;
+        // A stream name PostgreSQL's text cannot hold is refused by the checks.
+        let streams: Vec<String> = writes
+            .iter()
+            .filter(|w| !w.stream.contains('\0'))
+            .map(|w| w.stream.clone())
+            .collect();
+        let commands: Vec<Uuid> = writes.iter().map(|w| w.command_id).collect();
+        let (stored_versions, stored_commands) = self.run(move |pool| async move {
+            let client = pool.get().await.map_err(pool_error)?;
+            lookups(&client, streams, commands).await
+        })?;
+        let staged_versions = |stream: &str| {
+            staging
+                .pending
+                .iter()
+                .rev()
+                .find_map(|pending| pending.versions.get(stream).copied())
+        };
+        let versions = check_writes(
+            writes,
+            &mut |id| Ok(stored_commands.contains(&id) || staged_record(&staging, id).is_some()),
+            &mut |stream| {
+                Ok(staged_versions(stream)
+                    .or_else(|| stored_versions.get(stream).copied())
+                    .unwrap_or(0))
+            },
+        )?;
+        let recorded_at = self.recorded_at(&staging.head);
+        let PlannedBatch {
+            events,
+            records,
+            head,
+        } = plan_writes(writes, versions, &staging.head, recorded_at)?;
+        let mut after = HashMap::new();
+        for event in &events {
+            after.insert(event.stream.clone(), event.version);
+        }
+        let base = std::mem::replace(&mut staging.head, head.clone());
+        staging.pending.push_back(Pending {
+            base,
+            head: head.clone(),
+            events: Arc::new(events),
+            records: Arc::new(records.clone()),
+            versions: after,
+        });
+        Ok(Staged::new(records, Some(head)))
+    }
+
+    fn commit(&self, staged: Staged) -> Result<Vec<CommandRecord>, StoreError> {
+        let (records, Some(head)) = staged.into_parts() else {
+            return Ok(Vec::new());
+        };
+        let batch = {
+            let staging = self.staging()?;
+            staging
+                .pending
+                .front()
+                .filter(|pending| pending.head == head)
+                .map(|pending| {
+                    (
+                        pending.base.clone(),
+                        pending.events.clone(),
+                        pending.records.clone(),
+                    )
+                })
+                .ok_or_else(|| {
+                    StoreError::Invalid("batches are committed in the order staged".into())
+                })?
+        };
+        let (base, events, stored) = batch;
+        let written = self.write(base, events, stored, head.clone());
+        let mut staging = self.staging.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Err(error) = written {
+            staging.broken = true;
+            return Err(error);
+        }
+        staging.pending.pop_front();
+        drop(staging);
+        self.advance(head);
+        Ok(records)
+    }
+
+    fn import(&self, events: &[RawEvent]) -> Result<Head, StoreError> {
+        let mut staging = self.staging()?;
+        if !staging.pending.is_empty() {
+            return Err(StoreError::Invalid(
+                "an import waits for staged batches to be committed".into(),
+            ));
+        }
+        let base = staging.head.clone();
+        let events = events.to_vec();
+        let head = self.run(move |pool| async move {
+            let mut client = pool.get().await.map_err(pool_error)?;
+            let mut streams: Vec<String> = Vec::new();
+            let mut commands: Vec<Uuid> = Vec::new();
+            for event in &events {
+                let envelope = event.envelope()?;
+                // A stream name PostgreSQL's text cannot hold is refused by the checks.
+                if !envelope.stream.contains('\0') {
+                    streams.push(envelope.stream);
+                }
+                commands.push(envelope.command_id);
+            }
+            let (versions, _) = lookups(&client, streams, Vec::new()).await?;
+            let mut records = HashMap::new();
+            for id in commands {
+                if let std::collections::hash_map::Entry::Vacant(entry) = records.entry(id) {
+                    entry.insert(stored_command(&client, id).await?);
+                }
+            }
+            let plan = plan_import(
+                &base,
+                &events,
+                &mut |stream| Ok(versions.get(stream).copied().unwrap_or(0)),
+                &mut |id| Ok(records.get(&id).cloned().flatten()),
+            )?;
+            write_batch(&mut client, &base, &plan.events, &plan.records, &plan.head).await?;
+            Ok(plan.head)
+        })?;
+        staging.head = head.clone();
+        drop(staging);
+        self.advance(head.clone());
+        Ok(head)
+    }
+
+    fn staged_command(&self, id: Uuid) -> Result<Option<CommandRecord>, StoreError> {
+        {
+            let staging = self.staging.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some(record) = staged_record(&staging, id) {
+                return Ok(Some(record));
+            }
+        }
+        self.run(move |pool| async move {
+            let client = pool.get().await.map_err(pool_error)?;
+            stored_command(&client, id).await
+        })
+    }
+
+    fn staged_stream_version(&self, stream: &str) -> Result<u64, StoreError> {
+        {
+            let staging = self.staging.lock().unwrap_or_else(PoisonError::into_inner);
+            let staged = staging
+                .pending
+                .iter()
+                .rev()
+                .find_map(|pending| pending.versions.get(stream).copied());
+            if let Some(version) = staged {
+                return Ok(version);
+            }
+        }
+        let stream = stream.to_owned();
+        self.run(move |pool| async move {
+            let client = pool.get().await.map_err(pool_error)?;
+            let (versions, _) = lookups(&client, vec![stream.clone()], Vec::new()).await?;
+            Ok(versions.get(&stream).copied().unwrap_or(0))
+        })
+    }
+
+    fn read_stream(
+        &self,
+        stream: &str,
+        after_version: u64,
+        limit: usize,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let head = to_sql(self.head().position);
+        let (stream, after) = (stream.to_owned(), to_sql(after_version));
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = self.run(move |pool| async move {
+            let client = pool.get().await.map_err(pool_error)?;
+            let rows = client
+                .query(
+                    "SELECT position, hash, canonical FROM accord_events \
+                     WHERE stream = $1 AND version > $2 AND position <= $3 \
+                     ORDER BY version LIMIT $4",
+                    &[&stream, &after, &head, &limit],
+                )
+                .await
+                .map_err(pg_error)?;
+            rows.iter().map(row_of).collect::<Result<Vec<_>, _>>()
+        })?;
+        rows.iter().map(decode).collect()
+    }
+
+    fn head(&self) -> Head {
+        self.head
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn scan(
+        &self,
+        after: u64,
+        up_to: u64,
+        f: &mut dyn FnMut(StoredBytes<'_>) -> Result<ControlFlow<()>, StoreError>,
+    ) -> Result<(), StoreError> {
+        let up_to = up_to.min(self.head().position);
+        let mut after = after;
+        while after < up_to {
+            let rows = self.page(after, up_to)?;
+            let Some(last) = rows.last() else {
+                return Ok(());
+            };
+            after = last.0;
+            for (position, hash, canonical) in &rows {
+                let stored = StoredBytes {
+                    position: *position,
+                    hash,
+                    canonical,
+                };
+                if f(stored)?.is_break() {
+                    return Ok(());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn event(&self, position: u64) -> Result<Option<StoredEvent>, StoreError> {
+        if position == 0 || position > self.head().position {
+            return Ok(None);
+        }
+        let at = to_sql(position);
+        let row = self.run(move |pool| async move {
+            let client = pool.get().await.map_err(pool_error)?;
+            let row = client
+                .query_opt(
+                    "SELECT position, hash, canonical FROM accord_events WHERE position = $1",
+                    &[&at],
+                )
+                .await
+                .map_err(pg_error)?;
+            row.as_ref().map(row_of).transpose()
+        })?;
+        row.as_ref().map(decode).transpose()
+    }
+}

@@ -1,0 +1,94 @@
+//! What only the PostgreSQL store has: several stores (nodes) on one
+//! database, the schema made at open under a lock, and its version.
+
+use std::sync::Arc;
+
+use accord_store::{EventLog, StoreError};
+use accord_store_pg::testing::TestDatabase;
+use accord_store_pg::PgStore;
+
+use crate::{fill, is_io, write};
+
+#[test]
+fn two_stores_on_one_database_keep_one_chain_and_refuse_a_batch_staged_on_a_stale_head() {
+    let database = TestDatabase::create();
+    let one = PgStore::open(database.url()).unwrap();
+    let two = PgStore::open(database.url()).unwrap();
+    fill(&one, 2, 5, 2);
+
+    // `two` opened on the empty log: its batch follows a head that moved.
+    let refused = two.append(&[write("s-0", 1, None)]);
+
+    assert!(refused.as_ref().is_err_and(is_io), "{refused:?}");
+    let reopened = PgStore::open(database.url()).unwrap();
+    assert_eq!(reopened.head(), one.head());
+    assert_eq!(reopened.head().position, 10);
+    assert!(reopened.verify(None).unwrap().ok);
+}
+
+#[test]
+fn command_ids_and_expected_versions_are_checked_against_the_database() {
+    let database = TestDatabase::create();
+    let one = PgStore::open(database.url()).unwrap();
+    let first = write("a", 2, Some(0));
+    one.append(std::slice::from_ref(&first)).unwrap();
+
+    let two = PgStore::open(database.url()).unwrap();
+
+    let again = two.append(std::slice::from_ref(&first));
+    assert!(matches!(again, Err(StoreError::DuplicateCommand(id)) if id == first.command_id));
+    let stale = two.append(&[write("a", 1, Some(0))]);
+    assert!(matches!(stale, Err(StoreError::Conflict { actual: 2, .. })));
+    let record = two.append(&[write("a", 1, Some(2))]).unwrap().remove(0);
+    assert_eq!((record.position, record.version), (3, 3));
+    assert_eq!(two.command(first.command_id).unwrap().unwrap().position, 2);
+}
+
+#[test]
+fn stores_opening_an_empty_database_at_once_make_the_schema_once() {
+    let database = Arc::new(TestDatabase::create());
+    let opening: Vec<_> = (0..4)
+        .map(|_| {
+            let database = database.clone();
+            std::thread::spawn(move || PgStore::open(database.url()).map(|store| store.head()))
+        })
+        .collect();
+
+    for open in opening {
+        assert_eq!(open.join().unwrap().unwrap().position, 0);
+    }
+    let store = PgStore::open(database.url()).unwrap();
+    store.append(&[write("a", 1, None)]).unwrap();
+    assert!(store.verify(None).unwrap().ok);
+}
+
+#[test]
+fn a_database_of_a_newer_schema_is_refused_naming_both_versions() {
+    let database = TestDatabase::create();
+    {
+        let store = PgStore::open(database.url()).unwrap();
+        store
+            .tamper_sql("UPDATE accord_schema SET version = 99")
+            .unwrap();
+    }
+
+    let refused = PgStore::open(database.url()).err().unwrap();
+
+    assert!(matches!(refused, StoreError::Format { .. }), "{refused}");
+    let message = refused.to_string();
+    assert!(message.contains("99"), "{message}");
+    assert!(
+        message.contains(&accord_store_pg::SCHEMA_VERSION.to_string()),
+        "{message}"
+    );
+}
+
+#[test]
+fn an_unreachable_server_is_an_error_naming_it() {
+    let refused = PgStore::open("postgres://postgres@127.0.0.1:1/accord")
+        .err()
+        .unwrap();
+
+    let message = refused.to_string();
+    assert!(message.contains("127.0.0.1:1/accord"), "{message}");
+}
