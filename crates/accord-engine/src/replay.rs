@@ -285,6 +285,32 @@ impl Folded for ReadModels {
     }
 }
 
+/// The read models alone, lean (ADR 0037): what the snapshotter folds.
+/// Unlike [`ReadModels`]' own fold, a refold after a void starts from lean
+/// models too, so texts are never kept.
+pub(crate) struct LeanRead(pub ReadModels);
+
+impl Folded for LeanRead {
+    fn empty() -> Self {
+        LeanRead(ReadModels::lean())
+    }
+    fn from_snapshot(position: u64, bytes: &[u8]) -> Option<Self> {
+        ReadModels::from_snapshot(position, bytes).map(LeanRead)
+    }
+    fn position(&self) -> u64 {
+        self.0.position()
+    }
+    fn voids(&self) -> &BTreeMap<u64, u64> {
+        self.0.voids()
+    }
+    fn apply(&mut self, logged: Logged) {
+        Folded::apply(&mut self.0, logged);
+    }
+    fn skip(&mut self, position: u64) {
+        self.0.skip(position);
+    }
+}
+
 /// Folds events after `models.position()` up to `up_to` into `models`,
 /// treating every voided event as never recorded (ADR 0031); returns how
 /// many events were folded.
@@ -363,7 +389,7 @@ pub(crate) fn refold<M: Folded, E>(
 /// The latest models a fold leaving out `voids` can start from: a snapshot
 /// (at or before `up_to`) that holds none of the voided events it does not
 /// already leave out, else empty models.
-fn base<M: Folded>(
+pub(crate) fn base<M: Folded>(
     snapshots: Option<&dyn SnapshotStore>,
     voids: &BTreeMap<u64, u64>,
     up_to: u64,

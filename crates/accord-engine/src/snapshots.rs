@@ -18,6 +18,9 @@ use std::time::Instant;
 
 use accord_store::{EventLog, SnapshotStore};
 
+use accord_projections::encode_snapshot_into;
+
+use crate::replay::{advance, base, Folded, LeanRead};
 use crate::retention::retained;
 use crate::{Models, ReplayError};
 
@@ -43,11 +46,33 @@ pub fn write_snapshots(
     up_to: u64,
     buffer: &mut Vec<u8>,
 ) -> Result<Vec<u64>, ReplayError> {
+    write_snapshots_of(
+        log,
+        snapshots,
+        models,
+        policy,
+        up_to,
+        buffer,
+        Models::encode_into,
+    )
+}
+
+/// [`write_snapshots`] of any models a fold builds, `encode` writing the
+/// snapshot bytes of them into a buffer.
+fn write_snapshots_of<M: Folded>(
+    log: &dyn EventLog,
+    snapshots: &dyn SnapshotStore,
+    models: &mut M,
+    policy: SnapshotPolicy,
+    up_to: u64,
+    buffer: &mut Vec<u8>,
+    encode: fn(&M, &mut Vec<u8>),
+) -> Result<Vec<u64>, ReplayError> {
     let planned = plan(snapshots, models.position(), policy, up_to)?;
     for &position in &planned {
-        models.advance(log, Some(snapshots), position)?;
+        advance(log, Some(snapshots), models, position)?;
         let started = Instant::now();
-        models.encode_into(buffer);
+        encode(models, buffer);
         let bytes = &buffer[..];
         let encoded = started.elapsed();
         snapshots.put_snapshot(position, bytes)?;
@@ -189,9 +214,11 @@ struct Snapshotter {
     policy: SnapshotPolicy,
     /// Rest this many times as long as a snapshot took (0: never rest).
     rest: u32,
-    /// Its own copy of both models; None before the first snapshot and
-    /// after a failure (then loaded again, as start-up does).
-    models: Option<Models>,
+    /// Its own copy of the read models, lean (ADR 0037): a snapshot holds
+    /// the read models alone, so the write model is not folded here. None
+    /// before the first snapshot and after a failure (then loaded again
+    /// from the latest snapshot, as start-up does).
+    models: Option<LeanRead>,
     /// The position of the latest snapshot stored (0: none).
     done: u64,
     /// The size of the last snapshot: the next one is encoded into a buffer
@@ -241,14 +268,19 @@ impl Snapshotter {
         let (log, snapshots) = (self.log.as_ref(), self.snapshots.as_ref());
         let current = match self.models.take() {
             Some(current) => current,
-            None => Models::load(log, snapshots, self.done)?.0,
+            None => {
+                let mut loaded: LeanRead = base(Some(snapshots), &Default::default(), self.done);
+                advance(log, Some(snapshots), &mut loaded, self.done)?;
+                loaded
+            }
         };
         let current = self.models.insert(current);
         let skipped = target
             .saturating_sub(self.policy.every)
             .max(current.position());
-        current.advance(log, Some(snapshots), skipped)?;
-        write_snapshots(log, snapshots, current, self.policy, target, buffer)?;
+        advance(log, Some(snapshots), current, skipped)?;
+        let encode = |m: &LeanRead, bytes: &mut Vec<u8>| encode_snapshot_into(bytes, &m.0);
+        write_snapshots_of(log, snapshots, current, self.policy, target, buffer, encode)?;
         Ok(())
     }
 }

@@ -18,12 +18,12 @@
 //! [`ReadModels::read_texts_from`]: crate::ReadModels::read_texts_from
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 
-use accord_domain::{Event, ExchangeId};
+use accord_domain::{AreaId, Event, ExchangeId, PartyId};
 
 use crate::state::{ExchangeRecord, ExchangeTexts};
 
@@ -58,15 +58,63 @@ pub(crate) enum Texts {
 pub(crate) struct Exchanges {
     pub records: HashMap<ExchangeId, Box<ExchangeRecord>>,
     pub texts: Texts,
+    /// One copy of each area and party id the records name.
+    pub interned: Interned,
+}
+
+/// One shared copy of each area and party id named by exchanges: a
+/// decoded snapshot or event gives every record its own copy of each id
+/// (a few dozen bytes each, three or four per exchange), though a log
+/// names a few hundred parties and areas.
+#[derive(Clone, Default)]
+pub(crate) struct Interned {
+    areas: HashSet<AreaId>,
+    parties: HashSet<PartyId>,
+}
+
+impl Interned {
+    /// Points the record's area and party ids at the shared copies.
+    pub fn record(&mut self, x: &mut ExchangeRecord) {
+        x.area = shared(&mut self.areas, &x.area);
+        for party in &mut x.parties {
+            *party = shared(&mut self.parties, party);
+        }
+        for f in &mut x.follow_ups {
+            f.party_id = shared(&mut self.parties, &f.party_id);
+        }
+    }
+}
+
+/// The copy of `id` in `set`, put there if it is the first.
+fn shared<T: Clone + Eq + std::hash::Hash>(set: &mut HashSet<T>, id: &T) -> T {
+    match set.get(id) {
+        Some(copy) => copy.clone(),
+        None => {
+            set.insert(id.clone());
+            id.clone()
+        }
+    }
 }
 
 impl Exchanges {
-    /// The table with these records and lean texts (a decoded snapshot).
-    pub fn lean(records: HashMap<ExchangeId, Box<ExchangeRecord>>) -> Self {
+    /// The table with these records and lean texts (a decoded snapshot),
+    /// their ids shared.
+    pub fn lean(mut records: HashMap<ExchangeId, Box<ExchangeRecord>>) -> Self {
+        let mut interned = Interned::default();
+        for x in records.values_mut() {
+            interned.record(x);
+        }
         Self {
             records,
             texts: Texts::Lean,
+            interned,
         }
+    }
+
+    /// Adds a record, its ids shared.
+    pub fn insert(&mut self, id: ExchangeId, mut x: ExchangeRecord) {
+        self.interned.record(&mut x);
+        self.records.insert(id, Box::new(x));
     }
 
     /// Whether records applied now keep their texts.

@@ -447,12 +447,15 @@ impl ReadModels {
         if !exchange.follow_ups.is_empty() {
             record.has_follow_ups(id);
         }
-        self.exchanges.insert(id, Box::new(exchange));
+        self.exchanges.insert(id, exchange);
     }
 
     /// A correction fixes the record: the totals move with its area.
     fn correct_exchange(&mut self, position: u64, e: &ExchangeCorrected) {
-        let Some(exchange) = self.exchanges.get_mut(&e.exchange_id) else {
+        let Exchanges {
+            records, interned, ..
+        } = &mut self.exchanges;
+        let Some(exchange) = records.get_mut(&e.exchange_id) else {
             return;
         };
         let Some(record) = self.agreements.get_mut(&exchange.agreement_id) else {
@@ -463,6 +466,7 @@ impl ReadModels {
         }
         let before = exchange.activity_id;
         exchange.correct(position, e);
+        interned.record(exchange);
         if !exchange.retracted {
             count(&mut record.totals, &exchange.area, 1);
         }

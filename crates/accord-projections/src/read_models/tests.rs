@@ -860,3 +860,35 @@ fn lean_models_without_a_log_refuse_to_invent_texts() {
     replay_onto(&mut lean, &story(), 0);
     let _ = lean.exchanges(BILATERAL, d("2030-01-01"), &ExchangeQuery::default());
 }
+
+#[test]
+fn exchanges_share_one_copy_of_each_area_and_party_id_live_and_decoded() {
+    let events = with_text_corrections();
+    let live = replay(&events);
+    let decoded = decode_snapshot_read_models(&encode_snapshot(&live)).unwrap();
+    for models in [&live, &decoded] {
+        let mut areas = std::collections::HashMap::new();
+        let mut parties = std::collections::HashMap::new();
+        let mut named = 0;
+        for x in models.exchanges.values() {
+            let ids = x
+                .parties
+                .iter()
+                .chain(x.follow_ups.iter().map(|f| &f.party_id));
+            for id in ids.map(|p| p.as_str()).chain([x.area.as_str()]) {
+                let copies = if id == x.area.as_str() {
+                    &mut areas
+                } else {
+                    &mut parties
+                };
+                let first = *copies.entry(id.to_owned()).or_insert(id.as_ptr());
+                assert_eq!(first, id.as_ptr(), "{id} is copied");
+                named += 1;
+            }
+        }
+        assert!(
+            named > areas.len() + parties.len(),
+            "ids are named more than once"
+        );
+    }
+}
