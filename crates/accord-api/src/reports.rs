@@ -1,7 +1,7 @@
 //! `GET /v1/reports/cooperation`, in JSON or CSV.
 
 use accord_domain::PartyId;
-use accord_projections::{report_csv, Report, ReportQuery};
+use accord_projections::{report_csv, Report, ReportQuery, WithoutLineage};
 use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
@@ -82,24 +82,9 @@ pub(crate) async fn cooperation(
         return Ok(if lineage {
             Json(report).into_response()
         } else {
-            Json(without_lineage(&report)?).into_response()
+            Json(WithoutLineage(&report)).into_response()
         });
     }
     let content_type = HeaderValue::from_static("text/csv; charset=utf-8");
     Ok(([(header::CONTENT_TYPE, content_type)], report_csv(&report)).into_response())
-}
-
-/// The report's JSON without the rows' position lists (`lineage=none`).
-fn without_lineage(report: &Report) -> Result<serde_json::Value, ApiError> {
-    let mut json = serde_json::to_value(report).map_err(ApiError::internal)?;
-    if let Some(rows) = json
-        .get_mut("agreements")
-        .and_then(serde_json::Value::as_array_mut)
-    {
-        for row in rows.iter_mut().filter_map(serde_json::Value::as_object_mut) {
-            row.remove("exchange_sources");
-            row.remove("review_sources");
-        }
-    }
-    Ok(json)
 }

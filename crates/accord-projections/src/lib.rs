@@ -146,7 +146,7 @@ pub use diff::{diff, Change, ChangeKind, Diff, DiffDate, DiffPoint, DiffSide};
 pub use due::{Due, DueKind};
 pub use exchanges::EventsAt;
 pub use read_models::{AgreementFilter, ExchangeQuery, ReadModels};
-pub use report::{Report, ReportAgreement, ReportParty, ReportQuery, ReportTotals};
+pub use report::{Report, ReportAgreement, ReportParty, ReportQuery, ReportTotals, WithoutLineage};
 pub use snapshot::{
     decode_snapshot, decode_snapshot_read_models, encode_snapshot, encode_snapshot_into,
     SnapshotError, SNAPSHOT_FORMAT,

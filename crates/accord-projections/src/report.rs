@@ -325,3 +325,50 @@ mod oracle;
 mod properties;
 #[cfg(test)]
 mod tests;
+
+/// The report as `lineage=none` answers it: every field but the rows'
+/// `exchange_sources` and `review_sources`, serialised straight from the
+/// report (no intermediate value). A field added to [`ReportAgreement`]
+/// must be added here too; the walkthrough test compares both answers.
+pub struct WithoutLineage<'a>(pub &'a Report);
+
+impl Serialize for WithoutLineage<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let report = self.0;
+        let rows: Vec<RowWithoutLineage<'_>> =
+            report.agreements.iter().map(RowWithoutLineage).collect();
+        let mut s = serializer.serialize_struct("Report", 7)?;
+        s.serialize_field("from", &report.from)?;
+        s.serialize_field("to", &report.to)?;
+        s.serialize_field("at", &report.at)?;
+        s.serialize_field("as_of", &report.as_of)?;
+        s.serialize_field("totals", &report.totals)?;
+        s.serialize_field("agreements", &rows)?;
+        s.serialize_field("parties", &report.parties)?;
+        s.end()
+    }
+}
+
+/// One row without its position lists.
+struct RowWithoutLineage<'a>(&'a ReportAgreement);
+
+impl Serialize for RowWithoutLineage<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let row = self.0;
+        let mut s = serializer.serialize_struct("ReportAgreement", 11)?;
+        s.serialize_field("agreement_id", &row.agreement_id)?;
+        s.serialize_field("title", &row.title)?;
+        s.serialize_field("status", &row.status)?;
+        s.serialize_field("parties", &row.parties)?;
+        s.serialize_field("exchanges", &row.exchanges)?;
+        s.serialize_field("by_area", &row.by_area)?;
+        s.serialize_field("reviews_closed", &row.reviews_closed)?;
+        s.serialize_field("outcomes", &row.outcomes)?;
+        s.serialize_field("sources", &row.sources)?;
+        s.serialize_field("activities", &row.activities)?;
+        s.serialize_field("follow_ups", &row.follow_ups)?;
+        s.end()
+    }
+}
