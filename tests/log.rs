@@ -7,57 +7,10 @@ mod server;
 use std::time::Duration;
 
 use futures::StreamExt;
-use serde_json::{json, Value};
-use server::{DataDir, Server, TOKEN};
+use serde_json::json;
+use server::{read_events, subscribe, DataDir, Server};
 
 const BILATERAL: &str = "0190f0a0-2007-7000-8000-000000002007";
-
-/// Reads SSE frames until `count` events arrived; their (id, event, data).
-async fn read_events(response: reqwest::Response, count: usize) -> Vec<(u64, String, Value)> {
-    let mut stream = response.bytes_stream();
-    let mut text = String::new();
-    let mut events = Vec::new();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    while events.len() < count {
-        let chunk = tokio::time::timeout_at(deadline, stream.next())
-            .await
-            .expect("events arrive within 20 s")
-            .expect("the stream stays open")
-            .expect("a readable chunk");
-        text.push_str(std::str::from_utf8(&chunk).unwrap());
-        while let Some(end) = text.find("\n\n") {
-            let frame: String = text.drain(..end + 2).collect();
-            let field = |name: &str| {
-                frame
-                    .lines()
-                    .find_map(|l| l.strip_prefix(&format!("{name}:")))
-                    .map(|v| v.trim_start().to_owned())
-            };
-            if let (Some(id), Some(event), Some(data)) =
-                (field("id"), field("event"), field("data"))
-            {
-                events.push((
-                    id.parse().unwrap(),
-                    event,
-                    serde_json::from_str(&data).unwrap(),
-                ));
-            }
-        }
-    }
-    events
-}
-
-/// Opens `GET /v1/events/stream`, resuming after `last_event_id` if given.
-async fn subscribe(server: &Server, last_event_id: Option<&str>) -> reqwest::Response {
-    let mut request = server
-        .client
-        .get(server.url("/v1/events/stream"))
-        .bearer_auth(TOKEN);
-    if let Some(id) = last_event_id {
-        request = request.header("Last-Event-ID", id);
-    }
-    request.send().await.unwrap()
-}
 
 #[tokio::test]
 async fn the_stream_resumes_after_last_event_id_and_follows_new_events() {

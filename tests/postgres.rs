@@ -21,7 +21,7 @@ use accord_store_pg::testing::TestDatabase;
 use receiver::{verify_with_python, Received, TestReceiver};
 use reqwest::Client;
 use serde_json::{json, Value};
-use server::{DataDir, Server, TOKEN};
+use server::{read_events, subscribe, DataDir, Server, TOKEN};
 use uuid::Uuid;
 
 const AGREEMENT: &str = "0190f0a0-2020-7000-8000-000000000001";
@@ -419,4 +419,144 @@ async fn while_postgresql_is_away_commands_answer_503_and_everything_resumes_by_
     let verify = server.json("/v1/audit/verify").await;
     assert_eq!(verify["ok"], true, "{verify:#}");
     server.stop();
+}
+
+// Two nodes on one database (ADR 0044): each follows the other's appends.
+
+/// The statuses of two answers, smallest first.
+fn statuses(one: &server::Reply, other: &server::Reply) -> [u16; 2] {
+    let mut statuses = [one.status, other.status];
+    statuses.sort_unstable();
+    statuses
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_nodes_record_a_command_sent_to_both_at_once_once_and_hold_expected_versions() {
+    let database = TestDatabase::create();
+    let (dir_a, dir_b) = (DataDir::new(), DataDir::new());
+    let a = start_on(&dir_a, &database).await;
+    let b = start_on(&dir_b, &database).await;
+    // Written on one node, decided on by the other: the writer catches up first.
+    seed(&a).await;
+    let mut ids = Vec::new();
+    for n in 0..15 {
+        let body = exchange(0, n);
+        let (on_a, on_b) = tokio::join!(a.command(&body), b.command(&body));
+        assert_eq!(
+            statuses(&on_a, &on_b),
+            [200, 201],
+            "recorded by one node, answered with its result by the other: {} / {}",
+            on_a.text,
+            on_b.text
+        );
+        assert_eq!(on_a.body["position"], on_b.body["position"]);
+        assert_eq!(on_a.body["events"], on_b.body["events"]);
+        ids.push(body["command_id"].as_str().unwrap().to_owned());
+    }
+    let mut version = b.command(&exchange(0, 99)).await.body["version"]
+        .as_u64()
+        .expect("a 201 names the stream's version");
+    for n in 0..15 {
+        let (mut x, mut y) = (exchange(1, n), exchange(2, n));
+        x["expected_version"] = json!(version);
+        y["expected_version"] = json!(version);
+        let (on_a, on_b) = tokio::join!(a.command(&x), b.command(&y));
+        assert_eq!(
+            statuses(&on_a, &on_b),
+            [201, 409],
+            "one of two commands expecting the same version is appended: {} / {}",
+            on_a.text,
+            on_b.text
+        );
+        let created = if on_a.status == 201 { &on_a } else { &on_b };
+        assert_eq!(created.body["version"], json!(version + 1));
+        version += 1;
+    }
+    let head = a.head().await.max(b.head().await);
+    let events = a.events().await;
+    assert_eq!(events.len() as u64, head, "{}", b.stderr());
+    for id in &ids {
+        assert_eq!(
+            events
+                .iter()
+                .filter(|e| e["command_id"] == id.as_str())
+                .count(),
+            1,
+            "command {id} is recorded once"
+        );
+    }
+    let verify = b.json("/v1/audit/verify").await;
+    assert_eq!(verify["ok"], true, "{verify:#}");
+    a.stop();
+    b.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_on_one_node_is_read_on_the_other_with_min_position_and_streamed_there() {
+    let database = TestDatabase::create();
+    let (dir_a, dir_b) = (DataDir::new(), DataDir::new());
+    let a = start_on(&dir_a, &database).await;
+    let b = start_on(&dir_b, &database).await;
+    seed(&a).await;
+    let seeded = a.head().await;
+    // B only reads: it follows A's appends as they are notified.
+    let stream = subscribe(&b, Some(&seeded.to_string())).await;
+    assert_eq!(stream.status(), 200);
+    let streamed = tokio::spawn(read_events(stream, 5));
+    let mut positions = Vec::new();
+    for n in 0..5 {
+        let body = exchange(0, n);
+        let position = a.accept(&body).await["position"].as_u64().unwrap();
+        positions.push(position);
+        let query = [("min_position", position.to_string())];
+        let query: Vec<(&str, &str)> = query.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let path = format!("/v1/agreements/{AGREEMENT}");
+        let response = b
+            .client
+            .get(b.url(&path))
+            .query(&query)
+            .bearer_auth(TOKEN)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        let reflected: u64 = response.headers()["accord-position"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(reflected >= position, "{reflected} < {position}");
+        let agreement: Value = response.json().await.unwrap();
+        assert_eq!(
+            agreement["exchanges"]["total"],
+            n + 1,
+            "the other node's write is read: {agreement:#}"
+        );
+    }
+    let events = streamed.await.unwrap();
+    let ids: Vec<u64> = events.iter().map(|e| e.0).collect();
+    assert_eq!(ids, positions, "the stream on B resumes after A's position");
+    assert_eq!(
+        events[0].2["data"]["summary"],
+        "Trao đổi thông tin số 0 của máy khách 0"
+    );
+
+    // Past the head: 503 with Retry-After once the wait is over; not a position: 400.
+    let ahead = b
+        .get(&format!(
+            "/v1/agreements/{AGREEMENT}?min_position={}",
+            positions[4] + 1000
+        ))
+        .await;
+    assert_eq!(ahead.status, 503, "{}", ahead.text);
+    assert_eq!(ahead.content_type, "application/problem+json");
+    let bad = b.get("/v1/events?min_position=soon").await;
+    assert_eq!(bad.status, 400, "{}", bad.text);
+    assert_eq!(bad.content_type, "application/problem+json");
+    let ready = b.json("/readyz").await;
+    assert_eq!(ready["database_reachable"], true, "{ready:#}");
+    assert_eq!(ready["applied"], positions[4], "{ready:#}");
+    assert_eq!(ready["lag"], 0, "{ready:#}");
+    a.stop();
+    b.stop();
 }

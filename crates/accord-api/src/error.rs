@@ -210,14 +210,18 @@ impl From<accord_engine::EngineError> for ApiError {
             E::Busy => ApiError::Unavailable("too many commands are waiting; retry shortly".into()),
             E::Stopped => ApiError::Unavailable("the writer has stopped".into()),
             e @ E::DiskFull(_) => ApiError::InsufficientStorage(e.to_string()),
-            E::Store(e) => ApiError::internal(e),
+            E::Store(e) => e.into(),
         }
     }
 }
 
 impl From<accord_store::StoreError> for ApiError {
     fn from(error: accord_store::StoreError) -> Self {
-        ApiError::internal(error)
+        match error {
+            // The database is away (PostgreSQL): try again shortly.
+            accord_store::StoreError::Unavailable(message) => ApiError::Unavailable(message),
+            other => ApiError::internal(other),
+        }
     }
 }
 

@@ -1,5 +1,7 @@
 //! `/healthz` (the process answers) and `/readyz` (the log is open and the
-//! writer is running; whether the disk reserve refuses commands); no token needed.
+//! writer is running; whether the disk reserve refuses commands; on
+//! PostgreSQL whether the node reaches the database and how far behind its
+//! head it is); no token needed.
 
 use axum::extract::State;
 use axum::routing::get;
@@ -32,6 +34,20 @@ pub struct Health {
     /// reserve is free; reads are served (readiness only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub disk_full: Option<bool>,
+    /// The last position applied to this node's read models: what its
+    /// reads reflect (readiness only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub applied: Option<u64>,
+    /// On PostgreSQL: whether this node reaches the database (readiness only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_reachable: Option<bool>,
+    /// On PostgreSQL: the database's head position as last seen (readiness only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_position: Option<u64>,
+    /// On PostgreSQL: how many positions this node's read models are
+    /// behind the database's head as last seen (readiness only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lag: Option<u64>,
 }
 
 /// Liveness
@@ -42,6 +58,10 @@ pub(crate) async fn healthz() -> Json<Health> {
         position: None,
         disk_free_bytes: None,
         disk_full: None,
+        applied: None,
+        database_reachable: None,
+        database_position: None,
+        lag: None,
     })
 }
 
@@ -58,10 +78,16 @@ pub(crate) async fn readyz(State(state): State<AppState>) -> Result<Json<Health>
         return Err(ApiError::Unavailable("the writer has stopped".into()));
     }
     let disk = state.engine.disk_state();
+    let applied = *state.engine.head().borrow();
+    let reach = state.engine.log().reach();
     Ok(Json(Health {
         status: "ready",
         position: Some(state.engine.log().head().position),
         disk_free_bytes: disk.map(|d| d.free_bytes),
         disk_full: disk.map(|d| d.is_full()),
+        applied: Some(applied),
+        database_reachable: reach.map(|r| r.reachable),
+        database_position: reach.map(|r| r.head),
+        lag: reach.map(|r| r.head.saturating_sub(applied)),
     }))
 }

@@ -34,6 +34,7 @@ mod metrics;
 pub mod moment;
 pub mod openapi;
 mod parties;
+pub mod positions;
 mod reports;
 pub mod tokens;
 mod webhooks;
@@ -197,6 +198,10 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(|request: Request| async move {
             ApiError::MethodNotAllowed(request.method().to_string())
         })
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            positions::positions,
+        ))
         .layer(middleware::from_fn_with_state(state.clone(), time_bound))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,

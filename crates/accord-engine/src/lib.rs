@@ -186,6 +186,8 @@ pub(crate) struct CheckJob {
 pub(crate) enum Work {
     Submit(Job),
     Check(CheckJob),
+    /// Another process appended to the shared log (ADR 0044): catch up.
+    Follow,
 }
 
 /// What [`Engine::check`] found for a command it would not refuse.
@@ -279,6 +281,16 @@ impl Engine {
             loaded,
             metrics: metrics::Metrics::default(),
         });
+        if shared.log.is_shared() {
+            // Told of another node's append, the writer catches up; a full
+            // queue needs no reminder: the writer catches up before each batch.
+            let weak = queue.downgrade();
+            shared.log.on_appended(Box::new(move |_| {
+                if let Some(queue) = weak.upgrade() {
+                    let _ = queue.try_send(Work::Follow);
+                }
+            }));
+        }
         writer::spawn(shared.clone(), write, jobs, snapshotter);
         Ok(Engine { queue, shared })
     }

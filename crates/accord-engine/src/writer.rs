@@ -11,6 +11,13 @@
 //! that arrive during a sync are not left waiting for it to end before they
 //! are even looked at (ADR 0018). Batches are committed and answered in the
 //! order staged.
+//!
+//! On a log other processes append to (PostgreSQL, ADR 0044) the writer
+//! follows them: told of their appends (and before every batch), it applies
+//! the events after its position to both models; it decides each batch
+//! holding the log's append lock, after catching up to the head it locked,
+//! and commits it before deciding the next, so every batch is decided on
+//! the whole log and no other process appends in between.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -19,8 +26,8 @@ use std::time::Instant;
 use std::sync::atomic::Ordering;
 
 use accord_domain::{Circumstances, Command, Event, StoredFile, WriteModel};
-use accord_projections::{encode, ReadModels};
-use accord_store::{CommandRecord, NewEvent, Staged, Write};
+use accord_projections::{encode, Logged, ReadModels};
+use accord_store::{CommandRecord, NewEvent, Staged, StoreError, Write};
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
@@ -37,16 +44,23 @@ pub(crate) fn spawn(
     let (turns, staged) = std::sync::mpsc::sync_channel(0);
     let syncer = Syncer {
         shared: shared.clone(),
-        snapshots,
+        snapshots: snapshots.clone(),
     };
     std::thread::Builder::new()
         .name("accord-syncer".into())
         .spawn(move || syncer.run(staged))
         .expect("the syncer thread starts");
+    let position = shared
+        .read
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .position();
     let writer = Writer {
         shared,
         model,
         turns,
+        position,
+        snapshots,
     };
     std::thread::Builder::new()
         .name("accord-writer".into())
@@ -61,13 +75,25 @@ struct Writer {
     model: WriteModel,
     /// Where staged batches go to be synced.
     turns: std::sync::mpsc::SyncSender<Turn>,
+    /// The last position the write model holds (committed or staged).
+    position: u64,
+    /// Where a head reached by following is announced to the snapshotter.
+    snapshots: Option<std::sync::mpsc::Sender<u64>>,
 }
 
 /// A staged batch and the jobs that wait for it.
 struct Turn {
-    staged: Staged,
+    batch: Batch,
     waiting: Vec<(Reply, Pending)>,
     started: Instant,
+}
+
+/// What the syncer gets of a batch.
+enum Batch {
+    /// Staged: the syncer commits it.
+    Staged(Staged),
+    /// Committed by the writer already (a shared log), with its records.
+    Committed(Vec<CommandRecord>),
 }
 
 /// A job that waits for the batch's sync to be answered.
@@ -108,9 +134,11 @@ struct Draft {
 impl Writer {
     fn run(mut self, mut jobs: mpsc::Receiver<Work>) {
         let max = self.shared.config.max_batch;
+        let follows = self.shared.log.is_shared();
         let mut batch = Vec::with_capacity(max);
         while let Some(first) = jobs.blocking_recv() {
             let mut next = Some(first);
+            let mut follow = false;
             while let Some(work) = next {
                 match work {
                     // A void is judged on the whole log: it is decided alone,
@@ -124,15 +152,23 @@ impl Writer {
                     // batch so far is decided and staged first.
                     Work::Check(check) => {
                         self.process(batch.drain(..));
+                        if follows {
+                            self.follow();
+                        }
                         let answers = self.check(check.submissions);
                         let _ = check.reply.send(answers);
                     }
+                    // A batch catches up first: only an idle writer follows.
+                    Work::Follow => follow = true,
                 }
                 next = if batch.len() < max {
                     jobs.try_recv().ok()
                 } else {
                     None
                 };
+            }
+            if follow && batch.is_empty() {
+                self.follow();
             }
             self.process(batch.drain(..));
         }
@@ -184,6 +220,9 @@ impl Writer {
             }
             return;
         }
+        if self.shared.log.is_shared() {
+            return self.process_shared(batch.collect());
+        }
         let mut draft = Draft::default();
         let mut waiting = Vec::new();
         for mut job in batch {
@@ -203,18 +242,170 @@ impl Writer {
             Err(error) => fatal(&error),
         };
         if let Some(last) = staged.records().last() {
+            self.position = last.position;
             self.shared
                 .staged_to
                 .store(last.position, Ordering::Release);
         }
         let turn = Turn {
-            staged,
+            batch: Batch::Staged(staged),
             waiting,
             started,
         };
         if self.turns.send(turn).is_err() {
             fatal(&accord_store::StoreError::Io("the syncer stopped".into()));
         }
+    }
+
+    /// [`Writer::process`] on a log other processes append to: locks the
+    /// head, catches up to it, decides the batch, commits it, and hands it
+    /// to the syncer to be projected and answered.
+    fn process_shared(&mut self, mut jobs: Vec<Job>) {
+        let mut pause = std::time::Duration::from_millis(50);
+        while !jobs.is_empty() {
+            let head = match self.shared.log.lock_head() {
+                Ok(head) => head,
+                Err(error) => fatal(&error),
+            };
+            if let Err(error) = self.catch_up(head.position) {
+                self.shared.log.unlock_head();
+                tracing::warn!(%error, "catching up with the log failed; trying again");
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(std::time::Duration::from_secs(1));
+                continue;
+            }
+            let mut draft = Draft::default();
+            let mut kept = Vec::new();
+            for mut job in jobs.drain(..) {
+                match self.take(&mut job.submission, &mut draft) {
+                    Verdict::Wait(pending) => kept.push((job, pending)),
+                    Verdict::Answer(answer) => {
+                        let _ = job.reply.send(answer);
+                    }
+                }
+            }
+            if kept.is_empty() {
+                self.shared.log.unlock_head();
+                return;
+            }
+            let started = Instant::now();
+            let log = &self.shared.log;
+            let committed = log
+                .stage(&draft.writes)
+                .and_then(|staged| log.commit(staged));
+            // A batch of repeats only commits nothing and keeps the lock.
+            self.shared.log.unlock_head();
+            match committed {
+                Ok(records) => {
+                    if let Some(last) = records.last() {
+                        self.position = last.position;
+                        self.shared
+                            .staged_to
+                            .store(last.position, Ordering::Release);
+                    }
+                    let waiting = kept
+                        .into_iter()
+                        .map(|(job, pending)| (job.reply, pending))
+                        .collect();
+                    let turn = Turn {
+                        batch: Batch::Committed(records),
+                        waiting,
+                        started,
+                    };
+                    if self.turns.send(turn).is_err() {
+                        fatal(&StoreError::Io("the syncer stopped".into()));
+                    }
+                    return;
+                }
+                Err(error @ StoreError::HeadMoved { .. }) => {
+                    // The lock was lost with its connection and another
+                    // process appended: the batch was not written. The write
+                    // model holds its facts; the read models hold only what
+                    // was committed, and give it back.
+                    tracing::warn!(%error, "deciding the batch again on the new head");
+                    self.restore();
+                    jobs = kept.into_iter().map(|(job, _)| job).collect();
+                }
+                Err(error) => fatal(&error),
+            }
+        }
+    }
+
+    /// Idle, on a log other processes append to: catches up to the stored head.
+    fn follow(&mut self) {
+        let caught_up = self
+            .shared
+            .log
+            .refresh()
+            .map_err(crate::ReplayError::from)
+            .and_then(|head| self.catch_up(head.position));
+        if let Err(error) = caught_up {
+            // The next batch, notification or check tries again.
+            tracing::warn!(%error, "catching up with the log failed");
+        }
+    }
+
+    /// Waits until the syncer has projected every batch the writer handed it.
+    fn wait_for_syncer(&self) {
+        while *self.shared.head.borrow() < self.position {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+    }
+
+    /// Applies the events other processes appended after the writer's
+    /// position, up to `up_to`, to both models, and announces the head. A
+    /// void among them folds both models again (as at start).
+    fn catch_up(&mut self, up_to: u64) -> Result<(), crate::ReplayError> {
+        if up_to <= self.position {
+            return Ok(());
+        }
+        self.wait_for_syncer();
+        let shared = self.shared.clone();
+        let mut logged: Vec<Logged> = Vec::new();
+        let mut voids = false;
+        crate::replay::fold(shared.log.as_ref(), self.position, up_to, &mut |event| {
+            voids |= matches!(event.event, Event::EventVoided(_));
+            logged.push(event);
+            std::ops::ControlFlow::Continue(())
+        })?;
+        let Some(last) = logged.last().map(|event| event.position) else {
+            return Ok(());
+        };
+        {
+            let mut read = shared.read.write().unwrap_or_else(|e| e.into_inner());
+            if voids {
+                let mut models = crate::Models {
+                    write: std::mem::take(&mut self.model),
+                    read: std::mem::replace(&mut *read, ReadModels::lean()),
+                };
+                let advanced =
+                    models.advance(shared.log.as_ref(), Some(shared.snapshots.as_ref()), last);
+                self.model = models.write;
+                *read = models.read;
+                read.read_texts_from(shared.texts.clone());
+                advanced?;
+            } else {
+                for event in logged {
+                    self.model.evolve(&event.event);
+                    read.apply_owned(event.position, event.version, event.event);
+                }
+            }
+            self.position = read.position();
+        }
+        shared.head.send_replace(self.position);
+        if let Some(snapshots) = &self.snapshots {
+            let _ = snapshots.send(self.position);
+        }
+        Ok(())
+    }
+
+    /// The write model derived again from the read models, which hold only
+    /// committed facts, after a batch that was decided but not written.
+    fn restore(&mut self) {
+        self.wait_for_syncer();
+        let read = self.shared.read.read().unwrap_or_else(|e| e.into_inner());
+        self.model = read.write_model();
+        self.position = read.position();
     }
 
     fn take(&mut self, s: &mut crate::Submission, draft: &mut Draft) -> Verdict {
@@ -398,9 +589,12 @@ impl Syncer {
     #[tracing::instrument(level = "debug", skip_all)]
     fn finish(&self, mut turn: Turn) {
         let syncing = Instant::now();
-        let records = match self.shared.log.commit(turn.staged) {
-            Ok(records) => records,
-            Err(error) => fatal(&error),
+        let records = match turn.batch {
+            Batch::Staged(staged) => match self.shared.log.commit(staged) {
+                Ok(records) => records,
+                Err(error) => fatal(&error),
+            },
+            Batch::Committed(records) => records,
         };
         if !records.is_empty() {
             let synced = syncing.elapsed();

@@ -25,6 +25,7 @@
 
 mod apart;
 mod attachments;
+mod follow;
 mod log;
 mod schema;
 #[doc(hidden)]
@@ -80,6 +81,11 @@ pub struct PgStore {
     /// The writer's side: batches staged and not yet committed.
     staging: Mutex<Staging>,
     clock: Clock,
+    /// The connection holding the append lock in an open transaction
+    /// ([`EventLog::lock_head`]), until the next commit or unlock.
+    locked: Mutex<Option<deadpool_postgres::Object>>,
+    /// What the listener learns of the database ([`follow`]).
+    watch: Arc<follow::Watch>,
 }
 
 /// What the writer builds on.
@@ -154,6 +160,8 @@ impl PgStore {
                 broken: false,
             }),
             clock: options.clock,
+            locked: Mutex::new(None),
+            watch: Arc::new(follow::Watch::default()),
         };
         let database = store.database.clone();
         store.run(move |pool| async move {
@@ -164,12 +172,15 @@ impl PgStore {
             let client = pool.get().await.map_err(pool_error)?;
             log::load_head(&client).await
         })?;
+        store.watch.seen(head.position);
+        store.watch.durable(head.position);
         *store.head.get_mut().unwrap_or_else(PoisonError::into_inner) = head.clone();
         store
             .staging
             .get_mut()
             .unwrap_or_else(PoisonError::into_inner)
             .head = head;
+        follow::listen(&store.handle, url.to_owned(), store.watch.clone());
         Ok(store)
     }
 
@@ -287,13 +298,13 @@ fn describe(config: &tokio_postgres::Config) -> String {
 
 /// How the message of a store error begins when the database could not
 /// be reached or went away ([`is_unavailable`]).
-const UNAVAILABLE: &str = "PostgreSQL is unavailable";
+pub(crate) const UNAVAILABLE: &str = "PostgreSQL is unavailable";
 
 /// Whether `error` says the database could not be reached or went away
 /// (a connection lost or refused, the server shutting down or starting):
 /// the writer's calls wait and try again rather than fail.
 pub fn is_unavailable(error: &StoreError) -> bool {
-    matches!(error, StoreError::Io(message) if message.starts_with(UNAVAILABLE))
+    matches!(error, StoreError::Unavailable(_))
 }
 
 /// Whether a client error is the connection's, not the statement's.
@@ -320,7 +331,7 @@ fn lost(error: &tokio_postgres::Error) -> bool {
 /// A PostgreSQL error as a store error, with the server's message.
 pub(crate) fn pg_error(error: tokio_postgres::Error) -> StoreError {
     if lost(&error) {
-        return StoreError::Io(format!("{UNAVAILABLE}: {error}"));
+        return StoreError::Unavailable(format!("{UNAVAILABLE}: {error}"));
     }
     match error.as_db_error() {
         Some(db) => StoreError::Io(format!(
@@ -336,7 +347,7 @@ pub(crate) fn pg_error(error: tokio_postgres::Error) -> StoreError {
 pub(crate) fn pool_error(error: deadpool_postgres::PoolError) -> StoreError {
     match error {
         deadpool_postgres::PoolError::Backend(error) => pg_error(error),
-        other => StoreError::Io(format!("{UNAVAILABLE}: {other}")),
+        other => StoreError::Unavailable(format!("{UNAVAILABLE}: {other}")),
     }
 }
 

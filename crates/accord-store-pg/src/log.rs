@@ -23,12 +23,16 @@ const PAGE: i64 = 512;
 
 /// Reads the head row.
 pub(crate) async fn load_head(client: &Client) -> Result<Head, StoreError> {
-    let row = crate::row_one(
+    read_head(
         client,
         "SELECT position, hash, recorded_at_ns FROM accord_head WHERE id = 1",
-        &[],
     )
-    .await?;
+    .await
+}
+
+/// Reads the head row with `sql`.
+async fn read_head(client: &Client, sql: &str) -> Result<Head, StoreError> {
+    let row = crate::row_one(client, sql, &[]).await?;
     let position = from_sql(row.get(0))?;
     let hash = hash_of(row.get(1))?;
     let nanos: Option<i64> = row.get(2);
@@ -66,8 +70,11 @@ const INSERT_COMMANDS: &str = "INSERT INTO accord_commands (command_id, position
      SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::bytea[]) \
      ON CONFLICT (command_id) DO UPDATE \
      SET position = excluded.position, record = excluded.record";
+/// Moves the head and notifies the followers (ADR 0044): a notification
+/// leaves when the transaction commits, never before, never for a rollback.
 const UPDATE_HEAD: &str =
-    "UPDATE accord_head SET position = $1, hash = $2, recorded_at_ns = $3 WHERE id = 1";
+    "UPDATE accord_head SET position = $1, hash = $2, recorded_at_ns = $3 WHERE id = 1 \
+     RETURNING pg_notify('accord_appended', position::text)";
 const STREAM_VERSIONS: &str =
     "SELECT s, (SELECT coalesce(max(version), 0) FROM accord_events WHERE stream = s) \
      FROM unnest($1::text[]) AS s";
@@ -86,13 +93,10 @@ async fn write_batch(
     head: &Head,
 ) -> Result<(), StoreError> {
     let transaction = client.transaction().await.map_err(pg_error)?;
-    let (lock, events_insert, commands_insert, head_update) = tokio::try_join!(
-        transaction.prepare_cached(LOCK_HEAD),
-        transaction.prepare_cached(INSERT_EVENTS),
-        transaction.prepare_cached(INSERT_COMMANDS),
-        transaction.prepare_cached(UPDATE_HEAD),
-    )
-    .map_err(pg_error)?;
+    let lock = transaction
+        .prepare_cached(LOCK_HEAD)
+        .await
+        .map_err(pg_error)?;
     let row = transaction.query_one(&lock, &[]).await.map_err(pg_error)?;
     let (position, hash) = (from_sql(row.get(0))?, hash_of(row.get(1))?);
     if position == head.position && hash == head.hash {
@@ -101,12 +105,29 @@ async fn write_batch(
         return transaction.rollback().await.map_err(pg_error);
     }
     if position != base.position || hash != base.hash {
-        return Err(StoreError::Io(format!(
-            "the log's head moved to {position} while a batch after {} was written: \
-             another writer appended",
-            base.position
-        )));
+        return Err(StoreError::HeadMoved {
+            base: base.position,
+            found: position,
+        });
     }
+    insert_batch(&transaction, events, records, head).await?;
+    transaction.commit().await.map_err(pg_error)
+}
+
+/// Inserts a planned batch's events and command records and moves the
+/// head, in a transaction that holds the head row's lock.
+async fn insert_batch(
+    transaction: &impl deadpool_postgres::GenericClient,
+    events: &[PlannedEvent],
+    records: &[CommandRecord],
+    head: &Head,
+) -> Result<(), StoreError> {
+    let (events_insert, commands_insert, head_update) = tokio::try_join!(
+        transaction.prepare_cached(INSERT_EVENTS),
+        transaction.prepare_cached(INSERT_COMMANDS),
+        transaction.prepare_cached(UPDATE_HEAD),
+    )
+    .map_err(pg_error)?;
     let mut positions = Vec::with_capacity(events.len());
     let mut streams = Vec::with_capacity(events.len());
     let mut versions = Vec::with_capacity(events.len());
@@ -154,7 +175,7 @@ async fn write_batch(
         )
         .await
         .map_err(pg_error)?;
-    transaction.commit().await.map_err(pg_error)
+    Ok(())
 }
 
 /// A refused insert: a unique key the batch collided with means another
@@ -245,8 +266,43 @@ impl PgStore {
     fn advance(&self, head: Head) {
         let mut durable = self.head.write().unwrap_or_else(PoisonError::into_inner);
         if head.position > durable.position {
+            self.watch.durable(head.position);
             *durable = head;
         }
+    }
+
+    /// Moves the durable head and, when no batch waits to be committed,
+    /// the base of the next one, forward to `head` read from the database.
+    fn follow(&self, head: &Head) {
+        self.advance(head.clone());
+        let mut staging = self.staging.lock().unwrap_or_else(PoisonError::into_inner);
+        if staging.pending.is_empty() && head.position > staging.head.position {
+            staging.head = head.clone();
+        }
+    }
+
+    /// Commits the oldest staged batch on the connection holding the
+    /// append lock: the head is the batch's base, locked since.
+    fn write_locked(
+        &self,
+        client: deadpool_postgres::Object,
+        events: Arc<Vec<PlannedEvent>>,
+        records: Arc<Vec<CommandRecord>>,
+        head: Head,
+    ) -> Result<(), StoreError> {
+        crate::wait(&self.handle, async move {
+            let written = async {
+                insert_batch(&client, &events, &records, &head).await?;
+                client.batch_execute("COMMIT").await.map_err(pg_error)
+            }
+            .await;
+            if written.is_err() {
+                // Whatever happened to the transaction, the connection is not reused.
+                let _ = client.batch_execute("ROLLBACK").await;
+                drop(deadpool_postgres::Object::take(client));
+            }
+            written
+        })
     }
 
     /// The batch's `recorded_at`: the clock in UTC, never below the head's.
@@ -369,12 +425,37 @@ impl EventLog for PgStore {
                 })?
         };
         let (base, events, stored) = batch;
-        let written = patiently("committing a batch", || {
-            let (base, events, stored) = (base.clone(), events.clone(), stored.clone());
-            self.write(base, events, stored, head.clone())
-        });
+        let locked = self
+            .locked
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        let first = match locked {
+            Some(client) => self.write_locked(client, events.clone(), stored.clone(), head.clone()),
+            None => Err(StoreError::Unavailable(format!(
+                "{}: not locked",
+                crate::UNAVAILABLE
+            ))),
+        };
+        let written = match first {
+            // Lost with its connection, or never locked: a transaction of
+            // its own, which finds whether it landed.
+            Err(error) if crate::is_unavailable(&error) => patiently("committing a batch", || {
+                let (base, events, stored) = (base.clone(), events.clone(), stored.clone());
+                self.write(base, events, stored, head.clone())
+            }),
+            other => other,
+        };
         let mut staging = self.staging.lock().unwrap_or_else(PoisonError::into_inner);
         if let Err(error) = written {
+            if let StoreError::HeadMoved { .. } = error {
+                // Another node appended while the lock was lost with its
+                // connection: nothing staged can be written; the writer
+                // stages again on the new head.
+                staging.pending.clear();
+                staging.head = self.head();
+                return Err(error);
+            }
             staging.broken = true;
             return Err(error);
         }
@@ -462,6 +543,76 @@ impl EventLog for PgStore {
                 Ok(versions.get(&stream).copied().unwrap_or(0))
             })
         })
+    }
+
+    fn is_shared(&self) -> bool {
+        true
+    }
+
+    fn lock_head(&self) -> Result<Head, StoreError> {
+        self.unlock_head();
+        let (client, head) = patiently("locking the log's head", || {
+            let pool = self.pool.clone();
+            crate::wait(&self.handle, async move {
+                let client = pool.get().await.map_err(pool_error)?;
+                let locked = async {
+                    client.batch_execute("BEGIN").await.map_err(pg_error)?;
+                    read_head(
+                        &client,
+                        "SELECT position, hash, recorded_at_ns FROM accord_head WHERE id = 1 \
+                         FOR UPDATE",
+                    )
+                    .await
+                }
+                .await;
+                match locked {
+                    Ok(head) => Ok((client, head)),
+                    Err(error) => {
+                        let _ = client.batch_execute("ROLLBACK").await;
+                        drop(deadpool_postgres::Object::take(client));
+                        Err(error)
+                    }
+                }
+            })
+        })?;
+        *self.locked.lock().unwrap_or_else(PoisonError::into_inner) = Some(client);
+        self.follow(&head);
+        Ok(head)
+    }
+
+    fn unlock_head(&self) {
+        let locked = self
+            .locked
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(client) = locked {
+            let _ = crate::wait(&self.handle, async move {
+                if client.batch_execute("ROLLBACK").await.is_err() {
+                    drop(deadpool_postgres::Object::take(client));
+                }
+                Ok(())
+            });
+        }
+    }
+
+    fn refresh(&self) -> Result<Head, StoreError> {
+        let head = patiently("reading the log's head", || {
+            self.run(|pool| async move {
+                let client = pool.get().await.map_err(pool_error)?;
+                load_head(&client).await
+            })
+        })?;
+        self.follow(&head);
+        Ok(head)
+    }
+
+    fn on_appended(&self, wake: Box<dyn Fn(u64) + Send + Sync>) {
+        self.watch.add(wake);
+    }
+
+    fn reach(&self) -> Option<accord_store::Reach> {
+        Some(self.watch.reach())
     }
 
     fn read_stream(

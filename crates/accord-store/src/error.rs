@@ -27,6 +27,21 @@ pub enum StoreError {
     /// The write is malformed (no events, an unusable stream name).
     #[error("invalid write: {0}")]
     Invalid(String),
+    /// The database the store is in could not be reached or went away
+    /// (PostgreSQL): nothing was read or written; trying again later may
+    /// succeed.
+    #[error("{0}")]
+    Unavailable(String),
+    /// Another process appended to a shared log after the batch was
+    /// staged on its head (ADR 0044): nothing of the batch was written,
+    /// the store accepts writes staged on the new head.
+    #[error("the log's head moved to {found} while a batch after {base} was written: another process appended")]
+    HeadMoved {
+        /// The head the batch was staged on.
+        base: u64,
+        /// The head found.
+        found: u64,
+    },
     /// A stored record could not be decoded.
     #[error("corrupt record: {0}")]
     Corrupt(String),

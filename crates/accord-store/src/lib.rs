@@ -83,7 +83,7 @@ pub use named_files::{
     named_file, verify_named_files, FileFault, FileProblem, NamedFilesVerification,
 };
 pub use sled_store::{Clock, SledStore, StoreOptions};
-pub use store::{EventLog, StoredBytes};
+pub use store::{EventLog, Reach, StoredBytes};
 pub use stores::{LogReader, Stores};
 #[doc(hidden)]
 pub use tamper::Tamper;

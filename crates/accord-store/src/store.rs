@@ -90,6 +90,53 @@ pub trait EventLog: Send + Sync + 'static {
     /// A stream's version counting staged batches: what the writer builds on.
     fn staged_stream_version(&self, stream: &str) -> Result<u64, StoreError>;
 
+    /// Whether other processes may append to this log at the same time
+    /// (PostgreSQL, ADR 0044). The writer then follows their appends: it
+    /// decides each batch holding the log's append lock
+    /// ([`EventLog::lock_head`]), after applying what the others appended,
+    /// and commits it before deciding the next. False on sled, whose folder
+    /// one process holds.
+    fn is_shared(&self) -> bool {
+        false
+    }
+
+    /// Takes the log's append lock, which every appender takes before it
+    /// writes, and returns the head as stored under it, moving
+    /// [`EventLog::head`] and the base the next batch is staged on to it:
+    /// until the next [`EventLog::commit`] or [`EventLog::unlock_head`]
+    /// nobody else appends. Waits while the store is unreachable. On a
+    /// log no other process appends to, the head.
+    fn lock_head(&self) -> Result<Head, StoreError> {
+        Ok(self.head())
+    }
+
+    /// Lets go of the append lock without appending.
+    fn unlock_head(&self) {}
+
+    /// The head as stored now, without a lock: where other processes
+    /// append, it is read again and [`EventLog::head`] moves forward to it
+    /// (and the base the next batch is staged on, when none waits to be
+    /// committed). On a log no other process appends to, the head.
+    fn refresh(&self) -> Result<Head, StoreError> {
+        Ok(self.head())
+    }
+
+    /// Registers `wake`, called with the stored head's position whenever
+    /// the store learns that the log may have moved past
+    /// [`EventLog::head`] (a notification of another process's commit, a
+    /// periodic check, a reconnection). Never called on a log no other
+    /// process appends to.
+    fn on_appended(&self, wake: Box<dyn Fn(u64) + Send + Sync>) {
+        drop(wake);
+    }
+
+    /// Whether the store reached its database at its last attempt (None:
+    /// no database, the store is local), and the stored head's position
+    /// as last seen there.
+    fn reach(&self) -> Option<Reach> {
+        None
+    }
+
     /// The events of one stream with version > `after_version`, oldest first,
     /// at most `limit`, never past the head.
     fn read_stream(
@@ -220,6 +267,15 @@ pub trait EventLog: Send + Sync + 'static {
         let up_to = up_to.map_or(head.position, |p| p.min(head.position));
         verify::verify(self, &head, up_to)
     }
+}
+
+/// What a store on a database last saw of it ([`EventLog::reach`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Reach {
+    /// Whether the last attempt to reach the database succeeded.
+    pub reachable: bool,
+    /// The stored head's position as last seen.
+    pub head: u64,
 }
 
 /// The `recorded_at` of one event, parsing only that field.

@@ -60,6 +60,12 @@ impl LogReader {
         self.0.head()
     }
 
+    /// [`EventLog::reach`]: whether the database answered last time, and
+    /// its head as last seen (None: the store is local).
+    pub fn reach(&self) -> Option<crate::Reach> {
+        self.0.reach()
+    }
+
     /// [`EventLog::read_all`]: events after `after`, at most `limit`.
     pub fn read_all(&self, after: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError> {
         self.0.read_all(after, limit)

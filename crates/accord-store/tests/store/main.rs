@@ -25,7 +25,7 @@ use std::sync::{Arc, Mutex};
 
 use accord_store::{
     Actor, AttachmentStore, Clock, EventLog, MetaStore, NewEvent, Role, SledStore, SnapshotStore,
-    StoreError, WebhookStore, Write,
+    WebhookStore, Write,
 };
 use accord_store_pg::testing::TestDatabase;
 use accord_store_pg::PgStore;
@@ -343,9 +343,4 @@ pub fn fill(store: &impl EventLog, batches: usize, per_batch: usize, streams: us
             .collect();
         store.append(&writes).unwrap();
     }
-}
-
-/// True for a refusal of another writer's making or a failed write.
-pub fn is_io(error: &StoreError) -> bool {
-    matches!(error, StoreError::Io(_))
 }

@@ -7,7 +7,7 @@ use accord_store::{EventLog, StoreError};
 use accord_store_pg::testing::TestDatabase;
 use accord_store_pg::PgStore;
 
-use crate::{fill, is_io, write};
+use crate::{fill, write};
 
 #[test]
 fn two_stores_on_one_database_keep_one_chain_and_refuse_a_batch_staged_on_a_stale_head() {
@@ -19,11 +19,49 @@ fn two_stores_on_one_database_keep_one_chain_and_refuse_a_batch_staged_on_a_stal
     // `two` opened on the empty log: its batch follows a head that moved.
     let refused = two.append(&[write("s-0", 1, None)]);
 
-    assert!(refused.as_ref().is_err_and(is_io), "{refused:?}");
+    assert!(
+        matches!(refused, Err(StoreError::HeadMoved { base: 0, found: 10 })),
+        "{refused:?}"
+    );
     let reopened = PgStore::open(database.url()).unwrap();
     assert_eq!(reopened.head(), one.head());
     assert_eq!(reopened.head().position, 10);
     assert!(reopened.verify(None).unwrap().ok);
+
+    // Refused for a moved head, the store goes on once it has followed it.
+    assert_eq!(two.refresh().unwrap(), one.head());
+    let record = two.append(&[write("s-9", 1, Some(0))]).unwrap().remove(0);
+    assert_eq!(record.position, 11);
+    assert!(one.refresh().is_ok_and(|head| head.position == 11));
+}
+
+#[test]
+fn under_the_append_lock_nobody_else_appends_and_a_commit_lets_go_of_it() {
+    let database = TestDatabase::create();
+    let one = PgStore::open(database.url()).unwrap();
+    let two = PgStore::open(database.url()).unwrap();
+    fill(&one, 1, 3, 1);
+
+    let locked = two.lock_head().unwrap();
+    assert_eq!(locked, one.head(), "the lock reads the stored head");
+    let blocked = std::thread::spawn(move || {
+        let record = one.append(&[write("s-one", 1, None)]);
+        (one, record)
+    });
+    let record = two.append(&[write("s-two", 1, None)]).unwrap().remove(0);
+    assert_eq!(record.position, 4, "appended on the locked head");
+    let (one, waited) = blocked.join().unwrap();
+    // `one` staged on position 3 and found 4 once the lock was let go of.
+    assert!(
+        matches!(waited, Err(StoreError::HeadMoved { base: 3, found: 4 })),
+        "{waited:?}"
+    );
+    one.refresh().unwrap();
+    assert_eq!(
+        one.append(&[write("s-one", 1, None)]).unwrap()[0].position,
+        5
+    );
+    assert!(two.verify(None).unwrap().ok);
 }
 
 #[test]
