@@ -560,3 +560,105 @@ async fn a_write_on_one_node_is_read_on_the_other_with_min_position_and_streamed
     a.stop();
     b.stop();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_killed_under_load_loses_nothing_acknowledged_and_the_other_goes_on() {
+    let database = TestDatabase::create();
+    let (dir_a, dir_b) = (DataDir::new(), DataDir::new());
+    let mut a = start_on(&dir_a, &database).await;
+    let b = start_on(&dir_b, &database).await;
+    seed(&b).await;
+
+    let (stop_a, stop_b) = (
+        Arc::new(AtomicBool::new(false)),
+        Arc::new(AtomicBool::new(false)),
+    );
+    let (acked_a, acked_b): (Acknowledged, Acknowledged) = (Arc::default(), Arc::default());
+    let on = |server: &Server, from: usize, stop: &Arc<AtomicBool>, acked: &Acknowledged| {
+        let url = server.url("/v1/commands");
+        (from..from + CLIENTS / 2)
+            .map(|n| {
+                let client = server.client.clone();
+                tokio::spawn(hammer(client, url.clone(), n, stop.clone(), acked.clone()))
+            })
+            .collect::<Vec<_>>()
+    };
+    let clients_a = on(&a, 0, &stop_a, &acked_a);
+    let clients_b = on(&b, CLIENTS / 2, &stop_b, &acked_b);
+    tokio::time::sleep(HAMMER_FOR).await;
+    a.kill();
+    stop_a.store(true, Ordering::SeqCst);
+    let mut cut_off = 0;
+    for client in clients_a {
+        let ended = tokio::time::timeout(Duration::from_secs(30), client).await;
+        cut_off += usize::from(ended.expect("clients end").expect("no panic"));
+    }
+    assert!(
+        cut_off > 0,
+        "the SIGKILL came while no request was in flight"
+    );
+    let before = acked_b.lock().unwrap().len();
+    // B goes on alone: its clients keep being answered after A died.
+    let more = b.accept(&exchange(CLIENTS, 1)).await;
+    tokio::time::sleep(HAMMER_FOR).await;
+    stop_b.store(true, Ordering::SeqCst);
+    for client in clients_b {
+        let ended = tokio::time::timeout(Duration::from_secs(30), client).await;
+        assert!(
+            !ended.expect("clients end").expect("no panic"),
+            "B answered every request"
+        );
+    }
+    let acked_b = std::mem::take(&mut *acked_b.lock().unwrap());
+    assert!(acked_b.len() > before, "B went on appending after A died");
+    let acked_a = std::mem::take(&mut *acked_a.lock().unwrap());
+    assert!(
+        !acked_a.is_empty(),
+        "A acknowledged nothing:\n{}",
+        a.stderr()
+    );
+    println!(
+        "acknowledged: {} by A before its SIGKILL, {} by B",
+        acked_a.len(),
+        acked_b.len()
+    );
+
+    let events = b.events().await;
+    let head = b.head().await;
+    assert!(head >= more["position"].as_u64().unwrap());
+    let positions: Vec<u64> = events
+        .iter()
+        .map(|e| e["position"].as_u64().unwrap())
+        .collect();
+    assert_eq!(
+        positions,
+        (1..=head).collect::<Vec<_>>(),
+        "gapless 1..=head"
+    );
+    let mut by_command: HashMap<&str, Vec<u64>> = HashMap::new();
+    for event in &events {
+        by_command
+            .entry(event["command_id"].as_str().unwrap())
+            .or_default()
+            .push(event["position"].as_u64().unwrap());
+    }
+    for (id, (position, _)) in acked_a.iter().chain(&acked_b) {
+        assert_eq!(
+            by_command.get(id.as_str()),
+            Some(&vec![*position]),
+            "command {id} is in the log once, at the position it was answered with"
+        );
+    }
+    // A client of the dead node retries on the other: the original result.
+    for (position, body) in acked_a.values().take(5) {
+        let again = b.command(body).await;
+        assert_eq!(again.status, 200, "{}", again.text);
+        assert_eq!(again.body["position"], *position);
+    }
+    let verify = b.json("/v1/audit/verify").await;
+    assert_eq!(
+        (verify["ok"].clone(), verify["events"].clone()),
+        (json!(true), json!(head))
+    );
+    b.stop();
+}
