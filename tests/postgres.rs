@@ -401,6 +401,26 @@ async fn while_postgresql_is_away_commands_answer_503_and_everything_resumes_by_
         agreement["agreement_id"], AGREEMENT,
         "reads from memory go on"
     );
+    // Reads of the log itself cannot: 503 with Retry-After, not 500.
+    let log = server
+        .client
+        .get(server.url("/v1/events"))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(log.status(), 503);
+    assert!(log.headers().contains_key("retry-after"), "{log:?}");
+    assert_eq!(log.headers()["content-type"], "application/problem+json");
+    let mut ready = server.json("/readyz").await;
+    for _ in 0..100 {
+        if ready["database_reachable"] == false {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        ready = server.json("/readyz").await;
+    }
+    assert_eq!(ready["database_reachable"], false, "{ready:#}");
     proxy.restore();
 
     // The client retries with the same command id: recorded once.
@@ -416,6 +436,15 @@ async fn while_postgresql_is_away_commands_answer_503_and_everything_resumes_by_
         "the command retried is recorded once"
     );
     assert_eq!(server.head().await, before + 2);
+    let mut ready = server.json("/readyz").await;
+    for _ in 0..100 {
+        if ready["database_reachable"] == true {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        ready = server.json("/readyz").await;
+    }
+    assert_eq!(ready["database_reachable"], true, "{ready:#}");
     let verify = server.json("/v1/audit/verify").await;
     assert_eq!(verify["ok"], true, "{verify:#}");
     server.stop();

@@ -227,6 +227,9 @@ impl From<accord_store::StoreError> for ApiError {
 
 impl From<accord_engine::ReplayError> for ApiError {
     fn from(error: accord_engine::ReplayError) -> Self {
-        ApiError::internal(error)
+        match error {
+            accord_engine::ReplayError::Store(error) => error.into(),
+            other => ApiError::internal(other),
+        }
     }
 }

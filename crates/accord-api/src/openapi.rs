@@ -46,8 +46,61 @@ pub fn document() -> &'static Value {
         data["contentSchema"] = json!({"$ref": "#/components/schemas/EventEnvelope"});
         camel_case_links(&mut document);
         attachment_bodies(&mut document);
+        positions(&mut document);
         document
     })
+}
+
+/// What a middleware adds to every route, which utoipa's per-handler
+/// annotations cannot say once ([`crate::positions`]): every answer's
+/// `Accord-Position` header, and on every `/v1` read the `min_position`
+/// parameter with the `503` it may end in.
+fn positions(document: &mut Value) {
+    let header = json!({
+        "description": "The last position of the log this node had applied when it handled \
+            the request: the answer reflects every event up to it.",
+        "schema": {"type": "integer", "format": "int64", "minimum": 0}
+    });
+    let parameter = json!({
+        "name": crate::positions::PARAMETER, "in": "query", "required": false,
+        "description": "Wait until this node has applied the log up to this position (at \
+            most 5 s, then 503 with Retry-After): pass the position a command was answered \
+            with to read its effects on any node.",
+        "schema": {"type": "integer", "format": "int64", "minimum": 0}
+    });
+    let unavailable = json!({
+        "description": "The node had not applied `min_position` within 5 s, or its database \
+            is unreachable: retry after `Retry-After` seconds.",
+        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    });
+    let Some(paths) = document["paths"].as_object_mut() else {
+        return;
+    };
+    for (path, item) in paths.iter_mut() {
+        let Some(operations) = item.as_object_mut() else {
+            continue;
+        };
+        for (method, operation) in operations.iter_mut() {
+            if method == "get" && path.starts_with("/v1/") {
+                let parameters = &mut operation["parameters"];
+                if !parameters.is_array() {
+                    *parameters = json!([]);
+                }
+                if let Some(list) = parameters.as_array_mut() {
+                    list.push(parameter.clone());
+                }
+                let responses = &mut operation["responses"];
+                if responses.get("503").is_none() {
+                    responses["503"] = unavailable.clone();
+                }
+            }
+            if let Some(responses) = operation["responses"].as_object_mut() {
+                for response in responses.values_mut() {
+                    response["headers"]["Accord-Position"] = header.clone();
+                }
+            }
+        }
+    }
 }
 
 /// The upload's body and the download's answer: the file's bytes, one
@@ -215,6 +268,25 @@ mod tests {
         assert_eq!(name["pattern"], "^[0-9a-f]{64}$");
         let created = &upload["responses"]["201"]["content"]["application/json"]["schema"];
         assert_eq!(created["$ref"], "#/components/schemas/Attachment");
+    }
+
+    #[test]
+    fn every_answer_names_its_position_and_every_read_may_wait_for_one() {
+        let paths = document()["paths"].as_object().unwrap();
+        let agreement = &paths["/v1/agreements/{id}"]["get"];
+        let names: Vec<&Value> = agreement["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| &p["name"])
+            .collect();
+        assert!(names.contains(&&json!("min_position")), "{names:?}");
+        assert!(agreement["responses"]["503"].is_object());
+        let created = &paths["/v1/commands"]["post"]["responses"]["201"];
+        assert!(created["headers"]["Accord-Position"].is_object());
+        assert!(paths["/v1/commands"]["post"]["parameters"]
+            .as_array()
+            .is_none_or(|list| list.iter().all(|p| p["name"] != "min_position")));
     }
 
     #[test]

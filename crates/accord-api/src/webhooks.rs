@@ -44,7 +44,7 @@ impl From<WebhookError> for ApiError {
                 rule: refusal.rule,
                 detail: refusal.detail,
             },
-            WebhookError::Store(e) => ApiError::internal(e),
+            WebhookError::Store(e) => e.into(),
         }
     }
 }
