@@ -1,3 +1,5 @@
+//! `accord key create`: a signing key file for `serve --signing-key`.
+//!
 //! `accord verify [--checkpoint FILE [--public-key KEY]]`: the hash chain
 //! and the attached files offline and, with a kept checkpoint, proof that
 //! the chain was not rewritten.
@@ -116,4 +118,20 @@ fn public_key(given: Option<&str>, data: &Path) -> Result<VerifyingKey> {
         false => given.to_owned(),
     };
     Ok(parse_public_key(&text)?)
+}
+
+/// `accord key create --out FILE`: a new signing key in a new file; prints
+/// its public half (`GET /v1/audit/public-key`'s JSON) and the file.
+pub fn create_key(args: crate::cli::KeyCreateArgs) -> Result<()> {
+    let signer = Signer::create_file(&args.out)
+        .with_context(|| format!("creating the signing key {}", args.out.display()))?;
+    let public = signer.public_key();
+    let report = json!({
+        "file": args.out.display().to_string(),
+        "algorithm": public.algorithm,
+        "public_key": public.public_key,
+        "public_key_hex": public.public_key_hex,
+    });
+    println!("{report}");
+    Ok(())
 }

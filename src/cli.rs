@@ -40,6 +40,9 @@ pub enum Commands {
     /// Manage API tokens offline (the server must not be running).
     #[command(subcommand)]
     Token(TokenCommands),
+    /// Make the key checkpoints are signed with, for `serve --signing-key`.
+    #[command(subcommand)]
+    Key(KeyCommands),
     /// Append a synthetic, realistic log of about N events (benchmarks only).
     #[command(hide = true)]
     Generate(GenerateArgs),
@@ -148,6 +151,13 @@ pub struct ServeArgs {
     /// Seconds a request may take until its answer starts (then 503).
     #[arg(long, env = "ACCORD_REQUEST_TIMEOUT", default_value_t = 30)]
     pub request_timeout: u64,
+    /// The key file checkpoints and receipts are signed with, made by
+    /// `accord key create` (64 hex digits): give every node of a cluster
+    /// the same file, as a secret, so that a checkpoint from one node
+    /// verifies on any. Default: `<data>/audit/ed25519.key`, made at first
+    /// start.
+    #[arg(long, env = "ACCORD_SIGNING_KEY")]
+    pub signing_key: Option<PathBuf>,
     /// MiB one attachment may have at most (larger uploads get 413).
     #[arg(long, env = "ACCORD_ATTACHMENT_MAX_MB", default_value_t = 25, value_parser = clap::value_parser!(u64).range(1..=1024 * 1024))]
     pub attachment_max_mb: u64,
@@ -254,6 +264,22 @@ pub enum TokenCommands {
     /// token is lost. Works on the data folder directly, so the server must
     /// be stopped (sled locks the folder).
     Create(TokenCreateArgs),
+}
+
+/// `accord key …`.
+#[derive(Debug, Subcommand)]
+pub enum KeyCommands {
+    /// Generate an Ed25519 signing key into a new file (mode 0600, never
+    /// overwriting one) and print its public half as JSON.
+    Create(KeyCreateArgs),
+}
+
+/// `accord key create`.
+#[derive(Debug, Args)]
+pub struct KeyCreateArgs {
+    /// The file to create.
+    #[arg(long)]
+    pub out: PathBuf,
 }
 
 /// `accord token create`.

@@ -5,6 +5,7 @@
 //! - `accord export` / `accord import`: the log as NDJSON, and back.
 //! - `accord rebuild [--check]`: rebuild (or check) the models and snapshots from position 0.
 //! - `accord token create`: create a token offline (recovery when every admin token is lost).
+//! - `accord key create`: make the signing key the nodes of a cluster share.
 //!
 //! Wiring only: every capability lives in the crates under `crates/`.
 
@@ -40,6 +41,7 @@ fn main() -> Result<()> {
         Commands::Import(args) => import::run(args),
         Commands::Rebuild(args) => rebuild::run(args),
         Commands::Token(cli::TokenCommands::Create(args)) => token::create(args),
+        Commands::Key(cli::KeyCommands::Create(args)) => audit::create_key(args),
         Commands::Generate(args) => generate::run(args),
     }
 }

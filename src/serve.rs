@@ -131,7 +131,11 @@ pub fn run(args: ServeArgs) -> Result<()> {
     );
     let tokens = Arc::new(TokenBook::load(stores.meta.clone()).context("loading tokens")?);
     // After the store: sled's lock on the folder makes this process the only one creating the key.
-    let signer = Signer::load_or_create(&args.data.data).context("loading the signing key")?;
+    let signer = match &args.signing_key {
+        Some(file) => Signer::load_file(file),
+        None => Signer::load_or_create(&args.data.data),
+    }
+    .context("loading the signing key")?;
     announce(tokens.bootstrap(std::env::var("ACCORD_ADMIN_TOKEN").ok().as_deref())?);
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     runtime.block_on(async {

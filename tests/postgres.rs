@@ -691,3 +691,55 @@ async fn a_node_killed_under_load_loses_nothing_acknowledged_and_the_other_goes_
     );
     b.stop();
 }
+
+/// `accord key create --out <file>`.
+fn create_key(file: &std::path::Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_accord"))
+        .args(["key", "create", "--out", file.to_str().unwrap()])
+        .output()
+        .expect("accord key create runs")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nodes_given_one_signing_key_verify_each_other_s_checkpoints() {
+    let database = TestDatabase::create();
+    let (dir_a, dir_b, dir_c) = (DataDir::new(), DataDir::new(), DataDir::new());
+    let key = dir_a.log("signing.key");
+    let made = succeeded(&create_key(&key));
+    assert!(
+        !create_key(&key).status.success(),
+        "an existing key file is never overwritten"
+    );
+    let flags = |key: Option<&std::path::Path>| {
+        let mut flags = vec!["--database-url".to_owned(), database.url().to_owned()];
+        if let Some(key) = key {
+            flags.extend(["--signing-key".to_owned(), key.display().to_string()]);
+        }
+        flags
+    };
+    let (with_key, without) = (flags(Some(&key)), flags(None));
+    let with_key: Vec<&str> = with_key.iter().map(String::as_str).collect();
+    let without: Vec<&str> = without.iter().map(String::as_str).collect();
+    let a = Server::start_with(&dir_a, &with_key).await;
+    let b = Server::start_with(&dir_b, &with_key).await;
+    let c = Server::start_with(&dir_c, &without).await;
+    seed(&a).await;
+    let checkpoint = a.json("/v1/audit/checkpoint").await;
+    let position = checkpoint["position"].as_u64().unwrap();
+    let public = b
+        .json(&format!("/v1/audit/public-key?min_position={position}"))
+        .await;
+    assert_eq!(public["public_key"], made["public_key"], "{public:#}");
+    let checked = b.post("/v1/audit/verify-checkpoint", &checkpoint).await;
+    assert_eq!(checked.status, 200, "{}", checked.text);
+    assert_eq!(checked.body["ok"], true, "{}", checked.text);
+    // A node with a key of its own does not take A's signature.
+    c.json(&format!("/v1/audit/public-key?min_position={position}"))
+        .await;
+    let other = c.post("/v1/audit/verify-checkpoint", &checkpoint).await;
+    assert_eq!(other.status, 200, "{}", other.text);
+    assert_eq!(other.body["ok"], false, "{}", other.text);
+    a.stop();
+    b.stop();
+    c.stop();
+}

@@ -105,7 +105,23 @@ impl Signer {
 
     /// Loads the key of the data folder `data`; `Key` if it is missing or unreadable.
     pub fn load(data: &Path) -> Result<Self, AuditError> {
-        let path = key_path(data);
+        Self::load_file(&key_path(data))
+    }
+
+    /// Generates a key and writes it to `path` in the key file's format (64
+    /// hex digits of the secret seed and a newline), with mode 0600; a file
+    /// already there is never overwritten. What `accord key create` makes:
+    /// the key every node of a cluster is given (`--signing-key`).
+    pub fn create_file(path: &Path) -> Result<Self, AuditError> {
+        let signer = Self::generate();
+        signer.store(path)?;
+        Ok(signer)
+    }
+
+    /// Loads the key file at `path` (`--signing-key`, or the data folder's);
+    /// `Key` if it is missing or unreadable.
+    pub fn load_file(path: &Path) -> Result<Self, AuditError> {
+        let path = path.to_path_buf();
         let error = |detail: String| AuditError::Key {
             path: path.display().to_string(),
             detail,
@@ -126,7 +142,10 @@ impl Signer {
             path: path.display().to_string(),
             detail: e.to_string(),
         };
-        let folder = path.parent().expect("the key path has a folder");
+        let folder = match path.parent() {
+            Some(folder) if !folder.as_os_str().is_empty() => folder,
+            _ => Path::new("."),
+        };
         std::fs::create_dir_all(folder).map_err(error)?;
         let mut file = create_private(path).map_err(error)?;
         writeln!(file, "{}", hex::encode(self.key.to_bytes())).map_err(error)?;
