@@ -164,6 +164,7 @@ pub fn run(args: ServeArgs) -> Result<()> {
             webhook_config,
         )
         .context("starting the webhook dispatchers")?;
+        let delivering = webhooks.clone();
         let state = AppState::new(engine, tokens)
             .with_signer(Arc::new(signer))
             .with_webhooks(webhooks)
@@ -181,6 +182,8 @@ pub fn run(args: ServeArgs) -> Result<()> {
             state.begin_shutdown();
         })
         .await;
+        // Another node may deliver at once (PostgreSQL, ADR 0045).
+        delivering.release();
         anyhow::Ok(())
     })?;
     // The writer has stopped: the mark names the last durable event.

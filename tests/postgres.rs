@@ -743,3 +743,74 @@ async fn nodes_given_one_signing_key_verify_each_other_s_checkpoints() {
     b.stop();
     c.stop();
 }
+
+/// Polls `/readyz` until `webhooks_delivering` is `wanted` (at most about 30 s).
+async fn until_delivering(server: &Server, wanted: bool) -> Value {
+    let mut ready = server.json("/readyz").await;
+    for _ in 0..300 {
+        if ready["webhooks_delivering"] == wanted {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        ready = server.json("/readyz").await;
+    }
+    ready
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_webhook_lease_moves_to_the_surviving_node_which_goes_on_in_order() {
+    let database = TestDatabase::create();
+    let (dir_a, dir_b) = (DataDir::new(), DataDir::new());
+    let flags = [
+        "--webhook-allow-private",
+        "--webhook-retry-schedule",
+        "100ms,200ms,300ms,500ms,1s",
+        "--database-url",
+        database.url(),
+    ];
+    let within = Duration::from_secs(60);
+    let mut a = Server::start_with(&dir_a, &flags).await;
+    let ready = until_delivering(&a, true).await;
+    assert_eq!(ready["webhooks_delivering"], true, "{ready:#}");
+    let b = Server::start_with(&dir_b, &flags).await;
+    let ready = b.json("/readyz").await;
+    assert_eq!(
+        ready["webhooks_delivering"], false,
+        "one node delivers at a time: {ready:#}"
+    );
+
+    // Made through B, which does not deliver: A picks the subscription up.
+    let receiver = TestReceiver::start().await;
+    let created = b
+        .post("/v1/webhooks", &json!({"url": receiver.url()}))
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text);
+    let secret = created.body["secret"].as_str().unwrap().to_owned();
+    let mut positions = register(&b, 0, 3).await;
+    receiver.wait_for(within, |r| r.len() >= 3).await;
+    assert_eq!(b.json("/readyz").await["webhooks_delivering"], false);
+
+    a.kill();
+    positions.extend(register(&b, 3, 3).await);
+    let received = receiver
+        .wait_for(within, |r| {
+            let got: std::collections::HashSet<u64> = r.iter().map(Received::position).collect();
+            positions.iter().all(|p| got.contains(p))
+        })
+        .await;
+    let mut seen = std::collections::HashSet::new();
+    let first: Vec<u64> = received
+        .iter()
+        .map(Received::position)
+        .filter(|p| seen.insert(*p))
+        .collect();
+    assert_eq!(
+        first, positions,
+        "each event once, in log order, across the change of node"
+    );
+    for delivery in &received {
+        verify_with_python(&secret, delivery).expect("the reference verifier accepts it");
+    }
+    assert_eq!(b.json("/readyz").await["webhooks_delivering"], true);
+    b.stop();
+}

@@ -48,6 +48,10 @@ pub struct Health {
     /// behind the database's head as last seen (readiness only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub lag: Option<u64>,
+    /// Whether this node delivers webhooks now: always on sled; on
+    /// PostgreSQL while it holds the webhook lease (readiness only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub webhooks_delivering: Option<bool>,
 }
 
 /// Liveness
@@ -62,6 +66,7 @@ pub(crate) async fn healthz() -> Json<Health> {
         database_reachable: None,
         database_position: None,
         lag: None,
+        webhooks_delivering: None,
     })
 }
 
@@ -89,5 +94,6 @@ pub(crate) async fn readyz(State(state): State<AppState>) -> Result<Json<Health>
         database_reachable: reach.map(|r| r.reachable),
         database_position: reach.map(|r| r.head),
         lag: reach.map(|r| r.head.saturating_sub(applied)),
+        webhooks_delivering: state.webhooks.as_ref().map(|w| w.delivering()),
     }))
 }

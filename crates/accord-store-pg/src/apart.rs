@@ -194,6 +194,47 @@ impl WebhookStore for PgStore {
     fn webhook_write_then(&self, changes: Vec<WebhookChange>, done: WebhookDone) {
         self.spawn(move |pool| write_changes(pool, changes), done);
     }
+
+    fn webhook_lease(
+        &self,
+        holder: &str,
+        ttl: std::time::Duration,
+    ) -> Result<Option<bool>, StoreError> {
+        let holder = holder.to_owned();
+        let millis = ttl.as_secs_f64() * 1000.0;
+        self.run(move |pool| async move {
+            let client = pool.get().await.map_err(pool_error)?;
+            // Taken when free, expired or already ours; the database's
+            // clock decides, so the nodes' clocks need not agree.
+            let held = crate::row_opt(
+                &client,
+                "INSERT INTO accord_leases (name, holder, expires_at) \
+                     VALUES ('webhooks', $1, now() + $2::float8 * interval '1 millisecond') \
+                 ON CONFLICT (name) DO UPDATE \
+                     SET holder = excluded.holder, expires_at = excluded.expires_at \
+                     WHERE accord_leases.holder = excluded.holder \
+                        OR accord_leases.expires_at < now() \
+                 RETURNING holder",
+                &[&holder, &millis],
+            )
+            .await?;
+            Ok(Some(held.is_some()))
+        })
+    }
+
+    fn webhook_lease_release(&self, holder: &str) -> Result<(), StoreError> {
+        let holder = holder.to_owned();
+        self.run(move |pool| async move {
+            let client = pool.get().await.map_err(pool_error)?;
+            crate::exec(
+                &client,
+                "DELETE FROM accord_leases WHERE name = 'webhooks' AND holder = $1",
+                &[&holder],
+            )
+            .await
+            .map(|_| ())
+        })
+    }
 }
 
 #[cfg(test)]

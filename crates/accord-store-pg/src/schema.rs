@@ -9,6 +9,7 @@
 //! | `accord_commands`   | command id: its last position and its record (JSON) |
 //! | `accord_meta`       | metadata key (the token book)                  |
 //! | `accord_webhooks`   | webhook state key (opaque bytes)               |
+//! | `accord_leases`     | lease (`webhooks`): its holder and when it expires, by the database's clock |
 //! | `accord_snapshots`  | snapshot position                              |
 //! | `accord_attachments`, `accord_attachment_pieces` | attached file, and each piece of its bytes |
 
@@ -62,6 +63,11 @@ CREATE TABLE IF NOT EXISTS accord_meta (
 CREATE TABLE IF NOT EXISTS accord_webhooks (
     key bytea PRIMARY KEY,
     value bytea NOT NULL
+);
+CREATE TABLE IF NOT EXISTS accord_leases (
+    name text PRIMARY KEY,
+    holder text NOT NULL,
+    expires_at timestamptz NOT NULL
 );
 CREATE TABLE IF NOT EXISTS accord_snapshots (
     position bigint PRIMARY KEY,

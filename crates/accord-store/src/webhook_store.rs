@@ -45,4 +45,25 @@ pub trait WebhookStore: Send + Sync + 'static {
     fn webhook_write_then(&self, changes: Vec<WebhookChange>, done: WebhookDone) {
         done(self.webhook_write(changes));
     }
+
+    /// Takes or renews the lease on delivering webhooks for `holder`, until
+    /// `ttl` from now by the store's clock, unless another holder's lease
+    /// has not expired; returns whether `holder` holds it (ADR 0045). None:
+    /// no other process delivers from this store (sled), so no lease is
+    /// needed.
+    fn webhook_lease(
+        &self,
+        holder: &str,
+        ttl: std::time::Duration,
+    ) -> Result<Option<bool>, StoreError> {
+        let _ = (holder, ttl);
+        Ok(None)
+    }
+
+    /// Lets go of `holder`'s lease, if it holds it, so that another process
+    /// takes it at once rather than once it expires.
+    fn webhook_lease_release(&self, holder: &str) -> Result<(), StoreError> {
+        let _ = holder;
+        Ok(())
+    }
 }

@@ -71,7 +71,7 @@ impl Dispatcher {
         let mut progress = blocking(&records, move |r| r.progress(id)).await?;
         let mut head = self.shared.head.clone();
         loop {
-            if *self.stop.borrow() {
+            if *self.stop.borrow() || !self.shared.lease.holding() {
                 return Ok(());
             }
             self.apply_replay(&mut progress).await?;
@@ -184,7 +184,7 @@ impl Dispatcher {
         let attempts = config.schedule.attempts();
         let mut delay = Duration::ZERO;
         for attempt in 0..attempts {
-            if self.pause(delay).await {
+            if self.pause(delay).await || !self.shared.lease.holding() {
                 return Ok(Flow::Stop);
             }
             let answer = self.try_once(target, &request).await;

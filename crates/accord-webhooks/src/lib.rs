@@ -16,12 +16,14 @@
 //! - `dispatcher`: one task per subscription; [`client`]: one HTTP attempt.
 //! - [`runtime`]: the deliveries' runtime, its threads niced; `give_way`:
 //!   the slow lane deliveries take while commands wait for the writer.
+//! - [`lease`]: which of the processes sharing the store delivers (ADR 0045).
 
 pub mod client;
 mod dispatcher;
 mod error;
 mod give_way;
 pub mod guard;
+pub mod lease;
 pub mod model;
 pub mod runtime;
 pub mod schedule;
@@ -133,6 +135,8 @@ pub(crate) struct Shared {
     pub config: WebhookConfig,
     pub head: watch::Receiver<u64>,
     pub give_way: GiveWay,
+    pub lease: lease::Lease,
+    pub store: Arc<dyn WebhookStore>,
 }
 
 struct Running {
@@ -163,9 +167,12 @@ impl Webhooks {
             .map_err(|e| StoreError::Io(format!("building the webhook client: {e}")))?;
         let runtime = runtime::build(config.nice)
             .map_err(|e| StoreError::Io(format!("starting the webhook runtime: {e}")))?;
-        let records = Records::new(store);
+        let records = Records::new(store.clone());
         let subscriptions = records.subscriptions()?;
         let give_way = GiveWay::new(config.write_queue.clone(), config.give_way);
+        let mut lease = lease::Lease::new(true);
+        let held = store.webhook_lease(&lease.holder, lease::TTL);
+        lease.shared = !matches!(held, Ok(None));
         let shared = Arc::new(Shared {
             events,
             records,
@@ -173,18 +180,69 @@ impl Webhooks {
             config,
             head,
             give_way,
+            lease,
+            store,
         });
         let webhooks = Arc::new(Webhooks {
             shared,
             running: Mutex::default(),
             runtime: Some(runtime),
         });
+        if webhooks.shared.lease.shared {
+            // The lease decides when the dispatchers start.
+            let renewing = Arc::downgrade(&webhooks);
+            webhooks.delivery_runtime().spawn(renew(renewing));
+            return Ok(webhooks);
+        }
         for subscription in subscriptions {
             if subscription.status == Status::Enabled {
                 webhooks.spawn(subscription.id);
             }
         }
         Ok(webhooks)
+    }
+
+    /// Whether this process delivers webhooks now: always on a store no
+    /// other process shares; on a shared one, while it holds the lease.
+    pub fn delivering(&self) -> bool {
+        self.shared.lease.holding()
+    }
+
+    /// Lets go of the lease (a clean stop), so that another process
+    /// delivers at once instead of once it expires.
+    pub fn release(&self) {
+        if !self.shared.lease.shared {
+            return;
+        }
+        self.shared.lease.refused();
+        self.stop_all();
+        if let Err(error) = self
+            .shared
+            .store
+            .webhook_lease_release(&self.shared.lease.holder)
+        {
+            tracing::warn!(%error, "the webhook lease could not be released; it expires by itself");
+        }
+    }
+
+    /// Stops every dispatcher.
+    fn stop_all(&self) {
+        let mut map = self.running.lock().unwrap_or_else(PoisonError::into_inner);
+        for (_, running) in map.drain() {
+            running.stop.send_replace(true);
+        }
+    }
+
+    /// Holding the lease: a dispatcher for every enabled subscription
+    /// (those created through other processes too), each woken to look at
+    /// its stored state (a replay asked for elsewhere).
+    fn resume_all(&self) -> Result<(), StoreError> {
+        for subscription in self.shared.records.subscriptions()? {
+            if subscription.status == Status::Enabled {
+                self.wake(subscription.id);
+            }
+        }
+        Ok(())
     }
 
     /// The delivery configuration.
@@ -203,6 +261,10 @@ impl Webhooks {
     fn spawn(&self, id: Uuid) {
         if self.shared.config.paused {
             // Cursors stay where they are; deliveries resume when unpaused.
+            return;
+        }
+        if !self.shared.lease.holding() {
+            // The process holding the lease delivers.
             return;
         }
         let (stop, stopped) = watch::channel(false);
@@ -470,6 +532,52 @@ impl Drop for Webhooks {
         if let Some(runtime) = self.runtime.take() {
             runtime.shutdown_background();
         }
+    }
+}
+
+/// Takes or renews the lease every [`lease::RENEW_EVERY`] while the service
+/// lives; starts the dispatchers when it is taken, stops them when it is lost.
+async fn renew(webhooks: std::sync::Weak<Webhooks>) {
+    let mut holding = false;
+    loop {
+        let Some(service) = webhooks.upgrade() else {
+            return;
+        };
+        let asked = std::time::Instant::now();
+        let (store, holder) = (
+            service.shared.store.clone(),
+            service.shared.lease.holder.clone(),
+        );
+        let held = tokio::task::spawn_blocking(move || store.webhook_lease(&holder, lease::TTL))
+            .await
+            .map_err(|e| StoreError::Io(e.to_string()))
+            .and_then(|held| held);
+        match held {
+            Ok(Some(true)) => {
+                service.shared.lease.granted(asked);
+                if !holding {
+                    tracing::info!("this node holds the webhook lease: it delivers");
+                }
+                holding = true;
+                if let Err(error) = service.resume_all() {
+                    tracing::warn!(%error, "webhook subscriptions could not be read");
+                }
+            }
+            Ok(_) => {
+                service.shared.lease.refused();
+                if holding {
+                    tracing::warn!(
+                        "another node holds the webhook lease: this one stops delivering"
+                    );
+                    service.stop_all();
+                }
+                holding = false;
+            }
+            // Unrenewed, the lease lapses by itself (`Lease::holding`).
+            Err(error) => tracing::warn!(%error, "the webhook lease could not be renewed"),
+        }
+        drop(service);
+        tokio::time::sleep(lease::RENEW_EVERY).await;
     }
 }
 
