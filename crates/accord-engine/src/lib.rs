@@ -285,7 +285,11 @@ impl Engine {
             // Told of another node's append, the writer catches up; a full
             // queue needs no reminder: the writer catches up before each batch.
             let weak = queue.downgrade();
-            shared.log.on_appended(Box::new(move |_| {
+            let applied = shared.head.subscribe();
+            shared.log.on_appended(Box::new(move |position| {
+                if position <= *applied.borrow() {
+                    return;
+                }
                 if let Some(queue) = weak.upgrade() {
                     let _ = queue.try_send(Work::Follow);
                 }

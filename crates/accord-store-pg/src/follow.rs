@@ -3,9 +3,9 @@
 //! transaction (so the notification leaves only once the batch has
 //! committed), and checks the head row every [`CHECK_EVERY`] and after
 //! every (re)connection, as a safety net for notifications missed while it
-//! was away. Whenever the stored head is seen past what this process has
-//! applied, the wakers registered by [`accord_store::EventLog::on_appended`]
-//! are called: the engine then catches up by position.
+//! was away. Each head seen is handed to the wakers registered by
+//! [`accord_store::EventLog::on_appended`]: the engine catches up by
+//! position when it is past what it has applied.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
@@ -27,29 +27,24 @@ type Waker = Box<dyn Fn(u64) + Send + Sync>;
 pub(crate) struct Watch {
     /// The highest stored head position seen.
     seen: AtomicU64,
-    /// The head this process's readers see ([`crate::PgStore`]'s head).
-    durable: AtomicU64,
     /// Whether the listener's connection is up and answered its last check.
     reachable: AtomicBool,
     wakers: Mutex<Vec<Waker>>,
 }
 
 impl Watch {
-    /// The stored head is at least `position`: wakes the followers when
-    /// it is past what this process has.
+    /// The stored head is at least `position`: tells the followers, who
+    /// catch up if they are behind it.
     pub(crate) fn seen(&self, position: u64) {
         self.seen.fetch_max(position, Ordering::AcqRel);
-        if position > self.durable.load(Ordering::Acquire) {
-            let wakers = self.wakers.lock().unwrap_or_else(PoisonError::into_inner);
-            for wake in wakers.iter() {
-                wake(position);
-            }
+        let wakers = self.wakers.lock().unwrap_or_else(PoisonError::into_inner);
+        for wake in wakers.iter() {
+            wake(position);
         }
     }
 
-    /// This process's readers see the log up to `position`.
+    /// This process appended or read the head up to `position`.
     pub(crate) fn durable(&self, position: u64) {
-        self.durable.fetch_max(position, Ordering::AcqRel);
         self.seen.fetch_max(position, Ordering::AcqRel);
     }
 

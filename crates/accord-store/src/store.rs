@@ -121,11 +121,10 @@ pub trait EventLog: Send + Sync + 'static {
         Ok(self.head())
     }
 
-    /// Registers `wake`, called with the stored head's position whenever
-    /// the store learns that the log may have moved past
-    /// [`EventLog::head`] (a notification of another process's commit, a
-    /// periodic check, a reconnection). Never called on a log no other
-    /// process appends to.
+    /// Registers `wake`, called with the stored head's position each time
+    /// the store sees it (a notification of a commit, a periodic check, a
+    /// reconnection), so that a follower behind it catches up. Never called
+    /// on a log no other process appends to.
     fn on_appended(&self, wake: Box<dyn Fn(u64) + Send + Sync>) {
         drop(wake);
     }
