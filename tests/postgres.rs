@@ -814,3 +814,38 @@ async fn the_webhook_lease_moves_to_the_surviving_node_which_goes_on_in_order() 
     assert_eq!(b.json("/readyz").await["webhooks_delivering"], true);
     b.stop();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_void_recorded_on_one_node_is_followed_by_the_other_s_models() {
+    let database = TestDatabase::create();
+    let (dir_a, dir_b) = (DataDir::new(), DataDir::new());
+    let a = start_on(&dir_a, &database).await;
+    let b = start_on(&dir_b, &database).await;
+    seed(&a).await;
+    let data = json!({"agreement_id": AGREEMENT, "effective_on": "2021-01-01",
+        "reason": "Các bên thống nhất chấm dứt chương trình"});
+    let terminated = a
+        .accept(&json!({"type": "TerminateAgreement", "data": data}))
+        .await;
+    let mut late = exchange(0, 1);
+    late["data"]["occurred_on"] = json!("2022-03-04");
+    let refused = b.command(&late).await;
+    assert_eq!(
+        refused.status, 422,
+        "B decides on A's termination: {}",
+        refused.text
+    );
+    let void = json!({"type": "VoidEvent", "data": {
+        "event_id": terminated["events"][0]["id"], "reason": "Nhập nhầm"}});
+    let voided = a.accept(&void).await;
+    let position = voided["position"].as_u64().unwrap();
+    // B folds its models again without the voided termination, as A did.
+    let path = format!("/v1/agreements/{AGREEMENT}?min_position={position}");
+    let (on_a, on_b) = (a.json(&path).await, b.json(&path).await);
+    assert_eq!(on_b["status"], "active", "{on_b:#}");
+    assert_eq!(on_a, on_b, "both nodes' read models agree");
+    let accepted = b.command(&late).await;
+    assert_eq!(accepted.status, 201, "{}", accepted.text);
+    a.stop();
+    b.stop();
+}
