@@ -165,6 +165,10 @@ pub fn run(args: ServeArgs) -> Result<()> {
         )
         .context("starting the webhook dispatchers")?;
         let delivering = webhooks.clone();
+        if matches!(backend, Backend::Pg(_)) {
+            // Other nodes create and revoke tokens in the same database.
+            tokio::spawn(reload_tokens(tokens.clone()));
+        }
         let state = AppState::new(engine, tokens)
             .with_signer(Arc::new(signer))
             .with_webhooks(webhooks)
@@ -190,6 +194,21 @@ pub fn run(args: ServeArgs) -> Result<()> {
     backend.stopped();
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Reads the token book again every second (nodes sharing one PostgreSQL,
+/// ADR 0044): a token created or revoked through another node counts here
+/// within a second.
+async fn reload_tokens(tokens: Arc<TokenBook>) {
+    loop {
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        let book = tokens.clone();
+        match tokio::task::spawn_blocking(move || book.reload()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => tracing::debug!(%error, "the token book could not be read again"),
+            Err(error) => tracing::warn!(%error, "reading the token book again failed"),
+        }
+    }
 }
 
 /// Tells the operator about the admin token, printing a generated one once.

@@ -849,3 +849,72 @@ async fn a_void_recorded_on_one_node_is_followed_by_the_other_s_models() {
     a.stop();
     b.stop();
 }
+
+/// `GET /v1/parties` with `token` until it answers `wanted` (at most about 30 s).
+async fn until_token_answers(server: &Server, token: &str, wanted: u16) -> u16 {
+    let mut status = 0;
+    for _ in 0..300 {
+        status = server
+            .as_token(token, reqwest::Method::GET, "/v1/parties", None)
+            .await
+            .status;
+        if status == wanted {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    status
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_created_or_revoked_through_one_node_counts_on_the_other() {
+    let database = TestDatabase::create();
+    let (dir_a, dir_b) = (DataDir::new(), DataDir::new());
+    let a = start_on(&dir_a, &database).await;
+    let b = start_on(&dir_b, &database).await;
+    let on_a = a
+        .post(
+            "/v1/tokens",
+            &json!({"role": "auditor", "label": "kiểm toán A"}),
+        )
+        .await;
+    assert_eq!(on_a.status, 201, "{}", on_a.text);
+    let on_b = b
+        .post(
+            "/v1/tokens",
+            &json!({"role": "auditor", "label": "kiểm toán B"}),
+        )
+        .await;
+    assert_eq!(on_b.status, 201, "{}", on_b.text);
+    let secret = on_a.body["token"].as_str().unwrap();
+    assert_eq!(until_token_answers(&b, secret, 200).await, 200);
+    // Neither node's change was lost to the other's.
+    let mut labels = Vec::new();
+    for _ in 0..300 {
+        labels = a.json("/v1/tokens").await["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["label"].clone())
+            .collect();
+        if labels.contains(&json!("kiểm toán B")) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(labels.contains(&json!("kiểm toán A")), "{labels:?}");
+    assert!(labels.contains(&json!("kiểm toán B")), "{labels:?}");
+
+    let id = on_a.body["id"].as_str().unwrap();
+    let revoked = b
+        .send(
+            b.client
+                .delete(b.url(&format!("/v1/tokens/{id}")))
+                .bearer_auth(TOKEN),
+        )
+        .await;
+    assert_eq!(revoked.status, 204, "{}", revoked.text);
+    assert_eq!(until_token_answers(&a, secret, 401).await, 401);
+    a.stop();
+    b.stop();
+}

@@ -118,15 +118,20 @@ pub fn new_secret() -> String {
 impl TokenBook {
     /// Loads the book from the store.
     pub fn load(store: Arc<dyn MetaStore>) -> Result<Self, StoreError> {
-        let tokens = match store.get_meta(TOKENS_KEY)? {
-            Some(bytes) => serde_json::from_slice(&bytes)
-                .map_err(|e| StoreError::Corrupt(format!("tokens: {e}")))?,
-            None => Vec::new(),
-        };
+        let tokens = stored(store.as_ref())?;
         Ok(Self {
             store,
             tokens: RwLock::new(tokens),
         })
+    }
+
+    /// Reads the book again from the store: where several nodes share it
+    /// (PostgreSQL, ADR 0044) the server does so every second, so a token
+    /// created or revoked through another node counts here too.
+    pub fn reload(&self) -> Result<(), StoreError> {
+        let fresh = stored(self.store.as_ref())?;
+        *self.tokens.write().unwrap_or_else(|e| e.into_inner()) = fresh;
+        Ok(())
     }
 
     /// Makes sure an admin token exists: the environment's (`ACCORD_ADMIN_TOKEN`)
@@ -175,6 +180,8 @@ impl TokenBook {
     /// revoking a revoked token changes nothing.
     pub fn revoke(&self, id: &str) -> Result<Option<TokenRecord>, RevokeError> {
         let mut tokens = self.tokens.write().unwrap_or_else(|e| e.into_inner());
+        // What another node changed counts: the change is made on the stored book.
+        *tokens = stored(self.store.as_ref())?;
         let Some(index) = tokens.iter().position(|t| t.id == id) else {
             return Ok(None);
         };
@@ -213,7 +220,8 @@ impl TokenBook {
             revoked_at: None,
         };
         let mut tokens = self.tokens.write().unwrap_or_else(|e| e.into_inner());
-        let mut updated = tokens.clone();
+        // What another node changed counts: the change is made on the stored book.
+        let mut updated = stored(self.store.as_ref())?;
         updated.push(record.clone());
         // Durable first, visible after: a failed write leaves the book as it was.
         self.save(&updated)?;
@@ -252,6 +260,16 @@ impl TokenBook {
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, Vec<TokenRecord>> {
         self.tokens.read().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// The token book as stored.
+fn stored(store: &dyn MetaStore) -> Result<Vec<TokenRecord>, StoreError> {
+    match store.get_meta(TOKENS_KEY)? {
+        Some(bytes) => {
+            serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt(format!("tokens: {e}")))
+        }
+        None => Ok(Vec::new()),
     }
 }
 
