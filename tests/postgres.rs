@@ -918,3 +918,89 @@ async fn a_token_created_or_revoked_through_one_node_counts_on_the_other() {
     a.stop();
     b.stop();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_nodes_under_load_ride_out_postgresql_going_away_and_lose_nothing() {
+    let database = TestDatabase::create();
+    let proxy = accord_store_pg::testing::Proxy::start(&database);
+    let (dir_a, dir_b) = (DataDir::new(), DataDir::new());
+    let flags = ["--request-timeout", "2", "--database-url", proxy.url()];
+    let a = Server::start_with(&dir_a, &flags).await;
+    let b = Server::start_with(&dir_b, &flags).await;
+    seed(&a).await;
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let acked: Acknowledged = Arc::default();
+    let clients: Vec<_> = (0..CLIENTS)
+        .map(|n| {
+            let server = if n % 2 == 0 { &a } else { &b };
+            let (client, url) = (server.client.clone(), server.url("/v1/commands"));
+            tokio::spawn(hammer(client, url, n, stop.clone(), acked.clone()))
+        })
+        .collect();
+    tokio::time::sleep(HAMMER_FOR).await;
+    // Every connection of both nodes is cut at once, mid-batch, lock held.
+    proxy.cut();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    proxy.restore();
+    tokio::time::sleep(HAMMER_FOR).await;
+    let before = acked.lock().unwrap().len();
+    tokio::time::sleep(HAMMER_FOR).await;
+    stop.store(true, Ordering::SeqCst);
+    for client in clients {
+        let ended = tokio::time::timeout(Duration::from_secs(60), client).await;
+        assert!(
+            !ended.expect("clients end").expect("no panic"),
+            "both nodes answered"
+        );
+    }
+    let acked = std::mem::take(&mut *acked.lock().unwrap());
+    assert!(
+        acked.len() > before,
+        "commands go on after the database is back:\n{}\n{}",
+        a.stderr(),
+        b.stderr()
+    );
+    let again = |server: &Server| server.stderr().matches("deciding the batch again").count();
+    println!(
+        "acknowledged across the outage: {}; batches decided again on a moved head: {} + {}",
+        acked.len(),
+        again(&a),
+        again(&b)
+    );
+
+    let head = acked.values().map(|(p, _)| *p).max().unwrap();
+    let (events_a, events_b) = (a.events().await, b.events().await);
+    let positions: Vec<u64> = events_b
+        .iter()
+        .map(|e| e["position"].as_u64().unwrap())
+        .collect();
+    assert!(positions.len() as u64 >= head);
+    assert_eq!(
+        positions,
+        (1..=positions.len() as u64).collect::<Vec<_>>(),
+        "gapless"
+    );
+    let mut by_command: HashMap<&str, Vec<u64>> = HashMap::new();
+    for event in &events_b {
+        by_command
+            .entry(event["command_id"].as_str().unwrap())
+            .or_default()
+            .push(event["position"].as_u64().unwrap());
+    }
+    for (id, (position, _)) in &acked {
+        assert_eq!(
+            by_command.get(id.as_str()),
+            Some(&vec![*position]),
+            "command {id} is in the log once, at the position it was answered with"
+        );
+    }
+    // Both nodes hold the same models once they have applied the same log.
+    let last = positions.len().max(events_a.len());
+    let path = format!("/v1/agreements/{AGREEMENT}?min_position={last}");
+    assert_eq!(a.json(&path).await, b.json(&path).await);
+    let verify = a.json("/v1/audit/verify").await;
+    assert_eq!(verify["ok"], true, "{verify:#}");
+    a.stop();
+    b.stop();
+}
