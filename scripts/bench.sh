@@ -10,9 +10,16 @@
 # table (created and dropped here) in the `test` database of the local
 # PostgreSQL, starting PostgreSQL if it is installed but down.
 #
+# Then the same commands against Accord on PostgreSQL (a fresh database per
+# run, created and dropped here), with one node and with two nodes on the
+# one database (the connections split between them): durable commands per
+# second, p99, and the CPU the database's processes spent per command, as
+# for the pgbench baseline.
+#
 # Usage: scripts/bench.sh [SECONDS] [CONNECTIONS]
 # Environment: ACCORD_BENCH_PORT (18090), ACCORD_CACHE_MB (sled's cache),
 # ACCORD_BENCH_PG ("postgresql://postgres@127.0.0.1:5432/test"; "off" skips it),
+# ACCORD_BENCH_PG_NODES (the node counts to run on PostgreSQL, "1 2"; "" skips them),
 # ACCORD_BIN (a binary to measure instead of this checkout's release build,
 # e.g. an older build for a before/after comparison).
 set -euo pipefail
@@ -85,18 +92,71 @@ awk -v h="$(awk '/Requests\/sec/ {print $2}' "$data.health")" '/Requests\/sec/ {
 echo "== server RSS: $(ps -o rss= -p $server) KiB after $head_after events (sled cache: ${ACCORD_CACHE_MB:-1024} MiB)"
 kill $server; wait $server 2>/dev/null || true
 
-if [ "$pg" = off ]; then echo "== PostgreSQL baseline: skipped (ACCORD_BENCH_PG=off)"; exit 0; fi
-if ! command -v pgbench >/dev/null; then echo "== PostgreSQL baseline: skipped (pgbench is not installed)"; exit 0; fi
+if [ "$pg" = off ]; then echo "== PostgreSQL: skipped (ACCORD_BENCH_PG=off)"; exit 0; fi
+if ! command -v pgbench >/dev/null; then echo "== PostgreSQL: skipped (pgbench is not installed)"; exit 0; fi
 if ! pg_isready -q -d "$pg" && [ -d /etc/postgresql ]; then
   pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start
   for _ in $(seq 50); do pg_isready -q -d "$pg" && break; sleep 0.2; done
 fi
+# CPU ticks of the database server: its live processes, and the backends
+# that ended (the postmaster's children's ticks).
+pg_ticks() {
+  local postmaster
+  postmaster=$(pgrep -o -x postgres)
+  { for p in $(pgrep -x postgres); do cut -d')' -f2 "/proc/$p/stat" | awk '{print $12 + $13}'; done
+    cut -d')' -f2 "/proc/$postmaster/stat" | awk '{print $14 + $15}'; } 2>/dev/null | awk '{t += $1} END {print t}'
+}
+pg_cpu() { # ticks before, ticks after, rows
+  awk -v a="$1" -v b="$2" -v n="$3" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.1f us", 1e6 * (b - a) / hz / n}'
+}
 echo "== PostgreSQL baseline: $(psql "$pg" -Atc 'select version()' | cut -d, -f1), synchronous_commit=$(psql "$pg" -Atc 'show synchronous_commit'), fsync=$(psql "$pg" -Atc 'show fsync')"
 psql "$pg" -q -f bench/pg_schema.sql 2>/dev/null
 echo "pgbench -n -M prepared -c $connections -j 2 -T $seconds -D version=0 -f bench/pg_append.sql"
+ticks0=$(pg_ticks)
 pgbench -n -M prepared -c "$connections" -j 2 -T "$seconds" -D version=0 -f bench/pg_append.sql "$pg" 2>&1 \
   | grep -E 'processed|failed|latency|tps' | tee "$data.pg"
+ticks1=$(pg_ticks)
+rows=$(psql "$pg" -Atc 'select count(*) from accord_bench_events')
 psql "$pg" -Atc "select 'rows ' || count(*) || ', streams ' || count(distinct stream) || ', table ' || pg_size_pretty(pg_total_relation_size('accord_bench_events')) from accord_bench_events"
+echo "== the database's CPU per insert: $(pg_cpu "$ticks0" "$ticks1" "$rows")"
 psql "$pg" -q -c 'DROP TABLE accord_bench_events'
 pg_rate=$(awk '/^tps/ {print $3}' "$data.pg")
-awk -v a="$accord_rate" -v p="$pg_rate" 'BEGIN {printf "== Accord %.0f durable commands/s vs PostgreSQL %.0f inserts/s: %.2fx\n", a, p, a / p}'
+awk -v a="$accord_rate" -v p="$pg_rate" 'BEGIN {printf "== Accord on sled %.0f durable commands/s vs PostgreSQL %.0f inserts/s: %.2fx\n", a, p, a / p}'
+
+# Accord on PostgreSQL: NODES servers on one fresh database, the
+# connections split between them, each driven by its own wrk.
+on_postgresql() {
+  local nodes=$1 database="accord_bench_$$_$1" url pids=() wrks=() n
+  url=$(sed "s|/[^/]*$|/$database|" <<<"$pg")
+  psql "$pg" -q -c "CREATE DATABASE $database"
+  for n in $(seq "$nodes"); do
+    mkdir -p "$data/pg-$n"
+    # The first node loads the demo; the others find it in the database.
+    "$bin" serve --database-url "$url" --data "$data/pg-$n" --listen "127.0.0.1:$((port + n))" \
+      $([ "$n" = 1 ] && echo --demo) >/dev/null 2>"$data.pg-$n.log" &
+    pids+=($!)
+    for _ in $(seq 300); do curl -sf "http://127.0.0.1:$((port + n))/readyz" >/dev/null && break; sleep 0.1; done
+  done
+  local before after ticks0 ticks1
+  before=$(psql "$url" -Atc 'select position from accord_head')
+  ticks0=$(pg_ticks)
+  echo "== Accord on PostgreSQL, $nodes node(s): wrk -t$((2 / nodes > 0 ? 2 / nodes : 1)) -c$((connections / nodes)) -d${seconds}s on each"
+  for n in $(seq "$nodes"); do
+    wrk -t$((2 / nodes > 0 ? 2 / nodes : 1)) -c$((connections / nodes)) -d"${seconds}s" --latency -s bench/record_exchange.lua \
+      "http://127.0.0.1:$((port + n))" >"$data.pgwrk-$n" &
+    wrks+=($!)
+  done
+  wait "${wrks[@]}"
+  ticks1=$(pg_ticks)
+  after=$(psql "$url" -Atc 'select position from accord_head')
+  for n in $(seq "$nodes"); do
+    echo "  node $n: $(awk '/Requests\/sec/ {printf "%s commands/s", $2} /^p50_ms/ {printf ", %s", $0} /^non_2xx/ {printf ", %s", $0}' "$data.pgwrk-$n")"
+  done
+  awk '/Requests\/sec/ {r += $2} END {printf "  all nodes: %.0f durable commands/s\n", r}' "$data".pgwrk-*
+  echo "  events appended $((after - before)); the database's CPU per command: $(pg_cpu "$ticks0" "$ticks1" "$((after - before))")"
+  curl -s -H "Authorization: Bearer $ACCORD_ADMIN_TOKEN" "http://127.0.0.1:$((port + 1))/v1/audit/verify"; echo
+  kill "${pids[@]}"; wait "${pids[@]}" 2>/dev/null || true
+  rm -f "$data".pgwrk-*
+  psql "$pg" -q -c "DROP DATABASE $database"
+}
+for nodes in ${ACCORD_BENCH_PG_NODES-1 2}; do on_postgresql "$nodes"; done

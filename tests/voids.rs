@@ -150,6 +150,53 @@ async fn a_voided_termination_reads_terminated_before_the_void_and_active_after_
 }
 
 #[tokio::test]
+async fn an_agreement_whose_signature_was_voided_is_in_no_view_but_its_history_is_read() {
+    let dir = DataDir::new();
+    let server = seeded(&dir).await;
+    let mistaken = "0190f0a0-2014-7000-8000-000000000009";
+    let data = json!({"agreement_id": mistaken, "title": "Chương trình ký nhầm",
+        "parties": PARTIES, "signed_on": "2014-03-01", "term": {"start": "2014-03-01", "end": "2016-12-31"},
+        "areas": ["investment_promotion"]});
+    let signed = server
+        .accept(&json!({"type": "SignAgreement", "data": data}))
+        .await;
+    assert_eq!(signed["position"], 6);
+    let events = server.events().await;
+    let (signature, signed_at) = (
+        event(&events, 6)["id"].as_str().unwrap().to_owned(),
+        event(&events, 6)["recorded_at"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+    );
+    server
+        .accept(&void(&signature, "Ký nhầm chương trình"))
+        .await;
+    let void_id = server.events().await[6]["id"].as_str().unwrap().to_owned();
+
+    let path = format!("/v1/agreements/{mistaken}");
+    assert_eq!(server.get_query(&path, &[]).await.status, 404);
+    let history = server.get_query(&format!("{path}/history"), &[]).await;
+    assert_eq!(history.status, 200, "{}", history.text);
+    let items = history.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2, "the signature, then its void: {items:?}");
+    assert_eq!(items[0]["voided_by"], void_id.as_str());
+    assert_eq!(items[1]["type"], "EventVoided");
+    // As known before the void: the agreement and its plain signature.
+    let before = server
+        .get_query(&format!("{path}/history"), &[("as_of", &signed_at)])
+        .await;
+    assert_eq!(before.body["items"].as_array().map(Vec::len), Some(1));
+    assert!(before.body["items"][0].get("voided_by").is_none());
+    // Before it was signed, it had no history then as now.
+    let earlier = server
+        .get_query(&format!("{path}/history"), &[("at", "2014-02-28")])
+        .await;
+    assert_eq!(earlier.status, 404, "{}", earlier.text);
+    server.stop();
+}
+
+#[tokio::test]
 async fn a_void_a_later_fact_depends_on_is_refused_naming_it_and_appends_nothing() {
     let dir = DataDir::new();
     let server = seeded(&dir).await;

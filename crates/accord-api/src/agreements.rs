@@ -190,18 +190,21 @@ pub(crate) async fn history(
     let exists = moment
         .with_models(&state.engine, move |m, at| m.agreement(id, at).is_some())
         .await?;
-    if !exists {
-        return Err(not_found(id));
-    }
     let cut = moment.cut(&state.engine)?.unwrap_or(u64::MAX);
     let at = moment.at.to_string();
     let stream = format!("agreement:{id}");
+    let voids = crate::events::Voids::known_at(&state.engine, cut);
+    // An agreement whose signature was voided is in no view, but its
+    // history (the signature marked `voided_by`, then the void) is still
+    // the auditor's to read.
+    if !exists && !signature_voided(&state, &stream, cut, &at, &voids)? {
+        return Err(not_found(id));
+    }
     // One more than the page tells whether another page follows.
     let mut events = state.engine.log().read_stream(&stream, after, limit + 1)?;
     let more = events.len() > limit;
     events.truncate(limit);
     let next_after = events.last().map(|e| e.envelope.version).filter(|_| more);
-    let voids = crate::events::Voids::known_at(&state.engine, cut);
     let items = events
         .iter()
         .filter(|e| e.envelope.position <= cut)
@@ -214,4 +217,21 @@ pub(crate) async fn history(
         .map(|e| voids.envelope(state.engine.log(), e))
         .collect::<Result<_, _>>()?;
     Ok(Json(HistoryPage { items, next_after }))
+}
+
+/// Whether the stream's first event (the signature) was recorded by the
+/// cut, dated by `at`, and voided by the cut.
+fn signature_voided(
+    state: &AppState,
+    stream: &str,
+    cut: u64,
+    at: &str,
+    voids: &crate::events::Voids,
+) -> Result<bool, ApiError> {
+    let first = state.engine.log().read_stream(stream, 0, 1)?;
+    Ok(first.first().is_some_and(|e| {
+        e.envelope.position <= cut
+            && e.envelope.effective_on.as_deref().is_none_or(|d| d <= at)
+            && voids.voided(e.envelope.position)
+    }))
 }

@@ -85,6 +85,11 @@ impl Voids {
         Self(known.map(|(voided, by)| (*voided, *by)).collect())
     }
 
+    /// Whether the event at `position` was voided at or before the cut.
+    pub(crate) fn voided(&self, position: u64) -> bool {
+        self.0.contains_key(&position)
+    }
+
     /// The envelope as served: with `voided_by` (the void's event id, after
     /// `hash`) when the event was voided at or before the cut.
     pub(crate) fn envelope(&self, log: &LogReader, e: &StoredEvent) -> Result<Value, ApiError> {

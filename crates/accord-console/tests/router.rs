@@ -694,3 +694,30 @@ async fn a_long_diff_is_shown_a_page_of_changes_at_a_time_at_stable_addresses() 
     // Each change's events still lead to the agreement as known after them.
     assert!(second.contains(&format!("/agreements/{TRIPARTITE}?as_of=")));
 }
+
+#[tokio::test]
+async fn a_diff_says_a_date_is_read_from_every_fact_known_and_a_version_from_those_known_then() {
+    let app = app(ConsoleConfig::default());
+    seed_tripartite(&app).await;
+    let session = sign_in(&app, ADMIN).await;
+
+    // In Vietnamese, the console's first language.
+    let dates = format!("/agreements/{TRIPARTITE}/diff?from=2013-07-04&to=2015-12-31");
+    let page = body(send(&app, get(&dates, Some(&session))).await).await;
+    assert_eq!(
+        page.matches("có hiệu lực vào ngày đó, theo mọi dữ kiện đã biết đến nay")
+            .count(),
+        2,
+        "both dates are read from the same facts, and say so: {}",
+        page.split("class=\"facts\"")
+            .nth(1)
+            .unwrap_or(&page)
+            .get(..600)
+            .unwrap_or_default()
+    );
+
+    let versions = format!("/agreements/{TRIPARTITE}/diff?from=1&to=2013-07-04");
+    let page = body(send(&app, get(&versions, Some(&session))).await).await;
+    assert!(page.contains("như đã biết ở phiên bản 1 (vị trí"), "{page}");
+    assert_eq!(page.matches("theo mọi dữ kiện đã biết đến nay").count(), 1);
+}

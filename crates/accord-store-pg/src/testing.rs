@@ -6,7 +6,7 @@
 //! No server is no skip: creating the database fails, and the test with it.
 
 use std::net::{Shutdown, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -70,6 +70,7 @@ pub struct Proxy {
     url: String,
     up: Arc<AtomicBool>,
     open: Arc<Mutex<Vec<TcpStream>>>,
+    refused: Arc<AtomicUsize>,
 }
 
 impl Proxy {
@@ -85,15 +86,18 @@ impl Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
         let address = listener.local_addr().expect("its address");
         let (up, open) = (Arc::new(AtomicBool::new(true)), Arc::default());
+        let refused = Arc::new(AtomicUsize::new(0));
         let proxy = Proxy {
             url: with_address(&database.url, &address.to_string()),
             up: Arc::clone(&up),
             open: Arc::clone(&open),
+            refused: Arc::clone(&refused),
         };
         std::thread::spawn(move || {
             for client in listener.incoming() {
                 let Ok(client) = client else { continue };
                 if !up.load(Ordering::SeqCst) {
+                    refused.fetch_add(1, Ordering::SeqCst);
                     continue; // dropped: the connection is refused
                 }
                 let Ok(server) = TcpStream::connect(&upstream) else {
@@ -121,6 +125,12 @@ impl Proxy {
         {
             let _ = stream.shutdown(Shutdown::Both);
         }
+    }
+
+    /// How many connections were refused since the proxy started: a test
+    /// waits on it to know that a client has tried and failed.
+    pub fn refused(&self) -> usize {
+        self.refused.load(Ordering::SeqCst)
     }
 
     /// Accepts connections again.

@@ -54,9 +54,23 @@ struct DiffPage {
     from: String,
     to: String,
     diff: Option<AgreementDiff>,
+    /// How each side's version and position read: `diff-point-date` for a
+    /// date (read from every fact known now, so two dates show the same
+    /// version and position), `diff-point-known` for a version or an
+    /// instant (the facts known then).
+    from_point: &'static str,
+    to_point: &'static str,
     /// The changes shown (a page of the diff's).
     changes: Vec<ChangeRow>,
     pager: Pager,
+}
+
+/// The message saying what a side's version and position are.
+fn point_message(point: &Point) -> &'static str {
+    match point {
+        Point::Date(_) => "diff-point-date",
+        Point::Version(_) | Point::Instant(_) => "diff-point-known",
+    }
 }
 
 /// What a change is about: a field's name, a party's, a review's title, an
@@ -230,6 +244,8 @@ async fn diff(
         from,
         to,
         diff,
+        from_point: point_message(&points.0),
+        to_point: point_message(&points.1),
         changes,
         pager,
         ui,

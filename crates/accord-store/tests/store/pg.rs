@@ -143,7 +143,15 @@ fn a_batch_appended_while_the_database_is_away_is_written_once_it_is_back() {
         let store = store.clone();
         std::thread::spawn(move || store.append(&[write("s-0", 2, Some(5))]))
     };
-    std::thread::sleep(std::time::Duration::from_millis(600));
+    // The append has tried the database and is waiting for it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while proxy.refused() == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the append never tried to reconnect"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
     // Reads do not wait: they say the database is away.
     let read = store.read_all(0, 10);
     assert!(
