@@ -274,6 +274,15 @@ impl Writer {
                 pause = (pause * 2).min(std::time::Duration::from_secs(1));
                 continue;
             }
+            // Every command id looked up in one query, not one each.
+            let ids: Vec<Uuid> = jobs
+                .iter_mut()
+                .map(|job| *job.submission.command_id.get_or_insert_with(Uuid::now_v7))
+                .collect();
+            if let Err(error) = self.shared.log.prefetch_commands(&ids) {
+                // Each command is then looked up on its own.
+                tracing::warn!(%error, "the batch's command ids could not be looked up at once");
+            }
             let mut draft = Draft::default();
             let mut kept = Vec::new();
             for mut job in jobs.drain(..) {

@@ -96,6 +96,10 @@ struct Staging {
     pending: VecDeque<Pending>,
     /// True once a commit failed: the store refuses writes until reopened.
     broken: bool,
+    /// Command records looked up in one query under the append lock
+    /// ([`EventLog::prefetch_commands`]), none for an id not stored; valid
+    /// until the lock is let go of, since nobody else appends meanwhile.
+    prefetched: HashMap<Uuid, Option<CommandRecord>>,
 }
 
 /// A staged batch, kept until its transaction has committed.
@@ -158,6 +162,7 @@ impl PgStore {
                 head: Head::EMPTY,
                 pending: VecDeque::new(),
                 broken: false,
+                prefetched: HashMap::new(),
             }),
             clock: options.clock,
             locked: Mutex::new(None),

@@ -142,20 +142,6 @@ async fn insert_batch(
         hashes.push(&event.hash[..]);
         canonicals.push(event.canonical.as_slice());
     }
-    transaction
-        .execute(
-            &events_insert,
-            &[
-                &positions,
-                &streams,
-                &versions,
-                &commands,
-                &hashes,
-                &canonicals,
-            ],
-        )
-        .await
-        .map_err(refusal)?;
     let mut ids = Vec::with_capacity(records.len());
     let mut lasts = Vec::with_capacity(records.len());
     let mut bodies = Vec::with_capacity(records.len());
@@ -164,17 +150,39 @@ async fn insert_batch(
         lasts.push(to_sql(record.position));
         bodies.push(serde_json::to_vec(record).map_err(|e| StoreError::Invalid(e.to_string()))?);
     }
-    transaction
-        .execute(&commands_insert, &[&ids, &lasts, &bodies])
-        .await
-        .map_err(refusal)?;
-    transaction
-        .execute(
-            &head_update,
-            &[&to_sql(head.position), &&head.hash[..], &nanos(head)?],
-        )
-        .await
-        .map_err(pg_error)?;
+    let recorded = nanos(head)?;
+    let (position, hash) = (to_sql(head.position), &head.hash[..]);
+    let event_rows: [&(dyn tokio_postgres::types::ToSql + Sync); 6] = [
+        &positions,
+        &streams,
+        &versions,
+        &commands,
+        &hashes,
+        &canonicals,
+    ];
+    let command_rows: [&(dyn tokio_postgres::types::ToSql + Sync); 3] = [&ids, &lasts, &bodies];
+    let head_row: [&(dyn tokio_postgres::types::ToSql + Sync); 3] = [&position, &hash, &recorded];
+    // One round trip: the three statements pipelined, in this order.
+    tokio::try_join!(
+        async {
+            transaction
+                .execute(&events_insert, &event_rows)
+                .await
+                .map_err(refusal)
+        },
+        async {
+            transaction
+                .execute(&commands_insert, &command_rows)
+                .await
+                .map_err(refusal)
+        },
+        async {
+            transaction
+                .execute(&head_update, &head_row)
+                .await
+                .map_err(pg_error)
+        },
+    )?;
     Ok(())
 }
 
@@ -430,6 +438,12 @@ impl EventLog for PgStore {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .take();
+        // The lock goes with this commit: what was looked up under it too.
+        self.staging
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .prefetched
+            .clear();
         let first = match locked {
             Some(client) => self.write_locked(client, events.clone(), stored.clone(), head.clone()),
             None => Err(StoreError::Unavailable(format!(
@@ -514,6 +528,9 @@ impl EventLog for PgStore {
             if let Some(record) = staged_record(&staging, id) {
                 return Ok(Some(record));
             }
+            if let Some(found) = staging.prefetched.get(&id) {
+                return Ok(found.clone());
+            }
         }
         patiently("looking a command up", || {
             self.run(move |pool| async move {
@@ -555,16 +572,16 @@ impl EventLog for PgStore {
             let pool = self.pool.clone();
             crate::wait(&self.handle, async move {
                 let client = pool.get().await.map_err(pool_error)?;
-                let locked = async {
-                    client.batch_execute("BEGIN").await.map_err(pg_error)?;
+                // One round trip: BEGIN and the locking read, pipelined.
+                let locked = tokio::try_join!(
+                    async { client.batch_execute("BEGIN").await.map_err(pg_error) },
                     read_head(
                         &client,
                         "SELECT position, hash, recorded_at_ns FROM accord_head WHERE id = 1 \
                          FOR UPDATE",
-                    )
-                    .await
-                }
-                .await;
+                    ),
+                )
+                .map(|((), head)| head);
                 match locked {
                     Ok(head) => Ok((client, head)),
                     Err(error) => {
@@ -580,7 +597,49 @@ impl EventLog for PgStore {
         Ok(head)
     }
 
+    fn prefetch_commands(&self, ids: &[Uuid]) -> Result<(), StoreError> {
+        let held = self
+            .locked
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_some();
+        if !held || ids.is_empty() {
+            return Ok(());
+        }
+        let asked = ids.to_vec();
+        let found = patiently("looking commands up", || {
+            let asked = asked.clone();
+            self.run(move |pool| async move {
+                let client = pool.get().await.map_err(pool_error)?;
+                let rows = crate::rows(
+                    &client,
+                    "SELECT command_id, record FROM accord_commands WHERE command_id = ANY($1)",
+                    &[&asked],
+                )
+                .await?;
+                rows.iter()
+                    .map(|row| {
+                        let id: Uuid = row.get(0);
+                        serde_json::from_slice::<CommandRecord>(row.get(1))
+                            .map(|record| (id, record))
+                            .map_err(|e| StoreError::Corrupt(format!("command {id}: {e}")))
+                    })
+                    .collect::<Result<HashMap<_, _>, _>>()
+            })
+        })?;
+        let mut staging = self.staging.lock().unwrap_or_else(PoisonError::into_inner);
+        for id in ids {
+            staging.prefetched.insert(*id, found.get(id).cloned());
+        }
+        Ok(())
+    }
+
     fn unlock_head(&self) {
+        self.staging
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .prefetched
+            .clear();
         let locked = self
             .locked
             .lock()

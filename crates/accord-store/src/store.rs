@@ -113,6 +113,15 @@ pub trait EventLog: Send + Sync + 'static {
     /// Lets go of the append lock without appending.
     fn unlock_head(&self) {}
 
+    /// Looks up the stored records of `ids` at once, so that the
+    /// [`EventLog::staged_command`] calls of the batch being decided under
+    /// the append lock do not each make a round trip; the store may ignore
+    /// it. Valid until the lock is let go of.
+    fn prefetch_commands(&self, ids: &[Uuid]) -> Result<(), StoreError> {
+        let _ = ids;
+        Ok(())
+    }
+
     /// The head as stored now, without a lock: where other processes
     /// append, it is read again and [`EventLog::head`] moves forward to it
     /// (and the base the next batch is staged on, when none waits to be
