@@ -53,8 +53,11 @@ pub fn document() -> &'static Value {
 
 /// What a middleware adds to every route, which utoipa's per-handler
 /// annotations cannot say once ([`crate::positions`]): every answer's
-/// `Accord-Position` header, and on every `/v1` read the `min_position`
-/// parameter with the `503` it may end in.
+/// `Accord-Position` header, the `min_position` parameter every request
+/// accepts (said once, in the document's description and as the reusable
+/// parameter `MinPosition`: listed on every operation, fuzzers and client
+/// generators would send it to each, and every value past the head would
+/// wait 5 s), and on every `/v1` read the `503` it may end in.
 fn positions(document: &mut Value) {
     let header = json!({
         "description": "The last position of the log this node had applied when it handled \
@@ -73,6 +76,17 @@ fn positions(document: &mut Value) {
             is unreachable: retry after `Retry-After` seconds.",
         "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
     });
+    document["components"]["parameters"]["MinPosition"] = parameter;
+    if let Some(description) = document["info"]["description"].as_str() {
+        document["info"]["description"] = json!(format!(
+            "{description} Every answer carries `Accord-Position`, the last position of the \
+             log the node had applied when it handled the request. Every request accepts \
+             `min_position` (`#/components/parameters/MinPosition`): the node first waits \
+             until it has applied that position, at most 5 s, else answers 503 with \
+             Retry-After; pass the position a command was answered with to read your own \
+             writes on any node."
+        ));
+    }
     let Some(paths) = document["paths"].as_object_mut() else {
         return;
     };
@@ -82,13 +96,6 @@ fn positions(document: &mut Value) {
         };
         for (method, operation) in operations.iter_mut() {
             if method == "get" && path.starts_with("/v1/") {
-                let parameters = &mut operation["parameters"];
-                if !parameters.is_array() {
-                    *parameters = json!([]);
-                }
-                if let Some(list) = parameters.as_array_mut() {
-                    list.push(parameter.clone());
-                }
                 let responses = &mut operation["responses"];
                 if responses.get("503").is_none() {
                     responses["503"] = unavailable.clone();
@@ -274,19 +281,14 @@ mod tests {
     fn every_answer_names_its_position_and_every_read_may_wait_for_one() {
         let paths = document()["paths"].as_object().unwrap();
         let agreement = &paths["/v1/agreements/{id}"]["get"];
-        let names: Vec<&Value> = agreement["parameters"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| &p["name"])
-            .collect();
-        assert!(names.contains(&&json!("min_position")), "{names:?}");
         assert!(agreement["responses"]["503"].is_object());
         let created = &paths["/v1/commands"]["post"]["responses"]["201"];
         assert!(created["headers"]["Accord-Position"].is_object());
-        assert!(paths["/v1/commands"]["post"]["parameters"]
-            .as_array()
-            .is_none_or(|list| list.iter().all(|p| p["name"] != "min_position")));
+        let parameter = &document()["components"]["parameters"]["MinPosition"];
+        assert_eq!(parameter["name"], "min_position");
+        assert_eq!(parameter["in"], "query");
+        let description = document()["info"]["description"].as_str().unwrap();
+        assert!(description.contains("min_position"), "{description}");
     }
 
     #[test]
