@@ -8,6 +8,7 @@ use accord_domain::{AgreementId, AreaId, BusinessDate, PartyId, Rating};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::counted::Span;
 use crate::plans::{activity_counts, follow_up_counts, ActivityCounts, FollowUpCounts};
 use crate::read_models::Exchanges;
 use crate::read_models::ReadModels;
@@ -128,6 +129,14 @@ impl Window {
         self.from.is_none_or(|from| from <= day) && day <= self.to && day <= self.at
     }
 
+    /// The days it counts: [from, min(to, at)].
+    fn span(&self) -> Span {
+        Span {
+            from: self.from,
+            to: self.to.min(self.at),
+        }
+    }
+
     /// Whether a term overlaps the window.
     fn overlaps(&self, start: BusinessDate, end: BusinessDate) -> bool {
         start <= self.to && self.from.is_none_or(|from| from <= end)
@@ -153,20 +162,36 @@ struct Plan<'a> {
 
 impl ReadModels {
     /// The cooperation report for `query` (see the crate docs for every
-    /// rule). Assembled from each included agreement's aggregate of its
-    /// exchanges (`counted`, ADR 0034), one pass over its counted rows; no
-    /// exchange record is read.
+    /// rule), with its lineage: each row lists `exchange_sources` and
+    /// `review_sources`. Assembled from each included agreement's
+    /// aggregate of its exchanges (`counted`, ADR 0034, ADR 0041): its
+    /// counts for the window per class, its positions in one pass over
+    /// its counted rows; no exchange record is read.
     pub fn report(&self, query: &ReportQuery) -> Report {
+        self.assemble(query, Lineage::All)
+    }
+
+    /// The report for `query` without its lineage: every row's
+    /// `exchange_sources` and `review_sources` are empty, every figure is
+    /// the same as [`ReadModels::report`]'s. What `lineage=none`, the CSV
+    /// and the console's page answer: each row costs its agreement's
+    /// classes, not its exchanges (ADR 0041).
+    pub fn report_without_lineage(&self, query: &ReportQuery) -> Report {
+        self.assemble(query, Lineage::None)
+    }
+
+    fn assemble(&self, query: &ReportQuery, lineage: Lineage) -> Report {
         let window = Window {
             from: query.from,
             to: query.to.unwrap_or(query.at),
             at: query.at,
         };
+        let party = query.party.as_ref();
         let included: Vec<Included<'_>> = self
             .signing_order
             .iter()
             .filter_map(|id| self.agreements.get(id))
-            .filter_map(|record| include(record, &self.exchanges, &window, query.party.as_ref()))
+            .filter_map(|record| include(record, &self.exchanges, &window, party, lineage))
             .collect();
         Report {
             from: window.from,
@@ -180,6 +205,13 @@ impl ReadModels {
     }
 }
 
+/// Whether a report lists the positions behind its counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lineage {
+    All,
+    None,
+}
+
 /// The agreement's row, if it exists at D, has `party` (if any) at D and
 /// its term at D overlaps the window.
 fn include<'a>(
@@ -187,6 +219,7 @@ fn include<'a>(
     exchanges: &'a Exchanges,
     window: &Window,
     party: Option<&PartyId>,
+    lineage: Lineage,
 ) -> Option<Included<'a>> {
     let at = window.at;
     let terms = record.terms_at(at);
@@ -196,7 +229,7 @@ fn include<'a>(
     if !wanted {
         return None;
     }
-    let tally = record.counted.tally(|day| window.holds(day));
+    let tally = record.counted.tally(window.span(), lineage == Lineage::All);
     let mut by_area: BTreeMap<AreaId, u64> = BTreeMap::new();
     for (area, n) in tally.areas() {
         match by_area.get_mut(area) {
@@ -207,7 +240,7 @@ fn include<'a>(
         }
     }
     let named = tally.parties().collect();
-    let (outcomes, review_sources) = closed_outcomes(record, window);
+    let (outcomes, review_sources) = closed_outcomes(record, window, lineage);
     let (activities, led) = activity_counts(record, exchanges, window.from, window.to, at);
     // Only the exchanges that agreed follow-ups are read, not every one.
     let agreed = record
@@ -239,11 +272,15 @@ fn include<'a>(
 }
 
 /// The outcomes of the agreement's reviews closed in the window, counted,
-/// and the positions of those closings, ascending. Only reviews opened by
+/// and, with the lineage, the positions of those closings, ascending. Only reviews opened by
 /// D: the rules let a closing be dated before its opening, and a review not
 /// yet opened at D does not exist there (the agreement view at D does not
 /// list it), so it cannot count as closed.
-fn closed_outcomes(record: &AgreementRecord, window: &Window) -> (BTreeMap<Rating, u64>, Vec<u64>) {
+fn closed_outcomes(
+    record: &AgreementRecord,
+    window: &Window,
+    lineage: Lineage,
+) -> (BTreeMap<Rating, u64>, Vec<u64>) {
     let mut outcomes = BTreeMap::new();
     let mut positions = Vec::new();
     let closings = record
@@ -253,7 +290,9 @@ fn closed_outcomes(record: &AgreementRecord, window: &Window) -> (BTreeMap<Ratin
         .filter_map(|r| r.closed.as_ref());
     for (position, closing) in closings.filter(|(_, c)| window.holds(c.closed_on)) {
         *outcomes.entry(closing.outcome).or_insert(0) += 1;
-        positions.push(*position);
+        if lineage == Lineage::All {
+            positions.push(*position);
+        }
     }
     positions.sort_unstable();
     (outcomes, positions)

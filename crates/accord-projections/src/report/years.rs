@@ -1,7 +1,9 @@
 //! The counted exchanges of a report by the year they occurred in (the
 //! console's chart "exchanges by year"), from the same aggregate rows the
-//! report counted (ADR 0034): one pass over each included agreement's rows,
-//! no exchange record read, so the chart costs what the report costs.
+//! report counted (ADR 0034): per class of each included agreement, the
+//! days in the window are cut at each year's end by binary search (ADR
+//! 0041), no exchange record read, so the chart costs the agreements'
+//! classes and years, not their exchanges.
 
 use std::collections::BTreeMap;
 
@@ -14,23 +16,26 @@ impl ReadModels {
     /// [`ReadModels::report`] counted them. `report` must come from these
     /// models (the same position); the years add up to its total.
     pub fn report_years(&self, report: &Report) -> BTreeMap<i32, u64> {
-        let window = Window {
+        let span = Window {
             from: report.from,
             to: report.to,
             at: report.at,
-        };
+        }
+        .span();
         let mut years = BTreeMap::new();
         let records = report
             .agreements
             .iter()
             .filter_map(|row| self.agreements.get(&row.agreement_id));
         for record in records {
-            record.counted.each_occurred(
-                |day| window.holds(day),
-                |day| {
-                    *years.entry(day.0.year()).or_insert(0) += 1;
-                },
-            );
+            record.counted.occurred(span, |mut days| {
+                while let Some(first) = days.first() {
+                    let year = first.0.year();
+                    let next = days.partition_point(|d| d.0.year() == year);
+                    *years.entry(year).or_insert(0) += next as u64;
+                    days = &days[next..];
+                }
+            });
         }
         years
     }
