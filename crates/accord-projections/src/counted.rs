@@ -1,8 +1,8 @@
 //! The report's aggregate of an agreement's exchanges (ADR 0034, ADR 0041):
 //! one 16-byte row per exchange that counts at some date (not retracted),
 //! in recording order, with its `occurred_on` and a class standing for its
-//! (area, parties) as last corrected; and, per class, the days of its rows
-//! in date order.
+//! (area, parties) as last corrected; and the same rows as (class, day)
+//! keys in order, each class's days a slice of it.
 //!
 //! A report row needs, for a window, the count, the counts by area and by
 //! party, and, when its lineage is asked for, the recording position of
@@ -26,7 +26,7 @@ mod days;
 
 use accord_domain::{AreaId, BusinessDate, PartyId};
 
-use self::days::Days;
+use self::days::{day_of, first_key, key, Days};
 use crate::read_models::Exchanges;
 use crate::state::{AgreementRecord, ExchangeRecord};
 
@@ -49,9 +49,9 @@ pub(crate) struct CountedExchanges {
     /// agreement has a handful (its areas × the party lists its exchanges
     /// name). Never shrinks: a class no longer used counts 0.
     classes: Vec<(AreaId, Vec<PartyId>)>,
-    /// Per class (same index), the `occurred_on` of its rows, in date
-    /// order: what a window's counts are read from.
-    days: Vec<Days>,
+    /// Each row's (class, `occurred_on`) as a key, in order: what a
+    /// window's counts are read from.
+    days: Days,
 }
 
 /// The window [`from`, `to`] a tally counts: `to` is already the earlier of
@@ -95,7 +95,7 @@ impl CountedExchanges {
         let present = self.rows.get(at).is_some_and(|r| r.position == x.position);
         if present {
             let old = self.rows[at];
-            self.days[old.class as usize].remove(old.occurred_on);
+            self.days.remove(key(old.class, old.occurred_on));
         }
         if !counts(x) {
             if present {
@@ -108,7 +108,7 @@ impl CountedExchanges {
             occurred_on: x.occurred_on,
             class: self.class_of(x),
         };
-        self.days[row.class as usize].insert(row.occurred_on);
+        self.days.insert(key(row.class, row.occurred_on));
         if present {
             self.rows[at] = row;
         } else {
@@ -131,14 +131,11 @@ impl CountedExchanges {
     }
 
     /// Puts rows added by [`CountedExchanges::add_unordered`] in recording
-    /// order and sorts each class's days.
+    /// order and their keys in key order.
     pub fn order(&mut self) {
         self.rows.sort_unstable_by_key(|r| r.position);
-        let mut days: Vec<Vec<BusinessDate>> = vec![Vec::new(); self.classes.len()];
-        for row in &self.rows {
-            days[row.class as usize].push(row.occurred_on);
-        }
-        self.days = days.into_iter().map(Days::from_unsorted).collect();
+        let keys = self.rows.iter().map(|r| key(r.class, r.occurred_on));
+        self.days = Days::from_unsorted(keys.collect());
     }
 
     /// The counted exchanges that occurred in `span`: their counts by
@@ -146,9 +143,8 @@ impl CountedExchanges {
     /// `positions` (one pass over the rows).
     pub fn tally(&self, span: Span, positions: bool) -> Tally<'_> {
         let counts = self
-            .days
-            .iter()
-            .map(|days| days.count(span.from, span.to))
+            .class_spans(span)
+            .map(|(from, to)| self.days.count(from, to))
             .collect();
         let positions = if positions {
             self.rows
@@ -166,13 +162,47 @@ impl CountedExchanges {
         }
     }
 
-    /// Calls `each` with the days of the counted exchanges that occurred
-    /// in `span`, as ascending slices (one class after the other): the
-    /// exchanges [`CountedExchanges::tally`] counts.
-    pub fn occurred(&self, span: Span, mut each: impl FnMut(&[BusinessDate])) {
-        for days in &self.days {
-            days.slices(span.from, span.to, &mut each);
+    /// Calls `each` with a year and how many of the counted exchanges
+    /// that occurred in `span` occurred in it, the exchanges
+    /// [`CountedExchanges::tally`] counts: per class, its keys in the span
+    /// cut at each year's end by binary search. A year may come more than
+    /// once (once per class).
+    pub fn by_year(&self, span: Span, mut each: impl FnMut(i32, u64)) {
+        // The key of each year's next new year's day, in class 0: the
+        // classes of an agreement share their years.
+        let mut ends: Vec<(i32, Option<u64>)> = Vec::new();
+        for (class, (from, to)) in self.class_spans(span).enumerate() {
+            let class = first_key(u32::try_from(class).expect("fewer than 2^32 classes"));
+            self.days.slices(from, to, |mut keys| {
+                while let Some(first) = keys.first() {
+                    let year = day_of(*first).0.year();
+                    let end = match ends.iter().find(|(y, _)| *y == year) {
+                        Some((_, end)) => *end,
+                        None => {
+                            let end = BusinessDate::from_ymd(year + 1, 1, 1).map(|d| key(0, d));
+                            ends.push((year, end));
+                            end
+                        }
+                    };
+                    let next = match end {
+                        Some(end) => keys.partition_point(|k| *k < (class | end)),
+                        None => keys.len(),
+                    };
+                    each(year, next as u64);
+                    keys = &keys[next..];
+                }
+            });
         }
+    }
+
+    /// Each class's keys bounding `span`, in class order.
+    fn class_spans(&self, span: Span) -> impl Iterator<Item = (u64, u64)> + '_ {
+        let from = span.from.map_or(first_key(0), |from| key(0, from));
+        let to = key(0, span.to);
+        (0..self.classes.len()).map(move |class| {
+            let class = first_key(u32::try_from(class).expect("fewer than 2^32 classes"));
+            (class | from, class | to)
+        })
     }
 
     fn class_of(&mut self, x: &ExchangeRecord) -> u32 {
@@ -182,7 +212,6 @@ impl CountedExchanges {
             .position(|(area, parties)| *area == x.area && *parties == x.parties);
         let index = found.unwrap_or_else(|| {
             self.classes.push((x.area.clone(), x.parties.clone()));
-            self.days.push(Days::default());
             self.classes.len() - 1
         });
         u32::try_from(index).expect("fewer than 2^32 (area, parties) pairs in one agreement")
@@ -196,18 +225,16 @@ impl CountedExchanges {
         })
     }
 
-    /// Whether each class's days are those of its rows, in order.
+    /// Whether the keys are those of the rows, in order.
     #[cfg(test)]
     pub fn days_match_rows(&self) -> bool {
-        let mut days: Vec<Vec<BusinessDate>> = vec![Vec::new(); self.classes.len()];
-        for row in &self.rows {
-            days[row.class as usize].push(row.occurred_on);
-        }
-        self.days.len() == self.classes.len()
-            && days.iter_mut().zip(&self.days).all(|(expected, kept)| {
-                expected.sort_unstable();
-                kept.well_formed() && kept.iter().eq(expected.iter().copied())
-            })
+        let mut keys: Vec<u64> = self
+            .rows
+            .iter()
+            .map(|r| key(r.class, r.occurred_on))
+            .collect();
+        keys.sort_unstable();
+        self.days.well_formed() && self.days.iter().eq(keys)
     }
 }
 

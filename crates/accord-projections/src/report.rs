@@ -147,7 +147,7 @@ impl Window {
 /// and the statuses of its activities and follow-ups by party.
 struct Included<'a> {
     row: ReportAgreement,
-    /// (party, exchanges naming it), a party possibly more than once.
+    /// (party, exchanges naming it), each party once.
     named: Vec<(&'a PartyId, u64)>,
     plan: Plan<'a>,
 }
@@ -168,7 +168,7 @@ impl ReadModels {
     /// counts for the window per class, its positions in one pass over
     /// its counted rows; no exchange record is read.
     pub fn report(&self, query: &ReportQuery) -> Report {
-        self.assemble(query, Lineage::All)
+        self.assemble(query, Lineage::All, None)
     }
 
     /// The report for `query` without its lineage: every row's
@@ -177,10 +177,24 @@ impl ReadModels {
     /// and the console's page answer: each row costs its agreement's
     /// classes, not its exchanges (ADR 0041).
     pub fn report_without_lineage(&self, query: &ReportQuery) -> Report {
-        self.assemble(query, Lineage::None)
+        self.assemble(query, Lineage::None, None)
     }
 
-    fn assemble(&self, query: &ReportQuery, lineage: Lineage) -> Report {
+    /// [`ReadModels::report_without_lineage`] with its counted exchanges
+    /// by the year they occurred in ([`ReadModels::report_years`]), read
+    /// while each agreement's aggregate is at hand: the console's page.
+    pub fn report_with_years(&self, query: &ReportQuery) -> (Report, BTreeMap<i32, u64>) {
+        let mut years = BTreeMap::new();
+        let report = self.assemble(query, Lineage::None, Some(&mut years));
+        (report, years)
+    }
+
+    fn assemble(
+        &self,
+        query: &ReportQuery,
+        lineage: Lineage,
+        mut years: Option<&mut BTreeMap<i32, u64>>,
+    ) -> Report {
         let window = Window {
             from: query.from,
             to: query.to.unwrap_or(query.at),
@@ -191,7 +205,13 @@ impl ReadModels {
             .signing_order
             .iter()
             .filter_map(|id| self.agreements.get(id))
-            .filter_map(|record| include(record, &self.exchanges, &window, party, lineage))
+            .filter_map(|record| {
+                let row = include(record, &self.exchanges, &window, party, lineage)?;
+                if let Some(years) = years.as_deref_mut() {
+                    years::add(record, window.span(), years);
+                }
+                Some(row)
+            })
             .collect();
         Report {
             from: window.from,
@@ -222,10 +242,10 @@ fn include<'a>(
     lineage: Lineage,
 ) -> Option<Included<'a>> {
     let at = window.at;
-    let terms = record.terms_at(at);
+    let (title, term) = record.title_and_term_at(at);
     let wanted = record.exists_at(at)
         && party.is_none_or(|p| record.has_party_at(p, at))
-        && window.overlaps(terms.term.start, terms.term.end);
+        && window.overlaps(term.start, term.end);
     if !wanted {
         return None;
     }
@@ -239,7 +259,15 @@ fn include<'a>(
             }
         }
     }
-    let named = tally.parties().collect();
+    // One entry per party however many classes name it: the party rows
+    // then look each party up once per agreement.
+    let mut named: Vec<(&PartyId, u64)> = Vec::new();
+    for (p, n) in tally.parties() {
+        match named.iter_mut().find(|(q, _)| *q == p) {
+            Some((_, count)) => *count += n,
+            None => named.push((p, n)),
+        }
+    }
     let (outcomes, review_sources) = closed_outcomes(record, window, lineage);
     let (activities, led) = activity_counts(record, exchanges, window.from, window.to, at);
     // Only the exchanges that agreed follow-ups are read, not every one.
@@ -255,8 +283,8 @@ fn include<'a>(
     };
     let row = ReportAgreement {
         agreement_id: record.signed.agreement_id,
-        status: record.status_at(&terms.term, at),
-        title: terms.title,
+        status: record.status_at(&term, at),
+        title: title.to_owned(),
         parties: record.parties_at(at),
         exchanges: tally.total(),
         by_area,
@@ -311,46 +339,67 @@ fn totals(included: &[Included<'_>]) -> ReportTotals {
 
 /// One row per party of the included agreements (only `party` if given).
 fn party_rows(included: &[Included<'_>], party: Option<&PartyId>) -> Vec<ReportParty> {
-    // One pass over the agreements and one over the parties their counted
-    // exchanges name: the report must not cost parties × exchanges.
+    // One look-up per party of each agreement, and one per party its
+    // counted exchanges name that is not one of its parties: the report
+    // must not cost parties × exchanges.
     let wanted = |p: &PartyId| party.is_none_or(|w| w == p);
-    let mut rows: BTreeMap<&PartyId, ReportParty> = BTreeMap::new();
+    let mut index: BTreeMap<&PartyId, usize> = BTreeMap::new();
+    let mut rows: Vec<ReportParty> = Vec::new();
+    let mut own: Vec<(&PartyId, usize)> = Vec::new();
+    let mut others: Vec<(&PartyId, u64)> = Vec::new();
     for i in included {
+        own.clear();
         for p in i.row.parties.iter().filter(|p| wanted(p)) {
-            let row = rows.entry(p).or_insert_with(|| ReportParty {
-                party_id: p.clone(),
-                agreements: 0,
-                exchanges: 0,
-                activities: ActivityCounts::default(),
-                follow_ups: FollowUpCounts::default(),
+            let at = *index.entry(p).or_insert_with(|| {
+                rows.push(ReportParty {
+                    party_id: p.clone(),
+                    agreements: 0,
+                    exchanges: 0,
+                    activities: ActivityCounts::default(),
+                    follow_ups: FollowUpCounts::default(),
+                });
+                rows.len() - 1
             });
-            row.agreements += 1;
+            rows[at].agreements += 1;
+            own.push((p, at));
+        }
+        for (p, n) in &i.named {
+            match own.iter().find(|(q, _)| q == p) {
+                Some((_, at)) => rows[*at].exchanges += n,
+                // Its row may come with a later agreement.
+                None => others.push((*p, *n)),
+            }
         }
     }
-    for (p, n) in included.iter().flat_map(|i| &i.named) {
-        if let Some(row) = rows.get_mut(*p) {
-            row.exchanges += n;
+    for (p, n) in others {
+        if let Some(at) = index.get(p) {
+            rows[*at].exchanges += n;
         }
     }
-    count_plans(&mut rows, included.iter().map(|i| &i.plan));
-    rows.into_values().collect()
+    count_plans(&mut rows, &index, included.iter().map(|i| &i.plan));
+    let mut rows: Vec<Option<ReportParty>> = rows.into_iter().map(Some).collect();
+    index
+        .into_values()
+        .filter_map(|at| rows[at].take())
+        .collect()
 }
 
 /// Adds each activity to its lead party's row and each follow-up to its
 /// responsible party's, for the parties that have a row.
 fn count_plans<'a>(
-    rows: &mut BTreeMap<&PartyId, ReportParty>,
+    rows: &mut [ReportParty],
+    index: &BTreeMap<&PartyId, usize>,
     plans: impl Iterator<Item = &'a Plan<'a>>,
 ) {
     for plan in plans {
         for (p, status) in &plan.activities {
-            if let Some(row) = rows.get_mut(*p) {
-                row.activities.add(*status);
+            if let Some(at) = index.get(*p) {
+                rows[*at].activities.add(*status);
             }
         }
         for (p, status) in &plan.follow_ups {
-            if let Some(row) = rows.get_mut(*p) {
-                row.follow_ups.add(*status);
+            if let Some(at) = index.get(*p) {
+                rows[*at].follow_ups.add(*status);
             }
         }
     }

@@ -129,13 +129,15 @@ async fn read(
     let (report, by_year, parties, position) = moment
         .with_models(engine, move |m, at| {
             let query = ReportQuery { at, ..query };
-            let report = if lineage {
-                m.report(&query)
+            // The years from the aggregates the report counted (ADR 0034,
+            // ADR 0041).
+            let (report, by_year) = if lineage {
+                let report = m.report(&query);
+                let by_year = m.report_years(&report);
+                (report, by_year)
             } else {
-                m.report_without_lineage(&query)
+                m.report_with_years(&query)
             };
-            // From the aggregates the report counted (ADR 0034).
-            let by_year = m.report_years(&report);
             // Names as they stood on the report's date.
             (report, by_year, m.parties_at(at), m.position())
         })

@@ -1,14 +1,16 @@
 //! The counted exchanges of a report by the year they occurred in (the
 //! console's chart "exchanges by year"), from the same aggregate rows the
-//! report counted (ADR 0034): per class of each included agreement, the
-//! days in the window are cut at each year's end by binary search (ADR
-//! 0041), no exchange record read, so the chart costs the agreements'
-//! classes and years, not their exchanges.
+//! report counted (ADR 0034): per class of each included agreement, its
+//! days in the window cut at each year's end by binary search (ADR 0041),
+//! no exchange record read, so the chart costs the agreements' classes and
+//! years, not their exchanges.
 
 use std::collections::BTreeMap;
 
 use super::{Report, Window};
+use crate::counted::Span;
 use crate::read_models::ReadModels;
+use crate::state::AgreementRecord;
 
 impl ReadModels {
     /// How many of `report`'s counted exchanges occurred in each year: the
@@ -28,16 +30,24 @@ impl ReadModels {
             .iter()
             .filter_map(|row| self.agreements.get(&row.agreement_id));
         for record in records {
-            record.counted.occurred(span, |mut days| {
-                while let Some(first) = days.first() {
-                    let year = first.0.year();
-                    let next = days.partition_point(|d| d.0.year() == year);
-                    *years.entry(year).or_insert(0) += next as u64;
-                    days = &days[next..];
-                }
-            });
+            add(record, span, &mut years);
         }
         years
+    }
+}
+
+/// Adds the agreement's counted exchanges in `span` to `years`, summed
+/// by year over its classes first (one entry of `years` per year).
+pub(super) fn add(record: &AgreementRecord, span: Span, years: &mut BTreeMap<i32, u64>) {
+    let mut own: Vec<(i32, u64)> = Vec::new();
+    record.counted.by_year(span, |year, n| {
+        match own.iter_mut().find(|(y, _)| *y == year) {
+            Some((_, count)) => *count += n,
+            None => own.push((year, n)),
+        }
+    });
+    for (year, n) in own {
+        *years.entry(year).or_insert(0) += n;
     }
 }
 
