@@ -73,9 +73,16 @@ pub(crate) async fn cooperation(
         at: moment.at,
         as_of: moment.as_of_text(),
     };
+    // The CSV lists no positions either: without them a row costs its
+    // agreement's classes, not its exchanges (ADR 0041).
     let report = moment
         .with_models(&state.engine, move |m, at| {
-            m.report(&ReportQuery { at, ..query })
+            let query = ReportQuery { at, ..query };
+            if lineage && !csv {
+                m.report(&query)
+            } else {
+                m.report_without_lineage(&query)
+            }
         })
         .await?;
     if !csv {

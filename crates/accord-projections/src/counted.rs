@@ -1,27 +1,32 @@
-//! The report's aggregate of an agreement's exchanges (ADR 0034): one
-//! 16-byte row per exchange that counts at some date (not retracted), in
-//! recording order, with its `occurred_on` and a class standing for its
-//! (area, parties) as last corrected.
+//! The report's aggregate of an agreement's exchanges (ADR 0034, ADR 0041):
+//! one 16-byte row per exchange that counts at some date (not retracted),
+//! in recording order, with its `occurred_on` and a class standing for its
+//! (area, parties) as last corrected; and the same rows as (class, day)
+//! keys in order, each class's days a slice of it.
 //!
 //! A report row needs, for a window, the count, the counts by area and by
-//! party, and the recording position of every counted exchange, ascending.
-//! One pass over these rows gives all of them: the positions come out
-//! ascending, the classes are counted in a small array and expanded into
-//! areas and parties once per agreement. The fold it replaces looked every
-//! exchange up in the exchange table and counted its area and each of its
-//! parties in ordered maps.
+//! party, and, when its lineage is asked for, the recording position of
+//! every counted exchange, ascending. The counts come from the days: per
+//! class, how many fall in the window is two binary searches, so a window
+//! costs the agreement's classes, not its exchanges. The positions come
+//! from one pass over the rows, in recording order, only when asked for.
 //!
 //! A row is a function of its exchange's record ([`CountedExchanges::update`]
-//! after any event that changes the record, O(log n)); the whole aggregate a
-//! function of the agreement's record ([`CountedExchanges::of`], cost
-//! proportional to the agreement): after an event kind that may change
-//! exchanges in other ways; and, for every agreement in one pass over the
-//! exchange table, after a snapshot is decoded. It is not stored in
-//! snapshots, and two aggregates are equal when their rows expand to the
-//! same exchanges, whatever the numbering of their classes.
+//! after any event that changes the record: a binary search in the rows,
+//! and a day moved in at most two chunks of the days, whatever the
+//! agreement's size); the whole aggregate a function of the agreement's
+//! record ([`CountedExchanges::of`], cost proportional to the agreement):
+//! after an event kind that may change exchanges in other ways; and, for
+//! every agreement in one pass over the exchange table, after a snapshot is
+//! decoded. It is not stored in snapshots, and two aggregates are equal
+//! when their rows expand to the same exchanges, whatever the numbering of
+//! their classes.
+
+mod days;
 
 use accord_domain::{AreaId, BusinessDate, PartyId};
 
+use self::days::{day_of, first_key, key, Days};
 use crate::read_models::Exchanges;
 use crate::state::{AgreementRecord, ExchangeRecord};
 
@@ -44,11 +49,28 @@ pub(crate) struct CountedExchanges {
     /// agreement has a handful (its areas × the party lists its exchanges
     /// name). Never shrinks: a class no longer used counts 0.
     classes: Vec<(AreaId, Vec<PartyId>)>,
+    /// Each row's (class, `occurred_on`) as a key, in order: what a
+    /// window's counts are read from.
+    days: Days,
+}
+
+/// The window [`from`, `to`] a tally counts: `to` is already the earlier of
+/// the report's end and its date.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Span {
+    pub from: Option<BusinessDate>,
+    pub to: BusinessDate,
+}
+
+impl Span {
+    fn holds(&self, day: BusinessDate) -> bool {
+        self.from.is_none_or(|from| from <= day) && day <= self.to
+    }
 }
 
 /// What one agreement's counted exchanges in a window add up to.
 pub(crate) struct Tally<'a> {
-    /// Their recording positions, ascending.
+    /// Their recording positions, ascending; empty unless asked for.
     pub positions: Vec<u64>,
     /// How many of them fall in each class ([`Tally::classes`]).
     counts: Vec<u64>,
@@ -59,15 +81,10 @@ impl CountedExchanges {
     /// The aggregate of an agreement's exchanges as its record stands.
     pub fn of(record: &AgreementRecord, exchanges: &Exchanges) -> Self {
         let mut counted = Self::default();
-        let mut recorded: Vec<&ExchangeRecord> = record
-            .exchanges
-            .iter()
-            .filter_map(|id| exchanges.get(id).map(|x| &**x))
-            .collect();
-        recorded.sort_by_key(|x| x.position);
-        for x in recorded {
-            counted.update(x);
+        for x in record.exchanges.iter().filter_map(|id| exchanges.get(id)) {
+            counted.add_unordered(x);
         }
+        counted.order();
         counted
     }
 
@@ -76,6 +93,10 @@ impl CountedExchanges {
     pub fn update(&mut self, x: &ExchangeRecord) {
         let at = self.rows.partition_point(|r| r.position < x.position);
         let present = self.rows.get(at).is_some_and(|r| r.position == x.position);
+        if present {
+            let old = self.rows[at];
+            self.days.remove(key(old.class, old.occurred_on));
+        }
         if !counts(x) {
             if present {
                 self.rows.remove(at);
@@ -87,6 +108,7 @@ impl CountedExchanges {
             occurred_on: x.occurred_on,
             class: self.class_of(x),
         };
+        self.days.insert(key(row.class, row.occurred_on));
         if present {
             self.rows[at] = row;
         } else {
@@ -94,8 +116,9 @@ impl CountedExchanges {
         }
     }
 
-    /// Adds the exchange's row, if it counts, without keeping the rows in
-    /// order: [`CountedExchanges::order`] must follow before any other use.
+    /// Adds the exchange's row, if it counts, without keeping the rows or
+    /// the days in order: [`CountedExchanges::order`] must follow before
+    /// any other use.
     pub fn add_unordered(&mut self, x: &ExchangeRecord) {
         if counts(x) {
             let class = self.class_of(x);
@@ -107,19 +130,31 @@ impl CountedExchanges {
         }
     }
 
-    /// Puts rows added by [`CountedExchanges::add_unordered`] in recording order.
+    /// Puts rows added by [`CountedExchanges::add_unordered`] in recording
+    /// order and their keys in key order.
     pub fn order(&mut self) {
         self.rows.sort_unstable_by_key(|r| r.position);
+        let keys = self.rows.iter().map(|r| key(r.class, r.occurred_on));
+        self.days = Days::from_unsorted(keys.collect());
     }
 
-    /// The counted exchanges that occurred on a day `holds` accepts.
-    pub fn tally(&self, holds: impl Fn(BusinessDate) -> bool) -> Tally<'_> {
-        let mut counts = vec![0u64; self.classes.len()];
-        let mut positions = Vec::new();
-        for row in self.rows.iter().filter(|r| holds(r.occurred_on)) {
-            positions.push(row.position);
-            counts[row.class as usize] += 1;
-        }
+    /// The counted exchanges that occurred in `span`: their counts by
+    /// class, two binary searches per class; their positions only if
+    /// `positions` (one pass over the rows).
+    pub fn tally(&self, span: Span, positions: bool) -> Tally<'_> {
+        let counts = self
+            .class_spans(span)
+            .map(|(from, to)| self.days.count(from, to))
+            .collect();
+        let positions = if positions {
+            self.rows
+                .iter()
+                .filter(|r| span.holds(r.occurred_on))
+                .map(|r| r.position)
+                .collect()
+        } else {
+            Vec::new()
+        };
         Tally {
             positions,
             counts,
@@ -127,17 +162,47 @@ impl CountedExchanges {
         }
     }
 
-    /// Calls `each` with the day of every counted exchange that occurred
-    /// on a day `holds` accepts, in recording order: the rows
-    /// [`CountedExchanges::tally`] counts.
-    pub fn each_occurred(
-        &self,
-        holds: impl Fn(BusinessDate) -> bool,
-        mut each: impl FnMut(BusinessDate),
-    ) {
-        for row in self.rows.iter().filter(|r| holds(r.occurred_on)) {
-            each(row.occurred_on);
+    /// Calls `each` with a year and how many of the counted exchanges
+    /// that occurred in `span` occurred in it, the exchanges
+    /// [`CountedExchanges::tally`] counts: per class, its keys in the span
+    /// cut at each year's end by binary search. A year may come more than
+    /// once (once per class).
+    pub fn by_year(&self, span: Span, mut each: impl FnMut(i32, u64)) {
+        // The key of each year's next new year's day, in class 0: the
+        // classes of an agreement share their years.
+        let mut ends: Vec<(i32, Option<u64>)> = Vec::new();
+        for (class, (from, to)) in self.class_spans(span).enumerate() {
+            let class = first_key(u32::try_from(class).expect("fewer than 2^32 classes"));
+            self.days.slices(from, to, |mut keys| {
+                while let Some(first) = keys.first() {
+                    let year = day_of(*first).0.year();
+                    let end = match ends.iter().find(|(y, _)| *y == year) {
+                        Some((_, end)) => *end,
+                        None => {
+                            let end = BusinessDate::from_ymd(year + 1, 1, 1).map(|d| key(0, d));
+                            ends.push((year, end));
+                            end
+                        }
+                    };
+                    let next = match end {
+                        Some(end) => keys.partition_point(|k| *k < (class | end)),
+                        None => keys.len(),
+                    };
+                    each(year, next as u64);
+                    keys = &keys[next..];
+                }
+            });
         }
+    }
+
+    /// Each class's keys bounding `span`, in class order.
+    fn class_spans(&self, span: Span) -> impl Iterator<Item = (u64, u64)> + '_ {
+        let from = span.from.map_or(first_key(0), |from| key(0, from));
+        let to = key(0, span.to);
+        (0..self.classes.len()).map(move |class| {
+            let class = first_key(u32::try_from(class).expect("fewer than 2^32 classes"));
+            (class | from, class | to)
+        })
     }
 
     fn class_of(&mut self, x: &ExchangeRecord) -> u32 {
@@ -159,6 +224,18 @@ impl CountedExchanges {
             (r.position, r.occurred_on, area, parties.as_slice())
         })
     }
+
+    /// Whether the keys are those of the rows, in order.
+    #[cfg(test)]
+    pub fn days_match_rows(&self) -> bool {
+        let mut keys: Vec<u64> = self
+            .rows
+            .iter()
+            .map(|r| key(r.class, r.occurred_on))
+            .collect();
+        keys.sort_unstable();
+        self.days.well_formed() && self.days.iter().eq(keys)
+    }
 }
 
 impl PartialEq for CountedExchanges {
@@ -170,7 +247,7 @@ impl PartialEq for CountedExchanges {
 impl<'a> Tally<'a> {
     /// How many exchanges were counted.
     pub fn total(&self) -> u64 {
-        self.positions.len() as u64
+        self.counts.iter().sum()
     }
 
     /// The counted exchanges' areas with how many each, one entry per

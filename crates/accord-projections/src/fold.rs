@@ -57,6 +57,25 @@ impl AgreementRecord {
         terms
     }
 
+    /// The title and the term in force on `day`: [`Self::terms_at`]'s,
+    /// without cloning the rest (the report reads these two of every
+    /// agreement).
+    pub fn title_and_term_at(&self, day: BusinessDate) -> (&str, DateRange) {
+        let mut title = self.signed.title.as_str();
+        let mut term = self.signed.term;
+        for (_, a) in self
+            .amendments
+            .iter()
+            .take_while(|(_, a)| a.effective_on <= day)
+        {
+            if let Some(amended) = &a.title {
+                title = amended;
+            }
+            term = a.term.unwrap_or(term);
+        }
+        (title, term)
+    }
+
     /// The term in force on `day`: [`Self::terms_at`]'s, without the rest.
     pub fn term_at(&self, day: BusinessDate) -> DateRange {
         self.amendments

@@ -8,6 +8,7 @@ use accord_domain::{AgreementId, AreaId, BusinessDate, PartyId, Rating};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::counted::Span;
 use crate::plans::{activity_counts, follow_up_counts, ActivityCounts, FollowUpCounts};
 use crate::read_models::Exchanges;
 use crate::read_models::ReadModels;
@@ -128,6 +129,14 @@ impl Window {
         self.from.is_none_or(|from| from <= day) && day <= self.to && day <= self.at
     }
 
+    /// The days it counts: [from, min(to, at)].
+    fn span(&self) -> Span {
+        Span {
+            from: self.from,
+            to: self.to.min(self.at),
+        }
+    }
+
     /// Whether a term overlaps the window.
     fn overlaps(&self, start: BusinessDate, end: BusinessDate) -> bool {
         start <= self.to && self.from.is_none_or(|from| from <= end)
@@ -138,7 +147,7 @@ impl Window {
 /// and the statuses of its activities and follow-ups by party.
 struct Included<'a> {
     row: ReportAgreement,
-    /// (party, exchanges naming it), a party possibly more than once.
+    /// (party, exchanges naming it), each party once.
     named: Vec<(&'a PartyId, u64)>,
     plan: Plan<'a>,
 }
@@ -153,20 +162,56 @@ struct Plan<'a> {
 
 impl ReadModels {
     /// The cooperation report for `query` (see the crate docs for every
-    /// rule). Assembled from each included agreement's aggregate of its
-    /// exchanges (`counted`, ADR 0034), one pass over its counted rows; no
-    /// exchange record is read.
+    /// rule), with its lineage: each row lists `exchange_sources` and
+    /// `review_sources`. Assembled from each included agreement's
+    /// aggregate of its exchanges (`counted`, ADR 0034, ADR 0041): its
+    /// counts for the window per class, its positions in one pass over
+    /// its counted rows; no exchange record is read.
     pub fn report(&self, query: &ReportQuery) -> Report {
+        self.assemble(query, Lineage::All, None)
+    }
+
+    /// The report for `query` without its lineage: every row's
+    /// `exchange_sources` and `review_sources` are empty, every figure is
+    /// the same as [`ReadModels::report`]'s. What `lineage=none`, the CSV
+    /// and the console's page answer: each row costs its agreement's
+    /// classes, not its exchanges (ADR 0041).
+    pub fn report_without_lineage(&self, query: &ReportQuery) -> Report {
+        self.assemble(query, Lineage::None, None)
+    }
+
+    /// [`ReadModels::report_without_lineage`] with its counted exchanges
+    /// by the year they occurred in ([`ReadModels::report_years`]), read
+    /// while each agreement's aggregate is at hand: the console's page.
+    pub fn report_with_years(&self, query: &ReportQuery) -> (Report, BTreeMap<i32, u64>) {
+        let mut years = BTreeMap::new();
+        let report = self.assemble(query, Lineage::None, Some(&mut years));
+        (report, years)
+    }
+
+    fn assemble(
+        &self,
+        query: &ReportQuery,
+        lineage: Lineage,
+        mut years: Option<&mut BTreeMap<i32, u64>>,
+    ) -> Report {
         let window = Window {
             from: query.from,
             to: query.to.unwrap_or(query.at),
             at: query.at,
         };
+        let party = query.party.as_ref();
         let included: Vec<Included<'_>> = self
             .signing_order
             .iter()
             .filter_map(|id| self.agreements.get(id))
-            .filter_map(|record| include(record, &self.exchanges, &window, query.party.as_ref()))
+            .filter_map(|record| {
+                let row = include(record, &self.exchanges, &window, party, lineage)?;
+                if let Some(years) = years.as_deref_mut() {
+                    years::add(record, window.span(), years);
+                }
+                Some(row)
+            })
             .collect();
         Report {
             from: window.from,
@@ -180,6 +225,13 @@ impl ReadModels {
     }
 }
 
+/// Whether a report lists the positions behind its counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lineage {
+    All,
+    None,
+}
+
 /// The agreement's row, if it exists at D, has `party` (if any) at D and
 /// its term at D overlaps the window.
 fn include<'a>(
@@ -187,16 +239,17 @@ fn include<'a>(
     exchanges: &'a Exchanges,
     window: &Window,
     party: Option<&PartyId>,
+    lineage: Lineage,
 ) -> Option<Included<'a>> {
     let at = window.at;
-    let terms = record.terms_at(at);
+    let (title, term) = record.title_and_term_at(at);
     let wanted = record.exists_at(at)
         && party.is_none_or(|p| record.has_party_at(p, at))
-        && window.overlaps(terms.term.start, terms.term.end);
+        && window.overlaps(term.start, term.end);
     if !wanted {
         return None;
     }
-    let tally = record.counted.tally(|day| window.holds(day));
+    let tally = record.counted.tally(window.span(), lineage == Lineage::All);
     let mut by_area: BTreeMap<AreaId, u64> = BTreeMap::new();
     for (area, n) in tally.areas() {
         match by_area.get_mut(area) {
@@ -206,8 +259,16 @@ fn include<'a>(
             }
         }
     }
-    let named = tally.parties().collect();
-    let (outcomes, review_sources) = closed_outcomes(record, window);
+    // One entry per party however many classes name it: the party rows
+    // then look each party up once per agreement.
+    let mut named: Vec<(&PartyId, u64)> = Vec::new();
+    for (p, n) in tally.parties() {
+        match named.iter_mut().find(|(q, _)| *q == p) {
+            Some((_, count)) => *count += n,
+            None => named.push((p, n)),
+        }
+    }
+    let (outcomes, review_sources) = closed_outcomes(record, window, lineage);
     let (activities, led) = activity_counts(record, exchanges, window.from, window.to, at);
     // Only the exchanges that agreed follow-ups are read, not every one.
     let agreed = record
@@ -222,8 +283,8 @@ fn include<'a>(
     };
     let row = ReportAgreement {
         agreement_id: record.signed.agreement_id,
-        status: record.status_at(&terms.term, at),
-        title: terms.title,
+        status: record.status_at(&term, at),
+        title: title.to_owned(),
         parties: record.parties_at(at),
         exchanges: tally.total(),
         by_area,
@@ -239,11 +300,15 @@ fn include<'a>(
 }
 
 /// The outcomes of the agreement's reviews closed in the window, counted,
-/// and the positions of those closings, ascending. Only reviews opened by
+/// and, with the lineage, the positions of those closings, ascending. Only reviews opened by
 /// D: the rules let a closing be dated before its opening, and a review not
 /// yet opened at D does not exist there (the agreement view at D does not
 /// list it), so it cannot count as closed.
-fn closed_outcomes(record: &AgreementRecord, window: &Window) -> (BTreeMap<Rating, u64>, Vec<u64>) {
+fn closed_outcomes(
+    record: &AgreementRecord,
+    window: &Window,
+    lineage: Lineage,
+) -> (BTreeMap<Rating, u64>, Vec<u64>) {
     let mut outcomes = BTreeMap::new();
     let mut positions = Vec::new();
     let closings = record
@@ -253,7 +318,9 @@ fn closed_outcomes(record: &AgreementRecord, window: &Window) -> (BTreeMap<Ratin
         .filter_map(|r| r.closed.as_ref());
     for (position, closing) in closings.filter(|(_, c)| window.holds(c.closed_on)) {
         *outcomes.entry(closing.outcome).or_insert(0) += 1;
-        positions.push(*position);
+        if lineage == Lineage::All {
+            positions.push(*position);
+        }
     }
     positions.sort_unstable();
     (outcomes, positions)
@@ -272,46 +339,67 @@ fn totals(included: &[Included<'_>]) -> ReportTotals {
 
 /// One row per party of the included agreements (only `party` if given).
 fn party_rows(included: &[Included<'_>], party: Option<&PartyId>) -> Vec<ReportParty> {
-    // One pass over the agreements and one over the parties their counted
-    // exchanges name: the report must not cost parties × exchanges.
+    // One look-up per party of each agreement, and one per party its
+    // counted exchanges name that is not one of its parties: the report
+    // must not cost parties × exchanges.
     let wanted = |p: &PartyId| party.is_none_or(|w| w == p);
-    let mut rows: BTreeMap<&PartyId, ReportParty> = BTreeMap::new();
+    let mut index: BTreeMap<&PartyId, usize> = BTreeMap::new();
+    let mut rows: Vec<ReportParty> = Vec::new();
+    let mut own: Vec<(&PartyId, usize)> = Vec::new();
+    let mut others: Vec<(&PartyId, u64)> = Vec::new();
     for i in included {
+        own.clear();
         for p in i.row.parties.iter().filter(|p| wanted(p)) {
-            let row = rows.entry(p).or_insert_with(|| ReportParty {
-                party_id: p.clone(),
-                agreements: 0,
-                exchanges: 0,
-                activities: ActivityCounts::default(),
-                follow_ups: FollowUpCounts::default(),
+            let at = *index.entry(p).or_insert_with(|| {
+                rows.push(ReportParty {
+                    party_id: p.clone(),
+                    agreements: 0,
+                    exchanges: 0,
+                    activities: ActivityCounts::default(),
+                    follow_ups: FollowUpCounts::default(),
+                });
+                rows.len() - 1
             });
-            row.agreements += 1;
+            rows[at].agreements += 1;
+            own.push((p, at));
+        }
+        for (p, n) in &i.named {
+            match own.iter().find(|(q, _)| q == p) {
+                Some((_, at)) => rows[*at].exchanges += n,
+                // Its row may come with a later agreement.
+                None => others.push((*p, *n)),
+            }
         }
     }
-    for (p, n) in included.iter().flat_map(|i| &i.named) {
-        if let Some(row) = rows.get_mut(*p) {
-            row.exchanges += n;
+    for (p, n) in others {
+        if let Some(at) = index.get(p) {
+            rows[*at].exchanges += n;
         }
     }
-    count_plans(&mut rows, included.iter().map(|i| &i.plan));
-    rows.into_values().collect()
+    count_plans(&mut rows, &index, included.iter().map(|i| &i.plan));
+    let mut rows: Vec<Option<ReportParty>> = rows.into_iter().map(Some).collect();
+    index
+        .into_values()
+        .filter_map(|at| rows[at].take())
+        .collect()
 }
 
 /// Adds each activity to its lead party's row and each follow-up to its
 /// responsible party's, for the parties that have a row.
 fn count_plans<'a>(
-    rows: &mut BTreeMap<&PartyId, ReportParty>,
+    rows: &mut [ReportParty],
+    index: &BTreeMap<&PartyId, usize>,
     plans: impl Iterator<Item = &'a Plan<'a>>,
 ) {
     for plan in plans {
         for (p, status) in &plan.activities {
-            if let Some(row) = rows.get_mut(*p) {
-                row.activities.add(*status);
+            if let Some(at) = index.get(*p) {
+                rows[*at].activities.add(*status);
             }
         }
         for (p, status) in &plan.follow_ups {
-            if let Some(row) = rows.get_mut(*p) {
-                row.follow_ups.add(*status);
+            if let Some(at) = index.get(*p) {
+                rows[*at].follow_ups.add(*status);
             }
         }
     }

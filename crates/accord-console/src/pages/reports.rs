@@ -108,8 +108,15 @@ struct Read {
 }
 
 /// Reads the report as `GET /v1/reports/cooperation` does, and the years
-/// of its counted exchanges.
-async fn read(console: &Console, when: &When, filters: &Filters) -> Result<Read, PageError> {
+/// of its counted exchanges; its rows list their positions only if
+/// `lineage` (the JSON download: the page and the CSV show none, and the
+/// report without them costs its agreements, not its exchanges, ADR 0041).
+async fn read(
+    console: &Console,
+    when: &When,
+    filters: &Filters,
+    lineage: bool,
+) -> Result<Read, PageError> {
     let moment = when.moment();
     let query = ReportQuery {
         from: filters.from,
@@ -121,9 +128,16 @@ async fn read(console: &Console, when: &When, filters: &Filters) -> Result<Read,
     let engine = &console.app.engine;
     let (report, by_year, parties, position) = moment
         .with_models(engine, move |m, at| {
-            let report = m.report(&ReportQuery { at, ..query });
-            // From the aggregates the report counted (ADR 0034).
-            let by_year = m.report_years(&report);
+            let query = ReportQuery { at, ..query };
+            // The years from the aggregates the report counted (ADR 0034,
+            // ADR 0041).
+            let (report, by_year) = if lineage {
+                let report = m.report(&query);
+                let by_year = m.report_years(&report);
+                (report, by_year)
+            } else {
+                m.report_with_years(&query)
+            };
             // Names as they stood on the report's date.
             (report, by_year, m.parties_at(at), m.position())
         })
@@ -217,7 +231,7 @@ async fn page(State(console): State<Console>, _: Viewer, ui: Ui) -> Result<Respo
         by_year,
         parties,
         pin,
-    } = read(&console, &when, &filters).await?;
+    } = read(&console, &when, &filters, false).await?;
     let names = Names::new(parties.clone());
     let choices = log::recent(&console.app.engine, 20, None).await?;
     let download = |path: &str| {
@@ -411,10 +425,11 @@ fn download(
 async fn for_download(
     console: &Console,
     ui: &Ui,
+    lineage: bool,
 ) -> Result<(Report, Option<ReceiptBox>, String), PageError> {
     let when = When::from_ui(ui)?;
     let filters = Filters::from_ui(ui)?;
-    let read = read(console, &when, &filters).await?;
+    let read = read(console, &when, &filters, lineage).await?;
     let receipt = read
         .pin
         .as_ref()
@@ -426,7 +441,7 @@ async fn for_download(
 /// `GET /reports/cooperation.csv`: the API's CSV for the same parameters.
 #[tracing::instrument(skip_all)]
 async fn csv(State(console): State<Console>, _: Viewer, ui: Ui) -> Result<Response, PageError> {
-    let (report, receipt, name) = for_download(&console, &ui).await?;
+    let (report, receipt, name) = for_download(&console, &ui, false).await?;
     let body = report_csv(&report).into_bytes();
     Ok(download(
         body,
@@ -439,7 +454,7 @@ async fn csv(State(console): State<Console>, _: Viewer, ui: Ui) -> Result<Respon
 /// `GET /reports/cooperation.json`: the API's JSON for the same parameters.
 #[tracing::instrument(skip_all)]
 async fn json(State(console): State<Console>, _: Viewer, ui: Ui) -> Result<Response, PageError> {
-    let (report, receipt, name) = for_download(&console, &ui).await?;
+    let (report, receipt, name) = for_download(&console, &ui, true).await?;
     let body = serde_json::to_vec(&report).map_err(PageError::internal)?;
     Ok(download(
         body,
