@@ -11,7 +11,7 @@ use crate::command::{Command, Document, PartyKind, Responsibilities};
 use crate::event::{AgreementAmended, Event, FollowUp, PartyRegistered, PartyUpdated};
 use crate::ids::{
     ActivityId, AgreementId, AreaId, BusinessDate, DateRange, ExchangeId, FollowUpId, PartyId,
-    ReviewId,
+    PartyList, ReviewId,
 };
 use crate::members::{Members, Succession};
 use crate::refusal::Refusal;
@@ -257,8 +257,9 @@ pub struct ExchangeState {
     pub occurred_on: BusinessDate,
     /// Its area of cooperation.
     pub area: AreaId,
-    /// The parties it involved.
-    pub parties: Vec<PartyId>,
+    /// The parties it involved (a list shared with the read models when
+    /// the model is derived from them, ADR 0043).
+    pub parties: PartyList,
     /// Whether it was withdrawn.
     pub retracted: bool,
     /// The planned activity it carries out.
@@ -563,7 +564,7 @@ impl WriteModel {
                 let state = ExchangeState {
                     occurred_on: e.occurred_on,
                     area: e.area.clone(),
-                    parties: e.parties.clone(),
+                    parties: e.parties.as_slice().into(),
                     retracted: false,
                     activity_id: e.activity_id,
                     follow_ups: e.follow_ups.iter().map(|f| f.follow_up_id).collect(),
@@ -577,7 +578,9 @@ impl WriteModel {
                 if let Some(x) = a.exchanges.get_mut(&e.exchange_id) {
                     x.occurred_on = e.occurred_on.unwrap_or(x.occurred_on);
                     x.area = e.area.clone().unwrap_or_else(|| x.area.clone());
-                    x.parties = e.parties.clone().unwrap_or_else(|| x.parties.clone());
+                    if let Some(parties) = &e.parties {
+                        x.parties = parties.as_slice().into();
+                    }
                     let before = x.activity_id;
                     x.activity_id = e.activity_id.or(x.activity_id);
                     let (after, old) = (x.activity_id, x.follow_ups.clone());
