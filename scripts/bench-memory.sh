@@ -7,13 +7,13 @@
 # full read of the log (GET /v1/audit/verify). Deletes the data at the end
 # (a million events take about 2.5 GB).
 #
-# Usage: scripts/bench-memory.sh [EVENTS] [CACHE_MB...]   (default: 1000000 1024 256 64)
+# Usage: scripts/bench-memory.sh [EVENTS] [CACHE_MB...]   (default: 1000000 1024 128 64)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 events=${1:-1000000}
 shift || true
 caches=("$@")
-[ ${#caches[@]} -gt 0 ] || caches=(1024 256 64)
+[ ${#caches[@]} -gt 0 ] || caches=(1024 128 64)
 port=${ACCORD_BENCH_PORT:-18091}
 export ACCORD_ADMIN_TOKEN=bench-token
 cargo build --release -p accord --quiet

@@ -89,7 +89,7 @@ wrk -t1 -c64 -d10s "http://127.0.0.1:$port/healthz" | tee "$data.health" | grep 
 echo "== GET /v1/agreements/{id} (an agreement with $((head_after - head_before)) exchanges): wrk -t1 -c64 -d10s"
 wrk -t1 -c64 -d10s -H "Authorization: Bearer $ACCORD_ADMIN_TOKEN" "http://127.0.0.1:$port/v1/agreements/$agreement" | tee "$data.read" | grep -E 'Requests/sec|Latency'
 awk -v h="$(awk '/Requests\/sec/ {print $2}' "$data.health")" '/Requests\/sec/ {r = $2} END {printf "== read path: %.0f %% of /healthz\n", 100 * r / h}' "$data.read"
-echo "== server RSS: $(ps -o rss= -p $server) KiB after $head_after events (sled cache: ${ACCORD_CACHE_MB:-1024} MiB)"
+echo "== server RSS: $(ps -o rss= -p $server) KiB after $head_after events (sled cache: ${ACCORD_CACHE_MB:-128} MiB)"
 kill $server; wait $server 2>/dev/null || true
 
 if [ "$pg" = off ]; then echo "== PostgreSQL: skipped (ACCORD_BENCH_PG=off)"; exit 0; fi

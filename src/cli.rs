@@ -95,11 +95,12 @@ pub struct DataArgs {
     /// The data folder (the sled log and its metadata).
     #[arg(long, env = "ACCORD_DATA", default_value = "./accord-data")]
     pub data: PathBuf,
-    /// MiB of sled's page cache: the main term of the process's memory on a
-    /// large log. Default: 1024 for `serve` (sled's own default; RSS can
-    /// grow to about 1 GiB), 64 for the commands that read the log once,
-    /// front to back (`rebuild`, `verify`, `export`, `import`), where a
-    /// larger cache only costs memory.
+    /// MiB of sled's page cache: what reads add to the process's memory
+    /// beside the models. Default: 128 for `serve` (a full read of a
+    /// million-event log then adds about 180 MiB instead of about 1 GiB,
+    /// ADR 0043), 64 for the commands that read the log once, front to
+    /// back (`rebuild`, `verify`, `export`, `import`), where a larger cache
+    /// only costs memory.
     #[arg(long, env = "ACCORD_CACHE_MB")]
     pub cache_mb: Option<u64>,
     /// Keep the log, command records, tokens, webhook state, snapshots and
@@ -111,8 +112,10 @@ pub struct DataArgs {
 }
 
 impl DataArgs {
-    /// The page cache of `serve`, unless `--cache-mb` says otherwise.
-    pub const SERVE_CACHE_MB: u64 = 1024;
+    /// The page cache of `serve`, unless `--cache-mb` says otherwise: it
+    /// bounds what reads add to the memory (sled's own default, 1 GiB, let a
+    /// full read of a large log add that much; docs/PERFORMANCE.md, "Scale").
+    pub const SERVE_CACHE_MB: u64 = 128;
     /// The page cache of one pass over the log, unless `--cache-mb` says
     /// otherwise: measured on a million-event rebuild, 64 MiB reads as fast
     /// as 1 GiB or faster (fresh cache pages cost page faults) in 0.8 GiB

@@ -96,6 +96,84 @@ impl PartyId {
     }
 }
 
+/// The parties an exchange names, in the order given, as both models keep
+/// them: one shared, immutable list, so that a copy is a reference count.
+/// An agreement's exchanges name a handful of distinct lists, so the read
+/// models keep one copy of each and the write model derived from them
+/// shares it (ADR 0043), instead of a vector per exchange in each model.
+/// Serialized as a sequence of party ids, like a `Vec<PartyId>`.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct PartyList(Arc<[PartyId]>);
+
+impl PartyList {
+    /// The parties as a vector.
+    pub fn to_vec(&self) -> Vec<PartyId> {
+        self.0.to_vec()
+    }
+
+    /// Whether both are the same shared copy (then they are equal).
+    pub fn same_copy(&self, other: &PartyList) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl std::ops::Deref for PartyList {
+    type Target = [PartyId];
+    fn deref(&self) -> &[PartyId] {
+        &self.0
+    }
+}
+
+impl<'a> IntoIterator for &'a PartyList {
+    type Item = &'a PartyId;
+    type IntoIter = std::slice::Iter<'a, PartyId>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl From<Vec<PartyId>> for PartyList {
+    fn from(parties: Vec<PartyId>) -> Self {
+        Self(parties.into())
+    }
+}
+
+impl From<&[PartyId]> for PartyList {
+    fn from(parties: &[PartyId]) -> Self {
+        Self(parties.into())
+    }
+}
+
+impl PartialEq<PartyList> for Vec<PartyId> {
+    fn eq(&self, other: &PartyList) -> bool {
+        self.as_slice() == &*other.0
+    }
+}
+
+impl PartialEq<Vec<PartyId>> for PartyList {
+    fn eq(&self, other: &Vec<PartyId>) -> bool {
+        &*self.0 == other.as_slice()
+    }
+}
+
+impl fmt::Debug for PartyList {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.0.iter()).finish()
+    }
+}
+
+impl Serialize for PartyList {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for PartyList {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Vec::<PartyId>::deserialize(d).map(Self::from)
+    }
+}
+
 /// An area of cooperation, unique within an agreement: a slug of a-z, 0-9,
 /// `-` and `_`, e.g. `investment_promotion`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -27,8 +27,8 @@ pub use event::*;
 pub use ids::*;
 pub use members::{Member, Members};
 pub use model::{
-    ActivityState, AgreementState, Circumstances, Decision, ExchangeState, Fact, FollowUpState,
-    PartyProfile, PartyState, ReviewState, StoredFile, Terms, WriteModel,
+    ActivityState, AgreementState, Circumstances, Decision, ExchangeState, ExchangeStates, Fact,
+    FollowUpState, PartyProfile, PartyState, ReviewState, StoredFile, Terms, WriteModel,
 };
 pub use refusal::Refusal;
 pub use void::{breaks_history, command_of, decide_void, VoidTarget};

@@ -571,7 +571,7 @@ fn correct_exchange(model: &WriteModel, c: &CorrectExchange) -> Decided {
     let on = c.occurred_on.unwrap_or(x.occurred_on);
     let moved = on != x.occurred_on;
     let area = c.area.as_ref().filter(|area| **area != x.area);
-    let parties = c.parties.as_deref().filter(|p| *p != x.parties.as_slice());
+    let parties = c.parties.as_deref().filter(|p| *p != &*x.parties);
     if moved {
         check_exchange_date(a, on)?;
     }

@@ -4,7 +4,8 @@
 
 use accord_domain::WriteModel;
 use accord_projections::{
-    decode_snapshot, encode_snapshot, encode_snapshot_into, ReadModels, SnapshotError,
+    decode_snapshot, decode_snapshot_read_models, encode_snapshot, encode_snapshot_into,
+    ReadModels, SnapshotError,
 };
 use accord_store::{EventLog, SnapshotStore};
 
@@ -131,7 +132,22 @@ fn latest_snapshot(snapshots: &dyn SnapshotStore, up_to: u64) -> Option<Models> 
             return None;
         }
     };
-    match Models::decode(&bytes) {
+    let started = std::time::Instant::now();
+    let decoded = decode_snapshot_read_models(&bytes);
+    let decode_ms = started.elapsed().as_millis() as u64;
+    let decoded = decoded.map(|read| {
+        let started = std::time::Instant::now();
+        let write = read.write_model();
+        tracing::info!(
+            position,
+            bytes = bytes.len(),
+            decode_ms,
+            derive_ms = started.elapsed().as_millis() as u64,
+            "snapshot decoded: the read models, then the write model derived from them"
+        );
+        Models { write, read }
+    });
+    match decoded {
         Ok(models) if models.position() == position => Some(models),
         Ok(models) => {
             let found = models.position();

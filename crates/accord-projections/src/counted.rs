@@ -211,7 +211,7 @@ impl CountedExchanges {
             .iter()
             .position(|(area, parties)| *area == x.area && *parties == x.parties);
         let index = found.unwrap_or_else(|| {
-            self.classes.push((x.area.clone(), x.parties.clone()));
+            self.classes.push((x.area.clone(), x.parties.to_vec()));
             self.classes.len() - 1
         });
         u32::try_from(index).expect("fewer than 2^32 (area, parties) pairs in one agreement")

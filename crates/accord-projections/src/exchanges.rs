@@ -23,9 +23,11 @@ use std::fmt;
 use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 
-use accord_domain::{AreaId, Event, ExchangeId, PartyId};
+use accord_domain::{AreaId, Event, ExchangeId, PartyId, PartyList};
 
 use crate::state::{ExchangeRecord, ExchangeTexts};
+
+mod stored;
 
 /// Events read back by their global positions: how lean read models read
 /// an exchange's texts (the engine reads them from the log).
@@ -52,8 +54,8 @@ pub(crate) enum Texts {
 ///
 /// Records are boxed: the table then holds an id and a pointer per
 /// exchange, so growing it by doubling while a million-event log is folded
-/// moves 24 bytes an entry, not the whole record. Serialized as the map
-/// alone (a snapshot holds no texts).
+/// moves 24 bytes an entry, not the whole record. Serialized without the
+/// texts, each area and party list once ([`stored`]); decoded lean.
 #[derive(Clone, Default)]
 pub(crate) struct Exchanges {
     pub records: HashMap<ExchangeId, Box<ExchangeRecord>>,
@@ -62,26 +64,48 @@ pub(crate) struct Exchanges {
     pub interned: Interned,
 }
 
-/// One shared copy of each area and party id named by exchanges: a
-/// decoded snapshot or event gives every record its own copy of each id
-/// (a few dozen bytes each, three or four per exchange), though a log
-/// names a few hundred parties and areas.
+/// One shared copy of each area, party id and list of parties named by
+/// exchanges: a decoded event gives every record its own copy of each
+/// (a few dozen bytes each, and an allocation per list), though a log
+/// names a few hundred parties and areas, and an agreement's exchanges a
+/// handful of party lists (ADR 0043).
 #[derive(Clone, Default)]
 pub(crate) struct Interned {
     areas: HashSet<AreaId>,
     parties: HashSet<PartyId>,
+    lists: HashSet<PartyList>,
 }
 
 impl Interned {
-    /// Points the record's area and party ids at the shared copies.
+    /// Points the record's area, party ids and party list at the shared
+    /// copies.
     pub fn record(&mut self, x: &mut ExchangeRecord) {
-        x.area = shared(&mut self.areas, &x.area);
-        for party in &mut x.parties {
-            *party = shared(&mut self.parties, party);
-        }
+        x.area = self.area(&x.area);
+        x.parties = self.list(&x.parties);
+        self.follow_ups(x);
+    }
+
+    /// Points the party ids of the record's follow-ups at the shared copies.
+    pub fn follow_ups(&mut self, x: &mut ExchangeRecord) {
         for f in &mut x.follow_ups {
             f.party_id = shared(&mut self.parties, &f.party_id);
         }
+    }
+
+    /// The shared copy of `area`.
+    pub fn area(&mut self, area: &AreaId) -> AreaId {
+        shared(&mut self.areas, area)
+    }
+
+    /// The shared copy of `list`, made of shared party ids.
+    pub fn list(&mut self, list: &PartyList) -> PartyList {
+        if let Some(copy) = self.lists.get(list) {
+            return copy.clone();
+        }
+        let parties: Vec<PartyId> = list.iter().map(|p| shared(&mut self.parties, p)).collect();
+        let copy = PartyList::from(parties);
+        self.lists.insert(copy.clone());
+        copy
     }
 }
 
@@ -97,20 +121,6 @@ fn shared<T: Clone + Eq + std::hash::Hash>(set: &mut HashSet<T>, id: &T) -> T {
 }
 
 impl Exchanges {
-    /// The table with these records and lean texts (a decoded snapshot),
-    /// their ids shared.
-    pub fn lean(mut records: HashMap<ExchangeId, Box<ExchangeRecord>>) -> Self {
-        let mut interned = Interned::default();
-        for x in records.values_mut() {
-            interned.record(x);
-        }
-        Self {
-            records,
-            texts: Texts::Lean,
-            interned,
-        }
-    }
-
     /// Adds a record, its ids shared.
     pub fn insert(&mut self, id: ExchangeId, mut x: ExchangeRecord) {
         self.interned.record(&mut x);
@@ -182,11 +192,5 @@ impl fmt::Debug for Exchanges {
             .field("records", &self.records)
             .field("texts", &texts)
             .finish()
-    }
-}
-
-impl serde::Serialize for Exchanges {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.records.serialize(s)
     }
 }

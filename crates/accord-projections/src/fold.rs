@@ -332,7 +332,7 @@ pub(crate) fn exchange_view(
         occurred_on: x.occurred_on,
         area: x.area.clone(),
         kind: x.kind,
-        parties: x.parties.clone(),
+        parties: x.parties.to_vec(),
         summary: texts.summary.clone(),
         outcome: texts.outcome.clone(),
         place: texts.place.clone(),

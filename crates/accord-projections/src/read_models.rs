@@ -7,9 +7,9 @@ use std::sync::Arc;
 use accord_domain::members::Succession;
 use accord_domain::model::event_agreement;
 use accord_domain::{
-    AgreementId, AgreementSigned, AreaId, BusinessDate, Event, ExchangeCorrected, ExchangeId,
-    ExchangeRecorded, ExchangeRetracted, PartyAdmitted, PartyId, PartyProfile, PartyRegistered,
-    PartySucceeded, PartyWithdrew,
+    AgreementId, AgreementSigned, AreaId, BusinessDate, Event, ExchangeCorrected, ExchangeRecorded,
+    ExchangeRetracted, PartyAdmitted, PartyId, PartyProfile, PartyRegistered, PartySucceeded,
+    PartyWithdrew,
 };
 use serde::{Deserialize, Serialize};
 
@@ -84,8 +84,7 @@ struct Stored {
     party_agreements: HashMap<PartyId, Vec<AgreementId>>,
     agreements: HashMap<AgreementId, AgreementRecord>,
     signing_order: Vec<AgreementId>,
-    #[serde(deserialize_with = "presized")]
-    exchanges: HashMap<ExchangeId, Box<ExchangeRecord>>,
+    exchanges: Exchanges,
     voids: BTreeMap<u64, u64>,
 }
 
@@ -97,46 +96,12 @@ impl From<Stored> for ReadModels {
             party_agreements: stored.party_agreements,
             agreements: stored.agreements,
             signing_order: stored.signing_order,
-            exchanges: Exchanges::lean(stored.exchanges),
+            exchanges: stored.exchanges,
             voids: stored.voids,
         };
         models.recount_exchanges();
         models
     }
-}
-
-/// Deserializes a map with room for its stated length up front (up to two
-/// million entries). serde's own maps reserve at most 1 MiB against hostile
-/// lengths, so a snapshot's million exchanges grew the table by doubling,
-/// moving every entry about eight times.
-fn presized<'de, D, K, V>(d: D) -> Result<HashMap<K, V>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    K: Deserialize<'de> + Eq + std::hash::Hash,
-    V: Deserialize<'de>,
-{
-    struct Presized<K, V>(std::marker::PhantomData<(K, V)>);
-    impl<'de, K, V> serde::de::Visitor<'de> for Presized<K, V>
-    where
-        K: Deserialize<'de> + Eq + std::hash::Hash,
-        V: Deserialize<'de>,
-    {
-        type Value = HashMap<K, V>;
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("a map")
-        }
-        fn visit_map<M: serde::de::MapAccess<'de>>(
-            self,
-            mut map: M,
-        ) -> Result<Self::Value, M::Error> {
-            let mut out = HashMap::with_capacity(map.size_hint().unwrap_or(0).min(1 << 21));
-            while let Some((key, value)) = map.next_entry()? {
-                out.insert(key, value);
-            }
-            Ok(out)
-        }
-    }
-    d.deserialize_map(Presized(std::marker::PhantomData))
 }
 
 impl ReadModels {

@@ -22,8 +22,8 @@
 use std::collections::HashMap;
 
 use accord_domain::{
-    ActivityState, AgreementState, ExchangeState, FollowUpState, PartyProfile, PartyState,
-    ReviewState, Terms, WriteModel,
+    ActivityState, AgreementState, ExchangeState, ExchangeStates, FollowUpState, PartyProfile,
+    PartyState, ReviewState, Terms, WriteModel,
 };
 
 use crate::state::AgreementRecord;
@@ -51,7 +51,15 @@ impl ReadModels {
         let mut agreements: HashMap<_, _> = self
             .agreements
             .iter()
-            .map(|(id, record)| (*id, agreement_state(record, record.exchanges.len())))
+            .map(|(id, record)| (*id, agreement_state(record)))
+            .collect();
+        // Each agreement's exchanges gathered in table order, then sorted
+        // once into its `ExchangeStates` (inserting them one by one in this
+        // order would move the entries after each).
+        let mut exchanges: HashMap<_, Vec<_>> = self
+            .agreements
+            .iter()
+            .map(|(id, record)| (*id, Vec::with_capacity(record.exchanges.len())))
             .collect();
         // One pass over the exchange table in its own order, not a lookup
         // per id in each agreement's list: at a million events the table
@@ -68,7 +76,9 @@ impl ReadModels {
                 activity_id: x.activity_id,
                 follow_ups: x.follow_ups.iter().map(|f| f.follow_up_id).collect(),
             };
-            agreement.exchanges.insert(*id, state);
+            if let Some(list) = exchanges.get_mut(&x.agreement_id) {
+                list.push((*id, state));
+            }
             let record = &self.agreements[&x.agreement_id];
             for f in &x.follow_ups {
                 let state = FollowUpState {
@@ -79,13 +89,17 @@ impl ReadModels {
                 agreement.follow_ups.insert(f.follow_up_id, state);
             }
         }
+        for (id, list) in exchanges {
+            if let Some(agreement) = agreements.get_mut(&id) {
+                agreement.exchanges = ExchangeStates::from(list);
+            }
+        }
         WriteModel::from_parts(parties, agreements)
     }
 }
 
-/// An agreement's state without its exchanges (added by the caller), its
-/// exchange table sized for `exchanges` of them.
-fn agreement_state(record: &AgreementRecord, exchanges: usize) -> AgreementState {
+/// An agreement's state without its exchanges (added by the caller).
+fn agreement_state(record: &AgreementRecord) -> AgreementState {
     let signed = &record.signed;
     let reviews = record
         .review_index
@@ -118,7 +132,7 @@ fn agreement_state(record: &AgreementRecord, exchanges: usize) -> AgreementState
         // Both keep amendments in (effective_on, position) order.
         amendments: record.amendments.iter().map(|(_, a)| a.clone()).collect(),
         terminated_on: record.terminated.map(|(on, _)| on),
-        exchanges: HashMap::with_capacity(exchanges),
+        exchanges: ExchangeStates::default(),
         reviews,
         activities: record
             .activities

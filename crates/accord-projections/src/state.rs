@@ -11,8 +11,9 @@ use accord_domain::members::Succession;
 use accord_domain::{
     ActivityId, AgreementAmended, AgreementId, AgreementSigned, AreaId, AssessmentRecorded,
     BusinessDate, DocumentAttached, Event, ExchangeCorrected, ExchangeId, ExchangeKind,
-    ExchangeRecorded, FollowUp, FollowUpId, Members, Participant, PartyId, PartyRegistered,
-    PartySucceeded, PartyUpdated, ReviewId, ReviewPeriodClosed, ReviewPeriodOpened,
+    ExchangeRecorded, FollowUp, FollowUpId, Members, Participant, PartyId, PartyList,
+    PartyRegistered, PartySucceeded, PartyUpdated, ReviewId, ReviewPeriodClosed,
+    ReviewPeriodOpened,
 };
 
 use serde::{Deserialize, Serialize};
@@ -105,7 +106,9 @@ pub(crate) struct ExchangeRecord {
     pub occurred_on: BusinessDate,
     pub area: AreaId,
     pub kind: ExchangeKind,
-    pub parties: Vec<PartyId>,
+    /// Its parties: a list shared with every exchange that names the same
+    /// ones (ADR 0043).
+    pub parties: PartyList,
     pub follow_ups: Vec<FollowUp>,
     /// The planned activity it carries out.
     pub activity_id: Option<ActivityId>,
@@ -413,7 +416,7 @@ impl ExchangeRecord {
             occurred_on: e.occurred_on,
             area: e.area,
             kind: e.kind,
-            parties: e.parties,
+            parties: e.parties.into(),
             follow_ups: e.follow_ups,
             activity_id: e.activity_id,
             corrected: false,
@@ -437,7 +440,7 @@ impl ExchangeRecord {
             self.kind = kind;
         }
         if let Some(parties) = &c.parties {
-            self.parties = parties.clone();
+            self.parties = parties.as_slice().into();
         }
         if let Some(follow_ups) = &c.follow_ups {
             self.follow_ups = follow_ups.clone();
