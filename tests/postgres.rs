@@ -6,6 +6,8 @@
 //! `ACCORD_TEST_DATABASE_URL` (default 127.0.0.1:5432, which `.ci/run`
 //! starts); without one the tests fail, they never skip.
 
+#[path = "support/hammer.rs"]
+mod hammer;
 #[path = "support/receiver.rs"]
 mod receiver;
 #[path = "support/server.rs"]
@@ -14,23 +16,14 @@ mod server;
 use std::collections::HashMap;
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use accord_store_pg::testing::TestDatabase;
+use hammer::{exchange, hammer, seed, Acknowledged, AGREEMENT, CLIENTS, HAMMER_FOR};
 use receiver::{verify_with_python, Received, TestReceiver};
-use reqwest::Client;
 use serde_json::{json, Value};
 use server::{read_events, subscribe, DataDir, Server, TOKEN};
-use uuid::Uuid;
-
-const AGREEMENT: &str = "0190f0a0-2020-7000-8000-000000000001";
-const AREAS: [&str; 3] = ["investment_promotion", "labour_recruitment", "scheme_30"];
-const CLIENTS: usize = 8;
-const HAMMER_FOR: Duration = Duration::from_millis(1500);
-
-/// command_id → (answered position, the exact body sent).
-type Acknowledged = Arc<Mutex<HashMap<String, (u64, Value)>>>;
 
 async fn start_on(dir: &DataDir, database: &TestDatabase) -> Server {
     Server::start_with_env(dir, &[("ACCORD_DATABASE_URL", database.url().to_owned())]).await
@@ -56,68 +49,6 @@ fn succeeded(output: &Output) -> Value {
         String::from_utf8_lossy(&output.stderr)
     );
     serde_json::from_str(&stdout).expect("accord prints JSON")
-}
-
-async fn seed(server: &Server) {
-    for id in ["dong-nai-iza", "lam-dong-iza", "binh-phuoc-eza"] {
-        let data = json!({"party_id": id, "name": format!("Ban quản lý {id}"), "kind": "industrial_zone_authority"});
-        server
-            .accept(&json!({"type": "RegisterParty", "data": data}))
-            .await;
-    }
-    let data = json!({"agreement_id": AGREEMENT, "title": "Chương trình hợp tác ba bên 2020–2030",
-        "parties": ["binh-phuoc-eza", "dong-nai-iza", "lam-dong-iza"], "signed_on": "2020-01-01",
-        "term": {"start": "2020-01-01", "end": "2030-12-31"}, "areas": AREAS});
-    server
-        .accept(&json!({"type": "SignAgreement", "data": data}))
-        .await;
-}
-
-fn exchange(client: usize, n: usize) -> Value {
-    json!({"type": "RecordExchange", "command_id": Uuid::now_v7(), "data": {
-        "agreement_id": AGREEMENT, "occurred_on": format!("2021-{:02}-{:02}", 1 + n % 12, 1 + client),
-        "area": AREAS[n % AREAS.len()], "kind": "information", "parties": ["dong-nai-iza", "lam-dong-iza"],
-        "summary": format!("Trao đổi thông tin số {n} của máy khách {client}")}})
-}
-
-/// Posts exchanges until the server dies or `stop` is set, remembering every
-/// 201; true if it ended on a request the dead server never answered.
-async fn hammer(
-    client: Client,
-    url: String,
-    number: usize,
-    stop: Arc<AtomicBool>,
-    acked: Acknowledged,
-) -> bool {
-    let mut n = 0;
-    while !stop.load(Ordering::SeqCst) {
-        n += 1;
-        let body = exchange(number, n);
-        let Ok(response) = client
-            .post(&url)
-            .bearer_auth(TOKEN)
-            .json(&body)
-            .send()
-            .await
-        else {
-            return true;
-        };
-        if response.status() != 201 {
-            continue;
-        }
-        let Ok(result) = response.json::<Value>().await else {
-            return true;
-        };
-        let position = result["position"]
-            .as_u64()
-            .expect("a 201 names its position");
-        let id = body["command_id"]
-            .as_str()
-            .expect("a command id")
-            .to_owned();
-        acked.lock().unwrap().insert(id, (position, body));
-    }
-    false
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
