@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use hammer::{hammer, seed, Acknowledged, AGREEMENT, CLIENTS, HAMMER_FOR};
+use hammer::{assert_each_once, hammer, seed, Acknowledged, AGREEMENT, CLIENTS, HAMMER_FOR};
 use serde_json::Value;
 use server::{accord_verify, DataDir, Server};
 
@@ -71,31 +71,8 @@ async fn every_acknowledged_command_survives_a_kill_9_in_a_gapless_verifying_log
     let head = restarted.head().await;
     println!("events in the log after the restart: {head} (4 seeded)");
     let events = restarted.events().await;
-    let positions: Vec<u64> = events
-        .iter()
-        .map(|e| e["position"].as_u64().unwrap())
-        .collect();
-    assert_eq!(
-        positions,
-        (1..=head).collect::<Vec<_>>(),
-        "positions are gapless 1..=head"
-    );
-    let by_command: HashMap<&str, u64> = events
-        .iter()
-        .map(|e| {
-            (
-                e["command_id"].as_str().unwrap(),
-                e["position"].as_u64().unwrap(),
-            )
-        })
-        .collect();
-    for (id, (position, _)) in &acked {
-        assert_eq!(
-            by_command.get(id.as_str()),
-            Some(position),
-            "acknowledged command {id} lost or moved"
-        );
-    }
+    assert_eq!(events.len() as u64, head, "the log holds 1..=head");
+    assert_each_once(&events, &acked);
 
     let verify = restarted.json("/v1/audit/verify").await;
     assert_eq!(verify["ok"], true, "{verify:#}");

@@ -4,7 +4,9 @@
 //! offline commands (`verify`, `export`, `import`) on the database. Each
 //! test has a database of its own on the server of
 //! `ACCORD_TEST_DATABASE_URL` (default 127.0.0.1:5432, which `.ci/run`
-//! starts); without one the tests fail, they never skip.
+//! starts); without one the tests fail, they never skip. The test that
+//! restarts PostgreSQL under load runs a server of its own
+//! ([`PgServer`]), never the shared one.
 
 #[path = "support/hammer.rs"]
 mod hammer;
@@ -13,14 +15,15 @@ mod receiver;
 #[path = "support/server.rs"]
 mod server;
 
-use std::collections::HashMap;
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use accord_store_pg::testing::TestDatabase;
-use hammer::{exchange, hammer, seed, Acknowledged, AGREEMENT, CLIENTS, HAMMER_FOR};
+use accord_store_pg::testing::{PgServer, Shutdown, TestDatabase};
+use hammer::{
+    assert_each_once, exchange, hammer, seed, Acknowledged, AGREEMENT, CLIENTS, HAMMER_FOR,
+};
 use receiver::{verify_with_python, Received, TestReceiver};
 use serde_json::{json, Value};
 use server::{read_events, subscribe, DataDir, Server, TOKEN};
@@ -157,31 +160,8 @@ async fn every_acknowledged_command_survives_a_kill_9_on_postgresql() {
     let restarted = start_on(&dir, &database).await;
     let head = restarted.head().await;
     let events = restarted.events().await;
-    let positions: Vec<u64> = events
-        .iter()
-        .map(|e| e["position"].as_u64().unwrap())
-        .collect();
-    assert_eq!(
-        positions,
-        (1..=head).collect::<Vec<_>>(),
-        "gapless 1..=head"
-    );
-    let by_command: HashMap<&str, u64> = events
-        .iter()
-        .map(|e| {
-            (
-                e["command_id"].as_str().unwrap(),
-                e["position"].as_u64().unwrap(),
-            )
-        })
-        .collect();
-    for (id, (position, _)) in &acked {
-        assert_eq!(
-            by_command.get(id.as_str()),
-            Some(position),
-            "command {id} lost or moved"
-        );
-    }
+    assert_eq!(events.len() as u64, head, "the log holds 1..=head");
+    assert_each_once(&events, &acked);
     let last = acked.values().max_by_key(|(p, _)| *p).expect("some");
     let repeat = restarted.command(&last.1).await;
     assert_eq!(repeat.status, 200, "{}", repeat.text);
@@ -595,29 +575,9 @@ async fn a_node_killed_under_load_loses_nothing_acknowledged_and_the_other_goes_
     let events = b.events().await;
     let head = b.head().await;
     assert!(head >= more["position"].as_u64().unwrap());
-    let positions: Vec<u64> = events
-        .iter()
-        .map(|e| e["position"].as_u64().unwrap())
-        .collect();
-    assert_eq!(
-        positions,
-        (1..=head).collect::<Vec<_>>(),
-        "gapless 1..=head"
-    );
-    let mut by_command: HashMap<&str, Vec<u64>> = HashMap::new();
-    for event in &events {
-        by_command
-            .entry(event["command_id"].as_str().unwrap())
-            .or_default()
-            .push(event["position"].as_u64().unwrap());
-    }
-    for (id, (position, _)) in acked_a.iter().chain(&acked_b) {
-        assert_eq!(
-            by_command.get(id.as_str()),
-            Some(&vec![*position]),
-            "command {id} is in the log once, at the position it was answered with"
-        );
-    }
+    assert_eq!(events.len() as u64, head, "the log holds 1..=head");
+    assert_each_once(&events, &acked_a);
+    assert_each_once(&events, &acked_b);
     // A client of the dead node retries on the other: the original result.
     for (position, body) in acked_a.values().take(5) {
         let again = b.command(body).await;
@@ -893,35 +853,135 @@ async fn two_nodes_under_load_ride_out_postgresql_going_away_and_lose_nothing() 
 
     let head = acked.values().map(|(p, _)| *p).max().unwrap();
     let (events_a, events_b) = (a.events().await, b.events().await);
-    let positions: Vec<u64> = events_b
-        .iter()
-        .map(|e| e["position"].as_u64().unwrap())
-        .collect();
-    assert!(positions.len() as u64 >= head);
-    assert_eq!(
-        positions,
-        (1..=positions.len() as u64).collect::<Vec<_>>(),
-        "gapless"
-    );
-    let mut by_command: HashMap<&str, Vec<u64>> = HashMap::new();
-    for event in &events_b {
-        by_command
-            .entry(event["command_id"].as_str().unwrap())
-            .or_default()
-            .push(event["position"].as_u64().unwrap());
-    }
-    for (id, (position, _)) in &acked {
-        assert_eq!(
-            by_command.get(id.as_str()),
-            Some(&vec![*position]),
-            "command {id} is in the log once, at the position it was answered with"
-        );
-    }
+    assert!(events_b.len() as u64 >= head);
+    assert_each_once(&events_b, &acked);
     // Both nodes hold the same models once they have applied the same log.
-    let last = positions.len().max(events_a.len());
+    let last = events_b.len().max(events_a.len());
     let path = format!("/v1/agreements/{AGREEMENT}?min_position={last}");
     assert_eq!(a.json(&path).await, b.json(&path).await);
     let verify = a.json("/v1/audit/verify").await;
+    assert_eq!(verify["ok"], true, "{verify:#}");
+    a.stop();
+    b.stop();
+}
+
+// A real PostgreSQL server restarted under load, rather than a proxy cut.
+
+/// Polls `/readyz` until `database_reachable` is `wanted` (at most 20 s).
+async fn until_reachable(server: &Server, wanted: bool) -> Value {
+    let mut ready = server.json("/readyz").await;
+    for _ in 0..200 {
+        if ready["database_reachable"] == wanted {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        ready = server.json("/readyz").await;
+    }
+    ready
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_nodes_under_load_ride_out_a_real_postgresql_restart_fast_and_immediate() {
+    // A server of the test's own: the machine's shared one is not restarted.
+    let postgres = PgServer::start();
+    let database = TestDatabase::create_on(postgres.url());
+    let (dir_a, dir_b) = (DataDir::new(), DataDir::new());
+    let flags = ["--request-timeout", "2", "--database-url", database.url()];
+    let a = Server::start_with(&dir_a, &flags).await;
+    let b = Server::start_with(&dir_b, &flags).await;
+    seed(&a).await;
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let acked: Acknowledged = Arc::default();
+    let clients: Vec<_> = (0..CLIENTS)
+        .map(|n| {
+            let server = if n % 2 == 0 { &a } else { &b };
+            let (client, url) = (server.client.clone(), server.url("/v1/commands"));
+            tokio::spawn(hammer(client, url, n, stop.clone(), acked.clone()))
+        })
+        .collect();
+    let count = || acked.lock().unwrap().len();
+    let mut retried = Vec::new();
+    for (round, mode) in [Shutdown::Fast, Shutdown::Immediate]
+        .into_iter()
+        .enumerate()
+    {
+        tokio::time::sleep(HAMMER_FOR).await;
+        let before = count();
+        assert!(before > 0, "nothing acknowledged before the {mode:?} stop");
+        tokio::task::block_in_place(|| postgres.stop(mode));
+
+        // Down: commands wait and are answered 503 with Retry-After.
+        let body = exchange(CLIENTS + round, 1);
+        let away = a
+            .client
+            .post(a.url("/v1/commands"))
+            .bearer_auth(TOKEN)
+            .json(&body)
+            .send()
+            .await
+            .expect("an answer");
+        assert_eq!(away.status(), 503, "while PostgreSQL is down ({mode:?})");
+        assert!(away.headers().contains_key("retry-after"), "{away:?}");
+        retried.push(body);
+        for server in [&a, &b] {
+            let ready = until_reachable(server, false).await;
+            assert_eq!(ready["database_reachable"], false, "{mode:?}: {ready:#}");
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        tokio::task::block_in_place(|| postgres.start_again());
+
+        // Back: everything resumes by itself, the clients' commands first.
+        let mut resumed = false;
+        for _ in 0..300 {
+            if count() > before + CLIENTS {
+                resumed = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(
+            resumed,
+            "commands did not resume after the {mode:?} restart:\n{}\n{}\n{}",
+            a.stderr(),
+            b.stderr(),
+            postgres.log()
+        );
+        for server in [&a, &b] {
+            let ready = until_reachable(server, true).await;
+            assert_eq!(ready["database_reachable"], true, "{mode:?}: {ready:#}");
+        }
+    }
+    tokio::time::sleep(HAMMER_FOR).await;
+    stop.store(true, Ordering::SeqCst);
+    for client in clients {
+        let ended = tokio::time::timeout(Duration::from_secs(60), client).await;
+        assert!(
+            !ended.expect("clients end").expect("no panic"),
+            "both nodes answered every request"
+        );
+    }
+    // The commands answered 503 while it was down, retried: recorded once.
+    let mut acked = std::mem::take(&mut *acked.lock().unwrap());
+    for (n, body) in retried.iter().enumerate() {
+        let server = if n % 2 == 0 { &b } else { &a };
+        let answer = until_answered(server, body).await;
+        assert!(matches!(answer.status, 200 | 201), "{}", answer.text);
+        let position = answer.body["position"].as_u64().expect("a position");
+        let id = body["command_id"].as_str().unwrap().to_owned();
+        acked.insert(id, (position, body.clone()));
+    }
+    println!(
+        "acknowledged across a fast and an immediate restart: {}",
+        acked.len()
+    );
+    let head = acked.values().map(|(p, _)| *p).max().unwrap();
+    let path = format!("/v1/agreements/{AGREEMENT}?min_position={head}");
+    assert_eq!(a.json(&path).await, b.json(&path).await, "the same models");
+    let events = a.events().await;
+    assert!(events.len() as u64 >= head);
+    assert_each_once(&events, &acked);
+    let verify = b.json("/v1/audit/verify").await;
     assert_eq!(verify["ok"], true, "{verify:#}");
     a.stop();
     b.stop();

@@ -82,3 +82,31 @@ pub async fn hammer(
     }
     false
 }
+
+/// Asserts that `events` (the whole log) is gapless from 1 and holds every
+/// acknowledged command once, at the position it was answered with.
+pub fn assert_each_once(events: &[Value], acked: &HashMap<String, (u64, Value)>) {
+    let positions: Vec<u64> = events
+        .iter()
+        .map(|e| e["position"].as_u64().expect("an event's position"))
+        .collect();
+    assert_eq!(
+        positions,
+        (1..=positions.len() as u64).collect::<Vec<_>>(),
+        "gapless 1..=head"
+    );
+    let mut by_command: HashMap<&str, Vec<u64>> = HashMap::new();
+    for event in events {
+        by_command
+            .entry(event["command_id"].as_str().expect("a command id"))
+            .or_default()
+            .push(event["position"].as_u64().expect("an event's position"));
+    }
+    for (id, (position, _)) in acked {
+        assert_eq!(
+            by_command.get(id.as_str()),
+            Some(&vec![*position]),
+            "command {id} is in the log once, at the position it was answered with"
+        );
+    }
+}

@@ -5,7 +5,8 @@
 //!
 //! No server is no skip: creating the database fails, and the test with it.
 
-use std::net::{Shutdown, TcpListener, TcpStream};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -32,6 +33,12 @@ impl TestDatabase {
     pub fn create() -> TestDatabase {
         let admin =
             std::env::var(TEST_DATABASE_URL).unwrap_or_else(|_| DEFAULT_TEST_DATABASE_URL.into());
+        Self::create_on(admin)
+    }
+
+    /// Creates `accord_test_<uuid>` on the server of `admin`, the URL of a
+    /// database a user allowed to create databases connects to.
+    pub fn create_on(admin: String) -> TestDatabase {
         let name = format!("accord_test_{}", Uuid::now_v7().simple());
         let url = with_database(&admin, &name);
         if let Err(error) = execute(&admin, &format!("CREATE DATABASE {name}")) {
@@ -61,6 +68,195 @@ impl Drop for TestDatabase {
             eprintln!("could not drop the test database {}: {error}", self.name);
         }
     }
+}
+
+/// A PostgreSQL server of a test's own, in a temporary folder, on a free
+/// port of 127.0.0.1 with trust authentication: a test may stop and start
+/// it (a restart of the database) without touching the machine's shared
+/// server, which other tests use. Made with the server binaries of
+/// Debian's `postgresql` package (`/usr/lib/postgresql/<version>/bin`,
+/// which `scripts/test.sh` installs when missing); run as the `postgres`
+/// user when the test runs as root, since PostgreSQL refuses root.
+/// Stopped (immediately) and deleted on drop.
+pub struct PgServer {
+    bin: PathBuf,
+    folder: tempfile::TempDir,
+    port: u16,
+    /// The `postgres` user's uid and gid, when the test runs as root.
+    user: Option<(u32, u32)>,
+}
+
+/// How [`PgServer::stop`] shuts the server down (`pg_ctl stop -m`).
+#[derive(Clone, Copy, Debug)]
+pub enum Shutdown {
+    /// Sessions are ended, open transactions rolled back, then a checkpoint.
+    Fast,
+    /// Every process is killed at once, as in a crash: recovery at restart.
+    Immediate,
+}
+
+impl PgServer {
+    /// Makes a new cluster (`initdb`) and starts it; panics, saying what
+    /// is missing, when the server binaries are not installed.
+    pub fn start() -> PgServer {
+        let bin = server_binaries().unwrap_or_else(|| {
+            panic!(
+                "no /usr/lib/postgresql/*/bin/initdb: the PostgreSQL restart tests need \
+                 the server binaries (Debian's postgresql package; scripts/test.sh installs it)"
+            )
+        });
+        let folder = tempfile::Builder::new()
+            .prefix("accord-pg-")
+            .tempdir()
+            .expect("a temporary folder");
+        let user = run_as_postgres(folder.path());
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .expect("a free port")
+            .port();
+        let server = PgServer {
+            bin,
+            folder,
+            port,
+            user,
+        };
+        let data = server.data();
+        server.run(
+            "initdb",
+            &[
+                "-D",
+                &data,
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "--no-sync",
+            ],
+        );
+        server.start_again();
+        server
+    }
+
+    /// The URL of its `postgres` database, as user `postgres`.
+    pub fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+
+    /// Stops the server (`pg_ctl stop`) and waits until it is down.
+    pub fn stop(&self, mode: Shutdown) {
+        let mode = match mode {
+            Shutdown::Fast => "fast",
+            Shutdown::Immediate => "immediate",
+        };
+        self.run("pg_ctl", &["-D", &self.data(), "-w", "-m", mode, "stop"]);
+    }
+
+    /// Starts the stopped server again on the same port and waits until it
+    /// accepts connections (after recovery, following an immediate stop).
+    pub fn start_again(&self) {
+        let options = format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1",
+            self.port,
+            self.folder.path().display()
+        );
+        let log = self.folder.path().join("server.log");
+        self.run(
+            "pg_ctl",
+            &[
+                "-D",
+                &self.data(),
+                "-l",
+                &log.display().to_string(),
+                "-o",
+                &options,
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ],
+        );
+    }
+
+    /// What the server logged so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.folder.path().join("server.log"))
+            .unwrap_or_else(|e| format!("(no server log: {e})"))
+    }
+
+    fn data(&self) -> String {
+        self.folder.path().join("data").display().to_string()
+    }
+
+    /// Runs one of the server's programs, as `postgres` when root; panics
+    /// with its output when it fails.
+    fn run(&self, program: &str, args: &[&str]) {
+        let mut command = std::process::Command::new(self.bin.join(program));
+        command.args(args).current_dir(self.folder.path());
+        if let Some((uid, gid)) = self.user {
+            use std::os::unix::process::CommandExt;
+            command.uid(uid).gid(gid);
+        }
+        let output = command
+            .output()
+            .unwrap_or_else(|e| panic!("{program}: {e}"));
+        assert!(
+            output.status.success(),
+            "{program} {args:?} failed: {}{}\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr),
+            self.log()
+        );
+    }
+}
+
+impl Drop for PgServer {
+    fn drop(&mut self) {
+        let mut command = std::process::Command::new(self.bin.join("pg_ctl"));
+        command.args(["-D", &self.data(), "-m", "immediate", "stop"]);
+        if let Some((uid, gid)) = self.user {
+            use std::os::unix::process::CommandExt;
+            command.uid(uid).gid(gid);
+        }
+        let _ = command.output();
+    }
+}
+
+/// The newest installed PostgreSQL's `bin` folder holding `initdb`.
+fn server_binaries() -> Option<PathBuf> {
+    let mut found: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .flatten()
+        .filter_map(|entry| {
+            let version = entry.file_name().to_str()?.parse::<u32>().ok()?;
+            let bin = entry.path().join("bin");
+            bin.join("initdb").exists().then_some((version, bin))
+        })
+        .collect();
+    found.sort();
+    found.pop().map(|(_, bin)| bin)
+}
+
+/// When this process is root (PostgreSQL refuses to run as root), hands
+/// `folder` to the `postgres` user and returns its uid and gid.
+fn run_as_postgres(folder: &Path) -> Option<(u32, u32)> {
+    use std::os::unix::fs::MetadataExt;
+    let owner = std::fs::metadata(folder).expect("the folder").uid();
+    if owner != 0 {
+        return None;
+    }
+    let passwd = std::fs::read_to_string("/etc/passwd").expect("/etc/passwd");
+    let (uid, gid) = passwd
+        .lines()
+        .map(|line| line.split(':').collect::<Vec<_>>())
+        .find(|fields| fields.first() == Some(&"postgres") && fields.len() > 3)
+        .map(|fields| (fields[2].parse().ok(), fields[3].parse().ok()))
+        .and_then(|ids| Some((ids.0?, ids.1?)))
+        .expect("a postgres user (made by Debian's postgresql package) to run the server as");
+    std::os::unix::fs::chown(folder, Some(uid), Some(gid)).expect("the folder handed to postgres");
+    Some((uid, gid))
 }
 
 /// A TCP proxy in front of a test database that a test can cut, as a
@@ -123,7 +319,7 @@ impl Proxy {
             .unwrap_or_else(|e| e.into_inner())
             .drain(..)
         {
-            let _ = stream.shutdown(Shutdown::Both);
+            let _ = stream.shutdown(std::net::Shutdown::Both);
         }
     }
 
@@ -151,7 +347,7 @@ fn forward(client: TcpStream, server: TcpStream, open: &Mutex<Vec<TcpStream>>) {
         if let (Ok(mut from), Ok(mut to)) = pair {
             std::thread::spawn(move || {
                 let _ = std::io::copy(&mut from, &mut to);
-                let _ = to.shutdown(Shutdown::Both);
+                let _ = to.shutdown(std::net::Shutdown::Both);
             });
         }
     }
