@@ -986,3 +986,161 @@ async fn two_nodes_under_load_ride_out_a_real_postgresql_restart_fast_and_immedi
     a.stop();
     b.stop();
 }
+
+// A node that hangs or dies while it holds the head row's lock (ADR 0050).
+
+/// `url` naming its sessions `name` in `pg_stat_activity`.
+fn named(url: &str, name: &str) -> String {
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}application_name={name}")
+}
+
+/// Sends `signal` (`STOP`, `CONT`) to a node.
+fn signal(server: &Server, signal: &str) {
+    let status = Command::new("kill")
+        .args([&format!("-{signal}"), &server.pid().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success(), "kill -{signal}");
+}
+
+/// Whether a session named `name` holds the head row's lock now: idle in
+/// an open transaction whose `SELECT … FOR UPDATE` of `accord_head` has
+/// answered.
+fn holds_the_lock(database: &TestDatabase, name: &str) -> bool {
+    let sql = format!(
+        "SELECT a.pid FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid \
+         WHERE a.application_name = '{name}' AND a.state = 'idle in transaction' \
+         AND l.relation = 'accord_head'::regclass AND l.mode = 'RowShareLock' AND l.granted"
+    );
+    !accord_store_pg::testing::text_rows(database.url(), &sql)
+        .expect("pg_stat_activity answers")
+        .is_empty()
+}
+
+/// Stops (SIGSTOP) `server` at a moment its writer holds the head row's
+/// lock, trying again until it is caught so; how many tries it took.
+async fn stop_holding_the_lock(server: &Server, database: &TestDatabase, name: &str) -> usize {
+    for attempt in 1..=2000 {
+        signal(server, "STOP");
+        if tokio::task::block_in_place(|| holds_the_lock(database, name)) {
+            return attempt;
+        }
+        signal(server, "CONT");
+        tokio::time::sleep(Duration::from_millis(3 + attempt as u64 % 11)).await;
+    }
+    panic!("{name} was never caught holding the head row's lock");
+}
+
+/// Waits until `acked` holds more than `than` commands (at most 60 s);
+/// how long that took.
+async fn until_more(acked: &Acknowledged, than: usize) -> Option<Duration> {
+    let started = std::time::Instant::now();
+    while started.elapsed() < Duration::from_secs(60) {
+        if acked.lock().unwrap().len() > than {
+            return Some(started.elapsed());
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    None
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_that_hangs_or_dies_holding_the_head_lock_does_not_stop_the_other() {
+    let database = TestDatabase::create();
+    let (dir_a, dir_b) = (DataDir::new(), DataDir::new());
+    let (url_a, url_b) = (
+        named(database.url(), "node-a"),
+        named(database.url(), "node-b"),
+    );
+    let flags = |url: &str| ["--request-timeout", "2", "--database-url", url].map(str::to_owned);
+    let mut a = Server::start_with(&dir_a, &flags(&url_a).each_ref().map(String::as_str)).await;
+    let b = Server::start_with(&dir_b, &flags(&url_b).each_ref().map(String::as_str)).await;
+    seed(&b).await;
+
+    let (stop_a, stop_b) = (
+        Arc::new(AtomicBool::new(false)),
+        Arc::new(AtomicBool::new(false)),
+    );
+    let (acked_a, acked_b): (Acknowledged, Acknowledged) = (Arc::default(), Arc::default());
+    let on = |server: &Server, from: usize, stop: &Arc<AtomicBool>, acked: &Acknowledged| {
+        let url = server.url("/v1/commands");
+        (from..from + CLIENTS / 2)
+            .map(|n| {
+                let client = server.client.clone();
+                tokio::spawn(hammer(client, url.clone(), n, stop.clone(), acked.clone()))
+            })
+            .collect::<Vec<_>>()
+    };
+    let clients_a = on(&a, 0, &stop_a, &acked_a);
+    let clients_b = on(&b, CLIENTS / 2, &stop_b, &acked_b);
+    tokio::time::sleep(HAMMER_FOR).await;
+
+    // A hangs holding the lock (its connections stay open): PostgreSQL ends
+    // its idle transaction, and B goes on.
+    let tries = stop_holding_the_lock(&a, &database, "node-a").await;
+    let before = acked_b.lock().unwrap().len();
+    let hung = until_more(&acked_b, before).await;
+    assert!(
+        hung.is_some(),
+        "B appended nothing while A hung holding the lock:\n{}",
+        b.stderr()
+    );
+    assert!(
+        !holds_the_lock(&database, "node-a"),
+        "A's transaction was ended"
+    );
+    // A wakes up to a lock it lost: it decides again and goes on.
+    signal(&a, "CONT");
+    let before = acked_a.lock().unwrap().len();
+    assert!(
+        until_more(&acked_a, before).await.is_some(),
+        "A appended nothing after it woke up:\n{}",
+        a.stderr()
+    );
+
+    // A is killed holding the lock: its sockets close, the lock goes at once.
+    let tries_again = stop_holding_the_lock(&a, &database, "node-a").await;
+    let before = acked_b.lock().unwrap().len();
+    a.kill();
+    stop_a.store(true, Ordering::SeqCst);
+    let killed = until_more(&acked_b, before).await;
+    assert!(
+        killed.is_some(),
+        "B appended nothing after A died holding the lock:\n{}",
+        b.stderr()
+    );
+    println!(
+        "B went on {:?} after A hung holding the lock (caught in {tries} tries), \
+         {:?} after A was killed holding it (caught in {tries_again} tries)",
+        hung.unwrap(),
+        killed.unwrap()
+    );
+    for client in clients_a {
+        tokio::time::timeout(Duration::from_secs(30), client)
+            .await
+            .expect("A's clients end")
+            .expect("no panic");
+    }
+    tokio::time::sleep(HAMMER_FOR).await;
+    stop_b.store(true, Ordering::SeqCst);
+    for client in clients_b {
+        let ended = tokio::time::timeout(Duration::from_secs(30), client).await;
+        assert!(
+            !ended.expect("clients end").expect("no panic"),
+            "B answered every request"
+        );
+    }
+
+    let events = b.events().await;
+    assert_eq!(
+        events.len() as u64,
+        b.head().await,
+        "the log holds 1..=head"
+    );
+    assert_each_once(&events, &acked_a.lock().unwrap());
+    assert_each_once(&events, &acked_b.lock().unwrap());
+    let verify = b.json("/v1/audit/verify").await;
+    assert_eq!(verify["ok"], true, "{verify:#}");
+    b.stop();
+}

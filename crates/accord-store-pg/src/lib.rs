@@ -68,6 +68,17 @@ impl Default for PgOptions {
     }
 }
 
+/// How long a session of the pool may sit idle inside an open transaction
+/// before PostgreSQL ends it, rolling it back (ADR 0050). The writer holds
+/// the head row's lock in such a transaction while it decides a batch: a
+/// node that hangs (stopped, swapping, cut off without a TCP reset) would
+/// otherwise hold every node's appends for as long as its connection
+/// lasts. A node that dies outright lets go at once: its sockets close and
+/// PostgreSQL rolls back. A healthy writer is idle in its transaction for
+/// milliseconds; one whose session was ended finds its lock lost at commit
+/// and takes the lost-lock path of ADR 0044.
+pub const IDLE_IN_TRANSACTION: Duration = Duration::from_secs(5);
+
 /// The stores of Accord in one PostgreSQL database.
 pub struct PgStore {
     /// The runtime tokio-postgres runs on; taken at drop.
@@ -143,6 +154,20 @@ impl PgStore {
             .build()?;
         let mut pool_config = deadpool_postgres::Config::new();
         pool_config.url = Some(url.to_owned());
+        // Options of the URL come after this one, so an operator's own
+        // `-c idle_in_transaction_session_timeout=…` wins.
+        pool_config.options = Some(
+            format!(
+                "-c idle_in_transaction_session_timeout={}ms {}",
+                IDLE_IN_TRANSACTION.as_millis(),
+                config.get_options().unwrap_or_default()
+            )
+            .trim_end()
+            .to_owned(),
+        );
+        if config.get_application_name().is_none() {
+            pool_config.application_name = Some("accord".into());
+        }
         pool_config.connect_timeout = Some(Duration::from_secs(5));
         pool_config.pool = Some(PoolConfig::new(options.connections.max(2)));
         let pool = {
