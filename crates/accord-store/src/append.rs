@@ -3,15 +3,14 @@
 //! Nothing here touches the disk except to read stream versions and command ids,
 //! so a refused batch writes nothing.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use serde::Serialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::{
-    chain, command_record, keys, reads, Actor, CommandRecord, EventRef, Head, NewEvent, StoreError,
-    Write,
+    command_record, keys, reads, Actor, CommandRecord, Head, PlannedBatch, StoreError, Write,
 };
 
 /// A checked batch, ready for one `apply_batch`.
@@ -24,43 +23,18 @@ pub(crate) struct Plan {
     pub(crate) head: Head,
 }
 
-/// Checks every write and returns the version each touched stream has before the batch.
-///
-/// Per write, in order: shape (`Invalid`), command id (`DuplicateCommand`), expected
-/// version (`Conflict`), where earlier writes of the batch count towards the version.
-pub(crate) fn check<'w>(
+/// Checks every write against the tree and returns the version each touched
+/// stream has before the batch: [`crate::check_writes`], the checks every
+/// backend makes, with command ids and stream versions read from sled.
+pub(crate) fn check(
     tree: &sled::Tree,
-    writes: &'w [Write],
-) -> Result<HashMap<&'w str, u64>, StoreError> {
-    let mut before = HashMap::new();
-    let mut current: HashMap<&str, u64> = HashMap::new();
-    let mut commands = HashSet::new();
-    for write in writes {
-        validate(write)?;
-        if !commands.insert(write.command_id)
-            || tree.contains_key(keys::command(write.command_id))?
-        {
-            return Err(StoreError::DuplicateCommand(write.command_id));
-        }
-        let stream = write.stream.as_str();
-        if !current.contains_key(stream) {
-            let stored = reads::stored_version(tree, stream)?;
-            before.insert(stream, stored);
-            current.insert(stream, stored);
-        }
-        let version = current.get_mut(stream).expect("inserted above");
-        match write.expected_version {
-            Some(expected) if expected != *version => {
-                return Err(StoreError::Conflict {
-                    stream: write.stream.clone(),
-                    expected,
-                    actual: *version,
-                });
-            }
-            _ => *version += write.events.len() as u64,
-        }
-    }
-    Ok(before)
+    writes: &[Write],
+) -> Result<HashMap<String, u64>, StoreError> {
+    crate::check_writes(
+        writes,
+        &mut |id| Ok(tree.contains_key(keys::command(id))?),
+        &mut |stream| reads::stored_version(tree, stream),
+    )
 }
 
 /// Refuses writes the store cannot index: no events, or a stream name that
@@ -79,26 +53,43 @@ pub(crate) fn validate(write: &Write) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Builds the sled batch for checked writes: events, stream index (which also
-/// gives each stream's version), command records and the new head.
+/// Builds the sled batch for checked writes: [`crate::plan_writes`] forms
+/// the events, hashes and records as on every backend; here they become the
+/// event records, the stream index (which also gives each stream's version),
+/// the command records and the new head.
 pub(crate) fn build(
     writes: &[Write],
-    versions: HashMap<&str, u64>,
+    versions: HashMap<String, u64>,
     head: &Head,
     recorded_at: OffsetDateTime,
 ) -> Result<Plan, StoreError> {
-    let mut builder = Builder {
-        batch: sled::Batch::default(),
-        position: head.position,
-        prev: head.hash,
-        recorded_at,
-        versions,
-    };
-    let records = writes
-        .iter()
-        .map(|write| builder.write(write))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(builder.finish(records))
+    let planned = crate::plan_writes(writes, versions, head, recorded_at)?;
+    Ok(Plan {
+        batch: batch_of(&planned)?,
+        records: planned.records,
+        head: planned.head,
+    })
+}
+
+/// The sled batch that stores a planned batch (an append's or an import's):
+/// each event's record and stream index entry, the command records and the head.
+pub(crate) fn batch_of(planned: &PlannedBatch) -> Result<sled::Batch, StoreError> {
+    let mut batch = sled::Batch::default();
+    for event in &planned.events {
+        // The canonical bytes are hashed and stored as they are, never rebuilt.
+        let record = keys::encode_event(&event.hash, &event.canonical);
+        batch.insert(&keys::event(event.position)[..], record);
+        let index_key = keys::stream_entry(&event.stream, event.version);
+        batch.insert(index_key, &event.position.to_be_bytes()[..]);
+    }
+    for record in &planned.records {
+        batch.insert(
+            &keys::command(record.command_id)[..],
+            command_record::encode(record)?,
+        );
+    }
+    batch.insert(keys::HEAD, keys::encode_head(&planned.head));
+    Ok(batch)
 }
 
 /// [`Envelope`] by reference: the same fields, names and order, so the same
@@ -120,93 +111,6 @@ pub(crate) struct EnvelopeRef<'a> {
     pub(crate) correlation_id: Option<&'a str>,
     pub(crate) data: &'a serde_json::Value,
     pub(crate) prev_hash: &'a str,
-}
-
-struct Builder<'w> {
-    batch: sled::Batch,
-    position: u64,
-    prev: [u8; 32],
-    recorded_at: OffsetDateTime,
-    versions: HashMap<&'w str, u64>,
-}
-
-impl Builder<'_> {
-    fn write(&mut self, write: &Write) -> Result<CommandRecord, StoreError> {
-        let events = write
-            .events
-            .iter()
-            .map(|event| self.event(write, event))
-            .collect::<Result<Vec<_>, _>>()?;
-        let last = events.last().expect("validated: at least one event");
-        let record = CommandRecord {
-            command_id: write.command_id,
-            request_hash: hex::encode(write.request_hash),
-            stream: write.stream.clone(),
-            version: last.version,
-            position: last.position,
-            events,
-        };
-        self.batch.insert(
-            &keys::command(write.command_id)[..],
-            command_record::encode(&record)?,
-        );
-        Ok(record)
-    }
-
-    fn event(&mut self, write: &Write, event: &NewEvent) -> Result<EventRef, StoreError> {
-        let version = self
-            .versions
-            .get_mut(write.stream.as_str())
-            .expect("checked stream");
-        *version += 1;
-        self.position += 1;
-        let prev_hash = hex::encode(self.prev);
-        let envelope = EnvelopeRef {
-            position: self.position,
-            stream: &write.stream,
-            version: *version,
-            id: event.id,
-            event_type: &event.event_type,
-            schema: event.schema,
-            recorded_at: self.recorded_at,
-            effective_on: event.effective_on.as_deref(),
-            actor: &write.actor,
-            command_id: write.command_id,
-            correlation_id: write.correlation_id.as_deref(),
-            data: &event.data,
-            prev_hash: &prev_hash,
-        };
-        // These bytes are the canonical form: hashed and stored as they are, never rebuilt.
-        let canonical =
-            serde_json::to_vec(&envelope).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        self.prev = chain::link(&self.prev, &canonical);
-        let event_key = keys::event(self.position);
-        let index_key = keys::stream_entry(&write.stream, *version);
-        let record = keys::encode_event(&self.prev, &canonical);
-        self.batch.insert(&event_key[..], record);
-        self.batch
-            .insert(index_key, &self.position.to_be_bytes()[..]);
-        Ok(EventRef {
-            id: event.id,
-            event_type: event.event_type.clone(),
-            position: self.position,
-            version: *version,
-        })
-    }
-
-    fn finish(mut self, records: Vec<CommandRecord>) -> Plan {
-        let head = Head {
-            position: self.position,
-            hash: self.prev,
-            recorded_at: Some(self.recorded_at),
-        };
-        self.batch.insert(keys::HEAD, keys::encode_head(&head));
-        Plan {
-            batch: self.batch,
-            records,
-            head,
-        }
-    }
 }
 
 #[cfg(test)]

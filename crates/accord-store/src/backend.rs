@@ -1,11 +1,9 @@
-//! What a backend outside this crate builds its appends and imports with,
-//! so that every backend checks writes, forms envelopes and links the chain
-//! the same way as [`crate::SledStore`]: the checks of
-//! [`crate::EventLog::append`] ([`check_writes`]), the events and records of
-//! a checked batch ([`plan_writes`]) and of an import ([`plan_import`]).
-//!
-//! The sled store keeps its own path, which writes into a sled batch
-//! directly; tests hold the two to the same bytes.
+//! What every backend builds its appends and imports with, so that each
+//! checks writes, forms envelopes and links the chain the same way: the
+//! checks of [`crate::EventLog::append`] ([`check_writes`]), the events and
+//! records of a checked batch ([`plan_writes`]) and of an import
+//! ([`plan_import`]). [`crate::SledStore`] turns their plans into one sled
+//! batch; the PostgreSQL store into rows.
 
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};

@@ -10,12 +10,7 @@
 //! first event that names a file, the file's bytes as [`FilePiece`] lines,
 //! which begin `{"file":` where an event line begins `{"position":`.
 
-use std::collections::hash_map::Entry;
-use std::collections::HashMap;
-
-use crate::{
-    chain, command_record, keys, reads, CommandRecord, Envelope, EventRef, Head, StoreError,
-};
+use crate::{chain, command_record, keys, reads, CommandRecord, Envelope, Head, StoreError};
 
 /// The length of `,"hash":"` + 64 hex digits + `"}`.
 const SUFFIX_LEN: usize = 9 + 64 + 2;
@@ -298,108 +293,21 @@ impl Linker {
 }
 
 /// Builds one sled batch importing `events` after `head`: events, stream
-/// index, versions, command records and the new head. Checks everything
-/// first; a refused import writes nothing.
+/// index, command records and the new head. [`crate::plan_import`] checks
+/// everything first, as on every backend, so a refused import writes nothing.
 pub(crate) fn build_import(
     tree: &sled::Tree,
     head: &Head,
     events: &[RawEvent],
 ) -> Result<(sled::Batch, Head), StoreError> {
-    let mut linker = Linker::after(head);
-    let mut import = Import::default();
-    for event in events {
-        let envelope = linker.link(event)?;
-        import.stream(tree, &envelope)?;
-        import.command(tree, &envelope)?;
-        let record = keys::encode_event(&event.hash, &event.canonical);
-        import
-            .batch
-            .insert(&keys::event(envelope.position)[..], record);
-    }
-    let head = linker.head().clone();
-    let mut batch = import.finish()?;
-    batch.insert(keys::HEAD, keys::encode_head(&head));
-    Ok((batch, head))
-}
-
-#[derive(Default)]
-struct Import {
-    batch: sled::Batch,
-    versions: HashMap<String, u64>,
-    commands: HashMap<uuid::Uuid, CommandRecord>,
-}
-
-impl Import {
-    /// Indexes the event in its stream; its version must follow the stream's.
-    fn stream(&mut self, tree: &sled::Tree, envelope: &Envelope) -> Result<(), StoreError> {
-        let stream = &envelope.stream;
-        if stream.is_empty() || stream.contains('\0') {
-            return Err(StoreError::Invalid(format!(
-                "stream name {stream:?} is empty or contains NUL"
-            )));
-        }
-        let version = match self.versions.get(stream) {
-            Some(v) => *v,
-            None => reads::stored_version(tree, stream)?,
-        };
-        if envelope.version != version + 1 {
-            return Err(StoreError::Invalid(format!(
-                "position {}: version {} of stream {stream} where {} was expected",
-                envelope.position,
-                envelope.version,
-                version + 1
-            )));
-        }
-        self.versions.insert(stream.clone(), envelope.version);
-        let index = keys::stream_entry(stream, envelope.version);
-        self.batch
-            .insert(index, &envelope.position.to_be_bytes()[..]);
-        Ok(())
-    }
-
-    /// Adds the event to its command's idempotency record, continuing a record
-    /// stored by an earlier import when the command was split between two.
-    fn command(&mut self, tree: &sled::Tree, envelope: &Envelope) -> Result<(), StoreError> {
-        let id = envelope.command_id;
-        let record = match self.commands.entry(id) {
-            Entry::Occupied(entry) => entry.into_mut(),
-            Entry::Vacant(entry) => {
-                let stored = stored_command(tree, id)?;
-                entry.insert(stored.unwrap_or_else(|| CommandRecord {
-                    command_id: id,
-                    // Unknown: the request body is not in the log (ADR 0013).
-                    request_hash: String::new(),
-                    stream: envelope.stream.clone(),
-                    version: 0,
-                    position: envelope.position - 1,
-                    events: Vec::new(),
-                }))
-            }
-        };
-        if record.position + 1 != envelope.position || record.stream != envelope.stream {
-            return Err(StoreError::Invalid(format!(
-                "position {}: command {id} already has events elsewhere",
-                envelope.position
-            )));
-        }
-        record.version = envelope.version;
-        record.position = envelope.position;
-        record.events.push(EventRef {
-            id: envelope.id,
-            event_type: envelope.event_type.clone(),
-            position: envelope.position,
-            version: envelope.version,
-        });
-        Ok(())
-    }
-
-    fn finish(mut self) -> Result<sled::Batch, StoreError> {
-        for (id, record) in &self.commands {
-            self.batch
-                .insert(&keys::command(*id)[..], command_record::encode(record)?);
-        }
-        Ok(self.batch)
-    }
+    let planned = crate::plan_import(
+        head,
+        events,
+        &mut |stream| reads::stored_version(tree, stream),
+        &mut |id| stored_command(tree, id),
+    )?;
+    let batch = crate::append::batch_of(&planned)?;
+    Ok((batch, planned.head))
 }
 
 /// A command record already stored, if any.
