@@ -15,8 +15,7 @@
 # ACCORD_BIN=path: that binary instead of building this checkout's.
 # ACCORD_BENCH_DATA=DIR: serve that data folder (made by `accord generate`)
 #   instead of generating one; it is kept, and the snapshot step adds a
-#   party and a snapshot to it (thinning older snapshots by the retention
-#   of ADR 0011 with K = 1).
+#   party and a snapshot to it (pruning none).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 events=${1:-1000000}
@@ -63,9 +62,9 @@ for cache in "${caches[@]}"; do
   stop
 done
 # A snapshot at the head: one command past the latest snapshot, a snapshot
-# every event (so one starts as soon as the server is ready), and a rest
-# long enough that no second one starts.
-start --cache-mb "${caches[0]}" --snapshot-every 1 --snapshot-rest 100
+# every event (so one starts as soon as the server is ready), a rest long
+# enough that no second one starts, and no snapshot pruned.
+start --cache-mb "${caches[0]}" --snapshot-every 1 --snapshot-rest 100 --snapshot-keep-recent 0
 curl -fsS -o /dev/null -H "$auth" -H 'Content-Type: application/json' \
   -d "{\"type\": \"RegisterParty\", \"data\": {\"party_id\": \"bench-memory-$(date +%s%N)\", \"name\": \"Bench\", \"kind\": \"other\"}}" \
   "$base/v1/commands"
