@@ -23,7 +23,8 @@
 # Usage: [ACCORD_BIN=path] scripts/bench-scale.sh [SIZES...] [--with-5m]
 #        default sizes: 10000 100000 1000000; --with-5m adds 5000000 (long:
 #        2 minutes 12 s of generation for a million events on machine C,
-#        loaded, and about 13 GB of disk for five million). ROUNDS (default 10) from ACCORD_BENCH_ROUNDS;
+#        loaded; each size first checks that 3 KB per event are free, 15 GB
+#        for five million). Each log is deleted once measured unless kept. ROUNDS (default 10) from ACCORD_BENCH_ROUNDS;
 #        ACCORD_BENCH_DATA=DIR keeps the logs generated (reused next time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -78,6 +79,14 @@ for n in "${sizes[@]}"; do
   if [ -n "$keep" ] && [ -f "$dir.events" ]; then
     echo "== $n events: the log kept in $dir"
   else
+    # Room first: 3 KB per event covers a folder of data format 1 (2.1-2.6 KB
+    # per event) and generation's transient files; format 2 takes less.
+    need_kb=$((n * 3))
+    free_kb=$(df -Pk "$(dirname "$dir")" | awk 'NR == 2 {print $4}')
+    if [ "$free_kb" -lt "$need_kb" ]; then
+      echo "== $n events: $((free_kb / 1024)) MiB free where $((need_kb / 1024)) MiB are needed; stopping" >&2
+      exit 1
+    fi
     echo "== $n events: accord generate --events $n (load average $(cut -d' ' -f1-3 /proc/loadavg))"
     "$bin" generate --data "$dir" --events "$n" 2>/dev/null \
       | python3 -c 'import json,sys; print(json.load(sys.stdin)["events"])' >"$dir.events"

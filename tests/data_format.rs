@@ -1,12 +1,16 @@
 //! The data folder's format version against the real binary: a folder
 //! marked with another version is refused at start, `accord serve` exits
 //! non-zero (an error, not a panic) naming both versions and the way across,
-//! and the folder is left as it was.
+//! and the folder is left as it was. A real folder of data format 1
+//! (tests/fixtures/data-format-1, written by the accord of that format) is
+//! refused, and the export that accord made of it imports into this format
+//! with the same events, bytes and head hash: the migration of ADR 0048.
 
 #[path = "support/server.rs"]
 mod server;
 
-use std::path::Path;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use serde_json::json;
@@ -34,7 +38,7 @@ fn assert_refused(output: &Output, data: &Path, found: &str) {
     for expected in [
         data.display().to_string(),
         format!("is in data format {found}"),
-        "this accord reads data format 1".into(),
+        "this accord reads data format 2".into(),
         "accord export".into(),
         "accord import".into(),
     ] {
@@ -52,8 +56,8 @@ async fn a_data_folder_of_another_format_version_is_refused_at_start_naming_both
         .await;
     server.stop();
     let marker = dir.data().join("FORMAT");
-    assert_eq!(std::fs::read_to_string(&marker).unwrap(), "accord-data 1\n");
-    std::fs::write(&marker, "accord-data 2\n").unwrap();
+    assert_eq!(std::fs::read_to_string(&marker).unwrap(), "accord-data 2\n");
+    std::fs::write(&marker, "accord-data 3\n").unwrap();
 
     let data = dir.data();
     let (served, verified) =
@@ -61,14 +65,118 @@ async fn a_data_folder_of_another_format_version_is_refused_at_start_naming_both
             .await
             .unwrap();
 
-    assert_refused(&served, &dir.data(), "2");
+    assert_refused(&served, &dir.data(), "3");
     assert!(served.stdout.is_empty(), "it never listened");
-    assert_refused(&verified, &dir.data(), "2");
-    std::fs::write(&marker, "accord-data 1\n").unwrap();
+    assert_refused(&verified, &dir.data(), "3");
+    std::fs::write(&marker, "accord-data 2\n").unwrap();
     let server = Server::start(&dir).await;
     assert_eq!(
         server.events().await.len(),
         1,
         "the folder was left as it was"
+    );
+}
+
+/// The fixture: a data folder of format 1 and its export, both written by
+/// the accord of that format (the fixture's README says how).
+fn fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/data-format-1")
+}
+
+/// Every file under `dir` with its bytes, by path relative to `dir`.
+fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut found = BTreeMap::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(at) = pending.pop() {
+        for entry in std::fs::read_dir(&at).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let bytes = std::fs::read(&path).unwrap();
+                found.insert(path.strip_prefix(dir).unwrap().to_path_buf(), bytes);
+            }
+        }
+    }
+    found
+}
+
+fn accord(args: &[&std::ffi::OsStr]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_accord"))
+        .args(args)
+        .env_remove("ACCORD_DATA")
+        .output()
+        .expect("accord runs")
+}
+
+#[tokio::test]
+async fn a_folder_of_data_format_1_is_refused_and_its_export_imports_into_format_2_unchanged() {
+    let dir = DataDir::new();
+    std::fs::create_dir_all(dir.data()).unwrap();
+    let original = files(&fixture().join("data"));
+    for (name, bytes) in &original {
+        let path = dir.data().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+    assert_eq!(
+        original.get(Path::new("FORMAT")).map(Vec::as_slice),
+        Some(&b"accord-data 1\n"[..])
+    );
+
+    let data = dir.data();
+    let (served, verified) =
+        tokio::task::spawn_blocking(move || (serve(&data), accord_verify(&data)))
+            .await
+            .unwrap();
+
+    assert_refused(&served, &dir.data(), "1");
+    assert_refused(&verified, &dir.data(), "1");
+    assert!(
+        files(&dir.data()) == original,
+        "the refused folder was left as it was"
+    );
+
+    // The way across: the export the format-1 accord wrote, imported here.
+    let export = fixture().join("export.ndjson");
+    let moved = DataDir::new();
+    let imported = accord(&[
+        "import".as_ref(),
+        "--data".as_ref(),
+        moved.data().as_os_str(),
+        export.as_os_str(),
+    ]);
+    assert!(imported.status.success(), "{imported:?}");
+    let summary: serde_json::Value = serde_json::from_slice(&imported.stdout).unwrap();
+    // The format-1 folder's watermark names its head: `accord-watermark <position> <hash>`.
+    let watermark = String::from_utf8(original[Path::new("WATERMARK")].clone()).unwrap();
+    let mark: Vec<&str> = watermark.split_whitespace().collect();
+    assert_eq!(summary["events"].to_string(), mark[1], "{summary}");
+    assert_eq!(
+        summary["head_hash"], mark[2],
+        "the same chain, the same head"
+    );
+    assert_eq!(
+        std::fs::read_to_string(moved.data().join("FORMAT")).unwrap(),
+        "accord-data 2\n"
+    );
+    let out = moved.log("again.ndjson");
+    let exported = accord(&[
+        "export".as_ref(),
+        "--data".as_ref(),
+        moved.data().as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]);
+    assert!(exported.status.success(), "{exported:?}");
+    assert!(
+        std::fs::read(&out).unwrap() == std::fs::read(&export).unwrap(),
+        "exported again, the same bytes"
+    );
+    assert!(accord_verify(&moved.data()).status.success());
+    let server = Server::start(&moved).await;
+    assert_eq!(
+        server.events().await.len().to_string(),
+        summary["events"].to_string()
     );
 }

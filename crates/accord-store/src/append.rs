@@ -9,6 +9,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::event_codec::Compressor;
 use crate::{
     command_record, keys, reads, Actor, CommandRecord, Head, PlannedBatch, StoreError, Write,
 };
@@ -62,22 +63,28 @@ pub(crate) fn build(
     versions: HashMap<String, u64>,
     head: &Head,
     recorded_at: OffsetDateTime,
+    compressor: &mut Compressor,
 ) -> Result<Plan, StoreError> {
     let planned = crate::plan_writes(writes, versions, head, recorded_at)?;
     Ok(Plan {
-        batch: batch_of(&planned)?,
+        batch: batch_of(&planned, compressor)?,
         records: planned.records,
         head: planned.head,
     })
 }
 
 /// The sled batch that stores a planned batch (an append's or an import's):
-/// each event's record and stream index entry, the command records and the head.
-pub(crate) fn batch_of(planned: &PlannedBatch) -> Result<sled::Batch, StoreError> {
+/// each event's record (its canonical bytes compressed with the writer's
+/// context) and stream index entry, the command records and the head.
+pub(crate) fn batch_of(
+    planned: &PlannedBatch,
+    compressor: &mut Compressor,
+) -> Result<sled::Batch, StoreError> {
     let mut batch = sled::Batch::default();
     for event in &planned.events {
-        // The canonical bytes are hashed and stored as they are, never rebuilt.
-        let record = keys::encode_event(&event.hash, &event.canonical);
+        // The canonical bytes are hashed as they are and never rebuilt: the
+        // record holds them compressed, and gives them back exactly.
+        let record = keys::encode_event(&event.hash, &event.canonical, compressor)?;
         batch.insert(&keys::event(event.position)[..], record);
         let index_key = keys::stream_entry(&event.stream, event.version);
         batch.insert(index_key, &event.position.to_be_bytes()[..]);

@@ -70,7 +70,7 @@ pub(crate) fn decode(
             .ok_or_else(|| corrupt(&format!("its event at position {at} is missing")))?;
         let (_, canonical) = keys::decode_event(&stored)?;
         let event: EventOfCommand =
-            serde_json::from_slice(canonical).map_err(|e| corrupt(&e.to_string()))?;
+            serde_json::from_slice(&canonical).map_err(|e| corrupt(&e.to_string()))?;
         if event.command_id != id {
             return Err(corrupt(&format!(
                 "the event at position {at} is not its own"
@@ -116,6 +116,7 @@ mod tests {
     /// and 7 (versions 2 and 3 of its stream), after an unrelated event at 5.
     fn tree_with_a_command(command_id: Uuid) -> (sled::Db, CommandRecord) {
         let db = sled::Config::new().temporary(true).open().unwrap();
+        let mut compressor = crate::event_codec::Compressor::new().unwrap();
         let mut events = Vec::new();
         for (position, version, command) in [
             (5, 1, Uuid::now_v7()),
@@ -144,7 +145,7 @@ mod tests {
             let canonical = serde_json::to_vec(&envelope).unwrap();
             db.insert(
                 keys::event(position),
-                keys::encode_event(&[7; 32], &canonical),
+                keys::encode_event(&[7; 32], &canonical, &mut compressor).unwrap(),
             )
             .unwrap();
             if command == command_id {

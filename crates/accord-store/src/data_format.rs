@@ -17,7 +17,14 @@ use crate::durability::sync_dir;
 use crate::StoreError;
 
 /// The data format this build reads and writes.
-pub const DATA_FORMAT: u32 = 1;
+///
+/// - 1: the log's records as ADR 0024 lists them, the event's canonical
+///   JSON stored as it is.
+/// - 2: the same records, the event's canonical JSON compressed with zstd
+///   and the log's dictionary (`event_codec`, ADR 0048). A build of format
+///   2 cannot read format 1's event records, so such a folder is refused,
+///   with its way across (export, then import).
+pub const DATA_FORMAT: u32 = 2;
 
 /// The marker's file name, inside the data folder.
 pub const FORMAT_FILE: &str = "FORMAT";
@@ -100,6 +107,7 @@ mod tests {
     #[test]
     fn a_marker_names_its_version_and_nothing_else_does() {
         assert_eq!(version("accord-data 1\n"), Some(1));
+        assert_eq!(version("accord-data 2\n"), Some(2));
         assert_eq!(version("accord-data 27"), Some(27));
         assert_eq!(version("accord-data"), None);
         assert_eq!(version("accord-data x"), None);

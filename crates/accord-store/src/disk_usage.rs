@@ -40,7 +40,7 @@ pub struct FolderEntry {
 
 /// The record kinds of the tree, in the order of the key layout (`keys`).
 const KINDS: [(u8, &str); 5] = [
-    (b'e', "event (hash ‖ canonical JSON)"),
+    (b'e', "event (hash ‖ compressed canonical JSON)"),
     (b's', "stream index"),
     (b'c', "command record"),
     (b'h', "head"),

@@ -5,7 +5,7 @@
 //!
 //! | key                              | value                                      |
 //! |----------------------------------|--------------------------------------------|
-//! | `e` ‖ position                   | hash (32 bytes) ‖ canonical envelope JSON  |
+//! | `e` ‖ position                   | hash (32 bytes) ‖ zstd frame of the canonical envelope JSON |
 //! | `s` ‖ stream ‖ 0x00 ‖ version    | position                                   |
 //! | `c` ‖ command id (16 bytes)      | the command's record (`command_record`)    |
 //! | `h`                              | head: position ‖ hash ‖ recorded_at (ns)   |
@@ -13,11 +13,14 @@
 //!
 //! Webhook state lives in its own database (`webhook_db`). Snapshots
 //! (derived data, never in an append's batch) are files beside sled's
-//! (`snapshot_files`). The layout is data format 1 (`data_format`).
+//! (`snapshot_files`). The layout is data format 2 (`data_format`): the
+//! event's canonical JSON is compressed with the log's dictionary
+//! (`event_codec`, ADR 0048); its hash is over the decompressed bytes.
 
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::event_codec::{self, Compressor};
 use crate::{Head, StoreError};
 
 /// The key of the head record.
@@ -86,23 +89,36 @@ pub(crate) fn be_u64(bytes: &[u8]) -> Result<u64, StoreError> {
     Ok(u64::from_be_bytes(array))
 }
 
-/// Encodes an event record: the hash first, so verification reads it without parsing.
-pub(crate) fn encode_event(hash: &[u8; 32], canonical: &[u8]) -> Vec<u8> {
-    let mut value = Vec::with_capacity(32 + canonical.len());
+/// Encodes an event record: the hash first, so verification and the
+/// watermark read it without decompressing, then the canonical bytes
+/// compressed by the writer's context.
+pub(crate) fn encode_event(
+    hash: &[u8; 32],
+    canonical: &[u8],
+    compressor: &mut Compressor,
+) -> Result<Vec<u8>, StoreError> {
+    let frame = compressor.compress(canonical)?;
+    let mut value = Vec::with_capacity(32 + frame.len());
     value.extend_from_slice(hash);
-    value.extend_from_slice(canonical);
-    value
+    value.extend_from_slice(&frame);
+    Ok(value)
 }
 
-/// Splits an event record into its stored hash and canonical bytes.
-pub(crate) fn decode_event(value: &[u8]) -> Result<([u8; 32], &[u8]), StoreError> {
-    if value.len() < 32 {
-        return Err(StoreError::Corrupt(
+/// Splits an event record into its stored hash and the canonical bytes,
+/// decompressed: exactly the bytes that were hashed.
+pub(crate) fn decode_event(value: &[u8]) -> Result<([u8; 32], Vec<u8>), StoreError> {
+    let hash = event_hash(value)?;
+    Ok((hash, event_codec::decompress(&value[32..])?))
+}
+
+/// The hash stored in an event record, without decompressing its bytes.
+pub(crate) fn event_hash(value: &[u8]) -> Result<[u8; 32], StoreError> {
+    match value.get(..32) {
+        Some(hash) => Ok(hash.try_into().expect("32 bytes")),
+        None => Err(StoreError::Corrupt(
             "event record shorter than its hash".into(),
-        ));
+        )),
     }
-    let (hash, canonical) = value.split_at(32);
-    Ok((hash.try_into().expect("split at 32"), canonical))
 }
 
 /// Encodes the head: position ‖ hash ‖ recorded_at as Unix nanoseconds (i128).

@@ -28,6 +28,8 @@
 //! - `reads`: ranges, stream versions and paging on sled.
 //! - `verify`: walking the hash chain (for every backend).
 //! - `chain`: the hash function; `keys`: the key layout and value codecs.
+//! - `event_codec`: the event record's canonical JSON compressed with zstd
+//!   and the log's dictionary (data format 2, ADR 0048).
 //! - `transfer`: export lines ([`RawEvent`]), linking ([`Linker`]) and imports.
 //! - `durability`: what is fdatasynced after a flush, and why.
 //! - `snapshot_files`: snapshots (derived data) as files beside sled's.
@@ -51,6 +53,7 @@ mod data_format;
 mod disk_usage;
 mod durability;
 mod error;
+mod event_codec;
 mod keys;
 mod model;
 mod named_files;

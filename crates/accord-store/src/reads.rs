@@ -10,7 +10,7 @@ use crate::{keys, StoreError, StoredBytes, StoredEvent};
 /// Decodes a stored event record.
 pub(crate) fn decode(value: &[u8]) -> Result<StoredEvent, StoreError> {
     let (hash, canonical) = keys::decode_event(value)?;
-    StoredEvent::decode(hash, canonical)
+    StoredEvent::decode(hash, &canonical)
 }
 
 /// The event at `position`, if it is stored and not past `head`.
@@ -28,7 +28,7 @@ pub(crate) fn event(
 }
 
 /// Hands the stored events `after+1..=up_to` to `f` in position order,
-/// borrowed from sled, until `f` breaks or errs.
+/// each decompressed into a buffer lent to `f`, until `f` breaks or errs.
 pub(crate) fn scan(
     tree: &sled::Tree,
     after: u64,
@@ -46,7 +46,7 @@ pub(crate) fn scan(
         let stored = StoredBytes {
             position: keys::event_position(&key)?,
             hash: &hash,
-            canonical,
+            canonical: &canonical,
         };
         if f(stored)?.is_break() {
             break;

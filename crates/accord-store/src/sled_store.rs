@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use crate::data_format;
 use crate::durability::Durability;
+use crate::event_codec::Compressor;
 use crate::snapshot_files::SnapshotFiles;
 use crate::watermark::{self, Damage};
 use crate::webhook_db::WebhookDb;
@@ -150,6 +151,7 @@ impl SledStore {
             staging: Mutex::new(Staging {
                 head,
                 broken: false,
+                compressor: Compressor::new()?,
             }),
             clock: options.clock,
             durability,
@@ -218,6 +220,8 @@ struct Staging {
     /// True once a write failed half-way, which leaves sled ahead of what is
     /// known: the store then refuses to write until reopened.
     broken: bool,
+    /// The writer's one zstd context for event records (ADR 0048).
+    compressor: Compressor,
 }
 
 impl SledStore {
@@ -295,7 +299,14 @@ impl EventLog for SledStore {
         let mut staging = self.staging()?;
         let versions = append::check(&self.db, writes)?;
         let recorded_at = self.recorded_at(&staging.head);
-        let plan = append::build(writes, versions, &staging.head, recorded_at)?;
+        let staging = &mut *staging;
+        let plan = append::build(
+            writes,
+            versions,
+            &staging.head,
+            recorded_at,
+            &mut staging.compressor,
+        )?;
         staging.broken = true;
         self.db.apply_batch(plan.batch)?;
         staging.broken = false;
@@ -323,7 +334,9 @@ impl EventLog for SledStore {
 
     fn import(&self, events: &[RawEvent]) -> Result<Head, StoreError> {
         let mut staging = self.staging()?;
-        let (batch, head) = transfer::build_import(&self.db, &staging.head, events)?;
+        let staging = &mut *staging;
+        let (batch, head) =
+            transfer::build_import(&self.db, &staging.head, events, &mut staging.compressor)?;
         staging.broken = true;
         self.db.apply_batch(batch)?;
         self.make_durable()?;

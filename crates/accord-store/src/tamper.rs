@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use crate::event_codec::Compressor;
 use crate::{chain, keys, watermark, StoreError};
 
 /// Overwrites, deletes or swaps raw event records. Each edit is flushed.
@@ -25,7 +26,7 @@ impl Tamper<'_> {
         let Some(value) = self.tree.get(keys::event(position))? else {
             return Ok(None);
         };
-        Ok(Some(keys::decode_event(&value)?.1.to_vec()))
+        Ok(Some(keys::decode_event(&value)?.1))
     }
 
     /// Replaces the canonical bytes at `position`, keeping the stored hash
@@ -35,7 +36,7 @@ impl Tamper<'_> {
             .tree
             .get(keys::event(position))?
             .ok_or_else(|| StoreError::Invalid(format!("no event at position {position}")))?;
-        let (hash, _) = keys::decode_event(&value)?;
+        let hash = keys::event_hash(&value)?;
         self.overwrite_event(position, &hash, canonical)
     }
 
@@ -47,8 +48,11 @@ impl Tamper<'_> {
         canonical: &[u8],
     ) -> Result<(), StoreError> {
         let key = keys::event(position);
-        self.tree
-            .insert(&key[..], keys::encode_event(hash, canonical))?;
+        let mut compressor = Compressor::new()?;
+        self.tree.insert(
+            &key[..],
+            keys::encode_event(hash, canonical, &mut compressor)?,
+        )?;
         self.flush()
     }
 
@@ -79,11 +83,14 @@ impl Tamper<'_> {
         };
         let mut bytes = canonical.to_vec();
         let mut at = position;
+        let mut compressor = Compressor::new()?;
         loop {
             let old = self.stored_hash(at)?;
             let hash = chain::link(&prev, &bytes);
-            self.tree
-                .insert(&keys::event(at)[..], keys::encode_event(&hash, &bytes))?;
+            self.tree.insert(
+                &keys::event(at)[..],
+                keys::encode_event(&hash, &bytes, &mut compressor)?,
+            )?;
             prev = hash;
             at += 1;
             let Some(next) = self.event_bytes(at)? else {
@@ -106,7 +113,7 @@ impl Tamper<'_> {
             .tree
             .get(keys::event(position))?
             .ok_or_else(|| StoreError::Invalid(format!("no event at position {position}")))?;
-        Ok(keys::decode_event(&value)?.0)
+        keys::event_hash(&value)
     }
 
     /// Sets the head record's hash, keeping its position and instant, and

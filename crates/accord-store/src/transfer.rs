@@ -299,6 +299,7 @@ pub(crate) fn build_import(
     tree: &sled::Tree,
     head: &Head,
     events: &[RawEvent],
+    compressor: &mut crate::event_codec::Compressor,
 ) -> Result<(sled::Batch, Head), StoreError> {
     let planned = crate::plan_import(
         head,
@@ -306,7 +307,7 @@ pub(crate) fn build_import(
         &mut |stream| reads::stored_version(tree, stream),
         &mut |id| stored_command(tree, id),
     )?;
-    let batch = crate::append::batch_of(&planned)?;
+    let batch = crate::append::batch_of(&planned, compressor)?;
     Ok((batch, planned.head))
 }
 

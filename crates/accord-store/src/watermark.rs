@@ -132,7 +132,7 @@ pub(crate) fn compare(tree: &sled::Tree, head: &Head, mark: &Mark) -> Option<Dam
         .get(keys::event(position))
         .map_err(StoreError::from)
         .and_then(|value| match value {
-            Some(value) => keys::decode_event(&value).map(|(hash, _)| Some(hash)),
+            Some(value) => keys::event_hash(&value).map(Some),
             None => Ok(None),
         });
     let why = match stored {
