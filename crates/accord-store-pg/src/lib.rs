@@ -111,6 +111,57 @@ struct Staging {
     /// ([`EventLog::prefetch_commands`]), none for an id not stored; valid
     /// until the lock is let go of, since nobody else appends meanwhile.
     prefetched: HashMap<Uuid, Option<CommandRecord>>,
+    /// The head the append lock was taken at, while it is held.
+    locked_at: Option<Head>,
+    /// Stream versions as they are at [`Known::at`]: looked up under the
+    /// lock or written by this store's own commits. While the lock read
+    /// finds that same head, nobody appended since, and a batch on those
+    /// streams is staged without looking their versions up (ADR 0051).
+    known: Known,
+}
+
+/// Stream versions known to be stored at one head.
+struct Known {
+    at: Head,
+    versions: HashMap<String, u64>,
+}
+
+impl Default for Known {
+    fn default() -> Self {
+        Known {
+            at: Head::EMPTY,
+            versions: HashMap::new(),
+        }
+    }
+}
+
+/// Whether two heads are the same event (position and hash).
+fn same(one: &Head, other: &Head) -> bool {
+    one.position == other.position && one.hash == other.hash
+}
+
+impl Known {
+    /// At most this many streams are remembered; then it starts again.
+    const MAX: usize = 65_536;
+
+    /// Forgets every version unless they hold at `head`.
+    fn keep_if_at(&mut self, head: &Head) {
+        if !same(&self.at, head) {
+            self.versions.clear();
+            self.at = head.clone();
+        }
+    }
+
+    /// Versions now stored at `head` after a batch on `base` moved `versions`.
+    fn advance(&mut self, base: &Head, head: &Head, versions: &HashMap<String, u64>) {
+        if same(&self.at, base) && self.versions.len() + versions.len() <= Self::MAX {
+            self.versions
+                .extend(versions.iter().map(|(s, v)| (s.clone(), *v)));
+        } else {
+            self.versions.clear();
+        }
+        self.at = head.clone();
+    }
 }
 
 /// A staged batch, kept until its transaction has committed.
@@ -188,6 +239,8 @@ impl PgStore {
                 pending: VecDeque::new(),
                 broken: false,
                 prefetched: HashMap::new(),
+                locked_at: None,
+                known: Known::default(),
             }),
             clock: options.clock,
             locked: Mutex::new(None),

@@ -14,8 +14,8 @@ use time::{OffsetDateTime, UtcOffset};
 use uuid::Uuid;
 
 use crate::{
-    from_sql, hash_of, patiently, pg_error, pool_error, staged_record, to_sql, Pending, PgStore,
-    Staging,
+    from_sql, hash_of, patiently, pg_error, pool_error, same, staged_record, to_sql, Pending,
+    PgStore, Staging,
 };
 
 /// Rows read per query by a scan.
@@ -110,17 +110,21 @@ async fn write_batch(
             found: position,
         });
     }
-    insert_batch(&transaction, events, records, head).await?;
+    insert_batch(&transaction, events, records, head, false).await?;
     transaction.commit().await.map_err(pg_error)
 }
 
 /// Inserts a planned batch's events and command records and moves the
-/// head, in a transaction that holds the head row's lock.
+/// head, in a transaction that holds the head row's lock; with `commit`,
+/// commits it in the same round trip. A COMMIT after a statement that
+/// failed only rolls back, and the failed statement's error is the one
+/// returned (answers come in the order sent).
 async fn insert_batch(
     transaction: &impl deadpool_postgres::GenericClient,
     events: &[PlannedEvent],
     records: &[CommandRecord],
     head: &Head,
+    commit: bool,
 ) -> Result<(), StoreError> {
     let (events_insert, commands_insert, head_update) = tokio::try_join!(
         transaction.prepare_cached(INSERT_EVENTS),
@@ -162,7 +166,7 @@ async fn insert_batch(
     ];
     let command_rows: [&(dyn tokio_postgres::types::ToSql + Sync); 3] = [&ids, &lasts, &bodies];
     let head_row: [&(dyn tokio_postgres::types::ToSql + Sync); 3] = [&position, &hash, &recorded];
-    // One round trip: the three statements pipelined, in this order.
+    // One round trip: the three statements (and the COMMIT) pipelined, in this order.
     tokio::try_join!(
         async {
             transaction
@@ -181,6 +185,12 @@ async fn insert_batch(
                 .execute(&head_update, &head_row)
                 .await
                 .map_err(pg_error)
+        },
+        async {
+            match commit {
+                true => transaction.batch_execute("COMMIT").await.map_err(pg_error),
+                false => Ok(()),
+            }
         },
     )?;
     Ok(())
@@ -299,11 +309,7 @@ impl PgStore {
         head: Head,
     ) -> Result<(), StoreError> {
         crate::wait(&self.handle, async move {
-            let written = async {
-                insert_batch(&client, &events, &records, &head).await?;
-                client.batch_execute("COMMIT").await.map_err(pg_error)
-            }
-            .await;
+            let written = insert_batch(&client, &events, &records, &head, true).await;
             if written.is_err() {
                 // Whatever happened to the transaction, the connection is not reused.
                 let _ = client.batch_execute("ROLLBACK").await;
@@ -367,13 +373,59 @@ impl EventLog for PgStore {
             .map(|w| w.stream.clone())
             .collect();
         let commands: Vec<Uuid> = writes.iter().map(|w| w.command_id).collect();
-        let (stored_versions, stored_commands) = patiently("staging a batch", || {
-            let (streams, commands) = (streams.clone(), commands.clone());
-            self.run(move |pool| async move {
-                let client = pool.get().await.map_err(pool_error)?;
-                lookups(&client, streams, commands).await
-            })
-        })?;
+        // Under the lock, on the head it was taken at: the versions of the
+        // streams this store wrote or looked up since that head, and the
+        // command ids looked up under the lock, are what is stored; only
+        // the rest is asked for, often nothing (ADR 0051).
+        let locked = staging.pending.is_empty()
+            && staging
+                .locked_at
+                .as_ref()
+                .is_some_and(|at| same(at, &staging.head));
+        let (ask_streams, ask_commands) = match locked {
+            true => {
+                let head = staging.head.clone();
+                staging.known.keep_if_at(&head);
+                (
+                    streams
+                        .iter()
+                        .filter(|s| !staging.known.versions.contains_key(*s))
+                        .cloned()
+                        .collect(),
+                    commands
+                        .iter()
+                        .filter(|id| !staging.prefetched.contains_key(id))
+                        .copied()
+                        .collect(),
+                )
+            }
+            false => (streams.clone(), commands),
+        };
+        let (mut stored_versions, stored_commands) =
+            match ask_streams.is_empty() && ask_commands.is_empty() {
+                true => Default::default(),
+                false => patiently("staging a batch", || {
+                    let (streams, commands) = (ask_streams.clone(), ask_commands.clone());
+                    self.run(move |pool| async move {
+                        let client = pool.get().await.map_err(pool_error)?;
+                        lookups(&client, streams, commands).await
+                    })
+                })?,
+            };
+        if locked {
+            let known = &mut staging.known.versions;
+            if known.len() + stored_versions.len() > crate::Known::MAX {
+                known.clear();
+            }
+            known.extend(stored_versions.iter().map(|(s, v)| (s.clone(), *v)));
+            for stream in &streams {
+                if let Some(version) = known.get(stream) {
+                    stored_versions.insert(stream.clone(), *version);
+                }
+            }
+        }
+        let prefetched_stored =
+            |id: Uuid| locked && matches!(staging.prefetched.get(&id), Some(Some(_)));
         let staged_versions = |stream: &str| {
             staging
                 .pending
@@ -383,7 +435,11 @@ impl EventLog for PgStore {
         };
         let versions = check_writes(
             writes,
-            &mut |id| Ok(stored_commands.contains(&id) || staged_record(&staging, id).is_some()),
+            &mut |id| {
+                Ok(stored_commands.contains(&id)
+                    || prefetched_stored(id)
+                    || staged_record(&staging, id).is_some())
+            },
             &mut |stream| {
                 Ok(staged_versions(stream)
                     .or_else(|| stored_versions.get(stream).copied())
@@ -439,11 +495,11 @@ impl EventLog for PgStore {
             .unwrap_or_else(PoisonError::into_inner)
             .take();
         // The lock goes with this commit: what was looked up under it too.
-        self.staging
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .prefetched
-            .clear();
+        {
+            let mut staging = self.staging.lock().unwrap_or_else(PoisonError::into_inner);
+            staging.prefetched.clear();
+            staging.locked_at = None;
+        }
         let first = match locked {
             Some(client) => self.write_locked(client, events.clone(), stored.clone(), head.clone()),
             None => Err(StoreError::Unavailable(format!(
@@ -462,6 +518,7 @@ impl EventLog for PgStore {
         };
         let mut staging = self.staging.lock().unwrap_or_else(PoisonError::into_inner);
         if let Err(error) = written {
+            staging.known.versions.clear();
             if let StoreError::HeadMoved { .. } = error {
                 // Another node appended while the lock was lost with its
                 // connection: nothing staged can be written; the writer
@@ -473,7 +530,11 @@ impl EventLog for PgStore {
             staging.broken = true;
             return Err(error);
         }
-        staging.pending.pop_front();
+        if let Some(pending) = staging.pending.pop_front() {
+            staging
+                .known
+                .advance(&pending.base, &pending.head, &pending.versions);
+        }
         drop(staging);
         self.advance(head);
         Ok(records)
@@ -517,6 +578,7 @@ impl EventLog for PgStore {
             Ok(plan.head)
         })?;
         staging.head = head.clone();
+        staging.known.versions.clear();
         drop(staging);
         self.advance(head.clone());
         Ok(head)
@@ -594,6 +656,10 @@ impl EventLog for PgStore {
         })?;
         *self.locked.lock().unwrap_or_else(PoisonError::into_inner) = Some(client);
         self.follow(&head);
+        self.staging
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .locked_at = Some(head.clone());
         Ok(head)
     }
 
@@ -635,11 +701,11 @@ impl EventLog for PgStore {
     }
 
     fn unlock_head(&self) {
-        self.staging
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .prefetched
-            .clear();
+        {
+            let mut staging = self.staging.lock().unwrap_or_else(PoisonError::into_inner);
+            staging.prefetched.clear();
+            staging.locked_at = None;
+        }
         let locked = self
             .locked
             .lock()

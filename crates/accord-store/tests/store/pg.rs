@@ -65,6 +65,48 @@ fn under_the_append_lock_nobody_else_appends_and_a_commit_lets_go_of_it() {
 }
 
 #[test]
+fn stream_versions_remembered_under_the_lock_are_forgotten_once_another_store_appended() {
+    let database = TestDatabase::create();
+    let one = PgStore::open(database.url()).unwrap();
+    let two = PgStore::open(database.url()).unwrap();
+    // `one` appends to "s" twice under the lock: the second batch is staged
+    // on the version the first wrote, without asking the database.
+    let mut ids = Vec::new();
+    for expected in [0, 2] {
+        one.lock_head().unwrap();
+        let record = one.append(&[write("s", 2, Some(expected))]).unwrap();
+        assert_eq!(record[0].version, expected + 2);
+        ids.push(record[0].command_id);
+    }
+    // `two` appends to "s" meanwhile.
+    two.lock_head().unwrap();
+    assert_eq!(two.append(&[write("s", 1, Some(4))]).unwrap()[0].version, 5);
+
+    // `one` locks again on the moved head: "s" is at 5, not the 4 it wrote.
+    assert_eq!(one.lock_head().unwrap().position, 5);
+    let stale = one.append(&[write("s", 1, Some(4))]);
+    assert!(
+        matches!(stale, Err(StoreError::Conflict { actual: 5, .. })),
+        "{stale:?}"
+    );
+    let unchecked = one.append(&[write("s", 1, None)]).unwrap().remove(0);
+    assert_eq!((unchecked.position, unchecked.version), (6, 6));
+    // A command id looked up under the lock and found stored is refused.
+    one.lock_head().unwrap();
+    let first = ids[0];
+    one.prefetch_commands(&[first]).unwrap();
+    let mut again = write("t", 1, None);
+    again.command_id = first;
+    let repeated = one.append(&[again]);
+    assert!(
+        matches!(repeated, Err(StoreError::DuplicateCommand(id)) if id == first),
+        "{repeated:?}"
+    );
+    one.unlock_head();
+    assert!(one.verify(None).unwrap().ok);
+}
+
+#[test]
 fn command_ids_and_expected_versions_are_checked_against_the_database() {
     let database = TestDatabase::create();
     let one = PgStore::open(database.url()).unwrap();
