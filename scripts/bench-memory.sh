@@ -46,7 +46,11 @@ start() {
   started=$(date +%s%N)
   "$bin" serve --data "$db" --listen "127.0.0.1:$port" "$@" 2>"$work/serve.log" &
   server=$!
-  for _ in $(seq 1200); do curl -sf "$base/readyz" >/dev/null && break; sleep 0.05; done
+  for _ in $(seq 12000); do
+    kill -0 "$server" 2>/dev/null || { echo "accord serve stopped (port $port taken?):"; tail -3 "$work/serve.log"; exit 1; }
+    curl -sf "$base/readyz" >/dev/null && break
+    sleep 0.05
+  done
   ready_ms=$((($(date +%s%N) - started) / 1000000))
 }
 stop() { kill "$server"; wait "$server" 2>/dev/null || true; server=; }

@@ -142,6 +142,10 @@ pub struct ServeArgs {
     pub queue_capacity: usize,
     #[command(flatten)]
     pub snapshots: SnapshotArgs,
+    /// Exchanges the `as_of` states kept for reuse may hold together (each
+    /// is the read models at its instant; least recently used evicted).
+    #[arg(long, env = "ACCORD_AS_OF_CACHE_EXCHANGES", default_value_t = accord_engine::EngineConfig::AS_OF_CACHE_EXCHANGES)]
+    pub as_of_cache_exchanges: usize,
     /// After each snapshot, the snapshotter rests this many times as long as
     /// the snapshot took (0: never), so that it takes at most about
     /// 1/(1 + N) of a core from the commands.

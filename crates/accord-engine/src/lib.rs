@@ -116,6 +116,11 @@ pub struct EngineConfig {
     pub max_batch: usize,
     /// How many `as_of` states to keep for reuse (least recently used evicted).
     pub as_of_cache: usize,
+    /// How many exchanges the `as_of` states kept for reuse may hold
+    /// together: each is a copy of the read models at its instant, so
+    /// their memory follows their exchanges (ADR 0046). Least recently used
+    /// evicted first; a state larger than this is not kept.
+    pub as_of_cache_exchanges: usize,
     /// K: a snapshot of both models every K events (0: none). Start-up and
     /// `as_of` replay at most about K events after the nearest snapshot.
     pub snapshot_every: u64,
@@ -148,6 +153,10 @@ impl std::fmt::Debug for Files {
 impl EngineConfig {
     /// The default K, measured in ADR 0011.
     pub const SNAPSHOT_EVERY: u64 = 50_000;
+    /// The default bound of [`EngineConfig::as_of_cache_exchanges`]: at
+    /// about 300 bytes of read models per exchange (a million events,
+    /// ADR 0043), about 300 MB of `as_of` states whatever the log's size.
+    pub const AS_OF_CACHE_EXCHANGES: usize = 1_000_000;
     /// The default number of recent snapshots kept in full.
     pub const SNAPSHOT_KEEP_RECENT: usize = 4;
     /// The default rest after a snapshot, in multiples of its duration.
@@ -160,6 +169,7 @@ impl Default for EngineConfig {
             queue_capacity: 16_384,
             max_batch: 1_024,
             as_of_cache: 8,
+            as_of_cache_exchanges: Self::AS_OF_CACHE_EXCHANGES,
             snapshot_every: Self::SNAPSHOT_EVERY,
             snapshot_keep_recent: Self::SNAPSHOT_KEEP_RECENT,
             snapshot_rest: Self::SNAPSHOT_REST,

@@ -488,15 +488,45 @@ fn cached(shared: &Shared, position: u64) -> Option<Arc<ReadModels>> {
     Some(models)
 }
 
+/// Keeps `models` for reuse within both bounds of the cache: its number
+/// of states and the exchanges they hold together (ADR 0046).
 fn remember(shared: &Shared, position: u64, models: Arc<ReadModels>) {
-    let mut cache = shared.as_of.lock().unwrap_or_else(|e| e.into_inner());
-    if shared.config.as_of_cache == 0 || cache.iter().any(|(p, _)| *p == position) {
-        return;
+    let (count, budget) = (
+        shared.config.as_of_cache,
+        shared.config.as_of_cache_exchanges,
+    );
+    let evicted: Vec<_> = {
+        let mut cache = shared.as_of.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.iter().any(|(p, _)| *p == position) {
+            return;
+        }
+        let held: Vec<usize> = cache.iter().map(|(_, m)| m.exchange_count()).collect();
+        let Some(evict) = evictions(&held, models.exchange_count(), count, budget) else {
+            return;
+        };
+        let evicted = cache.drain(..evict).collect();
+        cache.push((position, models));
+        evicted
+    };
+    // Dropped once the lock is released: freeing a state of a large log
+    // takes a while, and other `as_of` reads wait for the lock.
+    drop(evicted);
+}
+
+/// How many of the cached states (their exchange counts in `held`, least
+/// recently used first) to evict so that one more of `size` exchanges fits
+/// in `count` states and `budget` exchanges; `None` if it cannot be kept.
+fn evictions(held: &[usize], size: usize, count: usize, budget: usize) -> Option<usize> {
+    if count == 0 || size > budget {
+        return None;
     }
-    if cache.len() >= shared.config.as_of_cache {
-        cache.remove(0);
+    let mut total: usize = held.iter().sum();
+    let mut evict = 0;
+    while evict < held.len() && (held.len() - evict >= count || total + size > budget) {
+        total -= held[evict];
+        evict += 1;
     }
-    cache.push((position, models));
+    Some(evict)
 }
 
 #[cfg(test)]
@@ -505,6 +535,24 @@ mod tests {
     use uuid::Uuid;
 
     use super::*;
+
+    #[test]
+    fn the_as_of_cache_keeps_a_state_within_its_count_and_its_exchanges() {
+        // Room for both: nothing evicted.
+        assert_eq!(evictions(&[100, 200], 300, 8, 1_000), Some(0));
+        // As many states as the count: the least recently used goes.
+        assert_eq!(evictions(&[1, 1, 1], 1, 3, 1_000), Some(1));
+        // Within the count but past the exchanges: the oldest go until it fits.
+        assert_eq!(evictions(&[400, 400, 100], 400, 8, 1_000), Some(1));
+        assert_eq!(evictions(&[400, 400, 100], 600, 8, 1_000), Some(2));
+        // Exactly at the bound still fits.
+        assert_eq!(evictions(&[500], 500, 8, 1_000), Some(0));
+        // Larger than the whole bound, or no cache: not kept, nothing evicted.
+        assert_eq!(evictions(&[10], 1_001, 8, 1_000), None);
+        assert_eq!(evictions(&[], 1, 0, 1_000), None);
+        // Every state evicted when the new one needs the whole bound.
+        assert_eq!(evictions(&[300, 300], 1_000, 8, 1_000), Some(2));
+    }
 
     /// A store of `count` one-event writes (parties registered), appended
     /// straight through the store in batches (no rules needed to fold).

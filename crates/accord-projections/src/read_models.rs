@@ -210,6 +210,12 @@ impl ReadModels {
         }
     }
 
+    /// How many exchanges these models hold, retracted ones included: what
+    /// their memory grows with (ADR 0043).
+    pub fn exchange_count(&self) -> usize {
+        self.exchanges.len()
+    }
+
     /// The last applied position (0 if none).
     pub fn position(&self) -> u64 {
         self.position
