@@ -1144,3 +1144,107 @@ async fn a_node_that_hangs_or_dies_holding_the_head_lock_does_not_stop_the_other
     assert_eq!(verify["ok"], true, "{verify:#}");
     b.stop();
 }
+
+// A database that vanishes without a reset (ADR 0052).
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_gone_silent_under_load_answers_503_within_the_deadline_and_resumes() {
+    let database = TestDatabase::create();
+    let proxy = accord_store_pg::testing::Proxy::start(&database);
+    let dir = DataDir::new();
+    let flags = ["--request-timeout", "2", "--database-url", proxy.url()];
+    let server = Server::start_with(&dir, &flags).await;
+    seed(&server).await;
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let acked: Acknowledged = Arc::default();
+    let clients: Vec<_> = (0..CLIENTS)
+        .map(|n| {
+            let (client, url) = (server.client.clone(), server.url("/v1/commands"));
+            tokio::spawn(hammer(client, url, n, stop.clone(), acked.clone()))
+        })
+        .collect();
+    let count = || acked.lock().unwrap().len();
+    tokio::time::sleep(HAMMER_FOR).await;
+    assert!(count() > 0, "nothing acknowledged before the silence");
+
+    // Every connection, mid-batch, lock held, goes silent: no reset, no answer.
+    proxy.silence();
+    let silent = std::time::Instant::now();
+    let deadline = accord_store_pg::DEADLINE;
+    let body = exchange(CLIENTS, 1);
+    let away = server
+        .client
+        .post(server.url("/v1/commands"))
+        .bearer_auth(TOKEN)
+        .json(&body)
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(away.status(), 503, "while the database is silent");
+    assert!(away.headers().contains_key("retry-after"), "{away:?}");
+    assert!(
+        silent.elapsed() < deadline,
+        "answered {:?}",
+        silent.elapsed()
+    );
+    let ready = until_reachable(&server, false).await;
+    assert_eq!(ready["database_reachable"], false, "{ready:#}");
+    let noticed = silent.elapsed();
+    assert!(
+        noticed < deadline + Duration::from_secs(3),
+        "unreachable noticed after {noticed:?}"
+    );
+    // Past the deadline: still 503 with Retry-After, the writer not stuck.
+    let later = server.command(&exchange(CLIENTS, 2)).await;
+    assert_eq!(later.status, 503, "{}", later.text);
+    let before = count();
+
+    // The network comes back; the silent sessions never do.
+    proxy.restore();
+    let back = std::time::Instant::now();
+    let mut resumed = None;
+    for _ in 0..600 {
+        if count() > before + CLIENTS {
+            resumed = Some(back.elapsed());
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let resumed = resumed.unwrap_or_else(|| {
+        panic!(
+            "commands did not resume once the network came back:\n{}",
+            server.stderr()
+        )
+    });
+    let ready = until_reachable(&server, true).await;
+    assert_eq!(ready["database_reachable"], true, "{ready:#}");
+    tokio::time::sleep(HAMMER_FOR).await;
+    stop.store(true, Ordering::SeqCst);
+    for client in clients {
+        let ended = tokio::time::timeout(Duration::from_secs(60), client).await;
+        assert!(
+            !ended.expect("clients end").expect("no panic"),
+            "the node answered every request"
+        );
+    }
+    // The commands answered 503, retried with the same ids: recorded once.
+    let mut acked = std::mem::take(&mut *acked.lock().unwrap());
+    for body in [body, exchange(CLIENTS, 2)] {
+        let answer = until_answered(&server, &body).await;
+        assert!(matches!(answer.status, 200 | 201), "{}", answer.text);
+        let position = answer.body["position"].as_u64().expect("a position");
+        let id = body["command_id"].as_str().unwrap().to_owned();
+        acked.insert(id, (position, body));
+    }
+    println!(
+        "acknowledged: {}; unreachable noticed {noticed:?} after the silence; \
+         appends resumed {resumed:?} after the network came back",
+        acked.len()
+    );
+    let events = server.events().await;
+    assert_each_once(&events, &acked);
+    let verify = server.json("/v1/audit/verify").await;
+    assert_eq!(verify["ok"], true, "{verify:#}");
+    server.stop();
+}

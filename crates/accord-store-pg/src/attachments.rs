@@ -146,7 +146,10 @@ impl AttachmentUpload for PgUpload {
     fn finish(mut self: Box<Self>, media_type: &str) -> Result<Uploaded, StoreError> {
         let sha256 = hex::encode(std::mem::take(&mut self.hasher).finalize());
         let name = sha256.clone();
-        if let Some((attachment, _)) = wait(&self.handle, attachment(self.pool.clone(), name))? {
+        if let Some((attachment, _)) = wait(
+            &self.handle,
+            crate::within(self.pool.clone(), attachment(self.pool.clone(), name)),
+        )? {
             return Ok(Uploaded {
                 attachment,
                 created: false,
@@ -156,6 +159,7 @@ impl AttachmentUpload for PgUpload {
         let (pool, size, media) = (self.pool.clone(), self.size, media_type.to_owned());
         let name = sha256.clone();
         let mut file = self.file.try_clone()?;
+        // No deadline: the whole file in one transaction (ADR 0052).
         let created = wait(&self.handle, async move {
             let mut client = pool.get().await.map_err(pool_error)?;
             let transaction = client.transaction().await.map_err(pg_error)?;
@@ -222,8 +226,11 @@ impl Read for PieceReader {
                 return Ok(0);
             }
             let (pool, sha256, n) = (self.pool.clone(), self.sha256.clone(), self.next);
-            self.buffer = wait(&self.handle, piece(pool, sha256, n))
-                .map_err(|e| std::io::Error::other(e.to_string()))?;
+            self.buffer = wait(
+                &self.handle,
+                crate::within(pool.clone(), piece(pool, sha256, n)),
+            )
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
             self.next += 1;
             self.at = 0;
         }

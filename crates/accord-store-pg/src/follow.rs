@@ -67,11 +67,15 @@ impl Watch {
 /// Starts the listener on `handle`: it runs as long as the runtime does,
 /// reconnecting (backing off to once a second) whenever its connection is
 /// lost.
-pub(crate) fn listen(handle: &tokio::runtime::Handle, url: String, watch: std::sync::Arc<Watch>) {
+pub(crate) fn listen(
+    handle: &tokio::runtime::Handle,
+    config: tokio_postgres::Config,
+    watch: std::sync::Arc<Watch>,
+) {
     handle.spawn(async move {
         let mut pause = Duration::from_millis(50);
         loop {
-            let ended = session(&url, &watch).await;
+            let ended = session(&config, &watch).await;
             watch.reachable.store(false, Ordering::Release);
             match ended {
                 Ok(()) => tracing::warn!("the PostgreSQL listener's connection closed"),
@@ -84,9 +88,11 @@ pub(crate) fn listen(handle: &tokio::runtime::Handle, url: String, watch: std::s
 }
 
 /// One connection: LISTEN, check the head, then wait for notifications and
-/// check again every [`CHECK_EVERY`], until the connection ends.
-async fn session(url: &str, watch: &Watch) -> Result<(), tokio_postgres::Error> {
-    let (client, mut connection) = tokio_postgres::connect(url, NoTls).await?;
+/// check again every [`CHECK_EVERY`], until the connection ends or a round
+/// trip is not answered within [`crate::DEADLINE`] (ADR 0052): a database
+/// that vanished without a reset is then reported unreachable at once.
+async fn session(config: &tokio_postgres::Config, watch: &Watch) -> Result<(), String> {
+    let (client, mut connection) = in_time(config.connect(NoTls)).await?;
     let (notified, mut notifications) = tokio::sync::mpsc::unbounded_channel();
     // The connection is driven here; its notifications go to the loop below.
     let driver = tokio::spawn(async move {
@@ -103,9 +109,9 @@ async fn session(url: &str, watch: &Watch) -> Result<(), tokio_postgres::Error> 
         }
     });
     let outcome = async {
-        client.batch_execute(&format!("LISTEN {CHANNEL}")).await?;
+        in_time(client.batch_execute(&format!("LISTEN {CHANNEL}"))).await?;
         // After (re)connecting: whatever was appended meanwhile.
-        check(&client, watch).await?;
+        in_time(check(&client, watch)).await?;
         let mut tick = tokio::time::interval(CHECK_EVERY);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
@@ -118,13 +124,23 @@ async fn session(url: &str, watch: &Watch) -> Result<(), tokio_postgres::Error> 
                     }
                     None => return Ok(()),
                 },
-                _ = tick.tick() => check(&client, watch).await?,
+                _ = tick.tick() => in_time(check(&client, watch)).await?,
             }
         }
     }
     .await;
     driver.abort();
     outcome
+}
+
+/// Awaits `round_trip` for at most [`crate::DEADLINE`].
+async fn in_time<T>(
+    round_trip: impl std::future::Future<Output = Result<T, tokio_postgres::Error>>,
+) -> Result<T, String> {
+    match tokio::time::timeout(crate::DEADLINE, round_trip).await {
+        Ok(outcome) => outcome.map_err(|e| e.to_string()),
+        Err(_) => Err(format!("no answer within {} s", crate::DEADLINE.as_secs())),
+    }
 }
 
 /// Reads the stored head's position.

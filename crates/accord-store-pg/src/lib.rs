@@ -40,7 +40,7 @@ use accord_store::{
     AttachmentStore, CommandRecord, EventLog, Head, MetaStore, PlannedEvent, SnapshotStore,
     StoreError, Stores, WebhookStore,
 };
-use deadpool_postgres::{Pool, PoolConfig, Runtime};
+use deadpool_postgres::{Pool, Runtime};
 use time::OffsetDateTime;
 use tokio_postgres::NoTls;
 use uuid::Uuid;
@@ -78,6 +78,75 @@ impl Default for PgOptions {
 /// milliseconds; one whose session was ended finds its lock lost at commit
 /// and takes the lost-lock path of ADR 0044.
 pub const IDLE_IN_TRANSACTION: Duration = Duration::from_secs(5);
+
+/// How long the store waits for the database to answer a round trip (a
+/// call's queries, a connection from the pool, a new connection) before it
+/// gives up on it (ADR 0052). A database that vanishes without a reset
+/// (partition, frozen VM) would otherwise keep a statement waiting for
+/// minutes, as long as TCP keeps retrying. The connection that did not
+/// answer is never used again, and the caller gets
+/// [`StoreError::Unavailable`] (503 with `Retry-After`). Above
+/// [`IDLE_IN_TRANSACTION`], so a node waiting for the head lock behind a
+/// hung one is not cut off first.
+pub const DEADLINE: Duration = Duration::from_secs(10);
+
+/// The session settings of the pool's and the listener's connections: the
+/// URL's, with what the store adds unless the URL says otherwise.
+fn session_config(mut config: tokio_postgres::Config) -> tokio_postgres::Config {
+    // Options of the URL come after this one, so an operator's own
+    // `-c idle_in_transaction_session_timeout=…` wins.
+    let options = format!(
+        "-c idle_in_transaction_session_timeout={}ms {}",
+        IDLE_IN_TRANSACTION.as_millis(),
+        config.get_options().unwrap_or_default()
+    );
+    config.options(options.trim_end());
+    if config.get_application_name().is_none() {
+        config.application_name("accord");
+    }
+    if config.get_connect_timeout().is_none() {
+        config.connect_timeout(Duration::from_secs(5));
+    }
+    // Sent data unacknowledged this long closes the socket (Linux), and an
+    // idle connection whose peer vanished is noticed by keepalives in
+    // about 20 s rather than two hours: the calls without a deadline
+    // (an import, storing an attachment) and the pool's idle connections.
+    if config.get_tcp_user_timeout().is_none() {
+        config.tcp_user_timeout(DEADLINE);
+    }
+    if config.get_keepalives_idle() == Duration::from_secs(2 * 60 * 60) {
+        config.keepalives_idle(Duration::from_secs(10));
+        config.keepalives_interval(Duration::from_secs(5));
+        config.keepalives_retries(2);
+    }
+    config
+}
+
+/// Awaits `work` for at most [`DEADLINE`]. Past it, the work is dropped;
+/// a connection it held went back to the pool with its answer still owed,
+/// so every idle connection of the pool is let go of (the healthy ones are
+/// opened again on demand) and the caller is told the database is
+/// unavailable.
+pub(crate) async fn within<T>(
+    pool: Pool,
+    work: impl Future<Output = Result<T, StoreError>>,
+) -> Result<T, StoreError> {
+    match tokio::time::timeout(DEADLINE, work).await {
+        Ok(outcome) => outcome,
+        Err(_) => {
+            pool.retain(|_, _| false);
+            Err(late())
+        }
+    }
+}
+
+/// The error of a round trip not answered within [`DEADLINE`].
+pub(crate) fn late() -> StoreError {
+    StoreError::Unavailable(format!(
+        "{UNAVAILABLE}: no answer within {} s",
+        DEADLINE.as_secs()
+    ))
+}
 
 /// The stores of Accord in one PostgreSQL database.
 pub struct PgStore {
@@ -203,28 +272,23 @@ impl PgStore {
             .thread_name("accord-pg")
             .enable_all()
             .build()?;
-        let mut pool_config = deadpool_postgres::Config::new();
-        pool_config.url = Some(url.to_owned());
-        // Options of the URL come after this one, so an operator's own
-        // `-c idle_in_transaction_session_timeout=…` wins.
-        pool_config.options = Some(
-            format!(
-                "-c idle_in_transaction_session_timeout={}ms {}",
-                IDLE_IN_TRANSACTION.as_millis(),
-                config.get_options().unwrap_or_default()
-            )
-            .trim_end()
-            .to_owned(),
-        );
-        if config.get_application_name().is_none() {
-            pool_config.application_name = Some("accord".into());
-        }
-        pool_config.connect_timeout = Some(Duration::from_secs(5));
-        pool_config.pool = Some(PoolConfig::new(options.connections.max(2)));
+        let config = session_config(config);
         let pool = {
             let _inside = runtime.enter();
-            pool_config
-                .create_pool(Some(Runtime::Tokio1), NoTls)
+            let manager = deadpool_postgres::Manager::from_config(
+                config.clone(),
+                NoTls,
+                deadpool_postgres::ManagerConfig {
+                    recycling_method: deadpool_postgres::RecyclingMethod::Fast,
+                },
+            );
+            Pool::builder(manager)
+                .max_size(options.connections.max(2))
+                .runtime(Runtime::Tokio1)
+                // Waiting for a connection, and opening one, have the deadline too.
+                .wait_timeout(Some(DEADLINE))
+                .create_timeout(Some(DEADLINE))
+                .build()
                 .map_err(|e| StoreError::Io(format!("PostgreSQL pool: {e}")))?
         };
         let handle = runtime.handle().clone();
@@ -263,7 +327,7 @@ impl PgStore {
             .get_mut()
             .unwrap_or_else(PoisonError::into_inner)
             .head = head;
-        follow::listen(&store.handle, url.to_owned(), store.watch.clone());
+        follow::listen(&store.handle, config, store.watch.clone());
         Ok(store)
     }
 
@@ -285,7 +349,8 @@ impl PgStore {
         F: Future<Output = Result<T, StoreError>> + Send + 'static,
         W: FnOnce(Pool) -> F,
     {
-        wait(&self.handle, work(self.pool.clone()))
+        let pool = self.pool.clone();
+        wait(&self.handle, within(pool, work(self.pool.clone())))
     }
 
     /// Runs `work` on the store's runtime without waiting: `done` gets its
@@ -297,7 +362,7 @@ impl PgStore {
         W: FnOnce(Pool) -> F,
         D: FnOnce(Result<T, StoreError>) + Send + 'static,
     {
-        let future = work(self.pool.clone());
+        let future = within(self.pool.clone(), work(self.pool.clone()));
         self.handle.spawn(async move { done(future.await) });
     }
 

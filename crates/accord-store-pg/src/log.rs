@@ -309,10 +309,17 @@ impl PgStore {
         head: Head,
     ) -> Result<(), StoreError> {
         crate::wait(&self.handle, async move {
-            let written = insert_batch(&client, &events, &records, &head, true).await;
+            let written = tokio::time::timeout(
+                crate::DEADLINE,
+                insert_batch(&client, &events, &records, &head, true),
+            )
+            .await
+            .unwrap_or_else(|_| Err(crate::late()));
             if written.is_err() {
-                // Whatever happened to the transaction, the connection is not reused.
-                let _ = client.batch_execute("ROLLBACK").await;
+                // Whatever happened to the transaction (the COMMIT may have
+                // landed without its answer: the retry finds out, ADR 0052),
+                // the connection is not reused; PostgreSQL rolls back what
+                // did not commit when the session ends.
                 drop(deadpool_postgres::Object::take(client));
             }
             written
@@ -549,7 +556,10 @@ impl EventLog for PgStore {
         }
         let base = staging.head.clone();
         let events = events.to_vec();
-        let head = self.run(move |pool| async move {
+        // No deadline: an import is one transaction as long as the log
+        // (ADR 0052); TCP's own timeouts bound a vanished database.
+        let pool = self.pool.clone();
+        let head = crate::wait(&self.handle, async move {
             let mut client = pool.get().await.map_err(pool_error)?;
             let mut streams: Vec<String> = Vec::new();
             let mut commands: Vec<Uuid> = Vec::new();
@@ -635,19 +645,23 @@ impl EventLog for PgStore {
             crate::wait(&self.handle, async move {
                 let client = pool.get().await.map_err(pool_error)?;
                 // One round trip: BEGIN and the locking read, pipelined.
-                let locked = tokio::try_join!(
-                    async { client.batch_execute("BEGIN").await.map_err(pg_error) },
-                    read_head(
-                        &client,
-                        "SELECT position, hash, recorded_at_ns FROM accord_head WHERE id = 1 \
-                         FOR UPDATE",
-                    ),
-                )
+                let locked = tokio::time::timeout(crate::DEADLINE, async {
+                    tokio::try_join!(
+                        async { client.batch_execute("BEGIN").await.map_err(pg_error) },
+                        read_head(
+                            &client,
+                            "SELECT position, hash, recorded_at_ns FROM accord_head \
+                             WHERE id = 1 FOR UPDATE",
+                        ),
+                    )
+                })
+                .await
+                .unwrap_or_else(|_| Err(crate::late()))
                 .map(|((), head)| head);
                 match locked {
                     Ok(head) => Ok((client, head)),
                     Err(error) => {
-                        let _ = client.batch_execute("ROLLBACK").await;
+                        // Not reused: PostgreSQL rolls back when the session ends.
                         drop(deadpool_postgres::Object::take(client));
                         Err(error)
                     }
@@ -713,7 +727,9 @@ impl EventLog for PgStore {
             .take();
         if let Some(client) = locked {
             let _ = crate::wait(&self.handle, async move {
-                if client.batch_execute("ROLLBACK").await.is_err() {
+                let rolled_back =
+                    tokio::time::timeout(crate::DEADLINE, client.batch_execute("ROLLBACK")).await;
+                if !matches!(rolled_back, Ok(Ok(()))) {
                     drop(deadpool_postgres::Object::take(client));
                 }
                 Ok(())

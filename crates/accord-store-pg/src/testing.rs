@@ -261,12 +261,30 @@ fn run_as_postgres(folder: &Path) -> Option<(u32, u32)> {
 
 /// A TCP proxy in front of a test database that a test can cut, as a
 /// restart of the server would (every connection reset, new ones refused
-/// until it is restored).
+/// until it is restored), or silence, as a network partition would (every
+/// connection kept open, nothing forwarded either way).
 pub struct Proxy {
     url: String,
     up: Arc<AtomicBool>,
     open: Arc<Mutex<Vec<TcpStream>>>,
     refused: Arc<AtomicUsize>,
+    gate: Arc<Gate>,
+}
+
+/// Which connections of a [`Proxy`] forward nothing: every one accepted
+/// before the last [`Proxy::restore`] after a [`Proxy::silence`].
+#[derive(Default)]
+struct Gate {
+    silent: AtomicBool,
+    /// Connections numbered below this one forward nothing, ever.
+    cutoff: AtomicUsize,
+    accepted: AtomicUsize,
+}
+
+impl Gate {
+    fn forwards(&self, connection: usize) -> bool {
+        !self.silent.load(Ordering::SeqCst) && connection >= self.cutoff.load(Ordering::SeqCst)
+    }
 }
 
 impl Proxy {
@@ -283,11 +301,13 @@ impl Proxy {
         let address = listener.local_addr().expect("its address");
         let (up, open) = (Arc::new(AtomicBool::new(true)), Arc::default());
         let refused = Arc::new(AtomicUsize::new(0));
+        let gate = Arc::new(Gate::default());
         let proxy = Proxy {
             url: with_address(&database.url, &address.to_string()),
             up: Arc::clone(&up),
             open: Arc::clone(&open),
             refused: Arc::clone(&refused),
+            gate: Arc::clone(&gate),
         };
         std::thread::spawn(move || {
             for client in listener.incoming() {
@@ -296,10 +316,16 @@ impl Proxy {
                     refused.fetch_add(1, Ordering::SeqCst);
                     continue; // dropped: the connection is refused
                 }
+                let number = gate.accepted.fetch_add(1, Ordering::SeqCst);
+                if !gate.forwards(number) {
+                    // Silent: accepted, kept open, never answered.
+                    swallow(client, &open);
+                    continue;
+                }
                 let Ok(server) = TcpStream::connect(&upstream) else {
                     continue;
                 };
-                forward(client, server, &open);
+                forward(client, server, &open, &gate, number);
             }
         });
         proxy
@@ -323,20 +349,38 @@ impl Proxy {
         }
     }
 
+    /// Forwards nothing any more on any connection, and accepts new ones
+    /// without answering them either: a partition without a reset. The
+    /// connections open now, or opened until [`Proxy::restore`], stay
+    /// open and silent for good, as a session the far side has lost.
+    pub fn silence(&self) {
+        self.gate.silent.store(true, Ordering::SeqCst);
+    }
+
     /// How many connections were refused since the proxy started: a test
     /// waits on it to know that a client has tried and failed.
     pub fn refused(&self) -> usize {
         self.refused.load(Ordering::SeqCst)
     }
 
-    /// Accepts connections again.
+    /// Accepts connections again, and forwards on those opened from now on.
     pub fn restore(&self) {
+        let accepted = self.gate.accepted.load(Ordering::SeqCst);
+        self.gate.cutoff.fetch_max(accepted, Ordering::SeqCst);
+        self.gate.silent.store(false, Ordering::SeqCst);
         self.up.store(true, Ordering::SeqCst);
     }
 }
 
-/// Copies bytes both ways between `client` and `server` on two threads.
-fn forward(client: TcpStream, server: TcpStream, open: &Mutex<Vec<TcpStream>>) {
+/// Copies bytes both ways between `client` and `server` on two threads,
+/// dropping them once the gate says connection `number` forwards nothing.
+fn forward(
+    client: TcpStream,
+    server: TcpStream,
+    open: &Mutex<Vec<TcpStream>>,
+    gate: &Arc<Gate>,
+    number: usize,
+) {
     let pairs = [
         (client.try_clone(), server.try_clone()),
         (server.try_clone(), client.try_clone()),
@@ -345,12 +389,36 @@ fn forward(client: TcpStream, server: TcpStream, open: &Mutex<Vec<TcpStream>>) {
     kept.extend([client, server]);
     for pair in pairs {
         if let (Ok(mut from), Ok(mut to)) = pair {
+            let gate = Arc::clone(gate);
             std::thread::spawn(move || {
-                let _ = std::io::copy(&mut from, &mut to);
-                let _ = to.shutdown(std::net::Shutdown::Both);
+                use std::io::{Read, Write};
+                let mut buffer = vec![0; 64 * 1024];
+                loop {
+                    let n = match from.read(&mut buffer) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => n,
+                    };
+                    if gate.forwards(number) && to.write_all(&buffer[..n]).is_err() {
+                        break;
+                    }
+                }
+                // A silenced connection does not tell the other side either.
+                if gate.forwards(number) {
+                    let _ = to.shutdown(std::net::Shutdown::Both);
+                }
             });
         }
     }
+}
+
+/// Keeps `client` open, reading and dropping what it sends.
+fn swallow(client: TcpStream, open: &Mutex<Vec<TcpStream>>) {
+    if let Ok(mut from) = client.try_clone() {
+        std::thread::spawn(move || {
+            let _ = std::io::copy(&mut from, &mut std::io::sink());
+        });
+    }
+    open.lock().unwrap_or_else(|e| e.into_inner()).push(client);
 }
 
 /// `url` with its host and port replaced by `address`.
