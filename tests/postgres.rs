@@ -28,6 +28,12 @@ use receiver::{verify_with_python, Received, TestReceiver};
 use serde_json::{json, Value};
 use server::{read_events, subscribe, DataDir, Server, TOKEN};
 
+/// The tests that put nodes under load and time how they recover take it in
+/// turn: on a two-core machine two of them at once starve each other's
+/// nodes past the deadlines they measure (a node's lock released within
+/// about 5 s, the database noticed gone within about 10 s).
+static UNDER_LOAD: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 async fn start_on(dir: &DataDir, database: &TestDatabase) -> Server {
     Server::start_with_env(dir, &[("ACCORD_DATABASE_URL", database.url().to_owned())]).await
 }
@@ -123,6 +129,7 @@ async fn the_walkthrough_runs_on_postgresql_and_a_restart_keeps_everything() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_acknowledged_command_survives_a_kill_9_on_postgresql() {
+    let _turn = UNDER_LOAD.lock().await;
     let database = TestDatabase::create();
     let dir = DataDir::new();
     let mut server = start_on(&dir, &database).await;
@@ -296,6 +303,7 @@ async fn until_answered(server: &Server, body: &Value) -> server::Reply {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn while_postgresql_is_away_commands_answer_503_and_everything_resumes_by_itself() {
+    let _turn = UNDER_LOAD.lock().await;
     let database = TestDatabase::create();
     let proxy = accord_store_pg::testing::Proxy::start(&database);
     let dir = DataDir::new();
@@ -512,6 +520,7 @@ async fn a_write_on_one_node_is_read_on_the_other_with_min_position_and_streamed
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_node_killed_under_load_loses_nothing_acknowledged_and_the_other_goes_on() {
+    let _turn = UNDER_LOAD.lock().await;
     let database = TestDatabase::create();
     let (dir_a, dir_b) = (DataDir::new(), DataDir::new());
     let mut a = start_on(&dir_a, &database).await;
@@ -803,6 +812,7 @@ async fn a_token_created_or_revoked_through_one_node_counts_on_the_other() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_nodes_under_load_ride_out_postgresql_going_away_and_lose_nothing() {
+    let _turn = UNDER_LOAD.lock().await;
     let database = TestDatabase::create();
     let proxy = accord_store_pg::testing::Proxy::start(&database);
     let (dir_a, dir_b) = (DataDir::new(), DataDir::new());
@@ -882,6 +892,7 @@ async fn until_reachable(server: &Server, wanted: bool) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_nodes_under_load_ride_out_a_real_postgresql_restart_fast_and_immediate() {
+    let _turn = UNDER_LOAD.lock().await;
     // A server of the test's own: the machine's shared one is not restarted.
     let postgres = PgServer::start();
     let database = TestDatabase::create_on(postgres.url());
@@ -1047,6 +1058,7 @@ async fn until_more(acked: &Acknowledged, than: usize) -> Option<Duration> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_node_that_hangs_or_dies_holding_the_head_lock_does_not_stop_the_other() {
+    let _turn = UNDER_LOAD.lock().await;
     let database = TestDatabase::create();
     let (dir_a, dir_b) = (DataDir::new(), DataDir::new());
     let (url_a, url_b) = (
@@ -1149,6 +1161,7 @@ async fn a_node_that_hangs_or_dies_holding_the_head_lock_does_not_stop_the_other
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_database_gone_silent_under_load_answers_503_within_the_deadline_and_resumes() {
+    let _turn = UNDER_LOAD.lock().await;
     let database = TestDatabase::create();
     let proxy = accord_store_pg::testing::Proxy::start(&database);
     let dir = DataDir::new();
