@@ -280,6 +280,32 @@ impl PgStore {
         }
     }
 
+    /// A refusal of a batch staged under the head's lock, or the lock lost.
+    ///
+    /// The writer decided the batch on the head it locked, its models caught
+    /// up to it, so a stored version or command id it did not know means the
+    /// lock went with its session (the database restarted, or ended it,
+    /// ADR 0050) while the writer waited, and another node appended: the
+    /// batch is decided again on the new head (`HeadMoved`), as when the
+    /// commit finds the head moved, instead of being refused as a conflict
+    /// the writer could not have made.
+    fn refused_or_moved(&self, base: &Head, refusal: StoreError) -> StoreError {
+        let found = patiently("reading the log's head", || {
+            self.run(|pool| async move {
+                let client = pool.get().await.map_err(pool_error)?;
+                load_head(&client).await
+            })
+        });
+        match found {
+            Ok(found) if !same(&found, base) => StoreError::HeadMoved {
+                base: base.position,
+                found: found.position,
+            },
+            Ok(_) => refusal,
+            Err(error) => error,
+        }
+    }
+
     /// Moves the durable head forward (never back).
     fn advance(&self, head: Head) {
         let mut durable = self.head.write().unwrap_or_else(PoisonError::into_inner);
@@ -373,6 +399,18 @@ impl EventLog for PgStore {
             return Ok(Staged::default());
         }
         let mut staging = self.staging()?;
+        // Under the head's lock nobody else appends: a head that moved since
+        // it was locked (followed from the other nodes) means the lock went
+        // with its session while the writer waited, and the batch was decided
+        // on models that miss what was appended since (ADR 0044).
+        if let Some(at) = staging.locked_at.as_ref() {
+            if staging.pending.is_empty() && !same(at, &staging.head) {
+                return Err(StoreError::HeadMoved {
+                    base: at.position,
+                    found: staging.head.position,
+                });
+            }
+        }
         // A stream name PostgreSQL's text cannot hold is refused by the checks.
         let streams: Vec<String> = writes
             .iter()
@@ -452,7 +490,16 @@ impl EventLog for PgStore {
                     .or_else(|| stored_versions.get(stream).copied())
                     .unwrap_or(0))
             },
-        )?;
+        );
+        let versions = match versions {
+            Err(error @ (StoreError::Conflict { .. } | StoreError::DuplicateCommand(_))) => {
+                return match staging.locked_at.clone() {
+                    Some(at) => Err(self.refused_or_moved(&at, error)),
+                    None => Err(error),
+                };
+            }
+            other => other?,
+        };
         let recorded_at = self.recorded_at(&staging.head);
         let PlannedBatch {
             events,

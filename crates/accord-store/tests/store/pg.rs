@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use accord_store::{EventLog, StoreError};
-use accord_store_pg::testing::TestDatabase;
+use accord_store_pg::testing::{text_rows, TestDatabase};
 use accord_store_pg::PgStore;
 
 use crate::{fill, write};
@@ -104,6 +104,66 @@ fn stream_versions_remembered_under_the_lock_are_forgotten_once_another_store_ap
     );
     one.unlock_head();
     assert!(one.verify(None).unwrap().ok);
+}
+
+/// Two stores on one database at 2, where `one` locked the head, its
+/// session was then ended (a restart of the database, or ADR 0050's
+/// timeout) and `two` appended to "u" and "s" under the lock `one` lost.
+fn lost_lock_then_two_appends(database: &TestDatabase) -> (PgStore, PgStore) {
+    let one = PgStore::open(database.url()).unwrap();
+    let two = PgStore::open(database.url()).unwrap();
+    one.append(&[write("s", 2, Some(0))]).unwrap();
+    assert_eq!(one.lock_head().unwrap().position, 2);
+    let ended = text_rows(
+        database.url(),
+        "SELECT pg_terminate_backend(pid)::text FROM pg_stat_activity \
+         WHERE datname = current_database() AND state = 'idle in transaction'",
+    )
+    .unwrap();
+    assert_eq!(ended.len(), 1, "one session held the lock: {ended:?}");
+    two.lock_head().unwrap();
+    two.append(&[write("u", 1, Some(0)), write("s", 1, Some(2))])
+        .unwrap();
+    (one, two)
+}
+
+/// `one`'s batch, decided on models at 2, is decided again on the new head
+/// (`HeadMoved`): neither refused as a conflict its writer could not have
+/// made, nor written on a head its models never saw; then, decided again
+/// on the new head, it is written. `follow`: `one` follows the other
+/// node's append first, as its listener does, while it still believes it
+/// holds the lock taken at 2.
+fn each_is_decided_again(follow: bool) {
+    for batch in [write("u", 1, Some(0)), write("v", 1, None)] {
+        let database = TestDatabase::create();
+        let (one, _two) = lost_lock_then_two_appends(&database);
+        if follow {
+            assert_eq!(one.refresh().unwrap().position, 4);
+        }
+        let staged = one.append(std::slice::from_ref(&batch));
+        assert!(
+            matches!(staged, Err(StoreError::HeadMoved { base: 2, found: 4 })),
+            "{}: {staged:?}",
+            batch.stream
+        );
+        one.unlock_head();
+        assert_eq!(one.lock_head().unwrap().position, 4);
+        let again = write(&batch.stream, 1, batch.expected_version.map(|v| v + 1));
+        let record = one.append(&[again]).unwrap().remove(0);
+        assert_eq!(record.position, 5);
+        assert!(one.verify(None).unwrap().ok);
+    }
+}
+
+#[test]
+fn a_batch_staged_after_the_lock_went_with_its_session_is_decided_again() {
+    // The database says "u" is at 1, or the commit finds the head moved.
+    each_is_decided_again(false);
+}
+
+#[test]
+fn a_batch_staged_after_following_another_node_under_a_lost_lock_is_decided_again() {
+    each_is_decided_again(true);
 }
 
 #[test]
