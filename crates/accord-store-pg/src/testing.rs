@@ -453,41 +453,47 @@ pub fn with_database(url: &str, name: &str) -> String {
 /// NULL): a test looks at the server's own views with it
 /// (`pg_stat_activity`, `pg_locks`).
 pub fn text_rows(url: &str, sql: &str) -> Result<Vec<Vec<Option<String>>>, String> {
-    let (url, sql) = (url.to_owned(), sql.to_owned());
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| e.to_string())?;
-        runtime.block_on(async {
-            let mut config: tokio_postgres::Config = url.parse().map_err(|e| format!("{e}"))?;
-            config.connect_timeout(Duration::from_secs(5));
-            let (client, connection) = config.connect(NoTls).await.map_err(|e| e.to_string())?;
-            let connection = tokio::spawn(connection);
-            let messages = client.simple_query(&sql).await.map_err(|e| e.to_string());
-            drop(client);
-            let _ = connection.await;
-            Ok(messages?
-                .iter()
-                .filter_map(|message| match message {
-                    tokio_postgres::SimpleQueryMessage::Row(row) => Some(
-                        (0..row.len())
-                            .map(|i| row.get(i).map(str::to_owned))
-                            .collect(),
-                    ),
-                    _ => None,
-                })
-                .collect())
-        })
+    let sql = sql.to_owned();
+    on_a_connection_of_its_own(url, |client| async move {
+        let messages = client.simple_query(&sql).await.map_err(|e| e.to_string())?;
+        Ok(messages
+            .iter()
+            .filter_map(|message| match message {
+                tokio_postgres::SimpleQueryMessage::Row(row) => Some(
+                    (0..row.len())
+                        .map(|i| row.get(i).map(str::to_owned))
+                        .collect(),
+                ),
+                _ => None,
+            })
+            .collect())
     })
-    .join()
-    .map_err(|_| "the thread panicked".to_string())?
 }
 
-/// Runs one statement on `url`, on a runtime of its own in a thread of its
-/// own (so it may be called from anywhere, a runtime's thread included).
+/// Runs one statement on `url`.
 fn execute(url: &str, sql: &str) -> Result<(), String> {
-    let (url, sql) = (url.to_owned(), sql.to_owned());
+    let sql = sql.to_owned();
+    on_a_connection_of_its_own(url, |client| async move {
+        client
+            .batch_execute(&sql)
+            .await
+            .map_err(|e| match e.as_db_error() {
+                Some(db) => db.message().to_owned(),
+                None => e.to_string(),
+            })
+    })
+}
+
+/// Runs `work` on a connection to `url` opened for it, on a runtime of its
+/// own in a thread of its own (so it may be called from anywhere, a
+/// runtime's thread included), and closes the connection after.
+fn on_a_connection_of_its_own<T, F, Work>(url: &str, work: Work) -> Result<T, String>
+where
+    T: Send + 'static,
+    F: std::future::Future<Output = Result<T, String>>,
+    Work: FnOnce(std::sync::Arc<tokio_postgres::Client>) -> F + Send + 'static,
+{
+    let url = url.to_owned();
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -498,13 +504,8 @@ fn execute(url: &str, sql: &str) -> Result<(), String> {
             config.connect_timeout(Duration::from_secs(5));
             let (client, connection) = config.connect(NoTls).await.map_err(|e| e.to_string())?;
             let connection = tokio::spawn(connection);
-            let result = client
-                .batch_execute(&sql)
-                .await
-                .map_err(|e| match e.as_db_error() {
-                    Some(db) => db.message().to_owned(),
-                    None => e.to_string(),
-                });
+            let client = std::sync::Arc::new(client);
+            let result = work(client.clone()).await;
             drop(client);
             let _ = connection.await;
             result
