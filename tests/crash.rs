@@ -8,44 +8,18 @@ mod hammer;
 #[path = "support/server.rs"]
 mod server;
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
-use std::time::Duration;
-
-use hammer::{assert_each_once, hammer, seed, Acknowledged, AGREEMENT, CLIENTS, HAMMER_FOR};
+use hammer::{assert_each_once, seed, Load, AGREEMENT, CLIENTS, HAMMER_FOR};
 use serde_json::Value;
 use server::{accord_verify, DataDir, Server};
+use std::collections::HashMap;
 
 /// Starts the clients, lets them run, then SIGKILLs the server under load.
 async fn hammer_then_kill(server: &mut Server) -> HashMap<String, (u64, Value)> {
-    let stop = Arc::new(AtomicBool::new(false));
-    let acked: Acknowledged = Arc::default();
-    let url = server.url("/v1/commands");
-    let clients: Vec<_> = (0..CLIENTS)
-        .map(|n| {
-            tokio::spawn(hammer(
-                server.client.clone(),
-                url.clone(),
-                n,
-                stop.clone(),
-                acked.clone(),
-            ))
-        })
-        .collect();
+    let mut load = Load::start(&[&*server], 0..CLIENTS);
     tokio::time::sleep(HAMMER_FOR).await;
-    let before_kill = acked.lock().unwrap().len();
+    let before_kill = load.count();
     server.kill();
-    stop.store(true, Ordering::SeqCst);
-    let mut cut_off = 0;
-    for client in clients {
-        let ended = tokio::time::timeout(Duration::from_secs(30), client).await;
-        cut_off += usize::from(
-            ended
-                .expect("a client ends once the server is dead")
-                .expect("no panic"),
-        );
-    }
+    let cut_off = load.stop().await;
     assert!(
         before_kill > 0,
         "no command was acknowledged in {HAMMER_FOR:?}:\n{}",
@@ -55,8 +29,7 @@ async fn hammer_then_kill(server: &mut Server) -> HashMap<String, (u64, Value)> 
         cut_off > 0,
         "the SIGKILL came while no request was in flight"
     );
-    let acked = std::mem::take(&mut *acked.lock().unwrap());
-    acked
+    load.take()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

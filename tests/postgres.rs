@@ -16,13 +16,11 @@ mod receiver;
 mod server;
 
 use std::process::{Command, Output};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
 
 use accord_store_pg::testing::{PgServer, Shutdown, TestDatabase};
 use hammer::{
-    assert_each_once, exchange, hammer, seed, Acknowledged, AGREEMENT, CLIENTS, HAMMER_FOR,
+    assert_each_once, exchange, seed, Acknowledged, Load, AGREEMENT, CLIENTS, HAMMER_FOR,
 };
 use receiver::{verify_with_python, Received, TestReceiver};
 use serde_json::{json, Value};
@@ -135,24 +133,11 @@ async fn every_acknowledged_command_survives_a_kill_9_on_postgresql() {
     let mut server = start_on(&dir, &database).await;
     seed(&server).await;
 
-    let stop = Arc::new(AtomicBool::new(false));
-    let acked: Acknowledged = Arc::default();
-    let url = server.url("/v1/commands");
-    let clients: Vec<_> = (0..CLIENTS)
-        .map(|n| {
-            let (client, url) = (server.client.clone(), url.clone());
-            tokio::spawn(hammer(client, url, n, stop.clone(), acked.clone()))
-        })
-        .collect();
+    let mut load = Load::start(&[&server], 0..CLIENTS);
     tokio::time::sleep(HAMMER_FOR).await;
     server.kill();
-    stop.store(true, Ordering::SeqCst);
-    let mut cut_off = 0;
-    for client in clients {
-        let ended = tokio::time::timeout(Duration::from_secs(30), client).await;
-        cut_off += usize::from(ended.expect("clients end").expect("no panic"));
-    }
-    let acked = std::mem::take(&mut *acked.lock().unwrap());
+    let cut_off = load.stop().await;
+    let acked = load.take();
     assert!(
         !acked.is_empty(),
         "nothing acknowledged:\n{}",
@@ -527,49 +512,23 @@ async fn a_node_killed_under_load_loses_nothing_acknowledged_and_the_other_goes_
     let b = start_on(&dir_b, &database).await;
     seed(&b).await;
 
-    let (stop_a, stop_b) = (
-        Arc::new(AtomicBool::new(false)),
-        Arc::new(AtomicBool::new(false)),
-    );
-    let (acked_a, acked_b): (Acknowledged, Acknowledged) = (Arc::default(), Arc::default());
-    let on = |server: &Server, from: usize, stop: &Arc<AtomicBool>, acked: &Acknowledged| {
-        let url = server.url("/v1/commands");
-        (from..from + CLIENTS / 2)
-            .map(|n| {
-                let client = server.client.clone();
-                tokio::spawn(hammer(client, url.clone(), n, stop.clone(), acked.clone()))
-            })
-            .collect::<Vec<_>>()
-    };
-    let clients_a = on(&a, 0, &stop_a, &acked_a);
-    let clients_b = on(&b, CLIENTS / 2, &stop_b, &acked_b);
+    let mut load_a = Load::start(&[&a], 0..CLIENTS / 2);
+    let mut load_b = Load::start(&[&b], CLIENTS / 2..CLIENTS);
     tokio::time::sleep(HAMMER_FOR).await;
     a.kill();
-    stop_a.store(true, Ordering::SeqCst);
-    let mut cut_off = 0;
-    for client in clients_a {
-        let ended = tokio::time::timeout(Duration::from_secs(30), client).await;
-        cut_off += usize::from(ended.expect("clients end").expect("no panic"));
-    }
+    let cut_off = load_a.stop().await;
     assert!(
         cut_off > 0,
         "the SIGKILL came while no request was in flight"
     );
-    let before = acked_b.lock().unwrap().len();
+    let before = load_b.count();
     // B goes on alone: its clients keep being answered after A died.
     let more = b.accept(&exchange(CLIENTS, 1)).await;
     tokio::time::sleep(HAMMER_FOR).await;
-    stop_b.store(true, Ordering::SeqCst);
-    for client in clients_b {
-        let ended = tokio::time::timeout(Duration::from_secs(30), client).await;
-        assert!(
-            !ended.expect("clients end").expect("no panic"),
-            "B answered every request"
-        );
-    }
-    let acked_b = std::mem::take(&mut *acked_b.lock().unwrap());
+    assert_eq!(load_b.stop().await, 0, "B answered every request");
+    let acked_b = load_b.take();
     assert!(acked_b.len() > before, "B went on appending after A died");
-    let acked_a = std::mem::take(&mut *acked_a.lock().unwrap());
+    let acked_a = load_a.take();
     assert!(
         !acked_a.is_empty(),
         "A acknowledged nothing:\n{}",
@@ -821,32 +780,17 @@ async fn two_nodes_under_load_ride_out_postgresql_going_away_and_lose_nothing() 
     let b = Server::start_with(&dir_b, &flags).await;
     seed(&a).await;
 
-    let stop = Arc::new(AtomicBool::new(false));
-    let acked: Acknowledged = Arc::default();
-    let clients: Vec<_> = (0..CLIENTS)
-        .map(|n| {
-            let server = if n % 2 == 0 { &a } else { &b };
-            let (client, url) = (server.client.clone(), server.url("/v1/commands"));
-            tokio::spawn(hammer(client, url, n, stop.clone(), acked.clone()))
-        })
-        .collect();
+    let mut load = Load::start(&[&a, &b], 0..CLIENTS);
     tokio::time::sleep(HAMMER_FOR).await;
     // Every connection of both nodes is cut at once, mid-batch, lock held.
     proxy.cut();
     tokio::time::sleep(Duration::from_secs(2)).await;
     proxy.restore();
     tokio::time::sleep(HAMMER_FOR).await;
-    let before = acked.lock().unwrap().len();
+    let before = load.count();
     tokio::time::sleep(HAMMER_FOR).await;
-    stop.store(true, Ordering::SeqCst);
-    for client in clients {
-        let ended = tokio::time::timeout(Duration::from_secs(60), client).await;
-        assert!(
-            !ended.expect("clients end").expect("no panic"),
-            "both nodes answered"
-        );
-    }
-    let acked = std::mem::take(&mut *acked.lock().unwrap());
+    assert_eq!(load.stop().await, 0, "both nodes answered");
+    let acked = load.take();
     assert!(
         acked.len() > before,
         "commands go on after the database is back:\n{}\n{}",
@@ -902,23 +846,14 @@ async fn two_nodes_under_load_ride_out_a_real_postgresql_restart_fast_and_immedi
     let b = Server::start_with(&dir_b, &flags).await;
     seed(&a).await;
 
-    let stop = Arc::new(AtomicBool::new(false));
-    let acked: Acknowledged = Arc::default();
-    let clients: Vec<_> = (0..CLIENTS)
-        .map(|n| {
-            let server = if n % 2 == 0 { &a } else { &b };
-            let (client, url) = (server.client.clone(), server.url("/v1/commands"));
-            tokio::spawn(hammer(client, url, n, stop.clone(), acked.clone()))
-        })
-        .collect();
-    let count = || acked.lock().unwrap().len();
+    let mut load = Load::start(&[&a, &b], 0..CLIENTS);
     let mut retried = Vec::new();
     for (round, mode) in [Shutdown::Fast, Shutdown::Immediate]
         .into_iter()
         .enumerate()
     {
         tokio::time::sleep(HAMMER_FOR).await;
-        let before = count();
+        let before = load.count();
         assert!(before > 0, "nothing acknowledged before the {mode:?} stop");
         tokio::task::block_in_place(|| postgres.stop(mode));
 
@@ -945,7 +880,7 @@ async fn two_nodes_under_load_ride_out_a_real_postgresql_restart_fast_and_immedi
         // Back: everything resumes by itself, the clients' commands first.
         let mut resumed = false;
         for _ in 0..300 {
-            if count() > before + CLIENTS {
+            if load.count() > before + CLIENTS {
                 resumed = true;
                 break;
             }
@@ -964,16 +899,9 @@ async fn two_nodes_under_load_ride_out_a_real_postgresql_restart_fast_and_immedi
         }
     }
     tokio::time::sleep(HAMMER_FOR).await;
-    stop.store(true, Ordering::SeqCst);
-    for client in clients {
-        let ended = tokio::time::timeout(Duration::from_secs(60), client).await;
-        assert!(
-            !ended.expect("clients end").expect("no panic"),
-            "both nodes answered every request"
-        );
-    }
+    assert_eq!(load.stop().await, 0, "both nodes answered every request");
     // The commands answered 503 while it was down, retried: recorded once.
-    let mut acked = std::mem::take(&mut *acked.lock().unwrap());
+    let mut acked = load.take();
     for (n, body) in retried.iter().enumerate() {
         let server = if n % 2 == 0 { &b } else { &a };
         let answer = until_answered(server, body).await;
@@ -1089,22 +1017,8 @@ async fn a_node_that_hangs_or_dies_holding_the_head_lock_does_not_stop_the_other
     let b = Server::start_with(&dir_b, &flags(&url_b).each_ref().map(String::as_str)).await;
     seed(&b).await;
 
-    let (stop_a, stop_b) = (
-        Arc::new(AtomicBool::new(false)),
-        Arc::new(AtomicBool::new(false)),
-    );
-    let (acked_a, acked_b): (Acknowledged, Acknowledged) = (Arc::default(), Arc::default());
-    let on = |server: &Server, from: usize, stop: &Arc<AtomicBool>, acked: &Acknowledged| {
-        let url = server.url("/v1/commands");
-        (from..from + CLIENTS / 2)
-            .map(|n| {
-                let client = server.client.clone();
-                tokio::spawn(hammer(client, url.clone(), n, stop.clone(), acked.clone()))
-            })
-            .collect::<Vec<_>>()
-    };
-    let clients_a = on(&a, 0, &stop_a, &acked_a);
-    let clients_b = on(&b, CLIENTS / 2, &stop_b, &acked_b);
+    let mut load_a = Load::start(&[&a], 0..CLIENTS / 2);
+    let mut load_b = Load::start(&[&b], CLIENTS / 2..CLIENTS);
     tokio::time::sleep(HAMMER_FOR).await;
 
     // A hangs holding the lock (its connections stay open): PostgreSQL ends
@@ -1119,8 +1033,8 @@ async fn a_node_that_hangs_or_dies_holding_the_head_lock_does_not_stop_the_other
     }
     assert!(!any_open(&database, &holders), "A's transaction was ended");
     let ended = stopped.elapsed();
-    let before = acked_b.lock().unwrap().len();
-    let hung = until_more(&acked_b, before)
+    let before = load_b.count();
+    let hung = until_more(&load_b.acked, before)
         .await
         .map(|after| ended + after);
     assert!(
@@ -1130,19 +1044,18 @@ async fn a_node_that_hangs_or_dies_holding_the_head_lock_does_not_stop_the_other
     );
     // A wakes up to a lock it lost: it decides again and goes on.
     signal(&a, "CONT");
-    let before = acked_a.lock().unwrap().len();
+    let before = load_a.count();
     assert!(
-        until_more(&acked_a, before).await.is_some(),
+        until_more(&load_a.acked, before).await.is_some(),
         "A appended nothing after it woke up:\n{}",
         a.stderr()
     );
 
     // A is killed holding the lock: its sockets close, the lock goes at once.
     let (tries_again, _) = stop_holding_the_lock(&a, &database, "node-a").await;
-    let before = acked_b.lock().unwrap().len();
+    let before = load_b.count();
     a.kill();
-    stop_a.store(true, Ordering::SeqCst);
-    let killed = until_more(&acked_b, before).await;
+    let killed = until_more(&load_b.acked, before).await;
     assert!(
         killed.is_some(),
         "B appended nothing after A died holding the lock:\n{}",
@@ -1154,21 +1067,9 @@ async fn a_node_that_hangs_or_dies_holding_the_head_lock_does_not_stop_the_other
         hung.unwrap(),
         killed.unwrap()
     );
-    for client in clients_a {
-        tokio::time::timeout(Duration::from_secs(30), client)
-            .await
-            .expect("A's clients end")
-            .expect("no panic");
-    }
+    load_a.stop().await;
     tokio::time::sleep(HAMMER_FOR).await;
-    stop_b.store(true, Ordering::SeqCst);
-    for client in clients_b {
-        let ended = tokio::time::timeout(Duration::from_secs(30), client).await;
-        assert!(
-            !ended.expect("clients end").expect("no panic"),
-            "B answered every request"
-        );
-    }
+    assert_eq!(load_b.stop().await, 0, "B answered every request");
 
     let events = b.events().await;
     assert_eq!(
@@ -1176,8 +1077,8 @@ async fn a_node_that_hangs_or_dies_holding_the_head_lock_does_not_stop_the_other
         b.head().await,
         "the log holds 1..=head"
     );
-    assert_each_once(&events, &acked_a.lock().unwrap());
-    assert_each_once(&events, &acked_b.lock().unwrap());
+    assert_each_once(&events, &load_a.take());
+    assert_each_once(&events, &load_b.take());
     let verify = b.json("/v1/audit/verify").await;
     assert_eq!(verify["ok"], true, "{verify:#}");
     b.stop();
@@ -1195,17 +1096,9 @@ async fn a_database_gone_silent_under_load_answers_503_within_the_deadline_and_r
     let server = Server::start_with(&dir, &flags).await;
     seed(&server).await;
 
-    let stop = Arc::new(AtomicBool::new(false));
-    let acked: Acknowledged = Arc::default();
-    let clients: Vec<_> = (0..CLIENTS)
-        .map(|n| {
-            let (client, url) = (server.client.clone(), server.url("/v1/commands"));
-            tokio::spawn(hammer(client, url, n, stop.clone(), acked.clone()))
-        })
-        .collect();
-    let count = || acked.lock().unwrap().len();
+    let mut load = Load::start(&[&server], 0..CLIENTS);
     tokio::time::sleep(HAMMER_FOR).await;
-    assert!(count() > 0, "nothing acknowledged before the silence");
+    assert!(load.count() > 0, "nothing acknowledged before the silence");
 
     // Every connection, mid-batch, lock held, goes silent: no reset, no answer.
     proxy.silence();
@@ -1237,14 +1130,14 @@ async fn a_database_gone_silent_under_load_answers_503_within_the_deadline_and_r
     // Past the deadline: still 503 with Retry-After, the writer not stuck.
     let later = server.command(&exchange(CLIENTS, 2)).await;
     assert_eq!(later.status, 503, "{}", later.text);
-    let before = count();
+    let before = load.count();
 
     // The network comes back; the silent sessions never do.
     proxy.restore();
     let back = std::time::Instant::now();
     let mut resumed = None;
     for _ in 0..600 {
-        if count() > before + CLIENTS {
+        if load.count() > before + CLIENTS {
             resumed = Some(back.elapsed());
             break;
         }
@@ -1259,16 +1152,9 @@ async fn a_database_gone_silent_under_load_answers_503_within_the_deadline_and_r
     let ready = until_reachable(&server, true).await;
     assert_eq!(ready["database_reachable"], true, "{ready:#}");
     tokio::time::sleep(HAMMER_FOR).await;
-    stop.store(true, Ordering::SeqCst);
-    for client in clients {
-        let ended = tokio::time::timeout(Duration::from_secs(60), client).await;
-        assert!(
-            !ended.expect("clients end").expect("no panic"),
-            "the node answered every request"
-        );
-    }
+    assert_eq!(load.stop().await, 0, "the node answered every request");
     // The commands answered 503, retried with the same ids: recorded once.
-    let mut acked = std::mem::take(&mut *acked.lock().unwrap());
+    let mut acked = load.take();
     for body in [body, exchange(CLIENTS, 2)] {
         let answer = until_answered(&server, &body).await;
         assert!(matches!(answer.status, 200 | 201), "{}", answer.text);

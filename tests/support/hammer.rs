@@ -83,6 +83,58 @@ pub async fn hammer(
     false
 }
 
+/// Clients posting exchanges ([`hammer`]) until stopped, each remembering
+/// the commands it got a `201` for.
+pub struct Load {
+    stop: Arc<AtomicBool>,
+    /// What the clients got a `201` for.
+    pub acked: Acknowledged,
+    clients: Vec<tokio::task::JoinHandle<bool>>,
+}
+
+impl Load {
+    /// Clients numbered `numbers`, client `n` posting to
+    /// `servers[n % servers.len()]`.
+    pub fn start(servers: &[&Server], numbers: std::ops::Range<usize>) -> Load {
+        let stop = Arc::new(AtomicBool::new(false));
+        let acked: Acknowledged = Arc::default();
+        let clients = numbers
+            .map(|n| {
+                let server = servers[n % servers.len()];
+                let (client, url) = (server.client.clone(), server.url("/v1/commands"));
+                tokio::spawn(hammer(client, url, n, stop.clone(), acked.clone()))
+            })
+            .collect();
+        Load {
+            stop,
+            acked,
+            clients,
+        }
+    }
+
+    /// How many commands were acknowledged so far.
+    pub fn count(&self) -> usize {
+        self.acked.lock().unwrap().len()
+    }
+
+    /// Stops the clients and waits for each to end (at most a minute); how
+    /// many ended on a request their server never answered.
+    pub async fn stop(&mut self) -> usize {
+        self.stop.store(true, Ordering::SeqCst);
+        let mut cut_off = 0;
+        for client in self.clients.drain(..) {
+            let ended = tokio::time::timeout(Duration::from_secs(60), client).await;
+            cut_off += usize::from(ended.expect("clients end").expect("no panic"));
+        }
+        cut_off
+    }
+
+    /// The acknowledged commands, taken out.
+    pub fn take(&self) -> HashMap<String, (u64, Value)> {
+        std::mem::take(&mut *self.acked.lock().unwrap())
+    }
+}
+
 /// Asserts that `events` (the whole log) is gapless from 1 and holds every
 /// acknowledged command once, at the position it was answered with.
 pub fn assert_each_once(events: &[Value], acked: &HashMap<String, (u64, Value)>) {
