@@ -3,12 +3,13 @@
 //! and never scans history, so an agreement with 100,000 exchanges decides as
 //! fast as one with ten.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 
 use serde::Serialize;
 
 use crate::command::{Command, Document, PartyKind, Responsibilities};
 use crate::event::{AgreementAmended, Event, FollowUp, PartyRegistered, PartyUpdated};
+use crate::exchange_ids::ExchangeIds;
 use crate::ids::{
     ActivityId, AgreementId, AreaId, BusinessDate, DateRange, ExchangeId, FollowUpId, PartyId,
     PartyList, ReviewId,
@@ -445,10 +446,11 @@ impl PartyState {
 pub struct WriteModel {
     pub(crate) parties: HashMap<PartyId, PartyState>,
     pub(crate) agreements: HashMap<AgreementId, AgreementState>,
-    /// Every exchange id recorded, under any agreement: exchange ids are
-    /// unique across the log, as the read models key them. Always the union
-    /// of the agreements' exchange ids.
-    pub(crate) exchange_ids: HashSet<ExchangeId>,
+    /// Every exchange id recorded, under any agreement, by fingerprint with
+    /// the agreement that recorded it: exchange ids are unique across the
+    /// log, as the read models key them (ADR 0022, ADR 0053). Always the
+    /// agreements' exchange ids.
+    pub(crate) exchange_ids: ExchangeIds,
 }
 
 impl WriteModel {
@@ -464,7 +466,10 @@ impl WriteModel {
         parties: HashMap<PartyId, PartyState>,
         agreements: HashMap<AgreementId, AgreementState>,
     ) -> Self {
-        let exchange_ids = exchange_ids(&agreements);
+        let exchange_ids = agreements
+            .iter()
+            .flat_map(|(a, state)| state.exchanges.keys().map(move |x| (*x, *a)))
+            .collect();
         Self {
             parties,
             agreements,
@@ -480,7 +485,7 @@ impl WriteModel {
     /// instead of a copy of the whole model, which is as large as the log.
     pub fn scoped<'a>(&self, commands: impl IntoIterator<Item = &'a Command>) -> WriteModel {
         let mut agreements = HashMap::new();
-        let mut named_exchanges = HashSet::new();
+        let mut named_exchanges = Vec::new();
         for command in commands {
             let superseded = match command {
                 Command::SignAgreement(c) => c.supersedes,
@@ -497,16 +502,34 @@ impl WriteModel {
                 Command::RetractExchange(c) => Some(c.exchange_id),
                 _ => None,
             };
-            named_exchanges.extend(exchange.filter(|id| self.exchange_ids.contains(id)));
+            named_exchanges.extend(exchange.filter(|id| self.exchange_id_taken(id)));
         }
         let mut scoped = WriteModel::from_parts(self.parties.clone(), agreements);
-        scoped.exchange_ids.extend(named_exchanges);
+        for id in named_exchanges {
+            if !scoped.exchange_id_taken(&id) {
+                scoped.exchange_ids.insert_taken_elsewhere(id);
+            }
+        }
         scoped
     }
 
-    /// Whether an exchange with this id was recorded under any agreement.
+    /// Whether an exchange with this id was recorded under any agreement:
+    /// one of [`WriteModel::exchange_id_owners`] holds it (ADR 0053).
     pub fn exchange_id_taken(&self, id: &ExchangeId) -> bool {
-        self.exchange_ids.contains(id)
+        self.exchange_ids.taken_elsewhere(id)
+            || self.exchange_id_owners(id).any(|owner| {
+                self.agreements
+                    .get(&owner)
+                    .is_some_and(|a| a.exchanges.contains_key(id))
+            })
+    }
+
+    /// The agreements that may have recorded exchange `id`, to be confirmed
+    /// by their exchanges: those that recorded an id of the same 64-bit
+    /// fingerprint (ADR 0053). None when the id was never recorded, except
+    /// for a rare id that shares a fingerprint with a recorded one.
+    pub fn exchange_id_owners(&self, id: &ExchangeId) -> impl Iterator<Item = AgreementId> + '_ {
+        self.exchange_ids.owners(id)
     }
 
     /// Decides a command: the facts to append, or the rule it breaks.
@@ -652,7 +675,7 @@ impl WriteModel {
                     follow_ups: e.follow_ups.iter().map(|f| f.follow_up_id).collect(),
                 };
                 a.exchanges.insert(e.exchange_id, state);
-                self.exchange_ids.insert(e.exchange_id);
+                self.exchange_ids.insert(&e.exchange_id, e.agreement_id);
                 a.carry_out(e.exchange_id, None, e.activity_id);
                 a.agree_follow_ups(e.exchange_id, &[], &e.follow_ups);
             }
@@ -755,14 +778,6 @@ pub fn event_agreement(event: &Event) -> Option<AgreementId> {
         Event::ActivityCancelled(e) => e.agreement_id,
         Event::FollowUpCompleted(e) => e.agreement_id,
     })
-}
-
-/// The union of the agreements' exchange ids.
-fn exchange_ids(agreements: &HashMap<AgreementId, AgreementState>) -> HashSet<ExchangeId> {
-    agreements
-        .values()
-        .flat_map(|a| a.exchanges.keys().copied())
-        .collect()
 }
 
 #[cfg(test)]
