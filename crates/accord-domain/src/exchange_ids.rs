@@ -13,9 +13,9 @@
 //!
 //! Entries recorded since the last merge wait in a tail, a hash map by
 //! fingerprint, merged into the sorted vectors once it holds more than
-//! [`TAIL_MIN`] entries and more than one in [`TAIL_SHARE`] of the sorted
+//! `TAIL_MIN` entries and more than one in `TAIL_SHARE` of the sorted
 //! ones. A bound proportional to the vectors keeps the cost of the merges,
-//! which move every entry, at [`TAIL_SHARE`] moves per recorded exchange
+//! which move every entry, at `TAIL_SHARE` moves per recorded exchange
 //! however long the log (a fixed bound would make a replay from position 0
 //! quadratic), and the tail's memory at a small share of the vectors'.
 
@@ -33,8 +33,8 @@ const TAIL_MIN: usize = 1024;
 
 /// The tail is merged once it holds more than one entry in this many of
 /// the sorted vectors': each merge moves every entry once, so a recorded
-/// exchange costs this many moves, and the tail stays within about 3 % of
-/// the vectors' memory.
+/// exchange costs this many moves, and the tail (a hash map of at most one
+/// entry in this many) takes under a tenth of the vectors' memory.
 const TAIL_SHARE: usize = 32;
 
 /// A hash map of fingerprints with the same (unkeyed) hasher in every

@@ -514,7 +514,8 @@ impl WriteModel {
     }
 
     /// Whether an exchange with this id was recorded under any agreement:
-    /// one of [`WriteModel::exchange_id_owners`] holds it (ADR 0053).
+    /// one of [`WriteModel::exchange_id_owners`] holds it or, in a scoped
+    /// copy, an agreement the copy does not hold recorded it (ADR 0053).
     pub fn exchange_id_taken(&self, id: &ExchangeId) -> bool {
         self.exchange_ids.taken_elsewhere(id)
             || self.exchange_id_owners(id).any(|owner| {
@@ -526,8 +527,8 @@ impl WriteModel {
 
     /// The agreements that may have recorded exchange `id`, to be confirmed
     /// by their exchanges: those that recorded an id of the same 64-bit
-    /// fingerprint (ADR 0053). None when the id was never recorded, except
-    /// for a rare id that shares a fingerprint with a recorded one.
+    /// fingerprint (ADR 0053). Empty when the id was never recorded, but
+    /// for a rare id that shares its fingerprint with a recorded one.
     pub fn exchange_id_owners(&self, id: &ExchangeId) -> impl Iterator<Item = AgreementId> + '_ {
         self.exchange_ids.owners(id)
     }
