@@ -301,6 +301,7 @@ impl EventLog for SledStore {
         let recorded_at = self.recorded_at(&staging.head);
         let staging = &mut *staging;
         let plan = append::build(
+            &self.db,
             writes,
             versions,
             &staging.head,
