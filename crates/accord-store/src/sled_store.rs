@@ -257,6 +257,12 @@ pub(crate) const WEBHOOKS_DIR: &str = "webhooks";
 /// pages at a million events (ADR 0055).
 const RECLAIM_EVERY_MS: u64 = 500;
 
+/// The size of sled's log segments (sled's default is 512 KiB). With 2 MiB
+/// segments sled kept about 30 % less in its file at a million events (ADR
+/// 0055). sled records it in its `conf` and refuses to open a database
+/// with another one: it is part of the data format.
+const SEGMENT_BYTES: usize = 2 << 20;
+
 /// Opens sled, waiting a little while another handle in this process lets go.
 ///
 /// sled 0.34.7 releases its file lock from a background thread after the last
@@ -267,6 +273,7 @@ pub(crate) fn open_db(dir: &Path, cache_bytes: u64) -> Result<sled::Db, StoreErr
     let config = sled::Config::new()
         .path(dir)
         .cache_capacity(cache_bytes)
+        .segment_size(SEGMENT_BYTES)
         .flush_every_ms(Some(RECLAIM_EVERY_MS));
     let deadline = Instant::now() + Duration::from_secs(2);
     loop {
