@@ -26,8 +26,8 @@ use crate::StoreError;
 ///   with its way across (export, then import).
 /// - 3: format 2's records, the stream index keyed by a number given to
 ///   each stream (`n ‖ stream name → number`, `s ‖ number ‖ version`)
-///   instead of by its name (ADR 0055). Folders of format 1 or 2 are
-///   refused the same way.
+///   instead of by its name, in sled databases of 2 MiB segments (ADR
+///   0055). Folders of format 1 or 2 are refused the same way.
 pub const DATA_FORMAT: u32 = 3;
 
 /// The marker's file name, inside the data folder.
