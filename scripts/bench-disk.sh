@@ -6,16 +6,22 @@
 # `examples/disk_usage` on it: the folder's files in bytes on disk (as `du`
 # counts them) per event, and the records of the log's sled tree by kind
 # (event, stream index, command record, ...) with the bytes of their keys
-# and values per event, and sled's `db` file against their sum. Then the
+# and values per event, and sled's `db` file against their sum; then
+# `examples/sled_segments` on the same folder: where sled's file goes (live
+# pages, superseded copies not yet reclaimed, empty space, by kind of page,
+# ADR 0055). Then the
 # same log exported (`accord export`: one NDJSON line per event, the
 # canonical bytes) and imported into a new folder (`accord import`, the
 # migration between data formats), and that folder's bytes per event.
 #
-# Usage: [ACCORD_BIN=path] [ACCORD_DISK_USAGE=path] scripts/bench-disk.sh [N...]
+# Usage: [ACCORD_BIN=path] [ACCORD_DISK_USAGE=path] [ACCORD_SLED_SEGMENTS=path]
+#        scripts/bench-disk.sh [N...]
 #        default N: 100000. ACCORD_BIN: the accord binary to measure
 #        (default: this checkout's release build); ACCORD_DISK_USAGE: the
 #        disk_usage example built with the same store (default: this
-#        checkout's). Work files go under ACCORD_BENCH_TMP (default $TMPDIR).
+#        checkout's); ACCORD_SLED_SEGMENTS: the sled_segments example
+#        (default: this checkout's; it reads any data format). Work files
+#        go under ACCORD_BENCH_TMP (default $TMPDIR).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sizes=()
@@ -29,9 +35,14 @@ done
 bin=${ACCORD_BIN:-}
 usage=${ACCORD_DISK_USAGE:-}
 if [ -z "$bin" ]; then cargo build --release -p accord --quiet; bin=./target/release/accord; fi
+segments=${ACCORD_SLED_SEGMENTS:-}
 if [ -z "$usage" ]; then
   cargo build --release -p accord-store --example disk_usage --quiet
   usage=./target/release/examples/disk_usage
+fi
+if [ -z "$segments" ]; then
+  cargo build --release -p accord-store --example sled_segments --quiet
+  segments=./target/release/examples/sled_segments
 fi
 work=$(mktemp -d "${ACCORD_BENCH_TMP:-${TMPDIR:-/tmp}}/bench-disk.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -48,6 +59,9 @@ for n in "${sizes[@]}"; do
   echo "== du -sb: $(du -sb "$data" | cut -f1) bytes apparent, du -sk: $(du -sk "$data" | cut -f1) KiB on disk"
   echo "== the generated log, $events events"
   cat "$work/usage-$n"
+  echo
+  echo "== where sled's file goes (sled_segments)"
+  "$segments" "$data" "$events"
   "$bin" export --data "$data" --out "$work/export-$n.ndjson" >/dev/null
   export_bytes=$(stat -c %s "$work/export-$n.ndjson")
   gzip_bytes=$(gzip -c "$work/export-$n.ndjson" | wc -c)

@@ -1,10 +1,11 @@
 //! The data folder's format version against the real binary: a folder
 //! marked with another version is refused at start, `accord serve` exits
 //! non-zero (an error, not a panic) naming both versions and the way across,
-//! and the folder is left as it was. A real folder of data format 1
-//! (tests/fixtures/data-format-1, written by the accord of that format) is
-//! refused, and the export that accord made of it imports into this format
-//! with the same events, bytes and head hash: the migration of ADR 0048.
+//! and the folder is left as it was. Real folders of data formats 1 and 2
+//! (tests/fixtures/data-format-N, each written by the accord of that
+//! format) are refused, and the export that accord made of each imports
+//! into this format with the same events, bytes and head hash: the
+//! migration of ADRs 0048 and 0055.
 
 #[path = "support/server.rs"]
 mod server;
@@ -13,6 +14,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use accord_store::DATA_FORMAT;
 use serde_json::json;
 use server::{accord_verify, DataDir, Server, TOKEN};
 
@@ -38,7 +40,7 @@ fn assert_refused(output: &Output, data: &Path, found: &str) {
     for expected in [
         data.display().to_string(),
         format!("is in data format {found}"),
-        "this accord reads data format 2".into(),
+        format!("this accord reads data format {DATA_FORMAT}"),
         "accord export".into(),
         "accord import".into(),
     ] {
@@ -56,8 +58,10 @@ async fn a_data_folder_of_another_format_version_is_refused_at_start_naming_both
         .await;
     server.stop();
     let marker = dir.data().join("FORMAT");
-    assert_eq!(std::fs::read_to_string(&marker).unwrap(), "accord-data 2\n");
-    std::fs::write(&marker, "accord-data 3\n").unwrap();
+    let current = format!("accord-data {DATA_FORMAT}\n");
+    assert_eq!(std::fs::read_to_string(&marker).unwrap(), current);
+    let other = DATA_FORMAT + 1;
+    std::fs::write(&marker, format!("accord-data {other}\n")).unwrap();
 
     let data = dir.data();
     let (served, verified) =
@@ -65,10 +69,10 @@ async fn a_data_folder_of_another_format_version_is_refused_at_start_naming_both
             .await
             .unwrap();
 
-    assert_refused(&served, &dir.data(), "3");
+    assert_refused(&served, &dir.data(), &other.to_string());
     assert!(served.stdout.is_empty(), "it never listened");
-    assert_refused(&verified, &dir.data(), "3");
-    std::fs::write(&marker, "accord-data 2\n").unwrap();
+    assert_refused(&verified, &dir.data(), &other.to_string());
+    std::fs::write(&marker, current).unwrap();
     let server = Server::start(&dir).await;
     assert_eq!(
         server.events().await.len(),
@@ -77,10 +81,10 @@ async fn a_data_folder_of_another_format_version_is_refused_at_start_naming_both
     );
 }
 
-/// The fixture: a data folder of format 1 and its export, both written by
-/// the accord of that format (the fixture's README says how).
-fn fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/data-format-1")
+/// The fixture of data format `format`: a data folder and its export, both
+/// written by the accord of that format (the fixture's README says how).
+fn fixture(format: u32) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/fixtures/data-format-{format}"))
 }
 
 /// Every file under `dir` with its bytes, by path relative to `dir`.
@@ -110,18 +114,30 @@ fn accord(args: &[&std::ffi::OsStr]) -> Output {
 }
 
 #[tokio::test]
-async fn a_folder_of_data_format_1_is_refused_and_its_export_imports_into_format_2_unchanged() {
+async fn a_folder_of_data_format_1_is_refused_and_its_export_imports_unchanged() {
+    refused_then_moved_by_export_and_import(1).await;
+}
+
+#[tokio::test]
+async fn a_folder_of_data_format_2_is_refused_and_its_export_imports_unchanged() {
+    refused_then_moved_by_export_and_import(2).await;
+}
+
+/// The fixture of data format `format` is refused and left as it is; its
+/// export imports into this format with the same head and exports again to
+/// the same bytes.
+async fn refused_then_moved_by_export_and_import(format: u32) {
     let dir = DataDir::new();
     std::fs::create_dir_all(dir.data()).unwrap();
-    let original = files(&fixture().join("data"));
+    let original = files(&fixture(format).join("data"));
     for (name, bytes) in &original {
         let path = dir.data().join(name);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, bytes).unwrap();
     }
     assert_eq!(
-        original.get(Path::new("FORMAT")).map(Vec::as_slice),
-        Some(&b"accord-data 1\n"[..])
+        original.get(Path::new("FORMAT")),
+        Some(&format!("accord-data {format}\n").into_bytes())
     );
 
     let data = dir.data();
@@ -130,15 +146,15 @@ async fn a_folder_of_data_format_1_is_refused_and_its_export_imports_into_format
             .await
             .unwrap();
 
-    assert_refused(&served, &dir.data(), "1");
-    assert_refused(&verified, &dir.data(), "1");
+    assert_refused(&served, &dir.data(), &format.to_string());
+    assert_refused(&verified, &dir.data(), &format.to_string());
     assert!(
         files(&dir.data()) == original,
         "the refused folder was left as it was"
     );
 
-    // The way across: the export the format-1 accord wrote, imported here.
-    let export = fixture().join("export.ndjson");
+    // The way across: the export the older accord wrote, imported here.
+    let export = fixture(format).join("export.ndjson");
     let moved = DataDir::new();
     let imported = accord(&[
         "import".as_ref(),
@@ -148,7 +164,7 @@ async fn a_folder_of_data_format_1_is_refused_and_its_export_imports_into_format
     ]);
     assert!(imported.status.success(), "{imported:?}");
     let summary: serde_json::Value = serde_json::from_slice(&imported.stdout).unwrap();
-    // The format-1 folder's watermark names its head: `accord-watermark <position> <hash>`.
+    // The older folder's watermark names its head: `accord-watermark <position> <hash>`.
     let watermark = String::from_utf8(original[Path::new("WATERMARK")].clone()).unwrap();
     let mark: Vec<&str> = watermark.split_whitespace().collect();
     assert_eq!(summary["events"].to_string(), mark[1], "{summary}");
@@ -158,7 +174,7 @@ async fn a_folder_of_data_format_1_is_refused_and_its_export_imports_into_format
     );
     assert_eq!(
         std::fs::read_to_string(moved.data().join("FORMAT")).unwrap(),
-        "accord-data 2\n"
+        format!("accord-data {DATA_FORMAT}\n")
     );
     let out = moved.log("again.ndjson");
     let exported = accord(&[

@@ -3,6 +3,7 @@
 //! Nothing here touches the disk except to read stream versions and command ids,
 //! so a refused batch writes nothing.
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
 use serde::Serialize;
@@ -38,8 +39,9 @@ pub(crate) fn check(
     )
 }
 
-/// Refuses writes the store cannot index: no events, or a stream name that
-/// would make the NUL-separated stream index ambiguous.
+/// Refuses writes the store does not take: no events, or a stream name
+/// that is empty or holds NUL (refused on every backend and in every data
+/// format alike, so a log moves between them whole).
 pub(crate) fn validate(write: &Write) -> Result<(), StoreError> {
     if write.events.is_empty() {
         let id = write.command_id;
@@ -59,6 +61,7 @@ pub(crate) fn validate(write: &Write) -> Result<(), StoreError> {
 /// event records, the stream index (which also gives each stream's version),
 /// the command records and the new head.
 pub(crate) fn build(
+    tree: &sled::Tree,
     writes: &[Write],
     versions: HashMap<String, u64>,
     head: &Head,
@@ -67,7 +70,7 @@ pub(crate) fn build(
 ) -> Result<Plan, StoreError> {
     let planned = crate::plan_writes(writes, versions, head, recorded_at)?;
     Ok(Plan {
-        batch: batch_of(&planned, compressor)?,
+        batch: batch_of(tree, &planned, compressor)?,
         records: planned.records,
         head: planned.head,
     })
@@ -75,19 +78,23 @@ pub(crate) fn build(
 
 /// The sled batch that stores a planned batch (an append's or an import's):
 /// each event's record (its canonical bytes compressed with the writer's
-/// context) and stream index entry, the command records and the head.
+/// context) and stream index entry, the number of each stream new to the
+/// log, the command records and the head.
 pub(crate) fn batch_of(
+    tree: &sled::Tree,
     planned: &PlannedBatch,
     compressor: &mut Compressor,
 ) -> Result<sled::Batch, StoreError> {
     let mut batch = sled::Batch::default();
+    let mut numbers = StreamNumbers::new(tree);
     for event in &planned.events {
         // The canonical bytes are hashed as they are and never rebuilt: the
         // record holds them compressed, and gives them back exactly.
         let record = keys::encode_event(&event.hash, &event.canonical, compressor)?;
         batch.insert(&keys::event(event.position)[..], record);
-        let index_key = keys::stream_entry(&event.stream, event.version);
-        batch.insert(index_key, &event.position.to_be_bytes()[..]);
+        let number = numbers.of(&event.stream, &mut batch)?;
+        let index_key = keys::stream_entry(number, event.version);
+        batch.insert(&index_key[..], &event.position.to_be_bytes()[..]);
     }
     for record in &planned.records {
         batch.insert(
@@ -97,6 +104,48 @@ pub(crate) fn batch_of(
     }
     batch.insert(keys::HEAD, keys::encode_head(&planned.head));
     Ok(batch)
+}
+
+/// The stream numbers of one batch: a stream's number as stored, or, for a
+/// stream new to the log, the next one, recorded in the batch. Batches are
+/// built one at a time by the writer, so no two streams get one number.
+struct StreamNumbers<'a> {
+    tree: &'a sled::Tree,
+    known: HashMap<String, u64>,
+    /// The number the next new stream gets, once looked up.
+    next: Option<u64>,
+}
+
+impl<'a> StreamNumbers<'a> {
+    fn new(tree: &'a sled::Tree) -> Self {
+        StreamNumbers {
+            tree,
+            known: HashMap::new(),
+            next: None,
+        }
+    }
+
+    /// The number of `stream`, given it (in `batch`) if it has none yet.
+    fn of(&mut self, stream: &str, batch: &mut sled::Batch) -> Result<u64, StoreError> {
+        let entry = match self.known.entry(stream.to_owned()) {
+            Entry::Occupied(known) => return Ok(*known.get()),
+            Entry::Vacant(entry) => entry,
+        };
+        let number = match reads::stream_number(self.tree, stream)? {
+            Some(number) => number,
+            None => {
+                let number = match self.next {
+                    Some(next) => next,
+                    None => reads::last_stream_number(self.tree)? + 1,
+                };
+                self.next = Some(number + 1);
+                batch.insert(keys::stream_number(stream), &number.to_be_bytes()[..]);
+                number
+            }
+        };
+        entry.insert(number);
+        Ok(number)
+    }
 }
 
 /// [`Envelope`] by reference: the same fields, names and order, so the same

@@ -24,7 +24,11 @@ use crate::StoreError;
 ///   and the log's dictionary (`event_codec`, ADR 0048). A build of format
 ///   2 cannot read format 1's event records, so such a folder is refused,
 ///   with its way across (export, then import).
-pub const DATA_FORMAT: u32 = 2;
+/// - 3: format 2's records, the stream index keyed by a number given to
+///   each stream (`n ‖ stream name → number`, `s ‖ number ‖ version`)
+///   instead of by its name, in sled databases of 2 MiB segments (ADR
+///   0055). Folders of format 1 or 2 are refused the same way.
+pub const DATA_FORMAT: u32 = 3;
 
 /// The marker's file name, inside the data folder.
 pub const FORMAT_FILE: &str = "FORMAT";
@@ -108,6 +112,7 @@ mod tests {
     fn a_marker_names_its_version_and_nothing_else_does() {
         assert_eq!(version("accord-data 1\n"), Some(1));
         assert_eq!(version("accord-data 2\n"), Some(2));
+        assert_eq!(version("accord-data 3\n"), Some(3));
         assert_eq!(version("accord-data 27"), Some(27));
         assert_eq!(version("accord-data"), None);
         assert_eq!(version("accord-data x"), None);

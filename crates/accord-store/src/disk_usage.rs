@@ -39,9 +39,10 @@ pub struct FolderEntry {
 }
 
 /// The record kinds of the tree, in the order of the key layout (`keys`).
-const KINDS: [(u8, &str); 5] = [
+const KINDS: [(u8, &str); 6] = [
     (b'e', "event (hash ‖ compressed canonical JSON)"),
     (b's', "stream index"),
+    (b'n', "stream number"),
     (b'c', "command record"),
     (b'h', "head"),
     (b'm', "metadata"),
@@ -129,11 +130,10 @@ mod tests {
         let db = sled::Config::new().temporary(true).open().unwrap();
         db.insert(keys::event(1), vec![0u8; 100]).unwrap();
         db.insert(keys::event(2), vec![0u8; 50]).unwrap();
-        db.insert(
-            keys::stream_entry("agreement:x", 1),
-            &1u64.to_be_bytes()[..],
-        )
-        .unwrap();
+        db.insert(keys::stream_entry(1, 1), &1u64.to_be_bytes()[..])
+            .unwrap();
+        db.insert(keys::stream_number("agreement:x"), &1u64.to_be_bytes()[..])
+            .unwrap();
         db.insert(keys::HEAD, vec![0u8; 56]).unwrap();
         db.insert(b"zz", vec![0u8; 3]).unwrap();
 
@@ -151,7 +151,12 @@ mod tests {
         let index = kind("stream index");
         assert_eq!(
             (index.count, index.key_bytes, index.value_bytes),
-            (1, 21, 8)
+            (1, 17, 8)
+        );
+        let numbers = kind("stream number");
+        assert_eq!(
+            (numbers.count, numbers.key_bytes, numbers.value_bytes),
+            (1, 12, 8)
         );
         assert_eq!((kind("head").count, kind("head").value_bytes), (1, 56));
         assert_eq!(kind("command record").count, 0);

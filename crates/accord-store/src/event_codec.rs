@@ -24,7 +24,7 @@ use zstd::dict::{DecoderDictionary, EncoderDictionary};
 
 use crate::StoreError;
 
-/// The dictionary the event records of data format 2 are compressed with.
+/// The dictionary the event records are compressed with (since data format 2).
 const DICTIONARY: &[u8] = include_bytes!("../dictionaries/events-1.zdict");
 
 /// The zstd id of [`DICTIONARY`], which every frame it compressed names.

@@ -6,16 +6,20 @@
 //! | key                              | value                                      |
 //! |----------------------------------|--------------------------------------------|
 //! | `e` ‖ position                   | hash (32 bytes) ‖ zstd frame of the canonical envelope JSON |
-//! | `s` ‖ stream ‖ 0x00 ‖ version    | position                                   |
+//! | `n` ‖ stream name                | the stream's number                        |
+//! | `s` ‖ stream number ‖ version    | position                                   |
 //! | `c` ‖ command id (16 bytes)      | the command's record (`command_record`)    |
 //! | `h`                              | head: position ‖ hash ‖ recorded_at (ns)   |
 //! | `m` ‖ name                       | metadata bytes                             |
 //!
 //! Webhook state lives in its own database (`webhook_db`). Snapshots
 //! (derived data, never in an append's batch) are files beside sled's
-//! (`snapshot_files`). The layout is data format 2 (`data_format`): the
+//! (`snapshot_files`). The layout is data format 3 (`data_format`): the
 //! event's canonical JSON is compressed with the log's dictionary
-//! (`event_codec`, ADR 0048); its hash is over the decompressed bytes.
+//! (`event_codec`, ADR 0048); its hash is over the decompressed bytes. The
+//! stream index is keyed by a number given to each stream when its first
+//! event is written (1, 2, ... in that order), not by its name: the keys
+//! sled copies into its inner nodes on every leaf split stay short (ADR 0055).
 
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -41,27 +45,37 @@ pub(crate) fn event_position(key: &[u8]) -> Result<u64, StoreError> {
     }
 }
 
-/// The prefix shared by every index entry of `stream`; the NUL keeps
-/// `a` from matching `ab`, which is why stream names may not contain NUL.
-pub(crate) fn stream_prefix(stream: &str) -> Vec<u8> {
-    let mut key = Vec::with_capacity(stream.len() + 10);
-    key.push(b's');
+/// The key of the number of stream `stream`.
+pub(crate) fn stream_number(stream: &str) -> Vec<u8> {
+    let mut key = Vec::with_capacity(stream.len() + 1);
+    key.push(b'n');
     key.extend_from_slice(stream.as_bytes());
-    key.push(0);
     key
 }
 
-/// The key of version `version` of `stream` in the stream index.
-pub(crate) fn stream_entry(stream: &str, version: u64) -> Vec<u8> {
-    let mut key = stream_prefix(stream);
-    key.extend_from_slice(&version.to_be_bytes());
+/// The prefix of every stream index key (the last one holds the greatest
+/// stream number given so far).
+pub(crate) const STREAM_INDEX: &[u8] = b"s";
+
+/// The prefix shared by every index entry of stream number `number`.
+pub(crate) fn stream_prefix(number: u64) -> [u8; 9] {
+    let mut key = [b's'; 9];
+    key[1..].copy_from_slice(&number.to_be_bytes());
     key
 }
 
-/// The version in a stream index key (its last eight bytes).
-pub(crate) fn stream_entry_version(key: &[u8]) -> Result<u64, StoreError> {
+/// The key of version `version` of stream number `number` in the stream index.
+pub(crate) fn stream_entry(number: u64, version: u64) -> [u8; 17] {
+    let mut key = [b's'; 17];
+    key[1..9].copy_from_slice(&number.to_be_bytes());
+    key[9..].copy_from_slice(&version.to_be_bytes());
+    key
+}
+
+/// The stream number and version in a stream index key.
+pub(crate) fn stream_entry_parts(key: &[u8]) -> Result<(u64, u64), StoreError> {
     match key {
-        [b's', .., _, _, _, _, _, _, _, _] => be_u64(&key[key.len() - 8..]),
+        [b's', rest @ ..] if rest.len() == 16 => Ok((be_u64(&rest[..8])?, be_u64(&rest[8..])?)),
         _ => Err(StoreError::Corrupt("not a stream index key".into())),
     }
 }
@@ -168,8 +182,20 @@ mod tests {
     }
 
     #[test]
-    fn a_stream_prefix_does_not_match_a_longer_stream() {
-        assert!(!stream_entry("ab", 1).starts_with(&stream_prefix("a")));
+    fn stream_index_keys_sort_by_number_then_version_and_decode() {
+        let keys = [
+            stream_entry(1, 1),
+            stream_entry(1, 256),
+            stream_entry(2, 1),
+            stream_entry(256, 7),
+        ];
+        for pair in keys.windows(2) {
+            assert!(pair[0] < pair[1]);
+        }
+        assert!(keys[1].starts_with(&stream_prefix(1)));
+        assert!(!keys[2].starts_with(&stream_prefix(1)));
+        assert_eq!(stream_entry_parts(&keys[3]).unwrap(), (256, 7));
+        assert!(stream_entry_parts(&stream_prefix(3)).is_err());
     }
 
     #[test]

@@ -29,7 +29,7 @@
 //! - `verify`: walking the hash chain (for every backend).
 //! - `chain`: the hash function; `keys`: the key layout and value codecs.
 //! - `event_codec`: the event record's canonical JSON compressed with zstd
-//!   and the log's dictionary (data format 2, ADR 0048).
+//!   and the log's dictionary (since data format 2, ADR 0048).
 //! - `transfer`: export lines ([`RawEvent`]), linking ([`Linker`]) and imports.
 //! - `durability`: what is fdatasynced after a flush, and why.
 //! - `snapshot_files`: snapshots (derived data) as files beside sled's.

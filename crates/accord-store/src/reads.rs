@@ -55,12 +55,33 @@ pub(crate) fn scan(
     Ok(())
 }
 
+/// The number the stream index knows `stream` by, if it has events
+/// (durable or not).
+pub(crate) fn stream_number(tree: &sled::Tree, stream: &str) -> Result<Option<u64>, StoreError> {
+    tree.get(keys::stream_number(stream))?
+        .map(|value| keys::be_u64(&value))
+        .transpose()
+}
+
+/// The greatest stream number given so far (0 when none is): the number of
+/// the last stream index entry, since numbers are given in order and a
+/// stream's number and its first entry are written in one batch.
+pub(crate) fn last_stream_number(tree: &sled::Tree) -> Result<u64, StoreError> {
+    match tree.scan_prefix(keys::STREAM_INDEX).next_back() {
+        Some(entry) => Ok(keys::stream_entry_parts(&entry?.0)?.0),
+        None => Ok(0),
+    }
+}
+
 /// The stream's last version in the index, including batches not yet durable:
 /// what the single writer builds on: the index is the only record of a
 /// stream's version.
 pub(crate) fn stored_version(tree: &sled::Tree, stream: &str) -> Result<u64, StoreError> {
-    match tree.scan_prefix(keys::stream_prefix(stream)).next_back() {
-        Some(entry) => keys::stream_entry_version(&entry?.0),
+    let Some(number) = stream_number(tree, stream)? else {
+        return Ok(0);
+    };
+    match tree.scan_prefix(keys::stream_prefix(number)).next_back() {
+        Some(entry) => Ok(keys::stream_entry_parts(&entry?.0)?.1),
         None => Ok(0),
     }
 }
@@ -73,10 +94,13 @@ pub(crate) fn durable_version(
     head: u64,
     stream: &str,
 ) -> Result<u64, StoreError> {
-    for entry in tree.scan_prefix(keys::stream_prefix(stream)).rev() {
+    let Some(number) = stream_number(tree, stream)? else {
+        return Ok(0);
+    };
+    for entry in tree.scan_prefix(keys::stream_prefix(number)).rev() {
         let (key, position) = entry?;
         if keys::be_u64(&position)? <= head {
-            return keys::stream_entry_version(&key);
+            return Ok(keys::stream_entry_parts(&key)?.1);
         }
     }
     Ok(0)
@@ -93,9 +117,12 @@ pub(crate) fn stream(
     let Some(first) = after_version.checked_add(1) else {
         return Ok(Vec::new());
     };
-    let prefix = keys::stream_prefix(stream);
+    let Some(number) = stream_number(tree, stream)? else {
+        return Ok(Vec::new());
+    };
+    let prefix = keys::stream_prefix(number);
     let mut events = Vec::new();
-    for item in tree.range(keys::stream_entry(stream, first)..) {
+    for item in tree.range(keys::stream_entry(number, first)..) {
         let (key, value) = item?;
         let position = keys::be_u64(&value)?;
         if events.len() == limit || !key.starts_with(&prefix) || position > head {

@@ -307,7 +307,7 @@ pub(crate) fn build_import(
         &mut |stream| reads::stored_version(tree, stream),
         &mut |id| stored_command(tree, id),
     )?;
-    let batch = crate::append::batch_of(&planned, compressor)?;
+    let batch = crate::append::batch_of(tree, &planned, compressor)?;
     Ok((batch, planned.head))
 }
 

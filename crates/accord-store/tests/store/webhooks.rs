@@ -8,11 +8,13 @@ use std::time::{Duration, Instant};
 use accord_store::{SledStore, WebhookStore};
 
 /// Opens the log's sled database directly, waiting while a store just
-/// dropped in this process releases its lock.
+/// dropped in this process releases its lock. sled refuses a segment size
+/// other than the one the database was created with: the store's, 2 MiB
+/// (ADR 0055).
 fn raw_sled(dir: &Path) -> sled::Db {
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
-        match sled::Config::new().path(dir).open() {
+        match sled::Config::new().path(dir).segment_size(2 << 20).open() {
             Err(e) if Instant::now() < deadline && e.to_string().contains("lock") => {
                 std::thread::sleep(Duration::from_millis(10));
             }
