@@ -26,6 +26,7 @@
 pub mod access;
 pub mod clock;
 mod disk;
+mod exchanges;
 mod metrics;
 mod models;
 mod replay;

@@ -185,7 +185,7 @@ impl Writer {
         let mut origins = Vec::new();
         let mut answers = Vec::with_capacity(submissions.len());
         for (i, s) in submissions.iter_mut().enumerate() {
-            let answer = match take(&self.shared, &mut scratch, s, &mut draft) {
+            let answer = match take(&self.shared, &mut scratch, self.position, s, &mut draft) {
                 Verdict::Wait(Pending::Appended { .. }) => {
                     origins.push(i);
                     Ok(Checked::New)
@@ -418,16 +418,18 @@ impl Writer {
     }
 
     fn take(&mut self, s: &mut crate::Submission, draft: &mut Draft) -> Verdict {
-        take(&self.shared, &mut self.model, s, draft)
+        take(&self.shared, &mut self.model, self.position, s, draft)
     }
 }
 
-/// Checks and decides one submission against `model`: a repeat of a command
-/// id is answered as the first was, a new command is decided. The writer
-/// calls it on its model, a dry run ([`Writer::check`]) on a scoped copy.
+/// Checks and decides one submission against `model`, which holds the log
+/// up to `position` and the batch being decided: a repeat of a command id
+/// is answered as the first was, a new command is decided. The writer calls
+/// it on its model, a dry run ([`Writer::check`]) on a scoped copy.
 fn take(
     shared: &Shared,
     model: &mut WriteModel,
+    position: u64,
     s: &mut crate::Submission,
     draft: &mut Draft,
 ) -> Verdict {
@@ -441,7 +443,7 @@ fn take(
         Ok(None) => {}
         Err(error) => return Verdict::Answer(Err(error.into())),
     }
-    match decide(shared, model, s, &mut draft.versions) {
+    match decide(shared, model, position, s, &mut draft.versions) {
         Ok((write, events, refolded)) => {
             let index = draft.writes.len();
             draft.ids.insert(command_id, index);
@@ -473,11 +475,13 @@ type Decided = (Write, Vec<Event>, Option<Box<ReadModels>>);
 
 /// Expected version, the actor's rights and the domain's rules, in that
 /// order, for a command id never seen before (a void: its event found
-/// first, [`crate::void`]).
+/// first, [`crate::void`]). The agreements' exchanges the rules read are
+/// loaded first, from the log up to `position` ([`crate::exchanges`]).
 /// On success `model` already includes the command's events.
 fn decide(
     shared: &Shared,
     model: &mut WriteModel,
+    position: u64,
     s: &mut crate::Submission,
     versions: &mut HashMap<String, u64>,
 ) -> Result<Decided, EngineError> {
@@ -496,6 +500,7 @@ fn decide(
             let stream = command.stream().expect("ids are assigned").to_string();
             check_version(shared, s, versions, &stream)?;
             crate::access::authorize(&s.actor, command, model).map_err(EngineError::Forbidden)?;
+            crate::exchanges::load_needed(shared.log.as_ref(), model, command, position)?;
             let circumstances = Circumstances {
                 today: Some(crate::clock::today()),
                 file: stored_file(shared, command)?,
