@@ -15,6 +15,7 @@
 
 pub mod command;
 pub mod event;
+mod exchange_ids;
 pub mod ids;
 pub mod members;
 pub mod model;

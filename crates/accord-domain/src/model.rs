@@ -3,12 +3,13 @@
 //! and never scans history, so an agreement with 100,000 exchanges decides as
 //! fast as one with ten.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 
 use serde::Serialize;
 
 use crate::command::{Command, Document, PartyKind, Responsibilities};
 use crate::event::{AgreementAmended, Event, FollowUp, PartyRegistered, PartyUpdated};
+use crate::exchange_ids::ExchangeIds;
 use crate::ids::{
     ActivityId, AgreementId, AreaId, BusinessDate, DateRange, ExchangeId, FollowUpId, PartyId,
     PartyList, ReviewId,
@@ -485,10 +486,11 @@ impl PartyState {
 pub struct WriteModel {
     pub(crate) parties: HashMap<PartyId, PartyState>,
     pub(crate) agreements: HashMap<AgreementId, AgreementState>,
-    /// Every exchange id recorded, under any agreement: exchange ids are
-    /// unique across the log, as the read models key them. Always the union
-    /// of the agreements' exchange ids, loaded or not.
-    pub(crate) exchange_ids: HashSet<ExchangeId>,
+    /// Every exchange id recorded, under any agreement, by fingerprint with
+    /// the agreement that recorded it: exchange ids are unique across the
+    /// log, as the read models key them (ADR 0022, ADR 0053). Always the
+    /// agreements' exchange ids, loaded or not.
+    pub(crate) exchange_ids: ExchangeIds,
     /// The positions of the events voided (ADR 0031): what loading an
     /// agreement's exchanges from its stream leaves out.
     pub(crate) voided: BTreeSet<u64>,
@@ -501,15 +503,17 @@ impl WriteModel {
     }
 
     /// A model holding exactly these parties and agreements, whose
-    /// exchanges, loaded or not, have these ids, after the events at the
+    /// exchanges, loaded or not, have these ids (each with the agreement
+    /// that recorded it), after the events at the
     /// `voided` positions were voided: how a snapshot restores the model
     /// from the read models instead of storing it (ADR 0019).
     pub fn from_parts(
         parties: HashMap<PartyId, PartyState>,
         agreements: HashMap<AgreementId, AgreementState>,
-        exchange_ids: HashSet<ExchangeId>,
+        exchange_ids: impl IntoIterator<Item = (ExchangeId, AgreementId)>,
         voided: BTreeSet<u64>,
     ) -> Self {
+        let exchange_ids = exchange_ids.into_iter().collect();
         Self {
             parties,
             agreements,
@@ -528,7 +532,7 @@ impl WriteModel {
     /// model, which is as large as the log.
     pub fn scoped<'a>(&self, commands: impl IntoIterator<Item = &'a Command>) -> WriteModel {
         let mut agreements = HashMap::new();
-        let mut named_exchanges = HashSet::new();
+        let mut named_exchanges = Vec::new();
         for command in commands {
             let (superseded, succeeded) = match command {
                 Command::SignAgreement(c) => (c.supersedes, Vec::new()),
@@ -547,20 +551,42 @@ impl WriteModel {
                 Command::RetractExchange(c) => Some(c.exchange_id),
                 _ => None,
             };
-            named_exchanges.extend(exchange.filter(|id| self.exchange_ids.contains(id)));
+            named_exchanges.extend(exchange.filter(|id| self.exchange_id_taken(id)));
         }
-        let copied = agreements
-            .values()
-            .filter_map(|a: &AgreementState| a.exchanges.as_ref())
-            .flat_map(|x| x.states.keys().copied());
-        named_exchanges.extend(copied);
+        let copied: Vec<_> = agreements
+            .iter()
+            .filter_map(|(id, a): (&AgreementId, &AgreementState)| {
+                Some((*id, a.exchanges.as_ref()?))
+            })
+            .flat_map(|(id, x)| x.states.keys().map(move |x| (*x, id)))
+            .collect();
         let (parties, voided) = (self.parties.clone(), self.voided.clone());
-        WriteModel::from_parts(parties, agreements, named_exchanges, voided)
+        let mut scoped = WriteModel::from_parts(parties, agreements, copied, voided);
+        for id in named_exchanges {
+            if !scoped.exchange_id_taken(&id) {
+                scoped.exchange_ids.insert_taken_elsewhere(id);
+            }
+        }
+        scoped
     }
 
-    /// Whether an exchange with this id was recorded under any agreement.
+    /// Whether an exchange with this id was recorded under any agreement:
+    /// one of [`WriteModel::exchange_id_owners`] holds it (ADR 0053).
     pub fn exchange_id_taken(&self, id: &ExchangeId) -> bool {
-        self.exchange_ids.contains(id)
+        self.exchange_ids.taken_elsewhere(id)
+            || self.exchange_id_owners(id).any(|owner| {
+                self.agreements
+                    .get(&owner)
+                    .is_some_and(|a| a.exchanges().states.contains_key(id))
+            })
+    }
+
+    /// The agreements that may have recorded exchange `id`, to be confirmed
+    /// by their exchanges: those that recorded an id of the same 64-bit
+    /// fingerprint (ADR 0053). None when the id was never recorded, except
+    /// for a rare id that shares a fingerprint with a recorded one.
+    pub fn exchange_id_owners(&self, id: &ExchangeId) -> impl Iterator<Item = AgreementId> + '_ {
+        self.exchange_ids.owners(id)
     }
 
     /// Decides a command: the facts to append, or the rule it breaks.
@@ -689,15 +715,16 @@ impl WriteModel {
     /// not loaded, in ascending order: the engine loads them from their
     /// streams ([`WriteModel::load`]) before deciding it (ADR 0054).
     /// Every command about an exchange, an activity's cancellation or a
-    /// follow-up reads its agreement's; those that may contradict a
+    /// follow-up reads its agreement's (one about an exchange id, those of
+    /// the agreements that may hold that id too); those that may contradict a
     /// recorded exchange (an amendment of the term or areas, a termination,
     /// a withdrawal) too; a succession, those of every agreement its party
     /// was ever a member of (an exchange names members only).
     pub fn needs(&self, command: &Command) -> Vec<AgreementId> {
         let mut ids = match command {
-            Command::RecordExchange(c) => vec![c.agreement_id],
-            Command::CorrectExchange(c) => vec![c.agreement_id],
-            Command::RetractExchange(c) => vec![c.agreement_id],
+            Command::RecordExchange(c) => self.with_owners(c.agreement_id, c.exchange_id),
+            Command::CorrectExchange(c) => self.with_owners(c.agreement_id, Some(c.exchange_id)),
+            Command::RetractExchange(c) => self.with_owners(c.agreement_id, Some(c.exchange_id)),
             Command::AmendAgreement(c) if c.term.is_some() || c.areas.is_some() => {
                 vec![c.agreement_id]
             }
@@ -715,7 +742,16 @@ impl WriteModel {
                 .is_some_and(|a| a.exchanges.is_none())
         });
         ids.sort_unstable();
+        ids.dedup();
         ids
+    }
+
+    /// Agreement `id` and the agreements that may hold `exchange`, whose
+    /// exchanges confirm whether its id is taken
+    /// ([`WriteModel::exchange_id_owners`]).
+    fn with_owners(&self, id: AgreementId, exchange: Option<ExchangeId>) -> Vec<AgreementId> {
+        let owners = exchange.iter().flat_map(|x| self.exchange_id_owners(x));
+        std::iter::once(id).chain(owners).collect()
     }
 
     /// The positions of the events voided as far as this model goes.
@@ -794,7 +830,7 @@ impl WriteModel {
                     activity_id: e.activity_id,
                     follow_ups: e.follow_ups.iter().map(|f| f.follow_up_id).collect(),
                 };
-                self.exchange_ids.insert(e.exchange_id);
+                self.exchange_ids.insert(&e.exchange_id, e.agreement_id);
                 // Not loaded: its stream holds the fact when it is.
                 let Some(exchanges) = a.exchanges.as_mut() else {
                     return;

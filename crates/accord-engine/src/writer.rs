@@ -177,8 +177,25 @@ impl Writer {
 
     /// Judges `submissions` in order as [`Writer::take`] would, on a scoped
     /// copy of the write model (each accepted one's facts applied to it
-    /// before the next is judged), and appends nothing.
-    fn check(&self, mut submissions: Vec<crate::Submission>) -> Vec<Result<Checked, EngineError>> {
+    /// before the next is judged), and appends nothing. The exchanges they
+    /// read are loaded into the write model first, so that the copy holds
+    /// them (ADR 0054).
+    fn check(
+        &mut self,
+        mut submissions: Vec<crate::Submission>,
+    ) -> Vec<Result<Checked, EngineError>> {
+        for s in &submissions {
+            let log = self.shared.log.as_ref();
+            if let Err(error) =
+                crate::exchanges::load_needed(log, &mut self.model, &s.command, self.position)
+            {
+                let message = error.to_string();
+                return submissions
+                    .iter()
+                    .map(|_| Err(EngineError::Store(StoreError::Io(message.clone()))))
+                    .collect();
+            }
+        }
         let mut scratch = self.model.scoped(submissions.iter().map(|s| &s.command));
         let mut draft = Draft::default();
         // Which submission each of the draft's writes came from.

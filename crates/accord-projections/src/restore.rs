@@ -57,7 +57,7 @@ impl ReadModels {
             .collect();
         // Exchange ids are unique across the log: the table's keys are
         // every agreement's.
-        let exchange_ids = self.exchanges.keys().copied().collect();
+        let exchange_ids = self.exchanges.iter().map(|(id, x)| (*id, x.agreement_id));
         let voided = self.voids.keys().copied().collect();
         WriteModel::from_parts(parties, agreements, exchange_ids, voided)
     }
