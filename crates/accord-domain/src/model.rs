@@ -721,6 +721,14 @@ impl WriteModel {
     /// a withdrawal) too; a succession, those of every agreement its party
     /// was ever a member of (an exchange names members only).
     pub fn needs(&self, command: &Command) -> Vec<AgreementId> {
+        let mut ids = self.reads(command);
+        ids.retain(|id| !self.is_loaded(*id));
+        ids
+    }
+
+    /// The agreements whose exchanges deciding `command` reads, loaded or
+    /// not, in ascending order ([`WriteModel::needs`]).
+    pub fn reads(&self, command: &Command) -> Vec<AgreementId> {
         let mut ids = match command {
             Command::RecordExchange(c) => self.with_owners(c.agreement_id, c.exchange_id),
             Command::CorrectExchange(c) => self.with_owners(c.agreement_id, Some(c.exchange_id)),
@@ -736,11 +744,7 @@ impl WriteModel {
             Command::SucceedParty(c) => self.agreements_of(&c.party_id),
             _ => Vec::new(),
         };
-        ids.retain(|id| {
-            self.agreements
-                .get(id)
-                .is_some_and(|a| a.exchanges.is_none())
-        });
+        ids.retain(|id| self.agreements.contains_key(id));
         ids.sort_unstable();
         ids.dedup();
         ids
@@ -781,6 +785,13 @@ impl WriteModel {
             .filter(|(_, a)| a.members.all().iter().any(|m| &m.party_id == party))
             .map(|(id, _)| *id)
             .collect()
+    }
+
+    /// Every agreement whose exchanges are loaded, with how many it holds.
+    pub fn loaded(&self) -> impl Iterator<Item = (AgreementId, usize)> + '_ {
+        self.agreements
+            .iter()
+            .filter_map(|(id, a)| Some((*id, a.exchanges.as_ref()?.states.len())))
     }
 
     /// Whether agreement `id` exists and its exchanges are loaded.

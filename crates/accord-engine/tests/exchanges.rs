@@ -181,9 +181,10 @@ fn probes() -> Vec<Command> {
     ]
 }
 
-fn start(store: &Arc<SledStore>) -> Engine {
+fn start(store: &Arc<SledStore>, exchange_cache: usize) -> Engine {
     let config = EngineConfig {
         snapshot_every: 0,
+        exchange_cache,
         ..EngineConfig::default()
     };
     Engine::start(store.clone(), store.clone(), config).expect("engine starts")
@@ -206,11 +207,9 @@ fn appended(store: &SledStore, positions: impl Iterator<Item = u64>) -> Vec<Even
         .collect()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_engine_started_from_a_snapshot_decides_as_the_whole_log_folded() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(SledStore::open(dir.path()).unwrap());
-    let engine = start(&store);
+/// A store holding [`history`] and a snapshot at its head; returns the head.
+async fn with_snapshot(store: &Arc<SledStore>) -> u64 {
+    let engine = start(store, EngineConfig::EXCHANGE_CACHE);
     for c in history() {
         engine.submit(submission(c)).await.expect("accepted");
     }
@@ -219,7 +218,16 @@ async fn an_engine_started_from_a_snapshot_decides_as_the_whole_log_folded() {
     let head = store.head().position;
     models.advance(store.as_ref(), None, head).unwrap();
     store.put_snapshot(head, &models.encode()).unwrap();
+    head
+}
 
+/// Checks, then submits each of [`probes`] to `engine(probe)` and compares
+/// both answers with the decision of the write model folded from the whole
+/// log at that point.
+async fn decides_every_probe_as_the_whole_log_folded(
+    store: &Arc<SledStore>,
+    mut engine: impl FnMut() -> Arc<Engine>,
+) {
     let circumstances = Circumstances {
         today: Some(clock::today()),
         file: None,
@@ -227,21 +235,15 @@ async fn an_engine_started_from_a_snapshot_decides_as_the_whole_log_folded() {
     let (mut accepted, mut refused) = (0, 0);
     for mut probe in probes() {
         probe.assign_ids(Uuid::now_v7);
-        let expected = folded(&store).decide_in(&probe, &circumstances);
-        let engine = start(&store);
-        assert_eq!(
-            engine.loaded().snapshot,
-            Some(head),
-            "started from the snapshot"
-        );
-
+        let expected = folded(store).decide_in(&probe, &circumstances);
+        let engine = engine();
         let checked = engine.check(vec![submission(probe.clone())]).await.unwrap();
         let answer = engine.submit(submission(probe.clone())).await;
         match (&expected, checked.as_slice(), answer) {
             (Ok(decision), [Ok(Checked::New)], Ok(Outcome::Created(record))) => {
                 let facts: Vec<Event> = decision.facts.iter().map(|f| f.event.clone()).collect();
                 let positions = record.events.iter().map(|e| e.position);
-                assert_eq!(appended(&store, positions), facts, "{}", probe.name());
+                assert_eq!(appended(store, positions), facts, "{}", probe.name());
                 accepted += 1;
             }
             (Err(rule), [Err(EngineError::Refused(checked))], Err(EngineError::Refused(got))) => {
@@ -254,10 +256,54 @@ async fn an_engine_started_from_a_snapshot_decides_as_the_whole_log_folded() {
                 probe.name()
             ),
         }
-        drop(engine);
     }
     assert!(
         accepted >= 6 && refused >= 8,
         "{accepted} accepted, {refused} refused"
+    );
+}
+
+/// Each probe on an engine started afresh from the snapshot: nothing
+/// loaded, the earlier probes' facts in the replayed tail.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_engine_started_from_a_snapshot_decides_as_the_whole_log_folded() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(SledStore::open(dir.path()).unwrap());
+    let head = with_snapshot(&store).await;
+    decides_every_probe_as_the_whole_log_folded(&store, || {
+        let engine = start(&store, EngineConfig::EXCHANGE_CACHE);
+        assert_eq!(
+            engine.loaded().snapshot,
+            Some(head),
+            "started from the snapshot"
+        );
+        Arc::new(engine)
+    })
+    .await;
+}
+
+/// Every probe on one engine whose cache holds one exchange: each batch
+/// unloads what the one before loaded once it is durable, so agreements
+/// are loaded again and again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_engine_keeping_one_exchange_loaded_decides_as_the_whole_log_folded() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(SledStore::open(dir.path()).unwrap());
+    with_snapshot(&store).await;
+    let engine = Arc::new(start(&store, 1));
+    decides_every_probe_as_the_whole_log_folded(&store, || engine.clone()).await;
+    let metrics = engine.render_metrics();
+    let count = |name: &str| -> u64 {
+        let line = metrics.lines().find(|l| l.starts_with(name)).unwrap();
+        line.rsplit(' ').next().unwrap().parse().unwrap()
+    };
+    let (loads, evictions) = (
+        count("accord_exchange_loads_total "),
+        count("accord_exchange_evictions_total "),
+    );
+    // Two agreements, loaded again after each eviction.
+    assert!(
+        evictions >= 8 && loads > evictions,
+        "{loads} loads, {evictions} evictions"
     );
 }
