@@ -27,7 +27,7 @@ pub enum LogFormat {
 #[derive(Debug, Subcommand)]
 pub enum Commands {
     /// Serve the HTTP API.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Check the log's hash chain and the attached files offline; exits non-zero naming the first bad position or file.
     Verify(VerifyArgs),
     /// Write the log as NDJSON envelopes with their hashes (a backup, a migration).
@@ -146,6 +146,11 @@ pub struct ServeArgs {
     /// is the read models at its instant; least recently used evicted).
     #[arg(long, env = "ACCORD_AS_OF_CACHE_EXCHANGES", default_value_t = accord_engine::EngineConfig::AS_OF_CACHE_EXCHANGES)]
     pub as_of_cache_exchanges: usize,
+    /// Exchanges the write model keeps loaded (an agreement's are loaded
+    /// from its stream when a command reads them; least recently read
+    /// agreements unloaded beyond this).
+    #[arg(long, env = "ACCORD_EXCHANGE_CACHE", default_value_t = accord_engine::EngineConfig::EXCHANGE_CACHE)]
+    pub exchange_cache: usize,
     /// After each snapshot, the snapshotter rests this many times as long as
     /// the snapshot took (0: never), so that it takes at most about
     /// 1/(1 + N) of a core from the commands.

@@ -35,7 +35,7 @@ fn main() -> Result<()> {
     let cli = Cli::parse();
     init_tracing(cli.log_format);
     match cli.command {
-        Commands::Serve(args) => serve::run(args),
+        Commands::Serve(args) => serve::run(*args),
         Commands::Verify(args) => audit::verify(args),
         Commands::Export(args) => export::run(args),
         Commands::Import(args) => import::run(args),

@@ -74,8 +74,10 @@ fn check(stores: &Stores) -> Result<Value> {
         let (_, bytes) = snapshots
             .snapshot_at_or_before(position)?
             .context("a snapshot vanished during the check")?;
-        let snapshot = Models::decode(&bytes)
+        let mut snapshot = Models::decode(&bytes)
             .with_context(|| format!("the snapshot at position {position} cannot be decoded"))?;
+        // The exchanges a derived write model loads on demand, all at once.
+        snapshot.load_exchanges(log)?;
         compare(
             &rebuilt,
             &snapshot,
@@ -83,7 +85,8 @@ fn check(stores: &Stores) -> Result<Value> {
         )?;
     }
     rebuilt.advance(log, None, head)?;
-    let (served, loaded) = Models::load(log, snapshots, head)?;
+    let (mut served, loaded) = Models::load(log, snapshots, head)?;
+    served.load_exchanges(log)?;
     compare(&rebuilt, &served, "the models as serve loads them")?;
     Ok(json!({
         "ok": true,

@@ -108,6 +108,7 @@ pub fn run(args: ServeArgs) -> Result<()> {
         snapshot_keep_recent: args.snapshots.snapshot_keep_recent,
         snapshot_rest: args.snapshot_rest,
         as_of_cache_exchanges: args.as_of_cache_exchanges,
+        exchange_cache: args.exchange_cache,
         // The reserve watches the data folder's file system: on PostgreSQL
         // the log is not there.
         disk_reserve: (args.min_free_disk_mb > 0 && args.data.database_url.is_none()).then(|| {

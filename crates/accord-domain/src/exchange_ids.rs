@@ -521,7 +521,13 @@ mod tests {
                 prop_assert_eq!(model.exchange_id_taken(&id), set.contains(&id));
             }
             if !colliding {
-                let restored = WriteModel::from_parts(model.parties.clone(), model.agreements.clone());
+                let ids: Vec<_> = model
+                    .agreements
+                    .iter()
+                    .flat_map(|(a, s)| s.exchanges().states.keys().map(move |x| (*x, *a)))
+                    .collect();
+                let (parties, agreements) = (model.parties.clone(), model.agreements.clone());
+                let restored = WriteModel::from_parts(parties, agreements, ids, model.voided.clone());
                 prop_assert_eq!(restored, model);
             }
         }

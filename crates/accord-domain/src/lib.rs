@@ -28,8 +28,9 @@ pub use event::*;
 pub use ids::*;
 pub use members::{Member, Members};
 pub use model::{
-    ActivityState, AgreementState, Circumstances, Decision, ExchangeState, ExchangeStates, Fact,
-    FollowUpState, PartyProfile, PartyState, ReviewState, StoredFile, Terms, WriteModel,
+    ActivityState, AgreementExchanges, AgreementState, Circumstances, Decision, ExchangeState,
+    ExchangeStates, Fact, FollowUpState, PartyProfile, PartyState, ReviewState, StoredFile, Terms,
+    WriteModel,
 };
 pub use refusal::Refusal;
 pub use void::{breaks_history, command_of, decide_void, VoidTarget};

@@ -75,24 +75,39 @@ pub struct AgreementState {
     pub amendments: Vec<AgreementAmended>,
     /// The effective day of the termination (the first one stands).
     pub terminated_on: Option<BusinessDate>,
-    /// Its exchanges, retracted ones included.
-    pub exchanges: ExchangeStates,
+    /// Its exchanges and what hangs on them, when loaded: a model derived
+    /// from a snapshot holds none, and the engine loads an agreement's from
+    /// its stream before deciding a command that reads them
+    /// ([`WriteModel::needs`], ADR 0054).
+    pub exchanges: Option<AgreementExchanges>,
     /// Its reviews.
     pub reviews: HashMap<ReviewId, ReviewState>,
     /// Its planned activities.
     pub activities: HashMap<ActivityId, ActivityState>,
+}
+
+/// What deciding needs to know of an agreement's exchanges: the only part
+/// of the write model that grows with the exchanges, so the part an
+/// agreement may hold or not (ADR 0054). Folded by the same
+/// [`WriteModel::evolve`] as the rest, from the agreement's stream.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct AgreementExchanges {
+    /// Its exchanges, retracted ones included.
+    pub states: ExchangeStates,
+    /// The exchanges that name each planned activity (retracted ones
+    /// included).
+    pub carried_by: HashMap<ActivityId, BTreeSet<ExchangeId>>,
     /// The follow-ups of its exchanges (retracted ones included), as last
     /// corrected.
     pub follow_ups: HashMap<FollowUpId, FollowUpState>,
 }
 
-/// What deciding needs to know of a planned activity.
+/// What deciding needs to know of a planned activity (the exchanges that
+/// carry it out are in [`AgreementExchanges::carried_by`]).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ActivityState {
     /// Whether it was cancelled.
     pub cancelled: bool,
-    /// The exchanges that name it (retracted ones included).
-    pub carried_by: BTreeSet<ExchangeId>,
 }
 
 /// What deciding needs to know of a follow-up.
@@ -198,31 +213,64 @@ impl AgreementState {
         insert_amendment(&mut self.amendments, amendment);
     }
 
+    /// Its exchanges. Deciding a command that reads them runs only once
+    /// they are loaded ([`WriteModel::needs`]): reading them before is a
+    /// bug of the caller, not a fact of the log.
+    pub fn exchanges(&self) -> &AgreementExchanges {
+        self.exchanges
+            .as_ref()
+            .expect("the agreement's exchanges are loaded before a command reads them")
+    }
+
+    /// Whether an exchange not retracted carries out `activity`.
+    pub fn activity_done(&self, activity: ActivityId) -> bool {
+        let exchanges = self.exchanges();
+        exchanges.carried_by.get(&activity).is_some_and(|by| {
+            by.iter()
+                .any(|x| exchanges.states.get(x).is_some_and(|x| !x.retracted))
+        })
+    }
+}
+
+impl AgreementExchanges {
+    /// The exchanges of the agreement whose stream is `events` (its
+    /// signature first), folded as [`WriteModel::evolve`] folds them;
+    /// `None` if they hold no signature.
+    pub fn fold<'a>(events: impl IntoIterator<Item = &'a Event>) -> Option<Self> {
+        let mut model = WriteModel::new();
+        let mut id = None;
+        for event in events {
+            if let Event::AgreementSigned(e) = event {
+                id = Some(e.agreement_id);
+            }
+            model.evolve(event);
+        }
+        model.agreements.remove(&id?)?.exchanges
+    }
+
     /// Moves `exchange` from the activity it carried out (`before`) to the
-    /// one it carries out now (`after`).
-    pub fn carry_out(
+    /// one it carries out now (`after`), among the `planned` ones.
+    fn carry_out(
         &mut self,
+        planned: &HashMap<ActivityId, ActivityState>,
         exchange: ExchangeId,
         before: Option<ActivityId>,
         after: Option<ActivityId>,
     ) {
-        if before == after {
-            if let Some(a) = after.and_then(|id| self.activities.get_mut(&id)) {
-                a.carried_by.insert(exchange);
+        let planned = |id: &Option<ActivityId>| id.filter(|id| planned.contains_key(id));
+        if before != after {
+            if let Some(by) = planned(&before).and_then(|id| self.carried_by.get_mut(&id)) {
+                by.remove(&exchange);
             }
-            return;
         }
-        if let Some(a) = before.and_then(|id| self.activities.get_mut(&id)) {
-            a.carried_by.remove(&exchange);
-        }
-        if let Some(a) = after.and_then(|id| self.activities.get_mut(&id)) {
-            a.carried_by.insert(exchange);
+        if let Some(id) = planned(&after) {
+            self.carried_by.entry(id).or_default().insert(exchange);
         }
     }
 
     /// Replaces the follow-ups `old` of `exchange` by `new`: those kept
     /// keep their completion.
-    pub fn agree_follow_ups(&mut self, exchange: ExchangeId, old: &[FollowUpId], new: &[FollowUp]) {
+    fn agree_follow_ups(&mut self, exchange: ExchangeId, old: &[FollowUpId], new: &[FollowUp]) {
         for id in old {
             if !new.iter().any(|f| f.follow_up_id == *id) {
                 self.follow_ups.remove(id);
@@ -240,14 +288,6 @@ impl AgreementState {
             };
             self.follow_ups.insert(f.follow_up_id, state);
         }
-    }
-
-    /// Whether an exchange not retracted carries out `activity`.
-    pub fn activity_done(&self, activity: &ActivityState) -> bool {
-        activity
-            .carried_by
-            .iter()
-            .any(|x| self.exchanges.get(x).is_some_and(|x| !x.retracted))
     }
 }
 
@@ -449,8 +489,11 @@ pub struct WriteModel {
     /// Every exchange id recorded, under any agreement, by fingerprint with
     /// the agreement that recorded it: exchange ids are unique across the
     /// log, as the read models key them (ADR 0022, ADR 0053). Always the
-    /// agreements' exchange ids.
+    /// agreements' exchange ids, loaded or not.
     pub(crate) exchange_ids: ExchangeIds,
+    /// The positions of the events voided (ADR 0031): what loading an
+    /// agreement's exchanges from its stream leaves out.
+    pub(crate) voided: BTreeSet<u64>,
 }
 
 impl WriteModel {
@@ -459,39 +502,45 @@ impl WriteModel {
         Self::default()
     }
 
-    /// A model holding exactly these parties and agreements: how a snapshot
-    /// restores the model from the read models instead of storing it
-    /// (ADR 0019).
+    /// A model holding exactly these parties and agreements, whose
+    /// exchanges, loaded or not, have these ids (each with the agreement
+    /// that recorded it), after the events at the
+    /// `voided` positions were voided: how a snapshot restores the model
+    /// from the read models instead of storing it (ADR 0019).
     pub fn from_parts(
         parties: HashMap<PartyId, PartyState>,
         agreements: HashMap<AgreementId, AgreementState>,
+        exchange_ids: impl IntoIterator<Item = (ExchangeId, AgreementId)>,
+        voided: BTreeSet<u64>,
     ) -> Self {
-        let exchange_ids = agreements
-            .iter()
-            .flat_map(|(a, state)| state.exchanges.keys().map(move |x| (*x, *a)))
-            .collect();
+        let exchange_ids = exchange_ids.into_iter().collect();
         Self {
             parties,
             agreements,
             exchange_ids,
+            voided,
         }
     }
 
     /// A copy of the model that decides `commands`, in any order and
     /// evolved by any of their facts, exactly as this one would, holding
-    /// only what they can reach: every party, the agreements they name (and
-    /// the one a signature supersedes) and, of the other agreements'
-    /// exchange ids, those the commands name. A dry run works on it
-    /// instead of a copy of the whole model, which is as large as the log.
+    /// only what they can reach: every party, the agreements they name (the
+    /// one a signature supersedes, those of a succeeded party's
+    /// memberships) with their exchanges if loaded and,
+    /// of the exchange ids, those of the exchanges copied and those the
+    /// commands name. A dry run works on it instead of a copy of the whole
+    /// model, which is as large as the log.
     pub fn scoped<'a>(&self, commands: impl IntoIterator<Item = &'a Command>) -> WriteModel {
         let mut agreements = HashMap::new();
         let mut named_exchanges = Vec::new();
         for command in commands {
-            let superseded = match command {
-                Command::SignAgreement(c) => c.supersedes,
-                _ => None,
+            let (superseded, succeeded) = match command {
+                Command::SignAgreement(c) => (c.supersedes, Vec::new()),
+                Command::SucceedParty(c) => (None, self.agreements_of(&c.party_id)),
+                _ => (None, Vec::new()),
             };
-            for id in command.agreement_id().into_iter().chain(superseded) {
+            let read = command.agreement_id().into_iter().chain(superseded);
+            for id in read.chain(succeeded) {
                 if let Some(state) = self.agreements.get(&id) {
                     agreements.entry(id).or_insert_with(|| state.clone());
                 }
@@ -504,7 +553,15 @@ impl WriteModel {
             };
             named_exchanges.extend(exchange.filter(|id| self.exchange_id_taken(id)));
         }
-        let mut scoped = WriteModel::from_parts(self.parties.clone(), agreements);
+        let copied: Vec<_> = agreements
+            .iter()
+            .filter_map(|(id, a): (&AgreementId, &AgreementState)| {
+                Some((*id, a.exchanges.as_ref()?))
+            })
+            .flat_map(|(id, x)| x.states.keys().map(move |x| (*x, id)))
+            .collect();
+        let (parties, voided) = (self.parties.clone(), self.voided.clone());
+        let mut scoped = WriteModel::from_parts(parties, agreements, copied, voided);
         for id in named_exchanges {
             if !scoped.exchange_id_taken(&id) {
                 scoped.exchange_ids.insert_taken_elsewhere(id);
@@ -521,7 +578,7 @@ impl WriteModel {
             || self.exchange_id_owners(id).any(|owner| {
                 self.agreements
                     .get(&owner)
-                    .is_some_and(|a| a.exchanges.contains_key(id))
+                    .is_some_and(|a| a.exchanges().states.contains_key(id))
             })
     }
 
@@ -564,11 +621,16 @@ impl WriteModel {
     }
 
     /// Applies a fact. No rules and no errors: the fact already happened.
-    /// Applying a fact about an unknown agreement does nothing, and so does
-    /// an `EventVoided`: a fact cannot be taken back out of the model, so
-    /// the engine folds the log again without the voided event (ADR 0031).
+    /// Applying a fact about an unknown agreement does nothing, and one
+    /// about exchanges not loaded leaves them unloaded (the stream they are
+    /// loaded from holds it). An `EventVoided` only notes the position it
+    /// voids: a fact cannot be taken back out of the model, so the engine
+    /// folds the log again without the voided event (ADR 0031).
     pub fn evolve(&mut self, event: &Event) {
         match event {
+            Event::EventVoided(e) => {
+                self.voided.insert(e.voided_position);
+            }
             Event::PartyRegistered(e) => {
                 let state = PartyState {
                     registered: PartyProfile::registered(e),
@@ -614,10 +676,9 @@ impl WriteModel {
                     },
                     amendments: Vec::new(),
                     terminated_on: None,
-                    exchanges: ExchangeStates::default(),
+                    exchanges: Some(AgreementExchanges::default()),
                     reviews: HashMap::new(),
                     activities: HashMap::new(),
-                    follow_ups: HashMap::new(),
                 };
                 self.agreements.insert(e.agreement_id, state);
             }
@@ -651,6 +712,112 @@ impl WriteModel {
         self.parties.get(party)
     }
 
+    /// The agreements whose exchanges deciding `command` reads and that are
+    /// not loaded, in ascending order: the engine loads them from their
+    /// streams ([`WriteModel::load`]) before deciding it (ADR 0054).
+    /// Every command about an exchange, an activity's cancellation or a
+    /// follow-up reads its agreement's (one about an exchange id, those of
+    /// the agreements that may hold that id too); those that may contradict a
+    /// recorded exchange (an amendment of the term or areas, a termination,
+    /// a withdrawal) too; a succession, those of every agreement its party
+    /// was ever a member of (an exchange names members only).
+    pub fn needs(&self, command: &Command) -> Vec<AgreementId> {
+        let mut ids = self.reads(command);
+        ids.retain(|id| !self.is_loaded(*id));
+        ids
+    }
+
+    /// The agreements whose exchanges deciding `command` reads, loaded or
+    /// not, in ascending order ([`WriteModel::needs`]).
+    pub fn reads(&self, command: &Command) -> Vec<AgreementId> {
+        let mut ids = match command {
+            Command::RecordExchange(c) => self.with_owners(c.agreement_id, c.exchange_id),
+            Command::CorrectExchange(c) => self.with_owners(c.agreement_id, Some(c.exchange_id)),
+            Command::RetractExchange(c) => self.with_owners(c.agreement_id, Some(c.exchange_id)),
+            Command::AmendAgreement(c) if c.term.is_some() || c.areas.is_some() => {
+                vec![c.agreement_id]
+            }
+            Command::TerminateAgreement(c) => vec![c.agreement_id],
+            Command::WithdrawParty(c) => vec![c.agreement_id],
+            Command::AttachDocument(c) if c.exchange_id.is_some() => vec![c.agreement_id],
+            Command::CancelActivity(c) => vec![c.agreement_id],
+            Command::CompleteFollowUp(c) => vec![c.agreement_id],
+            Command::SucceedParty(c) => self.agreements_of(&c.party_id),
+            _ => Vec::new(),
+        };
+        ids.retain(|id| self.agreements.contains_key(id));
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+
+    /// Agreement `id` and the agreements that may hold `exchange`, whose
+    /// exchanges confirm whether its id is taken
+    /// ([`WriteModel::exchange_id_owners`]).
+    fn with_owners(&self, id: AgreementId, exchange: Option<ExchangeId>) -> Vec<AgreementId> {
+        let owners = exchange.iter().flat_map(|x| self.exchange_id_owners(x));
+        std::iter::once(id).chain(owners).collect()
+    }
+
+    /// The positions of the events voided as far as this model goes.
+    pub fn voided(&self) -> &BTreeSet<u64> {
+        &self.voided
+    }
+
+    /// Notes events voided (ADR 0031) before the model meets their voids:
+    /// a fold that leaves out every event voided by the log's head (a void
+    /// being judged, `accord-engine`) loads exchanges without them too.
+    pub fn leave_out(&mut self, positions: impl IntoIterator<Item = u64>) {
+        self.voided.extend(positions);
+    }
+
+    /// Every agreement's id, ascending.
+    pub fn agreement_ids(&self) -> Vec<AgreementId> {
+        let mut ids: Vec<_> = self.agreements.keys().copied().collect();
+        ids.sort_unstable();
+        ids
+    }
+
+    /// The agreements `party` was ever a member of: those whose facts a
+    /// succession of it reads.
+    fn agreements_of(&self, party: &PartyId) -> Vec<AgreementId> {
+        self.agreements
+            .iter()
+            .filter(|(_, a)| a.members.all().iter().any(|m| &m.party_id == party))
+            .map(|(id, _)| *id)
+            .collect()
+    }
+
+    /// Every agreement whose exchanges are loaded, with how many it holds.
+    pub fn loaded(&self) -> impl Iterator<Item = (AgreementId, usize)> + '_ {
+        self.agreements
+            .iter()
+            .filter_map(|(id, a)| Some((*id, a.exchanges.as_ref()?.states.len())))
+    }
+
+    /// Whether agreement `id` exists and its exchanges are loaded.
+    pub fn is_loaded(&self, id: AgreementId) -> bool {
+        self.agreements
+            .get(&id)
+            .is_some_and(|a| a.exchanges.is_some())
+    }
+
+    /// Loads the exchanges of agreement `id`, folded from its stream up to
+    /// the position this model holds ([`AgreementExchanges::fold`]).
+    pub fn load(&mut self, id: AgreementId, exchanges: AgreementExchanges) {
+        if let Some(a) = self.agreements.get_mut(&id) {
+            a.exchanges = Some(exchanges);
+        }
+    }
+
+    /// Drops the exchanges of agreement `id` from memory: its stream holds
+    /// them, to be loaded again when a command needs them.
+    pub fn unload(&mut self, id: AgreementId) {
+        if let Some(a) = self.agreements.get_mut(&id) {
+            a.exchanges = None;
+        }
+    }
+
     fn evolve_agreement(&mut self, event: &Event) {
         let Some(id) = event_agreement(event) else {
             return;
@@ -675,13 +842,20 @@ impl WriteModel {
                     activity_id: e.activity_id,
                     follow_ups: e.follow_ups.iter().map(|f| f.follow_up_id).collect(),
                 };
-                a.exchanges.insert(e.exchange_id, state);
                 self.exchange_ids.insert(&e.exchange_id, e.agreement_id);
-                a.carry_out(e.exchange_id, None, e.activity_id);
-                a.agree_follow_ups(e.exchange_id, &[], &e.follow_ups);
+                // Not loaded: its stream holds the fact when it is.
+                let Some(exchanges) = a.exchanges.as_mut() else {
+                    return;
+                };
+                exchanges.states.insert(e.exchange_id, state);
+                exchanges.carry_out(&a.activities, e.exchange_id, None, e.activity_id);
+                exchanges.agree_follow_ups(e.exchange_id, &[], &e.follow_ups);
             }
             Event::ExchangeCorrected(e) => {
-                if let Some(x) = a.exchanges.get_mut(&e.exchange_id) {
+                let Some(exchanges) = a.exchanges.as_mut() else {
+                    return;
+                };
+                if let Some(x) = exchanges.states.get_mut(&e.exchange_id) {
                     x.occurred_on = e.occurred_on.unwrap_or(x.occurred_on);
                     x.area = e.area.clone().unwrap_or_else(|| x.area.clone());
                     if let Some(parties) = &e.parties {
@@ -692,13 +866,17 @@ impl WriteModel {
                     let (after, old) = (x.activity_id, x.follow_ups.clone());
                     if let Some(list) = &e.follow_ups {
                         x.follow_ups = list.iter().map(|f| f.follow_up_id).collect();
-                        a.agree_follow_ups(e.exchange_id, &old, list);
+                        exchanges.agree_follow_ups(e.exchange_id, &old, list);
                     }
-                    a.carry_out(e.exchange_id, before, after);
+                    exchanges.carry_out(&a.activities, e.exchange_id, before, after);
                 }
             }
             Event::ExchangeRetracted(e) => {
-                if let Some(x) = a.exchanges.get_mut(&e.exchange_id) {
+                let x = a
+                    .exchanges
+                    .as_mut()
+                    .and_then(|x| x.states.get_mut(&e.exchange_id));
+                if let Some(x) = x {
                     x.retracted = true;
                 }
             }
@@ -731,10 +909,7 @@ impl WriteModel {
             // Nothing a later decision depends on: files are only attached.
             Event::DocumentAttached(_) => {}
             Event::ActivityPlanned(e) => {
-                let state = ActivityState {
-                    cancelled: false,
-                    carried_by: BTreeSet::new(),
-                };
+                let state = ActivityState { cancelled: false };
                 a.activities.entry(e.activity_id).or_insert(state);
             }
             Event::ActivityCancelled(e) => {
@@ -743,7 +918,11 @@ impl WriteModel {
                 }
             }
             Event::FollowUpCompleted(e) => {
-                if let Some(f) = a.follow_ups.get_mut(&e.follow_up_id) {
+                let f = a
+                    .exchanges
+                    .as_mut()
+                    .and_then(|x| x.follow_ups.get_mut(&e.follow_up_id));
+                if let Some(f) = f {
                     f.completed = true;
                 }
             }

@@ -122,7 +122,8 @@ fn first_contradicted(
     from: BusinessDate,
     mut breaks: impl FnMut(&ExchangeState) -> Option<String>,
 ) -> Option<(ExchangeId, &ExchangeState, String)> {
-    a.exchanges
+    a.exchanges()
+        .states
         .iter()
         .filter(|(_, x)| !x.retracted && x.occurred_on >= from)
         .filter_map(|(id, x)| breaks(x).map(|why| (*id, x, why)))
@@ -492,7 +493,7 @@ fn record_exchange(model: &WriteModel, c: &RecordExchange) -> Decided {
         .expect("exchange ids are assigned before deciding");
     let a = agreement(model, c.agreement_id)?;
     require_text(&c.summary, "summary")?;
-    if a.exchanges.contains_key(&id) {
+    if a.exchanges().states.contains_key(&id) {
         return Err(Refusal::new(
             Rule::ExchangeAlreadyExists,
             format!("exchange {id} already exists"),
@@ -532,7 +533,7 @@ fn record_exchange(model: &WriteModel, c: &RecordExchange) -> Decided {
 
 fn correct_exchange(model: &WriteModel, c: &CorrectExchange) -> Decided {
     let a = agreement(model, c.agreement_id)?;
-    let x = a.exchanges.get(&c.exchange_id).ok_or_else(|| {
+    let x = a.exchanges().states.get(&c.exchange_id).ok_or_else(|| {
         Refusal::new(
             Rule::ExchangeNotFound,
             format!("exchange {} does not exist", c.exchange_id),
@@ -599,7 +600,10 @@ fn correct_exchange(model: &WriteModel, c: &CorrectExchange) -> Decided {
         None if moved => {
             // The follow-ups kept must still fall due on or after the
             // exchange's new date.
-            let kept = x.follow_ups.iter().filter_map(|id| a.follow_ups.get(id));
+            let kept = x
+                .follow_ups
+                .iter()
+                .filter_map(|id| a.exchanges().follow_ups.get(id));
             for f in kept {
                 due_not_before(&f.follow_up, on)?;
             }
@@ -630,7 +634,7 @@ fn correct_exchange(model: &WriteModel, c: &CorrectExchange) -> Decided {
 
 fn retract_exchange(model: &WriteModel, c: &RetractExchange) -> Decided {
     let a = agreement(model, c.agreement_id)?;
-    let x = a.exchanges.get(&c.exchange_id).ok_or_else(|| {
+    let x = a.exchanges().states.get(&c.exchange_id).ok_or_else(|| {
         Refusal::new(
             Rule::ExchangeNotFound,
             format!("exchange {} does not exist", c.exchange_id),
@@ -898,7 +902,13 @@ fn naming_after(model: &WriteModel, party: &PartyId, from: BusinessDate) -> Opti
     if let Some(u) = state.updates.iter().find(|u| u.effective_on >= from) {
         return Some(format!("`{party}` was updated from {}", u.effective_on));
     }
-    let mut agreements: Vec<_> = model.agreements.iter().collect();
+    // Only facts of its members name a party: the agreements it never was
+    // a member of are not read (nor loaded, `WriteModel::needs`).
+    let mut agreements: Vec<_> = model
+        .agreements
+        .iter()
+        .filter(|(_, a)| a.members.all().iter().any(|m| &m.party_id == party))
+        .collect();
     agreements.sort_by_key(|(id, _)| **id);
     for (id, a) in agreements {
         if let Some(fact) = member_facts_after(a, party, from) {
@@ -1057,7 +1067,7 @@ fn attach_document(model: &WriteModel, c: &AttachDocument, given: &Circumstances
         ));
     }
     if let Some(id) = c.exchange_id {
-        let x = a.exchanges.get(&id).ok_or_else(|| {
+        let x = a.exchanges().states.get(&id).ok_or_else(|| {
             Refusal::new(
                 Rule::ExchangeNotFound,
                 format!(
@@ -1151,7 +1161,7 @@ fn follow_ups(
 ) -> Result<Vec<FollowUp>, Refusal> {
     let mut seen: HashSet<FollowUpId> = HashSet::new();
     let taken = |id: &FollowUpId, seen: &HashSet<FollowUpId>| {
-        seen.contains(id) || (a.follow_ups.contains_key(id) && !old.contains(id))
+        seen.contains(id) || (a.exchanges().follow_ups.contains_key(id) && !old.contains(id))
     };
     for f in given.iter().filter_map(|f| f.follow_up_id) {
         if taken(&f, &seen) {
@@ -1188,7 +1198,7 @@ fn follow_ups(
         out.push(follow_up);
     }
     for id in old {
-        let Some(state) = a.follow_ups.get(id).filter(|s| s.completed) else {
+        let Some(state) = a.exchanges().follow_ups.get(id).filter(|s| s.completed) else {
             continue;
         };
         if !out.contains(&state.follow_up) {
@@ -1248,9 +1258,8 @@ fn plan_activity(model: &WriteModel, c: &PlanActivity) -> Decided {
 
 fn cancel_activity(model: &WriteModel, c: &CancelActivity) -> Decided {
     let a = agreement(model, c.agreement_id)?;
-    let activity = activity_of(a, c.activity_id)?;
     check_activity_open(a, c.activity_id)?;
-    if a.activity_done(activity) {
+    if a.activity_done(c.activity_id) {
         return Err(Refusal::new(
             Rule::ActivityDone,
             format!(
@@ -1290,10 +1299,15 @@ fn complete_follow_up(
             ),
         )
     };
-    let f: &FollowUpState = a.follow_ups.get(&c.follow_up_id).ok_or_else(not_found)?;
+    let f: &FollowUpState = a
+        .exchanges()
+        .follow_ups
+        .get(&c.follow_up_id)
+        .ok_or_else(not_found)?;
     // A retracted exchange's follow-ups went with it.
     let x = a
-        .exchanges
+        .exchanges()
+        .states
         .get(&f.exchange_id)
         .filter(|x| !x.retracted)
         .ok_or_else(not_found)?;

@@ -3331,6 +3331,23 @@ mod scoped {
         assert_eq!(scoped.decide(&successor), whole.decide(&successor));
     }
 
+    #[test]
+    fn a_scoped_model_keeps_the_agreements_a_succession_reads() {
+        let history = tripartite_history().and([recorded(visit_on("2010-05-12"))]);
+        let whole = given_model(&history);
+        // The bilateral visit involves Đồng Nai after the succession's date.
+        let succession = Command::SucceedParty(succeed(DONG_NAI, BINH_PHUOC, "2010-01-01"));
+        let scoped = whole.scoped([&succession]);
+        assert!(scoped.has_agreement(BILATERAL));
+        let expected = whole.decide(&succession);
+        let refused = expected.as_ref().unwrap_err();
+        assert_eq!(
+            refused.rule,
+            accord_domain::refusal::Rule::ContradictsRecordedFact
+        );
+        assert_eq!(scoped.decide(&succession), expected);
+    }
+
     fn given_model(history: &[Event]) -> WriteModel {
         let mut model = WriteModel::new();
         for event in history {

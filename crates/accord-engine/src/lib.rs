@@ -26,6 +26,7 @@
 pub mod access;
 pub mod clock;
 mod disk;
+mod exchanges;
 mod metrics;
 mod models;
 mod replay;
@@ -121,6 +122,11 @@ pub struct EngineConfig {
     /// their memory follows their exchanges (ADR 0046). Least recently used
     /// evicted first; a state larger than this is not kept.
     pub as_of_cache_exchanges: usize,
+    /// How many exchanges the write model may hold loaded together: an
+    /// agreement's are loaded from its stream when a command reads them,
+    /// and the least recently read agreements unloaded beyond this
+    /// (ADR 0054).
+    pub exchange_cache: usize,
     /// K: a snapshot of both models every K events (0: none). Start-up and
     /// `as_of` replay at most about K events after the nearest snapshot.
     pub snapshot_every: u64,
@@ -157,6 +163,10 @@ impl EngineConfig {
     /// about 300 bytes of read models per exchange (a million events,
     /// ADR 0043), about 300 MB of `as_of` states whatever the log's size.
     pub const AS_OF_CACHE_EXCHANGES: usize = 1_000_000;
+    /// The default bound of [`EngineConfig::exchange_cache`]: about 10 MB
+    /// of exchange states at 88 bytes each, the exchanges of a few hundred
+    /// agreements of a generated log (ADR 0054).
+    pub const EXCHANGE_CACHE: usize = 100_000;
     /// The default number of recent snapshots kept in full.
     pub const SNAPSHOT_KEEP_RECENT: usize = 4;
     /// The default rest after a snapshot, in multiples of its duration.
@@ -170,6 +180,7 @@ impl Default for EngineConfig {
             max_batch: 1_024,
             as_of_cache: 8,
             as_of_cache_exchanges: Self::AS_OF_CACHE_EXCHANGES,
+            exchange_cache: Self::EXCHANGE_CACHE,
             snapshot_every: Self::SNAPSHOT_EVERY,
             snapshot_keep_recent: Self::SNAPSHOT_KEEP_RECENT,
             snapshot_rest: Self::SNAPSHOT_REST,

@@ -86,6 +86,10 @@ pub(crate) struct Metrics {
     batch_size: Histogram<11>,
     append_seconds: Histogram<12>,
     sync_seconds: Histogram<12>,
+    /// Agreements whose exchanges the writer loaded from their streams.
+    exchange_loads: AtomicU64,
+    /// Agreements whose exchanges the writer unloaded beyond its bound.
+    exchange_evictions: AtomicU64,
 }
 
 impl Default for Metrics {
@@ -95,6 +99,8 @@ impl Default for Metrics {
             batch_size: Histogram::new(BATCH_BOUNDS),
             append_seconds: Histogram::new(APPEND_BOUNDS),
             sync_seconds: Histogram::new(APPEND_BOUNDS),
+            exchange_loads: AtomicU64::new(0),
+            exchange_evictions: AtomicU64::new(0),
         }
     }
 }
@@ -136,6 +142,13 @@ impl Metrics {
         self.batch_size.observe(commands as f64);
         self.append_seconds.observe(took.as_secs_f64());
         self.sync_seconds.observe(sync.as_secs_f64());
+    }
+
+    /// Counts agreements whose exchanges were loaded, and unloaded
+    /// (ADR 0054).
+    pub(crate) fn exchanges(&self, loaded: usize, evicted: usize) {
+        self.exchange_loads.fetch_add(loaded as u64, Relaxed);
+        self.exchange_evictions.fetch_add(evicted as u64, Relaxed);
     }
 
     /// The Prometheus text exposition of every metric.
@@ -188,6 +201,16 @@ impl Metrics {
                 "accord_snapshot_lag_events",
                 "Head position minus the latest stored snapshot's position.",
                 head.saturating_sub(gauges.latest_snapshot),
+            ),
+            (
+                "accord_exchange_loads_total",
+                "Agreements whose exchanges the writer loaded from their streams.",
+                self.exchange_loads.load(Relaxed),
+            ),
+            (
+                "accord_exchange_evictions_total",
+                "Agreements whose exchanges the writer unloaded beyond --exchange-cache.",
+                self.exchange_evictions.load(Relaxed),
             ),
         ];
         let disk = gauges.disk.map(|disk| {

@@ -63,6 +63,16 @@ impl Models {
         advance(log, snapshots, self, up_to)
     }
 
+    /// Loads every agreement's exchanges the write model does not hold
+    /// from `log`, as far as the models go (ADR 0054): a model derived from
+    /// a snapshot then holds all a model folded from position 0 holds, and
+    /// the two can be compared (`accord rebuild --check`, the tests).
+    pub fn load_exchanges(&mut self, log: &dyn EventLog) -> Result<(), ReplayError> {
+        let position = self.position();
+        crate::exchanges::load_all(log, &mut self.write, position)?;
+        Ok(())
+    }
+
     /// The snapshot bytes of both models: the read models, from which
     /// decoding derives the write model.
     pub fn encode(&self) -> Vec<u8> {

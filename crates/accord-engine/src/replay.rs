@@ -356,15 +356,16 @@ pub(crate) fn advance<M: Folded>(
 /// The models after `up_to`, folded from a point before every event in
 /// `voids` (voided position → the void's position) that is not already
 /// left out of it, skipping those events. `judge` sees each other event
-/// before it is applied, with the models before it, and may stop the fold
-/// with a value, returned as `Err`. Returns the models and how many events
+/// before it is applied, with the models before it (which it may complete,
+/// not advance: exchanges loaded, ADR 0054), and may stop the fold with a
+/// value, returned as `Err`. Returns the models and how many events
 /// were folded.
 pub(crate) fn refold<M: Folded, E>(
     log: &dyn EventLog,
     snapshots: Option<&dyn SnapshotStore>,
     voids: &BTreeMap<u64, u64>,
     up_to: u64,
-    judge: &mut dyn FnMut(&M, &Logged) -> Result<(), E>,
+    judge: &mut dyn FnMut(&mut M, &Logged) -> Result<(), E>,
 ) -> Result<(Result<M, E>, u64), ReplayError> {
     let mut models: M = base(snapshots, voids, up_to);
     let mut count = 0;
@@ -374,7 +375,7 @@ pub(crate) fn refold<M: Folded, E>(
             models.skip(logged.position);
             return ControlFlow::Continue(());
         }
-        if let Err(e) = judge(&models, &logged) {
+        if let Err(e) = judge(&mut models, &logged) {
             refused = Some(e);
             return ControlFlow::Break(());
         }

@@ -19,8 +19,8 @@ use std::ops::ControlFlow;
 use std::sync::atomic::Ordering;
 
 use accord_domain::{
-    breaks_history, command_of, decide_void, BusinessDate, Command, Decision, EventId, StreamId,
-    VoidEvent, VoidTarget, WriteModel,
+    breaks_history, command_of, decide_void, BusinessDate, Command, Decision, Event, EventId,
+    Refusal, StreamId, VoidEvent, VoidTarget, WriteModel,
 };
 use accord_projections::decode;
 use accord_store::{Actor, StoreError, StoredEvent};
@@ -82,21 +82,36 @@ pub(crate) fn decide(
             if logged.position < target.position {
                 return Ok(());
             }
-            models
-                .write
-                .rejudge(&logged.event)
-                .map_err(|refused| Box::new((logged.position, logged.event.clone(), refused)))
+            // The exchanges a later fact is judged on are loaded as the
+            // refold folds them: without any voided event (ADR 0054).
+            models.write.leave_out(voids.keys().copied());
+            if let Some(command) = command_of(&logged.event) {
+                let before = logged.position - 1;
+                crate::exchanges::load_needed(log, &mut models.write, &command, before)
+                    .map_err(Stop::Store)?;
+            }
+            models.write.rejudge(&logged.event).map_err(|refused| {
+                Stop::Refused(Box::new((logged.position, logged.event.clone(), refused)))
+            })
         },
     )
     .map_err(|e| EngineError::Store(StoreError::Io(e.to_string())))?;
     match refolded {
         Ok(models) => Ok(Voided { decision, models }),
-        Err(refused) => {
+        Err(Stop::Store(error)) => Err(error.into()),
+        Err(Stop::Refused(refused)) => {
             let (position, event, refused) = *refused;
             let id = log.event(position)?.map(|e| EventId(e.envelope.id));
             Err(breaks_history(position, id, &event, &refused).into())
         }
     }
+}
+
+/// Why the refold of a void stopped: a later fact the rules refuse without
+/// the voided event (its position, the fact, the refusal), or the log.
+enum Stop {
+    Refused(Box<(u64, Event, Refusal)>),
+    Store(StoreError),
 }
 
 /// What the log says of a stored event: the fact, its stream and date, and

@@ -25,12 +25,13 @@ use std::time::Instant;
 
 use std::sync::atomic::Ordering;
 
-use accord_domain::{Circumstances, Command, Event, StoredFile, WriteModel};
+use accord_domain::{Circumstances, Command, Event, StoredFile, StreamId, WriteModel};
 use accord_projections::{encode, Logged, ReadModels};
 use accord_store::{CommandRecord, NewEvent, Staged, StoreError, Write};
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
+use crate::exchanges::Cache;
 use crate::{Checked, EngineError, Job, Outcome, Shared, Work};
 
 /// Starts the writer and the syncer, each on its own OS thread: sled calls block.
@@ -56,6 +57,7 @@ pub(crate) fn spawn(
         .unwrap_or_else(|e| e.into_inner())
         .position();
     let writer = Writer {
+        cache: Cache::new(shared.config.exchange_cache),
         shared,
         model,
         turns,
@@ -73,6 +75,8 @@ type Reply = oneshot::Sender<Result<Outcome, EngineError>>;
 struct Writer {
     shared: Arc<Shared>,
     model: WriteModel,
+    /// The bound of what `model` holds of the agreements' exchanges.
+    cache: Cache,
     /// Where staged batches go to be synced.
     turns: std::sync::mpsc::SyncSender<Turn>,
     /// The last position the write model holds (committed or staged).
@@ -177,15 +181,42 @@ impl Writer {
 
     /// Judges `submissions` in order as [`Writer::take`] would, on a scoped
     /// copy of the write model (each accepted one's facts applied to it
-    /// before the next is judged), and appends nothing.
-    fn check(&self, mut submissions: Vec<crate::Submission>) -> Vec<Result<Checked, EngineError>> {
+    /// before the next is judged), and appends nothing. The exchanges they
+    /// read are loaded into the write model first, so that the copy holds
+    /// them (ADR 0054).
+    fn check(
+        &mut self,
+        mut submissions: Vec<crate::Submission>,
+    ) -> Vec<Result<Checked, EngineError>> {
+        for s in &submissions {
+            let log = self.shared.log.as_ref();
+            let position = self.position;
+            match self.cache.load(log, &mut self.model, &s.command, position) {
+                Ok(loaded) => self.shared.metrics.exchanges(loaded, 0),
+                Err(error) => {
+                    let message = error.to_string();
+                    return submissions
+                        .iter()
+                        .map(|_| Err(EngineError::Store(StoreError::Io(message.clone()))))
+                        .collect();
+                }
+            }
+        }
         let mut scratch = self.model.scoped(submissions.iter().map(|s| &s.command));
         let mut draft = Draft::default();
         // Which submission each of the draft's writes came from.
         let mut origins = Vec::new();
         let mut answers = Vec::with_capacity(submissions.len());
         for (i, s) in submissions.iter_mut().enumerate() {
-            let answer = match take(&self.shared, &mut scratch, s, &mut draft) {
+            let taken = take(
+                &self.shared,
+                &mut scratch,
+                None,
+                self.position,
+                s,
+                &mut draft,
+            );
+            let answer = match taken {
                 Verdict::Wait(Pending::Appended { .. }) => {
                     origins.push(i);
                     Ok(Checked::New)
@@ -234,6 +265,7 @@ impl Writer {
             }
         }
         if waiting.is_empty() {
+            self.settle();
             return;
         }
         let started = Instant::now();
@@ -247,6 +279,7 @@ impl Writer {
                 .staged_to
                 .store(last.position, Ordering::Release);
         }
+        self.settle();
         let turn = Turn {
             batch: Batch::Staged(staged),
             waiting,
@@ -295,6 +328,7 @@ impl Writer {
             }
             if kept.is_empty() {
                 self.shared.log.unlock_head();
+                self.settle();
                 return;
             }
             let started = Instant::now();
@@ -312,6 +346,7 @@ impl Writer {
                             .staged_to
                             .store(last.position, Ordering::Release);
                     }
+                    self.settle();
                     let waiting = kept
                         .into_iter()
                         .map(|(job, pending)| (job.reply, pending))
@@ -390,6 +425,7 @@ impl Writer {
                 let advanced =
                     models.advance(shared.log.as_ref(), Some(shared.snapshots.as_ref()), last);
                 self.model = models.write;
+                self.cache.reset();
                 *read = models.read;
                 read.read_texts_from(shared.texts.clone());
                 advanced?;
@@ -415,19 +451,41 @@ impl Writer {
         let read = self.shared.read.read().unwrap_or_else(|e| e.into_inner());
         self.model = read.write_model();
         self.position = read.position();
+        self.cache.reset();
     }
 
     fn take(&mut self, s: &mut crate::Submission, draft: &mut Draft) -> Verdict {
-        take(&self.shared, &mut self.model, s, draft)
+        let cache = Some(&mut self.cache);
+        take(
+            &self.shared,
+            &mut self.model,
+            cache,
+            self.position,
+            s,
+            draft,
+        )
+    }
+
+    /// After a batch staged up to `self.position` (or none): pins its
+    /// agreements and unloads the exchanges beyond the cache's bound.
+    fn settle(&mut self) {
+        self.cache.staged(self.position);
+        let durable = self.shared.log.head().position;
+        let evicted = self.cache.evict(&mut self.model, durable);
+        self.shared.metrics.exchanges(0, evicted);
     }
 }
 
-/// Checks and decides one submission against `model`: a repeat of a command
-/// id is answered as the first was, a new command is decided. The writer
-/// calls it on its model, a dry run ([`Writer::check`]) on a scoped copy.
+/// Checks and decides one submission against `model`, which holds the log
+/// up to `position` and the batch being decided: a repeat of a command id
+/// is answered as the first was, a new command is decided. The writer calls
+/// it on its model and cache, a dry run ([`Writer::check`]) on a scoped
+/// copy without one.
 fn take(
     shared: &Shared,
     model: &mut WriteModel,
+    cache: Option<&mut Cache>,
+    position: u64,
     s: &mut crate::Submission,
     draft: &mut Draft,
 ) -> Verdict {
@@ -441,7 +499,7 @@ fn take(
         Ok(None) => {}
         Err(error) => return Verdict::Answer(Err(error.into())),
     }
-    match decide(shared, model, s, &mut draft.versions) {
+    match decide(shared, model, cache, position, s, &mut draft.versions) {
         Ok((write, events, refolded)) => {
             let index = draft.writes.len();
             draft.ids.insert(command_id, index);
@@ -473,11 +531,14 @@ type Decided = (Write, Vec<Event>, Option<Box<ReadModels>>);
 
 /// Expected version, the actor's rights and the domain's rules, in that
 /// order, for a command id never seen before (a void: its event found
-/// first, [`crate::void`]).
+/// first, [`crate::void`]). The agreements' exchanges the rules read are
+/// loaded first, from the log up to `position` ([`crate::exchanges`]).
 /// On success `model` already includes the command's events.
 fn decide(
     shared: &Shared,
     model: &mut WriteModel,
+    mut cache: Option<&mut Cache>,
+    position: u64,
     s: &mut crate::Submission,
     versions: &mut HashMap<String, u64>,
 ) -> Result<Decided, EngineError> {
@@ -496,6 +557,12 @@ fn decide(
             let stream = command.stream().expect("ids are assigned").to_string();
             check_version(shared, s, versions, &stream)?;
             crate::access::authorize(&s.actor, command, model).map_err(EngineError::Forbidden)?;
+            let log = shared.log.as_ref();
+            let loaded = match cache.as_deref_mut() {
+                Some(cache) => cache.load(log, model, command, position)?,
+                None => crate::exchanges::load_needed(log, model, command, position)?,
+            };
+            shared.metrics.exchanges(loaded, 0);
             let circumstances = Circumstances {
                 today: Some(crate::clock::today()),
                 file: stored_file(shared, command)?,
@@ -509,6 +576,14 @@ fn decide(
         *model = models.write;
         Box::new(models.read)
     });
+    if let Some(cache) = cache {
+        if refolded.is_some() {
+            cache.reset();
+        }
+        if let StreamId::Agreement(id) = &decision.stream {
+            cache.writes(*id);
+        }
+    }
     let mut events = Vec::with_capacity(decision.facts.len());
     let mut new_events = Vec::with_capacity(decision.facts.len());
     for fact in decision.facts {

@@ -8,22 +8,24 @@
 //! - per agreement: its memberships (both models keep them alike, with
 //!   `accord_domain::Members`); `signed_on`; the terms as signed and every
 //!   amendment in (effective_on, position) order; the first termination's
-//!   date;
-//! - its exchanges as last corrected (date, area, parties, activity,
-//!   follow-ups) and whether retracted; its reviews' periods and whether
-//!   closed; its activities (cancelled, the exchanges naming them) and the
-//!   follow-ups of its exchanges (completed or not).
+//!   date; its reviews' periods and whether closed; its activities and
+//!   whether cancelled;
+//! - every exchange id, the keys of the exchange table; the positions
+//!   voided.
 //!
-//! The read models key exchanges globally, and the rules keep exchange ids
-//! unique across agreements (ADR 0022), so for every log the rules write
-//! the derived model equals the folded one (property-tested in
+//! Each agreement's exchanges (their states, the exchanges naming each
+//! activity, the follow-ups) are not derived: they are loaded from the
+//! agreement's stream when a command reads them (ADR 0054), so that
+//! start-up does not walk every exchange. The read models key exchanges
+//! globally, and the rules keep exchange ids unique across agreements
+//! (ADR 0022), so for every log the rules write the derived model, its
+//! exchanges loaded, equals the folded one (property-tested in
 //! `accord-engine`; `accord rebuild --check` compares them on a real log).
 
 use std::collections::HashMap;
 
 use accord_domain::{
-    ActivityState, AgreementState, ExchangeState, ExchangeStates, FollowUpState, PartyProfile,
-    PartyState, ReviewState, Terms, WriteModel,
+    ActivityState, AgreementState, PartyProfile, PartyState, ReviewState, Terms, WriteModel,
 };
 
 use crate::state::AgreementRecord;
@@ -48,57 +50,20 @@ impl ReadModels {
                 (id.clone(), state)
             })
             .collect();
-        let mut agreements: HashMap<_, _> = self
+        let agreements = self
             .agreements
             .iter()
             .map(|(id, record)| (*id, agreement_state(record)))
             .collect();
-        // Each agreement's exchanges gathered in table order, then sorted
-        // once into its `ExchangeStates` (inserting them one by one in this
-        // order would move the entries after each).
-        let mut exchanges: HashMap<_, Vec<_>> = self
-            .agreements
-            .iter()
-            .map(|(id, record)| (*id, Vec::with_capacity(record.exchanges.len())))
-            .collect();
-        // One pass over the exchange table in its own order, not a lookup
-        // per id in each agreement's list: at a million events the table
-        // is over 100 MB and random lookups into it cost a cache miss each.
-        for (id, x) in self.exchanges.iter() {
-            let Some(agreement) = agreements.get_mut(&x.agreement_id) else {
-                continue;
-            };
-            let state = ExchangeState {
-                occurred_on: x.occurred_on,
-                area: x.area.clone(),
-                parties: x.parties.clone(),
-                retracted: x.retracted,
-                activity_id: x.activity_id,
-                follow_ups: x.follow_ups.iter().map(|f| f.follow_up_id).collect(),
-            };
-            if let Some(list) = exchanges.get_mut(&x.agreement_id) {
-                list.push((*id, state));
-            }
-            let record = &self.agreements[&x.agreement_id];
-            for f in &x.follow_ups {
-                let state = FollowUpState {
-                    exchange_id: *id,
-                    follow_up: f.clone(),
-                    completed: record.completions.contains_key(&f.follow_up_id),
-                };
-                agreement.follow_ups.insert(f.follow_up_id, state);
-            }
-        }
-        for (id, list) in exchanges {
-            if let Some(agreement) = agreements.get_mut(&id) {
-                agreement.exchanges = ExchangeStates::from(list);
-            }
-        }
-        WriteModel::from_parts(parties, agreements)
+        // Exchange ids are unique across the log: the table's keys are
+        // every agreement's.
+        let exchange_ids = self.exchanges.iter().map(|(id, x)| (*id, x.agreement_id));
+        let voided = self.voids.keys().copied().collect();
+        WriteModel::from_parts(parties, agreements, exchange_ids, voided)
     }
 }
 
-/// An agreement's state without its exchanges (added by the caller).
+/// An agreement's state, its exchanges not loaded.
 fn agreement_state(record: &AgreementRecord) -> AgreementState {
     let signed = &record.signed;
     let reviews = record
@@ -132,7 +97,7 @@ fn agreement_state(record: &AgreementRecord) -> AgreementState {
         // Both keep amendments in (effective_on, position) order.
         amendments: record.amendments.iter().map(|(_, a)| a.clone()).collect(),
         terminated_on: record.terminated.map(|(on, _)| on),
-        exchanges: ExchangeStates::default(),
+        exchanges: None,
         reviews,
         activities: record
             .activities
@@ -140,34 +105,44 @@ fn agreement_state(record: &AgreementRecord) -> AgreementState {
             .map(|a| {
                 let state = ActivityState {
                     cancelled: a.cancelled.is_some(),
-                    carried_by: a.carried_by.iter().copied().collect(),
                 };
                 (a.planned.activity_id, state)
             })
             .collect(),
-        follow_ups: HashMap::new(),
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use accord_domain::{Event, WriteModel};
+    use accord_domain::{AgreementExchanges, Event, WriteModel};
 
     use crate::test_seed::every_event_type;
     use crate::ReadModels;
 
     #[test]
-    fn the_derived_write_model_equals_the_folded_one_after_every_event() {
+    fn the_derived_write_model_its_exchanges_loaded_equals_the_folded_one_after_every_event() {
         let mut read = ReadModels::new();
         let mut write = WriteModel::new();
-        for (i, event) in every_event_type().iter().enumerate() {
+        let events = every_event_type();
+        for (i, event) in events.iter().enumerate() {
             write.evolve(event);
             read.apply(i as u64 + 1, 1, event);
 
-            assert_eq!(read.write_model(), write, "after {}", event.type_name());
+            let mut derived = read.write_model();
+            for id in read.agreements.keys() {
+                assert!(!derived.is_loaded(*id));
+                let stream = events[..=i]
+                    .iter()
+                    .filter(|e| accord_domain::model::event_agreement(e) == Some(*id));
+                derived.load(*id, AgreementExchanges::fold(stream).unwrap());
+            }
+            assert_eq!(derived, write, "after {}", event.type_name());
         }
-        assert!(every_event_type()
+        assert!(events
             .iter()
             .any(|e| matches!(e, Event::AgreementAmended(_))));
+        assert!(events
+            .iter()
+            .any(|e| matches!(e, Event::FollowUpCompleted(_))));
     }
 }

@@ -139,7 +139,11 @@ mod tests {
 
     #[test]
     fn a_snapshot_round_trips_both_models() {
-        let (read, write) = test_seed::every_event_type_models();
+        let (read, mut write) = test_seed::every_event_type_models();
+        // The write model's exchanges are loaded from the log, not decoded.
+        for id in read.agreements.keys() {
+            write.unload(*id);
+        }
 
         let (read2, write2) = decode_snapshot(&encode_snapshot(&read)).unwrap();
 
