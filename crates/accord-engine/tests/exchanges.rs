@@ -11,13 +11,14 @@
 use std::sync::Arc;
 
 use accord_domain::*;
-use accord_engine::{
-    clock, Checked, Engine, EngineConfig, EngineError, Models, Outcome, Submission,
-};
+use accord_engine::{clock, Checked, Engine, EngineConfig, EngineError, Models, Outcome};
 use accord_projections::decode;
-use accord_store::{Actor, EventLog, Role, SledStore, SnapshotStore};
+use accord_store::{EventLog, SledStore, SnapshotStore};
 use serde_json::json;
 use uuid::Uuid;
+
+mod support;
+use support::{command, submission};
 
 const A: &str = "0190f0a0-2007-7000-8000-00000000000a";
 const B: &str = "0190f0a0-2007-7000-8000-00000000000b";
@@ -26,25 +27,6 @@ const VISIT: &str = "0190f0a0-2008-7000-8000-000000000001";
 const FAIR: &str = "0190f0a0-2009-7000-8000-000000000002";
 const TALKS: &str = "0190f0a0-2008-7000-8000-000000000003";
 const REPORT: &str = "0190f0a0-2008-7000-8000-0000000000f1";
-
-fn command(json: serde_json::Value) -> Command {
-    serde_json::from_value(json).expect("a valid command")
-}
-
-fn submission(command: Command) -> Submission {
-    Submission {
-        command,
-        command_id: None,
-        expected_version: None,
-        correlation_id: None,
-        actor: Actor {
-            token_id: "test".into(),
-            role: Role::Admin,
-            party_id: None,
-        },
-        request_hash: [0; 32],
-    }
-}
 
 fn register(id: &str) -> Command {
     command(json!({"type": "RegisterParty", "data": {

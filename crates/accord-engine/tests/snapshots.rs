@@ -7,10 +7,13 @@ use std::time::{Duration, Instant};
 
 use accord_domain::Command;
 use accord_engine::retention::retained;
-use accord_engine::{rebuild_read_models, Engine, EngineConfig, Loaded, Models, Submission};
+use accord_engine::{rebuild_read_models, Engine, EngineConfig, Loaded, Models};
 use accord_projections::SNAPSHOT_FORMAT;
-use accord_store::{Actor, Role, SledStore, SnapshotStore};
+use accord_store::{SledStore, SnapshotStore};
 use serde_json::json;
+
+mod support;
+use support::{command, submission};
 
 const AGREEMENT: &str = "0190f0a0-2007-7000-8000-000000002007";
 
@@ -20,25 +23,6 @@ fn config(every: u64, keep_recent: usize) -> EngineConfig {
         snapshot_keep_recent: keep_recent,
         as_of_cache: 2,
         ..EngineConfig::default()
-    }
-}
-
-fn command(value: serde_json::Value) -> Command {
-    serde_json::from_value(value).expect("a valid command")
-}
-
-fn submission(command: Command) -> Submission {
-    Submission {
-        command,
-        command_id: None,
-        expected_version: None,
-        correlation_id: None,
-        actor: Actor {
-            token_id: "test".into(),
-            role: Role::Admin,
-            party_id: None,
-        },
-        request_hash: [0; 32],
     }
 }
 

@@ -18,30 +18,10 @@ use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use serde_json::json;
 use uuid::Uuid;
 
+mod support;
+use support::{admin, command, submission};
+
 const AGREEMENT: &str = "0190f0a0-2013-7000-8000-000000000001";
-
-fn admin() -> Actor {
-    Actor {
-        token_id: "test".into(),
-        role: Role::Admin,
-        party_id: None,
-    }
-}
-
-fn submission(command: Command) -> Submission {
-    Submission {
-        command,
-        command_id: None,
-        expected_version: None,
-        correlation_id: None,
-        actor: admin(),
-        request_hash: [0; 32],
-    }
-}
-
-fn command(json: serde_json::Value) -> Command {
-    serde_json::from_value(json).expect("a valid command")
-}
 
 fn register(id: &str) -> Command {
     command(json!({"type": "RegisterParty", "data": {
