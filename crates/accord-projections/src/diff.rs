@@ -146,7 +146,7 @@ impl<'a> Seen<'a> {
             DiffDate::AllFacts { today } => known.map_or(today, |r| r.latest.max(today)),
         };
         let record = known.filter(|r| r.exists_at(day));
-        let exchanges = &side.models.exchanges;
+        let exchanges = side.models.exchanges.of(&id);
         Seen {
             record,
             day,

@@ -172,7 +172,8 @@ impl ReadModels {
     ) -> Vec<(DueKind, bool, BusinessDate)> {
         let concerns = |p: &PartyId| party.is_none_or(|own| own == p);
         let mut found = Vec::new();
-        for a in crate::plans::activities_at(record, &self.exchanges, at) {
+        let exchanges = self.exchanges.of(&record.signed.agreement_id);
+        for a in crate::plans::activities_at(record, exchanges, at) {
             if a.status == crate::plans::ActivityStatus::Overdue && concerns(&a.lead_party) {
                 let kind = DueKind::ActivityOverdue {
                     activity_id: a.activity_id,
@@ -182,7 +183,7 @@ impl ReadModels {
                 found.push((kind, true, a.due_on));
             }
         }
-        for f in crate::plans::follow_ups_at(record, &self.exchanges, at) {
+        for f in crate::plans::follow_ups_at(record, exchanges, at) {
             if f.status == crate::plans::FollowUpStatus::Overdue && concerns(&f.party_id) {
                 let kind = DueKind::FollowUpOverdue {
                     follow_up_id: f.follow_up_id,

@@ -21,9 +21,9 @@ use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::ops::{Deref, DerefMut};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
-use accord_domain::{AreaId, Event, ExchangeId, PartyId, PartyList};
+use accord_domain::{AgreementId, AreaId, Event, ExchangeId, PartyId, PartyList};
 
 use crate::state::{ExchangeRecord, ExchangeTexts};
 
@@ -50,15 +50,27 @@ pub(crate) enum Texts {
     Read(Arc<dyn EventsAt>),
 }
 
-/// Every exchange by id, and where their texts come from.
+/// One agreement's exchanges by id, and where their texts come from.
 ///
 /// Records are boxed: the table then holds an id and a pointer per
-/// exchange, so growing it by doubling while a million-event log is folded
-/// moves 24 bytes an entry, not the whole record. Serialized without the
-/// texts, each area and party list once ([`stored`]); decoded lean.
+/// exchange, so growing it by doubling moves 24 bytes an entry, not the
+/// whole record.
 #[derive(Clone, Default)]
 pub(crate) struct Exchanges {
     pub records: HashMap<ExchangeId, Box<ExchangeRecord>>,
+    pub texts: Texts,
+}
+
+/// Every agreement's exchange table ([`Exchanges`]), by agreement (ADR 0056).
+///
+/// Each agreement's table is shared (`Arc`): a copy of the read models (an
+/// `as_of` state at the live position, a test's clone) copies a pointer
+/// per agreement, and applying an exchange event copies the one table it
+/// changes if a copy still shares it. Serialized without the texts, each
+/// area and party list once ([`stored`]); decoded lean.
+#[derive(Clone, Default)]
+pub(crate) struct ExchangeTables {
+    pub by_agreement: HashMap<AgreementId, Arc<Exchanges>>,
     pub texts: Texts,
     /// One copy of each area and party id the records name.
     pub interned: Interned,
@@ -120,11 +132,32 @@ fn shared<T: Clone + Eq + std::hash::Hash>(set: &mut HashSet<T>, id: &T) -> T {
     }
 }
 
-impl Exchanges {
-    /// Adds a record, its ids shared.
+/// An empty table: what an agreement without exchanges has.
+static EMPTY: LazyLock<Exchanges> = LazyLock::new(Exchanges::default);
+
+impl ExchangeTables {
+    /// The table of agreement `id` (empty if it has no exchanges).
+    pub fn of(&self, id: &AgreementId) -> &Exchanges {
+        self.by_agreement.get(id).map_or(&EMPTY, |t| &**t)
+    }
+
+    /// The table of agreement `id` to change, made if it is the first
+    /// exchange, copied first if a copy of the models shares it.
+    pub fn of_mut(&mut self, id: AgreementId) -> &mut Exchanges {
+        let texts = &self.texts;
+        let table = self.by_agreement.entry(id).or_insert_with(|| {
+            Arc::new(Exchanges {
+                records: HashMap::new(),
+                texts: texts.clone(),
+            })
+        });
+        Arc::make_mut(table)
+    }
+
+    /// Adds a record to its agreement's table, its ids shared.
     pub fn insert(&mut self, id: ExchangeId, mut x: ExchangeRecord) {
         self.interned.record(&mut x);
-        self.records.insert(id, Box::new(x));
+        self.of_mut(x.agreement_id).records.insert(id, Box::new(x));
     }
 
     /// Whether records applied now keep their texts.
@@ -132,6 +165,36 @@ impl Exchanges {
         matches!(self.texts, Texts::Kept)
     }
 
+    /// Reads texts from `texts` from now on, in every table.
+    pub fn set_texts(&mut self, texts: Texts) {
+        for table in self.by_agreement.values_mut() {
+            Arc::make_mut(table).texts = texts.clone();
+        }
+        self.texts = texts;
+    }
+
+    /// Every record of every agreement (in no particular order).
+    pub fn values(&self) -> impl Iterator<Item = &ExchangeRecord> {
+        self.by_agreement
+            .values()
+            .flat_map(|t| t.records.values().map(|x| &**x))
+    }
+
+    /// Every record of every agreement, to change (each table copied first
+    /// if a copy of the models shares it).
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut ExchangeRecord> {
+        self.by_agreement
+            .values_mut()
+            .flat_map(|t| Arc::make_mut(t).records.values_mut().map(|x| &mut **x))
+    }
+
+    /// How many records the tables hold together.
+    pub fn len(&self) -> usize {
+        self.by_agreement.values().map(|t| t.records.len()).sum()
+    }
+}
+
+impl Exchanges {
     /// The texts of `x` as last corrected: kept, or read from its source
     /// events.
     ///
@@ -174,6 +237,14 @@ impl DerefMut for Exchanges {
     }
 }
 
+/// Equal when every agreement's records are, wherever their texts come
+/// from.
+impl PartialEq for ExchangeTables {
+    fn eq(&self, other: &Self) -> bool {
+        self.by_agreement == other.by_agreement
+    }
+}
+
 /// Equal when the records are, wherever their texts come from.
 impl PartialEq for Exchanges {
     fn eq(&self, other: &Self) -> bool {
@@ -181,16 +252,30 @@ impl PartialEq for Exchanges {
     }
 }
 
-impl fmt::Debug for Exchanges {
+impl fmt::Debug for Texts {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let texts = match self.texts {
+        f.write_str(match self {
             Texts::Kept => "kept",
             Texts::Lean => "lean",
             Texts::Read(_) => "read from the log",
-        };
+        })
+    }
+}
+
+impl fmt::Debug for Exchanges {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Exchanges")
             .field("records", &self.records)
-            .field("texts", &texts)
+            .field("texts", &self.texts)
+            .finish()
+    }
+}
+
+impl fmt::Debug for ExchangeTables {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ExchangeTables")
+            .field("by_agreement", &self.by_agreement)
+            .field("texts", &self.texts)
             .finish()
     }
 }

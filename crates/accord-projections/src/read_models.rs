@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::counted::CountedExchanges;
 pub(crate) use crate::exchanges::Exchanges;
-use crate::exchanges::{EventsAt, Texts};
+use crate::exchanges::{EventsAt, ExchangeTables, Texts};
 use crate::fold;
 use crate::state::{count, AgreementRecord, ExchangeRecord, PartyRecord};
 use crate::views::{
@@ -66,7 +66,8 @@ pub struct ReadModels {
     pub(crate) agreements: HashMap<AgreementId, AgreementRecord>,
     /// Agreement ids in signing (position) order.
     pub(crate) signing_order: Vec<AgreementId>,
-    pub(crate) exchanges: Exchanges,
+    /// Every agreement's exchange records, by agreement (ADR 0056).
+    pub(crate) exchanges: ExchangeTables,
     /// Every void applied: the voided event's position → the void's
     /// (ADR 0031). The voided events themselves were never applied: the
     /// engine folds the log again without them when it meets a void.
@@ -84,7 +85,7 @@ struct Stored {
     party_agreements: HashMap<PartyId, Vec<AgreementId>>,
     agreements: HashMap<AgreementId, AgreementRecord>,
     signing_order: Vec<AgreementId>,
-    exchanges: Exchanges,
+    exchanges: ExchangeTables,
     voids: BTreeMap<u64, u64>,
 }
 
@@ -124,7 +125,7 @@ impl ReadModels {
     /// Reads exchange texts from `events` (the log) from now on, and stops
     /// keeping them: those kept so far are dropped.
     pub fn read_texts_from(&mut self, events: Arc<dyn EventsAt>) {
-        self.exchanges.texts = Texts::Read(events);
+        self.exchanges.set_texts(Texts::Read(events));
         for x in self.exchanges.values_mut() {
             x.texts = None;
         }
@@ -180,10 +181,12 @@ impl ReadModels {
             }
             other => self.apply_to_agreement(position, other),
         }
-        if let Some(record) = agreement.and_then(|id| self.agreements.get_mut(&id)) {
+        if let Some((id, record)) =
+            agreement.and_then(|id| Some((id, self.agreements.get_mut(&id)?)))
+        {
             record.version = version;
             if recount {
-                record.counted = CountedExchanges::of(record, &self.exchanges);
+                record.counted = CountedExchanges::of(record, self.exchanges.of(&id));
             }
         }
     }
@@ -191,11 +194,11 @@ impl ReadModels {
     /// Recomputes every agreement's report aggregate from its record (as a
     /// snapshot, which does not hold them, is decoded).
     ///
-    /// One pass over the exchange table rather than a look-up in it per
-    /// exchange of each agreement: at a million events the table holds
+    /// One pass over the exchange tables rather than a look-up per
+    /// exchange of each agreement: at a million events the tables hold
     /// 850,000 records and each look-up misses the cache. Equal to
     /// [`CountedExchanges::of`] for every agreement (its exchanges are
-    /// those of the table that name it).
+    /// those of its table).
     fn recount_exchanges(&mut self) {
         for record in self.agreements.values_mut() {
             record.counted = CountedExchanges::default();
@@ -308,7 +311,7 @@ impl ReadModels {
     /// by then. Scans no exchanges when `at` is on or after its latest fact.
     pub fn agreement(&self, id: AgreementId, at: BusinessDate) -> Option<AgreementView> {
         let record = self.agreements.get(&id).filter(|r| r.exists_at(at))?;
-        Some(fold::agreement_view(record, &self.exchanges, at))
+        Some(fold::agreement_view(record, self.exchanges.of(&id), at))
     }
 
     /// The exchanges of an agreement that occurred by `at` (as corrected),
@@ -322,7 +325,12 @@ impl ReadModels {
         query: &ExchangeQuery,
     ) -> Option<Vec<ExchangeView>> {
         let record = self.agreements.get(&id).filter(|r| r.exists_at(at))?;
-        Some(fold::exchange_list(record, &self.exchanges, at, query))
+        Some(fold::exchange_list(
+            record,
+            self.exchanges.of(&id),
+            at,
+            query,
+        ))
     }
 
     fn register(&mut self, e: PartyRegistered) {
@@ -408,7 +416,11 @@ impl ReadModels {
         let Some(record) = self.agreements.get_mut(&e.agreement_id) else {
             return;
         };
-        if self.exchanges.contains_key(&e.exchange_id) {
+        if self
+            .exchanges
+            .of(&e.agreement_id)
+            .contains_key(&e.exchange_id)
+        {
             return;
         }
         let id = e.exchange_id;
@@ -423,10 +435,15 @@ impl ReadModels {
 
     /// A correction fixes the record: the totals move with its area.
     fn correct_exchange(&mut self, position: u64, e: &ExchangeCorrected) {
-        let Exchanges {
-            records, interned, ..
+        let ExchangeTables {
+            by_agreement,
+            interned,
+            ..
         } = &mut self.exchanges;
-        let Some(exchange) = records.get_mut(&e.exchange_id) else {
+        let Some(table) = by_agreement.get_mut(&e.agreement_id) else {
+            return;
+        };
+        let Some(exchange) = Arc::make_mut(table).records.get_mut(&e.exchange_id) else {
             return;
         };
         let Some(record) = self.agreements.get_mut(&exchange.agreement_id) else {
@@ -451,7 +468,10 @@ impl ReadModels {
 
     /// A retraction removes the exchange from the counts at every date.
     fn retract_exchange(&mut self, position: u64, e: &ExchangeRetracted) {
-        let Some(exchange) = self.exchanges.get_mut(&e.exchange_id) else {
+        let Some(table) = self.exchanges.by_agreement.get_mut(&e.agreement_id) else {
+            return;
+        };
+        let Some(exchange) = Arc::make_mut(table).records.get_mut(&e.exchange_id) else {
             return;
         };
         exchange.sources.push(position);

@@ -206,7 +206,8 @@ impl ReadModels {
             .iter()
             .filter_map(|id| self.agreements.get(id))
             .filter_map(|record| {
-                let row = include(record, &self.exchanges, &window, party, lineage)?;
+                let exchanges = self.exchanges.of(&record.signed.agreement_id);
+                let row = include(record, exchanges, &window, party, lineage)?;
                 if let Some(years) = years.as_deref_mut() {
                     years::add(record, window.span(), years);
                 }

@@ -55,9 +55,13 @@ impl ReadModels {
             .iter()
             .map(|(id, record)| (*id, agreement_state(record)))
             .collect();
-        // Exchange ids are unique across the log: the table's keys are
-        // every agreement's.
-        let exchange_ids = self.exchanges.iter().map(|(id, x)| (*id, x.agreement_id));
+        // Every agreement's exchange ids (an id recorded under two
+        // agreements by a log written before ADR 0022 under each).
+        let exchange_ids = self
+            .exchanges
+            .by_agreement
+            .iter()
+            .flat_map(|(agreement, t)| t.records.keys().map(|id| (*id, *agreement)));
         let voided = self.voids.keys().copied().collect();
         WriteModel::from_parts(parties, agreements, exchange_ids, voided)
     }

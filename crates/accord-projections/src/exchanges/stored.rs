@@ -1,6 +1,7 @@
-//! The exchange table as a snapshot holds it (format 8, ADR 0043): every
-//! area and every list of parties once, then each record naming them by
-//! number.
+//! The exchange tables as a snapshot holds them (format 8, ADR 0043):
+//! every area and every list of parties once, then each record of every
+//! agreement naming them by number (a record names its agreement, which
+//! gives it its table as it is decoded, ADR 0056).
 //!
 //! ```text
 //! areas: [AreaId] ‖ lists: [[PartyId]] ‖ records: [(ExchangeId, record)]
@@ -15,6 +16,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
 
 use accord_domain::{
     ActivityId, AgreementId, AreaId, BusinessDate, ExchangeId, ExchangeKind, FollowUp, PartyList,
@@ -23,7 +25,7 @@ use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeSeq, SerializeStruct};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::{Exchanges, Interned, Texts};
+use super::{ExchangeTables, Exchanges, Interned, Texts};
 use crate::state::ExchangeRecord;
 
 /// A record as stored: its area and parties by number.
@@ -85,11 +87,11 @@ impl<'a, T: Eq + std::hash::Hash> Numbering<'a, T> {
     }
 }
 
-impl Serialize for Exchanges {
+impl Serialize for ExchangeTables {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut areas = Numbering::new();
         let mut lists = Numbering::new();
-        for x in self.records.values() {
+        for x in self.values() {
             areas.add(&x.area);
             lists.add(&x.parties);
         }
@@ -99,7 +101,7 @@ impl Serialize for Exchanges {
         table.serialize_field(
             "records",
             &Records {
-                records: &self.records,
+                tables: self,
                 areas: &areas,
                 lists: &lists,
             },
@@ -110,15 +112,16 @@ impl Serialize for Exchanges {
 
 /// The records, serialized one by one with their numbers.
 struct Records<'a> {
-    records: &'a HashMap<ExchangeId, Box<ExchangeRecord>>,
+    tables: &'a ExchangeTables,
     areas: &'a Numbering<'a, AreaId>,
     lists: &'a Numbering<'a, PartyList>,
 }
 
 impl Serialize for Records<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut seq = s.serialize_seq(Some(self.records.len()))?;
-        for (id, x) in self.records {
+        let mut seq = s.serialize_seq(Some(self.tables.len()))?;
+        let records = self.tables.by_agreement.values();
+        for (id, x) in records.flat_map(|t| t.records.iter()) {
             let stored = StoredRef {
                 agreement_id: x.agreement_id,
                 position: x.position,
@@ -138,7 +141,7 @@ impl Serialize for Records<'_> {
     }
 }
 
-impl<'de> Deserialize<'de> for Exchanges {
+impl<'de> Deserialize<'de> for ExchangeTables {
     /// Lean (no texts), every area, party id and list shared.
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_struct("Exchanges", &["areas", "lists", "records"], Table)
@@ -148,14 +151,14 @@ impl<'de> Deserialize<'de> for Exchanges {
 struct Table;
 
 impl<'de> Visitor<'de> for Table {
-    type Value = Exchanges;
+    type Value = ExchangeTables;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("an exchange table")
     }
 
     /// bincode (snapshots): the three fields in order.
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Exchanges, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<ExchangeTables, A::Error> {
         let missing = || serde::de::Error::custom("an exchange table of three fields");
         let mut interned = Interned::default();
         let areas: Vec<AreaId> = seq.next_element()?.ok_or_else(missing)?;
@@ -167,12 +170,12 @@ impl<'de> Visitor<'de> for Table {
             interned: &mut interned,
         };
         let records = seq.next_element_seed(seed)?.ok_or_else(missing)?;
-        Ok(Exchanges::decoded(records, interned))
+        Ok(ExchangeTables::decoded(records, interned))
     }
 
     /// Self-describing formats (JSON in tests): the three fields by name,
     /// in the order they are written.
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Exchanges, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ExchangeTables, A::Error> {
         expect_key(&mut map, "areas")?;
         let areas: Vec<AreaId> = map.next_value()?;
         expect_key(&mut map, "lists")?;
@@ -185,7 +188,7 @@ impl<'de> Visitor<'de> for Table {
             lists: &lists,
             interned: &mut interned,
         })?;
-        Ok(Exchanges::decoded(records, interned))
+        Ok(ExchangeTables::decoded(records, interned))
     }
 }
 
@@ -212,11 +215,14 @@ impl Interned {
     }
 }
 
-impl Exchanges {
-    /// A decoded table: lean (a snapshot holds no texts).
-    fn decoded(records: HashMap<ExchangeId, Box<ExchangeRecord>>, interned: Interned) -> Self {
-        Exchanges {
-            records,
+impl ExchangeTables {
+    /// Decoded tables: lean (a snapshot holds no texts).
+    fn decoded(by_agreement: HashMap<AgreementId, Exchanges>, interned: Interned) -> Self {
+        ExchangeTables {
+            by_agreement: by_agreement
+                .into_iter()
+                .map(|(id, table)| (id, Arc::new(table)))
+                .collect(),
             texts: Texts::Lean,
             interned,
         }
@@ -231,7 +237,7 @@ struct RecordsSeed<'a> {
 }
 
 impl<'de> DeserializeSeed<'de> for RecordsSeed<'_> {
-    type Value = HashMap<ExchangeId, Box<ExchangeRecord>>;
+    type Value = HashMap<AgreementId, Exchanges>;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_seq(self)
@@ -239,17 +245,14 @@ impl<'de> DeserializeSeed<'de> for RecordsSeed<'_> {
 }
 
 impl<'de> Visitor<'de> for RecordsSeed<'_> {
-    type Value = HashMap<ExchangeId, Box<ExchangeRecord>>;
+    type Value = HashMap<AgreementId, Exchanges>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("exchange records")
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        // Room for the stated length up front (up to two million): serde's
-        // own collections reserve at most 1 MiB against hostile lengths,
-        // and the table would grow by doubling, moving every entry.
-        let mut records = HashMap::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 21));
+        let mut records: HashMap<AgreementId, Exchanges> = HashMap::new();
         while let Some((id, x)) = seq.next_element::<(ExchangeId, Stored)>()? {
             let out_of_range = || serde::de::Error::custom("an area or party list out of range");
             let area = self.areas.get(x.area as usize).ok_or_else(out_of_range)?;
@@ -272,7 +275,13 @@ impl<'de> Visitor<'de> for RecordsSeed<'_> {
                 texts: None,
             };
             self.interned.follow_ups(&mut record);
-            records.insert(id, Box::new(record));
+            let table = records
+                .entry(record.agreement_id)
+                .or_insert_with(|| Exchanges {
+                    records: HashMap::new(),
+                    texts: Texts::Lean,
+                });
+            table.records.insert(id, Box::new(record));
         }
         Ok(records)
     }

@@ -896,3 +896,68 @@ fn exchanges_share_one_copy_of_each_area_and_party_id_live_and_decoded() {
         );
     }
 }
+
+#[test]
+fn a_copy_of_the_models_shares_each_agreements_exchanges_until_one_changes() {
+    let events = story();
+    let original = replay(&events);
+    let mut copy = original.clone();
+    let shared = |a: &ReadModels, b: &ReadModels, id: AgreementId| {
+        std::sync::Arc::ptr_eq(
+            &a.exchanges.by_agreement[&id],
+            &b.exchanges.by_agreement[&id],
+        )
+    };
+    assert!(shared(&original, &copy, BILATERAL));
+    assert!(shared(&original, &copy, TRIPARTITE));
+
+    let position = original.position() + 1;
+    let version = original.agreements[&BILATERAL].version + 1;
+    copy.apply(position, version, &correct_area(2, "culture"));
+
+    assert!(!shared(&original, &copy, BILATERAL));
+    assert!(shared(&original, &copy, TRIPARTITE));
+    // The original is as it was: folded again, it is equal.
+    assert_eq!(original, replay(&events));
+    assert_eq!(copy, with([correct_area(2, "culture")]));
+}
+
+#[test]
+fn an_exchange_id_recorded_under_two_agreements_is_listed_under_each_and_corrected_in_its_own() {
+    // A log written before ADR 0022 could record one id under two
+    // agreements; each agreement's table holds its own record.
+    let twice = exchange(
+        TRIPARTITE,
+        1,
+        "2014-03-01",
+        "culture",
+        ExchangeKind::Meeting,
+        &["dong-nai-iza"],
+        "Cùng mã",
+    );
+    let mut corrected = correct_area(1, "investment_promotion");
+    if let Event::ExchangeCorrected(e) = &mut corrected {
+        e.agreement_id = TRIPARTITE;
+    }
+    let models = with([twice, corrected]);
+    let listed = |id| {
+        models
+            .exchanges(id, d("2030-01-01"), &ExchangeQuery::default())
+            .unwrap()
+            .into_iter()
+            .filter(|v| v.exchange_id == x(1))
+            .map(|v| (v.summary, v.area))
+            .collect::<Vec<_>>()
+    };
+    let bilateral = listed(BILATERAL);
+    assert_eq!(bilateral.len(), 1);
+    assert_ne!(bilateral[0].0, "Cùng mã");
+    assert_eq!(
+        listed(TRIPARTITE),
+        [("Cùng mã".to_owned(), area("investment_promotion"))]
+    );
+    assert_eq!(
+        decode_snapshot_read_models(&encode_snapshot(&models)).unwrap(),
+        models
+    );
+}

@@ -86,7 +86,8 @@ impl ReadModels {
         if !wanted {
             return None;
         }
-        let counted: Vec<&ExchangeRecord> = agreement_exchanges(record, &self.exchanges)
+        let exchanges = self.exchanges.of(&record.signed.agreement_id);
+        let counted: Vec<&ExchangeRecord> = agreement_exchanges(record, exchanges)
             .filter(|x| !x.retracted && window.holds(x.occurred_on))
             .collect();
         let mut by_area: BTreeMap<&AreaId, u64> = BTreeMap::new();
@@ -98,8 +99,7 @@ impl ReadModels {
             .map(|(area, n)| (area.clone(), n))
             .collect();
         let (outcomes, review_sources) = closed_outcomes(record, window);
-        let (activities, led) =
-            activity_counts(record, &self.exchanges, window.from, window.to, at);
+        let (activities, led) = activity_counts(record, exchanges, window.from, window.to, at);
         let (follow_ups, owed) = follow_up_counts(record, counted.iter().copied(), at);
         let mut exchange_sources: Vec<u64> = counted.iter().map(|x| x.position).collect();
         exchange_sources.sort_unstable();
