@@ -157,16 +157,21 @@ impl CountedExchanges {
     /// class, two binary searches per class; their positions only if
     /// `positions` (one pass over the rows).
     pub fn tally(&self, span: Span, positions: bool) -> Tally<'_> {
-        let counts = self
+        let counts: Vec<u64> = self
             .class_spans(span)
             .map(|(from, to)| self.days.count(from, to))
             .collect();
         let positions = if positions {
-            self.rows
-                .iter()
-                .filter(|r| span.holds(r.occurred_on))
-                .map(|r| r.position)
-                .collect()
+            // As many as counted: reserved once, not grown by doubling.
+            let total = usize::try_from(counts.iter().sum::<u64>()).expect("a count in memory");
+            let mut positions = Vec::with_capacity(total);
+            positions.extend(
+                self.rows
+                    .iter()
+                    .filter(|r| span.holds(r.occurred_on))
+                    .map(|r| r.position),
+            );
+            positions
         } else {
             Vec::new()
         };
