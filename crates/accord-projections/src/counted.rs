@@ -11,6 +11,12 @@
 //! costs the agreement's classes, not its exchanges. The positions come
 //! from one pass over the rows, in recording order, only when asked for.
 //!
+//! Beside them, its work plan part ([`PlanExchanges`], ADR 0059): the
+//! exchanges that carry out activities, with their days, and the
+//! follow-ups agreed, with their exchange's day: what the report's
+//! activity and follow-up counts and the due list read instead of the
+//! exchange records.
+//!
 //! A row is a function of its exchange's record ([`CountedExchanges::update`]
 //! after any event that changes the record: a binary search in the rows,
 //! and a day moved in at most two chunks of the days, whatever the
@@ -23,10 +29,12 @@
 //! their classes.
 
 mod days;
+mod plan;
 
 use accord_domain::{AreaId, BusinessDate, PartyId};
 
 use self::days::{day_of, first_key, key, Days};
+pub(crate) use self::plan::{Agreed, PlanExchanges};
 use crate::read_models::Exchanges;
 use crate::state::{AgreementRecord, ExchangeRecord};
 
@@ -52,6 +60,10 @@ pub(crate) struct CountedExchanges {
     /// Each row's (class, `occurred_on`) as a key, in order: what a
     /// window's counts are read from.
     days: Days,
+    /// Its exchanges that carry out activities and the follow-ups they
+    /// agreed (ADR 0059): what the report's and the due list's work plan
+    /// figures are read from.
+    plan: PlanExchanges,
 }
 
 /// The window [`from`, `to`] a tally counts: `to` is already the earlier of
@@ -91,6 +103,7 @@ impl CountedExchanges {
     /// Brings the exchange's row in line with its record: present, with its
     /// date and class, iff the exchange counts at some date.
     pub fn update(&mut self, x: &ExchangeRecord) {
+        self.plan.update(x);
         let at = self.rows.partition_point(|r| r.position < x.position);
         let present = self.rows.get(at).is_some_and(|r| r.position == x.position);
         if present {
@@ -120,6 +133,7 @@ impl CountedExchanges {
     /// the days in order: [`CountedExchanges::order`] must follow before
     /// any other use.
     pub fn add_unordered(&mut self, x: &ExchangeRecord) {
+        self.plan.add_unordered(x);
         if counts(x) {
             let class = self.class_of(x);
             self.rows.push(Row {
@@ -133,6 +147,7 @@ impl CountedExchanges {
     /// Puts rows added by [`CountedExchanges::add_unordered`] in recording
     /// order and their keys in key order.
     pub fn order(&mut self) {
+        self.plan.order();
         self.rows.sort_unstable_by_key(|r| r.position);
         let keys = self.rows.iter().map(|r| key(r.class, r.occurred_on));
         self.days = Days::from_unsorted(keys.collect());
@@ -142,16 +157,21 @@ impl CountedExchanges {
     /// class, two binary searches per class; their positions only if
     /// `positions` (one pass over the rows).
     pub fn tally(&self, span: Span, positions: bool) -> Tally<'_> {
-        let counts = self
+        let counts: Vec<u64> = self
             .class_spans(span)
             .map(|(from, to)| self.days.count(from, to))
             .collect();
         let positions = if positions {
-            self.rows
-                .iter()
-                .filter(|r| span.holds(r.occurred_on))
-                .map(|r| r.position)
-                .collect()
+            // As many as counted: reserved once, not grown by doubling.
+            let total = usize::try_from(counts.iter().sum::<u64>()).expect("a count in memory");
+            let mut positions = Vec::with_capacity(total);
+            positions.extend(
+                self.rows
+                    .iter()
+                    .filter(|r| span.holds(r.occurred_on))
+                    .map(|r| r.position),
+            );
+            positions
         } else {
             Vec::new()
         };
@@ -193,6 +213,12 @@ impl CountedExchanges {
                 }
             });
         }
+    }
+
+    /// Its exchanges that carry out activities and the follow-ups they
+    /// agreed.
+    pub fn plan(&self) -> &PlanExchanges {
+        &self.plan
     }
 
     /// Each class's keys bounding `span`, in class order.
@@ -240,7 +266,9 @@ impl CountedExchanges {
 
 impl PartialEq for CountedExchanges {
     fn eq(&self, other: &Self) -> bool {
-        self.rows.len() == other.rows.len() && self.expanded().eq(other.expanded())
+        self.rows.len() == other.rows.len()
+            && self.expanded().eq(other.expanded())
+            && self.plan == other.plan
     }
 }
 

@@ -22,7 +22,7 @@ use accord_domain::{
 };
 
 use crate::read_models::ReadModels;
-use crate::state::ReviewRecord;
+use crate::state::{AgreementRecord, ReviewRecord};
 use crate::views::AgreementStatus;
 
 /// One thing due or overdue on an agreement.
@@ -96,12 +96,25 @@ impl ReadModels {
         party: Option<&PartyId>,
         term_within_days: i64,
     ) -> Vec<Due> {
+        self.due_with(at, party, term_within_days, overdue_plans)
+    }
+
+    /// [`ReadModels::due`] with the agreements' overdue activities and
+    /// follow-ups found by `plans` (the tests' fold from the exchange
+    /// records is the other).
+    fn due_with(
+        &self,
+        at: BusinessDate,
+        party: Option<&PartyId>,
+        term_within_days: i64,
+        plans: impl Fn(&AgreementRecord, BusinessDate, Option<&PartyId>) -> Vec<Found>,
+    ) -> Vec<Due> {
         let mut due = Vec::new();
         for (id, record) in self.signed_agreements() {
             if !record.exists_at(at) || party.is_some_and(|p| !record.has_party_at(p, at)) {
                 continue;
             }
-            let mut found: Vec<(DueKind, bool, BusinessDate)> = Vec::new();
+            let mut found: Vec<Found> = Vec::new();
             for review in record.reviews.iter().filter(|r| open_at(r, at)) {
                 let period_end = review.opened.period.end;
                 let ended = period_end < at;
@@ -142,7 +155,7 @@ impl ReadModels {
             if status == AgreementStatus::Expired && !final_closed {
                 found.push((DueKind::NoFinalReview, true, term.end));
             }
-            found.extend(self.overdue_plans(record, at, party));
+            found.extend(plans(record, at, party));
             if found.is_empty() {
                 continue;
             }
@@ -161,40 +174,40 @@ impl ReadModels {
     }
 }
 
-impl ReadModels {
-    /// The activities and follow-ups of an agreement overdue at `at`, of
-    /// `party` (led by it, its responsibility) or of every party.
-    fn overdue_plans(
-        &self,
-        record: &crate::state::AgreementRecord,
-        at: BusinessDate,
-        party: Option<&PartyId>,
-    ) -> Vec<(DueKind, bool, BusinessDate)> {
-        let concerns = |p: &PartyId| party.is_none_or(|own| own == p);
-        let mut found = Vec::new();
-        let exchanges = self.exchanges.of(&record.signed.agreement_id);
-        for a in crate::plans::activities_at(record, exchanges, at) {
-            if a.status == crate::plans::ActivityStatus::Overdue && concerns(&a.lead_party) {
-                let kind = DueKind::ActivityOverdue {
-                    activity_id: a.activity_id,
-                    title: a.title,
-                    lead_party: a.lead_party,
-                };
-                found.push((kind, true, a.due_on));
-            }
+/// One thing found due on an agreement: what, whether overdue, its date.
+type Found = (DueKind, bool, BusinessDate);
+
+/// The activities and follow-ups of an agreement overdue at `at`, of
+/// `party` (led by it, its responsibility) or of every party: from the
+/// report aggregate's work plan part (ADR 0059), no exchange record read.
+fn overdue_plans(
+    record: &AgreementRecord,
+    at: BusinessDate,
+    party: Option<&PartyId>,
+) -> Vec<Found> {
+    let concerns = |p: &PartyId| party.is_none_or(|own| own == p);
+    let mut found = Vec::new();
+    for a in crate::plans::overdue_activities(record, at) {
+        if concerns(&a.lead_party) {
+            let kind = DueKind::ActivityOverdue {
+                activity_id: a.activity_id,
+                title: a.title.clone(),
+                lead_party: a.lead_party.clone(),
+            };
+            found.push((kind, true, a.due_on));
         }
-        for f in crate::plans::follow_ups_at(record, exchanges, at) {
-            if f.status == crate::plans::FollowUpStatus::Overdue && concerns(&f.party_id) {
-                let kind = DueKind::FollowUpOverdue {
-                    follow_up_id: f.follow_up_id,
-                    action: f.action,
-                    party_id: f.party_id,
-                };
-                found.push((kind, true, f.due_on));
-            }
-        }
-        found
     }
+    for f in crate::plans::overdue_follow_ups(record, at) {
+        if concerns(&f.party_id) {
+            let kind = DueKind::FollowUpOverdue {
+                follow_up_id: f.follow_up_id,
+                action: f.action.clone(),
+                party_id: f.party_id.clone(),
+            };
+            found.push((kind, true, f.due_on));
+        }
+    }
+    found
 }
 
 /// Opened by `at` and not closed by then.
@@ -209,6 +222,9 @@ fn assessed_by(review: &ReviewRecord, party: &PartyId, at: BusinessDate) -> bool
         .iter()
         .any(|(_, a)| &a.party_id == party && a.assessed_on <= at)
 }
+
+#[cfg(test)]
+pub(crate) mod oracle;
 
 #[cfg(test)]
 mod tests {

@@ -13,16 +13,22 @@
 //!   on or before D; it is `done` when completed on or before D, else
 //!   `overdue` when due before D, else `open`.
 //!
-//! The counting functions ([`activity_counts`], [`follow_up_counts`]) are
-//! apart from the report's own so that an incremental report can reuse them.
+//! The report's counts ([`activity_counts`], [`follow_up_counts`]) and the
+//! due list's overdue items ([`overdue_activities`], [`overdue_follow_ups`])
+//! read the report aggregate's work plan part (ADR 0059), not the exchange
+//! records: what they need of the exchanges (the days carriers occurred
+//! on, the follow-ups agreed, with their exchange's day) is kept there as
+//! exchanges are applied. The views ([`activities_at`], [`follow_ups_at`])
+//! read the records of their one agreement.
 
 use accord_domain::{
-    ActivityCancelled, ActivityId, ActivityPlanned, AreaId, BusinessDate, ExchangeId, FollowUpId,
-    PartyId,
+    ActivityCancelled, ActivityId, ActivityPlanned, AreaId, BusinessDate, ExchangeId, FollowUp,
+    FollowUpId, PartyId,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::counted::Agreed;
 use crate::read_models::Exchanges;
 use crate::state::{AgreementRecord, ExchangeRecord};
 
@@ -179,15 +185,10 @@ pub(crate) fn activity_status(
     exchanges: &Exchanges,
     day: BusinessDate,
 ) -> ActivityStatus {
-    if carried_out(activity, exchanges, day).next().is_some() {
-        ActivityStatus::Done
-    } else if activity.cancelled.is_some() {
-        ActivityStatus::Cancelled
-    } else if activity.planned.due_on < day {
-        ActivityStatus::Overdue
-    } else {
-        ActivityStatus::Planned
-    }
+    let done_on = carried_out(activity, exchanges, day)
+        .next()
+        .map(|(_, x)| x.occurred_on);
+    status_given(activity, done_on, day)
 }
 
 /// The work plan on `day`, ordered by (due_on, position).
@@ -257,7 +258,7 @@ pub(crate) fn follow_ups_at(
     listed.into_iter().map(|(_, view)| view).collect()
 }
 
-fn follow_up_status(
+pub(crate) fn follow_up_status(
     due_on: BusinessDate,
     completed_on: Option<BusinessDate>,
     day: BusinessDate,
@@ -272,45 +273,123 @@ fn follow_up_status(
 }
 
 /// The agreement's activities due in [`from`, `to`] counted by their
-/// status on `at`, in total and by lead party.
-pub(crate) fn activity_counts<'a>(
-    record: &'a AgreementRecord,
-    exchanges: &Exchanges,
+/// status on `at`, in total and by lead party: from the report aggregate
+/// (ADR 0059), no exchange record read.
+pub(crate) fn activity_counts(
+    record: &AgreementRecord,
     from: Option<BusinessDate>,
     to: BusinessDate,
     at: BusinessDate,
-) -> (ActivityCounts, Vec<(&'a PartyId, ActivityStatus)>) {
+) -> (ActivityCounts, Vec<(&PartyId, ActivityStatus)>) {
     let mut counts = ActivityCounts::default();
     let mut by_party = Vec::new();
     let due_in = |day: BusinessDate| from.is_none_or(|from| from <= day) && day <= to;
-    for a in record
+    let mut due = record
         .activities
         .iter()
         .filter(|a| due_in(a.planned.due_on))
-    {
-        let status = activity_status(a, exchanges, at);
+        .peekable();
+    if due.peek().is_none() {
+        return (counts, by_party);
+    }
+    let done = record.counted.plan().done_on();
+    for a in due {
+        let status = status_given(a, done.get(&a.planned.activity_id).copied(), at);
         counts.add(status);
         by_party.push((&a.planned.lead_party, status));
     }
     (counts, by_party)
 }
 
-/// The follow-ups agreed at `counted` exchanges (the report's), counted by
-/// their status on `at`, in total and by responsible party.
-pub(crate) fn follow_up_counts<'a>(
+/// The follow-ups agreed at the agreement's exchanges not retracted that
+/// occurred on a day `counted` holds (the report's), counted by their
+/// status on `at`, in total and by responsible party: from the report
+/// aggregate (ADR 0059), no exchange record read.
+pub(crate) fn follow_up_counts(
     record: &AgreementRecord,
-    counted: impl IntoIterator<Item = &'a ExchangeRecord>,
+    counted: impl Fn(BusinessDate) -> bool,
     at: BusinessDate,
-) -> (FollowUpCounts, Vec<(&'a PartyId, FollowUpStatus)>) {
+) -> (FollowUpCounts, Vec<(&PartyId, FollowUpStatus)>) {
     let mut counts = FollowUpCounts::default();
     let mut by_party = Vec::new();
-    for f in counted.into_iter().flat_map(|x| &x.follow_ups) {
+    let agreed = record.counted.plan().agreed().iter();
+    for f in agreed
+        .filter(|f| counted(f.occurred_on))
+        .map(|f| &f.follow_up)
+    {
         let completed_on = record.completions.get(&f.follow_up_id).map(|(_, on)| *on);
         let status = follow_up_status(f.due_on, completed_on, at);
         counts.add(status);
         by_party.push((&f.party_id, status));
     }
     (counts, by_party)
+}
+
+/// The agreement's activities overdue on `day`, ordered by (due_on,
+/// position) as [`activities_at`] lists them: from the report aggregate
+/// (ADR 0059), no exchange record read.
+pub(crate) fn overdue_activities(
+    record: &AgreementRecord,
+    day: BusinessDate,
+) -> Vec<&ActivityPlanned> {
+    let mut due = record
+        .activities
+        .iter()
+        .filter(|a| a.cancelled.is_none() && a.planned.due_on < day)
+        .peekable();
+    if due.peek().is_none() {
+        return Vec::new();
+    }
+    let done = record.counted.plan().done_on();
+    let mut overdue: Vec<&ActivityRecord> = due
+        .filter(|a| {
+            let done_on = done.get(&a.planned.activity_id).copied();
+            status_given(a, done_on, day) == ActivityStatus::Overdue
+        })
+        .collect();
+    overdue.sort_by_key(|a| (a.planned.due_on, a.position));
+    overdue.into_iter().map(|a| &a.planned).collect()
+}
+
+/// The follow-ups that exist on `day` and are overdue then, ordered by
+/// (due_on, the exchange's recording, their order in it) as
+/// [`follow_ups_at`] lists them: from the report aggregate (ADR 0059), no
+/// exchange record read.
+pub(crate) fn overdue_follow_ups(record: &AgreementRecord, day: BusinessDate) -> Vec<&FollowUp> {
+    let mut overdue: Vec<&Agreed> = record
+        .counted
+        .plan()
+        .agreed()
+        .iter()
+        .filter(|f| f.occurred_on <= day)
+        .filter(|f| {
+            let completed_on = record
+                .completions
+                .get(&f.follow_up.follow_up_id)
+                .map(|(_, on)| *on);
+            follow_up_status(f.follow_up.due_on, completed_on, day) == FollowUpStatus::Overdue
+        })
+        .collect();
+    overdue.sort_by_key(|f| (f.follow_up.due_on, f.position, f.index));
+    overdue.into_iter().map(|f| &f.follow_up).collect()
+}
+
+/// An activity's status on `day`, given the earliest day an exchange not
+/// retracted that carries it out occurred on.
+fn status_given(
+    activity: &ActivityRecord,
+    done_on: Option<BusinessDate>,
+    day: BusinessDate,
+) -> ActivityStatus {
+    if done_on.is_some_and(|on| on <= day) {
+        ActivityStatus::Done
+    } else if activity.cancelled.is_some() {
+        ActivityStatus::Cancelled
+    } else if activity.planned.due_on < day {
+        ActivityStatus::Overdue
+    } else {
+        ActivityStatus::Planned
+    }
 }
 
 #[cfg(test)]

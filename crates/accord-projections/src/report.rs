@@ -10,7 +10,6 @@ use utoipa::ToSchema;
 
 use crate::counted::Span;
 use crate::plans::{activity_counts, follow_up_counts, ActivityCounts, FollowUpCounts};
-use crate::read_models::Exchanges;
 use crate::read_models::ReadModels;
 use crate::state::AgreementRecord;
 use crate::views::AgreementStatus;
@@ -206,8 +205,7 @@ impl ReadModels {
             .iter()
             .filter_map(|id| self.agreements.get(id))
             .filter_map(|record| {
-                let exchanges = self.exchanges.of(&record.signed.agreement_id);
-                let row = include(record, exchanges, &window, party, lineage)?;
+                let row = include(record, &window, party, lineage)?;
                 if let Some(years) = years.as_deref_mut() {
                     years::add(record, window.span(), years);
                 }
@@ -237,7 +235,6 @@ enum Lineage {
 /// its term at D overlaps the window.
 fn include<'a>(
     record: &'a AgreementRecord,
-    exchanges: &'a Exchanges,
     window: &Window,
     party: Option<&PartyId>,
     lineage: Lineage,
@@ -270,14 +267,9 @@ fn include<'a>(
         }
     }
     let (outcomes, review_sources) = closed_outcomes(record, window, lineage);
-    let (activities, led) = activity_counts(record, exchanges, window.from, window.to, at);
-    // Only the exchanges that agreed follow-ups are read, not every one.
-    let agreed = record
-        .with_follow_ups
-        .iter()
-        .filter_map(|id| exchanges.get(id).map(|x| &**x))
-        .filter(|x| !x.retracted && window.holds(x.occurred_on));
-    let (follow_ups, owed) = follow_up_counts(record, agreed, at);
+    // The work plan's figures from the aggregate too (ADR 0059).
+    let (activities, led) = activity_counts(record, window.from, window.to, at);
+    let (follow_ups, owed) = follow_up_counts(record, |day| window.holds(day), at);
     let plan = Plan {
         activities: led,
         follow_ups: owed,

@@ -79,8 +79,9 @@ pub(crate) struct AgreementRecord {
     /// The latest effective date of any of its facts (including every date
     /// an exchange was ever recorded or corrected to).
     pub latest: BusinessDate,
-    /// The report's aggregate of its exchanges (ADR 0034): derived from the
-    /// exchanges, so not in snapshots; recomputed when one is decoded.
+    /// The report's aggregate of its exchanges (ADR 0034), work plan part
+    /// included (ADR 0059): derived from the exchanges, so not in
+    /// snapshots; recomputed when one is decoded.
     #[serde(skip)]
     pub counted: CountedExchanges,
     /// Its work plan, in planning order (ADR 0032).

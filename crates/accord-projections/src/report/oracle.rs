@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 use accord_domain::{AreaId, BusinessDate, PartyId, Rating};
 
 use crate::fold::agreement_exchanges;
-use crate::plans::{activity_counts, follow_up_counts, ActivityCounts, FollowUpCounts};
+use crate::plans::{ActivityCounts, ActivityStatus, FollowUpCounts, FollowUpStatus};
+use crate::read_models::Exchanges;
 use crate::read_models::ReadModels;
 use crate::state::{AgreementRecord, ExchangeRecord};
 use crate::views::AgreementStatus;
@@ -36,8 +37,8 @@ impl Window {
 struct Included<'a> {
     row: ReportAgreement,
     counted: Vec<&'a ExchangeRecord>,
-    led: Vec<(&'a PartyId, crate::plans::ActivityStatus)>,
-    owed: Vec<(&'a PartyId, crate::plans::FollowUpStatus)>,
+    led: Vec<(&'a PartyId, ActivityStatus)>,
+    owed: Vec<(&'a PartyId, FollowUpStatus)>,
 }
 
 /// The report folded from the exchange records, as it was computed before
@@ -197,4 +198,49 @@ fn party_rows(included: &[Included<'_>], party: Option<&PartyId>) -> Vec<ReportP
         }
     }
     rows.into_values().collect()
+}
+
+// The counting functions as they read the exchange records before ADR
+// 0059, when they were in `plans`.
+
+/// The agreement's activities due in [`from`, `to`] counted by their
+/// status on `at`, in total and by lead party.
+fn activity_counts<'a>(
+    record: &'a AgreementRecord,
+    exchanges: &Exchanges,
+    from: Option<BusinessDate>,
+    to: BusinessDate,
+    at: BusinessDate,
+) -> (ActivityCounts, Vec<(&'a PartyId, ActivityStatus)>) {
+    let mut counts = ActivityCounts::default();
+    let mut by_party = Vec::new();
+    let due_in = |day: BusinessDate| from.is_none_or(|from| from <= day) && day <= to;
+    for a in record
+        .activities
+        .iter()
+        .filter(|a| due_in(a.planned.due_on))
+    {
+        let status = crate::plans::activity_status(a, exchanges, at);
+        counts.add(status);
+        by_party.push((&a.planned.lead_party, status));
+    }
+    (counts, by_party)
+}
+
+/// The follow-ups agreed at `counted` exchanges (the report's), counted by
+/// their status on `at`, in total and by responsible party.
+fn follow_up_counts<'a>(
+    record: &AgreementRecord,
+    counted: impl IntoIterator<Item = &'a ExchangeRecord>,
+    at: BusinessDate,
+) -> (FollowUpCounts, Vec<(&'a PartyId, FollowUpStatus)>) {
+    let mut counts = FollowUpCounts::default();
+    let mut by_party = Vec::new();
+    for f in counted.into_iter().flat_map(|x| &x.follow_ups) {
+        let completed_on = record.completions.get(&f.follow_up_id).map(|(_, on)| *on);
+        let status = crate::plans::follow_up_status(f.due_on, completed_on, at);
+        counts.add(status);
+        by_party.push((&f.party_id, status));
+    }
+    (counts, by_party)
 }

@@ -1,8 +1,11 @@
-//! The report assembled from the aggregates (ADR 0034, ADR 0041) equals the
-//! report folded from the exchange records (`oracle`, the code it
-//! replaced) for random logs (corrections, retractions and voids among
-//! them), windows, business dates, parties and knowledge cuts, with its
-//! lineage and without it (the same report with empty position lists); and
+//! The report assembled from the aggregates (ADR 0034, ADR 0041, ADR 0059)
+//! equals the report folded from the exchange records (`oracle`, the code
+//! it replaced) for random logs (work plans, exchanges carrying out
+//! activities, follow-ups and their completions, corrections moving them,
+//! retractions and voids among them), windows, business dates, parties and
+//! knowledge cuts, with its lineage and without it (the same report with
+//! empty position lists); the due list read from the aggregates equals the
+//! due list folded from the exchange records (`due::oracle`); and
 //! a cut's models rebuilt the way `as_of` rebuilds them (a snapshot, which
 //! does not hold the aggregates, then the events after it) equal the models
 //! that applied every event, aggregates included. Every aggregate's days
@@ -78,12 +81,31 @@ enum Step {
         on: u16,
         area: u8,
         parties: Vec<u8>,
+        /// An activity of the plan it carries out (of its agreement's if
+        /// any was planned).
+        activity: Option<u8>,
+        /// Its follow-ups: (responsible party, due day).
+        follow_ups: Vec<(u8, u16)>,
     },
     Correct {
         exchange: u8,
         on: Option<u16>,
         area: Option<u8>,
         parties: Option<Vec<u8>>,
+        activity: Option<u8>,
+        follow_ups: Option<Vec<(u8, u16)>>,
+    },
+    Plan {
+        agreement: u8,
+        lead: u8,
+        due: u16,
+    },
+    Cancel {
+        activity: u8,
+    },
+    Complete {
+        follow_up: u8,
+        on: u16,
     },
     Retract {
         exchange: u8,
@@ -125,16 +147,39 @@ fn step() -> impl Strategy<Value = Step> {
             .prop_map(|(agreement, party, on)| Step::Withdraw { agreement, party, on }),
         1 => (any::<u8>(), any::<u8>(), day())
             .prop_map(|(party, successor, on)| Step::Succeed { party, successor, on }),
-        10 => (any::<u8>(), day(), any::<u8>(), vec(any::<u8>(), 0..4))
-            .prop_map(|(agreement, on, area, parties)| Step::Record { agreement, on, area, parties }),
-        3 => (any::<u8>(), option::of(day()), option::of(any::<u8>()), option::of(vec(any::<u8>(), 0..3)))
-            .prop_map(|(exchange, on, area, parties)| Step::Correct { exchange, on, area, parties }),
+        10 => (any::<u8>(), day(), any::<u8>(), vec(any::<u8>(), 0..4), option::weighted(0.3, any::<u8>()), follow_ups())
+            .prop_map(|(agreement, on, area, parties, activity, follow_ups)| Step::Record {
+                agreement, on, area, parties, activity, follow_ups
+            }),
+        3 => (
+            any::<u8>(),
+            option::of(day()),
+            option::of(any::<u8>()),
+            option::of(vec(any::<u8>(), 0..3)),
+            option::weighted(0.2, any::<u8>()),
+            option::weighted(0.2, follow_ups()),
+        )
+            .prop_map(|(exchange, on, area, parties, activity, follow_ups)| Step::Correct {
+                exchange, on, area, parties, activity, follow_ups
+            }),
+        2 => (any::<u8>(), any::<u8>(), day())
+            .prop_map(|(agreement, lead, due)| Step::Plan { agreement, lead, due }),
+        1 => any::<u8>().prop_map(|activity| Step::Cancel { activity }),
+        2 => (any::<u8>(), day()).prop_map(|(follow_up, on)| Step::Complete { follow_up, on }),
         2 => any::<u8>().prop_map(|exchange| Step::Retract { exchange }),
         1 => (any::<u8>(), day()).prop_map(|(agreement, on)| Step::Open { agreement, on }),
         1 => (any::<u8>(), day(), any::<u8>())
             .prop_map(|(review, on, outcome)| Step::Close { review, on, outcome }),
         1 => (any::<u8>(), day()).prop_map(|(agreement, on)| Step::Terminate { agreement, on }),
         1 => any::<u8>().prop_map(|event| Step::Void { event }),
+    ]
+}
+
+/// An exchange's follow-ups, mostly none.
+fn follow_ups() -> impl Strategy<Value = Vec<(u8, u16)>> {
+    prop_oneof![
+        2 => Just(Vec::new()),
+        1 => vec((any::<u8>(), 0..DAYS), 1..3),
     ]
 }
 
@@ -168,6 +213,15 @@ fn pick<T: Copy>(items: &[T], i: u8) -> Option<T> {
     (!items.is_empty()).then(|| items[usize::from(i) % items.len()])
 }
 
+fn follow_up(follow_up_id: FollowUpId, p: u8, due: u16) -> FollowUp {
+    FollowUp {
+        follow_up_id,
+        action: format!("Gửi báo cáo cho {}", party(p)),
+        party_id: party(p),
+        due_on: day(due),
+    }
+}
+
 fn range(start: u16, len: u16) -> DateRange {
     DateRange {
         start: day(start),
@@ -185,6 +239,18 @@ fn events(steps: &[Step]) -> Vec<Event> {
     let mut agreements: Vec<AgreementId> = Vec::new();
     let mut exchanges: Vec<(AgreementId, ExchangeId)> = Vec::new();
     let mut reviews: Vec<(AgreementId, ReviewId)> = Vec::new();
+    let mut activities: Vec<(AgreementId, ActivityId)> = Vec::new();
+    let mut agreed: Vec<(AgreementId, FollowUpId)> = Vec::new();
+    // Picks an activity planned before, of `agreement` if it has any (as
+    // the rules want), else of any agreement (which the models ignore).
+    let activity = |activities: &[(AgreementId, ActivityId)], agreement, i: u8| {
+        let own: Vec<ActivityId> = activities
+            .iter()
+            .filter(|(a, _)| *a == agreement)
+            .map(|(_, id)| *id)
+            .collect();
+        pick(&own, i).or_else(|| pick(activities, i).map(|(_, id)| id))
+    };
     let mut events: Vec<Event> = PARTIES
         .iter()
         .map(|slug| {
@@ -286,12 +352,23 @@ fn events(steps: &[Step]) -> Vec<Event> {
                 on,
                 area: a,
                 parties: picks,
+                activity: carries,
+                follow_ups: owed,
             } => {
                 let Some(agreement_id) = pick(&agreements, *agreement) else {
                     continue;
                 };
                 let exchange_id = ExchangeId(next());
                 exchanges.push((agreement_id, exchange_id));
+                let activity_id = carries.and_then(|i| activity(&activities, agreement_id, i));
+                let follow_ups = owed
+                    .iter()
+                    .map(|(p, due)| {
+                        let id = FollowUpId(next());
+                        agreed.push((agreement_id, id));
+                        follow_up(id, *p, *due)
+                    })
+                    .collect();
                 Event::ExchangeRecorded(ExchangeRecorded {
                     agreement_id,
                     exchange_id,
@@ -304,8 +381,8 @@ fn events(steps: &[Step]) -> Vec<Event> {
                     place: None,
                     participants: Vec::new(),
                     minutes: None,
-                    follow_ups: Vec::new(),
-                    activity_id: None,
+                    follow_ups,
+                    activity_id,
                 })
             }
             Step::Correct {
@@ -313,10 +390,22 @@ fn events(steps: &[Step]) -> Vec<Event> {
                 on,
                 area: a,
                 parties: picks,
+                activity: carries,
+                follow_ups: owed,
             } => {
                 let Some((agreement_id, exchange_id)) = pick(&exchanges, *exchange) else {
                     continue;
                 };
+                let activity_id = carries.and_then(|i| activity(&activities, agreement_id, i));
+                let follow_ups = owed.as_ref().map(|owed| {
+                    owed.iter()
+                        .map(|(p, due)| {
+                            let id = FollowUpId(next());
+                            agreed.push((agreement_id, id));
+                            follow_up(id, *p, *due)
+                        })
+                        .collect()
+                });
                 Event::ExchangeCorrected(ExchangeCorrected {
                     agreement_id,
                     exchange_id,
@@ -330,8 +419,48 @@ fn events(steps: &[Step]) -> Vec<Event> {
                     place: None,
                     participants: None,
                     minutes: None,
-                    follow_ups: None,
-                    activity_id: None,
+                    follow_ups,
+                    activity_id,
+                })
+            }
+            Step::Plan {
+                agreement,
+                lead,
+                due,
+            } => {
+                let Some(agreement_id) = pick(&agreements, *agreement) else {
+                    continue;
+                };
+                let activity_id = ActivityId(next());
+                activities.push((agreement_id, activity_id));
+                Event::ActivityPlanned(ActivityPlanned {
+                    agreement_id,
+                    activity_id,
+                    area: area(0),
+                    title: format!("Hoạt động số {}", activities.len()),
+                    lead_party: party(*lead),
+                    due_on: day(*due),
+                    description: None,
+                })
+            }
+            Step::Cancel { activity: i } => {
+                let Some((agreement_id, activity_id)) = pick(&activities, *i) else {
+                    continue;
+                };
+                Event::ActivityCancelled(ActivityCancelled {
+                    agreement_id,
+                    activity_id,
+                    reason: "Hoãn".into(),
+                })
+            }
+            Step::Complete { follow_up, on } => {
+                let Some((agreement_id, follow_up_id)) = pick(&agreed, *follow_up) else {
+                    continue;
+                };
+                Event::FollowUpCompleted(FollowUpCompleted {
+                    agreement_id,
+                    follow_up_id,
+                    completed_on: day(*on),
                 })
             }
             Step::Retract { exchange } => {
@@ -552,6 +681,12 @@ proptest! {
                 prop_assert_eq!(years.values().sum::<u64>(), fast.totals.exchanges);
                 // The console's page: both read in one pass.
                 prop_assert_eq!(models.report_with_years(&query), (bare, years));
+                // The due list, its work plan from the aggregate too.
+                for within in [0, 90] {
+                    let due = models.due(query.at, query.party.as_ref(), within);
+                    prop_assert_eq!(&due, &models.folded_due(query.at, query.party.as_ref(), within), "due, cut {}, {:?}", cut, query);
+                    prop_assert_eq!(&rebuilt.due(query.at, query.party.as_ref(), within), &due, "rebuilt due, cut {}, {:?}", cut, query);
+                }
             }
         }
     }
