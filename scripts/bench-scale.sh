@@ -14,7 +14,12 @@
 #   (GET /v1/agreements/{id}/history) and its exchange list
 #   (GET /v1/agreements/{id}/exchanges, whose texts are read from the log,
 #   ADR 0037) for the agreement with the most events;
-# - disk: the data folder's bytes per event, the snapshots apart.
+# - disk: the data folder's bytes per event, the snapshots apart;
+# - generation: `accord generate`'s wall time and peak RSS (/usr/bin/time).
+#
+# A request that does not answer 200 (a 503 past the server's 30 s request
+# timeout, at five million events) is shown with its status in the table
+# instead of stopping the run; a server that stops before ready stops it.
 #
 # Each latency is the median of ROUNDS requests, one at a time, as curl
 # measures it (connection to last byte, over loopback), with the answer's
@@ -41,6 +46,7 @@ rounds=${ACCORD_BENCH_ROUNDS:-10}
 # ACCORD_BENCH_DATA=DIR keeps each generated log in DIR/log-N and reuses it
 # when there (to compare two binaries on the same logs).
 keep=${ACCORD_BENCH_DATA:-}
+[ -z "$keep" ] || mkdir -p "$keep"
 port=${ACCORD_BENCH_PORT:-18095}
 base="http://127.0.0.1:$port"
 export ACCORD_ADMIN_TOKEN=bench-token
@@ -59,25 +65,29 @@ median() {
   for _ in $(seq "$rounds"); do
     out=$(curl -s -o /dev/null -H "$auth" -w '%{http_code} %{time_total} %{size_download}' "$base$1")
     read -r code time size <<<"$out"
-    if [ "$code" != 200 ]; then echo "$1 answered $code" >&2; exit 1; fi
+    # A failed answer is reported in the table, not taken for a latency.
+    if [ "$code" != 200 ]; then echo "$1 answered $code" >&2; echo "($code) 0"; return; fi
     times+=("$time")
   done
   printf '%s\n' "${times[@]}" | sort -g | awk -v size="$size" \
     '{ t[NR] = $1 * 1000 } END { printf "%.1f %d\n", t[int((NR + 1) / 2)], size }'
 }
-# once URL: one answer time in ms.
+# once URL: one answer time in ms (followed by the status when not 200,
+# e.g. a 503 past the server's request timeout).
 once() {
-  curl -s -o /dev/null -H "$auth" -w '%{time_total}' "$base$1" | awk '{ printf "%.1f", $1 * 1000 }'
+  curl -s -o /dev/null -H "$auth" -w '%{http_code} %{time_total}' "$base$1" |
+    awk '{ printf "%.1f", $2 * 1000; if ($1 != 200) printf " (%s)", $1 }'
 }
 
 echo "== machine: $(nproc) cores, $(uname -r), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "== binary: $bin; rounds per latency: $rounds; $(date -u +%Y-%m-%dT%H:%MZ)"
-summary=("| events | report all time | one year | as_of first / repeated | agreement / history / exchanges | ready | RSS ready / after reads | bytes per event (snapshots apart) |"
-  "|---|---|---|---|---|---|---|---|")
+summary=("| events | report all time (JSON / CSV / lineage=none) | one year | as_of first / repeated | agreement / history / exchanges | ready | RSS ready / after reads | bytes per event (snapshots apart) | generate: time, peak RSS |"
+  "|---|---|---|---|---|---|---|---|---|")
 for n in "${sizes[@]}"; do
   dir="${keep:-$work}/log-$n"
   if [ -n "$keep" ] && [ -f "$dir.events" ]; then
     echo "== $n events: the log kept in $dir"
+    generated="(kept)"
   else
     # Room first: 3 KB per event covers a folder of data format 1 (2.1-2.6 KB
     # per event) and generation's transient files; format 2 takes less.
@@ -88,8 +98,11 @@ for n in "${sizes[@]}"; do
       exit 1
     fi
     echo "== $n events: accord generate --events $n (load average $(cut -d' ' -f1-3 /proc/loadavg))"
-    "$bin" generate --data "$dir" --events "$n" 2>/dev/null \
+    /usr/bin/time -f '%e %M' -o "$work/generate.time" "$bin" generate --data "$dir" --events "$n" 2>/dev/null \
       | python3 -c 'import json,sys; print(json.load(sys.stdin)["events"])' >"$dir.events"
+    read -r gen_s gen_kib <"$work/generate.time"
+    echo "-- generated in $gen_s s, peak RSS $((gen_kib / 1024)) MiB (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+    generated="$gen_s s, $((gen_kib / 1024)) MiB"
   fi
   events=$(cat "$dir.events")
   total=$(du -sb "$dir" | cut -f1)
@@ -101,7 +114,10 @@ for n in "${sizes[@]}"; do
   t0=$(date +%s.%N)
   "$bin" serve --data "$dir" --listen "127.0.0.1:$port" >/dev/null 2>"$work/serve.log" &
   server=$!
-  until curl -sf "$base/readyz" >/dev/null; do sleep 0.01; done
+  until curl -sf "$base/readyz" >/dev/null; do
+    kill -0 "$server" 2>/dev/null || { echo "accord serve stopped:" >&2; tail -5 "$work/serve.log" >&2; exit 1; }
+    sleep 0.01
+  done
   ready=$(echo "$(date +%s.%N) - $t0" | bc | awk '{printf "%.2f", $1}')
   rss_ready=$(rss_mib "$server")
   loaded=$(grep 'models loaded' "$work/serve.log" | tail -1 | sed 's/\x1b\[[0-9;]*m//g; s/.*INFO//')
@@ -129,7 +145,7 @@ print(max(items, key=lambda a: a.get("version", 0))["agreement_id"])')
   echo "-- agreement $agreement: $page ms ($page_size bytes); history $history ms ($history_size bytes); exchanges $listed ms ($listed_size bytes)"
   echo "-- RSS after the reads: $rss_after MiB"
   kill "$server"; wait "$server" 2>/dev/null || true; server=
-  summary+=("| $events | $all ms | $year ms | $as_of_first / $as_of ms | $page / $history / $listed ms | $ready s | $rss_ready / $rss_after MiB | $per_event ($per_event_log) |")
+  summary+=("| $events | $all / $csv / $bare ms | $year ms | $as_of_first / $as_of ms | $page / $history / $listed ms | $ready s | $rss_ready / $rss_after MiB | $per_event ($per_event_log) | $generated |")
   [ -n "$keep" ] || rm -rf "$dir" "$dir.events"
 done
 echo
