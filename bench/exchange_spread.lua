@@ -7,10 +7,11 @@
 -- script from the API: `agreement_id first_year party,party exchange_id`
 -- (exchange_id: one exchange the agreement holds, or `-`). Every request
 -- goes to the next agreement in a fixed stride through the list (each wrk
--- thread from its own offset): nine in ten record a new exchange (a fresh
--- id minted by the server), one in ten corrects the agreement's existing
--- exchange (its area, in turn). Each command reads the agreement's
--- exchanges. No `response` callback (wrk would parse every answer in Lua,
+-- thread from its own offset): EXCHANGE_SPREAD_CORRECT in ten (default 1)
+-- correct the agreement's existing exchange (its area, in turn), which
+-- reads the agreement's exchanges; the others record a new exchange (a
+-- fresh id minted by the server), which reads them too where the writer
+-- needs them to decide a new exchange (ADR 0054). No `response` callback (wrk would parse every answer in Lua,
 -- taking CPU from the server on the same cores); non-2xx answers are
 -- counted by wrk itself.
 local token = os.getenv("ACCORD_ADMIN_TOKEN") or "bench-token"
@@ -18,6 +19,7 @@ local file = os.getenv("EXCHANGE_SPREAD_FILE") or "exchange_spread.txt"
 local areas = {"experience_exchange", "state_management_information", "investment_promotion",
   "labour_recruitment", "decree_29_2008", "scheme_30"}
 local kinds = {"meeting", "visit", "information", "support", "training"}
+local correct = tonumber(os.getenv("EXCHANGE_SPREAD_CORRECT") or "1")
 
 local agreements = {}
 for line in io.lines(file) do
@@ -48,7 +50,7 @@ request = function()
   -- neighbours in the list far apart in time.
   local a = agreements[((offset or 0) + counter * 100003) % #agreements + 1]
   local body
-  if counter % 10 == 0 and a.exchange then
+  if counter % 10 < correct and a.exchange then
     body = string.format(
       '{"type":"CorrectExchange","data":{"agreement_id":"%s","exchange_id":"%s","reason":"Điều chỉnh lĩnh vực hợp tác %d","area":"%s"}}',
       a.id, a.exchange, counter, areas[math.floor(counter / 10) % #areas + 1])

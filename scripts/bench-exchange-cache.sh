@@ -2,9 +2,10 @@
 # The cost of the write model's exchange cache missing (docs/PERFORMANCE.md,
 # "The exchange cache missing at a million events"; ADR 0054): durable
 # exchange commands spread over every agreement of a generated log
-# (bench/exchange_spread.lua: nine in ten RecordExchange, one in ten
-# CorrectExchange of an exchange the agreement holds), each command reading
-# its agreement's exchanges, which the writer loads from the agreement's
+# (bench/exchange_spread.lua: by default nine in ten RecordExchange, one
+# in ten CorrectExchange of an exchange the agreement holds;
+# EXCHANGE_SPREAD_CORRECT=N makes N in ten corrections), commands that read
+# their agreement's exchanges, which the writer loads from the agreement's
 # stream when they are not held.
 #
 # For each `--exchange-cache` size given, in order, on a fresh copy of DATA
@@ -43,7 +44,7 @@ rss_mib() { awk '/^VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
 loads() { curl -sf "$base/metrics" | awk '/^accord_exchange_loads_total / {print $2}'; }
 
 echo "== machine: $(nproc) cores, $(uname -r); binary $bin; $(date -u +%Y-%m-%dT%H:%MZ)"
-echo "== data: $data ($(du -sh "$data" | cut -f1)); wrk -t2 -c$connections -d${seconds}s -s bench/exchange_spread.lua"
+echo "== data: $data ($(du -sh "$data" | cut -f1)); wrk -t2 -c$connections -d${seconds}s -s bench/exchange_spread.lua (corrections: ${EXCHANGE_SPREAD_CORRECT:-1} in 10)"
 summary=("| --exchange-cache | commands/s | p50 / p99 | non-2xx | agreements loaded (per command) | RSS ready / after | load average at start |"
   "|---|---|---|---|---|---|---|")
 for cache in "${caches[@]}"; do
