@@ -222,6 +222,17 @@ impl AgreementState {
             .expect("the agreement's exchanges are loaded before a command reads them")
     }
 
+    /// Whether exchange `id` was recorded under this agreement. Answered
+    /// whether or not its exchanges are loaded: an agreement holding `id`
+    /// is named by `id`'s exchange-id entry, and a command about `id`
+    /// loads every agreement so named before it is decided
+    /// ([`WriteModel::reads`]), so one not loaded then holds no such id.
+    pub fn holds_exchange(&self, id: &ExchangeId) -> bool {
+        self.exchanges
+            .as_ref()
+            .is_some_and(|x| x.states.contains_key(id))
+    }
+
     /// Whether an exchange not retracted carries out `activity`.
     pub fn activity_done(&self, activity: ActivityId) -> bool {
         let exchanges = self.exchanges();
@@ -717,7 +728,11 @@ impl WriteModel {
     /// streams ([`WriteModel::load`]) before deciding it (ADR 0054).
     /// Every command about an exchange, an activity's cancellation or a
     /// follow-up reads its agreement's (one about an exchange id, those of
-    /// the agreements that may hold that id too); those that may contradict a
+    /// the agreements that may hold that id too), except the recording of
+    /// an exchange that carries out no activity and agrees no follow-up:
+    /// whether its id is taken is answered by the exchange-id entries
+    /// (which name the agreements to load when it may be), and nothing
+    /// else it is judged on is an exchange (ADR 0062); those that may contradict a
     /// recorded exchange (an amendment of the term or areas, a termination,
     /// a withdrawal) too; a succession, those of every agreement its party
     /// was ever a member of (an exchange names members only).
@@ -731,6 +746,11 @@ impl WriteModel {
     /// not, in ascending order ([`WriteModel::needs`]).
     pub fn reads(&self, command: &Command) -> Vec<AgreementId> {
         let mut ids = match command {
+            Command::RecordExchange(c) if c.activity_id.is_none() && c.follow_ups.is_empty() => c
+                .exchange_id
+                .iter()
+                .flat_map(|x| self.exchange_id_owners(x))
+                .collect(),
             Command::RecordExchange(c) => self.with_owners(c.agreement_id, c.exchange_id),
             Command::CorrectExchange(c) => self.with_owners(c.agreement_id, Some(c.exchange_id)),
             Command::RetractExchange(c) => self.with_owners(c.agreement_id, Some(c.exchange_id)),

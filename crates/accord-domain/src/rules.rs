@@ -493,7 +493,7 @@ fn record_exchange(model: &WriteModel, c: &RecordExchange) -> Decided {
         .expect("exchange ids are assigned before deciding");
     let a = agreement(model, c.agreement_id)?;
     require_text(&c.summary, "summary")?;
-    if a.exchanges().states.contains_key(&id) {
+    if a.holds_exchange(&id) {
         return Err(Refusal::new(
             Rule::ExchangeAlreadyExists,
             format!("exchange {id} already exists"),

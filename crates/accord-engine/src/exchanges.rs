@@ -1,19 +1,21 @@
 //! The write model's exchanges loaded on demand (ADR 0054). A model derived
 //! from a snapshot holds no agreement's exchanges; before a command that
 //! reads an agreement's is decided, they are folded from the agreement's
-//! stream (`EventLog::read_stream`, its events by version) with the same
-//! `evolve` as every fold ([`AgreementExchanges::fold`]).
+//! stream (`EventLog::read_stream_staged`, its events by version) with the
+//! same `evolve` as every fold ([`AgreementExchanges::fold`]).
 //!
 //! The stream is read up to the position the model holds, without the
-//! events it knows voided. Readers never see past the durable head, and the
-//! pipelined writer may hold one batch more (ADR 0020): an agreement whose
-//! exchanges are not loaded has no fact about them in that batch, since
-//! every command that writes one loads them first, so its durable stream
-//! holds every fact its exchanges are made of.
+//! events it knows voided. A command that reads no exchanges (the recording
+//! of a plain exchange, ADR 0062) appends to an agreement whether or not
+//! its exchanges are loaded, so the facts an agreement's exchanges are made
+//! of may be past the durable head: in the batch waiting for its sync
+//! (the pipelined writer, ADR 0020), which the staged read holds, or in the
+//! batch being decided, which the [`Cache`] keeps until it is staged and
+//! adds after the stream.
 
 use std::collections::HashMap;
 
-use accord_domain::{AgreementExchanges, AgreementId, Command, StreamId, WriteModel};
+use accord_domain::{AgreementExchanges, AgreementId, Command, Event, StreamId, WriteModel};
 use accord_projections::decode;
 use accord_store::{EventLog, StoreError};
 
@@ -29,9 +31,22 @@ pub(crate) fn load_needed(
     command: &Command,
     position: u64,
 ) -> Result<usize, StoreError> {
+    load_pending(log, model, command, position, &HashMap::new())
+}
+
+/// [`load_needed`], adding to each agreement's stream the facts of the
+/// batch being decided that it does not hold yet (`pending`).
+fn load_pending(
+    log: &dyn EventLog,
+    model: &mut WriteModel,
+    command: &Command,
+    position: u64,
+    pending: &HashMap<AgreementId, Vec<Event>>,
+) -> Result<usize, StoreError> {
     let needed = model.needs(command);
     for id in &needed {
-        let exchanges = fold(log, model, *id, position)?;
+        let after = pending.get(id).map_or(&[][..], Vec::as_slice);
+        let exchanges = fold(log, model, *id, position, after)?;
         model.load(*id, exchanges);
     }
     Ok(needed.len())
@@ -47,26 +62,28 @@ pub(crate) fn load_all(
 ) -> Result<(), StoreError> {
     for id in model.agreement_ids() {
         if !model.is_loaded(id) {
-            let exchanges = fold(log, model, id, position)?;
+            let exchanges = fold(log, model, id, position, &[])?;
             model.load(id, exchanges);
         }
     }
     Ok(())
 }
 
-/// The exchanges of agreement `id` folded from its stream's events at
-/// positions up to `position`, leaving out those `model` knows voided.
+/// The exchanges of agreement `id` folded from its stream's staged events
+/// at positions up to `position`, leaving out those `model` knows voided,
+/// then from `after`: its facts in the batch being decided.
 fn fold(
     log: &dyn EventLog,
     model: &WriteModel,
     id: AgreementId,
     position: u64,
+    after: &[Event],
 ) -> Result<AgreementExchanges, StoreError> {
     let stream = StreamId::Agreement(id).to_string();
     let mut events = Vec::new();
     let mut version = 0;
     loop {
-        let page = log.read_stream(&stream, version, PAGE)?;
+        let page = log.read_stream_staged(&stream, version, PAGE)?;
         let full = page.len() == PAGE;
         for stored in page {
             let envelope = stored.envelope;
@@ -82,6 +99,7 @@ fn fold(
             break;
         }
     }
+    events.extend(after.iter().cloned());
     AgreementExchanges::fold(&events)
         .ok_or_else(|| StoreError::Corrupt(format!("stream {stream} holds no signature")))
 }
@@ -102,6 +120,10 @@ pub(crate) struct Cache {
     last_read: HashMap<AgreementId, u64>,
     /// The agreements written by the batch being decided.
     writing: Vec<AgreementId>,
+    /// The facts the batch being decided appends to agreements whose
+    /// exchanges are not loaded: not staged yet, so a load of one of them
+    /// adds its facts here after its stream.
+    unstaged: HashMap<AgreementId, Vec<Event>>,
     /// The position of the last fact the writer appended to each agreement.
     written: HashMap<AgreementId, u64>,
 }
@@ -113,6 +135,7 @@ impl Cache {
             reads: 0,
             last_read: HashMap::new(),
             writing: Vec::new(),
+            unstaged: HashMap::new(),
             written: HashMap::new(),
         }
     }
@@ -134,12 +157,17 @@ impl Cache {
         for id in &read {
             self.last_read.insert(*id, self.reads);
         }
-        load_needed(log, model, command, position)
+        load_pending(log, model, command, position, &self.unstaged)
     }
 
-    /// Notes that the batch being decided appends to agreement `id`.
-    pub(crate) fn writes(&mut self, id: AgreementId) {
+    /// Notes that the batch being decided appends `facts` to agreement
+    /// `id`, whose exchanges `model` may not hold.
+    pub(crate) fn writes(&mut self, model: &WriteModel, id: AgreementId, facts: &[Event]) {
         self.writing.push(id);
+        if !model.is_loaded(id) {
+            let unstaged = self.unstaged.entry(id).or_default();
+            unstaged.extend(facts.iter().cloned());
+        }
     }
 
     /// The batch being decided was staged up to `position`: its agreements
@@ -148,6 +176,7 @@ impl Cache {
         for id in self.writing.drain(..) {
             self.written.insert(id, position);
         }
+        self.unstaged.clear();
     }
 
     /// The model was replaced (a void, a batch decided again): what was
@@ -155,6 +184,7 @@ impl Cache {
     pub(crate) fn reset(&mut self) {
         self.last_read.clear();
         self.writing.clear();
+        self.unstaged.clear();
         self.written.clear();
     }
 

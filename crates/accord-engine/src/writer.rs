@@ -576,14 +576,6 @@ fn decide(
         *model = models.write;
         Box::new(models.read)
     });
-    if let Some(cache) = cache {
-        if refolded.is_some() {
-            cache.reset();
-        }
-        if let StreamId::Agreement(id) = &decision.stream {
-            cache.writes(*id);
-        }
-    }
     let mut events = Vec::with_capacity(decision.facts.len());
     let mut new_events = Vec::with_capacity(decision.facts.len());
     for fact in decision.facts {
@@ -596,6 +588,14 @@ fn decide(
             data: encode(&fact.event),
         });
         events.push(fact.event);
+    }
+    if let Some(cache) = cache {
+        if refolded.is_some() {
+            cache.reset();
+        }
+        if let StreamId::Agreement(id) = &decision.stream {
+            cache.writes(model, *id, &events);
+        }
     }
     versions.insert(stream.clone(), current + new_events.len() as u64);
     let write = Write {

@@ -289,3 +289,48 @@ async fn an_engine_keeping_one_exchange_loaded_decides_as_the_whole_log_folded()
         "{loads} loads, {evictions} evictions"
     );
 }
+
+/// A plain exchange (no activity, no follow-up) is recorded without its
+/// agreement's exchanges loaded (ADR 0062); a correction of it that
+/// follows at once, in the same batch or in the next while the first waits
+/// for its sync, loads them and must find it. The cache holds one exchange,
+/// so both agreements are unloaded again after every durable batch.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_exchange_recorded_while_its_agreement_is_not_loaded_is_found_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(SledStore::open(dir.path()).unwrap());
+    with_snapshot(&store).await;
+    let engine = Arc::new(start(&store, 1));
+    let loads = |engine: &Engine| -> u64 {
+        let metrics = engine.render_metrics();
+        let line = metrics
+            .lines()
+            .find(|l| l.starts_with("accord_exchange_loads_total "))
+            .unwrap();
+        line.rsplit(' ').next().unwrap().parse().unwrap()
+    };
+    let before = loads(&engine);
+    for (i, agreement) in [A, B].iter().cycle().take(24).enumerate() {
+        let id = Uuid::now_v7().to_string();
+        let recorded = record(exchange(agreement, &id, "2008-08-01", "dong-nai-iza"));
+        let corrected = command(json!({"type": "CorrectExchange", "data": {
+            "agreement_id": agreement, "exchange_id": id,
+            "occurred_on": format!("2008-09-{:02}", i + 1), "reason": "sai ngày"}}));
+        let (first, second) = tokio::join!(
+            engine.submit(submission(recorded)),
+            engine.submit(submission(corrected))
+        );
+        assert!(first.is_ok(), "{i}: recording answered {first:?}");
+        assert!(second.is_ok(), "{i}: the correction answered {second:?}");
+    }
+    // Each correction loaded its agreement; no recording did.
+    assert_eq!(loads(&engine) - before, 24);
+    drop(engine);
+    let restarted = start(&store, EngineConfig::EXCHANGE_CACHE);
+    drop(restarted);
+    let mut live = Models::load(store.as_ref(), store.as_ref(), store.head().position)
+        .unwrap()
+        .0;
+    live.load_exchanges(store.as_ref()).unwrap();
+    assert_eq!(live.write, folded(&store));
+}

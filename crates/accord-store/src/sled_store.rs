@@ -382,6 +382,21 @@ impl EventLog for SledStore {
         reads::stream(&self.db, self.head().position, stream, after_version, limit)
     }
 
+    fn read_stream_staged(
+        &self,
+        stream: &str,
+        after_version: u64,
+        limit: usize,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let staged = self
+            .staging
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .head
+            .position;
+        reads::stream(&self.db, staged, stream, after_version, limit)
+    }
+
     fn head(&self) -> Head {
         self.head
             .read()

@@ -90,6 +90,22 @@ pub trait EventLog: Send + Sync + 'static {
     /// A stream's version counting staged batches: what the writer builds on.
     fn staged_stream_version(&self, stream: &str) -> Result<u64, StoreError>;
 
+    /// [`EventLog::read_stream`] counting staged batches: the events of a
+    /// stream the writer has staged, synced or not. What the writer folds an
+    /// agreement's exchanges from (ADR 0062): it may have appended to the
+    /// agreement in the batch still waiting for its sync. On a log whose
+    /// writer commits each batch before staging the next (a shared log,
+    /// [`EventLog::is_shared`]) nothing is staged past the head, and this is
+    /// `read_stream`.
+    fn read_stream_staged(
+        &self,
+        stream: &str,
+        after_version: u64,
+        limit: usize,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        self.read_stream(stream, after_version, limit)
+    }
+
     /// Whether other processes may append to this log at the same time
     /// (PostgreSQL, ADR 0044). The writer then follows their appends: it
     /// decides each batch holding the log's append lock

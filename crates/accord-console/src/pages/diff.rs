@@ -290,6 +290,31 @@ mod tests {
     }
 
     #[test]
+    fn each_assessment_of_a_review_reads_as_its_own_line() {
+        let ui = Ui::new(Lang::En, None, &Uri::from_static("/"));
+        let names = Names::new(Vec::new());
+        let reader = Reader {
+            ui: &ui,
+            names: &names,
+            titles: &names,
+        };
+        let before = json!({"status": "open", "assessments": []});
+        let after = json!({"status": "open", "assessments": [
+            {"party_id": "dong-nai", "rating": "met", "assessed_on": "2013-06-30", "notes": "Đã hoàn thành."},
+            {"party_id": "lam-dong", "rating": "partly", "assessed_on": "2013-07-01", "notes": "Còn dở dang."}
+        ]});
+        let lines = reader.lines(&Group::Review, "status", &after, &before);
+        let values: Vec<&str> = lines.iter().map(|l| l.value.as_str()).collect();
+        assert_eq!(lines.len(), 2, "{values:?}");
+        assert!(lines
+            .iter()
+            .all(|l| l.label.as_deref() == Some("Assessments")));
+        assert!(values[0].ends_with("Đã hoàn thành."), "{values:?}");
+        assert!(values[1].contains("Còn dở dang."), "{values:?}");
+        assert!(!values.iter().any(|v| v.contains("., ")), "{values:?}");
+    }
+
+    #[test]
     fn a_term_reads_as_one_range_and_nothing_as_a_dash() {
         let ui = Ui::new(Lang::En, None, &Uri::from_static("/"));
         let names = Names::new(Vec::new());

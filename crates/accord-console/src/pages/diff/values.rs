@@ -77,13 +77,30 @@ impl Reader<'_> {
                 .iter()
                 .filter(|(k, _)| !HIDDEN.contains(&k.as_str()))
                 .filter(|(k, v)| other.get(k.as_str()) != Some(*v))
-                .map(|(k, v)| Line {
-                    label: Some(self.label(k)),
-                    value: self.text(group, k, v),
-                })
+                .flat_map(|(k, v)| self.field_lines(group, k, v))
                 .collect(),
             _ => vec![Line {
                 label: None,
+                value: self.text(group, key, value),
+            }],
+        }
+    }
+
+    /// The lines of one field: one line, or one per item when it lists
+    /// objects (a review's assessments), each of which reads as sentences
+    /// that a comma would run together.
+    fn field_lines(&self, group: &Group, key: &str, value: &Value) -> Vec<Line> {
+        let label = self.label(key);
+        match value {
+            Value::Array(items) if !items.is_empty() && items.iter().all(Value::is_object) => items
+                .iter()
+                .map(|item| Line {
+                    label: Some(label.clone()),
+                    value: self.text(group, key, item),
+                })
+                .collect(),
+            _ => vec![Line {
+                label: Some(label),
                 value: self.text(group, key, value),
             }],
         }
